@@ -1,0 +1,1 @@
+//! Simulated clients: producers, consumers and the partitioner they share with Kafka.

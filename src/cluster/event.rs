@@ -1,0 +1,518 @@
+//! Events: what happened in the lab, timestamped on the simulated clock, in the order it happened.
+
+use super::types::{BrokerId, ClientId, TopicPartition};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::fmt;
+
+/// One thing that happened.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    /// Simulated milliseconds since the lab started.
+    pub at_ms: i64,
+    /// The same instant on the lab's calendar (start time + `at_ms`).
+    pub time: DateTime<Utc>,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// The timestamp as `HH:MM:SS.mmm`, the way the timeline and headless output show it.
+    pub fn clock(&self) -> String {
+        self.time.format("%H:%M:%S%.3f").to_string()
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:<9} {}", self.clock(), self.kind.category().label(), self.kind)
+    }
+}
+
+/// A broad kind of event, used for colours and filters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum EventCategory {
+    /// Leader elections, controller moves, offline partitions.
+    Election,
+    /// ISR shrink and expand, HW moves.
+    Isr,
+    /// Group membership and rebalances.
+    Rebalance,
+    /// Offset commits and resets.
+    Commit,
+    /// Broker and client faults.
+    Fault,
+    /// Segment rolls, retention, truncation.
+    Log,
+    /// Clients spawned, topics created, settings changed.
+    Info,
+}
+
+impl EventCategory {
+    /// Short label for text output.
+    pub fn label(self) -> &'static str {
+        match self {
+            EventCategory::Election => "election",
+            EventCategory::Isr => "isr",
+            EventCategory::Rebalance => "rebalance",
+            EventCategory::Commit => "commit",
+            EventCategory::Fault => "fault",
+            EventCategory::Log => "log",
+            EventCategory::Info => "info",
+        }
+    }
+}
+
+/// What happened, with Kafka's names for things.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type")]
+pub enum EventKind {
+    /// The lab started.
+    LabStarted {
+        /// Broker count.
+        brokers: usize,
+        /// The seed.
+        seed: u64,
+    },
+    /// A topic was created.
+    TopicCreated {
+        /// Name.
+        topic: String,
+        /// Partition count.
+        partitions: i32,
+        /// Replication factor.
+        replication_factor: i16,
+    },
+    /// A broker crashed (no goodbye).
+    BrokerKilled {
+        /// Which broker.
+        broker: BrokerId,
+    },
+    /// A broker began a controlled shutdown.
+    BrokerShuttingDown {
+        /// Which broker.
+        broker: BrokerId,
+    },
+    /// A broker finished a controlled shutdown.
+    BrokerStopped {
+        /// Which broker.
+        broker: BrokerId,
+    },
+    /// A broker started and recovered its logs.
+    BrokerStarted {
+        /// Which broker.
+        broker: BrokerId,
+    },
+    /// The controller noticed a broker's session expired.
+    BrokerSessionExpired {
+        /// Which broker.
+        broker: BrokerId,
+    },
+    /// A follower stopped or resumed fetching (the slow-follower fault).
+    BrokerSlow {
+        /// Which broker.
+        broker: BrokerId,
+        /// Slow now?
+        slow: bool,
+    },
+    /// Another broker took the controller role.
+    ControllerMoved {
+        /// Old controller.
+        from: Option<BrokerId>,
+        /// New controller.
+        to: Option<BrokerId>,
+    },
+    /// A partition got a new leader.
+    LeaderElected {
+        /// Which partition.
+        tp: TopicPartition,
+        /// New leader.
+        leader: BrokerId,
+        /// New leader epoch.
+        leader_epoch: i32,
+        /// Why (e.g. "leader 1 died", "preferred leader").
+        reason: String,
+    },
+    /// No live ISR member: the partition has no leader.
+    PartitionOffline {
+        /// Which partition.
+        tp: TopicPartition,
+    },
+    /// An out-of-sync replica became leader; records may be lost.
+    UncleanLeaderElected {
+        /// Which partition.
+        tp: TopicPartition,
+        /// New leader.
+        leader: BrokerId,
+        /// Records above the new leader's LEO that the old leader had acknowledged or held.
+        records_lost: i64,
+    },
+    /// Followers left the ISR.
+    IsrShrunk {
+        /// Which partition.
+        tp: TopicPartition,
+        /// Removed brokers.
+        removed: Vec<BrokerId>,
+        /// ISR after.
+        isr: Vec<BrokerId>,
+    },
+    /// Followers rejoined the ISR.
+    IsrExpanded {
+        /// Which partition.
+        tp: TopicPartition,
+        /// Added brokers.
+        added: Vec<BrokerId>,
+        /// ISR after.
+        isr: Vec<BrokerId>,
+    },
+    /// The leader's high watermark moved (rate-limited).
+    HighWatermarkAdvanced {
+        /// Which partition.
+        tp: TopicPartition,
+        /// New HW.
+        high_watermark: i64,
+    },
+    /// A replica rolled a new segment.
+    SegmentRolled {
+        /// Which partition.
+        tp: TopicPartition,
+        /// On which broker.
+        broker: BrokerId,
+        /// Base offset of the new segment.
+        base_offset: i64,
+    },
+    /// Retention deleted old segments.
+    SegmentsDeleted {
+        /// Which partition.
+        tp: TopicPartition,
+        /// On which broker.
+        broker: BrokerId,
+        /// Segments removed.
+        segments: usize,
+        /// The new log start offset.
+        log_start_offset: i64,
+    },
+    /// A replica's log was truncated (recovery of a torn tail, or divergence by leader epoch).
+    LogTruncated {
+        /// Which partition.
+        tp: TopicPartition,
+        /// On which broker.
+        broker: BrokerId,
+        /// New log end offset.
+        to_offset: i64,
+        /// Records dropped.
+        records_dropped: i64,
+        /// Why.
+        reason: String,
+    },
+    /// A produce request failed.
+    ProduceFailed {
+        /// Which producer.
+        client: String,
+        /// Which partition.
+        tp: TopicPartition,
+        /// Kafka's error name.
+        error: String,
+    },
+    /// A client was spawned.
+    ClientSpawned {
+        /// Lab-wide id.
+        id: ClientId,
+        /// `client.id`.
+        client_id: String,
+        /// Human description ("producer → test at 5/s").
+        description: String,
+    },
+    /// A consumer crashed (no LeaveGroup).
+    ConsumerKilled {
+        /// `client.id`.
+        client_id: String,
+    },
+    /// A consumer closed gracefully.
+    ConsumerClosed {
+        /// `client.id`.
+        client_id: String,
+    },
+    /// A producer stopped.
+    ProducerStopped {
+        /// `client.id`.
+        client_id: String,
+    },
+    /// A member joined a group.
+    MemberJoined {
+        /// `group.id`.
+        group: String,
+        /// Member id.
+        member_id: String,
+        /// `client.id`.
+        client_id: String,
+    },
+    /// A member left (LeaveGroup) or was removed (timeout).
+    MemberRemoved {
+        /// `group.id`.
+        group: String,
+        /// Member id.
+        member_id: String,
+        /// Why ("LeaveGroup", "session.timeout.ms expired", ...).
+        reason: String,
+    },
+    /// A group began rebalancing.
+    RebalanceStarted {
+        /// `group.id`.
+        group: String,
+        /// Why.
+        reason: String,
+    },
+    /// A generation was assigned.
+    GenerationAssigned {
+        /// `group.id`.
+        group: String,
+        /// Generation id.
+        generation: i32,
+        /// Assignor used.
+        assignor: String,
+        /// Who got what.
+        assignment: Vec<(String, Vec<TopicPartition>)>,
+    },
+    /// Partitions were revoked from a member.
+    PartitionsRevoked {
+        /// `group.id`.
+        group: String,
+        /// Member id.
+        member_id: String,
+        /// Revoked partitions.
+        partitions: Vec<TopicPartition>,
+    },
+    /// A group committed an offset.
+    OffsetCommitted {
+        /// `group.id`.
+        group: String,
+        /// Which partition.
+        tp: TopicPartition,
+        /// Committed offset (next record to read).
+        offset: i64,
+    },
+    /// A consumer had no valid committed offset and applied `auto.offset.reset`.
+    OffsetReset {
+        /// `group.id`.
+        group: String,
+        /// Which partition.
+        tp: TopicPartition,
+        /// Offset it starts from.
+        offset: i64,
+        /// The policy applied.
+        policy: String,
+    },
+    /// A group's coordinator moved to another broker.
+    CoordinatorMoved {
+        /// `group.id`.
+        group: String,
+        /// New coordinator broker.
+        broker: Option<BrokerId>,
+    },
+    /// A free-form note (scenario captions, settings changes).
+    Note {
+        /// Text.
+        text: String,
+    },
+}
+
+impl EventKind {
+    /// The broad kind, for colours.
+    pub fn category(&self) -> EventCategory {
+        use EventKind::*;
+        match self {
+            LeaderElected { .. }
+            | PartitionOffline { .. }
+            | UncleanLeaderElected { .. }
+            | ControllerMoved { .. } => EventCategory::Election,
+            IsrShrunk { .. } | IsrExpanded { .. } | HighWatermarkAdvanced { .. } => {
+                EventCategory::Isr
+            }
+            MemberJoined { .. }
+            | MemberRemoved { .. }
+            | RebalanceStarted { .. }
+            | GenerationAssigned { .. }
+            | PartitionsRevoked { .. }
+            | CoordinatorMoved { .. } => EventCategory::Rebalance,
+            OffsetCommitted { .. } | OffsetReset { .. } => EventCategory::Commit,
+            BrokerKilled { .. }
+            | BrokerShuttingDown { .. }
+            | BrokerStopped { .. }
+            | BrokerSessionExpired { .. }
+            | BrokerSlow { .. }
+            | ProduceFailed { .. }
+            | ConsumerKilled { .. } => EventCategory::Fault,
+            SegmentRolled { .. } | SegmentsDeleted { .. } | LogTruncated { .. } => {
+                EventCategory::Log
+            }
+            LabStarted { .. }
+            | TopicCreated { .. }
+            | BrokerStarted { .. }
+            | ClientSpawned { .. }
+            | ConsumerClosed { .. }
+            | ProducerStopped { .. }
+            | Note { .. } => EventCategory::Info,
+        }
+    }
+}
+
+fn list<T: fmt::Display>(items: &[T]) -> String {
+    let parts: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+    format!("[{}]", parts.join(","))
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use EventKind::*;
+        match self {
+            LabStarted { brokers, seed } => {
+                write!(f, "lab started: {brokers} brokers, seed {seed}")
+            }
+            TopicCreated {
+                topic,
+                partitions,
+                replication_factor,
+            } => write!(
+                f,
+                "topic {topic} created: {partitions} partitions, replication factor {replication_factor}"
+            ),
+            BrokerKilled { broker } => write!(f, "broker {broker} killed (crash, no goodbye)"),
+            BrokerShuttingDown { broker } => {
+                write!(f, "broker {broker} controlled shutdown: moving leadership away")
+            }
+            BrokerStopped { broker } => write!(f, "broker {broker} stopped"),
+            BrokerStarted { broker } => write!(f, "broker {broker} started, logs recovered"),
+            BrokerSessionExpired { broker } => {
+                write!(f, "controller: broker {broker} session expired, marked dead")
+            }
+            BrokerSlow { broker, slow: true } => {
+                write!(f, "broker {broker} is slow: its followers stopped fetching")
+            }
+            BrokerSlow { broker, slow: false } => {
+                write!(f, "broker {broker} fetches again")
+            }
+            ControllerMoved { from, to } => match (from, to) {
+                (_, Some(to)) => write!(f, "broker {to} is now the controller"),
+                (_, None) => write!(f, "no controller: every broker is down"),
+            },
+            LeaderElected {
+                tp,
+                leader,
+                leader_epoch,
+                reason,
+            } => write!(
+                f,
+                "{tp}: broker {leader} elected leader (epoch {leader_epoch}) — {reason}"
+            ),
+            PartitionOffline { tp } => {
+                write!(f, "{tp}: OFFLINE, no live in-sync replica to elect")
+            }
+            UncleanLeaderElected {
+                tp,
+                leader,
+                records_lost,
+            } => write!(
+                f,
+                "{tp}: UNCLEAN election of out-of-sync broker {leader}, {records_lost} records lost"
+            ),
+            IsrShrunk { tp, removed, isr } => {
+                write!(f, "{tp}: ISR shrank to {} (removed {})", list(isr), list(removed))
+            }
+            IsrExpanded { tp, added, isr } => {
+                write!(f, "{tp}: ISR expanded to {} (added {})", list(isr), list(added))
+            }
+            HighWatermarkAdvanced { tp, high_watermark } => {
+                write!(f, "{tp}: HW advanced to {high_watermark}")
+            }
+            SegmentRolled {
+                tp,
+                broker,
+                base_offset,
+            } => write!(f, "{tp}@{broker}: rolled new segment at offset {base_offset}"),
+            SegmentsDeleted {
+                tp,
+                broker,
+                segments,
+                log_start_offset,
+            } => write!(
+                f,
+                "{tp}@{broker}: retention deleted {segments} segment(s), log start offset now {log_start_offset}"
+            ),
+            LogTruncated {
+                tp,
+                broker,
+                to_offset,
+                records_dropped,
+                reason,
+            } => write!(
+                f,
+                "{tp}@{broker}: truncated to offset {to_offset}, {records_dropped} records dropped ({reason})"
+            ),
+            ProduceFailed { client, tp, error } => {
+                write!(f, "{client}: produce to {tp} failed: {error}")
+            }
+            ClientSpawned {
+                client_id,
+                description,
+                ..
+            } => write!(f, "{client_id} started: {description}"),
+            ConsumerKilled { client_id } => {
+                write!(f, "{client_id} killed (no LeaveGroup: the group waits for session.timeout.ms)")
+            }
+            ConsumerClosed { client_id } => write!(f, "{client_id} closed (LeaveGroup sent)"),
+            ProducerStopped { client_id } => write!(f, "{client_id} stopped"),
+            MemberJoined {
+                group,
+                member_id,
+                client_id,
+            } => write!(f, "{group}: {client_id} joined as {member_id}"),
+            MemberRemoved {
+                group,
+                member_id,
+                reason,
+            } => write!(f, "{group}: member {member_id} removed ({reason})"),
+            RebalanceStarted { group, reason } => {
+                write!(f, "{group}: rebalance started ({reason})")
+            }
+            GenerationAssigned {
+                group,
+                generation,
+                assignor,
+                assignment,
+            } => {
+                let parts: Vec<String> = assignment
+                    .iter()
+                    .map(|(m, tps)| format!("{m}→{}", list(tps)))
+                    .collect();
+                write!(
+                    f,
+                    "{group}: generation {generation} ({assignor}): {}",
+                    parts.join(" ")
+                )
+            }
+            PartitionsRevoked {
+                group,
+                member_id,
+                partitions,
+            } => write!(f, "{group}: {member_id} revoked {}", list(partitions)),
+            OffsetCommitted { group, tp, offset } => {
+                write!(f, "{group}: committed {tp} offset {offset}")
+            }
+            OffsetReset {
+                group,
+                tp,
+                offset,
+                policy,
+            } => write!(
+                f,
+                "{group}: no committed offset for {tp}, auto.offset.reset={policy} → {offset}"
+            ),
+            CoordinatorMoved { group, broker } => match broker {
+                Some(b) => write!(f, "{group}: coordinator is now broker {b}"),
+                None => write!(f, "{group}: coordinator not available"),
+            },
+            Note { text } => f.write_str(text),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Consumer groups: assignors and the classic-protocol group coordinator.

@@ -1,0 +1,300 @@
+//! `ClusterSnapshot`: everything observable about the lab at one instant, the only thing the UI reads.
+
+use super::types::{Acks, AssignorKind, BrokerId, ClientId, CommitMode, KeyMode, TopicPartition};
+use serde::Serialize;
+
+/// The whole lab at one simulated instant.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ClusterSnapshot {
+    /// Simulated milliseconds since the lab started.
+    pub now_ms: i64,
+    /// The seed that drives every random choice.
+    pub seed: u64,
+    /// Simulated-time speed (1.0 = real time).
+    pub speed: f64,
+    /// Whether simulated time is paused.
+    pub paused: bool,
+    /// The broker holding the controller role, if any broker is up.
+    pub controller: Option<BrokerId>,
+    /// Brokers in id order.
+    pub brokers: Vec<BrokerSnapshot>,
+    /// Topics in name order (internal ones included, flagged).
+    pub topics: Vec<TopicSnapshot>,
+    /// Partitions in topic-partition order.
+    pub partitions: Vec<PartitionSnapshot>,
+    /// Consumer groups in id order.
+    pub groups: Vec<GroupSnapshot>,
+    /// Producers in spawn order.
+    pub producers: Vec<ProducerSnapshot>,
+    /// Consumers in spawn order.
+    pub consumers: Vec<ConsumerSnapshot>,
+    /// Records/s produced and consumed, one sample per simulated second, oldest first.
+    pub throughput: ThroughputSnapshot,
+}
+
+/// A broker's life-cycle state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum BrokerState {
+    /// Running and registered with the controller.
+    Up,
+    /// Controlled shutdown in progress: leadership is moving away.
+    ShuttingDown,
+    /// Crashed or stopped.
+    Down,
+}
+
+/// One broker.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BrokerSnapshot {
+    /// `broker.id`.
+    pub id: BrokerId,
+    /// Up, shutting down or down.
+    pub state: BrokerState,
+    /// Whether this broker is the active controller.
+    pub is_controller: bool,
+    /// Whether its followers have stopped fetching (the "slow follower" fault).
+    pub slow: bool,
+    /// Partitions whose leader this broker is.
+    pub partitions_led: usize,
+    /// Replicas hosted (led or followed).
+    pub replicas: usize,
+    /// Bytes of segment files on disk under `broker-<id>/`.
+    pub bytes_on_disk: u64,
+    /// Wire-protocol port, when the listener is on.
+    pub port: Option<u16>,
+}
+
+/// One topic.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopicSnapshot {
+    /// Topic name.
+    pub name: String,
+    /// Partition count.
+    pub partitions: i32,
+    /// Replication factor.
+    pub replication_factor: i16,
+    /// `min.insync.replicas`.
+    pub min_insync_replicas: i16,
+    /// Internal topics such as `__consumer_offsets`.
+    pub internal: bool,
+}
+
+/// The role one replica plays for its partition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ReplicaRole {
+    /// Serves reads and writes.
+    Leader,
+    /// Follower in the ISR.
+    InSync,
+    /// Follower that fell out of the ISR.
+    OutOfSync,
+    /// Its broker is down.
+    Offline,
+}
+
+/// One replica of a partition, on one broker.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicaSnapshot {
+    /// Broker hosting it.
+    pub broker: BrokerId,
+    /// Leader, in-sync, out-of-sync or offline.
+    pub role: ReplicaRole,
+    /// This replica's log end offset (LEO).
+    pub log_end_offset: i64,
+    /// This replica's high watermark (followers lag one fetch).
+    pub high_watermark: i64,
+}
+
+/// One partition.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionSnapshot {
+    /// Which partition.
+    pub tp: TopicPartition,
+    /// Current leader, `None` when offline.
+    pub leader: Option<BrokerId>,
+    /// Leader epoch, bumped at every election.
+    pub leader_epoch: i32,
+    /// Assigned replicas in preference order (the first is the preferred leader).
+    pub replicas: Vec<BrokerId>,
+    /// In-sync replicas.
+    pub isr: Vec<BrokerId>,
+    /// Per-replica detail, in `replicas` order.
+    pub replica_states: Vec<ReplicaSnapshot>,
+    /// The leader's high watermark (HW): consumers read below it.
+    pub high_watermark: i64,
+    /// The leader's log start offset.
+    pub log_start_offset: i64,
+    /// The leader's log end offset (LEO).
+    pub log_end_offset: i64,
+    /// Segment files in the leader's log.
+    pub segments: usize,
+    /// Bytes of the leader's log.
+    pub size_bytes: u64,
+}
+
+/// A consumer group's state in the classic protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub enum GroupState {
+    /// No members.
+    Empty,
+    /// Waiting for members to (re)join.
+    PreparingRebalance,
+    /// Waiting for the leader's assignment (SyncGroup).
+    CompletingRebalance,
+    /// Every member has its assignment.
+    Stable,
+    /// Removed.
+    Dead,
+}
+
+impl std::fmt::Display for GroupState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GroupState::Empty => "Empty",
+            GroupState::PreparingRebalance => "PreparingRebalance",
+            GroupState::CompletingRebalance => "CompletingRebalance",
+            GroupState::Stable => "Stable",
+            GroupState::Dead => "Dead",
+        })
+    }
+}
+
+/// One consumer group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupSnapshot {
+    /// `group.id`.
+    pub group_id: String,
+    /// Classic-protocol state.
+    pub state: GroupState,
+    /// Generation id, bumped at every completed join.
+    pub generation: i32,
+    /// The chosen assignor (protocol name), once a generation exists.
+    pub assignor: Option<String>,
+    /// Broker acting as this group's coordinator.
+    pub coordinator: Option<BrokerId>,
+    /// Member id of the group leader (the member that computes assignments).
+    pub leader_member: Option<String>,
+    /// Members in member-id order.
+    pub members: Vec<MemberSnapshot>,
+    /// Per-partition offsets of the subscribed topics.
+    pub partitions: Vec<GroupPartitionSnapshot>,
+}
+
+/// One member of a group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MemberSnapshot {
+    /// Member id given by the coordinator.
+    pub member_id: String,
+    /// The client's `client.id`.
+    pub client_id: String,
+    /// `group.instance.id` for static members.
+    pub group_instance_id: Option<String>,
+    /// Partitions assigned in the current generation.
+    pub assigned: Vec<TopicPartition>,
+}
+
+/// Offsets of one partition as seen by one group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupPartitionSnapshot {
+    /// Which partition.
+    pub tp: TopicPartition,
+    /// Member id owning it in the current generation.
+    pub owner: Option<String>,
+    /// Committed offset (the next record to read).
+    pub committed: Option<i64>,
+    /// The owner's fetch position, when a simulated consumer owns it.
+    pub position: Option<i64>,
+    /// The partition's high watermark.
+    pub high_watermark: i64,
+    /// Lag = HW − committed (HW − log start when nothing is committed).
+    pub lag: i64,
+    /// Simulated time when it last changed owner, so the UI can highlight moves.
+    pub moved_at_ms: Option<i64>,
+}
+
+/// Where a client lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ClientOrigin {
+    /// Simulated inside the lab.
+    Simulated,
+    /// A real client connected over the wire protocol.
+    Wire,
+}
+
+/// One producer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProducerSnapshot {
+    /// Lab-wide client number.
+    pub id: ClientId,
+    /// `client.id`.
+    pub client_id: String,
+    /// Simulated or wire.
+    pub origin: ClientOrigin,
+    /// Target topic.
+    pub topic: String,
+    /// Target rate in records/s (measured rate for wire clients).
+    pub rate_per_sec: f64,
+    /// `acks`.
+    pub acks: Acks,
+    /// Key mode.
+    pub key_mode: KeyMode,
+    /// Records sent.
+    pub sent: u64,
+    /// Records acknowledged.
+    pub acknowledged: u64,
+    /// Records failed for good.
+    pub failed: u64,
+    /// Retries made.
+    pub retried: u64,
+    /// Whether it still runs.
+    pub running: bool,
+}
+
+/// A consumer's life-cycle state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ConsumerState {
+    /// Polling.
+    Running,
+    /// Crashed: no LeaveGroup; the group notices at the session timeout.
+    Killed,
+    /// Closed gracefully with LeaveGroup.
+    Closed,
+}
+
+/// One consumer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConsumerSnapshot {
+    /// Lab-wide client number.
+    pub id: ClientId,
+    /// `client.id`.
+    pub client_id: String,
+    /// Simulated or wire.
+    pub origin: ClientOrigin,
+    /// `group.id`.
+    pub group_id: String,
+    /// Member id in its group, once joined.
+    pub member_id: Option<String>,
+    /// Subscribed topics.
+    pub topics: Vec<String>,
+    /// Running, killed or closed.
+    pub state: ConsumerState,
+    /// Partitions it currently owns.
+    pub assigned: Vec<TopicPartition>,
+    /// Records consumed since spawn.
+    pub consumed: u64,
+    /// Commit policy.
+    pub commit_mode: CommitMode,
+    /// Assignment strategy.
+    pub assignor: AssignorKind,
+    /// The last record it processed, as `topic-partition@offset`.
+    pub last_record: Option<String>,
+}
+
+/// Throughput history for sparklines.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ThroughputSnapshot {
+    /// Records produced (acknowledged or appended) per simulated second.
+    pub produced_per_sec: Vec<u64>,
+    /// Records consumed per simulated second.
+    pub consumed_per_sec: Vec<u64>,
+}

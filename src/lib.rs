@@ -1,0 +1,14 @@
+//! kafka-lab: an in-process Kafka cluster with real on-disk logs, for learning how Kafka behaves.
+//!
+//! The layers, bottom up: [`log`] (segment files and indexes), [`cluster`] (brokers, replication,
+//! controller, group coordinator; deterministic under a seed), [`clients`] (simulated producers and
+//! consumers), [`protocol`] (the Kafka wire listener), [`scenario`] (scripted lessons) and [`ui`]
+//! (the ratatui dashboard, which only reads snapshots).
+#![deny(unsafe_code)]
+
+pub mod clients;
+pub mod cluster;
+pub mod log;
+pub mod protocol;
+pub mod scenario;
+pub mod ui;

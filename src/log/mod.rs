@@ -1,0 +1,1 @@
+//! Kafka-style partition logs on disk: segments, offset and time indexes, recovery.

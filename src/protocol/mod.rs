@@ -1,0 +1,1 @@
+//! The Kafka wire-protocol listener that lets real clients join the lab.

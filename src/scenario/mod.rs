@@ -1,0 +1,1 @@
+//! Scripted lessons and headless runs.

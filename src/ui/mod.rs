@@ -1,0 +1,1 @@
+//! The ratatui dashboard: snapshot in, frame out.
