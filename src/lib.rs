@@ -8,6 +8,7 @@
 
 pub mod clients;
 pub mod cluster;
+pub mod data_dir;
 pub mod log;
 pub mod protocol;
 pub mod scenario;

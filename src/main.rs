@@ -1,1 +1,294 @@
-fn main() {}
+//! `kafka-lab`: the command line. Parses flags, picks the data dir, wires the lab to a front end.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use kafka_lab::cluster::command::Command;
+use kafka_lab::cluster::config::ClusterConfig;
+use kafka_lab::cluster::lab::Cluster;
+use kafka_lab::cluster::types::Acks;
+use kafka_lab::data_dir::{DataDirLock, default_data_dir};
+use kafka_lab::scenario::default_lab::DefaultLab;
+use kafka_lab::scenario::headless::{OutputFormat, Timed, run_headless};
+use kafka_lab::scenario::schedule::{TimedBroker, parse_duration_ms};
+use std::path::PathBuf;
+
+/// A terminal playground for learning how Apache Kafka really behaves.
+///
+/// With no subcommand, starts the embedded default lab: 3 brokers, topic `test` with 2 partitions
+/// and replication factor 3, one producer and group `lab-group` with two consumers.
+#[derive(Parser, Debug)]
+#[command(name = "kafka-lab", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Start the lab (the default): the dashboard, or a headless story with --headless.
+    Run(RunArgs),
+    /// Measure performance against baselines taken in the same run.
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+struct LabArgs {
+    /// Number of brokers (1-9).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=9))]
+    brokers: u8,
+    /// Seed for every random choice: the same seed replays the same story.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Where partition logs live (default: the platform data dir, e.g. ~/.local/share/kafka-lab).
+    #[arg(long, value_name = "DIR", conflicts_with = "ephemeral")]
+    data_dir: Option<PathBuf>,
+    /// Use a fresh temporary data dir, removed on exit.
+    #[arg(long)]
+    ephemeral: bool,
+    /// Partitions of topic `test`.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(i32).range(1..=100))]
+    partitions: i32,
+    /// Replication factor of topic `test` (capped at the broker count).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i16).range(1..=9))]
+    replication_factor: i16,
+    /// `min.insync.replicas` of topic `test`.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i16).range(1..=9))]
+    min_insync_replicas: i16,
+    /// Records per second of the default producer (0 for none).
+    #[arg(long, default_value_t = 5.0)]
+    rate: f64,
+    /// `acks` of the default producer: 0, 1 or all.
+    #[arg(long, default_value = "all")]
+    acks: Acks,
+    /// Consumers in group `lab-group`.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=20))]
+    consumers: u8,
+    /// `session.timeout.ms` of the default consumers (Kafka's default 45000).
+    #[arg(long, default_value_t = 45_000)]
+    session_timeout_ms: u64,
+    /// `replica.lag.time.max.ms` of the brokers.
+    #[arg(long, default_value_t = 10_000)]
+    replica_lag_time_max_ms: i64,
+    /// `broker.session.timeout.ms`: how long before the controller declares a silent broker dead.
+    #[arg(long, default_value_t = 9_000)]
+    broker_session_timeout_ms: i64,
+    /// `unclean.leader.election.enable`.
+    #[arg(long)]
+    unclean_leader_election: bool,
+    /// Log `segment.bytes` of new topics.
+    #[arg(long, default_value_t = 1 << 20)]
+    segment_bytes: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+struct RunArgs {
+    #[command(flatten)]
+    lab: LabArgs,
+    /// Run without a terminal and print the event log.
+    #[arg(long)]
+    headless: bool,
+    /// How long a headless run lasts in simulated time (e.g. 20s, 2m).
+    #[arg(long, default_value = "20s", requires = "headless")]
+    duration: String,
+    /// Print events as JSON lines (headless).
+    #[arg(long, requires = "headless")]
+    json: bool,
+    /// Crash a broker at a simulated time, BROKER@TIME (repeatable).
+    #[arg(long, value_name = "BROKER@TIME")]
+    kill_broker: Vec<TimedBroker>,
+    /// Controlled shutdown of a broker at a time, BROKER@TIME (repeatable).
+    #[arg(long, value_name = "BROKER@TIME")]
+    shutdown_broker: Vec<TimedBroker>,
+    /// Restart a broker at a time, BROKER@TIME (repeatable).
+    #[arg(long, value_name = "BROKER@TIME")]
+    restart_broker: Vec<TimedBroker>,
+    /// Make a broker's followers stop fetching at a time, BROKER@TIME (repeatable).
+    #[arg(long, value_name = "BROKER@TIME")]
+    slow_broker: Vec<TimedBroker>,
+}
+
+#[derive(Args, Debug)]
+struct BenchArgs {
+    /// What to measure.
+    #[arg(value_enum, default_value = "log")]
+    what: BenchWhat,
+    /// Records to write.
+    #[arg(long, default_value_t = 1_000_000)]
+    records: usize,
+    /// Directory for the files (default: a temp dir).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Debug)]
+enum BenchWhat {
+    /// Append and read one partition log vs raw sequential writes.
+    Log,
+}
+
+/// The data dir chosen by flags, with its lock (and the temp dir that must outlive the lab).
+struct DataDir {
+    path: PathBuf,
+    _lock: DataDirLock,
+    _temp: Option<tempfile::TempDir>,
+}
+
+fn open_data_dir(args: &LabArgs) -> Result<DataDir> {
+    let (path, temp) = if args.ephemeral {
+        let t = tempfile::Builder::new()
+            .prefix("kafka-lab-")
+            .tempdir()
+            .context("cannot create a temporary data dir")?;
+        (t.path().to_path_buf(), Some(t))
+    } else if let Some(d) = &args.data_dir {
+        (d.clone(), None)
+    } else {
+        let d = default_data_dir()
+            .context("no home directory to keep data in; pass --data-dir DIR or --ephemeral")?;
+        (d, None)
+    };
+    let lock = DataDirLock::acquire(&path).map_err(anyhow::Error::msg)?;
+    Ok(DataDir {
+        path,
+        _lock: lock,
+        _temp: temp,
+    })
+}
+
+fn build_lab(args: &LabArgs, data: &DataDir) -> Result<Cluster> {
+    let seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64 % 1_000_000)
+            .unwrap_or(1)
+    });
+    let mut config = ClusterConfig::new(args.brokers as usize, seed, &data.path);
+    config.replica_lag_time_max_ms = args.replica_lag_time_max_ms;
+    config.broker_session_timeout_ms = args.broker_session_timeout_ms;
+    config.unclean_leader_election = args.unclean_leader_election;
+    config.log.segment_bytes = args.segment_bytes;
+    if !(0.0..=1_000_000.0).contains(&args.rate) {
+        bail!("--rate must be between 0 and 1000000 records/s");
+    }
+    let mut lab = Cluster::new(config).map_err(anyhow::Error::msg)?;
+    let default = DefaultLab {
+        partitions: args.partitions,
+        replication_factor: args.replication_factor,
+        min_insync_replicas: args.min_insync_replicas,
+        producer_rate: args.rate,
+        acks: args.acks,
+        consumers: args.consumers as usize,
+        session_timeout_ms: args.session_timeout_ms,
+        ..DefaultLab::default()
+    };
+    default.install(&mut lab).map_err(anyhow::Error::msg)?;
+    Ok(lab)
+}
+
+fn schedule(run: &RunArgs) -> Vec<Timed> {
+    let mut s = Vec::new();
+    for t in &run.kill_broker {
+        s.push(Timed {
+            at_ms: t.at_ms,
+            command: Command::KillBroker(t.broker),
+        });
+    }
+    for t in &run.shutdown_broker {
+        s.push(Timed {
+            at_ms: t.at_ms,
+            command: Command::ShutdownBroker(t.broker),
+        });
+    }
+    for t in &run.restart_broker {
+        s.push(Timed {
+            at_ms: t.at_ms,
+            command: Command::RestartBroker(t.broker),
+        });
+    }
+    for t in &run.slow_broker {
+        s.push(Timed {
+            at_ms: t.at_ms,
+            command: Command::SetBrokerSlow(t.broker, true),
+        });
+    }
+    s
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    for t in args
+        .kill_broker
+        .iter()
+        .chain(&args.shutdown_broker)
+        .chain(&args.restart_broker)
+        .chain(&args.slow_broker)
+    {
+        if t.broker < 1 || t.broker > args.lab.brokers as i32 {
+            bail!(
+                "broker {} does not exist: this lab has brokers 1..={}",
+                t.broker,
+                args.lab.brokers
+            );
+        }
+    }
+    let data = open_data_dir(&args.lab)?;
+    let mut lab = build_lab(&args.lab, &data)?;
+    if args.headless {
+        let duration = parse_duration_ms(&args.duration).map_err(anyhow::Error::msg)?;
+        let format = if args.json {
+            OutputFormat::Json
+        } else {
+            OutputFormat::Text
+        };
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        run_headless(&mut lab, schedule(&args), duration, format, &mut out)
+            .or_else(|e| {
+                // A closed pipe (`| head`) is a normal way to stop reading.
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })
+            .context("writing the event log")?;
+        return Ok(());
+    }
+    run_dashboard(lab, schedule(&args))
+}
+
+fn run_dashboard(_lab: Cluster, _schedule: Vec<Timed>) -> Result<()> {
+    bail!("the dashboard is not built yet; use --headless")
+}
+
+fn bench(args: BenchArgs) -> Result<()> {
+    let temp;
+    let dir = match args.dir {
+        Some(d) => d,
+        None => {
+            temp = tempfile::tempdir().context("cannot create a temp dir")?;
+            temp.path().to_path_buf()
+        }
+    };
+    match args.what {
+        BenchWhat::Log => {
+            let report = kafka_lab::log::bench::run_log_bench(&dir, args.records)?;
+            println!("{report}");
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Cmd::Run(args)) => run(args),
+        Some(Cmd::Bench(args)) => bench(args),
+        None => run(cli.run),
+    };
+    if let Err(e) = result {
+        eprintln!("kafka-lab: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,1 +1,3 @@
 //! Simulated clients: producers, consumers and the partitioner they share with Kafka.
+pub mod partitioner;
+pub mod producer;

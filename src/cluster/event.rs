@@ -25,7 +25,13 @@ impl Event {
 
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {:<9} {}", self.clock(), self.kind.category().label(), self.kind)
+        write!(
+            f,
+            "{} {:<9} {}",
+            self.clock(),
+            self.kind.category().label(),
+            self.kind
+        )
     }
 }
 
@@ -379,17 +385,26 @@ impl fmt::Display for EventKind {
             ),
             BrokerKilled { broker } => write!(f, "broker {broker} killed (crash, no goodbye)"),
             BrokerShuttingDown { broker } => {
-                write!(f, "broker {broker} controlled shutdown: moving leadership away")
+                write!(
+                    f,
+                    "broker {broker} controlled shutdown: moving leadership away"
+                )
             }
             BrokerStopped { broker } => write!(f, "broker {broker} stopped"),
             BrokerStarted { broker } => write!(f, "broker {broker} started, logs recovered"),
             BrokerSessionExpired { broker } => {
-                write!(f, "controller: broker {broker} session expired, marked dead")
+                write!(
+                    f,
+                    "controller: broker {broker} session expired, marked dead"
+                )
             }
             BrokerSlow { broker, slow: true } => {
                 write!(f, "broker {broker} is slow: its followers stopped fetching")
             }
-            BrokerSlow { broker, slow: false } => {
+            BrokerSlow {
+                broker,
+                slow: false,
+            } => {
                 write!(f, "broker {broker} fetches again")
             }
             ControllerMoved { from, to } => match (from, to) {
@@ -417,10 +432,20 @@ impl fmt::Display for EventKind {
                 "{tp}: UNCLEAN election of out-of-sync broker {leader}, {records_lost} records lost"
             ),
             IsrShrunk { tp, removed, isr } => {
-                write!(f, "{tp}: ISR shrank to {} (removed {})", list(isr), list(removed))
+                write!(
+                    f,
+                    "{tp}: ISR shrank to {} (removed {})",
+                    list(isr),
+                    list(removed)
+                )
             }
             IsrExpanded { tp, added, isr } => {
-                write!(f, "{tp}: ISR expanded to {} (added {})", list(isr), list(added))
+                write!(
+                    f,
+                    "{tp}: ISR expanded to {} (added {})",
+                    list(isr),
+                    list(added)
+                )
             }
             HighWatermarkAdvanced { tp, high_watermark } => {
                 write!(f, "{tp}: HW advanced to {high_watermark}")
@@ -429,7 +454,10 @@ impl fmt::Display for EventKind {
                 tp,
                 broker,
                 base_offset,
-            } => write!(f, "{tp}@{broker}: rolled new segment at offset {base_offset}"),
+            } => write!(
+                f,
+                "{tp}@{broker}: rolled new segment at offset {base_offset}"
+            ),
             SegmentsDeleted {
                 tp,
                 broker,
@@ -458,7 +486,10 @@ impl fmt::Display for EventKind {
                 ..
             } => write!(f, "{client_id} started: {description}"),
             ConsumerKilled { client_id } => {
-                write!(f, "{client_id} killed (no LeaveGroup: the group waits for session.timeout.ms)")
+                write!(
+                    f,
+                    "{client_id} killed (no LeaveGroup: the group waits for session.timeout.ms)"
+                )
             }
             ConsumerClosed { client_id } => write!(f, "{client_id} closed (LeaveGroup sent)"),
             ProducerStopped { client_id } => write!(f, "{client_id} stopped"),

@@ -2,8 +2,31 @@
 //!
 //! No terminal code lives here; time and randomness come only from what is passed in.
 
+pub mod broker;
 pub mod command;
+pub mod config;
+mod controller;
+pub mod error;
 pub mod event;
+mod faults;
 pub mod group;
+mod hooks;
+pub mod lab;
+pub mod placement;
+pub mod produce;
+mod replication;
 pub mod snapshot;
+mod snapshot_builder;
 pub mod types;
+
+pub use command::{Command, ConsumerSpec, ProducerSpec, TopicSpec};
+pub use config::ClusterConfig;
+pub use error::KafkaError;
+pub use event::{Event, EventCategory, EventKind};
+pub use lab::{Cluster, ProduceAck, ProduceOutcome};
+pub use snapshot::ClusterSnapshot;
+pub use types::{Acks, BrokerId, TopicPartition};
+mod apply;
+mod clients_host;
+pub mod clock;
+pub mod driver;

@@ -1,1 +1,5 @@
 //! Scripted lessons and headless runs.
+
+pub mod default_lab;
+pub mod headless;
+pub mod schedule;

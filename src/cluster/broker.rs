@@ -1,0 +1,110 @@
+//! A broker and the partition replicas it hosts.
+
+use super::snapshot::BrokerState;
+use super::types::{BrokerId, TopicPartition};
+use crate::log::PartitionLog;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The leader's view of one follower, as Kafka's `Replica` state on the leader.
+#[derive(Clone, Debug, Default)]
+pub struct FollowerState {
+    /// The follower's LEO as of its last fetch.
+    pub log_end_offset: i64,
+    /// Last time the follower had fetched up to the leader's LEO (`lastCaughtUpTimeMs`).
+    pub last_caught_up_ms: i64,
+}
+
+/// One replica of one partition on one broker.
+pub struct Replica {
+    /// The on-disk log.
+    pub log: PartitionLog,
+    /// This replica's high watermark (a follower's lags the leader's by one fetch).
+    pub high_watermark: i64,
+    /// Leader-only: each follower's fetch state.
+    pub followers: BTreeMap<BrokerId, FollowerState>,
+    /// Follower-only: the leader epoch this follower last reconciled its log against (KIP-101).
+    pub synced_epoch: Option<i32>,
+    /// Leader-only: the last HW reported as an event, and when, for rate limiting.
+    pub last_hw_event: (i64, i64),
+}
+
+impl Replica {
+    /// Wraps an opened log; HW starts at 0 until the leader says otherwise (Kafka checkpoints it;
+    /// the lab re-learns it on the first fetch).
+    pub fn new(log: PartitionLog) -> Self {
+        Self {
+            log,
+            high_watermark: 0,
+            followers: BTreeMap::new(),
+            synced_epoch: None,
+            last_hw_event: (-1, i64::MIN / 2),
+        }
+    }
+
+    /// Log end offset.
+    pub fn leo(&self) -> i64 {
+        self.log.log_end_offset()
+    }
+}
+
+/// One broker.
+pub struct Broker {
+    /// `broker.id`.
+    pub id: BrokerId,
+    /// Up, shutting down or down.
+    pub state: BrokerState,
+    /// Whether its followers stopped fetching (the slow-follower fault).
+    pub slow: bool,
+    /// `<data-dir>/broker-<id>`.
+    pub dir: PathBuf,
+    /// Replicas hosted while up; empty while down (logs closed).
+    pub replicas: BTreeMap<TopicPartition, Replica>,
+    /// Last heartbeat the controller received.
+    pub last_heartbeat_ms: i64,
+    /// Whether the controller considers it registered (alive): a killed broker stays registered
+    /// until its session expires, which is why a crash is noticed late.
+    pub registered: bool,
+}
+
+impl Broker {
+    /// A broker that has not started yet.
+    pub fn new(id: BrokerId, dir: PathBuf) -> Self {
+        Self {
+            id,
+            state: BrokerState::Down,
+            slow: false,
+            dir,
+            replicas: BTreeMap::new(),
+            last_heartbeat_ms: 0,
+            registered: false,
+        }
+    }
+
+    /// Whether the process runs (up or shutting down).
+    pub fn is_running(&self) -> bool {
+        self.state != BrokerState::Down
+    }
+
+    /// Bytes of all replica logs.
+    pub fn bytes_on_disk(&self) -> u64 {
+        self.replicas.values().map(|r| r.log.size_bytes()).sum()
+    }
+}
+
+/// The controller's record of one partition: assignment, leader, epoch and ISR.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartitionMeta {
+    /// Which partition.
+    pub tp: TopicPartition,
+    /// Assigned replicas, preferred leader first.
+    pub replicas: Vec<BrokerId>,
+    /// Current leader.
+    pub leader: Option<BrokerId>,
+    /// Bumped at every leader change.
+    pub leader_epoch: i32,
+    /// In-sync replicas.
+    pub isr: Vec<BrokerId>,
+    /// `min.insync.replicas` of its topic.
+    pub min_insync_replicas: i16,
+}

@@ -1,0 +1,260 @@
+//! The controller: broker liveness, leader elections, ISR changes and preferred-leader moves.
+
+use super::event::EventKind;
+use super::lab::Cluster;
+use super::placement::{Election, elect_leader};
+use super::snapshot::BrokerState;
+use super::types::{BrokerId, TopicPartition};
+
+impl Cluster {
+    /// Running brokers heartbeat; the quorum expires silent ones after `broker.session.timeout.ms`.
+    pub(crate) fn step_heartbeats(&mut self) {
+        let now = self.now_ms;
+        let interval = self.config.broker_heartbeat_interval_ms;
+        let timeout = self.config.broker_session_timeout_ms;
+        let mut expired = Vec::new();
+        for b in self.brokers.values_mut() {
+            if b.is_running() && now - b.last_heartbeat_ms >= interval {
+                b.last_heartbeat_ms = now;
+            }
+            if b.registered && !b.is_running() && now - b.last_heartbeat_ms > timeout {
+                b.registered = false;
+                expired.push(b.id);
+            }
+        }
+        for id in expired {
+            self.emit(EventKind::BrokerSessionExpired { broker: id });
+            self.remove_from_isrs(id, "session expired");
+        }
+    }
+
+    /// Keeps a controller: when its broker is gone, the lowest live registered broker takes over.
+    pub(crate) fn reconcile_controller(&mut self) {
+        let current_ok = self
+            .controller
+            .is_some_and(|c| self.brokers.get(&c).is_some_and(|b| b.registered));
+        if current_ok {
+            return;
+        }
+        let next = self
+            .brokers
+            .values()
+            .find(|b| b.registered && b.state == BrokerState::Up)
+            .map(|b| b.id);
+        if next != self.controller {
+            let from = self.controller;
+            self.controller = next;
+            self.emit(EventKind::ControllerMoved { from, to: next });
+        }
+    }
+
+    /// Takes a broker out of every ISR (never emptying one: the last member stays so it can be
+    /// elected cleanly when it returns, as KRaft does).
+    pub(crate) fn remove_from_isrs(&mut self, id: BrokerId, _why: &str) {
+        if self.controller.is_none() {
+            return;
+        }
+        let tps: Vec<TopicPartition> = self
+            .partitions
+            .values()
+            .filter(|p| p.isr.contains(&id) && p.isr.len() > 1)
+            .map(|p| p.tp.clone())
+            .collect();
+        for tp in tps {
+            let Some(meta) = self.partitions.get_mut(&tp) else {
+                continue;
+            };
+            meta.isr.retain(|b| *b != id);
+            let isr = meta.isr.clone();
+            self.emit(EventKind::IsrShrunk {
+                tp,
+                removed: vec![id],
+                isr,
+            });
+        }
+    }
+
+    /// Elects leaders wherever the current one is unavailable (and a controller exists to do it).
+    pub(crate) fn reconcile_leaders(&mut self) {
+        if self.controller.is_none() {
+            return;
+        }
+        let tps: Vec<TopicPartition> = self.partitions.keys().cloned().collect();
+        for tp in tps {
+            let Some(meta) = self.partitions.get(&tp) else {
+                continue;
+            };
+            if meta.leader.is_some_and(|l| self.is_available(l)) {
+                continue;
+            }
+            let old_leader = meta.leader;
+            let election = elect_leader(
+                &meta.replicas,
+                &meta.isr,
+                |b| self.is_available(b),
+                self.config.unclean_leader_election,
+            );
+            let reason = match old_leader {
+                Some(l) => format!("leader {l} unavailable"),
+                None if meta.leader_epoch < 0 => "new partition".to_string(),
+                None => "partition back online".to_string(),
+            };
+            match election {
+                Election::Clean(b) => self.make_leader(&tp, b, reason),
+                Election::Unclean(b) => {
+                    let lost = self
+                        .last_leader_leo
+                        .get(&tp)
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_sub(self.replica_leo(b, &tp).unwrap_or(0))
+                        .max(0);
+                    if let Some(meta) = self.partitions.get_mut(&tp) {
+                        meta.isr = vec![b];
+                    }
+                    self.make_leader(&tp, b, "unclean election".into());
+                    self.emit(EventKind::UncleanLeaderElected {
+                        tp: tp.clone(),
+                        leader: b,
+                        records_lost: lost,
+                    });
+                }
+                Election::Offline => {
+                    if old_leader.is_some() || meta.leader_epoch < 0 {
+                        if let Some(meta) = self.partitions.get_mut(&tp) {
+                            meta.leader = None;
+                            if meta.leader_epoch < 0 {
+                                meta.leader_epoch = 0;
+                            }
+                        }
+                        self.emit(EventKind::PartitionOffline { tp: tp.clone() });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Makes `broker` the leader of `tp` with a bumped epoch; followers will reconcile by epoch.
+    pub(crate) fn make_leader(&mut self, tp: &TopicPartition, broker: BrokerId, reason: String) {
+        let now = self.now_ms;
+        // A new epoch must exceed every epoch already in the replica logs (a restarted lab may
+        // find higher epochs on disk than it remembers).
+        let on_disk = self
+            .replica_log(broker, tp)
+            .and_then(|l| l.epoch_entries().last().map(|e| e.0))
+            .unwrap_or(-1);
+        let Some(meta) = self.partitions.get_mut(tp) else {
+            return;
+        };
+        let epoch = meta.leader_epoch.max(on_disk) + 1;
+        meta.leader = Some(broker);
+        meta.leader_epoch = epoch;
+        let followers: Vec<BrokerId> = meta
+            .replicas
+            .iter()
+            .copied()
+            .filter(|b| *b != broker)
+            .collect();
+        if let Some(r) = self
+            .brokers
+            .get_mut(&broker)
+            .and_then(|b| b.replicas.get_mut(tp))
+        {
+            r.followers.clear();
+            for f in followers {
+                r.followers.insert(
+                    f,
+                    super::broker::FollowerState {
+                        log_end_offset: 0,
+                        last_caught_up_ms: now,
+                    },
+                );
+            }
+            r.synced_epoch = Some(epoch);
+            let leo = r.leo();
+            self.last_leader_leo.insert(tp.clone(), leo);
+        }
+        // Every other replica must reconcile against the new epoch before fetching again.
+        for b in self.brokers.values_mut() {
+            if b.id != broker
+                && let Some(r) = b.replicas.get_mut(tp)
+            {
+                r.synced_epoch = None;
+                r.followers.clear();
+            }
+        }
+        self.emit(EventKind::LeaderElected {
+            tp: tp.clone(),
+            leader: broker,
+            leader_epoch: epoch,
+            reason,
+        });
+    }
+
+    /// Followers that have not caught up within `replica.lag.time.max.ms` leave the ISR.
+    pub(crate) fn step_isr_shrink(&mut self) {
+        if self.controller.is_none() {
+            return;
+        }
+        let now = self.now_ms;
+        let lag_max = self.config.replica_lag_time_max_ms;
+        let mut shrinks = Vec::new();
+        for meta in self.partitions.values() {
+            let Some(leader) = meta.leader else { continue };
+            let Some(r) = self
+                .brokers
+                .get(&leader)
+                .and_then(|b| b.replicas.get(&meta.tp))
+            else {
+                continue;
+            };
+            let removed: Vec<BrokerId> = meta
+                .isr
+                .iter()
+                .copied()
+                .filter(|f| *f != leader)
+                .filter(|f| {
+                    r.followers
+                        .get(f)
+                        .is_none_or(|s| now - s.last_caught_up_ms > lag_max)
+                })
+                .collect();
+            if !removed.is_empty() {
+                shrinks.push((meta.tp.clone(), removed));
+            }
+        }
+        for (tp, removed) in shrinks {
+            if let Some(meta) = self.partitions.get_mut(&tp) {
+                meta.isr.retain(|b| !removed.contains(b));
+                let isr = meta.isr.clone();
+                self.emit(EventKind::IsrShrunk { tp, removed, isr });
+            }
+        }
+    }
+
+    /// `auto.leader.rebalance.enable`: leadership returns to the preferred (first) replica once it
+    /// is alive and in the ISR.
+    pub(crate) fn step_preferred_leaders(&mut self) {
+        if !self.config.auto_leader_rebalance || self.now_ms < self.next_preferred_check_ms {
+            return;
+        }
+        self.next_preferred_check_ms = self.now_ms + self.config.leader_imbalance_check_interval_ms;
+        if self.controller.is_none() {
+            return;
+        }
+        let moves: Vec<(TopicPartition, BrokerId)> = self
+            .partitions
+            .values()
+            .filter_map(|m| {
+                let preferred = *m.replicas.first()?;
+                (m.leader != Some(preferred)
+                    && m.isr.contains(&preferred)
+                    && self.is_available(preferred))
+                .then(|| (m.tp.clone(), preferred))
+            })
+            .collect();
+        for (tp, b) in moves {
+            self.make_leader(&tp, b, "preferred leader is back in sync".into());
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! `KafkaError`: the errors the cluster returns, with Kafka's names and wire codes.
+
+use thiserror::Error;
+
+/// An error as Kafka would return it to a client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error, serde::Serialize)]
+#[non_exhaustive]
+pub enum KafkaError {
+    /// The requested offset is outside the log.
+    #[error("OFFSET_OUT_OF_RANGE")]
+    OffsetOutOfRange,
+    /// A batch failed its CRC or was malformed.
+    #[error("CORRUPT_MESSAGE")]
+    CorruptMessage,
+    /// The topic or partition does not exist.
+    #[error("UNKNOWN_TOPIC_OR_PARTITION")]
+    UnknownTopicOrPartition,
+    /// No leader right now (offline partition or election in progress).
+    #[error("LEADER_NOT_AVAILABLE")]
+    LeaderNotAvailable,
+    /// This broker is not the leader: refresh metadata.
+    #[error("NOT_LEADER_OR_FOLLOWER")]
+    NotLeaderOrFollower,
+    /// The request timed out (`request.timeout.ms`).
+    #[error("REQUEST_TIMED_OUT")]
+    RequestTimedOut,
+    /// ISR smaller than `min.insync.replicas` before the append.
+    #[error("NOT_ENOUGH_REPLICAS")]
+    NotEnoughReplicas,
+    /// ISR shrank below `min.insync.replicas` after the append.
+    #[error("NOT_ENOUGH_REPLICAS_AFTER_APPEND")]
+    NotEnoughReplicasAfterAppend,
+    /// The group coordinator is not available.
+    #[error("COORDINATOR_NOT_AVAILABLE")]
+    CoordinatorNotAvailable,
+    /// This broker is not the group's coordinator.
+    #[error("NOT_COORDINATOR")]
+    NotCoordinator,
+    /// The topic already exists.
+    #[error("TOPIC_ALREADY_EXISTS")]
+    TopicAlreadyExists,
+    /// Replication factor larger than the live brokers.
+    #[error("INVALID_REPLICATION_FACTOR")]
+    InvalidReplicationFactor,
+    /// Partition count out of range.
+    #[error("INVALID_PARTITIONS")]
+    InvalidPartitions,
+    /// The topic name breaks Kafka's rules.
+    #[error("INVALID_TOPIC_EXCEPTION")]
+    InvalidTopic,
+    /// Producer sequence gap (idempotent producer).
+    #[error("OUT_OF_ORDER_SEQUENCE_NUMBER")]
+    OutOfOrderSequence,
+    /// The broker could not write (disk error).
+    #[error("KAFKA_STORAGE_ERROR")]
+    StorageError,
+    /// Anything else.
+    #[error("UNKNOWN_SERVER_ERROR")]
+    Unknown,
+}
+
+impl KafkaError {
+    /// Kafka's numeric error code.
+    pub fn code(self) -> i16 {
+        match self {
+            KafkaError::Unknown => -1,
+            KafkaError::OffsetOutOfRange => 1,
+            KafkaError::CorruptMessage => 2,
+            KafkaError::UnknownTopicOrPartition => 3,
+            KafkaError::LeaderNotAvailable => 5,
+            KafkaError::NotLeaderOrFollower => 6,
+            KafkaError::RequestTimedOut => 7,
+            KafkaError::CoordinatorNotAvailable => 15,
+            KafkaError::NotCoordinator => 16,
+            KafkaError::InvalidTopic => 17,
+            KafkaError::NotEnoughReplicas => 19,
+            KafkaError::NotEnoughReplicasAfterAppend => 20,
+            KafkaError::InvalidPartitions => 37,
+            KafkaError::InvalidReplicationFactor => 38,
+            KafkaError::TopicAlreadyExists => 36,
+            KafkaError::OutOfOrderSequence => 45,
+            KafkaError::StorageError => 56,
+        }
+    }
+
+    /// Whether a client retries after refreshing metadata, as Kafka's clients do.
+    pub fn is_retriable(self) -> bool {
+        matches!(
+            self,
+            KafkaError::NotLeaderOrFollower
+                | KafkaError::LeaderNotAvailable
+                | KafkaError::RequestTimedOut
+                | KafkaError::NotEnoughReplicas
+                | KafkaError::NotEnoughReplicasAfterAppend
+                | KafkaError::CoordinatorNotAvailable
+                | KafkaError::NotCoordinator
+                | KafkaError::StorageError
+        )
+    }
+}

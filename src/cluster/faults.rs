@@ -1,0 +1,164 @@
+//! Broker life cycle: start, crash, controlled shutdown, restart, and the slow-follower fault.
+
+use super::broker::Replica;
+use super::event::EventKind;
+use super::lab::Cluster;
+use super::snapshot::BrokerState;
+use super::types::{BrokerId, TopicPartition};
+use crate::log::PartitionLog;
+
+/// How long a controlled shutdown shows as "shutting down" before the process stops.
+const SHUTDOWN_VISIBLE_MS: i64 = 1_000;
+
+impl Cluster {
+    /// Opens (recovering) one replica log on a running broker; failures become events.
+    pub(crate) fn open_replica(&mut self, broker: BrokerId, tp: &TopicPartition) {
+        let Some(b) = self.brokers.get(&broker) else {
+            return;
+        };
+        if !b.is_running() || b.replicas.contains_key(tp) {
+            return;
+        }
+        let dir = b.dir.join(tp.to_string());
+        let log_config = self
+            .topics
+            .get(&tp.topic)
+            .map(|t| t.log_config.clone())
+            .unwrap_or_else(|| self.config.log.clone());
+        match PartitionLog::open(&dir, log_config, self.now_ms) {
+            Ok((log, report)) => {
+                if report.bytes_truncated > 0 {
+                    self.emit(EventKind::LogTruncated {
+                        tp: tp.clone(),
+                        broker,
+                        to_offset: report.log_end_offset,
+                        records_dropped: report.records_truncated,
+                        reason: format!(
+                            "recovery: {} bytes of torn or corrupt tail",
+                            report.bytes_truncated
+                        ),
+                    });
+                }
+                if let Some(b) = self.brokers.get_mut(&broker) {
+                    b.replicas.insert(tp.clone(), Replica::new(log));
+                }
+            }
+            Err(e) => self.emit(EventKind::Note {
+                text: format!("broker {broker}: cannot open {tp}: {e}"),
+            }),
+        }
+    }
+
+    /// Starts a broker process: recovers every assigned replica and registers with the controller.
+    pub(crate) fn start_broker(&mut self, id: BrokerId) {
+        let Some(b) = self.brokers.get_mut(&id) else {
+            return;
+        };
+        b.state = BrokerState::Up;
+        b.registered = true;
+        b.last_heartbeat_ms = self.now_ms;
+        b.slow = false;
+        let assigned: Vec<TopicPartition> = self
+            .partitions
+            .values()
+            .filter(|p| p.replicas.contains(&id))
+            .map(|p| p.tp.clone())
+            .collect();
+        for tp in &assigned {
+            self.open_replica(id, tp);
+        }
+        self.emit(EventKind::BrokerStarted { broker: id });
+    }
+
+    /// Crashes a broker: logs close, no goodbye; the controller notices at the session timeout.
+    pub fn kill_broker(&mut self, id: BrokerId) -> Result<(), String> {
+        let b = self
+            .brokers
+            .get_mut(&id)
+            .ok_or_else(|| format!("no broker {id}"))?;
+        if !b.is_running() {
+            return Err(format!("broker {id} is already down"));
+        }
+        b.state = BrokerState::Down;
+        b.replicas.clear();
+        self.shutdown_done_at.remove(&id);
+        self.emit(EventKind::BrokerKilled { broker: id });
+        Ok(())
+    }
+
+    /// Controlled shutdown: leadership moves to other ISR members first, then the process stops.
+    pub fn shutdown_broker(&mut self, id: BrokerId) -> Result<(), String> {
+        let b = self
+            .brokers
+            .get_mut(&id)
+            .ok_or_else(|| format!("no broker {id}"))?;
+        if b.state != BrokerState::Up {
+            return Err(format!("broker {id} is not up"));
+        }
+        b.state = BrokerState::ShuttingDown;
+        self.emit(EventKind::BrokerShuttingDown { broker: id });
+        // The controller moves leadership away and takes the broker out of every ISR now, so
+        // clients see no outage: that is the point of a controlled shutdown.
+        self.remove_from_isrs(id, "controlled shutdown");
+        self.reconcile_leaders();
+        self.shutdown_done_at
+            .insert(id, self.now_ms + SHUTDOWN_VISIBLE_MS);
+        Ok(())
+    }
+
+    /// Stops brokers whose controlled shutdown has finished.
+    pub(crate) fn finish_shutdowns(&mut self) {
+        let due: Vec<BrokerId> = self
+            .shutdown_done_at
+            .iter()
+            .filter(|(_, at)| **at <= self.now_ms)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in due {
+            self.shutdown_done_at.remove(&id);
+            if let Some(b) = self.brokers.get_mut(&id) {
+                if b.state != BrokerState::ShuttingDown {
+                    continue;
+                }
+                for r in b.replicas.values_mut() {
+                    let _ = r.log.flush();
+                }
+                b.replicas.clear();
+                b.state = BrokerState::Down;
+                b.registered = false;
+            }
+            self.emit(EventKind::BrokerStopped { broker: id });
+        }
+    }
+
+    /// Starts a stopped broker again.
+    pub fn restart_broker(&mut self, id: BrokerId) -> Result<(), String> {
+        let b = self
+            .brokers
+            .get(&id)
+            .ok_or_else(|| format!("no broker {id}"))?;
+        if b.is_running() {
+            return Err(format!(
+                "broker {id} is running; kill or shut it down first"
+            ));
+        }
+        self.start_broker(id);
+        self.reconcile_controller();
+        self.reconcile_leaders();
+        Ok(())
+    }
+
+    /// Makes a broker's followers stop (or resume) fetching, to show the ISR shrinking without a crash.
+    pub fn set_broker_slow(&mut self, id: BrokerId, slow: bool) -> Result<(), String> {
+        let b = self
+            .brokers
+            .get_mut(&id)
+            .ok_or_else(|| format!("no broker {id}"))?;
+        if b.slow == slow {
+            return Ok(());
+        }
+        b.slow = slow;
+        self.emit(EventKind::BrokerSlow { broker: id, slow });
+        Ok(())
+    }
+}

@@ -1,0 +1,445 @@
+//! `Cluster`: the whole simulated lab as one deterministic state machine.
+//!
+//! Time only moves when the caller says so ([`Cluster::advance_to`]), in fixed steps of
+//! `step_ms`; randomness only comes from the seeded RNG. The same seed and the same commands at
+//! the same instants replay the same story, event for event.
+
+use super::broker::{Broker, PartitionMeta};
+use super::command::TopicSpec;
+use super::config::ClusterConfig;
+use super::error::KafkaError;
+use super::event::{Event, EventKind};
+use super::placement::assign_replicas;
+use super::snapshot::BrokerState;
+use super::types::{BrokerId, TopicPartition};
+use crate::log::LogConfig;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+/// The name of Kafka's internal offsets topic.
+pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
+
+/// A topic's settings as the controller keeps them.
+#[derive(Clone, Debug)]
+pub struct TopicMeta {
+    /// The creation request.
+    pub spec: TopicSpec,
+    /// Log settings of its replicas.
+    pub log_config: LogConfig,
+    /// Internal topics are hidden from some views.
+    pub internal: bool,
+}
+
+/// An `acks=all` produce waiting for the HW to pass its last offset.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingProduce {
+    pub ticket: u64,
+    pub tp: TopicPartition,
+    pub leader: BrokerId,
+    pub leader_epoch: i32,
+    pub base_offset: i64,
+    pub last_offset: i64,
+    pub deadline_ms: i64,
+}
+
+/// The result of an accepted produce: the offsets the leader assigned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProduceAck {
+    /// Offset of the first record.
+    pub base_offset: i64,
+    /// Offset of the last record.
+    pub last_offset: i64,
+}
+
+/// A produce answered now, or later through [`Cluster::take_completion`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProduceOutcome {
+    /// Done (acks=0 or 1, or failed before the append).
+    Done(Result<ProduceAck, KafkaError>),
+    /// `acks=all`: waiting for the ISR; poll the ticket.
+    Pending(u64),
+}
+
+/// The lab: brokers, controller state, topics, and (through other modules) groups and clients.
+pub struct Cluster {
+    pub(crate) config: ClusterConfig,
+    pub(crate) now_ms: i64,
+    pub(crate) rng: ChaCha8Rng,
+    pub(crate) brokers: BTreeMap<BrokerId, Broker>,
+    pub(crate) controller: Option<BrokerId>,
+    pub(crate) topics: BTreeMap<String, TopicMeta>,
+    pub(crate) partitions: BTreeMap<TopicPartition, PartitionMeta>,
+    /// The leader LEO last seen per partition: what an unclean election loses is measured against it.
+    pub(crate) last_leader_leo: BTreeMap<TopicPartition, i64>,
+    pub(crate) pending: Vec<PendingProduce>,
+    pub(crate) completions: BTreeMap<u64, Result<ProduceAck, KafkaError>>,
+    pub(crate) next_ticket: u64,
+    pub(crate) events: Vec<Event>,
+    pub(crate) shutdown_done_at: BTreeMap<BrokerId, i64>,
+    pub(crate) next_retention_ms: i64,
+    pub(crate) next_preferred_check_ms: i64,
+    pub(crate) speed: f64,
+    pub(crate) paused: bool,
+    pub(crate) producers: BTreeMap<super::types::ClientId, crate::clients::producer::SimProducer>,
+    pub(crate) next_client_id: super::types::ClientId,
+}
+
+impl Cluster {
+    /// Starts every broker, creates `__consumer_offsets`, and records `LabStarted`.
+    pub fn new(config: ClusterConfig) -> Result<Self, String> {
+        config.validate()?;
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
+        let rng = ChaCha8Rng::seed_from_u64(config.seed);
+        let mut brokers = BTreeMap::new();
+        for id in 1..=config.brokers as BrokerId {
+            brokers.insert(
+                id,
+                Broker::new(id, config.data_dir.join(format!("broker-{id}"))),
+            );
+        }
+        let mut lab = Self {
+            now_ms: 0,
+            rng,
+            brokers,
+            controller: None,
+            topics: BTreeMap::new(),
+            partitions: BTreeMap::new(),
+            last_leader_leo: BTreeMap::new(),
+            pending: Vec::new(),
+            completions: BTreeMap::new(),
+            next_ticket: 1,
+            events: Vec::new(),
+            shutdown_done_at: BTreeMap::new(),
+            next_retention_ms: config.retention_check_interval_ms,
+            next_preferred_check_ms: config.leader_imbalance_check_interval_ms,
+            speed: 1.0,
+            paused: false,
+            producers: BTreeMap::new(),
+            next_client_id: 1,
+            config,
+        };
+        lab.emit(EventKind::LabStarted {
+            brokers: lab.config.brokers,
+            seed: lab.config.seed,
+        });
+        // Topics and assignments are remembered in the data dir so a restarted lab finds its logs.
+        lab.load_topics_file();
+        let ids: Vec<BrokerId> = lab.brokers.keys().copied().collect();
+        for id in ids {
+            lab.start_broker(id);
+        }
+        lab.reconcile_controller();
+        if !lab.topics.contains_key(OFFSETS_TOPIC) {
+            let rf = lab.config.brokers.min(3) as i16;
+            let mut spec = TopicSpec::new(OFFSETS_TOPIC, lab.config.offsets_topic_partitions, rf);
+            spec.min_insync_replicas = 1;
+            lab.create_topic_internal(spec, true)
+                .map_err(|e| format!("cannot create {OFFSETS_TOPIC}: {e}"))?;
+        }
+        Ok(lab)
+    }
+
+    /// Simulated milliseconds since start.
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    /// The configuration the lab runs with.
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+
+    /// Takes the events recorded since the last call.
+    pub fn drain_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Records an event at the current instant.
+    pub(crate) fn emit(&mut self, kind: EventKind) {
+        let time = self.config.epoch + chrono::Duration::milliseconds(self.now_ms);
+        self.events.push(Event {
+            at_ms: self.now_ms,
+            time,
+            kind,
+        });
+    }
+
+    /// Runs steps until simulated time reaches `target_ms`.
+    pub fn advance_to(&mut self, target_ms: i64) {
+        let step = self.config.step_ms;
+        while self.now_ms + step <= target_ms {
+            self.now_ms += step;
+            self.step();
+        }
+    }
+
+    /// Runs simulated time forward by `ms`.
+    pub fn advance_by(&mut self, ms: i64) {
+        self.advance_to(self.now_ms + ms);
+    }
+
+    /// One simulation step: controller, replication, produce completion, housekeeping, clients.
+    fn step(&mut self) {
+        self.step_heartbeats();
+        self.finish_shutdowns();
+        self.reconcile_controller();
+        self.reconcile_leaders();
+        self.step_replication();
+        self.step_isr_shrink();
+        self.complete_pending();
+        self.step_housekeeping();
+        self.step_preferred_leaders();
+        self.step_groups();
+        self.step_clients();
+    }
+
+    /// The lab's seeded RNG, for clients that make random choices (e.g. the sticky partitioner).
+    pub fn rng_mut(&mut self) -> &mut ChaCha8Rng {
+        &mut self.rng
+    }
+
+    /// Records an event from outside the core (clients, scenarios).
+    pub fn emit_event(&mut self, kind: EventKind) {
+        self.emit(kind);
+    }
+
+    /// Draws a random number in `0..n` from the lab's seeded RNG.
+    pub(crate) fn random_below(&mut self, n: usize) -> usize {
+        if n <= 1 {
+            0
+        } else {
+            self.rng.random_range(0..n)
+        }
+    }
+
+    /// Brokers that are running and registered: the ones the controller may give leadership to.
+    pub(crate) fn is_available(&self, id: BrokerId) -> bool {
+        self.brokers
+            .get(&id)
+            .is_some_and(|b| b.state == BrokerState::Up && b.registered)
+    }
+
+    /// Creates a topic with Kafka's checks; its replicas open on the live brokers.
+    pub fn create_topic(&mut self, spec: TopicSpec) -> Result<(), KafkaError> {
+        if spec.name.starts_with("__") {
+            return Err(KafkaError::InvalidTopic);
+        }
+        self.create_topic_internal(spec, false)
+    }
+
+    fn create_topic_internal(&mut self, spec: TopicSpec, internal: bool) -> Result<(), KafkaError> {
+        super::command::validate_topic_name(&spec.name).map_err(|_| KafkaError::InvalidTopic)?;
+        if self.topics.contains_key(&spec.name) {
+            return Err(KafkaError::TopicAlreadyExists);
+        }
+        if !(1..=1000).contains(&spec.partitions) {
+            return Err(KafkaError::InvalidPartitions);
+        }
+        let live: Vec<BrokerId> = self
+            .brokers
+            .values()
+            .filter(|b| b.state == BrokerState::Up)
+            .map(|b| b.id)
+            .collect();
+        if spec.replication_factor < 1 || spec.replication_factor as usize > live.len() {
+            return Err(KafkaError::InvalidReplicationFactor);
+        }
+        let start = self.random_below(live.len());
+        let shift = self.random_below(live.len());
+        let assignment = assign_replicas(
+            &live,
+            spec.partitions,
+            spec.replication_factor as usize,
+            start,
+            shift,
+        );
+        let mut log_config = self.config.log.clone();
+        if let Some(b) = spec.segment_bytes {
+            log_config.segment_bytes = b;
+        }
+        if let Some(ms) = spec.retention_ms {
+            log_config.retention_ms = ms;
+        }
+        if let Some(b) = spec.retention_bytes {
+            log_config.retention_bytes = b;
+        }
+        self.topics.insert(
+            spec.name.clone(),
+            TopicMeta {
+                spec: spec.clone(),
+                log_config,
+                internal,
+            },
+        );
+        for (p, replicas) in assignment.into_iter().enumerate() {
+            let tp = TopicPartition::new(spec.name.clone(), p as i32);
+            self.partitions.insert(
+                tp.clone(),
+                PartitionMeta {
+                    tp: tp.clone(),
+                    isr: replicas.clone(),
+                    leader: None,
+                    leader_epoch: -1,
+                    replicas: replicas.clone(),
+                    min_insync_replicas: spec.min_insync_replicas,
+                },
+            );
+            for b in replicas {
+                self.open_replica(b, &tp);
+            }
+        }
+        self.save_topics_file();
+        self.emit(EventKind::TopicCreated {
+            topic: spec.name.clone(),
+            partitions: spec.partitions,
+            replication_factor: spec.replication_factor,
+        });
+        self.reconcile_leaders();
+        Ok(())
+    }
+
+    /// Topic settings by name.
+    pub fn topic(&self, name: &str) -> Option<&TopicMeta> {
+        self.topics.get(name)
+    }
+
+    /// Partition count of a topic.
+    pub fn partition_count(&self, topic: &str) -> Option<i32> {
+        self.topics.get(topic).map(|t| t.spec.partitions)
+    }
+
+    /// The controller's record of a partition.
+    pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionMeta> {
+        self.partitions.get(tp)
+    }
+
+    /// Every partition's controller record.
+    pub fn partitions(&self) -> impl Iterator<Item = &PartitionMeta> {
+        self.partitions.values()
+    }
+
+    /// Broker ids with their state.
+    pub fn broker_states(&self) -> Vec<(BrokerId, BrokerState)> {
+        self.brokers.values().map(|b| (b.id, b.state)).collect()
+    }
+
+    /// The active controller.
+    pub fn controller(&self) -> Option<BrokerId> {
+        self.controller
+    }
+
+    /// The leader's high watermark of a partition (None when offline or unknown).
+    pub fn high_watermark(&self, tp: &TopicPartition) -> Option<i64> {
+        let leader = self.partitions.get(tp)?.leader?;
+        Some(self.brokers.get(&leader)?.replicas.get(tp)?.high_watermark)
+    }
+
+    /// A replica's LEO on a running broker.
+    pub fn replica_leo(&self, broker: BrokerId, tp: &TopicPartition) -> Option<i64> {
+        Some(self.brokers.get(&broker)?.replicas.get(tp)?.leo())
+    }
+
+    /// Read access to a running broker's replica log, for checks and tests.
+    pub fn replica_log(
+        &self,
+        broker: BrokerId,
+        tp: &TopicPartition,
+    ) -> Option<&crate::log::PartitionLog> {
+        Some(&self.brokers.get(&broker)?.replicas.get(tp)?.log)
+    }
+
+    /// Simulated-time speed and pause, kept here so snapshots show them.
+    pub fn set_speed(&mut self, speed: f64, paused: bool) {
+        self.speed = speed;
+        self.paused = paused;
+    }
+
+    fn topics_file(&self) -> std::path::PathBuf {
+        self.config.data_dir.join("topics.json")
+    }
+
+    /// Persists topic specs and assignments (Kafka keeps them in its metadata log).
+    fn save_topics_file(&self) {
+        let topics: Vec<serde_json::Value> = self
+            .topics
+            .values()
+            .map(|t| {
+                let assignment: Vec<&Vec<BrokerId>> = self
+                    .partitions
+                    .values()
+                    .filter(|p| p.tp.topic == t.spec.name)
+                    .map(|p| &p.replicas)
+                    .collect();
+                serde_json::json!({"spec": t.spec, "internal": t.internal, "replicas": assignment})
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&topics).unwrap_or_default();
+        // Best effort: a lab that cannot save its topic list still runs; the next start recreates them.
+        let _ = std::fs::write(self.topics_file(), text);
+    }
+
+    /// Loads topics saved by an earlier run on the same data dir, so logs on disk are found again.
+    fn load_topics_file(&mut self) {
+        let Ok(text) = std::fs::read_to_string(self.topics_file()) else {
+            return;
+        };
+        let Ok(values) = serde_json::from_str::<Vec<serde_json::Value>>(&text) else {
+            self.emit(EventKind::Note {
+                text: "topics.json unreadable: starting with no topics".into(),
+            });
+            return;
+        };
+        for v in values {
+            let Ok(spec) = serde_json::from_value::<TopicSpec>(v["spec"].clone()) else {
+                continue;
+            };
+            let Ok(replicas) = serde_json::from_value::<Vec<Vec<BrokerId>>>(v["replicas"].clone())
+            else {
+                continue;
+            };
+            if replicas.len() != spec.partitions.max(0) as usize
+                || replicas
+                    .iter()
+                    .flatten()
+                    .any(|b| !self.brokers.contains_key(b))
+            {
+                continue;
+            }
+            let internal = v["internal"].as_bool().unwrap_or(false);
+            let mut log_config = self.config.log.clone();
+            if let Some(b) = spec.segment_bytes {
+                log_config.segment_bytes = b;
+            }
+            if let Some(ms) = spec.retention_ms {
+                log_config.retention_ms = ms;
+            }
+            if let Some(b) = spec.retention_bytes {
+                log_config.retention_bytes = b;
+            }
+            for (p, reps) in replicas.into_iter().enumerate() {
+                let tp = TopicPartition::new(spec.name.clone(), p as i32);
+                self.partitions.insert(
+                    tp.clone(),
+                    PartitionMeta {
+                        tp,
+                        isr: reps.clone(),
+                        replicas: reps,
+                        leader: None,
+                        leader_epoch: -1,
+                        min_insync_replicas: spec.min_insync_replicas,
+                    },
+                );
+            }
+            self.topics.insert(
+                spec.name.clone(),
+                TopicMeta {
+                    spec,
+                    log_config,
+                    internal,
+                },
+            );
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Replication: followers fetch from leaders, leaders move the HW and grow the ISR.
+
+use super::broker::FollowerState;
+use super::event::EventKind;
+use super::lab::Cluster;
+use super::snapshot::BrokerState;
+use super::types::{BrokerId, TopicPartition};
+
+impl Cluster {
+    /// One fetch round: every live follower fetches once from its partition's leader.
+    pub(crate) fn step_replication(&mut self) {
+        let work: Vec<(TopicPartition, BrokerId, Vec<BrokerId>, i32)> = self
+            .partitions
+            .values()
+            .filter_map(|m| {
+                let leader = m.leader?;
+                let followers = m
+                    .replicas
+                    .iter()
+                    .copied()
+                    .filter(|b| *b != leader)
+                    .collect();
+                Some((m.tp.clone(), leader, followers, m.leader_epoch))
+            })
+            .collect();
+        for (tp, leader, followers, epoch) in work {
+            if !self.brokers.get(&leader).is_some_and(|b| b.is_running()) {
+                continue;
+            }
+            for f in followers {
+                self.follower_fetch(&tp, leader, f, epoch);
+            }
+            self.maybe_advance_hw(&tp, leader);
+            self.maybe_expand_isr(&tp, leader);
+        }
+    }
+
+    /// KIP-101: before fetching under a new epoch, a follower asks the leader where its latest
+    /// epoch ends and truncates anything past that point (a divergent tail).
+    fn reconcile_follower_epoch(
+        &mut self,
+        tp: &TopicPartition,
+        leader: BrokerId,
+        follower: BrokerId,
+        epoch: i32,
+    ) {
+        let Some(f_replica) = self.brokers.get(&follower).and_then(|b| b.replicas.get(tp)) else {
+            return;
+        };
+        let f_leo = f_replica.leo();
+        let f_hw = f_replica.high_watermark;
+        let f_latest = f_replica.log.epoch_entries().last().map(|e| e.0);
+        let truncate_to = match f_latest {
+            None => None,
+            Some(f_epoch) => {
+                let Some(l_log) = self.replica_log(leader, tp) else {
+                    return;
+                };
+                match l_log.end_offset_for_epoch(f_epoch) {
+                    Some((l_epoch, l_end)) if l_epoch == f_epoch => Some(l_end.min(f_leo)),
+                    Some((l_epoch, l_end)) => {
+                        let f_end = f_replica
+                            .log
+                            .end_offset_for_epoch(l_epoch)
+                            .map(|(_, end)| end)
+                            .unwrap_or(f_hw);
+                        Some(l_end.min(f_end).min(f_leo))
+                    }
+                    None => Some(f_hw.min(f_leo)),
+                }
+            }
+        };
+        if let Some(to) = truncate_to
+            && to < f_leo
+        {
+            let result = self
+                .brokers
+                .get_mut(&follower)
+                .and_then(|b| b.replicas.get_mut(tp))
+                .map(|r| {
+                    let res = r.log.truncate_to(to);
+                    r.high_watermark = r.high_watermark.min(r.leo());
+                    (res, r.leo())
+                });
+            if let Some((res, new_leo)) = result {
+                match res {
+                    Ok(dropped) => self.emit(EventKind::LogTruncated {
+                        tp: tp.clone(),
+                        broker: follower,
+                        to_offset: new_leo,
+                        records_dropped: dropped,
+                        reason: format!("divergent tail, leader epoch {epoch} (KIP-101)"),
+                    }),
+                    Err(e) => self.emit(EventKind::Note {
+                        text: format!("broker {follower}: truncating {tp} failed: {e}"),
+                    }),
+                }
+            }
+        }
+        if let Some(r) = self
+            .brokers
+            .get_mut(&follower)
+            .and_then(|b| b.replicas.get_mut(tp))
+        {
+            r.synced_epoch = Some(epoch);
+        }
+    }
+
+    fn follower_fetch(
+        &mut self,
+        tp: &TopicPartition,
+        leader: BrokerId,
+        follower: BrokerId,
+        epoch: i32,
+    ) {
+        let Some(fb) = self.brokers.get(&follower) else {
+            return;
+        };
+        if !fb.is_running() || fb.slow || fb.state == BrokerState::Down {
+            return;
+        }
+        if !fb.replicas.contains_key(tp) {
+            return;
+        }
+        if fb.replicas.get(tp).and_then(|r| r.synced_epoch) != Some(epoch) {
+            self.reconcile_follower_epoch(tp, leader, follower, epoch);
+        }
+        let now = self.now_ms;
+        let max_bytes = self.config.replica_fetch_max_bytes;
+        let Some(fetch_offset) = self.replica_leo(follower, tp) else {
+            return;
+        };
+        let (data, leader_leo, leader_hw) = {
+            let Some(lr) = self.brokers.get(&leader).and_then(|b| b.replicas.get(tp)) else {
+                return;
+            };
+            let leo = lr.leo();
+            let data = if fetch_offset < leo {
+                lr.log.read(fetch_offset, max_bytes, leo).ok()
+            } else {
+                None
+            };
+            (data, leo, lr.high_watermark)
+        };
+        // The leader learns the follower's position from the fetch offset, as in Kafka: what the
+        // follower receives now is only acknowledged by its next fetch.
+        if let Some(lr) = self
+            .brokers
+            .get_mut(&leader)
+            .and_then(|b| b.replicas.get_mut(tp))
+        {
+            let st = lr.followers.entry(follower).or_insert(FollowerState {
+                log_end_offset: 0,
+                last_caught_up_ms: now,
+            });
+            st.log_end_offset = fetch_offset;
+            if fetch_offset >= leader_leo {
+                st.last_caught_up_ms = now;
+            }
+        }
+        let mut rolled = None;
+        let mut error = None;
+        if let Some(r) = self
+            .brokers
+            .get_mut(&follower)
+            .and_then(|b| b.replicas.get_mut(tp))
+        {
+            if let Some(fetched) = data
+                && !fetched.bytes.is_empty()
+            {
+                match r.log.append_as_follower(&fetched.bytes, now) {
+                    Ok(info) => rolled = info.rolled,
+                    Err(e) => error = Some(e.to_string()),
+                }
+            }
+            r.high_watermark = leader_hw.min(r.leo());
+        }
+        if let Some(base_offset) = rolled {
+            self.emit(EventKind::SegmentRolled {
+                tp: tp.clone(),
+                broker: follower,
+                base_offset,
+            });
+        }
+        if let Some(e) = error {
+            self.emit(EventKind::Note {
+                text: format!("broker {follower}: replicating {tp} failed: {e}"),
+            });
+        }
+    }
+
+    /// Leader HW = smallest LEO across the ISR; frozen while the ISR is below `min.insync.replicas`.
+    pub(crate) fn maybe_advance_hw(&mut self, tp: &TopicPartition, leader: BrokerId) {
+        let Some(meta) = self.partitions.get(tp) else {
+            return;
+        };
+        let isr = meta.isr.clone();
+        let min_isr = meta.min_insync_replicas as usize;
+        let interval = self.config.hw_event_interval_ms;
+        let now = self.now_ms;
+        let Some(lr) = self
+            .brokers
+            .get_mut(&leader)
+            .and_then(|b| b.replicas.get_mut(tp))
+        else {
+            return;
+        };
+        let leo = lr.leo();
+        self.last_leader_leo.insert(tp.clone(), leo);
+        if isr.len() < min_isr {
+            return;
+        }
+        let mut hw = leo;
+        for b in &isr {
+            if *b == leader {
+                continue;
+            }
+            hw = hw.min(lr.followers.get(b).map(|s| s.log_end_offset).unwrap_or(0));
+        }
+        if hw > lr.high_watermark {
+            lr.high_watermark = hw;
+            if now - lr.last_hw_event.1 >= interval {
+                lr.last_hw_event = (hw, now);
+                self.emit(EventKind::HighWatermarkAdvanced {
+                    tp: tp.clone(),
+                    high_watermark: hw,
+                });
+            }
+        }
+    }
+
+    /// A follower rejoins the ISR once its LEO reaches the HW and the current epoch's start.
+    fn maybe_expand_isr(&mut self, tp: &TopicPartition, leader: BrokerId) {
+        if self.controller.is_none() {
+            return;
+        }
+        let Some(meta) = self.partitions.get(tp) else {
+            return;
+        };
+        let Some(lr) = self.brokers.get(&leader).and_then(|b| b.replicas.get(tp)) else {
+            return;
+        };
+        let epoch_start = lr
+            .log
+            .epoch_entries()
+            .iter()
+            .rev()
+            .find(|e| e.0 <= meta.leader_epoch)
+            .map(|e| e.1)
+            .unwrap_or(0);
+        let added: Vec<BrokerId> = meta
+            .replicas
+            .iter()
+            .copied()
+            .filter(|b| *b != leader && !meta.isr.contains(b))
+            .filter(|b| self.is_available(*b))
+            .filter(|b| {
+                lr.followers.get(b).is_some_and(|s| {
+                    s.log_end_offset >= lr.high_watermark && s.log_end_offset >= epoch_start
+                })
+            })
+            .collect();
+        if added.is_empty() {
+            return;
+        }
+        if let Some(meta) = self.partitions.get_mut(tp) {
+            for b in &added {
+                meta.isr.push(*b);
+            }
+            // Keep ISR in assignment order so it reads the same way everywhere.
+            let order = meta.replicas.clone();
+            meta.isr.sort_by_key(|b| order.iter().position(|x| x == b));
+            let isr = meta.isr.clone();
+            self.emit(EventKind::IsrExpanded {
+                tp: tp.clone(),
+                added,
+                isr,
+            });
+        }
+    }
+
+    /// Time-based rolls, flush policy and retention on every running replica.
+    pub(crate) fn step_housekeeping(&mut self) {
+        let now = self.now_ms;
+        let run_retention = now >= self.next_retention_ms;
+        if run_retention {
+            self.next_retention_ms = now + self.config.retention_check_interval_ms;
+        }
+        let mut out = Vec::new();
+        for b in self.brokers.values_mut() {
+            if !b.is_running() {
+                continue;
+            }
+            for (tp, r) in b.replicas.iter_mut() {
+                if let Ok(Some(base)) = r.log.tick(now) {
+                    out.push(EventKind::SegmentRolled {
+                        tp: tp.clone(),
+                        broker: b.id,
+                        base_offset: base,
+                    });
+                }
+                if run_retention
+                    && let Ok((deleted, start)) = r.log.apply_retention(now)
+                    && deleted > 0
+                {
+                    out.push(EventKind::SegmentsDeleted {
+                        tp: tp.clone(),
+                        broker: b.id,
+                        segments: deleted,
+                        log_start_offset: start,
+                    });
+                }
+            }
+        }
+        for e in out {
+            self.emit(e);
+        }
+    }
+}

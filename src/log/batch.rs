@@ -1,0 +1,259 @@
+//! Kafka v2 record batch headers: parse, validate by CRC-32C, and patch offsets and epochs.
+//!
+//! The on-disk and on-wire layout (all big-endian), as in Kafka's `DefaultRecordBatch`:
+//!
+//! | bytes  | field                | note                                  |
+//! |--------|----------------------|---------------------------------------|
+//! | 0..8   | baseOffset i64       | assigned by the leader (outside CRC)  |
+//! | 8..12  | batchLength i32      | bytes after this field                |
+//! | 12..16 | partitionLeaderEpoch | stamped by the leader (outside CRC)   |
+//! | 16     | magic i8             | 2                                     |
+//! | 17..21 | crc u32              | CRC-32C of bytes 21..end              |
+//! | 21..23 | attributes i16       | compression, timestamp type, flags    |
+//! | 23..27 | lastOffsetDelta i32  |                                       |
+//! | 27..35 | baseTimestamp i64    |                                       |
+//! | 35..43 | maxTimestamp i64     |                                       |
+//! | 43..51 | producerId i64       |                                       |
+//! | 51..53 | producerEpoch i16    |                                       |
+//! | 53..57 | baseSequence i32     |                                       |
+//! | 57..61 | recordCount i32      |                                       |
+//! | 61..   | records              | encoded by kafka-protocol             |
+//!
+//! Only the header is read by hand (to validate and patch without decoding); records are always
+//! encoded and decoded with the `kafka-protocol` crate.
+
+/// Size of the fixed batch header.
+pub const HEADER_LEN: usize = 61;
+/// Bytes before `batchLength`'s payload: baseOffset + batchLength.
+pub const LOG_OVERHEAD: usize = 12;
+/// Largest batch the log accepts (Kafka's default `message.max.bytes` is about 1 MiB; this is roomier).
+pub const MAX_BATCH_LEN: usize = 64 << 20;
+
+/// The fields of a batch header the log needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchHeader {
+    /// First offset.
+    pub base_offset: i64,
+    /// Total bytes of the batch including the 12-byte overhead.
+    pub total_len: usize,
+    /// Leader epoch stamped by the leader.
+    pub leader_epoch: i32,
+    /// Last offset = base + lastOffsetDelta.
+    pub last_offset: i64,
+    /// Largest timestamp in the batch.
+    pub max_timestamp: i64,
+    /// First timestamp.
+    pub base_timestamp: i64,
+    /// Producer id (-1 when not idempotent).
+    pub producer_id: i64,
+    /// Producer epoch.
+    pub producer_epoch: i16,
+    /// First sequence number.
+    pub base_sequence: i32,
+    /// Records in the batch.
+    pub record_count: i32,
+}
+
+fn be_i64(b: &[u8], at: usize) -> i64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[at..at + 8]);
+    i64::from_be_bytes(a)
+}
+
+fn be_i32(b: &[u8], at: usize) -> i32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[at..at + 4]);
+    i32::from_be_bytes(a)
+}
+
+fn be_i16(b: &[u8], at: usize) -> i16 {
+    i16::from_be_bytes([b[at], b[at + 1]])
+}
+
+/// Why a batch is not valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BatchProblem {
+    /// Fewer bytes than the header or than batchLength says: a torn write.
+    Truncated,
+    /// The length field is impossible.
+    BadLength(i32),
+    /// Not magic 2.
+    BadMagic(i8),
+    /// The stored CRC does not match the bytes.
+    BadCrc {
+        /// Stored.
+        stored: u32,
+        /// Computed.
+        computed: u32,
+    },
+    /// Header fields that cannot be right (negative counts, delta out of range).
+    BadHeader(String),
+}
+
+impl std::fmt::Display for BatchProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BatchProblem::Truncated => f.write_str("truncated batch (torn write)"),
+            BatchProblem::BadLength(l) => write!(f, "impossible batch length {l}"),
+            BatchProblem::BadMagic(m) => write!(f, "magic {m}, expected 2"),
+            BatchProblem::BadCrc { stored, computed } => {
+                write!(
+                    f,
+                    "CRC-32C mismatch: stored {stored:#010x}, computed {computed:#010x}"
+                )
+            }
+            BatchProblem::BadHeader(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Parses the header at the start of `buf` without checking the CRC.
+pub fn parse_header(buf: &[u8]) -> Result<BatchHeader, BatchProblem> {
+    if buf.len() < LOG_OVERHEAD {
+        return Err(BatchProblem::Truncated);
+    }
+    let batch_len = be_i32(buf, 8);
+    if batch_len < (HEADER_LEN - LOG_OVERHEAD) as i32 || batch_len as usize > MAX_BATCH_LEN {
+        return Err(BatchProblem::BadLength(batch_len));
+    }
+    if buf.len() < HEADER_LEN {
+        return Err(BatchProblem::Truncated);
+    }
+    let magic = buf[16] as i8;
+    if magic != 2 {
+        return Err(BatchProblem::BadMagic(magic));
+    }
+    let base_offset = be_i64(buf, 0);
+    let delta = be_i32(buf, 23);
+    let record_count = be_i32(buf, 57);
+    if delta < 0 || record_count < 0 || base_offset < 0 {
+        return Err(BatchProblem::BadHeader(format!(
+            "bad header: base offset {base_offset}, last offset delta {delta}, record count {record_count}"
+        )));
+    }
+    Ok(BatchHeader {
+        base_offset,
+        total_len: batch_len as usize + LOG_OVERHEAD,
+        leader_epoch: be_i32(buf, 12),
+        last_offset: base_offset + delta as i64,
+        base_timestamp: be_i64(buf, 27),
+        max_timestamp: be_i64(buf, 35),
+        producer_id: be_i64(buf, 43),
+        producer_epoch: be_i16(buf, 51),
+        base_sequence: be_i32(buf, 53),
+        record_count,
+    })
+}
+
+/// Parses and fully validates the batch at the start of `buf` (length, magic, CRC-32C).
+pub fn validate(buf: &[u8]) -> Result<BatchHeader, BatchProblem> {
+    let h = parse_header(buf)?;
+    if buf.len() < h.total_len {
+        return Err(BatchProblem::Truncated);
+    }
+    let stored = u32::from_be_bytes([buf[17], buf[18], buf[19], buf[20]]);
+    let computed = crc32c::crc32c(&buf[21..h.total_len]);
+    if stored != computed {
+        return Err(BatchProblem::BadCrc { stored, computed });
+    }
+    Ok(h)
+}
+
+/// Overwrites baseOffset and partitionLeaderEpoch: both lie outside the CRC, so the batch stays valid.
+pub fn patch(buf: &mut [u8], base_offset: i64, leader_epoch: i32) {
+    if buf.len() >= 16 {
+        buf[0..8].copy_from_slice(&base_offset.to_be_bytes());
+        buf[12..16].copy_from_slice(&leader_epoch.to_be_bytes());
+    }
+}
+
+/// Splits a buffer of concatenated batches, validating each; stops at the first problem.
+pub fn split_valid(buf: &[u8]) -> (Vec<(usize, BatchHeader)>, Option<(usize, BatchProblem)>) {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < buf.len() {
+        match validate(&buf[pos..]) {
+            Ok(h) => {
+                out.push((pos, h));
+                pos += h.total_len;
+            }
+            Err(p) => return (out, Some((pos, p))),
+        }
+    }
+    (out, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::{Bytes, BytesMut};
+    use kafka_protocol::records::{
+        Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
+    };
+
+    pub(crate) fn sample(n: usize) -> Vec<u8> {
+        let recs: Vec<Record> = (0..n)
+            .map(|i| Record {
+                transactional: false,
+                control: false,
+                partition_leader_epoch: 0,
+                producer_id: -1,
+                producer_epoch: -1,
+                timestamp_type: TimestampType::Creation,
+                offset: i as i64,
+                sequence: i as i32 - 1,
+                timestamp: 1000 + i as i64,
+                key: None,
+                value: Some(Bytes::from(format!("v{i}"))),
+                headers: Default::default(),
+                delete_horizon: false,
+            })
+            .collect();
+        let mut buf = BytesMut::new();
+        RecordBatchEncoder::encode(
+            &mut buf,
+            &recs,
+            &RecordEncodeOptions {
+                version: 2,
+                compression: Compression::None,
+            },
+        )
+        .unwrap();
+        buf.to_vec()
+    }
+
+    #[test]
+    fn encoded_batch_validates_and_patches() {
+        let mut b = sample(3);
+        let h = validate(&b).unwrap();
+        assert_eq!(h.total_len, b.len());
+        assert_eq!(h.record_count, 3);
+        assert_eq!(h.last_offset - h.base_offset, 2);
+        patch(&mut b, 100, 7);
+        let h = validate(&b).unwrap();
+        assert_eq!(
+            (h.base_offset, h.last_offset, h.leader_epoch),
+            (100, 102, 7)
+        );
+    }
+
+    #[test]
+    fn flipped_byte_fails_crc_and_short_buffer_is_torn() {
+        let mut b = sample(2);
+        let n = b.len();
+        b[n - 2] ^= 0xff;
+        assert!(matches!(validate(&b), Err(BatchProblem::BadCrc { .. })));
+        let b = sample(2);
+        assert_eq!(validate(&b[..b.len() - 1]), Err(BatchProblem::Truncated));
+        assert_eq!(validate(&b[..5]), Err(BatchProblem::Truncated));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for len in 0..200usize {
+            let g: Vec<u8> = (0..len).map(|i| (i * 37 % 251) as u8).collect();
+            let _ = validate(&g);
+            let _ = split_valid(&g);
+        }
+    }
+}

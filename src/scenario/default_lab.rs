@@ -1,0 +1,77 @@
+//! The embedded default lab: the source article's experiment 2, already running.
+
+use crate::cluster::command::{ConsumerSpec, ProducerSpec, TopicSpec};
+use crate::cluster::error::KafkaError;
+use crate::cluster::lab::Cluster;
+use crate::cluster::types::{Acks, CommitMode, OffsetReset};
+
+/// What the default lab starts with.
+#[derive(Clone, Debug)]
+pub struct DefaultLab {
+    /// Topic name.
+    pub topic: String,
+    /// Partitions of the topic.
+    pub partitions: i32,
+    /// Replication factor (capped at the broker count).
+    pub replication_factor: i16,
+    /// `min.insync.replicas` of the topic.
+    pub min_insync_replicas: i16,
+    /// Producer rate in records/s (0 = no producer).
+    pub producer_rate: f64,
+    /// The producer's `acks`.
+    pub acks: Acks,
+    /// Group of the consumers.
+    pub group: String,
+    /// Number of consumers in the group.
+    pub consumers: usize,
+    /// The consumers' `session.timeout.ms`.
+    pub session_timeout_ms: u64,
+}
+
+impl Default for DefaultLab {
+    fn default() -> Self {
+        Self {
+            topic: "test".into(),
+            partitions: 2,
+            replication_factor: 3,
+            min_insync_replicas: 1,
+            producer_rate: 5.0,
+            acks: Acks::All,
+            group: "lab-group".into(),
+            consumers: 2,
+            session_timeout_ms: 45_000,
+        }
+    }
+}
+
+impl DefaultLab {
+    /// Creates the topic (unless a previous run on this data dir did), the producer and consumers.
+    pub fn install(&self, lab: &mut Cluster) -> Result<(), String> {
+        let brokers = lab.config().brokers as i16;
+        let mut spec = TopicSpec::new(
+            self.topic.clone(),
+            self.partitions,
+            self.replication_factor.min(brokers),
+        );
+        spec.min_insync_replicas = self.min_insync_replicas.min(spec.replication_factor);
+        match lab.create_topic(spec) {
+            Ok(()) | Err(KafkaError::TopicAlreadyExists) => {}
+            Err(e) => return Err(format!("cannot create topic {}: {e}", self.topic)),
+        }
+        if self.producer_rate > 0.0 {
+            let mut p = ProducerSpec::new(self.topic.clone(), self.producer_rate);
+            p.acks = self.acks;
+            lab.spawn_producer(p)?;
+        }
+        for i in 0..self.consumers {
+            let mut c = ConsumerSpec::new(self.group.clone(), self.topic.clone());
+            c.client_id = Some(format!("consumer-{}", (b'A' + (i % 26) as u8) as char));
+            c.session_timeout_ms = self.session_timeout_ms;
+            c.commit_mode = CommitMode::Auto { interval_ms: 5_000 };
+            // Earliest, so the audience sees every record the producer wrote, even on a rerun.
+            c.auto_offset_reset = OffsetReset::Earliest;
+            lab.spawn_consumer(c)?;
+        }
+        Ok(())
+    }
+}

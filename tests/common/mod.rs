@@ -1,0 +1,94 @@
+//! Shared helpers for integration tests: a lab in a temp dir on simulated time.
+#![allow(dead_code)]
+
+use kafka_lab::cluster::config::ClusterConfig;
+use kafka_lab::cluster::event::{Event, EventKind};
+use kafka_lab::cluster::lab::Cluster;
+use kafka_lab::cluster::types::TopicPartition;
+
+/// A lab plus the temp dir its logs live in (dropped together).
+pub struct TestLab {
+    /// The cluster.
+    pub lab: Cluster,
+    /// Every event seen so far.
+    pub events: Vec<Event>,
+    /// Keeps the data dir alive.
+    pub dir: tempfile::TempDir,
+}
+
+impl TestLab {
+    /// A lab of `brokers` brokers, seed `seed`, with `tweak` applied to the config.
+    pub fn new(brokers: usize, seed: u64, tweak: impl FnOnce(&mut ClusterConfig)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = ClusterConfig::new(brokers, seed, dir.path());
+        tweak(&mut config);
+        let mut lab = Cluster::new(config).expect("lab starts");
+        let events = lab.drain_events();
+        Self { lab, events, dir }
+    }
+
+    /// Advances simulated time, collecting events.
+    pub fn run_for(&mut self, ms: i64) {
+        self.lab.advance_by(ms);
+        self.events.extend(self.lab.drain_events());
+    }
+
+    /// Advances step by step until `cond` holds or `max_ms` passes; returns whether it held.
+    pub fn run_until(&mut self, max_ms: i64, mut cond: impl FnMut(&Cluster) -> bool) -> bool {
+        let end = self.lab.now_ms() + max_ms;
+        let step = self.lab.config().step_ms;
+        while self.lab.now_ms() < end {
+            if cond(&self.lab) {
+                return true;
+            }
+            self.run_for(step);
+        }
+        cond(&self.lab)
+    }
+
+    /// Events matching a predicate.
+    pub fn events_where(&self, f: impl Fn(&EventKind) -> bool) -> Vec<&Event> {
+        self.events.iter().filter(|e| f(&e.kind)).collect()
+    }
+
+    /// The event log as text lines.
+    pub fn story(&self) -> String {
+        self.events
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// `test-N`.
+pub fn tp(topic: &str, p: i32) -> TopicPartition {
+    TopicPartition::new(topic, p)
+}
+
+/// Values of a replica's records in [from, to), decoded from its log.
+pub fn replica_values(
+    lab: &Cluster,
+    broker: i32,
+    tp: &TopicPartition,
+    to: i64,
+) -> Vec<(i64, Vec<u8>)> {
+    let Some(log) = lab.replica_log(broker, tp) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut offset = log.log_start_offset();
+    while offset < to {
+        let records = log.read_records(offset, 1 << 20, to).expect("read");
+        if records.is_empty() {
+            break;
+        }
+        for r in records {
+            if r.offset >= offset && r.offset < to {
+                out.push((r.offset, r.value.map(|v| v.to_vec()).unwrap_or_default()));
+            }
+            offset = offset.max(r.offset + 1);
+        }
+    }
+    out
+}
