@@ -84,7 +84,9 @@ impl Cluster {
             let Some(meta) = self.partitions.get(&tp) else {
                 continue;
             };
-            if meta.leader.is_some_and(|l| self.is_available(l)) {
+            // The controller only knows what sessions and shutdowns tell it: a crashed leader keeps
+            // its role until its session expires, which is the outage a crash causes in Kafka.
+            if meta.leader.is_some_and(|l| self.controller_sees_alive(l)) {
                 continue;
             }
             let old_leader = meta.leader;

@@ -221,6 +221,13 @@ impl Cluster {
             .is_some_and(|b| b.state == BrokerState::Up && b.registered)
     }
 
+    /// Whether the controller believes a broker can lead: registered and not shutting down.
+    pub(crate) fn controller_sees_alive(&self, id: BrokerId) -> bool {
+        self.brokers
+            .get(&id)
+            .is_some_and(|b| b.registered && b.state != BrokerState::ShuttingDown)
+    }
+
     /// Creates a topic with Kafka's checks; its replicas open on the live brokers.
     pub fn create_topic(&mut self, spec: TopicSpec) -> Result<(), KafkaError> {
         if spec.name.starts_with("__") {
