@@ -53,6 +53,8 @@ pub struct SimProducer {
     ready: VecDeque<ProducerBatch>,
     in_flight: Vec<InFlight>,
     sticky: StickyPartitioner,
+    /// Partitions whose failure was already reported, so a retry storm is one timeline line.
+    failing: std::collections::BTreeSet<i32>,
     carry: f64,
     next_key: u64,
     next_value: u64,
@@ -82,6 +84,7 @@ impl SimProducer {
             ready: VecDeque::new(),
             in_flight: Vec::new(),
             sticky: StickyPartitioner::new(),
+            failing: Default::default(),
             carry: 0.0,
             next_key: 0,
             next_value: 0,
@@ -239,6 +242,7 @@ impl SimProducer {
                 self.spec.request_timeout_ms as i64,
             ) {
                 ProduceOutcome::Done(Ok(ack)) => {
+                    self.failing.remove(&batch.partition);
                     self.acknowledged += batch.records.len() as u64;
                     if self.spec.acks != Acks::None {
                         for (i, r) in batch.records.iter().enumerate() {
@@ -271,6 +275,7 @@ impl SimProducer {
             match lab.take_completion(f.ticket) {
                 None => self.in_flight.push(f),
                 Some(Ok(ack)) => {
+                    self.failing.remove(&f.batch.partition);
                     self.acknowledged += f.batch.records.len() as u64;
                     let tp = TopicPartition::new(self.spec.topic.clone(), f.batch.partition);
                     for (i, r) in f.batch.records.iter().enumerate() {
@@ -303,8 +308,8 @@ impl SimProducer {
         }
         let tp = TopicPartition::new(self.spec.topic.clone(), batch.partition);
         if error.is_retriable() && batch.attempts < self.spec.retries {
-            // Log the first failure of a batch only: retries of the same batch would flood the timeline.
-            if batch.attempts == 0 {
+            // Report a partition's first failure only, until it succeeds again.
+            if self.failing.insert(batch.partition) {
                 lab.emit_event(EventKind::ProduceFailed {
                     client: self.client_id.clone(),
                     tp,
