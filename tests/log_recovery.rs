@@ -39,7 +39,10 @@ fn values(log: &PartitionLog) -> Vec<(i64, String)> {
             break;
         }
         for r in recs {
-            out.push((r.offset, String::from_utf8_lossy(&r.value.unwrap()).into_owned()));
+            out.push((
+                r.offset,
+                String::from_utf8_lossy(&r.value.unwrap()).into_owned(),
+            ));
             offset = r.offset + 1;
         }
     }
@@ -66,7 +69,12 @@ fn torn_tail_is_truncated_on_reopen() {
     let seg = &segment_files(dir.path(), "log")[0];
     let len = std::fs::metadata(seg).unwrap().len();
     // A crash in the middle of the last write: 7 bytes of it are missing.
-    OpenOptions::new().write(true).open(seg).unwrap().set_len(len - 7).unwrap();
+    OpenOptions::new()
+        .write(true)
+        .open(seg)
+        .unwrap()
+        .set_len(len - 7)
+        .unwrap();
     let (log, report) = PartitionLog::open(dir.path(), LogConfig::default(), 0).unwrap();
     assert!(report.bytes_truncated > 0);
     assert_eq!(log.log_end_offset(), 45);
@@ -124,7 +132,10 @@ fn corrupt_batch_in_middle_truncates_from_there() {
     std::fs::write(seg, &data).unwrap();
     let (log, report) = PartitionLog::open(dir.path(), LogConfig::default(), 0).unwrap();
     assert_eq!(log.log_end_offset(), 16);
-    assert_eq!(report.records_truncated, 24, "the damaged batch and the 5 after it held 24 records");
+    assert_eq!(
+        report.records_truncated, 24,
+        "the damaged batch and the 5 after it held 24 records"
+    );
     assert_eq!(values(&log), before[..16].to_vec());
 }
 
@@ -196,7 +207,9 @@ fn garbage_segment_file_recovers_empty() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("00000000000000000000.log"),
-        (0..5000u32).map(|i| (i * 7919 % 256) as u8).collect::<Vec<_>>(),
+        (0..5000u32)
+            .map(|i| (i * 7919 % 256) as u8)
+            .collect::<Vec<_>>(),
     )
     .unwrap();
     let (mut log, report) = PartitionLog::open(dir.path(), LogConfig::default(), 0).unwrap();
@@ -245,6 +258,10 @@ fn producer_input_with_bad_crc_is_rejected_whole() {
         log.append_as_leader(&both, 0, 0),
         Err(LogError::CorruptBatch { .. })
     ));
-    assert_eq!(log.log_end_offset(), 0, "nothing of a rejected request is appended");
+    assert_eq!(
+        log.log_end_offset(),
+        0,
+        "nothing of a rejected request is appended"
+    );
     assert!(log.append_as_leader(&[1, 2, 3], 0, 0).is_err());
 }

@@ -266,7 +266,11 @@ impl Cluster {
         // A follower that just rejoined counts as caught up now, or the next shrink check would
         // judge it by the stale time from before it fell behind.
         let now = self.now_ms;
-        if let Some(lr) = self.brokers.get_mut(&leader).and_then(|b| b.replicas.get_mut(tp)) {
+        if let Some(lr) = self
+            .brokers
+            .get_mut(&leader)
+            .and_then(|b| b.replicas.get_mut(tp))
+        {
             for b in &added {
                 if let Some(s) = lr.followers.get_mut(b) {
                     s.last_caught_up_ms = now;

@@ -357,13 +357,16 @@ impl PartitionLog {
         let mut first_offset = offset;
         let mut next_offset = offset;
         let first = self.segments.range(..=offset).next_back();
+        // Set when a batch does not fit or reaches the bound: nothing after it may be returned,
+        // or the result would have a gap.
+        let mut done = false;
         for (_, seg) in first.into_iter().chain(self.segments.range(offset + 1..)) {
             let mut pos = seg.scan_start(offset);
-            // Find the batch span to copy: skip batches that end before `offset`.
             let mut span_start = None;
             let mut span_end = pos;
             while let Some(h) = seg.header_at(pos)? {
                 if h.base_offset >= upper_bound {
+                    done = true;
                     break;
                 }
                 if h.last_offset < offset {
@@ -372,6 +375,7 @@ impl PartitionLog {
                 }
                 let taken = span_start.map_or(0, |s| (span_end - s) as usize) + out.len();
                 if taken > 0 && taken + h.total_len > max_bytes {
+                    done = true;
                     break;
                 }
                 if span_start.is_none() {
@@ -399,10 +403,7 @@ impl PartitionLog {
                 }
                 out.extend_from_slice(&bytes);
             }
-            if out.len() >= max_bytes
-                || next_offset >= upper_bound.min(leo)
-                || (span_start.is_some() && span_end < seg.size)
-            {
+            if done {
                 break;
             }
         }
