@@ -28,6 +28,22 @@ impl Cluster {
         }
     }
 
+    /// Ends a crashed broker's old session at once because it is registering again (Kafka fences
+    /// the old incarnation): it leaves every ISR and loses leadership, with a new epoch elsewhere.
+    pub(crate) fn fence_old_incarnation(&mut self, id: BrokerId) {
+        let Some(b) = self.brokers.get_mut(&id) else {
+            return;
+        };
+        if !b.registered {
+            return;
+        }
+        b.registered = false;
+        self.emit(EventKind::BrokerSessionExpired { broker: id });
+        self.remove_from_isrs(id, "re-registered");
+        self.reconcile_controller();
+        self.reconcile_leaders();
+    }
+
     /// Keeps a controller: when its broker is gone, the lowest live registered broker takes over.
     pub(crate) fn reconcile_controller(&mut self) {
         let current_ok = self

@@ -67,6 +67,13 @@ impl Cluster {
         for tp in &assigned {
             self.open_replica(id, tp);
         }
+        // A new incarnation holds no leader state: partitions it led before the crash need a new
+        // election (and epoch), even when no controller was around to notice the crash.
+        for meta in self.partitions.values_mut() {
+            if meta.leader == Some(id) {
+                meta.leader = None;
+            }
+        }
         self.emit(EventKind::BrokerStarted { broker: id });
     }
 
@@ -142,6 +149,7 @@ impl Cluster {
                 "broker {id} is running; kill or shut it down first"
             ));
         }
+        self.fence_old_incarnation(id);
         self.start_broker(id);
         self.reconcile_controller();
         self.reconcile_leaders();

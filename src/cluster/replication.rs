@@ -44,57 +44,36 @@ impl Cluster {
         follower: BrokerId,
         epoch: i32,
     ) {
-        let Some(f_replica) = self.brokers.get(&follower).and_then(|b| b.replicas.get(tp)) else {
-            return;
-        };
-        let f_leo = f_replica.leo();
-        let f_hw = f_replica.high_watermark;
-        let f_latest = f_replica.log.epoch_entries().last().map(|e| e.0);
-        let truncate_to = match f_latest {
-            None => None,
-            Some(f_epoch) => {
-                let Some(l_log) = self.replica_log(leader, tp) else {
-                    return;
-                };
-                match l_log.end_offset_for_epoch(f_epoch) {
-                    Some((l_epoch, l_end)) if l_epoch == f_epoch => Some(l_end.min(f_leo)),
-                    Some((l_epoch, l_end)) => {
-                        let f_end = f_replica
-                            .log
-                            .end_offset_for_epoch(l_epoch)
-                            .map(|(_, end)| end)
-                            .unwrap_or(f_hw);
-                        Some(l_end.min(f_end).min(f_leo))
-                    }
-                    None => Some(f_hw.min(f_leo)),
-                }
-            }
-        };
-        if let Some(to) = truncate_to
-            && to < f_leo
-        {
+        // Asked again after each truncation (KIP-279): after unclean elections two logs can
+        // diverge in an older epoch than the follower's latest, found only on a second round.
+        for _ in 0..16 {
+            let Some(point) = self.divergence_point(tp, leader, follower) else {
+                break;
+            };
             let result = self
                 .brokers
                 .get_mut(&follower)
                 .and_then(|b| b.replicas.get_mut(tp))
                 .map(|r| {
-                    let res = r.log.truncate_to(to);
+                    let res = r.log.truncate_to(point);
                     r.high_watermark = r.high_watermark.min(r.leo());
                     (res, r.leo())
                 });
-            if let Some((res, new_leo)) = result {
-                match res {
-                    Ok(dropped) => self.emit(EventKind::LogTruncated {
-                        tp: tp.clone(),
-                        broker: follower,
-                        to_offset: new_leo,
-                        records_dropped: dropped,
-                        reason: format!("divergent tail, leader epoch {epoch} (KIP-101)"),
-                    }),
-                    Err(e) => self.emit(EventKind::Note {
+            match result {
+                Some((Ok(dropped), new_leo)) => self.emit(EventKind::LogTruncated {
+                    tp: tp.clone(),
+                    broker: follower,
+                    to_offset: new_leo,
+                    records_dropped: dropped,
+                    reason: format!("divergent tail, leader epoch {epoch} (KIP-101)"),
+                }),
+                Some((Err(e), _)) => {
+                    self.emit(EventKind::Note {
                         text: format!("broker {follower}: truncating {tp} failed: {e}"),
-                    }),
+                    });
+                    break;
                 }
+                None => break,
             }
         }
         if let Some(r) = self
@@ -104,6 +83,34 @@ impl Cluster {
         {
             r.synced_epoch = Some(epoch);
         }
+    }
+
+    /// OffsetsForLeaderEpoch: where the follower's log stops agreeing with the leader's, if it
+    /// holds anything past that point.
+    fn divergence_point(
+        &self,
+        tp: &TopicPartition,
+        leader: BrokerId,
+        follower: BrokerId,
+    ) -> Option<i64> {
+        let f_replica = self.brokers.get(&follower)?.replicas.get(tp)?;
+        let f_leo = f_replica.leo();
+        let f_epoch = f_replica.log.epoch_entries().last()?.0;
+        let l_log = self.replica_log(leader, tp)?;
+        let point = match l_log.end_offset_for_epoch(f_epoch) {
+            Some((l_epoch, l_end)) if l_epoch == f_epoch => l_end.min(f_leo),
+            Some((l_epoch, l_end)) => {
+                let f_end = f_replica
+                    .log
+                    .end_offset_for_epoch(l_epoch)
+                    .map(|(_, end)| end)
+                    .unwrap_or(0);
+                l_end.min(f_end).min(f_leo)
+            }
+            // The leader knows no epoch this old: nothing of the follower's log can be trusted.
+            None => l_log.log_start_offset().min(f_leo),
+        };
+        (point < f_leo).then_some(point)
     }
 
     fn follower_fetch(
