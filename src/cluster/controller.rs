@@ -120,13 +120,7 @@ impl Cluster {
             match election {
                 Election::Clean(b) => self.make_leader(&tp, b, reason),
                 Election::Unclean(b) => {
-                    let lost = self
-                        .last_leader_leo
-                        .get(&tp)
-                        .copied()
-                        .unwrap_or(0)
-                        .saturating_sub(self.replica_leo(b, &tp).unwrap_or(0))
-                        .max(0);
+                    let lost = self.records_lost_to(&tp, b);
                     if let Some(meta) = self.partitions.get_mut(&tp) {
                         meta.isr = vec![b];
                     }
@@ -150,6 +144,30 @@ impl Cluster {
                 }
             }
         }
+    }
+
+    /// Records of the last leader's log that `new_leader` does not have: everything past the point
+    /// where their epoch histories diverge (the same rule followers use to truncate).
+    fn records_lost_to(&self, tp: &TopicPartition, new_leader: BrokerId) -> i64 {
+        let old_leo = self.last_leader_leo.get(tp).copied().unwrap_or(0);
+        let Some(new_log) = self.replica_log(new_leader, tp) else {
+            return old_leo;
+        };
+        let old_epochs = self.last_leader_epochs.get(tp).cloned().unwrap_or_default();
+        let end_in_old = |epoch: i32| -> Option<i64> {
+            let i = old_epochs.partition_point(|(e, _)| *e <= epoch);
+            let idx = i.checked_sub(1)?;
+            Some(old_epochs.get(idx + 1).map_or(old_leo, |(_, s)| *s))
+        };
+        let common = match old_epochs.last() {
+            None => 0,
+            Some(&(old_latest, _)) => match new_log.end_offset_for_epoch(old_latest) {
+                Some((e, end)) if e == old_latest => end.min(old_leo),
+                Some((e, end)) => end.min(end_in_old(e).unwrap_or(0)).min(old_leo),
+                None => 0,
+            },
+        };
+        (old_leo - common.min(new_log.log_end_offset())).max(0)
     }
 
     /// Makes `broker` the leader of `tp` with a bumped epoch; followers will reconcile by epoch.
@@ -190,7 +208,8 @@ impl Cluster {
             }
             r.synced_epoch = Some(epoch);
             let leo = r.leo();
-            self.last_leader_leo.insert(tp.clone(), leo);
+            let _ = leo;
+            self.note_leader_log(tp, broker);
         }
         // Every other replica must reconcile against the new epoch before fetching again.
         for b in self.brokers.values_mut() {

@@ -72,6 +72,8 @@ pub struct Cluster {
     pub(crate) partitions: BTreeMap<TopicPartition, PartitionMeta>,
     /// The leader LEO last seen per partition: what an unclean election loses is measured against it.
     pub(crate) last_leader_leo: BTreeMap<TopicPartition, i64>,
+    /// The last leader's epoch cache per partition, to find where an unclean leader diverges.
+    pub(crate) last_leader_epochs: BTreeMap<TopicPartition, Vec<(i32, i64)>>,
     pub(crate) pending: Vec<PendingProduce>,
     pub(crate) completions: BTreeMap<u64, Result<ProduceAck, KafkaError>>,
     pub(crate) next_ticket: u64,
@@ -107,6 +109,7 @@ impl Cluster {
             topics: BTreeMap::new(),
             partitions: BTreeMap::new(),
             last_leader_leo: BTreeMap::new(),
+            last_leader_epochs: BTreeMap::new(),
             pending: Vec::new(),
             completions: BTreeMap::new(),
             next_ticket: 1,
@@ -219,6 +222,23 @@ impl Cluster {
         self.brokers
             .get(&id)
             .is_some_and(|b| b.state == BrokerState::Up && b.registered)
+    }
+
+    /// Remembers the leader's LEO and epoch cache, so an unclean election can count what it loses.
+    pub(crate) fn note_leader_log(&mut self, tp: &TopicPartition, leader: BrokerId) {
+        let Some(log) = self.replica_log(leader, tp) else {
+            return;
+        };
+        let leo = log.log_end_offset();
+        let changed = self
+            .last_leader_epochs
+            .get(tp)
+            .is_none_or(|e| e.as_slice() != log.epoch_entries());
+        if changed {
+            let epochs = log.epoch_entries().to_vec();
+            self.last_leader_epochs.insert(tp.clone(), epochs);
+        }
+        self.last_leader_leo.insert(tp.clone(), leo);
     }
 
     /// Whether the controller believes a broker can lead: registered and not shutting down.

@@ -91,8 +91,7 @@ impl Cluster {
                 return ProduceOutcome::Done(Err(KafkaError::StorageError));
             }
         };
-        let leo = r.leo();
-        self.last_leader_leo.insert(tp.clone(), leo);
+        self.note_leader_log(tp, broker);
         if let Some(base_offset) = info.rolled {
             self.emit(EventKind::SegmentRolled {
                 tp: tp.clone(),

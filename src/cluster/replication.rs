@@ -27,11 +27,15 @@ impl Cluster {
             if !self.brokers.get(&leader).is_some_and(|b| b.is_running()) {
                 continue;
             }
+            let mut fetched = Vec::new();
             for f in followers {
-                self.follower_fetch(&tp, leader, f, epoch);
+                if self.follower_fetch(&tp, leader, f, epoch) {
+                    fetched.push(f);
+                }
             }
             self.maybe_advance_hw(&tp, leader);
-            self.maybe_expand_isr(&tp, leader);
+            // Kafka decides ISR expansion when a follower fetches, so only those count.
+            self.maybe_expand_isr(&tp, leader, &fetched);
         }
     }
 
@@ -113,21 +117,22 @@ impl Cluster {
         (point < f_leo).then_some(point)
     }
 
+    /// One follower fetch; returns whether the follower fetched.
     fn follower_fetch(
         &mut self,
         tp: &TopicPartition,
         leader: BrokerId,
         follower: BrokerId,
         epoch: i32,
-    ) {
+    ) -> bool {
         let Some(fb) = self.brokers.get(&follower) else {
-            return;
+            return false;
         };
         if !fb.is_running() || fb.slow || fb.state == BrokerState::Down {
-            return;
+            return false;
         }
         if !fb.replicas.contains_key(tp) {
-            return;
+            return false;
         }
         if fb.replicas.get(tp).and_then(|r| r.synced_epoch) != Some(epoch) {
             self.reconcile_follower_epoch(tp, leader, follower, epoch);
@@ -135,11 +140,11 @@ impl Cluster {
         let now = self.now_ms;
         let max_bytes = self.config.replica_fetch_max_bytes;
         let Some(fetch_offset) = self.replica_leo(follower, tp) else {
-            return;
+            return false;
         };
         let (data, leader_leo, leader_hw) = {
             let Some(lr) = self.brokers.get(&leader).and_then(|b| b.replicas.get(tp)) else {
-                return;
+                return false;
             };
             let leo = lr.leo();
             let data = if fetch_offset < leo {
@@ -194,6 +199,7 @@ impl Cluster {
                 text: format!("broker {follower}: replicating {tp} failed: {e}"),
             });
         }
+        true
     }
 
     /// Leader HW = smallest LEO across the ISR; frozen while the ISR is below `min.insync.replicas`.
@@ -205,6 +211,7 @@ impl Cluster {
         let min_isr = meta.min_insync_replicas as usize;
         let interval = self.config.hw_event_interval_ms;
         let now = self.now_ms;
+        self.note_leader_log(tp, leader);
         let Some(lr) = self
             .brokers
             .get_mut(&leader)
@@ -213,7 +220,6 @@ impl Cluster {
             return;
         };
         let leo = lr.leo();
-        self.last_leader_leo.insert(tp.clone(), leo);
         if isr.len() < min_isr {
             return;
         }
@@ -237,7 +243,7 @@ impl Cluster {
     }
 
     /// A follower rejoins the ISR once its LEO reaches the HW and the current epoch's start.
-    fn maybe_expand_isr(&mut self, tp: &TopicPartition, leader: BrokerId) {
+    fn maybe_expand_isr(&mut self, tp: &TopicPartition, leader: BrokerId, fetched: &[BrokerId]) {
         if self.controller.is_none() {
             return;
         }
@@ -259,7 +265,7 @@ impl Cluster {
             .replicas
             .iter()
             .copied()
-            .filter(|b| *b != leader && !meta.isr.contains(b))
+            .filter(|b| *b != leader && !meta.isr.contains(b) && fetched.contains(b))
             .filter(|b| self.is_available(*b))
             .filter(|b| {
                 lr.followers.get(b).is_some_and(|s| {
