@@ -126,6 +126,8 @@ struct BenchArgs {
 enum BenchWhat {
     /// Append and read one partition log vs raw sequential writes.
     Log,
+    /// Replicated acks=all produce vs raw writes, failover time, memory per replica.
+    Cluster,
 }
 
 /// The data dir chosen by flags, with its lock (and the temp dir that must outlive the lab).
@@ -274,6 +276,11 @@ fn bench(args: BenchArgs) -> Result<()> {
     match args.what {
         BenchWhat::Log => {
             let report = kafka_lab::log::bench::run_log_bench(&dir, args.records)?;
+            println!("{report}");
+        }
+        BenchWhat::Cluster => {
+            let report = kafka_lab::cluster::bench::run_cluster_bench(&dir, args.records)
+                .map_err(anyhow::Error::msg)?;
             println!("{report}");
         }
     }

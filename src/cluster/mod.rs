@@ -27,6 +27,7 @@ pub use lab::{Cluster, ProduceAck, ProduceOutcome};
 pub use snapshot::ClusterSnapshot;
 pub use types::{Acks, BrokerId, TopicPartition};
 mod apply;
+pub mod bench;
 mod clients_host;
 pub mod clock;
 pub mod driver;
