@@ -15,7 +15,7 @@ use std::path::PathBuf;
 /// A terminal playground for learning how Apache Kafka really behaves.
 ///
 /// With no subcommand, starts the embedded default lab: 3 brokers, topic `test` with 2 partitions
-/// and replication factor 3, one producer and group `lab-group` with two consumers.
+/// and replication factor 3 and one producer, streaming its events live until Ctrl-C.
 #[derive(Parser, Debug)]
 #[command(name = "kafka-lab", version, args_conflicts_with_subcommands = true)]
 struct Cli {
@@ -62,8 +62,8 @@ struct LabArgs {
     /// `acks` of the default producer: 0, 1 or all.
     #[arg(long, default_value = "all")]
     acks: Acks,
-    /// Consumers in group `lab-group`.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=20))]
+    /// Consumers in group `lab-group` (consumer groups are not built yet: keep 0).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=20))]
     consumers: u8,
     /// `session.timeout.ms` of the default consumers (Kafka's default 45000).
     #[arg(long, default_value_t = 45_000)]
@@ -260,8 +260,42 @@ fn run(args: RunArgs) -> Result<()> {
     run_dashboard(lab, schedule(&args))
 }
 
-fn run_dashboard(_lab: Cluster, _schedule: Vec<Timed>) -> Result<()> {
-    bail!("the dashboard is not built yet; use --headless")
+/// Live mode: the lab runs in real time and its events stream to the terminal until Ctrl-C.
+/// (The ratatui dashboard takes this place once it lands.)
+fn run_dashboard(lab: Cluster, schedule: Vec<Timed>) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let (driver_ch, front) = kafka_lab::cluster::driver::channels();
+        let driver = tokio::spawn(kafka_lab::cluster::driver::run(lab, driver_ch));
+        let commands = front.commands.clone();
+        let started = tokio::time::Instant::now();
+        tokio::spawn(async move {
+            for t in schedule {
+                let at = started + std::time::Duration::from_millis(t.at_ms.max(0) as u64);
+                tokio::time::sleep_until(at).await;
+                if commands.send_async(t.command).await.is_err() {
+                    break;
+                }
+            }
+        });
+        eprintln!("kafka-lab: live event stream (Ctrl-C to stop)");
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                ev = front.events.recv_async() => match ev {
+                    Ok(e) => println!("{e}"),
+                    Err(_) => break,
+                },
+            }
+        }
+        drop(front);
+        let _ = driver.await;
+    });
+    Ok(())
 }
 
 fn bench(args: BenchArgs) -> Result<()> {

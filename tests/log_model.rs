@@ -84,7 +84,7 @@ proptest! {
             match op {
                 Op::Append { records, size } => {
                     let base = log.log_end_offset();
-                    let recs: Vec<_> = (0..records).map(|i| {
+                    let recs: Vec<_> = (0..records).map(|_| {
                         counter += 1;
                         let mut v = format!("r{counter}-").into_bytes();
                         v.resize(size.max(v.len()), b'x');

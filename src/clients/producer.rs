@@ -206,10 +206,10 @@ impl SimProducer {
             // Sticky partitioner: a full or lingered batch moves the producer to a new partition.
             self.sticky.on_new_batch();
         }
-        if self.ready.len() >= MAX_QUEUED_BATCHES {
-            if let Some(old) = self.ready.pop_front() {
-                self.failed += old.records.len() as u64;
-            }
+        if self.ready.len() >= MAX_QUEUED_BATCHES
+            && let Some(old) = self.ready.pop_front()
+        {
+            self.failed += old.records.len() as u64;
         }
         self.ready.push_back(batch);
     }

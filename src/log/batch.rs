@@ -167,8 +167,11 @@ pub fn patch(buf: &mut [u8], base_offset: i64, leader_epoch: i32) {
     }
 }
 
+/// Valid batches with their positions, and the first problem with its position, if any.
+pub type SplitBatches = (Vec<(usize, BatchHeader)>, Option<(usize, BatchProblem)>);
+
 /// Splits a buffer of concatenated batches, validating each; stops at the first problem.
-pub fn split_valid(buf: &[u8]) -> (Vec<(usize, BatchHeader)>, Option<(usize, BatchProblem)>) {
+pub fn split_valid(buf: &[u8]) -> SplitBatches {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos < buf.len() {

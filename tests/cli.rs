@@ -1,0 +1,210 @@
+//! The real binary: help, headless stories, data-dir locking and clear errors on bad input.
+
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kafka-lab"))
+}
+
+#[test]
+fn help_documents_every_flag() {
+    let out = bin().arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--brokers",
+        "--seed",
+        "--data-dir",
+        "--ephemeral",
+        "--headless",
+        "--duration",
+        "--json",
+        "--kill-broker",
+        "--restart-broker",
+        "--acks",
+    ] {
+        assert!(text.contains(flag), "--help lacks {flag}:\n{text}");
+    }
+}
+
+#[test]
+fn headless_run_tells_the_failover_story() {
+    let out = bin()
+        .args([
+            "run",
+            "--headless",
+            "--ephemeral",
+            "--seed",
+            "7",
+            "--duration",
+            "25s",
+            "--kill-broker",
+            "1@5s",
+            "--restart-broker",
+            "1@18s",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("broker 1 killed"), "{text}");
+    assert!(text.contains("session expired"), "{text}");
+    assert!(text.contains("elected leader (epoch 1)"), "{text}");
+    assert!(text.contains("broker 1 started"), "{text}");
+    assert!(text.contains("ISR expanded"), "{text}");
+}
+
+#[test]
+fn same_seed_prints_the_same_story() {
+    let run = || {
+        bin()
+            .args([
+                "run",
+                "--headless",
+                "--ephemeral",
+                "--seed",
+                "11",
+                "--duration",
+                "15s",
+                "--kill-broker",
+                "2@3s",
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn json_lines_parse() {
+    let out = bin()
+        .args([
+            "run",
+            "--headless",
+            "--ephemeral",
+            "--seed",
+            "1",
+            "--duration",
+            "3s",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut n = 0;
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
+        assert!(v.get("at_ms").is_some() && v.get("kind").is_some());
+        n += 1;
+    }
+    assert!(n > 5);
+}
+
+#[test]
+fn second_lab_on_same_data_dir_names_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = bin()
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the first to take the lock.
+    let lock = dir.path().join("kafka-lab.lock");
+    for _ in 0..100 {
+        if std::fs::read_to_string(&lock).is_ok_and(|s| !s.trim().is_empty()) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = bin()
+        .args(["run", "--headless", "--duration", "1s", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let _ = first.kill();
+    let _ = first.wait();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use by"), "{err}");
+    assert!(err.contains(&first.id().to_string()), "{err}");
+}
+
+#[test]
+fn restarted_lab_finds_its_logs_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        bin()
+            .args([
+                "run",
+                "--headless",
+                "--seed",
+                "5",
+                "--duration",
+                "5s",
+                "--data-dir",
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    assert!(run().status.success());
+    assert!(
+        dir.path()
+            .join("broker-1/test-0/00000000000000000000.log")
+            .exists()
+    );
+    let second = run();
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    // The second run finds topic `test` and its records: epochs continue above the first run's.
+    let text = String::from_utf8_lossy(&second.stdout);
+    assert!(!text.contains("topic test created"), "{text}");
+}
+
+#[test]
+fn bad_input_gives_clear_errors() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["run", "--headless", "--ephemeral", "--kill-broker", "7@5s"],
+            "broker 7 does not exist",
+        ),
+        (
+            &["run", "--headless", "--ephemeral", "--kill-broker", "x"],
+            "BROKER@TIME",
+        ),
+        (
+            &["run", "--headless", "--ephemeral", "--duration", "soon"],
+            "not a duration",
+        ),
+        (&["--brokers", "12"], "12"),
+    ];
+    for (args, want) in cases {
+        let out = bin().args(args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn log_bench_subcommand_reports_ratio() {
+    let out = bin()
+        .args(["bench", "log", "--records", "20000"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("raw sequential write") && text.contains("ratio"),
+        "{text}"
+    );
+}
