@@ -77,6 +77,9 @@ struct LabArgs {
     /// `unclean.leader.election.enable`.
     #[arg(long)]
     unclean_leader_election: bool,
+    /// Turn off `auto.leader.rebalance.enable` (leadership then stays where failover put it).
+    #[arg(long)]
+    no_auto_leader_rebalance: bool,
     /// Log `segment.bytes` of new topics.
     #[arg(long, default_value_t = 1 << 20)]
     segment_bytes: u64,
@@ -170,6 +173,7 @@ fn build_lab(args: &LabArgs, data: &DataDir) -> Result<Cluster> {
     config.replica_lag_time_max_ms = args.replica_lag_time_max_ms;
     config.broker_session_timeout_ms = args.broker_session_timeout_ms;
     config.unclean_leader_election = args.unclean_leader_election;
+    config.auto_leader_rebalance = !args.no_auto_leader_rebalance;
     config.log.segment_bytes = args.segment_bytes;
     if !(0.0..=1_000_000.0).contains(&args.rate) {
         bail!("--rate must be between 0 and 1000000 records/s");
