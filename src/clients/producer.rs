@@ -7,10 +7,7 @@ use crate::cluster::event::EventKind;
 use crate::cluster::lab::{Cluster, ProduceOutcome};
 use crate::cluster::snapshot::{ClientOrigin, ProducerSnapshot};
 use crate::cluster::types::{Acks, ClientId, KeyMode, TopicPartition};
-use bytes::{Bytes, BytesMut};
-use kafka_protocol::records::{
-    Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-};
+use bytes::Bytes;
 use std::collections::{BTreeMap, VecDeque};
 
 use super::partitioner::{StickyPartitioner, partition_for_key};
@@ -333,35 +330,10 @@ impl SimProducer {
 
 /// Encodes records as one Kafka v2 batch with kafka-protocol (offsets are assigned by the leader).
 pub fn encode_batch(records: &[(Option<Bytes>, Bytes, i64)]) -> Bytes {
-    let recs: Vec<Record> = records
+    let recs: Vec<_> = records
         .iter()
-        .enumerate()
-        .map(|(i, (k, v, ts))| Record {
-            transactional: false,
-            control: false,
-            partition_leader_epoch: 0,
-            producer_id: -1,
-            producer_epoch: -1,
-            timestamp_type: TimestampType::Creation,
-            offset: i as i64,
-            // kafka-protocol groups records into one batch while offset − sequence stays constant;
-            // base sequence −1 means "not idempotent".
-            sequence: i as i32 - 1,
-            timestamp: *ts,
-            key: k.clone(),
-            value: Some(v.clone()),
-            headers: Default::default(),
-            delete_horizon: false,
-        })
+        .map(|(k, v, ts)| (k.clone(), Some(v.clone()), *ts))
         .collect();
-    let mut buf = BytesMut::new();
-    let options = RecordEncodeOptions {
-        version: 2,
-        compression: Compression::None,
-    };
     // Encoding plain records without compression cannot fail; an empty batch is the fallback.
-    if RecordBatchEncoder::encode(&mut buf, &recs, &options).is_err() {
-        return Bytes::new();
-    }
-    buf.freeze()
+    crate::log::batch::encode_records(&recs, 0).unwrap_or_default()
 }

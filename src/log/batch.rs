@@ -107,6 +107,49 @@ impl std::fmt::Display for BatchProblem {
     }
 }
 
+/// Encodes `(key, value, timestamp)` records as one uncompressed v2 batch with kafka-protocol.
+/// Offsets start at 0 (the leader assigns real ones); no producer id, base sequence −1.
+pub fn encode_records(
+    records: &[(Option<bytes::Bytes>, Option<bytes::Bytes>, i64)],
+    leader_epoch: i32,
+) -> Result<bytes::Bytes, String> {
+    use kafka_protocol::records::{
+        Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
+    };
+    let recs: Vec<Record> = records
+        .iter()
+        .enumerate()
+        .map(|(i, (k, v, ts))| Record {
+            transactional: false,
+            control: false,
+            partition_leader_epoch: leader_epoch,
+            producer_id: -1,
+            producer_epoch: -1,
+            timestamp_type: TimestampType::Creation,
+            offset: i as i64,
+            // kafka-protocol keeps records in one batch while offset − sequence is constant;
+            // this gives base sequence −1, Kafka's "not idempotent".
+            sequence: i as i32 - 1,
+            timestamp: *ts,
+            key: k.clone(),
+            value: v.clone(),
+            headers: Default::default(),
+            delete_horizon: false,
+        })
+        .collect();
+    let mut buf = bytes::BytesMut::new();
+    RecordBatchEncoder::encode(
+        &mut buf,
+        &recs,
+        &RecordEncodeOptions {
+            version: 2,
+            compression: Compression::None,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(buf.freeze())
+}
+
 /// Parses the header at the start of `buf` without checking the CRC.
 pub fn parse_header(buf: &[u8]) -> Result<BatchHeader, BatchProblem> {
     if buf.len() < LOG_OVERHEAD {
@@ -189,40 +232,18 @@ pub fn split_valid(buf: &[u8]) -> SplitBatches {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::{Bytes, BytesMut};
-    use kafka_protocol::records::{
-        Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-    };
 
-    pub(crate) fn sample(n: usize) -> Vec<u8> {
-        let recs: Vec<Record> = (0..n)
-            .map(|i| Record {
-                transactional: false,
-                control: false,
-                partition_leader_epoch: 0,
-                producer_id: -1,
-                producer_epoch: -1,
-                timestamp_type: TimestampType::Creation,
-                offset: i as i64,
-                sequence: i as i32 - 1,
-                timestamp: 1000 + i as i64,
-                key: None,
-                value: Some(Bytes::from(format!("v{i}"))),
-                headers: Default::default(),
-                delete_horizon: false,
+    fn sample(n: usize) -> Vec<u8> {
+        let recs: Vec<_> = (0..n)
+            .map(|i| {
+                (
+                    None,
+                    Some(bytes::Bytes::from(format!("v{i}"))),
+                    1000 + i as i64,
+                )
             })
             .collect();
-        let mut buf = BytesMut::new();
-        RecordBatchEncoder::encode(
-            &mut buf,
-            &recs,
-            &RecordEncodeOptions {
-                version: 2,
-                compression: Compression::None,
-            },
-        )
-        .unwrap();
-        buf.to_vec()
+        encode_records(&recs, 0).unwrap().to_vec()
     }
 
     #[test]

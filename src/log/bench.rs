@@ -4,10 +4,7 @@
 use super::config::LogConfig;
 use super::error::{LogError, io_err};
 use super::partition_log::PartitionLog;
-use bytes::{Bytes, BytesMut};
-use kafka_protocol::records::{
-    Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-};
+use bytes::Bytes;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -98,36 +95,10 @@ impl std::fmt::Display for LogBenchReport {
 
 fn encoded_batch(batch_no: usize) -> Result<Bytes, LogError> {
     let value = Bytes::from(vec![b'x'; VALUE_BYTES]);
-    let recs: Vec<Record> = (0..RECORDS_PER_BATCH)
-        .map(|i| Record {
-            transactional: false,
-            control: false,
-            partition_leader_epoch: 0,
-            producer_id: -1,
-            producer_epoch: -1,
-            timestamp_type: TimestampType::Creation,
-            offset: i as i64,
-            // kafka-protocol groups records into one batch while offset − sequence stays constant;
-            // base sequence −1 means "not idempotent".
-            sequence: i as i32 - 1,
-            timestamp: batch_no as i64,
-            key: None,
-            value: Some(value.clone()),
-            headers: Default::default(),
-            delete_horizon: false,
-        })
+    let recs: Vec<_> = (0..RECORDS_PER_BATCH)
+        .map(|_| (None, Some(value.clone()), batch_no as i64))
         .collect();
-    let mut buf = BytesMut::new();
-    RecordBatchEncoder::encode(
-        &mut buf,
-        &recs,
-        &RecordEncodeOptions {
-            version: 2,
-            compression: Compression::None,
-        },
-    )
-    .map_err(|e| LogError::Encode(e.to_string()))?;
-    Ok(buf.freeze())
+    super::batch::encode_records(&recs, 0).map_err(LogError::Encode)
 }
 
 /// Runs the benchmark in `dir` with `records` records (rounded up to whole batches).

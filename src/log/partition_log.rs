@@ -7,9 +7,7 @@ use super::config::LogConfig;
 use super::error::{LogError, io_err};
 use super::segment::Segment;
 use bytes::{Bytes, BytesMut};
-use kafka_protocol::records::{
-    Compression, Record, RecordBatchDecoder, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-};
+use kafka_protocol::records::{Record, RecordBatchDecoder};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -305,35 +303,7 @@ impl PartitionLog {
         leader_epoch: i32,
         now_ms: i64,
     ) -> Result<AppendInfo, LogError> {
-        let recs: Vec<Record> = records
-            .iter()
-            .enumerate()
-            .map(|(i, (k, v, ts))| Record {
-                transactional: false,
-                control: false,
-                partition_leader_epoch: leader_epoch,
-                producer_id: -1,
-                producer_epoch: -1,
-                timestamp_type: TimestampType::Creation,
-                offset: i as i64,
-                sequence: i as i32 - 1,
-                timestamp: *ts,
-                key: k.clone(),
-                value: v.clone(),
-                headers: Default::default(),
-                delete_horizon: false,
-            })
-            .collect();
-        let mut buf = BytesMut::new();
-        RecordBatchEncoder::encode(
-            &mut buf,
-            &recs,
-            &RecordEncodeOptions {
-                version: 2,
-                compression: Compression::None,
-            },
-        )
-        .map_err(|e| LogError::Encode(e.to_string()))?;
+        let buf = batch::encode_records(records, leader_epoch).map_err(LogError::Encode)?;
         self.append_as_leader(&buf, leader_epoch, now_ms)
     }
 
