@@ -104,7 +104,12 @@ pub fn run_cluster_bench(dir: &Path, records: usize) -> Result<ClusterBenchRepor
     let raw_secs = start.elapsed().as_secs_f64();
     let _ = std::fs::remove_file(&raw_path);
 
-    let mut config = ClusterConfig::new(3, 1, dir.join("lab"));
+    // A fresh lab every run: a second run in the same directory must not find the first's topic.
+    let lab_dir = dir.join("lab");
+    if lab_dir.exists() {
+        std::fs::remove_dir_all(&lab_dir).map_err(|e| format!("{}: {e}", lab_dir.display()))?;
+    }
+    let mut config = ClusterConfig::new(3, 1, lab_dir);
     config.log.segment_bytes = 64 << 20;
     config.replica_fetch_max_bytes = 8 << 20;
     let mut lab = Cluster::new(config)?;
@@ -160,7 +165,11 @@ pub fn run_cluster_bench(dir: &Path, records: usize) -> Result<ClusterBenchRepor
     drop(lab);
 
     // Memory: a second lab with many idle partitions.
-    let mut config = ClusterConfig::new(3, 2, dir.join("idle"));
+    let idle_dir = dir.join("idle");
+    if idle_dir.exists() {
+        std::fs::remove_dir_all(&idle_dir).map_err(|e| format!("{}: {e}", idle_dir.display()))?;
+    }
+    let mut config = ClusterConfig::new(3, 2, idle_dir);
     config.log.segment_bytes = 1 << 20;
     let mut lab = Cluster::new(config)?;
     let before = rss_bytes();

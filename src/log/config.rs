@@ -17,6 +17,8 @@ pub struct LogConfig {
     pub flush_messages: Option<u64>,
     /// `flush.ms`: fsync this often (None = leave it to the OS and replication).
     pub flush_ms: Option<i64>,
+    /// Bytes of the newest batches kept in memory for tail fetches (the lab's page cache; 0 = off).
+    pub tail_cache_bytes: usize,
 }
 
 impl Default for LogConfig {
@@ -29,6 +31,7 @@ impl Default for LogConfig {
             index_interval_bytes: 4096,
             flush_messages: None,
             flush_ms: None,
+            tail_cache_bytes: 1 << 20,
         }
     }
 }

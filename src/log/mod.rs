@@ -11,6 +11,7 @@ pub mod error;
 pub mod index;
 pub mod partition_log;
 pub mod segment;
+pub mod tail_cache;
 
 pub use config::LogConfig;
 pub use error::LogError;

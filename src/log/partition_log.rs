@@ -6,6 +6,7 @@ use super::batch::{self, BatchHeader};
 use super::config::LogConfig;
 use super::error::{LogError, io_err};
 use super::segment::Segment;
+use super::tail_cache::TailCache;
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::records::{Record, RecordBatchDecoder};
 use std::collections::BTreeMap;
@@ -64,6 +65,8 @@ pub struct PartitionLog {
     epochs: Vec<(i32, i64)>,
     unflushed_records: u64,
     last_flush_ms: i64,
+    /// The newest batches in memory, so tail fetches need no system call.
+    tail: TailCache,
 }
 
 impl PartitionLog {
@@ -128,6 +131,7 @@ impl PartitionLog {
             );
         }
         let log_start_offset = segments.keys().next().copied().unwrap_or(0);
+        let config_tail = config.tail_cache_bytes;
         let mut log = Self {
             dir: dir.to_path_buf(),
             config,
@@ -136,6 +140,7 @@ impl PartitionLog {
             epochs: Vec::new(),
             unflushed_records: 0,
             last_flush_ms: now_ms,
+            tail: TailCache::new(config_tail),
         };
         log.rebuild_epochs()?;
         report.segments = log.segments.len();
@@ -215,12 +220,13 @@ impl PartitionLog {
 
     fn write(
         &mut self,
-        bytes: &[u8],
+        bytes: Bytes,
         headers: &[(usize, BatchHeader)],
         now_ms: i64,
     ) -> Result<AppendInfo, LogError> {
         let rolled = self.maybe_roll(bytes.len(), now_ms)?;
-        self.active().append(bytes, headers)?;
+        self.active().append(&bytes, headers)?;
+        self.tail.push(&bytes, headers);
         let mut records = 0;
         let mut max_ts = -1;
         for (_, h) in headers {
@@ -272,13 +278,13 @@ impl PartitionLog {
             ));
             next += count + 1;
         }
-        self.write(&owned, &patched, now_ms)
+        self.write(Bytes::from(owned), &patched, now_ms)
     }
 
     /// Follower append: batches keep the leader's offsets; the first must start at the LEO.
     pub fn append_as_follower(
         &mut self,
-        batches: &[u8],
+        batches: &Bytes,
         now_ms: i64,
     ) -> Result<AppendInfo, LogError> {
         let headers = Self::validate_input(batches)?;
@@ -293,7 +299,7 @@ impl PartitionLog {
             }
             expected = h.last_offset + 1;
         }
-        self.write(batches, &headers, now_ms)
+        self.write(batches.clone(), &headers, now_ms)
     }
 
     /// Encodes `(key, value, timestamp)` records as one v2 batch with kafka-protocol and appends it as leader.
@@ -308,7 +314,8 @@ impl PartitionLog {
     }
 
     /// Whole batches from the one holding `offset`, up to `max_bytes` (at least one batch), never
-    /// a batch starting at or after `upper_bound`; every batch is CRC-checked before it is returned.
+    /// a batch starting at or after `upper_bound`. Batches read from disk are CRC-checked before they are
+    /// returned; the newest come from the in-memory tail cache, exactly as this log wrote them.
     pub fn read(
         &self,
         offset: i64,
@@ -323,6 +330,13 @@ impl PartitionLog {
                 log_end_offset: leo,
             });
         }
+        if let Some(hit) = self.tail.read(offset, max_bytes, upper_bound) {
+            return Ok(FetchedBatches {
+                bytes: hit.bytes,
+                first_offset: hit.first_offset,
+                next_offset: hit.next_offset,
+            });
+        }
         let mut out = BytesMut::new();
         let mut first_offset = offset;
         let mut next_offset = offset;
@@ -331,36 +345,60 @@ impl PartitionLog {
         // or the result would have a gap.
         let mut done = false;
         for (_, seg) in first.into_iter().chain(self.segments.range(offset + 1..)) {
-            let mut pos = seg.scan_start(offset);
-            let mut span_start = None;
-            let mut span_end = pos;
-            while let Some(h) = seg.header_at(pos)? {
+            // One read covers the scan from the index entry plus the byte budget; headers are
+            // parsed in memory. A batch reaching past the window is fetched with one more read.
+            let scan_from = seg.scan_start(offset);
+            let window = max_bytes.saturating_sub(out.len())
+                + self.config.index_interval_bytes as usize
+                + batch::HEADER_LEN;
+            let mut buf = seg.read_at(scan_from, window)?;
+            let mut rel = 0usize;
+            let mut span: Option<(usize, usize)> = None;
+            loop {
+                let at = scan_from + rel as u64;
+                if at >= seg.size {
+                    break;
+                }
+                if buf.len() < rel + batch::HEADER_LEN {
+                    buf.extend(seg.read_at(
+                        scan_from + buf.len() as u64,
+                        rel + batch::HEADER_LEN - buf.len(),
+                    )?);
+                }
+                let h = batch::parse_header(&buf[rel..]).map_err(|p| LogError::CorruptBatch {
+                    path: seg.log_path().to_path_buf(),
+                    offset: next_offset,
+                    reason: p.to_string(),
+                })?;
                 if h.base_offset >= upper_bound {
                     done = true;
                     break;
                 }
                 if h.last_offset < offset {
-                    pos += h.total_len as u64;
+                    rel += h.total_len;
                     continue;
                 }
-                let taken = span_start.map_or(0, |s| (span_end - s) as usize) + out.len();
+                let taken = span.map_or(0, |(s, e)| e - s) + out.len();
                 if taken > 0 && taken + h.total_len > max_bytes {
                     done = true;
                     break;
                 }
-                if span_start.is_none() {
-                    span_start = Some(pos);
-                    if out.is_empty() {
-                        first_offset = h.base_offset;
-                    }
+                if buf.len() < rel + h.total_len {
+                    buf.extend(
+                        seg.read_at(scan_from + buf.len() as u64, rel + h.total_len - buf.len())?,
+                    );
                 }
-                pos += h.total_len as u64;
-                span_end = pos;
+                if span.is_none() && out.is_empty() {
+                    first_offset = h.base_offset;
+                }
+                let s = span.map_or(rel, |(s, _)| s);
+                rel += h.total_len;
+                span = Some((s, rel));
                 next_offset = h.last_offset + 1;
             }
-            if let Some(start) = span_start {
-                let bytes = seg.read_at(start, (span_end - start) as usize)?;
-                let (headers, problem) = batch::split_valid(&bytes);
+            if let Some((s, e)) = span {
+                let bytes = &buf[s..e];
+                let (headers, problem) = batch::split_valid(bytes);
                 if let Some((_, p)) = problem {
                     let bad_offset = headers
                         .last()
@@ -371,7 +409,7 @@ impl PartitionLog {
                         reason: p.to_string(),
                     });
                 }
-                out.extend_from_slice(&bytes);
+                out.extend_from_slice(bytes);
             }
             if done {
                 break;
@@ -443,6 +481,7 @@ impl PartitionLog {
         if offset >= self.log_end_offset() {
             return Ok(0);
         }
+        self.tail.truncate_from(offset);
         let mut removed = 0;
         let later: Vec<i64> = self.segments.range(offset + 1..).map(|(k, _)| *k).collect();
         for base in later {
