@@ -33,6 +33,10 @@ pub struct ClusterConfig {
     pub offsets_topic_partitions: i32,
     /// `group.initial.rebalance.delay.ms`.
     pub group_initial_rebalance_delay_ms: i64,
+    /// `group.min.session.timeout.ms`: the smallest `session.timeout.ms` a member may ask for.
+    pub group_min_session_timeout_ms: i64,
+    /// `group.max.session.timeout.ms`: the largest `session.timeout.ms` a member may ask for.
+    pub group_max_session_timeout_ms: i64,
     /// Simulation step in ms: replication fetches and client polls happen once per step.
     pub step_ms: i64,
     /// Minimum simulated ms between two HW events for one partition (the event stream stays readable).
@@ -60,6 +64,8 @@ impl ClusterConfig {
             leader_imbalance_check_interval_ms: 10_000,
             offsets_topic_partitions: 3,
             group_initial_rebalance_delay_ms: 3_000,
+            group_min_session_timeout_ms: 6_000,
+            group_max_session_timeout_ms: 1_800_000,
             step_ms: 10,
             hw_event_interval_ms: 5_000,
             retention_check_interval_ms: 5_000,

@@ -54,6 +54,30 @@ pub enum KafkaError {
     /// The broker could not write (disk error).
     #[error("KAFKA_STORAGE_ERROR")]
     StorageError,
+    /// The coordinator is loading the group's offsets after a move.
+    #[error("COORDINATOR_LOAD_IN_PROGRESS")]
+    CoordinatorLoadInProgress,
+    /// The member's generation is not the group's current one.
+    #[error("ILLEGAL_GENERATION")]
+    IllegalGeneration,
+    /// The member's protocols share none with the group's.
+    #[error("INCONSISTENT_GROUP_PROTOCOL")]
+    InconsistentGroupProtocol,
+    /// The coordinator does not know this member id (it was removed).
+    #[error("UNKNOWN_MEMBER_ID")]
+    UnknownMemberId,
+    /// The session timeout is outside what the broker allows.
+    #[error("INVALID_SESSION_TIMEOUT")]
+    InvalidSessionTimeout,
+    /// The group is rebalancing: rejoin.
+    #[error("REBALANCE_IN_PROGRESS")]
+    RebalanceInProgress,
+    /// Another member took over this `group.instance.id`.
+    #[error("FENCED_INSTANCE_ID")]
+    FencedInstanceId,
+    /// No committed offset and `auto.offset.reset=none`.
+    #[error("NO_OFFSET_FOR_PARTITION")]
+    NoOffsetForPartition,
     /// Anything else.
     #[error("UNKNOWN_SERVER_ERROR")]
     Unknown,
@@ -80,6 +104,15 @@ impl KafkaError {
             KafkaError::TopicAlreadyExists => 36,
             KafkaError::OutOfOrderSequence => 45,
             KafkaError::StorageError => 56,
+            KafkaError::CoordinatorLoadInProgress => 14,
+            KafkaError::IllegalGeneration => 22,
+            KafkaError::InconsistentGroupProtocol => 23,
+            KafkaError::UnknownMemberId => 25,
+            KafkaError::InvalidSessionTimeout => 26,
+            KafkaError::RebalanceInProgress => 27,
+            KafkaError::FencedInstanceId => 82,
+            // A client-side error in Kafka (NoOffsetForPartitionException); never on the wire.
+            KafkaError::NoOffsetForPartition => -1,
         }
     }
 
@@ -93,6 +126,7 @@ impl KafkaError {
                 | KafkaError::NotEnoughReplicas
                 | KafkaError::NotEnoughReplicasAfterAppend
                 | KafkaError::CoordinatorNotAvailable
+                | KafkaError::CoordinatorLoadInProgress
                 | KafkaError::NotCoordinator
                 | KafkaError::StorageError
         )

@@ -1,12 +1,75 @@
-//! Temporary: group and client steps, filled in when those modules land.
+//! Groups, clients and throughput in the snapshot; the wire listener's port (none until it lands).
 
 use super::lab::Cluster;
-use super::snapshot::ClusterSnapshot;
-use super::types::BrokerId;
+use super::snapshot::{ClusterSnapshot, GroupPartitionSnapshot, GroupSnapshot, MemberSnapshot};
+use super::types::{BrokerId, TopicPartition};
+use std::collections::BTreeSet;
 
 impl Cluster {
-    pub(crate) fn step_groups(&mut self) {}
-    pub(crate) fn fill_group_and_client_snapshots(&self, _snap: &mut ClusterSnapshot) {}
+    pub(crate) fn fill_group_and_client_snapshots(&self, snap: &mut ClusterSnapshot) {
+        snap.producers = self.producers.values().map(|p| p.snapshot()).collect();
+        snap.consumers = self.consumers.values().map(|c| c.snapshot()).collect();
+        snap.throughput = self.throughput.clone();
+        for g in self.groups.groups() {
+            let members: Vec<MemberSnapshot> = g
+                .members
+                .values()
+                .map(|m| MemberSnapshot {
+                    member_id: m.member_id.clone(),
+                    client_id: m.client_id.clone(),
+                    group_instance_id: m.group_instance_id.clone(),
+                    assigned: m.assignment.clone(),
+                })
+                .collect();
+            let mut tps: BTreeSet<TopicPartition> = g.committed.keys().cloned().collect();
+            for m in g.members.values() {
+                for t in &m.topics {
+                    for p in 0..self.partition_count(t).unwrap_or(0) {
+                        tps.insert(TopicPartition::new(t.clone(), p));
+                    }
+                }
+            }
+            let partitions = tps
+                .into_iter()
+                .map(|tp| {
+                    let owner = g.owners.get(&tp).map(|(o, _)| o.clone());
+                    let position = owner.as_ref().and_then(|o| {
+                        self.consumers
+                            .values()
+                            .find(|c| c.is_running() && c.member_id.as_ref() == Some(o))
+                            .and_then(|c| c.positions.get(&tp).copied())
+                    });
+                    let hw = self.high_watermark(&tp).unwrap_or(0);
+                    let committed = g.committed.get(&tp).copied();
+                    let start = self
+                        .partition(&tp)
+                        .and_then(|m| m.leader)
+                        .and_then(|l| self.replica_log(l, &tp))
+                        .map_or(0, |log| log.log_start_offset());
+                    GroupPartitionSnapshot {
+                        lag: (hw - committed.unwrap_or(start).max(start)).max(0),
+                        moved_at_ms: g.owners.get(&tp).map(|(_, at)| *at),
+                        tp,
+                        owner,
+                        committed,
+                        position,
+                        high_watermark: hw,
+                    }
+                })
+                .collect();
+            snap.groups.push(GroupSnapshot {
+                group_id: g.group_id.clone(),
+                state: g.state,
+                generation: g.generation,
+                assignor: g.protocol.clone(),
+                coordinator: self.coordinator_for(&g.group_id).ok(),
+                leader_member: g.leader.clone(),
+                members,
+                partitions,
+            });
+        }
+    }
+
     pub(crate) fn listener_port(&self, _b: BrokerId) -> Option<u16> {
         None
     }

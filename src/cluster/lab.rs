@@ -84,7 +84,18 @@ pub struct Cluster {
     pub(crate) speed: f64,
     pub(crate) paused: bool,
     pub(crate) producers: BTreeMap<super::types::ClientId, crate::clients::producer::SimProducer>,
+    pub(crate) consumers: BTreeMap<super::types::ClientId, crate::clients::consumer::SimConsumer>,
     pub(crate) next_client_id: super::types::ClientId,
+    /// Every consumer group, hosted by the leaders of `__consumer_offsets` partitions.
+    pub(crate) groups: super::group::GroupCoordinator,
+    /// Offset commits waiting for `__consumer_offsets` replication.
+    pub(crate) pending_commits: Vec<super::groups_host::PendingCommit>,
+    /// Per offsets partition: the (leader, epoch) whose log the coordinator's cache was loaded from.
+    pub(crate) offsets_loaded: BTreeMap<i32, (BrokerId, i32)>,
+    /// Records/s history for the dashboard's sparklines.
+    pub(crate) throughput: super::snapshot::ThroughputSnapshot,
+    /// Counters at the last throughput sample: (time, produced, consumed).
+    pub(crate) throughput_mark: (i64, u64, u64),
 }
 
 impl Cluster {
@@ -120,7 +131,17 @@ impl Cluster {
             speed: 1.0,
             paused: false,
             producers: BTreeMap::new(),
+            consumers: BTreeMap::new(),
             next_client_id: 1,
+            groups: super::group::GroupCoordinator::new(super::group::CoordinatorConfig {
+                initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
+                min_session_timeout_ms: config.group_min_session_timeout_ms,
+                max_session_timeout_ms: config.group_max_session_timeout_ms,
+            }),
+            pending_commits: Vec::new(),
+            offsets_loaded: BTreeMap::new(),
+            throughput: Default::default(),
+            throughput_mark: (0, 0, 0),
             config,
         };
         lab.emit(EventKind::LabStarted {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod event;
 mod faults;
 pub mod group;
+mod groups_host;
 mod hooks;
 pub mod lab;
 pub mod placement;

@@ -229,6 +229,16 @@ pub fn split_valid(buf: &[u8]) -> SplitBatches {
     (out, None)
 }
 
+/// Decodes whole v2 batches into records with kafka-protocol (what consumers do with a fetch).
+pub fn decode_records(
+    bytes: &bytes::Bytes,
+) -> Result<Vec<kafka_protocol::records::Record>, String> {
+    let mut buf = bytes.clone();
+    let sets = kafka_protocol::records::RecordBatchDecoder::decode_all(&mut buf)
+        .map_err(|e| e.to_string())?;
+    Ok(sets.into_iter().flat_map(|s| s.records).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

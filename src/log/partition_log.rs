@@ -8,7 +8,7 @@ use super::error::{LogError, io_err};
 use super::segment::Segment;
 use super::tail_cache::TailCache;
 use bytes::{Bytes, BytesMut};
-use kafka_protocol::records::{Record, RecordBatchDecoder};
+use kafka_protocol::records::Record;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -430,16 +430,14 @@ impl PartitionLog {
         upper_bound: i64,
     ) -> Result<Vec<Record>, LogError> {
         let fetched = self.read(offset, max_bytes, upper_bound)?;
-        let mut buf = fetched.bytes.clone();
-        let sets =
-            RecordBatchDecoder::decode_all(&mut buf).map_err(|e| LogError::CorruptBatch {
+        let records =
+            batch::decode_records(&fetched.bytes).map_err(|reason| LogError::CorruptBatch {
                 path: self.dir.clone(),
                 offset,
-                reason: e.to_string(),
+                reason,
             })?;
-        Ok(sets
+        Ok(records
             .into_iter()
-            .flat_map(|s| s.records)
             .filter(|r| r.offset >= offset && r.offset < upper_bound)
             .collect())
     }

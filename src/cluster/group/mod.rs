@@ -1,1 +1,10 @@
-//! Consumer groups: assignors and the classic-protocol group coordinator.
+//! Consumer groups: assignors, the classic-protocol group coordinator, and the layout of
+//! `__consumer_offsets` records.
+
+pub mod assignor;
+pub mod coordinator;
+pub mod offsets_codec;
+
+pub use assignor::{Assignment, MemberSubscription, assign};
+pub use coordinator::{CoordinatorConfig, GroupCoordinator, JoinRequest, JoinResponse};
+pub use offsets_codec::{OffsetCommitRecord, offsets_partition_for};

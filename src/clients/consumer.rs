@@ -1,0 +1,580 @@
+//! A simulated consumer that behaves like Kafka's Java consumer: FindCoordinator, JoinGroup /
+//! SyncGroup (the leader runs the assignor), heartbeats, a poll loop that fetches from partition
+//! leaders below the HW, positions per partition, auto or manual commits, `auto.offset.reset`,
+//! and eager or cooperative revocation.
+//!
+//! As in the Java client, group work (joining, revoking) happens inside `poll`, so a consumer busy
+//! processing a slow batch delays its rebalance, while heartbeats go on in the background.
+
+use crate::cluster::command::ConsumerSpec;
+use crate::cluster::error::KafkaError;
+use crate::cluster::event::EventKind;
+use crate::cluster::group::{JoinRequest, MemberSubscription, assign};
+use crate::cluster::lab::Cluster;
+use crate::cluster::produce::OffsetSpec;
+use crate::cluster::snapshot::{ClientOrigin, ConsumerSnapshot, ConsumerState};
+use crate::cluster::types::{
+    AssignorKind, BrokerId, ClientId, CommitMode, OffsetReset, TopicPartition,
+};
+use crate::log::batch::decode_records;
+use bytes::Bytes;
+use std::collections::{BTreeMap, VecDeque};
+
+/// How many consumed records a consumer remembers for tests and checks.
+const RECORD_HISTORY: usize = 100_000;
+/// Bytes per fetch (`max.partition.fetch.bytes`, Kafka's default 1 MiB).
+const MAX_PARTITION_FETCH_BYTES: usize = 1 << 20;
+/// Backoff after a coordinator error (`retry.backoff.ms`).
+const RETRY_BACKOFF_MS: i64 = 100;
+
+/// One record a consumer processed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumedRecord {
+    /// Where it came from.
+    pub tp: TopicPartition,
+    /// Its offset.
+    pub offset: i64,
+    /// Its value.
+    pub value: Option<Bytes>,
+    /// The group generation the consumer was in.
+    pub generation: i32,
+}
+
+/// Where the consumer is in the group protocol.
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    /// Needs to (re)join.
+    Unjoined,
+    /// JoinGroup sent; waiting for the join phase to complete.
+    AwaitingJoin,
+    /// SyncGroup sent (with the assignment, when leader).
+    AwaitingSync(Option<BTreeMap<String, Vec<TopicPartition>>>),
+    /// Has its assignment.
+    Stable,
+}
+
+/// A simulated consumer.
+pub struct SimConsumer {
+    /// Lab-wide id.
+    pub id: ClientId,
+    /// `client.id`.
+    pub client_id: String,
+    /// Settings.
+    pub spec: ConsumerSpec,
+    /// Running, killed or closed.
+    pub state: ConsumerState,
+    /// Member id once joined.
+    pub member_id: Option<String>,
+    /// Generation of the current assignment.
+    pub generation: i32,
+    phase: Phase,
+    coordinator: Option<BrokerId>,
+    /// Partitions owned now.
+    pub assignment: Vec<TopicPartition>,
+    /// Next offset to process per owned partition.
+    pub positions: BTreeMap<TopicPartition, i64>,
+    last_committed: BTreeMap<TopicPartition, i64>,
+    buffers: BTreeMap<TopicPartition, VecDeque<(i64, Option<Bytes>)>>,
+    /// The batch handed out by the current poll, processed one record at a time.
+    current_poll: VecDeque<(TopicPartition, i64, Option<Bytes>)>,
+    poll_started_ms: i64,
+    processing_credit_ms: i64,
+    next_heartbeat_ms: i64,
+    next_auto_commit_ms: i64,
+    retry_at_ms: i64,
+    since_commit: u32,
+    /// Records processed since spawn.
+    pub consumed: u64,
+    /// The last record processed.
+    pub last_record: Option<String>,
+    /// The newest processed records, oldest first (bounded).
+    pub history: VecDeque<ConsumedRecord>,
+}
+
+impl SimConsumer {
+    /// A consumer that has not joined yet.
+    pub fn new(id: ClientId, client_id: String, spec: ConsumerSpec, now_ms: i64) -> Self {
+        let auto = match spec.commit_mode {
+            CommitMode::Auto { interval_ms } => now_ms + interval_ms as i64,
+            _ => i64::MAX,
+        };
+        Self {
+            id,
+            client_id,
+            spec,
+            state: ConsumerState::Running,
+            member_id: None,
+            generation: -1,
+            phase: Phase::Unjoined,
+            coordinator: None,
+            assignment: Vec::new(),
+            positions: BTreeMap::new(),
+            last_committed: BTreeMap::new(),
+            buffers: BTreeMap::new(),
+            current_poll: VecDeque::new(),
+            poll_started_ms: now_ms,
+            processing_credit_ms: 0,
+            next_heartbeat_ms: 0,
+            next_auto_commit_ms: auto,
+            retry_at_ms: 0,
+            since_commit: 0,
+            consumed: 0,
+            last_record: None,
+            history: VecDeque::new(),
+        }
+    }
+
+    /// Whether the consumer still runs.
+    pub fn is_running(&self) -> bool {
+        self.state == ConsumerState::Running
+    }
+
+    /// What the dashboard shows.
+    pub fn snapshot(&self) -> ConsumerSnapshot {
+        ConsumerSnapshot {
+            id: self.id,
+            client_id: self.client_id.clone(),
+            origin: ClientOrigin::Simulated,
+            group_id: self.spec.group_id.clone(),
+            member_id: self.member_id.clone(),
+            topics: self.spec.topics.clone(),
+            state: self.state,
+            assigned: self.assignment.clone(),
+            consumed: self.consumed,
+            commit_mode: self.spec.commit_mode,
+            assignor: self.spec.assignor,
+            last_record: self.last_record.clone(),
+        }
+    }
+
+    fn cooperative(&self) -> bool {
+        self.spec.assignor == AssignorKind::CooperativeSticky
+    }
+
+    /// One step of the consumer's life: group protocol, fetching, processing, committing.
+    pub fn step(&mut self, lab: &mut Cluster, step_ms: i64) {
+        if !self.is_running() {
+            return;
+        }
+        let now = lab.now_ms();
+        self.heartbeat(lab, now);
+        // Group work happens in poll(), between batches.
+        if self.current_poll.is_empty() && now >= self.retry_at_ms {
+            self.group_step(lab, now);
+        }
+        let may_fetch = self.phase == Phase::Stable || self.cooperative();
+        if self.current_poll.is_empty() && may_fetch {
+            self.poll(lab, now);
+        }
+        self.process(lab, step_ms);
+        if let CommitMode::Auto { interval_ms } = self.spec.commit_mode
+            && now >= self.next_auto_commit_ms
+        {
+            self.next_auto_commit_ms = now + interval_ms as i64;
+            self.commit(lab);
+        }
+    }
+
+    fn find_coordinator(&mut self, lab: &Cluster) -> Option<BrokerId> {
+        match lab.coordinator_for(&self.spec.group_id) {
+            Ok(b) => {
+                self.coordinator = Some(b);
+                Some(b)
+            }
+            Err(_) => {
+                self.coordinator = None;
+                None
+            }
+        }
+    }
+
+    fn rejoin(&mut self, reason: String) {
+        // The coordinator reports the rebalance and its reason; the client just rejoins.
+        let _ = reason;
+        self.phase = Phase::Unjoined;
+    }
+
+    fn heartbeat(&mut self, lab: &mut Cluster, now: i64) {
+        if self.phase != Phase::Stable || now < self.next_heartbeat_ms {
+            return;
+        }
+        let (Some(member), Some(coord)) = (self.member_id.clone(), self.find_coordinator(lab))
+        else {
+            return;
+        };
+        self.next_heartbeat_ms = now + self.spec.heartbeat_interval_ms as i64;
+        match lab.group_heartbeat(coord, &self.spec.group_id, &member, self.generation) {
+            Ok(()) => {}
+            Err(KafkaError::RebalanceInProgress) => self.rejoin("group is rebalancing".into()),
+            Err(KafkaError::IllegalGeneration) => self.rejoin("generation is stale".into()),
+            Err(KafkaError::UnknownMemberId) | Err(KafkaError::FencedInstanceId) => {
+                self.member_id = None;
+                self.rejoin("the coordinator no longer knows this member".into());
+            }
+            Err(_) => {}
+        }
+        // A poll that takes longer than max.poll.interval.ms: the heartbeat thread leaves.
+        if !self.current_poll.is_empty()
+            && now - self.poll_started_ms > self.spec.max_poll_interval_ms as i64
+            && let Some(member) = self.member_id.take()
+        {
+            let _ = lab.leave_group(coord, &self.spec.group_id, &member);
+            lab.emit_event(EventKind::Note {
+                text: format!(
+                    "{} exceeded max.poll.interval.ms={} and left the group",
+                    self.client_id, self.spec.max_poll_interval_ms
+                ),
+            });
+            self.rejoin("max.poll.interval.ms exceeded".into());
+        }
+    }
+
+    fn group_step(&mut self, lab: &mut Cluster, now: i64) {
+        if self.phase == Phase::Stable {
+            return;
+        }
+        let Some(coord) = self.find_coordinator(lab) else {
+            self.retry_at_ms = now + RETRY_BACKOFF_MS;
+            return;
+        };
+        let group = self.spec.group_id.clone();
+        match self.phase.clone() {
+            Phase::Stable => {}
+            Phase::Unjoined => {
+                if !self.cooperative() && !self.assignment.is_empty() {
+                    // Eager protocol: commit and give everything up before rejoining.
+                    self.commit_if_auto(lab);
+                    let all = std::mem::take(&mut self.assignment);
+                    self.revoke(lab, all);
+                }
+                let req = JoinRequest {
+                    member_id: self.member_id.clone(),
+                    group_instance_id: self.spec.group_instance_id.clone(),
+                    client_id: self.client_id.clone(),
+                    protocols: vec![self.spec.assignor.protocol_name().to_string()],
+                    topics: self.spec.topics.clone(),
+                    owned: self.assignment.clone(),
+                    session_timeout_ms: self.spec.session_timeout_ms as i64,
+                    rebalance_timeout_ms: self.spec.max_poll_interval_ms as i64,
+                };
+                match lab.join_group(coord, &group, req) {
+                    Ok(id) => {
+                        self.member_id = Some(id);
+                        self.phase = Phase::AwaitingJoin;
+                    }
+                    Err(KafkaError::UnknownMemberId) => self.member_id = None,
+                    Err(e) => self.fail_group_call(lab, now, "JoinGroup", e),
+                }
+            }
+            Phase::AwaitingJoin => {
+                let Some(member) = self.member_id.clone() else {
+                    self.phase = Phase::Unjoined;
+                    return;
+                };
+                match lab.join_group_result(coord, &group, &member) {
+                    Ok(None) => {}
+                    Ok(Some(resp)) => {
+                        self.generation = resp.generation;
+                        let plan = (resp.leader == member).then(|| {
+                            let kind = AssignorKind::from_protocol_name(&resp.protocol)
+                                .unwrap_or(self.spec.assignor);
+                            let subs: Vec<MemberSubscription> = resp
+                                .members
+                                .iter()
+                                .map(|(id, topics, owned)| MemberSubscription {
+                                    member_id: id.clone(),
+                                    topics: topics.clone(),
+                                    owned: owned.clone(),
+                                })
+                                .collect();
+                            let counts = subs
+                                .iter()
+                                .flat_map(|s| s.topics.iter())
+                                .filter_map(|t| Some((t.clone(), lab.partition_count(t)?)))
+                                .collect();
+                            assign(kind, &subs, &counts)
+                        });
+                        self.phase = Phase::AwaitingSync(plan);
+                    }
+                    Err(KafkaError::UnknownMemberId) => {
+                        self.member_id = None;
+                        self.phase = Phase::Unjoined;
+                    }
+                    Err(e) => self.fail_group_call(lab, now, "JoinGroup", e),
+                }
+            }
+            Phase::AwaitingSync(plan) => {
+                let Some(member) = self.member_id.clone() else {
+                    self.phase = Phase::Unjoined;
+                    return;
+                };
+                match lab.sync_group(coord, &group, &member, self.generation, plan.as_ref()) {
+                    Ok(None) => {}
+                    Ok(Some(assigned)) => self.on_assigned(lab, assigned, now),
+                    Err(KafkaError::UnknownMemberId) => {
+                        self.member_id = None;
+                        self.phase = Phase::Unjoined;
+                    }
+                    Err(KafkaError::RebalanceInProgress) | Err(KafkaError::IllegalGeneration) => {
+                        self.phase = Phase::Unjoined;
+                    }
+                    Err(e) => self.fail_group_call(lab, now, "SyncGroup", e),
+                }
+            }
+        }
+    }
+
+    fn fail_group_call(&mut self, lab: &mut Cluster, now: i64, call: &str, e: KafkaError) {
+        self.retry_at_ms = now + RETRY_BACKOFF_MS;
+        if !e.is_retriable() {
+            lab.emit_event(EventKind::Note {
+                text: format!("{}: {call} failed: {e}", self.client_id),
+            });
+            self.phase = Phase::Unjoined;
+        }
+    }
+
+    fn revoke(&mut self, lab: &mut Cluster, partitions: Vec<TopicPartition>) {
+        if partitions.is_empty() {
+            return;
+        }
+        for tp in &partitions {
+            self.positions.remove(tp);
+            self.buffers.remove(tp);
+        }
+        self.current_poll
+            .retain(|(tp, _, _)| !partitions.contains(tp));
+        lab.emit_event(EventKind::PartitionsRevoked {
+            group: self.spec.group_id.clone(),
+            member_id: self.member_id.clone().unwrap_or_default(),
+            partitions,
+        });
+    }
+
+    fn on_assigned(&mut self, lab: &mut Cluster, assigned: Vec<TopicPartition>, now: i64) {
+        self.phase = Phase::Stable;
+        self.next_heartbeat_ms = now + self.spec.heartbeat_interval_ms as i64;
+        let revoked: Vec<TopicPartition> = self
+            .assignment
+            .iter()
+            .filter(|tp| !assigned.contains(tp))
+            .cloned()
+            .collect();
+        if !revoked.is_empty() {
+            // Cooperative: only what moved is revoked, and a second rebalance hands it over.
+            self.commit_if_auto(lab);
+            self.revoke(lab, revoked);
+            if self.cooperative() {
+                self.rejoin("revoked partitions must be reassigned".into());
+            }
+        }
+        self.assignment = assigned;
+        self.assignment.sort();
+    }
+
+    /// Finds a starting position: the committed offset, else `auto.offset.reset`.
+    fn resolve_position(&mut self, lab: &mut Cluster, tp: &TopicPartition) -> Option<i64> {
+        let coord = self.coordinator?;
+        match lab.committed_offset(coord, &self.spec.group_id, tp) {
+            Ok(Some(o)) => {
+                self.last_committed.insert(tp.clone(), o);
+                return Some(o);
+            }
+            Ok(None) => {}
+            Err(_) => return None,
+        }
+        self.reset_position(lab, tp)
+    }
+
+    fn reset_position(&mut self, lab: &mut Cluster, tp: &TopicPartition) -> Option<i64> {
+        let spec = match self.spec.auto_offset_reset {
+            OffsetReset::Earliest => OffsetSpec::Earliest,
+            OffsetReset::Latest => OffsetSpec::Latest,
+            OffsetReset::None => {
+                lab.emit_event(EventKind::Note {
+                    text: format!(
+                        "{}: no committed offset for {tp} and auto.offset.reset=none ({}); the consumer stops",
+                        self.client_id,
+                        KafkaError::NoOffsetForPartition
+                    ),
+                });
+                self.state = ConsumerState::Killed;
+                return None;
+            }
+        };
+        let leader = lab.leader_of(tp)?;
+        let offset = lab.list_offset(leader, tp, spec).ok()?;
+        lab.emit_event(EventKind::OffsetReset {
+            group: self.spec.group_id.clone(),
+            tp: tp.clone(),
+            offset,
+            policy: self.spec.auto_offset_reset.to_string(),
+        });
+        Some(offset)
+    }
+
+    /// One `poll()`: fill buffers from partition leaders, hand out up to `max.poll.records`.
+    fn poll(&mut self, lab: &mut Cluster, now: i64) {
+        let owned = self.assignment.clone();
+        for tp in &owned {
+            if !self.positions.contains_key(tp) {
+                match self.resolve_position(lab, tp) {
+                    Some(o) => {
+                        self.positions.insert(tp.clone(), o);
+                    }
+                    None => continue,
+                }
+            }
+            if self.buffers.get(tp).is_some_and(|b| !b.is_empty()) {
+                continue;
+            }
+            let pos = self.positions[tp];
+            let Some(leader) = lab.leader_of(tp) else {
+                continue;
+            };
+            match lab.fetch(leader, tp, pos, MAX_PARTITION_FETCH_BYTES) {
+                Ok(res) => {
+                    let Ok(records) = decode_records(&res.batches.bytes) else {
+                        continue;
+                    };
+                    let buf = self.buffers.entry(tp.clone()).or_default();
+                    buf.extend(
+                        records
+                            .into_iter()
+                            .filter(|r| r.offset >= pos)
+                            .map(|r| (r.offset, r.value)),
+                    );
+                }
+                Err(KafkaError::OffsetOutOfRange) => {
+                    if let Some(o) = self.reset_position(lab, tp) {
+                        self.positions.insert(tp.clone(), o);
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+        let max = self.spec.max_poll_records.max(1) as usize;
+        // Round-robin over partitions, as the Java consumer's fetcher drains completed fetches.
+        while self.current_poll.len() < max {
+            let mut took = false;
+            for tp in &owned {
+                if self.current_poll.len() >= max {
+                    break;
+                }
+                if let Some((o, v)) = self.buffers.get_mut(tp).and_then(|b| b.pop_front()) {
+                    self.current_poll.push_back((tp.clone(), o, v));
+                    took = true;
+                }
+            }
+            if !took {
+                break;
+            }
+        }
+        if !self.current_poll.is_empty() {
+            self.poll_started_ms = now;
+        }
+    }
+
+    fn process(&mut self, lab: &mut Cluster, step_ms: i64) {
+        let per = self.spec.processing_ms_per_record as i64;
+        let mut budget = if per == 0 {
+            usize::MAX
+        } else {
+            self.processing_credit_ms =
+                (self.processing_credit_ms + step_ms).min(per.max(step_ms) * 2);
+            let n = self.processing_credit_ms / per;
+            self.processing_credit_ms -= n * per;
+            n as usize
+        };
+        while budget > 0 {
+            let Some((tp, offset, value)) = self.current_poll.pop_front() else {
+                break;
+            };
+            budget -= 1;
+            self.positions.insert(tp.clone(), offset + 1);
+            self.consumed += 1;
+            self.last_record = Some(format!("{tp}@{offset}"));
+            if self.history.len() >= RECORD_HISTORY {
+                self.history.pop_front();
+            }
+            self.history.push_back(ConsumedRecord {
+                tp,
+                offset,
+                value,
+                generation: self.generation,
+            });
+            if let CommitMode::EveryRecords { records } = self.spec.commit_mode {
+                self.since_commit += 1;
+                if self.since_commit >= records.max(1) {
+                    self.since_commit = 0;
+                    self.commit(lab);
+                }
+            }
+        }
+        if per == 0 {
+            self.processing_credit_ms = 0;
+        }
+    }
+
+    fn commit_if_auto(&mut self, lab: &mut Cluster) {
+        if matches!(self.spec.commit_mode, CommitMode::Auto { .. }) {
+            self.commit(lab);
+        }
+    }
+
+    /// Commits every position that moved since the last commit.
+    fn commit(&mut self, lab: &mut Cluster) {
+        let changed: Vec<(TopicPartition, i64)> = self
+            .positions
+            .iter()
+            .filter(|(tp, o)| self.last_committed.get(*tp) != Some(*o))
+            .map(|(tp, o)| (tp.clone(), *o))
+            .collect();
+        if changed.is_empty() {
+            return;
+        }
+        let Some(coord) = self.find_coordinator(lab) else {
+            return;
+        };
+        let member = self.member_id.clone();
+        match lab.commit_offsets(
+            coord,
+            &self.spec.group_id,
+            member.as_deref(),
+            self.generation,
+            &changed,
+        ) {
+            Ok(()) => {
+                for (tp, o) in changed {
+                    self.last_committed.insert(tp, o);
+                }
+            }
+            Err(e) => lab.emit_event(EventKind::Note {
+                text: format!("{}: commit failed: {e}", self.client_id),
+            }),
+        }
+    }
+
+    /// Crash: no commit, no LeaveGroup; the coordinator finds out when the session expires.
+    pub fn kill(&mut self, lab: &mut Cluster) {
+        self.state = ConsumerState::Killed;
+        lab.emit_event(EventKind::ConsumerKilled {
+            client_id: self.client_id.clone(),
+        });
+    }
+
+    /// Graceful close: commit (with auto-commit on), then LeaveGroup, so the group rebalances now.
+    pub fn close(&mut self, lab: &mut Cluster) {
+        self.current_poll.clear();
+        self.commit_if_auto(lab);
+        if let (Some(member), Some(coord)) = (self.member_id.clone(), self.find_coordinator(lab))
+            && self.spec.group_instance_id.is_none()
+        {
+            let _ = lab.leave_group(coord, &self.spec.group_id, &member);
+        }
+        self.state = ConsumerState::Closed;
+        lab.emit_event(EventKind::ConsumerClosed {
+            client_id: self.client_id.clone(),
+        });
+    }
+}

@@ -1,0 +1,319 @@
+//! Hosting the group coordinator in the cluster: each group lives on the broker leading its
+//! `__consumer_offsets` partition, commits are records appended there with `acks=all`, and when
+//! that partition's leader changes the new coordinator reloads the group's offsets from its log.
+
+use super::error::KafkaError;
+use super::event::EventKind;
+use super::group::{JoinRequest, JoinResponse, OffsetCommitRecord, offsets_partition_for};
+use super::lab::{Cluster, OFFSETS_TOPIC, ProduceOutcome};
+use super::types::{Acks, BrokerId, TopicPartition};
+use crate::log::batch::encode_records;
+use std::collections::BTreeMap;
+
+/// How long an offset commit may wait for `__consumer_offsets` replication
+/// (`offsets.commit.timeout.ms`, Kafka's default).
+const OFFSETS_COMMIT_TIMEOUT_MS: i64 = 5_000;
+
+/// A commit appended to `__consumer_offsets`, waiting for the HW to pass it.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingCommit {
+    pub ticket: u64,
+    pub group: String,
+    pub offsets: Vec<(TopicPartition, i64)>,
+}
+
+impl Cluster {
+    /// The `__consumer_offsets` partition holding `group`.
+    pub fn offsets_partition(&self, group: &str) -> TopicPartition {
+        TopicPartition::new(
+            OFFSETS_TOPIC,
+            offsets_partition_for(group, self.config.offsets_topic_partitions),
+        )
+    }
+
+    /// FindCoordinator: the broker leading the group's offsets partition.
+    pub fn coordinator_for(&self, group: &str) -> Result<BrokerId, KafkaError> {
+        let tp = self.offsets_partition(group);
+        let leader = self
+            .leader_of(&tp)
+            .ok_or(KafkaError::CoordinatorNotAvailable)?;
+        match self.offsets_loaded.get(&tp.partition) {
+            Some((b, _)) if *b == leader => Ok(leader),
+            _ => Err(KafkaError::CoordinatorLoadInProgress),
+        }
+    }
+
+    fn check_coordinator(&self, broker: BrokerId, group: &str) -> Result<(), KafkaError> {
+        match self.coordinator_for(group) {
+            Ok(b) if b == broker => Ok(()),
+            Ok(_) => Err(KafkaError::NotCoordinator),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn emit_all(&mut self, out: Vec<EventKind>) {
+        for e in out {
+            self.emit(e);
+        }
+    }
+
+    /// JoinGroup sent to `broker`; returns the member id (the response comes later).
+    pub fn join_group(
+        &mut self,
+        broker: BrokerId,
+        group: &str,
+        req: JoinRequest,
+    ) -> Result<String, KafkaError> {
+        self.check_coordinator(broker, group)?;
+        let mut out = Vec::new();
+        let r = self.groups.join(group, req, self.now_ms, &mut out);
+        self.emit_all(out);
+        r
+    }
+
+    /// The JoinGroup response once the join phase has completed.
+    pub fn join_group_result(
+        &self,
+        broker: BrokerId,
+        group: &str,
+        member_id: &str,
+    ) -> Result<Option<JoinResponse>, KafkaError> {
+        self.check_coordinator(broker, group)?;
+        self.groups.join_result(group, member_id)
+    }
+
+    /// SyncGroup; the leader passes the assignment. `Ok(None)` while waiting for the leader.
+    pub fn sync_group(
+        &mut self,
+        broker: BrokerId,
+        group: &str,
+        member_id: &str,
+        generation: i32,
+        assignment: Option<&BTreeMap<String, Vec<TopicPartition>>>,
+    ) -> Result<Option<Vec<TopicPartition>>, KafkaError> {
+        self.check_coordinator(broker, group)?;
+        let mut out = Vec::new();
+        let r = self.groups.sync(
+            group,
+            member_id,
+            generation,
+            assignment,
+            self.now_ms,
+            &mut out,
+        );
+        self.emit_all(out);
+        r
+    }
+
+    /// Heartbeat.
+    pub fn group_heartbeat(
+        &mut self,
+        broker: BrokerId,
+        group: &str,
+        member_id: &str,
+        generation: i32,
+    ) -> Result<(), KafkaError> {
+        self.check_coordinator(broker, group)?;
+        self.groups
+            .heartbeat(group, member_id, generation, self.now_ms)
+    }
+
+    /// LeaveGroup.
+    pub fn leave_group(
+        &mut self,
+        broker: BrokerId,
+        group: &str,
+        member_id: &str,
+    ) -> Result<(), KafkaError> {
+        self.check_coordinator(broker, group)?;
+        let mut out = Vec::new();
+        let r = self.groups.leave(group, member_id, self.now_ms, &mut out);
+        self.emit_all(out);
+        r
+    }
+
+    /// OffsetCommit: validated by the coordinator, then appended to `__consumer_offsets` with
+    /// `acks=all`; the coordinator's cache takes the offsets once the HW passes them.
+    pub fn commit_offsets(
+        &mut self,
+        broker: BrokerId,
+        group: &str,
+        member_id: Option<&str>,
+        generation: i32,
+        offsets: &[(TopicPartition, i64)],
+    ) -> Result<(), KafkaError> {
+        self.check_coordinator(broker, group)?;
+        self.groups.validate_commit(group, member_id, generation)?;
+        if offsets.is_empty() {
+            return Ok(());
+        }
+        let records: Vec<_> = offsets
+            .iter()
+            .map(|(tp, offset)| {
+                let r = OffsetCommitRecord {
+                    group: group.to_string(),
+                    tp: tp.clone(),
+                    offset: *offset,
+                    commit_timestamp: self.config.epoch.timestamp_millis() + self.now_ms,
+                };
+                (Some(r.key()), Some(r.value()), r.commit_timestamp)
+            })
+            .collect();
+        let bytes = encode_records(&records, 0).map_err(|_| KafkaError::Unknown)?;
+        let tp = self.offsets_partition(group);
+        match self.produce(broker, &tp, &bytes, Acks::All, OFFSETS_COMMIT_TIMEOUT_MS) {
+            ProduceOutcome::Pending(ticket) => {
+                self.pending_commits.push(PendingCommit {
+                    ticket,
+                    group: group.to_string(),
+                    offsets: offsets.to_vec(),
+                });
+                Ok(())
+            }
+            ProduceOutcome::Done(Ok(_)) => {
+                self.apply_commits(group, offsets);
+                Ok(())
+            }
+            ProduceOutcome::Done(Err(e)) => Err(e),
+        }
+    }
+
+    fn apply_commits(&mut self, group: &str, offsets: &[(TopicPartition, i64)]) {
+        for (tp, offset) in offsets {
+            let before = self
+                .groups
+                .group(group)
+                .and_then(|g| g.committed.get(tp))
+                .copied();
+            self.groups.apply_commit(group, tp.clone(), *offset);
+            if before != Some(*offset) {
+                self.emit(EventKind::OffsetCommitted {
+                    group: group.to_string(),
+                    tp: tp.clone(),
+                    offset: *offset,
+                });
+            }
+        }
+    }
+
+    /// OffsetFetch: the group's committed offset for `tp`, if any.
+    pub fn committed_offset(
+        &self,
+        broker: BrokerId,
+        group: &str,
+        tp: &TopicPartition,
+    ) -> Result<Option<i64>, KafkaError> {
+        self.check_coordinator(broker, group)?;
+        Ok(self
+            .groups
+            .group(group)
+            .and_then(|g| g.committed.get(tp))
+            .copied())
+    }
+
+    /// The group coordinator's state (read-only), for snapshots and checks.
+    pub fn group_coordinator(&self) -> &super::group::GroupCoordinator {
+        &self.groups
+    }
+
+    /// Reads every offset commit below the HW of the offsets partition's leader replica.
+    fn load_offsets(
+        &self,
+        leader: BrokerId,
+        tp: &TopicPartition,
+    ) -> BTreeMap<String, BTreeMap<TopicPartition, i64>> {
+        let mut out: BTreeMap<String, BTreeMap<TopicPartition, i64>> = BTreeMap::new();
+        let Some(r) = self.brokers.get(&leader).and_then(|b| b.replicas.get(tp)) else {
+            return out;
+        };
+        let hw = r.high_watermark;
+        let mut offset = r.log.log_start_offset();
+        while offset < hw {
+            let Ok(records) = r.log.read_records(offset, 1 << 20, hw) else {
+                break;
+            };
+            let Some(last) = records.last() else { break };
+            offset = last.offset + 1;
+            for rec in &records {
+                if let Some(key) = &rec.key
+                    && let Some(c) = OffsetCommitRecord::parse(key, rec.value.as_deref())
+                {
+                    out.entry(c.group).or_default().insert(c.tp, c.offset);
+                }
+            }
+        }
+        out
+    }
+
+    /// Coordinator moves and reloads, commit completions, and the coordinator's timers.
+    pub(crate) fn step_groups(&mut self) {
+        let now = self.now_ms;
+        for p in 0..self.config.offsets_topic_partitions {
+            let tp = TopicPartition::new(OFFSETS_TOPIC, p);
+            let current = self
+                .partitions
+                .get(&tp)
+                .and_then(|m| m.leader.map(|l| (l, m.leader_epoch)));
+            if self.offsets_loaded.get(&p).copied() == current {
+                continue;
+            }
+            let groups_here: Vec<String> = self
+                .groups
+                .groups()
+                .map(|g| g.group_id.clone())
+                .filter(|g| self.offsets_partition(g).partition == p)
+                .collect();
+            match current {
+                Some((leader, epoch)) => {
+                    let mut loaded = self.load_offsets(leader, &tp);
+                    let mut names: Vec<String> = loaded.keys().cloned().collect();
+                    names.extend(groups_here.iter().cloned());
+                    names.sort();
+                    names.dedup();
+                    for g in names {
+                        let committed = loaded.remove(&g).unwrap_or_default();
+                        self.groups.load(&g, committed, now);
+                    }
+                    let moved = self.offsets_loaded.get(&p).map(|(b, _)| *b) != Some(leader);
+                    self.offsets_loaded.insert(p, (leader, epoch));
+                    if moved {
+                        for g in groups_here {
+                            self.emit(EventKind::CoordinatorMoved {
+                                group: g,
+                                broker: Some(leader),
+                            });
+                        }
+                    }
+                }
+                None => {
+                    self.offsets_loaded.remove(&p);
+                    for g in groups_here {
+                        self.emit(EventKind::CoordinatorMoved {
+                            group: g,
+                            broker: None,
+                        });
+                    }
+                }
+            }
+        }
+        let pending = std::mem::take(&mut self.pending_commits);
+        for c in pending {
+            match self.take_completion(c.ticket) {
+                None => self.pending_commits.push(c),
+                Some(Ok(_)) => self.apply_commits(&c.group, &c.offsets),
+                Some(Err(e)) => self.emit(EventKind::Note {
+                    text: format!("offset commit of group {} failed: {e}", c.group),
+                }),
+            }
+        }
+        let loaded: Vec<i32> = self.offsets_loaded.keys().copied().collect();
+        let parts = self.config.offsets_topic_partitions;
+        let mut out = Vec::new();
+        self.groups.tick(
+            now,
+            |g| loaded.contains(&offsets_partition_for(g, parts)),
+            &mut out,
+        );
+        self.emit_all(out);
+    }
+}

@@ -1,0 +1,378 @@
+//! The source article's three experiments (../shared/mission/DIGEST.md) and the group behaviour
+//! around them, on simulated time: deterministic under a seed, no wall-clock waits.
+
+mod common;
+
+use common::{TestLab, tp};
+use kafka_lab::cluster::command::{ConsumerSpec, ProducerSpec, TopicSpec};
+use kafka_lab::cluster::event::EventKind;
+use kafka_lab::cluster::lab::{Cluster, ProduceOutcome};
+use kafka_lab::cluster::snapshot::GroupState;
+use kafka_lab::cluster::types::{
+    Acks, AssignorKind, ClientId, CommitMode, OffsetReset, TopicPartition,
+};
+use kafka_lab::log::batch::encode_records;
+
+const GROUP: &str = "lab-group";
+
+fn lab_with_topic(partitions: i32, seed: u64) -> TestLab {
+    let mut t = TestLab::new(3, seed, |_| {});
+    t.lab
+        .create_topic(TopicSpec::new("test", partitions, 3))
+        .expect("topic");
+    t.run_for(500);
+    t
+}
+
+/// Produces `values` to `tp` with `acks=all` and waits for the acknowledgement.
+fn produce(t: &mut TestLab, tp: &TopicPartition, values: &[String]) {
+    let recs: Vec<_> = values
+        .iter()
+        .map(|v| (None, Some(bytes::Bytes::from(v.clone())), 0))
+        .collect();
+    let batch = encode_records(&recs, 0).expect("encode");
+    let leader = t.lab.leader_of(tp).expect("leader");
+    match t.lab.produce(leader, tp, &batch, Acks::All, 30_000) {
+        ProduceOutcome::Pending(ticket) => {
+            assert!(t.run_until(5_000, |l| !l.is_pending(ticket)));
+            t.lab.take_completion(ticket).expect("done").expect("acked");
+        }
+        ProduceOutcome::Done(r) => {
+            r.expect("acked");
+        }
+    }
+}
+
+fn consumer(client: &str, commit: CommitMode) -> ConsumerSpec {
+    let mut c = ConsumerSpec::new(GROUP, "test");
+    c.client_id = Some(client.into());
+    c.commit_mode = commit;
+    c.auto_offset_reset = OffsetReset::Earliest;
+    c.session_timeout_ms = 10_000;
+    c
+}
+
+fn owned(lab: &Cluster, id: ClientId) -> Vec<TopicPartition> {
+    let c = lab.consumer(id).expect("consumer");
+    if c.is_running() {
+        c.assignment.clone()
+    } else {
+        Vec::new()
+    }
+}
+
+fn group_state(lab: &Cluster) -> Option<(GroupState, i32)> {
+    let g = lab.group_coordinator().group(GROUP)?;
+    Some((g.state, g.generation))
+}
+
+/// Offsets a consumer processed on `tp`, in processing order.
+fn offsets_seen(lab: &Cluster, id: ClientId, tp: &TopicPartition) -> Vec<i64> {
+    lab.consumer(id)
+        .expect("consumer")
+        .history
+        .iter()
+        .filter(|r| &r.tp == tp)
+        .map(|r| r.offset)
+        .collect()
+}
+
+#[test]
+fn experiment_1_consumer_reads_what_producer_sends() {
+    let mut t = lab_with_topic(1, 1);
+    let c = t
+        .lab
+        .spawn_consumer(consumer(
+            "consumer-A",
+            CommitMode::Auto { interval_ms: 5_000 },
+        ))
+        .unwrap();
+    let mut p = ProducerSpec::new("test", 50.0);
+    p.client_id = Some("producer-1".into());
+    let p = t.lab.spawn_producer(p).unwrap();
+    t.run_for(10_000);
+    t.lab.stop_producer(p).unwrap();
+    let acked = t.lab.producer(p).unwrap().acknowledged;
+    assert!(acked >= 400, "the producer ran: {acked} acknowledged");
+    assert!(t.run_until(10_000, |l| l.consumer(c).unwrap().consumed == acked));
+    // Every record arrives once, in order, with consecutive offsets and the producer's values.
+    let history = &t.lab.consumer(c).unwrap().history;
+    let log = common::replica_values(
+        &t.lab,
+        t.lab.leader_of(&tp("test", 0)).unwrap(),
+        &tp("test", 0),
+        acked as i64,
+    );
+    assert_eq!(history.len(), log.len());
+    for (i, (r, (offset, value))) in history.iter().zip(&log).enumerate() {
+        assert_eq!(r.offset, i as i64);
+        assert_eq!(r.offset, *offset);
+        assert_eq!(r.value.as_deref(), Some(value.as_slice()));
+    }
+    let first = String::from_utf8(history[0].value.clone().unwrap().to_vec()).unwrap();
+    assert!(first.starts_with("producer-1#0"), "{first}");
+}
+
+/// Two consumers in one group on a 2-partition topic, each owning one partition; returns (A, B).
+fn two_consumer_group(t: &mut TestLab) -> (ClientId, ClientId) {
+    let a = t
+        .lab
+        .spawn_consumer(consumer(
+            "consumer-A",
+            CommitMode::Auto { interval_ms: 1_000 },
+        ))
+        .unwrap();
+    let b = t
+        .lab
+        .spawn_consumer(consumer(
+            "consumer-B",
+            CommitMode::Auto { interval_ms: 1_000 },
+        ))
+        .unwrap();
+    t.lab
+        .spawn_producer(ProducerSpec::new("test", 20.0))
+        .unwrap();
+    assert!(t.run_until(15_000, |l| {
+        group_state(l).is_some_and(|(s, _)| s == GroupState::Stable)
+            && owned(l, a).len() == 1
+            && owned(l, b).len() == 1
+    }));
+    assert_ne!(owned(&t.lab, a), owned(&t.lab, b));
+    t.run_for(5_000);
+    (a, b)
+}
+
+#[test]
+fn experiment_2_killed_consumer_partition_moves_to_peer() {
+    let mut t = lab_with_topic(2, 2);
+    let (a, b) = two_consumer_group(&mut t);
+    let a_part = owned(&t.lab, a)[0].clone();
+    let (_, gen_before) = group_state(&t.lab).unwrap();
+    t.lab.kill_consumer(a).unwrap();
+    let killed_at = t.lab.now_ms();
+    // Nothing happens until the session timeout, counted from A's last heartbeat (at most one
+    // heartbeat.interval.ms before the kill): the coordinator cannot tell a crash from silence.
+    t.run_for(10_000 - 3_000 - 100);
+    assert_eq!(
+        owned(&t.lab, b).len(),
+        1,
+        "B waits for A's session to expire"
+    );
+    assert_eq!(
+        group_state(&t.lab).unwrap(),
+        (GroupState::Stable, gen_before)
+    );
+    assert!(t.run_until(6_000, |l| owned(l, b).len() == 2));
+    let took_over = t.lab.now_ms() - killed_at;
+    assert!(
+        (7_000..=10_100).contains(&took_over),
+        "after session.timeout.ms=10000: {took_over} ms"
+    );
+    assert!(!t
+        .events_where(|k| matches!(k, EventKind::MemberRemoved { reason, .. } if reason.contains("session.timeout.ms")))
+        .is_empty());
+    // B continues A's partition from the group's committed offset, without gaps.
+    let committed = t
+        .lab
+        .group_coordinator()
+        .group(GROUP)
+        .unwrap()
+        .committed
+        .get(&a_part)
+        .copied()
+        .expect("A committed");
+    assert!(t.run_until(5_000, |l| !offsets_seen(l, b, &a_part).is_empty()));
+    let seen = offsets_seen(&t.lab, b, &a_part);
+    assert_eq!(seen[0], committed, "B starts where the group committed");
+    assert!(
+        seen.windows(2).all(|w| w[1] == w[0] + 1),
+        "in order, no gaps"
+    );
+    let a_last = offsets_seen(&t.lab, a, &a_part).last().copied().unwrap();
+    assert!(committed <= a_last + 1, "at-least-once: nothing skipped");
+}
+
+#[test]
+fn experiment_2_closed_consumer_hands_over_without_waiting_for_the_session_timeout() {
+    let mut t = lab_with_topic(2, 3);
+    let (a, b) = two_consumer_group(&mut t);
+    t.lab.close_consumer(a).unwrap();
+    let closed_at = t.lab.now_ms();
+    assert!(t.run_until(10_000, |l| owned(l, b).len() == 2));
+    let took = t.lab.now_ms() - closed_at;
+    assert!(
+        took < 4_000,
+        "LeaveGroup rebalances at B's next heartbeat, not after 10 s: {took} ms"
+    );
+    assert!(!t
+        .events_where(|k| matches!(k, EventKind::MemberRemoved { reason, .. } if reason.contains("LeaveGroup")))
+        .is_empty());
+}
+
+fn values(n: std::ops::Range<usize>) -> Vec<String> {
+    n.map(|i| format!("message-{i}")).collect()
+}
+
+#[test]
+fn experiment_3_uncommitted_consumer_restarts_from_same_offset() {
+    let mut t = lab_with_topic(1, 4);
+    produce(&mut t, &tp("test", 0), &values(0..20));
+    for round in 0..3 {
+        let c = t
+            .lab
+            .spawn_consumer(consumer(&format!("run-{round}"), CommitMode::Never))
+            .unwrap();
+        assert!(t.run_until(15_000, |l| l.consumer(c).unwrap().consumed == 20));
+        assert_eq!(
+            offsets_seen(&t.lab, c, &tp("test", 0)),
+            (0..20).collect::<Vec<_>>(),
+            "round {round} starts over at offset 0"
+        );
+        t.lab.close_consumer(c).unwrap();
+        t.run_for(1_000);
+    }
+    let g = t.lab.group_coordinator().group(GROUP).unwrap();
+    assert!(g.committed.is_empty(), "nothing was ever committed");
+}
+
+#[test]
+fn experiment_3_committing_consumer_resumes_after_restart() {
+    let mut t = lab_with_topic(1, 5);
+    produce(&mut t, &tp("test", 0), &values(0..20));
+    let first = t
+        .lab
+        .spawn_consumer(consumer("run-0", CommitMode::EveryRecords { records: 1 }))
+        .unwrap();
+    assert!(t.run_until(15_000, |l| l.consumer(first).unwrap().consumed == 20));
+    t.run_for(200);
+    t.lab.close_consumer(first).unwrap();
+    t.run_for(1_000);
+    produce(&mut t, &tp("test", 0), &values(20..25));
+    let second = t
+        .lab
+        .spawn_consumer(consumer("run-1", CommitMode::EveryRecords { records: 1 }))
+        .unwrap();
+    assert!(t.run_until(15_000, |l| l.consumer(second).unwrap().consumed == 5));
+    t.run_for(2_000);
+    assert_eq!(
+        offsets_seen(&t.lab, second, &tp("test", 0)),
+        (20..25).collect::<Vec<_>>(),
+        "the restart resumes at the next record"
+    );
+    // The commits are records of __consumer_offsets, replicated like any topic.
+    let offsets_tp = t.lab.offsets_partition(GROUP);
+    assert!(t.lab.high_watermark(&offsets_tp).unwrap() >= 25);
+}
+
+#[test]
+fn cooperative_sticky_revokes_only_what_moves_in_two_rebalances() {
+    let mut t = TestLab::new(3, 6, |_| {});
+    t.lab.create_topic(TopicSpec::new("test", 4, 3)).unwrap();
+    t.run_for(500);
+    let mut spec = consumer("coop-A", CommitMode::Auto { interval_ms: 1_000 });
+    spec.assignor = AssignorKind::CooperativeSticky;
+    let a = t.lab.spawn_consumer(spec.clone()).unwrap();
+    assert!(t.run_until(10_000, |l| owned(l, a).len() == 4));
+    let (_, gen_one) = group_state(&t.lab).unwrap();
+    spec.client_id = Some("coop-B".into());
+    let b = t.lab.spawn_consumer(spec).unwrap();
+    assert!(t.run_until(20_000, |l| owned(l, b).len() == 2 && owned(l, a).len() == 2));
+    let (state, gen_now) = group_state(&t.lab).unwrap();
+    assert_eq!(state, GroupState::Stable);
+    assert_eq!(gen_now, gen_one + 2, "two rebalances: revoke, then assign");
+    // A gave up exactly the two partitions that moved, never all four.
+    let revoked: Vec<usize> = t
+        .events_where(|k| matches!(k, EventKind::PartitionsRevoked { .. }))
+        .iter()
+        .map(|e| match &e.kind {
+            EventKind::PartitionsRevoked { partitions, .. } => partitions.len(),
+            _ => 0,
+        })
+        .collect();
+    assert_eq!(revoked, vec![2]);
+}
+
+#[test]
+fn eager_range_rebalance_revokes_everything_first() {
+    let mut t = lab_with_topic(2, 7);
+    let a = t
+        .lab
+        .spawn_consumer(consumer("eager-A", CommitMode::Auto { interval_ms: 1_000 }))
+        .unwrap();
+    assert!(t.run_until(10_000, |l| owned(l, a).len() == 2));
+    let (_, gen_one) = group_state(&t.lab).unwrap();
+    let b = t
+        .lab
+        .spawn_consumer(consumer("eager-B", CommitMode::Auto { interval_ms: 1_000 }))
+        .unwrap();
+    assert!(t.run_until(10_000, |l| owned(l, a).len() == 1 && owned(l, b).len() == 1));
+    assert_eq!(
+        group_state(&t.lab).unwrap(),
+        (GroupState::Stable, gen_one + 1),
+        "one rebalance"
+    );
+    let revoked: Vec<usize> = t
+        .events_where(|k| matches!(k, EventKind::PartitionsRevoked { .. }))
+        .iter()
+        .map(|e| match &e.kind {
+            EventKind::PartitionsRevoked { partitions, .. } => partitions.len(),
+            _ => 0,
+        })
+        .collect();
+    assert_eq!(
+        revoked,
+        vec![2],
+        "eager: A gave up both partitions, even the one it keeps"
+    );
+}
+
+#[test]
+fn coordinator_failover_reloads_committed_offsets_from_the_log() {
+    let mut t = lab_with_topic(1, 8);
+    produce(&mut t, &tp("test", 0), &values(0..10));
+    let c = t
+        .lab
+        .spawn_consumer(consumer(
+            "committer",
+            CommitMode::EveryRecords { records: 1 },
+        ))
+        .unwrap();
+    assert!(t.run_until(15_000, |l| l.consumer(c).unwrap().consumed == 10));
+    t.run_for(500);
+    let coordinator = t.lab.coordinator_for(GROUP).unwrap();
+    t.lab.kill_broker(coordinator).unwrap();
+    assert!(t.run_until(30_000, |l| {
+        l.coordinator_for(GROUP).is_ok_and(|b| b != coordinator)
+    }));
+    assert!(
+        !t.events_where(|k| matches!(
+            k,
+            EventKind::CoordinatorMoved {
+                broker: Some(_),
+                ..
+            }
+        ))
+        .is_empty()
+    );
+    let g = t.lab.group_coordinator().group(GROUP).unwrap();
+    assert_eq!(
+        g.committed.get(&tp("test", 0)),
+        Some(&10),
+        "reloaded from the new leader's log"
+    );
+    // The consumer carries on with the new coordinator.
+    produce(&mut t, &tp("test", 0), &values(10..15));
+    assert!(t.run_until(20_000, |l| l.consumer(c).unwrap().consumed == 15));
+}
+
+#[test]
+fn same_seed_same_group_story() {
+    let run = || {
+        let mut t = lab_with_topic(2, 42);
+        let (a, _) = two_consumer_group(&mut t);
+        t.lab.kill_consumer(a).unwrap();
+        t.run_for(20_000);
+        t.events.iter().map(|e| e.to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(run(), run());
+}
