@@ -1,0 +1,84 @@
+//! Partition map: brokers × partitions, each cell the replica's role and its LEO.
+
+use super::{mark, panel, row_style};
+use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
+use crate::ui::app::{App, Panel};
+use crate::ui::rows::{partition_order, scroll_start};
+use crate::ui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row, Table};
+
+/// One-letter role, readable without colour.
+pub fn role_letter(role: ReplicaRole) -> &'static str {
+    match role {
+        ReplicaRole::Leader => "L",
+        ReplicaRole::InSync => "F",
+        ReplicaRole::OutOfSync => "O",
+        ReplicaRole::Offline => "X",
+    }
+}
+
+/// What the letters mean.
+pub const LEGEND: &str = "L leader F in-sync O out-of-sync X offline";
+
+fn cell<'a>(p: &PartitionSnapshot, broker: i32, theme: &Theme) -> Cell<'a> {
+    match p.replica_states.iter().find(|r| r.broker == broker) {
+        Some(r) => Cell::from(Span::styled(
+            format!("{} {}", role_letter(r.role), r.log_end_offset),
+            theme.role(r.role),
+        )),
+        None => Cell::from(Span::styled("·", theme.dim())),
+    }
+}
+
+/// Draws the partition map; it scrolls with the partitions table's selection.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let snap = &app.snapshot;
+    let focused = app.focus == Panel::Partitions;
+    let legend = if area.width >= 70 { LEGEND } else { "" };
+    let block = panel("Partition map", legend, false, theme);
+    let order = partition_order(snap);
+    let visible = area.height.saturating_sub(3) as usize;
+    let start = scroll_start(app.selection.partition, visible);
+    let name_w = order
+        .iter()
+        .map(|i| snap.partitions[*i].tp.to_string().len())
+        .max()
+        .unwrap_or(9)
+        .clamp(9, 22) as u16;
+    let cell_w = snap
+        .partitions
+        .iter()
+        .flat_map(|p| p.replica_states.iter())
+        .map(|r| r.log_end_offset.to_string().len() + 2)
+        .max()
+        .unwrap_or(3)
+        .max(3) as u16;
+    let rows = order
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(visible)
+        .map(|(row, &i)| {
+            let p = &snap.partitions[i];
+            let selected = row == app.selection.partition;
+            let mut cells = vec![Cell::from(format!("{}{}", mark(selected), p.tp))];
+            cells.extend(snap.brokers.iter().map(|b| cell(p, b.id, theme)));
+            Row::new(cells).style(row_style(selected, focused, theme))
+        });
+    let mut header = vec![Cell::from(" partition")];
+    header.extend(snap.brokers.iter().map(|b| {
+        let s = format!("b{}", b.id);
+        Cell::from(Span::styled(s, theme.broker(b.state)))
+    }));
+    let mut widths = vec![Constraint::Length(name_w + 1)];
+    widths.extend(snap.brokers.iter().map(|_| Constraint::Length(cell_w)));
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.header()))
+        .column_spacing(1)
+        .block(block);
+    frame.render_widget(table, area);
+}
