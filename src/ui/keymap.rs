@@ -164,8 +164,13 @@ pub fn action_for_key(mode: &Mode, key: KeyEvent) -> Option<Action> {
     if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('C')) {
         return Some(Action::Quit);
     }
-    if ctrl || key.modifiers.contains(KeyModifiers::ALT) {
+    if ctrl {
         return None;
+    }
+    // A fast Esc followed by a key arrives as Alt+key: in an overlay the Esc wins (it closes),
+    // on the dashboard the key does.
+    if key.modifiers.contains(KeyModifiers::ALT) && !matches!(mode, Mode::Normal) {
+        return Some(Action::Cancel);
     }
     match mode {
         Mode::Dialog(_) => match key.code {
@@ -277,6 +282,18 @@ mod tests {
         assert_eq!(
             action_for_key(&dialog, key(KeyCode::Char('q'))),
             Some(Action::Input('q'))
+        );
+    }
+
+    #[test]
+    fn esc_then_key_typed_fast_closes_the_overlay_or_acts_on_the_dashboard() {
+        let alt_t = KeyEvent::new(KeyCode::Char('t'), KeyModifiers::ALT);
+        assert_eq!(action_for_key(&Mode::Help, alt_t), Some(Action::Cancel));
+        let dialog = Mode::Dialog(super::super::dialog::Dialog::topic(3));
+        assert_eq!(action_for_key(&dialog, alt_t), Some(Action::Cancel));
+        assert_eq!(
+            action_for_key(&Mode::Normal, alt_t),
+            Some(Action::CreateTopic)
         );
     }
 

@@ -60,10 +60,12 @@ pub fn areas(area: Rect, snap: &ClusterSnapshot) -> Option<Areas> {
     if w < 120 || area.height < 36 {
         let top_h = brokers_rows.clamp(5, 8 + (rest.height - 23) / 4);
         let top = take_v(&mut rest, top_h);
+        // Partitions get the rows they need, groups and producers a fixed share, the timeline
+        // everything left (at 80×24: 6, 6 and 5 rows).
         let r = rest.height;
-        let timeline_h = (r / 4).max(5);
         let mid_h = (r * 3 / 10).max(6);
-        let parts = take_v(&mut rest, r - timeline_h - mid_h);
+        let parts_h = (snap.partitions.len() as u16 + 3).clamp(5, (r - mid_h - 5).max(5));
+        let parts = take_v(&mut rest, parts_h);
         let mid = take_v(&mut rest, mid_h);
         let bottom = rest;
         let (brokers, map) = split_h(top, 36.max(w * 2 / 5));
@@ -85,7 +87,11 @@ pub fn areas(area: Rect, snap: &ClusterSnapshot) -> Option<Areas> {
         let top = take_v(&mut rest, top_h);
         let lower_h = (snap.producers.len() as u16 + 4).clamp(7, 10);
         let r = rest.height.saturating_sub(lower_h);
-        let mid = take_v(&mut rest, r / 2);
+        let groups_rows = super::rows::group_lines(snap).len() as u16 + 2;
+        let mid_h = (snap.partitions.len() as u16 + 3)
+            .max(groups_rows)
+            .clamp(6, (r / 2).max(6));
+        let mid = take_v(&mut rest, mid_h);
         let lower = take_v(&mut rest, lower_h);
         let timeline = rest;
         let (brokers, map) = split_h(top, (w * 2 / 5).min(64));

@@ -25,6 +25,10 @@ pub const LEGEND: &str = "L leader F in-sync O out-of-sync X offline";
 
 fn cell<'a>(p: &PartitionSnapshot, broker: i32, theme: &Theme) -> Cell<'a> {
     match p.replica_states.iter().find(|r| r.broker == broker) {
+        // A replica whose broker is down has no known LEO (the lab reports -1).
+        Some(r) if r.log_end_offset < 0 => {
+            Cell::from(Span::styled(role_letter(r.role), theme.role(r.role)))
+        }
         Some(r) => Cell::from(Span::styled(
             format!("{} {}", role_letter(r.role), r.log_end_offset),
             theme.role(r.role),
