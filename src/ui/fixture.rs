@@ -322,3 +322,95 @@ pub fn app(width: u16, height: u16) -> crate::ui::app::App {
     }
     app
 }
+
+/// A large lab for the render benchmark: `brokers` brokers, topic `big` with `partitions`
+/// partitions at replication factor 3, and `groups` groups of 3 members each reading `big`.
+pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> ClusterSnapshot {
+    let brokers = brokers.max(1);
+    let mut snap = snapshot();
+    snap.brokers = (1..=brokers)
+        .map(|id| {
+            broker(
+                id,
+                BrokerState::Up,
+                partitions as usize / brokers as usize,
+                1 << 30,
+            )
+        })
+        .collect();
+    snap.topics.push(TopicSnapshot {
+        name: "big".into(),
+        partitions,
+        replication_factor: 3,
+        min_insync_replicas: 2,
+        internal: false,
+    });
+    snap.partitions = (0..partitions)
+        .map(|p| {
+            let replicas: Vec<i32> = (0..3.min(brokers)).map(|r| (p + r) % brokers + 1).collect();
+            let leo = 1_000_000 + p as i64 * 17;
+            let states = replicas
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    let role = match i {
+                        0 => ReplicaRole::Leader,
+                        _ if p % 7 == 0 && i == 2 => ReplicaRole::OutOfSync,
+                        _ => ReplicaRole::InSync,
+                    };
+                    replica(*b, role, leo - i as i64, leo - 3)
+                })
+                .collect::<Vec<_>>();
+            PartitionSnapshot {
+                tp: TopicPartition::new("big", p),
+                leader: replicas.first().copied(),
+                leader_epoch: p % 5,
+                isr: states
+                    .iter()
+                    .filter(|r| r.role != ReplicaRole::OutOfSync)
+                    .map(|r| r.broker)
+                    .collect(),
+                replicas,
+                replica_states: states,
+                high_watermark: leo - 3,
+                log_start_offset: 0,
+                log_end_offset: leo,
+                segments: 12,
+                size_bytes: leo as u64 * 120,
+            }
+        })
+        .collect();
+    snap.groups = (0..groups)
+        .map(|g| {
+            let members: Vec<MemberSnapshot> = (0..3)
+                .map(|m| MemberSnapshot {
+                    member_id: format!("g{g}-member-{m}"),
+                    client_id: format!("g{g}-consumer-{m}"),
+                    group_instance_id: None,
+                    assigned: vec![],
+                })
+                .collect();
+            GroupSnapshot {
+                group_id: format!("group-{g}"),
+                state: GroupState::Stable,
+                generation: 1 + g as i32,
+                assignor: Some("range".into()),
+                coordinator: Some(1 + (g as i32 % brokers)),
+                leader_member: Some(members[0].member_id.clone()),
+                partitions: (0..partitions)
+                    .map(|p| GroupPartitionSnapshot {
+                        tp: TopicPartition::new("big", p),
+                        owner: Some(members[p as usize % 3].member_id.clone()),
+                        committed: Some(999_000),
+                        position: Some(999_500),
+                        high_watermark: 1_000_000,
+                        lag: 1_000,
+                        moved_at_ms: None,
+                    })
+                    .collect(),
+                members,
+            }
+        })
+        .collect();
+    snap
+}

@@ -58,7 +58,7 @@ pub fn areas(area: Rect, snap: &ClusterSnapshot) -> Option<Areas> {
     let brokers_rows = snap.brokers.len() as u16 + 3;
     let w = area.width;
     if w < 120 || area.height < 36 {
-        let top_h = brokers_rows.clamp(5, 8 + (rest.height - 23) / 4);
+        let top_h = brokers_rows.clamp(5, 6 + (rest.height - 23) / 3);
         let top = take_v(&mut rest, top_h);
         // Partitions get the rows they need, groups and producers a fixed share, the timeline
         // everything left (at 80×24: 6, 6 and 5 rows).

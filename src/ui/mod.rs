@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod app;
+pub mod bench;
 pub mod dialog;
 pub mod fixture;
 pub mod keymap;

@@ -437,7 +437,7 @@ fn no_color_screen_carries_no_colour() {
 
 #[test]
 fn recently_moved_partitions_are_highlighted() {
-    for (w, h, marked) in [(80, 24, "lag 8 ↻"), (160, 48, "lag 8 moved")] {
+    for (w, h, marked) in [(80, 24, "com 390 ↻"), (160, 48, "com 390 moved")] {
         let shown = screen_text(&fixture::app(w, h));
         assert!(shown.contains(marked), "{shown}");
         let mut later = fixture::app(w, h);
@@ -564,4 +564,13 @@ async fn run_loop_takes_snapshots_sends_commands_and_quits_on_q() {
     let shown = text(terminal.backend().buffer());
     assert!(shown.contains("kill broker 2"), "{shown}");
     assert!(shown.contains("seed 42"), "{shown}");
+}
+
+#[test]
+fn snapshot_large_lab() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = App::new(super::theme::Theme::colored(), w, h);
+        app.set_snapshot(fixture::large_snapshot(9, 50, 10));
+        insta::assert_snapshot!(format!("screen_large_{w}x{h}"), screen_text(&app));
+    }
 }

@@ -86,11 +86,7 @@ fn line<'a>(
                         Default::default()
                     },
                 ),
-                Span::raw(format!(
-                    " pos {} com {} ",
-                    opt(p.position),
-                    opt(p.committed)
-                )),
+                Span::raw(" "),
                 Span::styled(
                     format!("lag {}", p.lag),
                     if p.lag > 0 {
@@ -99,6 +95,7 @@ fn line<'a>(
                         Default::default()
                     },
                 ),
+                Span::raw(format!(" pos {} com {}", opt(p.position), opt(p.committed))),
             ];
             if moved {
                 // A glyph where a word would be cut off.

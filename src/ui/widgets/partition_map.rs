@@ -37,13 +37,12 @@ fn cell<'a>(p: &PartitionSnapshot, broker: i32, theme: &Theme) -> Cell<'a> {
     }
 }
 
-/// Draws the partition map; it scrolls with the partitions table's selection.
+/// Draws the partition map; it scrolls with the partitions table's selection, and when not every
+/// broker fits, its columns follow the brokers panel's selection.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Partitions;
-    let legend = if area.width >= 70 { LEGEND } else { "" };
-    let block = panel("Partition map", legend, false, theme);
     let order = partition_order(snap);
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.partition, visible);
@@ -52,7 +51,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .map(|i| snap.partitions[*i].tp.to_string().len())
         .max()
         .unwrap_or(9)
-        .clamp(9, 22) as u16;
+        .clamp(9, 22) as u16
+        + 1;
     let cell_w = snap
         .partitions
         .iter()
@@ -61,6 +61,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .max()
         .unwrap_or(3)
         .max(3) as u16;
+    let inner_w = area.width.saturating_sub(2);
+    let fit = (inner_w.saturating_sub(name_w) / (cell_w + 1)).max(1) as usize;
+    let n = snap.brokers.len();
+    let first = if n <= fit {
+        0
+    } else {
+        scroll_start(app.selection.broker, fit)
+    };
+    let shown = &snap.brokers[first.min(n)..(first + fit).min(n)];
+    let title = match (shown.first(), shown.last()) {
+        (Some(a), Some(b)) if shown.len() < n => {
+            format!("Partition map b{}–b{} of {n}", a.id, b.id)
+        }
+        _ => "Partition map".to_string(),
+    };
+    let legend = if area.width >= 70 + title.len() as u16 - 13 {
+        LEGEND
+    } else {
+        ""
+    };
+    let block = panel(&title, legend, false, theme);
     let rows = order
         .iter()
         .enumerate()
@@ -70,16 +91,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let p = &snap.partitions[i];
             let selected = row == app.selection.partition;
             let mut cells = vec![Cell::from(format!("{}{}", mark(selected), p.tp))];
-            cells.extend(snap.brokers.iter().map(|b| cell(p, b.id, theme)));
+            cells.extend(shown.iter().map(|b| cell(p, b.id, theme)));
             Row::new(cells).style(row_style(selected, focused, theme))
         });
     let mut header = vec![Cell::from(" partition")];
-    header.extend(snap.brokers.iter().map(|b| {
+    header.extend(shown.iter().map(|b| {
         let s = format!("b{}", b.id);
         Cell::from(Span::styled(s, theme.broker(b.state)))
     }));
-    let mut widths = vec![Constraint::Length(name_w + 1)];
-    widths.extend(snap.brokers.iter().map(|_| Constraint::Length(cell_w)));
+    let mut widths = vec![Constraint::Length(name_w)];
+    widths.extend(shown.iter().map(|_| Constraint::Length(cell_w)));
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header()))
         .column_spacing(1)

@@ -46,8 +46,34 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .max()
         .unwrap_or(9)
         .clamp(9, 24) as u16;
-    // Log start offset and segment count only when there is room for every column.
-    let full = area.width >= 88;
+    let digits = |f: fn(&PartitionSnapshot) -> i64, header: &str| -> u16 {
+        order
+            .iter()
+            .map(|i| f(&snap.partitions[*i]).to_string().len())
+            .max()
+            .unwrap_or(1)
+            .max(header.len()) as u16
+    };
+    let (start_w, hw_w, leo_w) = (
+        digits(|p| p.log_start_offset, "start"),
+        digits(|p| p.high_watermark, "HW"),
+        digits(|p| p.log_end_offset, "LEO"),
+    );
+    let columns: [(&str, u16, bool); 10] = [
+        (" partition", name_w + 1, true),
+        ("ldr", 3, true),
+        ("epoch", 5, true),
+        ("replicas", 8, true),
+        ("isr", 9, true),
+        ("start", start_w, false),
+        ("HW", hw_w, true),
+        ("LEO", leo_w, true),
+        ("seg", 3, false),
+        ("size", 9, true),
+    ];
+    // Log start offset and segment count only when every column fits.
+    let total: u16 = columns.iter().map(|c| c.1 + 1).sum();
+    let full = total <= area.width.saturating_sub(2) + 1;
     let rows = order
         .iter()
         .enumerate()
@@ -78,18 +104,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             cells.push(Cell::from(human_bytes(p.size_bytes)));
             Row::new(cells).style(row_style(selected, focused, theme))
         });
-    let columns: [(&str, u16, bool); 10] = [
-        (" partition", name_w + 1, true),
-        ("ldr", 3, true),
-        ("epoch", 5, true),
-        ("replicas", 8, true),
-        ("isr", 9, true),
-        ("start", 6, false),
-        ("HW", 6, true),
-        ("LEO", 6, true),
-        ("seg", 3, false),
-        ("size", 9, true),
-    ];
     let shown: Vec<_> = columns.iter().filter(|c| full || c.2).collect();
     let widths: Vec<Constraint> = shown.iter().map(|c| Constraint::Length(c.1)).collect();
     let header = Row::new(shown.iter().map(|c| c.0).collect::<Vec<_>>()).style(theme.header());
