@@ -574,3 +574,12 @@ fn snapshot_large_lab() {
         insta::assert_snapshot!(format!("screen_large_{w}x{h}"), screen_text(&app));
     }
 }
+
+#[test]
+fn readme_key_table_matches_the_keymap() {
+    let readme = include_str!("../../README.md");
+    for b in KEYMAP {
+        let row = format!("| `{}` | {} |", b.shown, b.description);
+        assert!(readme.contains(&row), "README.md lacks the row {row}");
+    }
+}
