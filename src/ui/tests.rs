@@ -583,3 +583,38 @@ fn readme_key_table_matches_the_keymap() {
         assert!(readme.contains(&row), "README.md lacks the row {row}");
     }
 }
+
+#[test]
+fn draws_at_any_size_without_panicking() {
+    let labs = [
+        fixture::snapshot(),
+        fixture::large_snapshot(9, 50, 10),
+        Default::default(),
+    ];
+    let sizes = (0..=200u16)
+        .step_by(7)
+        .flat_map(|w| (0..=60u16).step_by(5).map(move |h| (w, h)))
+        .chain([(80, 24), (120, 36), (119, 36), (120, 35), (1, 1)]);
+    for (w, h) in sizes {
+        for snap in &labs {
+            let mut app = App::new(super::theme::Theme::colored(), w, h);
+            app.set_snapshot(snap.clone());
+            for e in fixture::events() {
+                app.push_event(e);
+            }
+            screen(&app);
+            update(&mut app, Action::ToggleHelp);
+            screen(&app);
+            update(&mut app, Action::Cancel);
+            update(&mut app, Action::CreateTopic);
+            screen(&app);
+            update(
+                &mut app,
+                Action::Click {
+                    column: w / 2,
+                    row: h / 2,
+                },
+            );
+        }
+    }
+}

@@ -137,11 +137,12 @@ impl Theme {
                 .add_modifier(Modifier::BOLD),
             EventCategory::Isr => self.fg(Color::Yellow, Modifier::empty()),
             EventCategory::Rebalance => self.fg(Color::Cyan, Modifier::empty()),
-            EventCategory::Commit => self.fg(Color::Blue, Modifier::DIM),
+            // Frequent and routine: dimmed default text reads on light and dark themes alike.
+            EventCategory::Commit => self.dim(),
             EventCategory::Fault => self
                 .fg(Color::Red, Modifier::BOLD)
                 .add_modifier(Modifier::BOLD),
-            EventCategory::Log => self.fg(Color::DarkGray, Modifier::DIM),
+            EventCategory::Log => self.dim().add_modifier(Modifier::ITALIC),
             EventCategory::Info => Style::new(),
         }
     }
