@@ -44,9 +44,52 @@ pub fn restore() {
 }
 
 fn install_panic_hook() {
+    install_panic_hook_with(restore);
+}
+
+/// Chains a panic hook that runs `restore` first, then the previous hook (which prints the
+/// message), so the message lands on the normal screen rather than in the alternate one.
+pub fn install_panic_hook_with(restore: fn()) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
         previous(info);
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use std::thread::ThreadId;
+
+    static LOG: Mutex<Vec<(ThreadId, &'static str)>> = Mutex::new(Vec::new());
+
+    fn log(what: &'static str) {
+        if let Ok(mut l) = LOG.lock() {
+            l.push((std::thread::current().id(), what));
+        }
+    }
+
+    #[test]
+    fn panic_hook_restores_the_terminal_before_the_message_prints() {
+        let me = std::thread::current().id();
+        let original = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| log("message")));
+        install_panic_hook_with(|| log("restore"));
+        let caught = std::panic::catch_unwind(|| panic!("boom"));
+        let _ = std::panic::take_hook();
+        std::panic::set_hook(original);
+        assert!(caught.is_err());
+        let mine: Vec<&str> = LOG
+            .lock()
+            .map(|l| {
+                l.iter()
+                    .filter(|(t, _)| *t == me)
+                    .map(|(_, w)| *w)
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(mine, ["restore", "message"]);
+    }
 }
