@@ -10,12 +10,13 @@ use kafka_lab::data_dir::{DataDirLock, default_data_dir};
 use kafka_lab::scenario::default_lab::DefaultLab;
 use kafka_lab::scenario::headless::{OutputFormat, Timed, run_headless};
 use kafka_lab::scenario::schedule::{TimedBroker, parse_duration_ms};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// A terminal playground for learning how Apache Kafka really behaves.
 ///
 /// With no subcommand, starts the embedded default lab: 3 brokers, topic `test` with 2 partitions
-/// and replication factor 3 and one producer, streaming its events live until Ctrl-C.
+/// and replication factor 3 and one producer, on a live dashboard (`q` quits, `?` lists the keys).
 #[derive(Parser, Debug)]
 #[command(name = "kafka-lab", version, args_conflicts_with_subcommands = true)]
 struct Cli {
@@ -264,8 +265,8 @@ fn run(args: RunArgs) -> Result<()> {
     run_dashboard(lab, schedule(&args))
 }
 
-/// Live mode: the lab runs in real time and its events stream to the terminal until Ctrl-C.
-/// (The ratatui dashboard takes this place once it lands.)
+/// Live mode: the lab runs in real time behind the ratatui dashboard until `q` or Ctrl-C (or
+/// streams its events when stdout is not a terminal).
 fn run_dashboard(lab: Cluster, schedule: Vec<Timed>) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -277,7 +278,7 @@ fn run_dashboard(lab: Cluster, schedule: Vec<Timed>) -> Result<()> {
         let driver = tokio::spawn(kafka_lab::cluster::driver::run(lab, driver_ch));
         let commands = front.commands.clone();
         let started = tokio::time::Instant::now();
-        tokio::spawn(async move {
+        let scheduled = tokio::spawn(async move {
             for t in schedule {
                 let at = started + std::time::Duration::from_millis(t.at_ms.max(0) as u64);
                 tokio::time::sleep_until(at).await;
@@ -286,20 +287,32 @@ fn run_dashboard(lab: Cluster, schedule: Vec<Timed>) -> Result<()> {
                 }
             }
         });
-        eprintln!("kafka-lab: live event stream (Ctrl-C to stop)");
-        loop {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => break,
-                ev = front.events.recv_async() => match ev {
-                    Ok(e) => println!("{e}"),
-                    Err(_) => break,
-                },
-            }
-        }
-        drop(front);
+        let result = if std::io::stdout().is_terminal() {
+            kafka_lab::ui::run_dashboard(front).await
+        } else {
+            stream_events(front).await;
+            Ok(())
+        };
+        // The driver stops once every command sender is gone, the schedule's included.
+        scheduled.abort();
+        let _ = scheduled.await;
         let _ = driver.await;
-    });
-    Ok(())
+        result
+    })
+}
+
+/// Without a terminal on stdout (piped, redirected), the events stream as text until Ctrl-C.
+async fn stream_events(front: kafka_lab::cluster::driver::LabChannels) {
+    eprintln!("kafka-lab: stdout is not a terminal; streaming events (Ctrl-C to stop)");
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            ev = front.events.recv_async() => match ev {
+                Ok(e) => println!("{e}"),
+                Err(_) => break,
+            },
+        }
+    }
 }
 
 fn bench(args: BenchArgs) -> Result<()> {

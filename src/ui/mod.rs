@@ -1,1 +1,25 @@
 //! The ratatui dashboard: snapshot in, frame out.
+//!
+//! State ([`app`]), intents ([`action`], decoded by [`keymap`]) and drawing ([`view`], [`widgets`])
+//! are apart: `update(app, action)` is pure and returns the [`Command`](crate::cluster::command::Command)
+//! to send, `draw(frame, app)` is a pure function of the state, and [`run`] is the only part that
+//! touches the terminal and the lab's channels.
+
+pub mod action;
+pub mod app;
+pub mod bench;
+pub mod dialog;
+pub mod fixture;
+pub mod keymap;
+pub mod layout;
+pub mod rows;
+pub mod run;
+pub mod theme;
+pub mod tui;
+pub mod view;
+pub mod widgets;
+
+#[cfg(test)]
+mod tests;
+
+pub use run::run_dashboard;

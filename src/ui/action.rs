@@ -1,0 +1,78 @@
+//! `Action`: everything the dashboard can be asked to do, from a key, a mouse click or a resize.
+
+/// One user intent, decoded from input by the keymap; [`crate::ui::app::update`] applies it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Leave the dashboard.
+    Quit,
+    /// Show or hide the key help overlay.
+    ToggleHelp,
+    /// Focus the next panel.
+    FocusNext,
+    /// Focus the previous panel.
+    FocusPrev,
+    /// Move the selection up (older events in the timeline).
+    Up,
+    /// Move the selection down (newer events in the timeline).
+    Down,
+    /// Move the selection a page up.
+    PageUp,
+    /// Move the selection a page down.
+    PageDown,
+    /// Select the first row (oldest event).
+    Top,
+    /// Select the last row (newest event).
+    Bottom,
+    /// Open the spawn-producer dialog.
+    SpawnProducer,
+    /// Open the spawn-consumer dialog for the selected group.
+    SpawnConsumer,
+    /// Crash the selected consumer (no LeaveGroup).
+    KillConsumer,
+    /// Close the selected consumer gracefully (LeaveGroup).
+    CloseConsumer,
+    /// Crash the selected broker.
+    KillBroker,
+    /// Controlled shutdown of the selected broker.
+    ShutdownBroker,
+    /// Restart the selected broker.
+    RestartBroker,
+    /// Open the create-topic dialog.
+    CreateTopic,
+    /// Raise the selected producer's rate one step.
+    RateUp,
+    /// Lower the selected producer's rate one step.
+    RateDown,
+    /// Pause or resume simulated time.
+    TogglePause,
+    /// Halve simulated-time speed.
+    Slower,
+    /// Double simulated-time speed.
+    Faster,
+    /// A left click at a terminal cell.
+    Click {
+        /// Column of the cell.
+        column: u16,
+        /// Row of the cell.
+        row: u16,
+    },
+    /// The terminal changed size.
+    Resize {
+        /// New width in cells.
+        width: u16,
+        /// New height in cells.
+        height: u16,
+    },
+    /// A character typed into a dialog field.
+    Input(char),
+    /// Delete the last character of the dialog field.
+    Backspace,
+    /// Move to the next dialog field.
+    NextField,
+    /// Move to the previous dialog field.
+    PrevField,
+    /// Submit the dialog.
+    Submit,
+    /// Cancel the dialog or close the overlay.
+    Cancel,
+}

@@ -1,0 +1,236 @@
+//! Dialogs: a few text fields, validated against the newest snapshot before a command goes out.
+
+use crate::cluster::command::{
+    Command, ConsumerSpec, ProducerSpec, TopicSpec, validate_topic_name,
+};
+use crate::cluster::snapshot::{BrokerState, ClusterSnapshot};
+use crate::cluster::types::{Acks, KeyMode};
+
+/// The longest text a field accepts (a topic name may be 249 chars).
+pub const FIELD_CHARS_MAX: usize = 249;
+/// The highest producer rate a dialog accepts, records/s.
+pub const RATE_MAX: f64 = 1_000_000.0;
+
+/// Which command a dialog builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DialogKind {
+    /// `p`: spawn a producer.
+    Producer,
+    /// `c`: spawn a consumer.
+    Consumer,
+    /// `t`: create a topic.
+    Topic,
+}
+
+/// One labelled text field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// Label shown before the value.
+    pub label: &'static str,
+    /// Current text.
+    pub value: String,
+    /// What is accepted, shown after the value.
+    pub hint: &'static str,
+}
+
+/// An open dialog: its fields, the focused one, and the last validation error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dialog {
+    /// Which command it builds.
+    pub kind: DialogKind,
+    /// Fields in order.
+    pub fields: Vec<Field>,
+    /// Index of the focused field.
+    pub focus: usize,
+    /// What is wrong with the input, shown in place.
+    pub error: Option<String>,
+}
+
+fn field(label: &'static str, value: impl Into<String>, hint: &'static str) -> Field {
+    Field {
+        label,
+        value: value.into(),
+        hint,
+    }
+}
+
+impl Dialog {
+    /// The spawn-producer dialog, prefilled with `topic`.
+    pub fn producer(topic: &str) -> Self {
+        Self::new(
+            DialogKind::Producer,
+            vec![
+                field("topic", topic, "existing topic"),
+                field("rate", "5", "records/s, > 0"),
+                field("keys", "0", "0 = no key, N = N keys"),
+                field("acks", "all", "0, 1 or all"),
+            ],
+        )
+    }
+
+    /// The spawn-consumer dialog, prefilled with `group` and `topic`.
+    pub fn consumer(group: &str, topic: &str) -> Self {
+        Self::new(
+            DialogKind::Consumer,
+            vec![
+                field("group", group, "group.id"),
+                field("topic", topic, "existing topic"),
+            ],
+        )
+    }
+
+    /// The create-topic dialog; the default replication factor is at most `live_brokers`.
+    pub fn topic(live_brokers: usize) -> Self {
+        let rf = live_brokers.clamp(1, 3);
+        Self::new(
+            DialogKind::Topic,
+            vec![
+                field("name", "", "letters, digits . _ -"),
+                field("partitions", "3", ">= 1"),
+                field("replication", rf.to_string(), "1..live brokers"),
+            ],
+        )
+    }
+
+    fn new(kind: DialogKind, fields: Vec<Field>) -> Self {
+        Self {
+            kind,
+            fields,
+            focus: 0,
+            error: None,
+        }
+    }
+
+    /// The dialog's title.
+    pub fn title(&self) -> &'static str {
+        match self.kind {
+            DialogKind::Producer => "Spawn producer",
+            DialogKind::Consumer => "Spawn consumer",
+            DialogKind::Topic => "Create topic",
+        }
+    }
+
+    /// Types a character into the focused field.
+    pub fn input(&mut self, c: char) {
+        if let Some(f) = self.fields.get_mut(self.focus)
+            && !c.is_control()
+            && f.value.chars().count() < FIELD_CHARS_MAX
+        {
+            f.value.push(c);
+        }
+        self.error = None;
+    }
+
+    /// Deletes the focused field's last character.
+    pub fn backspace(&mut self) {
+        if let Some(f) = self.fields.get_mut(self.focus) {
+            f.value.pop();
+        }
+        self.error = None;
+    }
+
+    /// Focuses the next field, wrapping.
+    pub fn next_field(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len().max(1);
+    }
+
+    /// Focuses the previous field, wrapping.
+    pub fn prev_field(&mut self) {
+        let n = self.fields.len().max(1);
+        self.focus = (self.focus + n - 1) % n;
+    }
+
+    fn value(&self, i: usize) -> &str {
+        self.fields.get(i).map(|f| f.value.trim()).unwrap_or("")
+    }
+
+    /// Validates the fields against `snap` and builds the command, or says what is wrong.
+    pub fn command(&self, snap: &ClusterSnapshot) -> Result<Command, String> {
+        match self.kind {
+            DialogKind::Producer => {
+                let topic = self.value(0);
+                require_topic(snap, topic)?;
+                let rate: f64 = self
+                    .value(1)
+                    .parse()
+                    .map_err(|_| format!("rate {:?} is not a number", self.value(1)))?;
+                if !rate.is_finite() || rate <= 0.0 {
+                    return Err("rate must be above zero records/s".into());
+                }
+                if rate > RATE_MAX {
+                    return Err(format!("rate must be at most {RATE_MAX} records/s"));
+                }
+                let keys: u32 = self
+                    .value(2)
+                    .parse()
+                    .map_err(|_| "keys must be 0 (no key) or a count of keys".to_string())?;
+                let acks: Acks = self.value(3).parse()?;
+                let mut spec = ProducerSpec::new(topic, rate);
+                spec.acks = acks;
+                spec.key_mode = if keys == 0 {
+                    KeyMode::None
+                } else {
+                    KeyMode::Keyed {
+                        distinct_keys: keys,
+                    }
+                };
+                Ok(Command::SpawnProducer(spec))
+            }
+            DialogKind::Consumer => {
+                let group = self.value(0);
+                if group.is_empty() {
+                    return Err("group.id is empty".into());
+                }
+                let topic = self.value(1);
+                require_topic(snap, topic)?;
+                Ok(Command::SpawnConsumer(ConsumerSpec::new(group, topic)))
+            }
+            DialogKind::Topic => {
+                let name = self.value(0);
+                validate_topic_name(name)?;
+                if snap.topics.iter().any(|t| t.name == name) {
+                    return Err(format!("topic {name} already exists"));
+                }
+                let partitions: i32 = self
+                    .value(1)
+                    .parse()
+                    .map_err(|_| format!("partitions {:?} is not a number", self.value(1)))?;
+                if partitions < 1 {
+                    return Err("partitions must be at least 1".into());
+                }
+                let live = live_brokers(snap);
+                let rf: i16 = self
+                    .value(2)
+                    .parse()
+                    .map_err(|_| format!("replication {:?} is not a number", self.value(2)))?;
+                if rf < 1 {
+                    return Err("replication factor must be at least 1".into());
+                }
+                if rf as usize > live {
+                    return Err(format!(
+                        "replication factor {rf} is above the {live} live broker(s)"
+                    ));
+                }
+                Ok(Command::CreateTopic(TopicSpec::new(name, partitions, rf)))
+            }
+        }
+    }
+}
+
+/// Brokers that are up (what a new topic can be placed on).
+pub fn live_brokers(snap: &ClusterSnapshot) -> usize {
+    snap.brokers
+        .iter()
+        .filter(|b| b.state == BrokerState::Up)
+        .count()
+}
+
+fn require_topic(snap: &ClusterSnapshot, topic: &str) -> Result<(), String> {
+    if topic.is_empty() {
+        return Err("topic is empty".into());
+    }
+    if !snap.topics.iter().any(|t| t.name == topic) {
+        return Err(format!("no topic {topic}: create it first with t"));
+    }
+    Ok(())
+}

@@ -1,0 +1,416 @@
+//! A hand-made, deterministic lab for snapshot tests and the render benchmark: 3 brokers (broker 3
+//! down), topic `test` with 2 partitions and replication factor 3, `__consumer_offsets`, group
+//! `lab-group` Stable at generation 3 with two members, one producer, and a few events.
+
+use crate::cluster::event::{Event, EventKind};
+use crate::cluster::snapshot::{
+    BrokerSnapshot, BrokerState, ClientOrigin, ClusterSnapshot, ConsumerSnapshot, ConsumerState,
+    GroupPartitionSnapshot, GroupSnapshot, GroupState, MemberSnapshot, PartitionSnapshot,
+    ProducerSnapshot, ReplicaRole, ReplicaSnapshot, ThroughputSnapshot, TopicSnapshot,
+};
+use crate::cluster::types::{Acks, AssignorKind, CommitMode, KeyMode, TopicPartition};
+use chrono::{TimeZone, Utc};
+
+/// Simulated time of the sample snapshot.
+pub const NOW_MS: i64 = 83_250;
+
+fn replica(broker: i32, role: ReplicaRole, leo: i64, hw: i64) -> ReplicaSnapshot {
+    ReplicaSnapshot {
+        broker,
+        role,
+        log_end_offset: leo,
+        high_watermark: hw,
+    }
+}
+
+fn broker(id: i32, state: BrokerState, led: usize, bytes: u64) -> BrokerSnapshot {
+    BrokerSnapshot {
+        id,
+        state,
+        is_controller: id == 1,
+        slow: false,
+        partitions_led: led,
+        replicas: 5,
+        bytes_on_disk: bytes,
+        port: None,
+    }
+}
+
+/// The sample lab.
+pub fn snapshot() -> ClusterSnapshot {
+    use ReplicaRole::*;
+    let tp = TopicPartition::new;
+    let partition = |t: TopicPartition, leader: i32, epoch: i32, states: Vec<ReplicaSnapshot>| {
+        let hw = states[0].high_watermark;
+        let leo = states
+            .iter()
+            .find(|r| r.role == Leader)
+            .map(|r| r.log_end_offset)
+            .unwrap_or(0);
+        PartitionSnapshot {
+            tp: t,
+            leader: Some(leader),
+            leader_epoch: epoch,
+            replicas: vec![1, 2, 3],
+            isr: states
+                .iter()
+                .filter(|r| matches!(r.role, Leader | InSync))
+                .map(|r| r.broker)
+                .collect(),
+            replica_states: states,
+            high_watermark: hw,
+            log_start_offset: 0,
+            log_end_offset: leo,
+            segments: 1,
+            size_bytes: leo as u64 * 168,
+        }
+    };
+    let partitions = vec![
+        partition(
+            tp("__consumer_offsets", 0),
+            1,
+            0,
+            vec![
+                replica(1, Leader, 12, 12),
+                replica(2, InSync, 12, 12),
+                replica(3, Offline, 9, 9),
+            ],
+        ),
+        partition(
+            tp("__consumer_offsets", 1),
+            2,
+            1,
+            vec![
+                replica(1, InSync, 4, 4),
+                replica(2, Leader, 4, 4),
+                replica(3, Offline, 4, 4),
+            ],
+        ),
+        partition(
+            tp("test", 0),
+            2,
+            4,
+            vec![
+                replica(2, Leader, 412, 409),
+                replica(1, InSync, 411, 409),
+                replica(3, Offline, 377, 377),
+            ],
+        ),
+        partition(
+            tp("test", 1),
+            1,
+            2,
+            vec![
+                replica(1, Leader, 398, 398),
+                replica(2, OutOfSync, 350, 350),
+                replica(3, Offline, 371, 371),
+            ],
+        ),
+    ];
+    let gp = |t: TopicPartition,
+              owner: &str,
+              committed: i64,
+              position: i64,
+              hw: i64,
+              moved: Option<i64>| {
+        GroupPartitionSnapshot {
+            tp: t,
+            owner: Some(owner.into()),
+            committed: Some(committed),
+            position: Some(position),
+            high_watermark: hw,
+            lag: hw - committed,
+            moved_at_ms: moved,
+        }
+    };
+    let consumer =
+        |id: u32, name: &str, member: &str, assigned: Vec<TopicPartition>, consumed: u64| {
+            ConsumerSnapshot {
+                id,
+                client_id: name.into(),
+                origin: ClientOrigin::Simulated,
+                group_id: "lab-group".into(),
+                member_id: Some(member.into()),
+                topics: vec!["test".into()],
+                state: ConsumerState::Running,
+                assigned,
+                consumed,
+                commit_mode: CommitMode::Auto { interval_ms: 5_000 },
+                assignor: AssignorKind::Range,
+                last_record: None,
+            }
+        };
+    ClusterSnapshot {
+        now_ms: NOW_MS,
+        seed: 42,
+        speed: 1.0,
+        paused: false,
+        controller: Some(1),
+        brokers: vec![
+            broker(1, BrokerState::Up, 2, 137_216),
+            broker(2, BrokerState::Up, 2, 128_512),
+            broker(3, BrokerState::Down, 0, 126_976),
+        ],
+        topics: vec![
+            TopicSnapshot {
+                name: "__consumer_offsets".into(),
+                partitions: 2,
+                replication_factor: 3,
+                min_insync_replicas: 1,
+                internal: true,
+            },
+            TopicSnapshot {
+                name: "test".into(),
+                partitions: 2,
+                replication_factor: 3,
+                min_insync_replicas: 1,
+                internal: false,
+            },
+        ],
+        partitions,
+        groups: vec![GroupSnapshot {
+            group_id: "lab-group".into(),
+            state: GroupState::Stable,
+            generation: 3,
+            assignor: Some("range".into()),
+            coordinator: Some(1),
+            leader_member: Some("consumer-A-1f2e".into()),
+            members: vec![
+                MemberSnapshot {
+                    member_id: "consumer-A-1f2e".into(),
+                    client_id: "consumer-A".into(),
+                    group_instance_id: None,
+                    assigned: vec![tp("test", 0)],
+                },
+                MemberSnapshot {
+                    member_id: "consumer-B-9c0d".into(),
+                    client_id: "consumer-B".into(),
+                    group_instance_id: None,
+                    assigned: vec![tp("test", 1)],
+                },
+            ],
+            partitions: vec![
+                gp(tp("test", 0), "consumer-A-1f2e", 400, 405, 409, None),
+                gp(
+                    tp("test", 1),
+                    "consumer-B-9c0d",
+                    390,
+                    396,
+                    398,
+                    Some(NOW_MS - 2_000),
+                ),
+            ],
+        }],
+        producers: vec![ProducerSnapshot {
+            id: 1,
+            client_id: "producer-1".into(),
+            origin: ClientOrigin::Simulated,
+            topic: "test".into(),
+            rate_per_sec: 5.0,
+            acks: Acks::All,
+            key_mode: KeyMode::None,
+            sent: 415,
+            acknowledged: 409,
+            failed: 0,
+            retried: 3,
+            running: true,
+        }],
+        consumers: vec![
+            consumer(2, "consumer-A", "consumer-A-1f2e", vec![tp("test", 0)], 405),
+            consumer(3, "consumer-B", "consumer-B-9c0d", vec![tp("test", 1)], 396),
+        ],
+        throughput: ThroughputSnapshot {
+            produced_per_sec: (0..40).map(|i| 3 + (i * 7 % 5)).collect(),
+            consumed_per_sec: (0..40)
+                .map(|i| if i < 30 { 5 } else { (i % 4) * 3 })
+                .collect(),
+        },
+    }
+}
+
+/// The sample lab's events, oldest first.
+pub fn events() -> Vec<Event> {
+    let start = Utc
+        .with_ymd_and_hms(2026, 1, 1, 10, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let tp = TopicPartition::new;
+    let at = |ms: i64, kind: EventKind| Event {
+        at_ms: ms,
+        time: start + chrono::Duration::milliseconds(ms),
+        kind,
+    };
+    vec![
+        at(
+            0,
+            EventKind::LabStarted {
+                brokers: 3,
+                seed: 42,
+            },
+        ),
+        at(
+            12,
+            EventKind::TopicCreated {
+                topic: "test".into(),
+                partitions: 2,
+                replication_factor: 3,
+            },
+        ),
+        at(
+            40,
+            EventKind::ClientSpawned {
+                id: 1,
+                client_id: "producer-1".into(),
+                description: "producer → test at 5/s, acks=all".into(),
+            },
+        ),
+        at(
+            3_120,
+            EventKind::GenerationAssigned {
+                group: "lab-group".into(),
+                generation: 1,
+                assignor: "range".into(),
+                assignment: vec![
+                    ("consumer-A".into(), vec![tp("test", 0)]),
+                    ("consumer-B".into(), vec![tp("test", 1)]),
+                ],
+            },
+        ),
+        at(
+            60_004,
+            EventKind::OffsetCommitted {
+                group: "lab-group".into(),
+                tp: tp("test", 0),
+                offset: 400,
+            },
+        ),
+        at(70_000, EventKind::BrokerKilled { broker: 3 }),
+        at(79_001, EventKind::BrokerSessionExpired { broker: 3 }),
+        at(
+            79_002,
+            EventKind::LeaderElected {
+                tp: tp("test", 0),
+                leader: 2,
+                leader_epoch: 4,
+                reason: "leader 3 died".into(),
+            },
+        ),
+        at(
+            80_310,
+            EventKind::IsrShrunk {
+                tp: tp("test", 1),
+                removed: vec![2],
+                isr: vec![1],
+            },
+        ),
+        at(
+            81_250,
+            EventKind::RebalanceStarted {
+                group: "lab-group".into(),
+                reason: "consumer-C left".into(),
+            },
+        ),
+    ]
+}
+
+/// The sample lab in an app of `width`×`height`, with every event in the timeline.
+pub fn app(width: u16, height: u16) -> crate::ui::app::App {
+    let mut app = crate::ui::app::App::new(crate::ui::theme::Theme::colored(), width, height);
+    app.set_snapshot(snapshot());
+    for e in events() {
+        app.push_event(e);
+    }
+    app
+}
+
+/// A large lab for the render benchmark: `brokers` brokers, topic `big` with `partitions`
+/// partitions at replication factor 3, and `groups` groups of 3 members each reading `big`.
+pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> ClusterSnapshot {
+    let brokers = brokers.max(1);
+    let mut snap = snapshot();
+    snap.brokers = (1..=brokers)
+        .map(|id| {
+            broker(
+                id,
+                BrokerState::Up,
+                partitions as usize / brokers as usize,
+                1 << 30,
+            )
+        })
+        .collect();
+    snap.topics.push(TopicSnapshot {
+        name: "big".into(),
+        partitions,
+        replication_factor: 3,
+        min_insync_replicas: 2,
+        internal: false,
+    });
+    snap.partitions = (0..partitions)
+        .map(|p| {
+            let replicas: Vec<i32> = (0..3.min(brokers)).map(|r| (p + r) % brokers + 1).collect();
+            let leo = 1_000_000 + p as i64 * 17;
+            let states = replicas
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    let role = match i {
+                        0 => ReplicaRole::Leader,
+                        _ if p % 7 == 0 && i == 2 => ReplicaRole::OutOfSync,
+                        _ => ReplicaRole::InSync,
+                    };
+                    replica(*b, role, leo - i as i64, leo - 3)
+                })
+                .collect::<Vec<_>>();
+            PartitionSnapshot {
+                tp: TopicPartition::new("big", p),
+                leader: replicas.first().copied(),
+                leader_epoch: p % 5,
+                isr: states
+                    .iter()
+                    .filter(|r| r.role != ReplicaRole::OutOfSync)
+                    .map(|r| r.broker)
+                    .collect(),
+                replicas,
+                replica_states: states,
+                high_watermark: leo - 3,
+                log_start_offset: 0,
+                log_end_offset: leo,
+                segments: 12,
+                size_bytes: leo as u64 * 120,
+            }
+        })
+        .collect();
+    snap.groups = (0..groups)
+        .map(|g| {
+            let members: Vec<MemberSnapshot> = (0..3)
+                .map(|m| MemberSnapshot {
+                    member_id: format!("g{g}-member-{m}"),
+                    client_id: format!("g{g}-consumer-{m}"),
+                    group_instance_id: None,
+                    assigned: vec![],
+                })
+                .collect();
+            GroupSnapshot {
+                group_id: format!("group-{g}"),
+                state: GroupState::Stable,
+                generation: 1 + g as i32,
+                assignor: Some("range".into()),
+                coordinator: Some(1 + (g as i32 % brokers)),
+                leader_member: Some(members[0].member_id.clone()),
+                partitions: (0..partitions)
+                    .map(|p| GroupPartitionSnapshot {
+                        tp: TopicPartition::new("big", p),
+                        owner: Some(members[p as usize % 3].member_id.clone()),
+                        committed: Some(999_000),
+                        position: Some(999_500),
+                        high_watermark: 1_000_000,
+                        lag: 1_000,
+                        moved_at_ms: None,
+                    })
+                    .collect(),
+                members,
+            }
+        })
+        .collect();
+    snap
+}

@@ -1,0 +1,111 @@
+//! Where each panel goes: one pure function of the terminal size, used by drawing and by mouse
+//! clicks alike.
+
+use crate::cluster::snapshot::ClusterSnapshot;
+use ratatui::layout::Rect;
+
+/// The smallest terminal the dashboard draws into.
+pub const MIN_WIDTH: u16 = 80;
+/// The smallest terminal the dashboard draws into.
+pub const MIN_HEIGHT: u16 = 24;
+
+/// The rectangle of every panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Areas {
+    /// Brokers table.
+    pub brokers: Rect,
+    /// Brokers × partitions map.
+    pub map: Rect,
+    /// Partitions table.
+    pub partitions: Rect,
+    /// Consumer groups.
+    pub groups: Rect,
+    /// Producers.
+    pub producers: Rect,
+    /// Throughput sparklines.
+    pub throughput: Rect,
+    /// Event timeline.
+    pub timeline: Rect,
+    /// Status bar (one line).
+    pub status: Rect,
+}
+
+fn split_h(area: Rect, left: u16) -> (Rect, Rect) {
+    let left = left.min(area.width);
+    (
+        Rect::new(area.x, area.y, left, area.height),
+        Rect::new(area.x + left, area.y, area.width - left, area.height),
+    )
+}
+
+fn take_v(area: &mut Rect, height: u16) -> Rect {
+    let height = height.min(area.height);
+    let top = Rect::new(area.x, area.y, area.width, height);
+    area.y += height;
+    area.height -= height;
+    top
+}
+
+/// Panel rectangles for a terminal of `area`, or `None` when it is below the minimum size.
+/// Below 120×36 panels share rows compactly; above, tables get room to breathe.
+pub fn areas(area: Rect, snap: &ClusterSnapshot) -> Option<Areas> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    let mut rest = area;
+    let status = Rect::new(area.x, area.y + area.height - 1, area.width, 1);
+    rest.height -= 1;
+    let brokers_rows = snap.brokers.len() as u16 + 3;
+    let w = area.width;
+    if w < 120 || area.height < 36 {
+        let top_h = brokers_rows.clamp(5, 6 + (rest.height - 23) / 3);
+        let top = take_v(&mut rest, top_h);
+        // Partitions get the rows they need, groups and producers a fixed share, the timeline
+        // everything left (at 80×24: 6, 6 and 5 rows).
+        let r = rest.height;
+        let mid_h = (r * 3 / 10).max(6);
+        let parts_h = (snap.partitions.len() as u16 + 3).clamp(5, (r - mid_h - 5).max(5));
+        let parts = take_v(&mut rest, parts_h);
+        let mid = take_v(&mut rest, mid_h);
+        let bottom = rest;
+        let (brokers, map) = split_h(top, 36.max(w * 2 / 5));
+        let (groups, producers) = split_h(mid, w * 58 / 100);
+        let (timeline, throughput) = split_h(bottom, w - 26.max(w / 4));
+        Some(Areas {
+            brokers,
+            map,
+            partitions: parts,
+            groups,
+            producers,
+            throughput,
+            timeline,
+            status,
+        })
+    } else {
+        let parts_rows = (snap.partitions.len() as u16 + 3).min(16);
+        let top_h = brokers_rows.max(parts_rows).clamp(6, 16);
+        let top = take_v(&mut rest, top_h);
+        let lower_h = (snap.producers.len() as u16 + 4).clamp(7, 10);
+        let r = rest.height.saturating_sub(lower_h);
+        let groups_rows = super::rows::group_lines(snap).len() as u16 + 2;
+        let mid_h = (snap.partitions.len() as u16 + 3)
+            .max(groups_rows)
+            .clamp(6, (r / 2).max(6));
+        let mid = take_v(&mut rest, mid_h);
+        let lower = take_v(&mut rest, lower_h);
+        let timeline = rest;
+        let (brokers, map) = split_h(top, (w * 2 / 5).min(64));
+        let (partitions, groups) = split_h(mid, w * 11 / 20);
+        let (producers, throughput) = split_h(lower, w * 11 / 20);
+        Some(Areas {
+            brokers,
+            map,
+            partitions,
+            groups,
+            producers,
+            throughput,
+            timeline,
+            status,
+        })
+    }
+}

@@ -1,0 +1,136 @@
+//! Row lists derived from a snapshot, shared by the widgets (what to draw) and the app (what a
+//! selection points at), so a selected row and a key always agree.
+
+use crate::cluster::snapshot::ClusterSnapshot;
+use crate::cluster::types::ClientId;
+
+/// Partition indices in display order: user topics first, internal ones (`__consumer_offsets`)
+/// last, so the interesting partitions are visible on a small terminal.
+pub fn partition_order(snap: &ClusterSnapshot) -> Vec<usize> {
+    let internal = |i: &usize| {
+        let topic = &snap.partitions[*i].tp.topic;
+        snap.topics.iter().any(|t| &t.name == topic && t.internal) || topic.starts_with("__")
+    };
+    let (mut user, internal): (Vec<usize>, Vec<usize>) =
+        (0..snap.partitions.len()).partition(|i| !internal(i));
+    user.extend(internal);
+    user
+}
+
+/// What one line of the groups panel shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupLineKind {
+    /// The group's header: state, generation, assignor.
+    Header,
+    /// One partition of the group, with its owner (index into `members`) if any.
+    Partition {
+        /// Index into the group's `partitions`.
+        partition: usize,
+        /// Index into the group's `members` of the owner.
+        member: Option<usize>,
+        /// Whether this is the owner's first line (the owner's name is shown once).
+        first: bool,
+    },
+    /// A member that owns nothing.
+    IdleMember {
+        /// Index into the group's `members`.
+        member: usize,
+    },
+    /// A consumer of this group that is not a member (joining, killed or closed).
+    Outsider {
+        /// Index into the snapshot's `consumers`.
+        consumer: usize,
+    },
+}
+
+/// One line of the groups panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupLine {
+    /// Index into the snapshot's `groups`.
+    pub group: usize,
+    /// The simulated consumer this line belongs to, if any (the target of `k` and `x`).
+    pub consumer: Option<ClientId>,
+    /// What the line shows.
+    pub kind: GroupLineKind,
+}
+
+/// The groups panel's lines: per group a header, then partitions grouped by owner, idle members,
+/// unowned partitions and consumers that are not members.
+pub fn group_lines(snap: &ClusterSnapshot) -> Vec<GroupLine> {
+    let mut lines = Vec::new();
+    for (gi, g) in snap.groups.iter().enumerate() {
+        lines.push(GroupLine {
+            group: gi,
+            consumer: None,
+            kind: GroupLineKind::Header,
+        });
+        for (mi, m) in g.members.iter().enumerate() {
+            let consumer = snap
+                .consumers
+                .iter()
+                .find(|c| c.member_id.as_deref() == Some(m.member_id.as_str()))
+                .map(|c| c.id);
+            let mut first = true;
+            for (pi, p) in g.partitions.iter().enumerate() {
+                if p.owner.as_deref() == Some(m.member_id.as_str()) {
+                    lines.push(GroupLine {
+                        group: gi,
+                        consumer,
+                        kind: GroupLineKind::Partition {
+                            partition: pi,
+                            member: Some(mi),
+                            first,
+                        },
+                    });
+                    first = false;
+                }
+            }
+            if first {
+                lines.push(GroupLine {
+                    group: gi,
+                    consumer,
+                    kind: GroupLineKind::IdleMember { member: mi },
+                });
+            }
+        }
+        for (pi, p) in g.partitions.iter().enumerate() {
+            let owned = p
+                .owner
+                .as_deref()
+                .is_some_and(|o| g.members.iter().any(|m| m.member_id == o));
+            if !owned {
+                lines.push(GroupLine {
+                    group: gi,
+                    consumer: None,
+                    kind: GroupLineKind::Partition {
+                        partition: pi,
+                        member: None,
+                        first: true,
+                    },
+                });
+            }
+        }
+        for (ci, c) in snap.consumers.iter().enumerate() {
+            let member = c
+                .member_id
+                .as_deref()
+                .is_some_and(|id| g.members.iter().any(|m| m.member_id == id));
+            if c.group_id == g.group_id && !member {
+                lines.push(GroupLine {
+                    group: gi,
+                    consumer: Some(c.id),
+                    kind: GroupLineKind::Outsider { consumer: ci },
+                });
+            }
+        }
+    }
+    lines
+}
+
+/// The first visible row of a list of `visible` rows that keeps `selected` in view.
+pub fn scroll_start(selected: usize, visible: usize) -> usize {
+    if visible == 0 {
+        return selected;
+    }
+    (selected + 1).saturating_sub(visible)
+}

@@ -1,0 +1,112 @@
+//! One small pure render function per panel: `render(frame, area, app)`.
+
+pub mod brokers;
+pub mod dialog;
+pub mod groups;
+pub mod help;
+pub mod partition_map;
+pub mod partitions;
+pub mod producers;
+pub mod status;
+pub mod throughput;
+pub mod timeline;
+
+use super::theme::Theme;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType};
+
+/// The marker in front of the selected row (visible without colour too).
+pub const SELECTED_MARK: &str = ">";
+
+/// A panel's border and title; the focused panel gets a thick border.
+pub fn panel<'a>(title: &'a str, hint: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
+    let mut block = Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(theme.border(focused))
+        .title(Line::styled(format!(" {title} "), theme.header()));
+    if !hint.is_empty() {
+        block = block.title(Line::styled(format!(" {hint} "), theme.dim()).right_aligned());
+    }
+    block
+}
+
+/// The style of a row: selected or plain.
+pub fn row_style(selected: bool, focused: bool, theme: &Theme) -> Style {
+    if selected {
+        theme.selected(focused)
+    } else {
+        Style::new()
+    }
+}
+
+/// The marker column of a row.
+pub fn mark(selected: bool) -> &'static str {
+    if selected { SELECTED_MARK } else { " " }
+}
+
+/// Bytes the way people read them: `912 B`, `1.2 KiB`, `48.0 MiB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// A count with thousands separators: `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A rate in records/s without needless decimals: `5`, `2.5`, `1,000`.
+pub fn rate(r: f64) -> String {
+    if r >= 1000.0 || (r - r.round()).abs() < 1e-9 {
+        thousands(r.round() as u64)
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+/// A broker list: `1,2,3`.
+pub fn ids(ids: &[i32]) -> String {
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_people_write_them() {
+        assert_eq!(human_bytes(912), "912 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(48 * 1024 * 1024), "48.0 MiB");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(rate(5.0), "5");
+        assert_eq!(rate(2.5), "2.5");
+        assert_eq!(rate(20_000.0), "20,000");
+    }
+}

@@ -1,0 +1,115 @@
+//! Partitions table: leader, epoch, replicas, ISR (out-of-sync highlighted), offsets, segments.
+
+use super::{human_bytes, ids, mark, panel, row_style};
+use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
+use crate::ui::app::{App, Panel};
+use crate::ui::rows::{partition_order, scroll_start};
+use crate::ui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, Table};
+
+/// The ISR cell: members, then replicas outside the ISR marked `✗` in the out-of-sync style.
+pub fn isr_line<'a>(p: &PartitionSnapshot, theme: &Theme) -> Line<'a> {
+    let mut spans = vec![Span::raw(ids(&p.isr))];
+    for r in p.replicas.iter().filter(|r| !p.isr.contains(r)) {
+        let role = p
+            .replica_states
+            .iter()
+            .find(|s| s.broker == *r)
+            .map(|s| s.role)
+            .unwrap_or(ReplicaRole::OutOfSync);
+        let role = if role == ReplicaRole::Offline {
+            ReplicaRole::Offline
+        } else {
+            ReplicaRole::OutOfSync
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!("✗{r}"), theme.role(role)));
+    }
+    Line::from(spans)
+}
+
+/// Draws the partitions table.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let snap = &app.snapshot;
+    let focused = app.focus == Panel::Partitions;
+    let block = panel("Partitions", "✗ = out of ISR", focused, theme);
+    let order = partition_order(snap);
+    let visible = area.height.saturating_sub(3) as usize;
+    let start = scroll_start(app.selection.partition, visible);
+    let name_w = order
+        .iter()
+        .map(|i| snap.partitions[*i].tp.to_string().len())
+        .max()
+        .unwrap_or(9)
+        .clamp(9, 24) as u16;
+    let digits = |f: fn(&PartitionSnapshot) -> i64, header: &str| -> u16 {
+        order
+            .iter()
+            .map(|i| f(&snap.partitions[*i]).to_string().len())
+            .max()
+            .unwrap_or(1)
+            .max(header.len()) as u16
+    };
+    let (start_w, hw_w, leo_w) = (
+        digits(|p| p.log_start_offset, "start"),
+        digits(|p| p.high_watermark, "HW"),
+        digits(|p| p.log_end_offset, "LEO"),
+    );
+    let columns: [(&str, u16, bool); 10] = [
+        (" partition", name_w + 1, true),
+        ("ldr", 3, true),
+        ("epoch", 5, true),
+        ("replicas", 8, true),
+        ("isr", 9, true),
+        ("start", start_w, false),
+        ("HW", hw_w, true),
+        ("LEO", leo_w, true),
+        ("seg", 3, false),
+        ("size", 9, true),
+    ];
+    // Log start offset and segment count only when every column fits.
+    let total: u16 = columns.iter().map(|c| c.1 + 1).sum();
+    let full = total <= area.width.saturating_sub(2) + 1;
+    let rows = order
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(visible)
+        .map(|(row, &i)| {
+            let p = &snap.partitions[i];
+            let selected = row == app.selection.partition;
+            let leader = match p.leader {
+                Some(l) => Cell::from(l.to_string()),
+                None => Cell::from(Span::styled("none", theme.error())),
+            };
+            let mut cells = vec![
+                Cell::from(format!("{}{}", mark(selected), p.tp)),
+                leader,
+                Cell::from(p.leader_epoch.to_string()),
+                Cell::from(ids(&p.replicas)),
+                Cell::from(isr_line(p, theme)),
+            ];
+            if full {
+                cells.push(Cell::from(p.log_start_offset.to_string()));
+            }
+            cells.push(Cell::from(p.high_watermark.to_string()));
+            cells.push(Cell::from(p.log_end_offset.to_string()));
+            if full {
+                cells.push(Cell::from(p.segments.to_string()));
+            }
+            cells.push(Cell::from(human_bytes(p.size_bytes)));
+            Row::new(cells).style(row_style(selected, focused, theme))
+        });
+    let shown: Vec<_> = columns.iter().filter(|c| full || c.2).collect();
+    let widths: Vec<Constraint> = shown.iter().map(|c| Constraint::Length(c.1)).collect();
+    let header = Row::new(shown.iter().map(|c| c.0).collect::<Vec<_>>()).style(theme.header());
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .block(block);
+    frame.render_widget(table, area);
+}

@@ -1,0 +1,117 @@
+//! Producers: rate, acks, key mode, and sent / acknowledged / failed counters.
+
+use super::{mark, panel, rate, row_style, thousands};
+use crate::cluster::snapshot::{ClientOrigin, ProducerSnapshot};
+use crate::ui::app::{App, Panel};
+use crate::ui::rows::scroll_start;
+use crate::ui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, List, ListItem, Paragraph, Row, Table};
+
+fn failed_style(p: &ProducerSnapshot, theme: &Theme) -> Style {
+    if p.failed > 0 {
+        theme.error()
+    } else {
+        Style::new()
+    }
+}
+
+fn name(p: &ProducerSnapshot) -> String {
+    let wire = if p.origin == ClientOrigin::Wire {
+        " (wire)"
+    } else {
+        ""
+    };
+    let stopped = if p.running { "" } else { " stopped" };
+    format!("{}{wire}{stopped}", p.client_id)
+}
+
+/// Draws the producers panel: a table when wide, two lines per producer when narrow.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let snap = &app.snapshot;
+    let focused = app.focus == Panel::Producers;
+    let block = panel("Producers", "p new +/- rate", focused, theme);
+    if snap.producers.is_empty() {
+        let p = Paragraph::new(Line::styled(" no producers: press p", theme.dim())).block(block);
+        frame.render_widget(p, area);
+        return;
+    }
+    let sel = app.selection.producer;
+    if area.width >= 64 {
+        let visible = area.height.saturating_sub(3) as usize;
+        let rows = snap
+            .producers
+            .iter()
+            .enumerate()
+            .skip(scroll_start(sel, visible))
+            .take(visible)
+            .map(|(i, p)| {
+                Row::new(vec![
+                    Cell::from(format!("{}{}", mark(i == sel), name(p))),
+                    Cell::from(p.topic.clone()),
+                    Cell::from(format!("{}/s", rate(p.rate_per_sec))),
+                    Cell::from(p.acks.to_string()),
+                    Cell::from(p.key_mode.to_string()),
+                    Cell::from(thousands(p.sent)),
+                    Cell::from(thousands(p.acknowledged)),
+                    Cell::from(Span::styled(thousands(p.failed), failed_style(p, theme))),
+                ])
+                .style(row_style(i == sel, focused, theme))
+            });
+        let widths = [
+            Constraint::Min(11),
+            Constraint::Length(10),
+            Constraint::Length(8),
+            Constraint::Length(4),
+            Constraint::Length(7),
+            Constraint::Length(9),
+            Constraint::Length(9),
+            Constraint::Length(6),
+        ];
+        let header = Row::new(vec![
+            " client", "topic", "rate", "acks", "key", "sent", "acked", "failed",
+        ])
+        .style(theme.header());
+        let table = Table::new(rows, widths)
+            .header(header)
+            .column_spacing(1)
+            .block(block);
+        frame.render_widget(table, area);
+    } else {
+        let visible = (area.height.saturating_sub(2) / 2).max(1) as usize;
+        let items = snap
+            .producers
+            .iter()
+            .enumerate()
+            .skip(scroll_start(sel, visible))
+            .take(visible)
+            .map(|(i, p)| {
+                let first = Line::from(format!(
+                    "{}{} → {} {}/s acks={}",
+                    mark(i == sel),
+                    name(p),
+                    p.topic,
+                    rate(p.rate_per_sec),
+                    p.acks
+                ));
+                let second = Line::from(vec![
+                    Span::raw(format!(
+                        "  {} sent {} ack {} ",
+                        p.key_mode,
+                        thousands(p.sent),
+                        thousands(p.acknowledged)
+                    )),
+                    Span::styled(
+                        format!("fail {}", thousands(p.failed)),
+                        failed_style(p, theme),
+                    ),
+                ]);
+                ListItem::new(vec![first, second]).style(row_style(i == sel, focused, theme))
+            });
+        frame.render_widget(List::new(items).block(block), area);
+    }
+}

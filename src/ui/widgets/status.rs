@@ -1,0 +1,49 @@
+//! Status bar: seed, simulated time and speed, paused state, and key hints (or the last message).
+
+use crate::ui::app::{App, format_speed};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// Simulated ms as `t+MM:SS` (or `t+H:MM:SS` past an hour).
+pub fn sim_time(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
+    if h > 0 {
+        format!("t+{h}:{m:02}:{s:02}")
+    } else {
+        format!("t+{m:02}:{s:02}")
+    }
+}
+
+/// Key hints shown when there is nothing else to say.
+pub const HINTS: &str =
+    "? help  q quit  Tab focus  b/s/r broker  k/x consumer  p c t new  space pause";
+
+/// Draws the status bar.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let snap = &app.snapshot;
+    let mut spans = vec![Span::styled(" kafka-lab ", theme.header())];
+    if app.connected {
+        spans.push(Span::raw(format!(
+            "seed {} │ {} │ {} ",
+            snap.seed,
+            sim_time(snap.now_ms),
+            format_speed(app.speed)
+        )));
+    } else {
+        spans.push(Span::styled("starting… ", theme.dim()));
+    }
+    if app.paused {
+        spans.push(Span::styled(" PAUSED ", theme.paused()));
+    } else {
+        spans.push(Span::raw("▶ running"));
+    }
+    spans.push(Span::raw(" │ "));
+    match &app.flash {
+        Some(msg) => spans.push(Span::styled(msg.clone(), theme.header())),
+        None => spans.push(Span::styled(HINTS, theme.dim())),
+    }
+    frame.render_widget(Line::from(spans), area);
+}

@@ -1,0 +1,45 @@
+//! Event timeline: the newest events with `HH:MM:SS.mmm`, coloured by category, scrollable.
+
+use super::panel;
+use crate::ui::app::{App, Panel};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Draws the timeline, newest event at the bottom; scrolling shows older ones.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let focused = app.focus == Panel::Timeline;
+    let title = if app.timeline_scroll > 0 {
+        format!("Timeline ({} newer below)", app.timeline_scroll)
+    } else {
+        "Timeline".to_string()
+    };
+    let block = panel(&title, "↑↓ scroll End newest", focused, theme);
+    let visible = area.height.saturating_sub(2) as usize;
+    let end = app.events.len().saturating_sub(app.timeline_scroll);
+    let start = end.saturating_sub(visible);
+    // The category label only when the message still gets room.
+    let labels = area.width >= 90;
+    let lines: Vec<Line> = app
+        .events
+        .range(start..end)
+        .map(|e| {
+            let category = e.kind.category();
+            let style = theme.category(category);
+            let mut spans = vec![Span::styled(e.clock(), theme.dim()), Span::raw(" ")];
+            if labels {
+                spans.push(Span::styled(format!("{:<9} ", category.label()), style));
+            }
+            spans.push(Span::styled(e.kind.to_string(), style));
+            Line::from(spans)
+        })
+        .collect();
+    let body = if lines.is_empty() {
+        vec![Line::styled(" no events yet", theme.dim())]
+    } else {
+        lines
+    };
+    frame.render_widget(Paragraph::new(body).block(block), area);
+}
