@@ -8,6 +8,7 @@ use kafka_lab::cluster::lab::Cluster;
 use kafka_lab::cluster::types::Acks;
 use kafka_lab::data_dir::{DataDirLock, default_data_dir};
 use kafka_lab::scenario::default_lab::DefaultLab;
+use kafka_lab::scenario::experiments::{experiment, run_experiment};
 use kafka_lab::scenario::headless::{OutputFormat, Timed, run_headless};
 use kafka_lab::scenario::schedule::{TimedBroker, parse_duration_ms};
 use std::io::IsTerminal;
@@ -63,8 +64,8 @@ struct LabArgs {
     /// `acks` of the default producer: 0, 1 or all.
     #[arg(long, default_value = "all")]
     acks: Acks,
-    /// Consumers in group `lab-group` (consumer groups are not built yet: keep 0).
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=20))]
+    /// Consumers in group `lab-group` (the article's experiment 2 runs with 2).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=20))]
     consumers: u8,
     /// `session.timeout.ms` of the default consumers (Kafka's default 45000).
     #[arg(long, default_value_t = 45_000)]
@@ -99,6 +100,10 @@ struct RunArgs {
     /// Print events as JSON lines (headless).
     #[arg(long, requires = "headless")]
     json: bool,
+    /// Run one of the source article's experiments (1, 2 or 3) instead of the default lab,
+    /// and print its story (headless).
+    #[arg(long, value_name = "N", requires = "headless", value_parser = clap::value_parser!(u8).range(1..=3))]
+    experiment: Option<u8>,
     /// Crash a broker at a simulated time, BROKER@TIME (repeatable).
     #[arg(long, value_name = "BROKER@TIME")]
     kill_broker: Vec<TimedBroker>,
@@ -163,7 +168,7 @@ fn open_data_dir(args: &LabArgs) -> Result<DataDir> {
     })
 }
 
-fn build_lab(args: &LabArgs, data: &DataDir) -> Result<Cluster> {
+fn build_lab(args: &LabArgs, data: &DataDir, install_default: bool) -> Result<Cluster> {
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -180,6 +185,9 @@ fn build_lab(args: &LabArgs, data: &DataDir) -> Result<Cluster> {
         bail!("--rate must be between 0 and 1000000 records/s");
     }
     let mut lab = Cluster::new(config).map_err(anyhow::Error::msg)?;
+    if !install_default {
+        return Ok(lab);
+    }
     let default = DefaultLab {
         partitions: args.partitions,
         replication_factor: args.replication_factor,
@@ -240,7 +248,21 @@ fn run(args: RunArgs) -> Result<()> {
         }
     }
     let data = open_data_dir(&args.lab)?;
-    let mut lab = build_lab(&args.lab, &data)?;
+    let mut lab = build_lab(&args.lab, &data, args.experiment.is_none())?;
+    if let Some(n) = args.experiment {
+        let exp = experiment(n, args.lab.brokers as usize).map_err(anyhow::Error::msg)?;
+        let format = if args.json {
+            OutputFormat::Json
+        } else {
+            OutputFormat::Text
+        };
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        return match run_experiment(&mut lab, &exp, format, &mut out) {
+            Err(e) if e.contains("Broken pipe") => Ok(()),
+            other => other.map_err(anyhow::Error::msg),
+        };
+    }
     if args.headless {
         let duration = parse_duration_ms(&args.duration).map_err(anyhow::Error::msg)?;
         let format = if args.json {

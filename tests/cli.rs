@@ -208,3 +208,67 @@ fn log_bench_subcommand_reports_ratio() {
         "{text}"
     );
 }
+
+fn experiment_story(n: &str) -> String {
+    let out = bin()
+        .args([
+            "run",
+            "--headless",
+            "--ephemeral",
+            "--seed",
+            "3",
+            "--experiment",
+            n,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn experiment_2_story_shows_the_partition_moving_after_the_session_timeout() {
+    let story = experiment_story("2");
+    assert!(story.contains("consumer-A killed"), "{story}");
+    assert!(
+        story.contains("removed (no heartbeat for session.timeout.ms=10000)"),
+        "{story}"
+    );
+    let last_gen = story
+        .lines()
+        .filter(|l| l.contains("generation "))
+        .next_back()
+        .expect("a generation line");
+    assert!(
+        last_gen.contains("consumer-B") && last_gen.contains("[test-0,test-1]"),
+        "{last_gen}"
+    );
+}
+
+#[test]
+fn experiment_3_story_shows_restart_from_zero_and_resume_after_commit() {
+    let story = experiment_story("3");
+    let summaries: Vec<&str> = story.lines().filter(|l| l.contains("summary:")).collect();
+    assert_eq!(summaries.len(), 4, "{story}");
+    assert!(summaries[0].contains("no-commit") && summaries[0].contains("offsets 0..="));
+    assert!(summaries[1].contains("no-commit") && summaries[1].contains("offsets 0..="));
+    assert!(
+        summaries[3].contains("committer") && summaries[3].contains("offsets 10..=14"),
+        "{}",
+        summaries[3]
+    );
+}
+
+#[test]
+fn unknown_experiment_is_rejected() {
+    let out = bin()
+        .args(["run", "--headless", "--ephemeral", "--experiment", "9"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--experiment"));
+}

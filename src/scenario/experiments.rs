@@ -42,7 +42,12 @@ pub struct Experiment {
     pub duration_ms: i64,
 }
 
-fn consumer(client: &str, group: &str, commit: CommitMode, session_timeout_ms: u64) -> ConsumerSpec {
+fn consumer(
+    client: &str,
+    group: &str,
+    commit: CommitMode,
+    session_timeout_ms: u64,
+) -> ConsumerSpec {
     let mut c = ConsumerSpec::new(group, "test");
     c.client_id = Some(client.into());
     c.commit_mode = commit;
@@ -71,11 +76,22 @@ pub fn experiment(n: u8, brokers: usize) -> Result<Experiment, String> {
             title: "a producer and a consumer on topic test",
             duration_ms: 15_000,
             steps: vec![
-                (0, caption("Experiment 1: one producer writes to topic test, one consumer reads it")),
+                (
+                    0,
+                    caption(
+                        "Experiment 1: one producer writes to topic test, one consumer reads it",
+                    ),
+                ),
                 (0, Step::Topic(TopicSpec::new("test", 1, rf))),
                 (0, Step::Producer(producer(2.0))),
-                (0, Step::Consumer(consumer("consumer-A", "exp1-group", auto, 10_000))),
-                (14_000, caption("Every record the producer sent was read, in order, offset by offset")),
+                (
+                    0,
+                    Step::Consumer(consumer("consumer-A", "exp1-group", auto, 10_000)),
+                ),
+                (
+                    14_000,
+                    caption("Every record the producer sent was read, in order, offset by offset"),
+                ),
             ],
         },
         2 => Experiment {
@@ -83,14 +99,35 @@ pub fn experiment(n: u8, brokers: usize) -> Result<Experiment, String> {
             title: "a consumer group shares two partitions; a killed consumer's partition moves",
             duration_ms: 40_000,
             steps: vec![
-                (0, caption("Experiment 2: topic test has 2 partitions; consumer-A and consumer-B share them in lab-group")),
+                (
+                    0,
+                    caption(
+                        "Experiment 2: topic test has 2 partitions; consumer-A and consumer-B share them in lab-group",
+                    ),
+                ),
                 (0, Step::Topic(TopicSpec::new("test", 2, rf))),
                 (0, Step::Producer(producer(5.0))),
-                (0, Step::Consumer(consumer("consumer-A", "lab-group", auto, 10_000))),
-                (0, Step::Consumer(consumer("consumer-B", "lab-group", auto, 10_000))),
-                (15_000, caption("Killing consumer-A: no LeaveGroup, so the coordinator waits for session.timeout.ms=10000")),
+                (
+                    0,
+                    Step::Consumer(consumer("consumer-A", "lab-group", auto, 10_000)),
+                ),
+                (
+                    0,
+                    Step::Consumer(consumer("consumer-B", "lab-group", auto, 10_000)),
+                ),
+                (
+                    15_000,
+                    caption(
+                        "Killing consumer-A: no LeaveGroup, so the coordinator waits for session.timeout.ms=10000",
+                    ),
+                ),
                 (15_000, Step::KillConsumer("consumer-A".into())),
-                (39_000, caption("consumer-B now owns both partitions and carries on from the committed offsets")),
+                (
+                    39_000,
+                    caption(
+                        "consumer-B now owns both partitions and carries on from the committed offsets",
+                    ),
+                ),
             ],
         },
         3 => Experiment {
@@ -98,24 +135,77 @@ pub fn experiment(n: u8, brokers: usize) -> Result<Experiment, String> {
             title: "offsets: a consumer that commits resumes after a restart, one that does not starts over",
             duration_ms: 36_000,
             steps: vec![
-                (0, caption("Experiment 3: topic test with 1 partition; the producer writes 10 records and stops")),
+                (
+                    0,
+                    caption(
+                        "Experiment 3: topic test with 1 partition; the producer writes 10 records and stops",
+                    ),
+                ),
                 (0, Step::Topic(TopicSpec::new("test", 1, rf))),
                 (0, Step::Producer(producer(2.0))),
                 (5_000, Step::StopProducer("producer-1".into())),
-                (6_000, caption("no-commit reads with enable.auto.commit=false and never commits")),
-                (6_000, Step::Consumer(consumer("no-commit", "group-no-commit", CommitMode::Never, 10_000))),
+                (
+                    6_000,
+                    caption("no-commit reads with enable.auto.commit=false and never commits"),
+                ),
+                (
+                    6_000,
+                    Step::Consumer(consumer(
+                        "no-commit",
+                        "group-no-commit",
+                        CommitMode::Never,
+                        10_000,
+                    )),
+                ),
                 (11_000, Step::CloseConsumer("no-commit".into())),
-                (12_000, caption("Restarting no-commit: nothing was committed, so auto.offset.reset=earliest starts it over at offset 0")),
-                (12_000, Step::Consumer(consumer("no-commit", "group-no-commit", CommitMode::Never, 10_000))),
+                (
+                    12_000,
+                    caption(
+                        "Restarting no-commit: nothing was committed, so auto.offset.reset=earliest starts it over at offset 0",
+                    ),
+                ),
+                (
+                    12_000,
+                    Step::Consumer(consumer(
+                        "no-commit",
+                        "group-no-commit",
+                        CommitMode::Never,
+                        10_000,
+                    )),
+                ),
                 (17_000, Step::CloseConsumer("no-commit".into())),
                 (18_000, caption("committer commits after every record")),
-                (18_000, Step::Consumer(consumer("committer", "group-commit", CommitMode::EveryRecords { records: 1 }, 10_000))),
+                (
+                    18_000,
+                    Step::Consumer(consumer(
+                        "committer",
+                        "group-commit",
+                        CommitMode::EveryRecords { records: 1 },
+                        10_000,
+                    )),
+                ),
                 (23_000, Step::CloseConsumer("committer".into())),
-                (24_000, caption("The producer writes 5 more records while committer is down")),
+                (
+                    24_000,
+                    caption("The producer writes 5 more records while committer is down"),
+                ),
                 (24_000, Step::Producer(producer(2.0))),
                 (26_500, Step::StopProducer("producer-1".into())),
-                (28_000, caption("Restarting committer: it resumes at its committed offset and reads only the new records")),
-                (28_000, Step::Consumer(consumer("committer", "group-commit", CommitMode::EveryRecords { records: 1 }, 10_000))),
+                (
+                    28_000,
+                    caption(
+                        "Restarting committer: it resumes at its committed offset and reads only the new records",
+                    ),
+                ),
+                (
+                    28_000,
+                    Step::Consumer(consumer(
+                        "committer",
+                        "group-commit",
+                        CommitMode::EveryRecords { records: 1 },
+                        10_000,
+                    )),
+                ),
             ],
         },
         other => return Err(format!("there are experiments 1, 2 and 3, not {other}")),
@@ -221,7 +311,10 @@ mod tests {
         assert!(experiment(4, 3).unwrap_err().contains("1, 2 and 3"));
         for n in 1..=3 {
             let e = experiment(n, 3).unwrap();
-            assert!(e.steps.windows(2).all(|w| w[0].0 <= w[1].0), "steps in time order");
+            assert!(
+                e.steps.windows(2).all(|w| w[0].0 <= w[1].0),
+                "steps in time order"
+            );
         }
     }
 }
