@@ -216,7 +216,8 @@ impl Cluster {
         &self.groups
     }
 
-    /// Reads every offset commit below the HW of the offsets partition's leader replica.
+    /// Reads every offset commit in the new leader's log, up to its log end: as leader, all of it
+    /// will be committed, and its own HW may still lag the old leader's by a fetch.
     fn load_offsets(
         &self,
         leader: BrokerId,
@@ -226,10 +227,10 @@ impl Cluster {
         let Some(r) = self.brokers.get(&leader).and_then(|b| b.replicas.get(tp)) else {
             return out;
         };
-        let hw = r.high_watermark;
+        let end = r.leo();
         let mut offset = r.log.log_start_offset();
-        while offset < hw {
-            let Ok(records) = r.log.read_records(offset, 1 << 20, hw) else {
+        while offset < end {
+            let Ok(records) = r.log.read_records(offset, 1 << 20, end) else {
                 break;
             };
             let Some(last) = records.last() else { break };
