@@ -137,6 +137,8 @@ enum BenchWhat {
     Log,
     /// Replicated acks=all produce vs raw writes, failover time, memory per replica.
     Cluster,
+    /// Consume vs produce throughput, and a rebalance after a graceful leave in a group of 10.
+    Groups,
 }
 
 /// The data dir chosen by flags, with its lock (and the temp dir that must outlive the lab).
@@ -353,6 +355,11 @@ fn bench(args: BenchArgs) -> Result<()> {
         }
         BenchWhat::Cluster => {
             let report = kafka_lab::cluster::bench::run_cluster_bench(&dir, args.records)
+                .map_err(anyhow::Error::msg)?;
+            println!("{report}");
+        }
+        BenchWhat::Groups => {
+            let report = kafka_lab::cluster::bench_groups::run_groups_bench(&dir, args.records)
                 .map_err(anyhow::Error::msg)?;
             println!("{report}");
         }

@@ -29,6 +29,7 @@ pub use snapshot::ClusterSnapshot;
 pub use types::{Acks, BrokerId, TopicPartition};
 mod apply;
 pub mod bench;
+pub mod bench_groups;
 mod clients_host;
 pub mod clock;
 pub mod driver;
