@@ -9,7 +9,10 @@ struct Session(String);
 
 impl Session {
     fn start(width: u16, height: u16, command: &str) -> Option<Self> {
-        let name = format!("kafka-lab-e2e-{}", std::process::id());
+        // One session per test: tests run in parallel in one process.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("kafka-lab-e2e-{}-{n}", std::process::id());
         let ok = Command::new("tmux")
             .args(["new-session", "-d", "-s", &name, "-x"])
             .arg(width.to_string())
@@ -127,4 +130,79 @@ fn killing_the_leader_moves_leadership_and_q_restores_the_terminal() {
     assert!(screen.contains("kafka-lab-exited rc=0"), "{screen}");
     assert!(!screen.contains("Partition map"), "{screen}");
     assert!(!session.alternate_screen_on());
+}
+
+/// The consumer names shown on group rows, in screen order, with the partitions each row shows.
+fn group_rows(screen: &str) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    let mut current = String::new();
+    for line in screen.lines() {
+        // Group rows (right-hand panel) read `[consumer-X] test-N lag …`.
+        let Some(at) = line.find(" lag ") else {
+            continue;
+        };
+        let mut words = line[..at].split_whitespace().rev();
+        let Some(part) = words.next().filter(|w| w.starts_with("test-")) else {
+            continue;
+        };
+        if let Some(name) = words.next().map(|w| w.trim_start_matches(['>', '┃', '│'])) {
+            if name.starts_with("consumer-") {
+                current = name.to_string();
+            } else if !name.is_empty() {
+                current.clear();
+            }
+        }
+        if !current.is_empty() {
+            rows.push((current.clone(), part.to_string()));
+        }
+    }
+    rows
+}
+
+#[test]
+fn killing_a_consumer_hands_its_partition_to_the_other_after_the_session_timeout() {
+    if !tmux_available() {
+        eprintln!("tmux is not installed: skipping the dashboard end-to-end test");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_kafka-lab");
+    let command = format!("{bin} --ephemeral --seed 11 --session-timeout-ms 6000; sleep 60");
+    let session = Session::start(120, 36, &command).expect("tmux new-session");
+    let screen = session.wait_for(
+        "two consumers with a partition each",
+        Duration::from_secs(30),
+        |s| {
+            let rows = group_rows(s);
+            rows.len() == 2 && rows[0].0 != rows[1].0
+        },
+    );
+    let rows = group_rows(&screen);
+    let (victim, survivor) = (rows[0].0.clone(), rows[1].0.clone());
+    for _ in 0..8 {
+        if session.screen().contains("┏ Consumer groups") {
+            break;
+        }
+        session.keys(&["Tab"]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    assert!(
+        session.screen().contains("┏ Consumer groups"),
+        "focus never reached the groups panel"
+    );
+    // The selection starts on the group's header line; the first consumer row is below it.
+    session.keys(&["Down", "k"]);
+    session.wait_for("the consumer to be killed", Duration::from_secs(10), |s| {
+        s.contains(&format!("kill {victim}")) || s.contains(&format!("{victim} killed"))
+    });
+    let screen = session.wait_for(
+        "the survivor to own both partitions",
+        Duration::from_secs(30),
+        |s| {
+            let rows = group_rows(s);
+            rows.len() == 2 && rows.iter().all(|(c, _)| c == &survivor)
+        },
+    );
+    assert!(screen.contains("gen 2"), "{screen}");
+    assert!(screen.contains("session.timeout.ms=6000"), "{screen}");
+    session.keys(&["q"]);
 }
