@@ -139,6 +139,8 @@ enum BenchWhat {
     Cluster,
     /// Consume vs produce throughput, and a rebalance after a graceful leave in a group of 10.
     Groups,
+    /// Dashboard frame time for a large lab, and whether the UI keeps up with a busy cluster.
+    Ui,
 }
 
 /// The data dir chosen by flags, with its lock (and the temp dir that must outlive the lab).
@@ -355,6 +357,15 @@ fn bench(args: BenchArgs) -> Result<()> {
         }
         BenchWhat::Cluster => {
             let report = kafka_lab::cluster::bench::run_cluster_bench(&dir, args.records)
+                .map_err(anyhow::Error::msg)?;
+            println!("{report}");
+        }
+        BenchWhat::Ui => {
+            let per_frame = kafka_lab::ui::bench::bench_render(160, 48, 200);
+            println!(
+                "render: 9 brokers, 50 partitions, 10 groups at 160x48: {per_frame:?} per frame (target < 2 ms)"
+            );
+            let report = kafka_lab::ui::bench::bench_live(&dir, 150_000.0, 5.0)
                 .map_err(anyhow::Error::msg)?;
             println!("{report}");
         }

@@ -27,6 +27,110 @@ pub fn bench_render(width: u16, height: u16, frames: u32) -> Duration {
     started.elapsed() / frames
 }
 
+/// What [`bench_live`] measured.
+#[derive(Clone, Debug)]
+pub struct LiveBenchReport {
+    /// Wall seconds the run lasted.
+    pub secs: f64,
+    /// Records/s the lab's producers had acknowledged, from the snapshots the UI received.
+    pub records_per_sec: f64,
+    /// Frames drawn.
+    pub frames: u32,
+    /// The longest gap between two frames.
+    pub max_frame_gap: Duration,
+    /// Mean draw time.
+    pub mean_draw: Duration,
+}
+
+impl std::fmt::Display for LiveBenchReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "live: cluster at {:.0} records/s acknowledged; UI drew {} frames in {:.1} s (10/s target), longest gap {:?}, {:?} per draw",
+            self.records_per_sec, self.frames, self.secs, self.max_frame_gap, self.mean_draw
+        )
+    }
+}
+
+/// Runs a 3-broker lab in real time with producers at `rate` records/s (acks=1) behind the real
+/// driver, and a UI loop that keeps the newest snapshot and draws on a 100 ms tick into a
+/// `TestBackend`: does the UI keep up while the cluster is busy?
+pub fn bench_live(dir: &std::path::Path, rate: f64, secs: f64) -> Result<LiveBenchReport, String> {
+    use crate::cluster::command::{ProducerSpec, TopicSpec};
+    use crate::cluster::config::ClusterConfig;
+    use crate::cluster::lab::Cluster;
+    use crate::cluster::types::Acks;
+    let dir = dir.join("ui-live");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let mut lab = Cluster::new(ClusterConfig::new(3, 1, &dir))?;
+    lab.create_topic(TopicSpec::new("load", 6, 3))
+        .map_err(|e| e.to_string())?;
+    for _ in 0..4 {
+        let mut p = ProducerSpec::new("load", rate / 4.0);
+        p.acks = Acks::Leader;
+        lab.spawn_producer(p)?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let (driver_ch, front) = crate::cluster::driver::channels();
+        let driver = tokio::spawn(crate::cluster::driver::run(lab, driver_ch));
+        let mut app = App::new(Theme::colored(), 160, 48);
+        let Ok(mut terminal) = Terminal::new(TestBackend::new(160, 48));
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        let started = Instant::now();
+        let (mut frames, mut draw_total, mut max_gap) = (0u32, Duration::ZERO, Duration::ZERO);
+        let mut last_frame = Instant::now();
+        let mut first: Option<(i64, u64)> = None;
+        let mut last: Option<(i64, u64)> = None;
+        while started.elapsed().as_secs_f64() < secs {
+            tick.tick().await;
+            while let Ok(e) = front.events.try_recv() {
+                app.push_event(e);
+            }
+            let mut newest = None;
+            while let Ok(s) = front.snapshots.try_recv() {
+                newest = Some(s);
+            }
+            if let Some(s) = newest {
+                let acked: u64 = s.producers.iter().map(|p| p.acknowledged).sum();
+                // Count from the first snapshot that shows traffic, past the start-up.
+                if first.is_none() && acked > 0 {
+                    first = Some((s.now_ms, acked));
+                }
+                last = Some((s.now_ms, acked));
+                app.set_snapshot(s);
+            }
+            let t0 = Instant::now();
+            let _ = terminal.draw(|f| draw(f, &app));
+            draw_total += t0.elapsed();
+            frames += 1;
+            max_gap = max_gap.max(last_frame.elapsed());
+            last_frame = Instant::now();
+        }
+        drop(front);
+        let _ = driver.await;
+        let records_per_sec = match (first, last) {
+            (Some((t0, a0)), Some((t1, a1))) if t1 > t0 => {
+                (a1 - a0) as f64 * 1000.0 / (t1 - t0) as f64
+            }
+            _ => 0.0,
+        };
+        Ok(LiveBenchReport {
+            secs: started.elapsed().as_secs_f64(),
+            records_per_sec,
+            frames,
+            max_frame_gap: max_gap,
+            mean_draw: draw_total / frames.max(1),
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
