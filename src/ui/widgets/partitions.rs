@@ -31,6 +31,18 @@ pub fn isr_line<'a>(p: &PartitionSnapshot, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
+/// `topic-N` in at most `width` chars: a long topic name is cut with `…`, the partition kept.
+fn fit_name(tp: &crate::cluster::types::TopicPartition, width: usize) -> String {
+    let full = tp.to_string();
+    if full.chars().count() <= width {
+        return full;
+    }
+    let suffix = format!("-{}", tp.partition);
+    let keep = width.saturating_sub(suffix.len() + 1);
+    let topic: String = tp.topic.chars().take(keep).collect();
+    format!("{topic}…{suffix}")
+}
+
 /// Draws the partitions table.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
@@ -59,6 +71,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         digits(|p| p.high_watermark, "HW"),
         digits(|p| p.log_end_offset, "LEO"),
     );
+    // When the panel is narrow, long topic names give way (keeping the partition number) before
+    // ratatui squeezes every column.
+    let others: u16 = 4 + 6 + 9 + 10 + hw_w + 1 + leo_w + 1 + 10;
+    let name_w = name_w.min(area.width.saturating_sub(2 + others + 1)).max(9);
     let columns: [(&str, u16, bool); 10] = [
         (" partition", name_w + 1, true),
         ("ldr", 3, true),
@@ -87,7 +103,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 None => Cell::from(Span::styled("none", theme.error())),
             };
             let mut cells = vec![
-                Cell::from(format!("{}{}", mark(selected), p.tp)),
+                Cell::from(format!(
+                    "{}{}",
+                    mark(selected),
+                    fit_name(&p.tp, name_w as usize)
+                )),
                 leader,
                 Cell::from(p.leader_epoch.to_string()),
                 Cell::from(ids(&p.replicas)),
