@@ -24,14 +24,7 @@ struct Acked {
 }
 
 fn seeds() -> Vec<u64> {
-    if let Ok(s) = std::env::var("KAFKA_LAB_SEED") {
-        return vec![s.parse().expect("KAFKA_LAB_SEED must be a number")];
-    }
-    let n: u64 = std::env::var("KAFKA_LAB_CHAOS_SEEDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(200);
-    (1..=n).collect()
+    common::chaos_seeds(200)
 }
 
 fn random_fault(lab: &mut Cluster, rng: &mut impl Rng) {

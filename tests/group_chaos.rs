@@ -21,14 +21,7 @@ const PARTITIONS: i32 = 4;
 const GROUP: &str = "chaos-group";
 
 fn seeds() -> Vec<u64> {
-    if let Ok(s) = std::env::var("KAFKA_LAB_SEED") {
-        return vec![s.parse().expect("KAFKA_LAB_SEED must be a number")];
-    }
-    let n: u64 = std::env::var("KAFKA_LAB_CHAOS_SEEDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100);
-    (1..=n).collect()
+    common::chaos_seeds(100)
 }
 
 fn consumer_spec(rng: &mut impl Rng, n: usize) -> ConsumerSpec {

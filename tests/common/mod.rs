@@ -92,3 +92,16 @@ pub fn replica_values(
     }
     out
 }
+
+/// Seeds for a chaos run: `KAFKA_LAB_SEED=<n>` replays one, `KAFKA_LAB_CHAOS_SEEDS=<n>` runs
+/// 1..=n, otherwise 1..=`default`.
+pub fn chaos_seeds(default: u64) -> Vec<u64> {
+    if let Ok(s) = std::env::var("KAFKA_LAB_SEED") {
+        return vec![s.parse().expect("KAFKA_LAB_SEED must be a number")];
+    }
+    let n: u64 = std::env::var("KAFKA_LAB_CHAOS_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
+    (1..=n).collect()
+}
