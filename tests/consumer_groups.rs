@@ -379,3 +379,37 @@ fn same_seed_same_group_story() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn static_member_restarted_within_the_session_timeout_causes_no_rebalance() {
+    let mut t = lab_with_topic(2, 9);
+    let mut spec = consumer("static-A", CommitMode::Auto { interval_ms: 1_000 });
+    spec.group_instance_id = Some("host-a".into());
+    let a = t.lab.spawn_consumer(spec.clone()).unwrap();
+    let mut other = consumer("dynamic-B", CommitMode::Auto { interval_ms: 1_000 });
+    other.group_instance_id = None;
+    let b = t.lab.spawn_consumer(other).unwrap();
+    assert!(t.run_until(15_000, |l| owned(l, a).len() == 1 && owned(l, b).len() == 1));
+    let before = owned(&t.lab, a);
+    let (_, generation) = group_state(&t.lab).unwrap();
+    let rebalances = |t: &TestLab| {
+        t.events_where(|k| matches!(k, EventKind::RebalanceStarted { .. }))
+            .len()
+    };
+    let started = rebalances(&t);
+    t.lab.kill_consumer(a).unwrap();
+    t.run_for(3_000);
+    let a2 = t.lab.spawn_consumer(spec).unwrap();
+    assert!(t.run_until(5_000, |l| owned(l, a2) == before));
+    t.run_for(15_000);
+    assert_eq!(
+        rebalances(&t),
+        started,
+        "no rebalance: the same instance came back"
+    );
+    assert_eq!(
+        group_state(&t.lab).unwrap(),
+        (GroupState::Stable, generation)
+    );
+    assert_eq!(owned(&t.lab, a2), before);
+}
