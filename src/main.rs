@@ -323,7 +323,7 @@ fn print_story(
         .iter()
         .map(|r| {
             format!(
-                "  step {} (line {}): expected {}: {}",
+                "  step {} (line {}): {}\n    {}",
                 r.step,
                 r.line,
                 r.text,
