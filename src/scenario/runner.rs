@@ -336,7 +336,7 @@ impl LessonRunner {
                     r.outcome
                         .as_ref()
                         .err()
-                        .map(|e| format!("step {}: {} — {e}", r.step, r.text))
+                        .map(|e| format!("step {} (line {}): {e}", r.step, r.line))
                 })
                 .collect(),
             finished: self.finished(),

@@ -37,7 +37,7 @@ pub struct Areas {
 pub fn banner_rows(area: Rect, snap: &ClusterSnapshot) -> u16 {
     match &snap.lesson {
         None => 0,
-        Some(l) => 1 + if area.height >= 36 { 2 } else { 1 } + u16::from(!l.failed.is_empty()),
+        Some(l) => 1 + if area.height >= 30 { 2 } else { 1 } + u16::from(!l.failed.is_empty()),
     }
 }
 

@@ -36,8 +36,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             format!(" LESSON {}/{} ", l.step.min(l.steps), l.steps),
             theme.paused(),
         ),
-        Span::styled(format!(" {} ", l.title), theme.header()),
-        Span::styled(format!("│ {}", next_hint(l)), theme.dim()),
+        Span::styled(format!(" {} ", next_hint(l)), theme.header()),
+        Span::styled(format!("│ {}", l.title), theme.dim()),
     ]);
     frame.render_widget(header, Rect::new(area.x, area.y, area.width, 1));
     let failed_rows = u16::from(!l.failed.is_empty());
