@@ -9,14 +9,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 /// What the banner says the presenter can do next.
-pub fn next_hint(l: &LessonStatus) -> String {
+pub fn next_hint(l: &LessonStatus, now_ms: i64) -> String {
     if l.waiting_for_key {
         "press n for the next step".into()
     } else if l.finished {
         let total = l.passed + l.failed.len();
         format!("done: {}/{total} checks passed · b starts over", l.passed)
     } else if let Some(at) = l.next_at_ms {
-        format!("next step at {}", sim_time(at))
+        if at <= now_ms {
+            "checking the next expectation…".into()
+        } else {
+            format!("next step at {}", sim_time(at))
+        }
     } else {
         String::new()
     }
@@ -36,7 +40,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             format!(" LESSON {}/{} ", l.step.min(l.steps), l.steps),
             theme.paused(),
         ),
-        Span::styled(format!(" {} ", next_hint(l)), theme.header()),
+        Span::styled(
+            format!(" {} ", next_hint(l, app.snapshot.now_ms)),
+            theme.header(),
+        ),
         Span::styled(format!("│ {}", l.title), theme.dim()),
     ]);
     frame.render_widget(header, Rect::new(area.x, area.y, area.width, 1));
