@@ -100,7 +100,7 @@ fn wrong_type_says_what_was_found_and_expected() {
 fn missing_broker_topic_and_clients_are_refused_before_running() {
     let e = parse_err("[[step]]\nkill_broker = 4\n");
     assert!(
-        e.starts_with("bad.toml:7:1:") && e.contains("broker 4 does not exist"),
+        e.starts_with("bad.toml:8:1:") && e.contains("broker 4 does not exist"),
         "{e}"
     );
     let e = parse_err("[[step]]\nspawn_producer = { name = \"P\", topic = \"nope\" }\n");
@@ -176,7 +176,7 @@ fn a_bad_file_fails_before_anything_starts() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        stderr.contains("bad.toml:7:1: broker 9 does not exist"),
+        stderr.contains("bad.toml:8:1: broker 9 does not exist"),
         "{stderr}"
     );
     assert!(out.stdout.is_empty(), "nothing ran");

@@ -408,9 +408,27 @@ struct Ctx<'a> {
     span: Range<usize>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     fn err(&self, message: impl Into<String>) -> ScenarioError {
         ScenarioError::at(self.file, self.source, self.span.start, message)
+    }
+
+    /// The same context pointing at `field = …` inside this table, when it is written there.
+    fn at_field(&self, field: &str) -> Ctx<'a> {
+        let text = self.source.get(self.span.clone()).unwrap_or("");
+        let start = text
+            .match_indices(field)
+            .find(|(i, _)| {
+                let before = text[..*i].chars().next_back();
+                let after = text[i + field.len()..].trim_start().chars().next();
+                matches!(before, None | Some('\n' | ' ' | '\t' | '{' | ',')) && after == Some('=')
+            })
+            .map_or(self.span.start, |(i, _)| self.span.start + i);
+        Ctx {
+            file: self.file,
+            source: self.source,
+            span: start..self.span.end,
+        }
     }
 }
 
@@ -598,6 +616,7 @@ fn step_action(
 ) -> Result<Option<Action>, ScenarioError> {
     let mut actions = Vec::new();
     if let Some(t) = &def.create_topic {
+        let cx = &cx.at_field("create_topic");
         let spec = topic_spec(cx, t, known.brokers)?;
         if known.topics.contains_key(&spec.name) {
             return Err(cx.err(format!("topic {:?} already exists", spec.name)));
@@ -606,6 +625,7 @@ fn step_action(
         actions.push(Action::CreateTopic(spec));
     }
     if let Some(p) = &def.spawn_producer {
+        let cx = &cx.at_field("spawn_producer");
         known.topic(cx, &p.topic)?;
         let rate = p.rate.unwrap_or(5.0);
         if !(rate > 0.0 && rate <= 1_000_000.0) {
@@ -632,9 +652,11 @@ fn step_action(
         actions.push(Action::SpawnProducer(spec));
     }
     if let Some(name) = &def.stop_producer {
+        let cx = &cx.at_field("stop_producer");
         actions.push(Action::StopProducer(known.producer(cx, name)?));
     }
     if let Some(c) = &def.spawn_consumer {
+        let cx = &cx.at_field("spawn_consumer");
         known.topic(cx, &c.topic)?;
         let mut spec = ConsumerSpec::new(c.group.clone(), c.topic.clone());
         spec.client_id = Some(c.name.clone());
@@ -670,27 +692,35 @@ fn step_action(
         actions.push(Action::SpawnConsumer(spec));
     }
     if let Some(name) = &def.kill_consumer {
+        let cx = &cx.at_field("kill_consumer");
         actions.push(Action::KillConsumer(known.consumer(cx, name)?));
     }
     if let Some(name) = &def.close_consumer {
+        let cx = &cx.at_field("close_consumer");
         actions.push(Action::CloseConsumer(known.consumer(cx, name)?));
     }
     if let Some(b) = &def.kill_broker {
+        let cx = &cx.at_field("kill_broker");
         actions.push(Action::KillBroker(known.broker_ref(cx, b)?));
     }
     if let Some(b) = &def.shutdown_broker {
+        let cx = &cx.at_field("shutdown_broker");
         actions.push(Action::ShutdownBroker(known.broker_ref(cx, b)?));
     }
     if let Some(b) = def.restart_broker {
+        let cx = &cx.at_field("restart_broker");
         actions.push(Action::RestartBroker(known.broker(cx, b)?));
     }
     if let Some(b) = def.slow_broker {
+        let cx = &cx.at_field("slow_broker");
         actions.push(Action::SlowBroker(known.broker(cx, b)?, true));
     }
     if let Some(b) = def.resume_broker {
+        let cx = &cx.at_field("resume_broker");
         actions.push(Action::SlowBroker(known.broker(cx, b)?, false));
     }
     if let Some(c) = &def.set_config {
+        let cx = &cx.at_field("set_config");
         let change = match (c.unclean_leader_election, &c.producer, c.rate) {
             (Some(v), None, None) => ConfigChange::UncleanLeaderElection(v),
             (None, Some(p), Some(r)) if r > 0.0 && r <= 1_000_000.0 => {
@@ -1005,35 +1035,42 @@ pub fn parse_scenario(file: &str, stem: &str, source: &str) -> Result<Scenario, 
     };
     let mut steps = Vec::new();
     let mut last_at = 0;
-    for s in &def.step {
+    for (i, s) in def.step.iter().enumerate() {
+        // An array-of-tables entry's span is its `[[step]]` header: its fields run to the next one.
+        let end = def
+            .step
+            .get(i + 1)
+            .map_or(source.len(), |n| n.span().start)
+            .max(s.span().end);
         let cx = Ctx {
             file,
             source,
-            span: s.span(),
+            span: s.span().start..end,
         };
         let d = s.get_ref();
+        let cx_at = |f: &str| cx.at_field(f);
         let trigger = match (&d.at, &d.after, &d.on) {
             (None, None, None) => Trigger::After(0),
             (Some(a), None, None) => {
-                let at = duration(&cx, "at", a)?;
+                let at = duration(&cx_at("at"), "at", a)?;
                 if at < last_at {
-                    return Err(cx.err(format!(
+                    return Err(cx_at("at").err(format!(
                         "found at = {a:?}, which is before an earlier step's at; steps run in file order (use after = … for relative times)"
                     )));
                 }
                 last_at = at;
                 Trigger::At(at)
             }
-            (None, Some(a), None) => Trigger::After(duration(&cx, "after", a)?),
+            (None, Some(a), None) => Trigger::After(duration(&cx_at("after"), "after", a)?),
             (None, None, Some(k)) if k == "key" => Trigger::Key,
             (None, None, Some(k)) => {
-                return Err(cx.err(format!("found on = {k:?}, expected on = \"key\"")));
+                return Err(cx_at("on").err(format!("found on = {k:?}, expected on = \"key\"")));
             }
             _ => return Err(cx.err("a step has one of at, after or on, not several")),
         };
         let action = step_action(&cx, d, &mut known)?;
         let expect = match &d.expect {
-            Some(e) => Some(step_expect(&cx, e, &known)?),
+            Some(e) => Some(step_expect(&cx.at_field("expect"), e, &known)?),
             None => None,
         };
         if action.is_some() && expect.is_some() {

@@ -578,7 +578,7 @@ fn snapshot_large_lab() {
 #[test]
 fn readme_key_table_matches_the_keymap() {
     let readme = include_str!("../../README.md");
-    for b in KEYMAP {
+    for b in KEYMAP.iter().chain(super::keymap::LESSON_KEYMAP) {
         let row = format!("| `{}` | {} |", b.shown, b.description);
         assert!(readme.contains(&row), "README.md lacks the row {row}");
     }
