@@ -8,9 +8,10 @@ use kafka_lab::cluster::lab::Cluster;
 use kafka_lab::cluster::types::Acks;
 use kafka_lab::data_dir::{DataDirLock, default_data_dir};
 use kafka_lab::scenario::default_lab::DefaultLab;
-use kafka_lab::scenario::experiments::{experiment, run_experiment};
 use kafka_lab::scenario::headless::{OutputFormat, Timed, run_headless};
+use kafka_lab::scenario::lessons;
 use kafka_lab::scenario::schedule::{TimedBroker, parse_duration_ms};
+use kafka_lab::scenario::story::run_story;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -33,6 +34,24 @@ enum Cmd {
     Run(RunArgs),
     /// Measure performance against baselines taken in the same run.
     Bench(BenchArgs),
+    /// List the built-in lessons, or run one (by name, or a scenario .toml file).
+    Lesson(LessonArgs),
+}
+
+#[derive(Args, Debug)]
+struct LessonArgs {
+    /// A built-in lesson's name, or the path of a scenario .toml file. Without it, lists lessons.
+    lesson: Option<String>,
+    /// Run without a terminal on simulated time and print the story with PASS/FAIL per
+    /// expectation; the exit code is non-zero when any failed.
+    #[arg(long)]
+    headless: bool,
+    /// Replace the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Print events as JSON lines (headless).
+    #[arg(long, requires = "headless")]
+    json: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -252,21 +271,12 @@ fn run(args: RunArgs) -> Result<()> {
         }
     }
     let data = open_data_dir(&args.lab)?;
-    let mut lab = build_lab(&args.lab, &data, args.experiment.is_none())?;
     if let Some(n) = args.experiment {
-        let exp = experiment(n, args.lab.brokers as usize).map_err(anyhow::Error::msg)?;
-        let format = if args.json {
-            OutputFormat::Json
-        } else {
-            OutputFormat::Text
-        };
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
-        return match run_experiment(&mut lab, &exp, format, &mut out) {
-            Err(e) if e.contains("Broken pipe") => Ok(()),
-            other => other.map_err(anyhow::Error::msg),
-        };
+        // The article's experiments are built-in lessons; this is the older way to run them.
+        let scenario = lessons::experiment(n).map_err(anyhow::Error::msg)?;
+        return print_story(&scenario, &data.path, args.lab.seed, args.json);
     }
+    let mut lab = build_lab(&args.lab, &data, true)?;
     if args.headless {
         let duration = parse_duration_ms(&args.duration).map_err(anyhow::Error::msg)?;
         let format = if args.json {
@@ -289,6 +299,94 @@ fn run(args: RunArgs) -> Result<()> {
         return Ok(());
     }
     run_dashboard(lab, schedule(&args))
+}
+
+/// Prints a lesson's headless story; fails when any expectation did.
+fn print_story(
+    scenario: &kafka_lab::scenario::file::Scenario,
+    data_dir: &std::path::Path,
+    seed: Option<u64>,
+    json: bool,
+) -> Result<()> {
+    let format = if json {
+        OutputFormat::Json
+    } else {
+        OutputFormat::Text
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let report = match run_story(scenario, data_dir, seed, format, &mut out) {
+        Err(e) if e.contains("Broken pipe") => return Ok(()),
+        other => other.map_err(anyhow::Error::msg)?,
+    };
+    let failures = report.failures();
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = failures
+        .iter()
+        .map(|r| {
+            format!(
+                "  step {} (line {}): {}\n    {}",
+                r.step,
+                r.line,
+                r.text,
+                r.outcome.as_ref().err().map(String::as_str).unwrap_or("")
+            )
+        })
+        .collect();
+    bail!(
+        "lesson {}: {} of {} expectations failed:\n{}",
+        scenario.name,
+        failures.len(),
+        report.results.len(),
+        lines.join("\n")
+    )
+}
+
+/// `kafka-lab lesson [NAME|FILE] [--headless]`.
+fn lesson(args: LessonArgs) -> Result<()> {
+    let Some(arg) = args.lesson else {
+        println!("Built-in lessons (kafka-lab lesson NAME; add --headless for the story as text):");
+        for (name, title) in lessons::list() {
+            println!("  {name:<28} {title}");
+        }
+        return Ok(());
+    };
+    // Every reference is checked here, before any broker starts.
+    let scenario = lessons::resolve(&arg).map_err(anyhow::Error::msg)?;
+    let temp = tempfile::Builder::new()
+        .prefix("kafka-lab-lesson-")
+        .tempdir()
+        .context("cannot create a temporary data dir")?;
+    if args.headless {
+        return print_story(&scenario, temp.path(), args.seed, args.json);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let root = temp.path().to_path_buf();
+    runtime.block_on(async move {
+        let (driver_ch, front) = kafka_lab::cluster::driver::channels();
+        let driver = tokio::spawn(kafka_lab::scenario::live::run_lesson(
+            std::sync::Arc::new(scenario),
+            root,
+            args.seed,
+            driver_ch,
+        ));
+        let result = if std::io::stdout().is_terminal() {
+            kafka_lab::ui::run_lesson_dashboard(front).await
+        } else {
+            stream_events(front).await;
+            Ok(())
+        };
+        match driver.await {
+            Ok(Err(e)) => Err(anyhow::Error::msg(e)),
+            _ => result,
+        }
+    })
 }
 
 /// Live mode: the lab runs in real time behind the ratatui dashboard until `q` or Ctrl-C (or
@@ -383,6 +481,7 @@ fn main() {
     let result = match cli.command {
         Some(Cmd::Run(args)) => run(args),
         Some(Cmd::Bench(args)) => bench(args),
+        Some(Cmd::Lesson(args)) => lesson(args),
         None => run(cli.run),
     };
     if let Err(e) = result {

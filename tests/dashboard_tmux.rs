@@ -1,5 +1,6 @@
 //! The real `kafka-lab` binary in a real terminal (tmux): the dashboard opens, `b` on the leader
-//! of `test-0` moves leadership to another broker, `q` quits and leaves the alternate screen.
+//! of `test-0` moves leadership to another broker, `q` quits and leaves the alternate screen; a
+//! lesson shows its banner, `n` runs the step waiting for it and `b` starts the lesson over.
 //! Every wait polls the screen for content; none is a bare sleep. Skipped when tmux is missing.
 
 use std::process::Command;
@@ -9,7 +10,7 @@ struct Session(String);
 
 impl Session {
     fn start(width: u16, height: u16, command: &str) -> Option<Self> {
-        // One session per test: tests run in parallel in one process.
+        // Tests run in parallel threads: each session needs its own name.
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("kafka-lab-e2e-{}-{n}", std::process::id());
@@ -205,4 +206,37 @@ fn killing_a_consumer_hands_its_partition_to_the_other_after_the_session_timeout
     assert!(screen.contains("gen 2"), "{screen}");
     assert!(screen.contains("session.timeout.ms=6000"), "{screen}");
     session.keys(&["q"]);
+}
+
+#[test]
+fn lesson_banner_n_runs_the_key_step_and_b_starts_over() {
+    if !tmux_available() {
+        eprintln!("tmux is not installed: skipping the lesson end-to-end test");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_kafka-lab");
+    let command = format!("{bin} lesson experiment-2; echo kafka-lab-exited rc=$?; sleep 60");
+    let session = Session::start(120, 36, &command).expect("tmux new-session");
+    session.wait_for("the key step", Duration::from_secs(30), |s| {
+        s.contains("LESSON 5/8") && s.contains("press n for the next step")
+    });
+    session.keys(&["n"]);
+    session.wait_for("the consumer kill", Duration::from_secs(15), |s| {
+        s.contains("consumer-A killed") && s.contains("Now consumer-A crashes")
+    });
+    session.wait_for("the next expectation", Duration::from_secs(15), |s| {
+        s.contains("PASS [7/8]")
+    });
+    session.keys(&["b"]);
+    session.wait_for("a fresh start", Duration::from_secs(15), |s| {
+        s.contains("lesson restarted from the beginning") && !s.contains("PASS [7/8]")
+    });
+    session.wait_for("the key step again", Duration::from_secs(30), |s| {
+        s.contains("LESSON 5/8") && s.contains("press n for the next step")
+    });
+    session.keys(&["q"]);
+    let screen = session.wait_for("the lab to exit", Duration::from_secs(30), |s| {
+        s.contains("kafka-lab-exited")
+    });
+    assert!(screen.contains("kafka-lab-exited rc=0"), "{screen}");
 }

@@ -446,6 +446,12 @@ impl SimConsumer {
                     );
                 }
                 Err(KafkaError::OffsetOutOfRange) => {
+                    lab.emit_event(EventKind::Note {
+                        text: format!(
+                            "{}: offset {pos} of {tp} is out of range (deleted by retention, or truncated)",
+                            self.client_id
+                        ),
+                    });
                     if let Some(o) = self.reset_position(lab, tp) {
                         self.positions.insert(tp.clone(), o);
                     }

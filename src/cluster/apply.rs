@@ -35,6 +35,7 @@ impl Cluster {
                 self.emit(EventKind::Note { text });
                 Ok(())
             }
+            Command::LessonNext | Command::LessonRestart => Err("no lesson is running".into()),
         };
         if let Err(msg) = &result {
             self.emit(EventKind::Note {

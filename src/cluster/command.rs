@@ -185,4 +185,8 @@ pub enum Command {
     SetPaused(bool),
     /// Add a line to the event stream (scenario captions).
     Note(String),
+    /// Lessons: run the step waiting for a key press (`n`). Only a lesson driver acts on it.
+    LessonNext,
+    /// Lessons: start the lesson over on a fresh lab (`b`). Only a lesson driver acts on it.
+    LessonRestart,
 }

@@ -58,6 +58,11 @@ pub fn channels() -> (DriverChannels, LabChannels) {
 }
 
 impl DriverChannels {
+    /// Commands sent by the front end.
+    pub fn commands(&self) -> &flume::Receiver<Command> {
+        &self.commands
+    }
+
     /// Publishes the newest snapshot, replacing one the reader has not taken yet.
     pub fn publish_snapshot(&self, snap: ClusterSnapshot) {
         while self.snapshots_rx.try_recv().is_ok() {}

@@ -537,7 +537,7 @@ impl fmt::Display for EventKind {
                 policy,
             } => write!(
                 f,
-                "{group}: no committed offset for {tp}, auto.offset.reset={policy} → {offset}"
+                "{group}: no valid committed offset for {tp}, auto.offset.reset={policy} → {offset}"
             ),
             CoordinatorMoved { group, broker } => match broker {
                 Some(b) => write!(f, "{group}: coordinator is now broker {b}"),

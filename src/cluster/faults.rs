@@ -169,4 +169,15 @@ impl Cluster {
         self.emit(EventKind::BrokerSlow { broker: id, slow });
         Ok(())
     }
+
+    /// Turns `unclean.leader.election.enable` on or off while the lab runs (a dynamic broker config
+    /// in Kafka); the next election uses it.
+    pub fn set_unclean_leader_election(&mut self, enabled: bool) {
+        if self.config.unclean_leader_election != enabled {
+            self.config.unclean_leader_election = enabled;
+            self.emit(EventKind::Note {
+                text: format!("config: unclean.leader.election.enable={enabled}"),
+            });
+        }
+    }
 }

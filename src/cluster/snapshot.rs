@@ -30,6 +30,35 @@ pub struct ClusterSnapshot {
     pub consumers: Vec<ConsumerSnapshot>,
     /// Records/s produced and consumed, one sample per simulated second, oldest first.
     pub throughput: ThroughputSnapshot,
+    /// The running lesson's progress, when the lab runs one (`kafka-lab lesson NAME`).
+    pub lesson: Option<LessonStatus>,
+}
+
+/// Where a lesson is: what the banner over the dashboard shows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LessonStatus {
+    /// Short name (`leader-failover`).
+    pub name: String,
+    /// One-line title.
+    pub title: String,
+    /// How many times the lesson was started over (`b`); the dashboard clears its timeline on a change.
+    pub run: u32,
+    /// Steps done.
+    pub step: usize,
+    /// Steps in all.
+    pub steps: usize,
+    /// The newest caption.
+    pub caption: Option<String>,
+    /// The next step waits for `n`.
+    pub waiting_for_key: bool,
+    /// When the next timed step is due (simulated ms).
+    pub next_at_ms: Option<i64>,
+    /// Expectations that held so far.
+    pub passed: usize,
+    /// Expectations that failed, with why.
+    pub failed: Vec<String>,
+    /// Every step is done.
+    pub finished: bool,
 }
 
 /// A broker's life-cycle state.

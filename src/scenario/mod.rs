@@ -1,6 +1,13 @@
-//! Scripted lessons and headless runs.
+//! Scripted lessons and headless runs: scenario files ([`file`]), their expectations
+//! ([`expect`]), the runner shared by headless stories ([`story`]) and the dashboard ([`live`]),
+//! and the built-in lessons ([`lessons`]).
 
 pub mod default_lab;
-pub mod experiments;
+pub mod expect;
+pub mod file;
 pub mod headless;
+pub mod lessons;
+pub mod live;
+pub mod runner;
 pub mod schedule;
+pub mod story;

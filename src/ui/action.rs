@@ -75,4 +75,8 @@ pub enum Action {
     Submit,
     /// Cancel the dialog or close the overlay.
     Cancel,
+    /// Lessons: run the step waiting for `n`.
+    LessonNext,
+    /// Lessons: start the lesson over on a fresh lab.
+    LessonRestart,
 }

@@ -131,6 +131,8 @@ pub struct App {
     pub flash: Option<String>,
     /// Set by `Quit`.
     pub should_quit: bool,
+    /// Running a lesson: the lesson keys are bound and the banner is drawn.
+    pub lesson_mode: bool,
 }
 
 impl App {
@@ -153,7 +155,14 @@ impl App {
             size: Rect::new(0, 0, width, height),
             flash: None,
             should_quit: false,
+            lesson_mode: false,
         }
+    }
+
+    /// The same dashboard in lesson mode.
+    pub fn lesson(mut self) -> Self {
+        self.lesson_mode = true;
+        self
     }
 
     /// Takes a new snapshot, keeping selections in range.
@@ -478,6 +487,30 @@ fn normal(app: &mut App, action: Action) -> Option<Command> {
         }
         Action::Slower => return app.set_speed(app.speed / 2.0),
         Action::Faster => return app.set_speed(app.speed * 2.0),
+        Action::LessonNext if app.lesson_mode => {
+            let waiting = app
+                .snapshot
+                .lesson
+                .as_ref()
+                .is_some_and(|l| l.waiting_for_key);
+            app.flash = Some(
+                if waiting {
+                    "next step"
+                } else {
+                    "no step is waiting for n"
+                }
+                .into(),
+            );
+            // The driver also resumes time a `pause` step stopped, so it is sent either way.
+            return Some(Command::LessonNext);
+        }
+        Action::LessonRestart if app.lesson_mode => {
+            app.events.clear();
+            app.timeline_scroll = 0;
+            app.flash = Some("lesson restarted from the beginning".into());
+            return Some(Command::LessonRestart);
+        }
+        Action::LessonNext | Action::LessonRestart => {}
         Action::Quit
         | Action::Resize { .. }
         | Action::Input(_)

@@ -225,6 +225,7 @@ pub fn snapshot() -> ClusterSnapshot {
                 .map(|i| if i < 30 { 5 } else { (i % 4) * 3 })
                 .collect(),
         },
+        lesson: None,
     }
 }
 

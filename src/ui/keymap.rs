@@ -150,13 +150,64 @@ pub const KEYMAP: &[Binding] = &[
     bind(&[KeyCode::Char('q')], "q C-c", Action::Quit, "quit"),
 ];
 
+/// Keys added in lesson mode; they win over [`KEYMAP`], whose `b` (kill broker) moves to `B`.
+pub const LESSON_KEYMAP: &[Binding] = &[
+    bind(
+        &[KeyCode::Char('n')],
+        "n",
+        Action::LessonNext,
+        "lesson: next step",
+    ),
+    bind(
+        &[KeyCode::Char('b')],
+        "b",
+        Action::LessonRestart,
+        "lesson: back to start",
+    ),
+    bind(
+        &[KeyCode::Char('B')],
+        "B",
+        Action::KillBroker,
+        "kill selected broker (crash)",
+    ),
+];
+
+/// The bindings in force, in help order: in lesson mode the lesson keys first, then every
+/// dashboard binding whose key or action they did not take over.
+pub fn bindings(lesson: bool) -> Vec<&'static Binding> {
+    if !lesson {
+        return KEYMAP.iter().collect();
+    }
+    let taken = |b: &Binding| {
+        LESSON_KEYMAP
+            .iter()
+            .any(|l| l.action == b.action || l.keys.iter().any(|k| b.keys.contains(k)))
+    };
+    LESSON_KEYMAP
+        .iter()
+        .chain(KEYMAP.iter().filter(|b| !taken(b)))
+        .collect()
+}
+
 /// The binding for a key in normal mode.
 pub fn lookup(code: KeyCode) -> Option<&'static Binding> {
-    KEYMAP.iter().find(|b| b.keys.contains(&code))
+    lookup_in(false, code)
+}
+
+/// The binding for a key in normal mode, in or out of a lesson.
+pub fn lookup_in(lesson: bool, code: KeyCode) -> Option<&'static Binding> {
+    bindings(lesson)
+        .into_iter()
+        .find(|b| b.keys.contains(&code))
 }
 
 /// Decodes a key press for the current mode. Ctrl-C quits from anywhere.
 pub fn action_for_key(mode: &Mode, key: KeyEvent) -> Option<Action> {
+    action_for_key_in(mode, false, key)
+}
+
+/// Decodes a key press, in or out of a lesson.
+pub fn action_for_key_in(mode: &Mode, lesson: bool, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
     }
@@ -190,15 +241,20 @@ pub fn action_for_key(mode: &Mode, key: KeyEvent) -> Option<Action> {
         },
         Mode::Normal => match key.code {
             KeyCode::Esc => Some(Action::Cancel),
-            code => lookup(code).map(|b| b.action),
+            code => lookup_in(lesson, code).map(|b| b.action),
         },
     }
 }
 
 /// Decodes any terminal input (keys, mouse, resize).
 pub fn action_for_input(mode: &Mode, input: &InputEvent) -> Option<Action> {
+    action_for_input_in(mode, false, input)
+}
+
+/// Decodes any terminal input, in or out of a lesson.
+pub fn action_for_input_in(mode: &Mode, lesson: bool, input: &InputEvent) -> Option<Action> {
     match input {
-        InputEvent::Key(key) => action_for_key(mode, *key),
+        InputEvent::Key(key) => action_for_key_in(mode, lesson, *key),
         InputEvent::Mouse(m) => match m.kind {
             MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
                 column: m.column,
@@ -227,12 +283,37 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice() {
-        let mut seen = HashSet::new();
-        for b in KEYMAP {
-            for k in b.keys {
-                assert!(seen.insert(*k), "{k:?} is bound twice");
+        for lesson in [false, true] {
+            let mut seen = HashSet::new();
+            for b in bindings(lesson) {
+                for k in b.keys {
+                    assert!(seen.insert(*k), "{k:?} is bound twice (lesson {lesson})");
+                }
             }
         }
+    }
+
+    #[test]
+    fn lesson_mode_binds_n_and_b_and_moves_kill_broker_to_shift_b() {
+        let n = Mode::Normal;
+        let k = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(
+            action_for_key_in(&n, true, k('n')),
+            Some(Action::LessonNext)
+        );
+        assert_eq!(
+            action_for_key_in(&n, true, k('b')),
+            Some(Action::LessonRestart)
+        );
+        assert_eq!(
+            action_for_key_in(&n, true, k('B')),
+            Some(Action::KillBroker)
+        );
+        assert_eq!(
+            action_for_key_in(&n, false, k('b')),
+            Some(Action::KillBroker)
+        );
+        assert_eq!(action_for_key_in(&n, false, k('n')), None);
     }
 
     #[test]

@@ -28,6 +28,17 @@ pub struct Areas {
     pub timeline: Rect,
     /// Status bar (one line).
     pub status: Rect,
+    /// The lesson banner at the top (no rows outside lessons).
+    pub banner: Rect,
+}
+
+/// Rows of the lesson banner: a header, the caption (two rows on tall terminals) and a row for
+/// failed expectations when there are any.
+pub fn banner_rows(area: Rect, snap: &ClusterSnapshot) -> u16 {
+    match &snap.lesson {
+        None => 0,
+        Some(l) => 1 + if area.height >= 30 { 2 } else { 1 } + u16::from(!l.failed.is_empty()),
+    }
 }
 
 fn split_h(area: Rect, left: u16) -> (Rect, Rect) {
@@ -55,16 +66,18 @@ pub fn areas(area: Rect, snap: &ClusterSnapshot) -> Option<Areas> {
     let mut rest = area;
     let status = Rect::new(area.x, area.y + area.height - 1, area.width, 1);
     rest.height -= 1;
+    let banner = take_v(&mut rest, banner_rows(area, snap));
     let brokers_rows = snap.brokers.len() as u16 + 3;
     let w = area.width;
     if w < 120 || area.height < 36 {
-        let top_h = brokers_rows.clamp(5, 6 + (rest.height - 23) / 3);
+        let top_h = brokers_rows.clamp(5, 6 + rest.height.saturating_sub(23) / 3);
         let top = take_v(&mut rest, top_h);
         // Partitions get the rows they need, groups and producers a fixed share, the timeline
         // everything left (at 80×24: 6, 6 and 5 rows).
         let r = rest.height;
         let mid_h = (r * 3 / 10).max(6);
-        let parts_h = (snap.partitions.len() as u16 + 3).clamp(5, (r - mid_h - 5).max(5));
+        let parts_h =
+            (snap.partitions.len() as u16 + 3).clamp(5, r.saturating_sub(mid_h + 5).max(5));
         let parts = take_v(&mut rest, parts_h);
         let mid = take_v(&mut rest, mid_h);
         let bottom = rest;
@@ -80,6 +93,7 @@ pub fn areas(area: Rect, snap: &ClusterSnapshot) -> Option<Areas> {
             throughput,
             timeline,
             status,
+            banner,
         })
     } else {
         let parts_rows = (snap.partitions.len() as u16 + 3).min(16);
@@ -106,6 +120,7 @@ pub fn areas(area: Rect, snap: &ClusterSnapshot) -> Option<Areas> {
             throughput,
             timeline,
             status,
+            banner,
         })
     }
 }

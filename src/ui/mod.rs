@@ -22,4 +22,4 @@ pub mod widgets;
 #[cfg(test)]
 mod tests;
 
-pub use run::run_dashboard;
+pub use run::{run_dashboard, run_lesson_dashboard};

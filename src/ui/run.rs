@@ -2,7 +2,7 @@
 //! something changed (at most once per tick for lab updates, at once for input).
 
 use super::app::{App, update};
-use super::keymap::action_for_input;
+use super::keymap::action_for_input_in;
 use super::theme::Theme;
 use super::tui;
 use super::view::draw;
@@ -25,9 +25,19 @@ pub const INPUT_CHANNEL_CAPACITY: usize = 256;
 /// Opens the dashboard on the real terminal and runs it until `q`; the terminal is restored on
 /// every way out.
 pub async fn run_dashboard(channels: LabChannels) -> Result<()> {
+    run_terminal(channels, false).await
+}
+
+/// The dashboard for a lesson: the banner and the lesson keys (`n`, `b`) on top of the lab.
+pub async fn run_lesson_dashboard(channels: LabChannels) -> Result<()> {
+    run_terminal(channels, true).await
+}
+
+async fn run_terminal(channels: LabChannels, lesson: bool) -> Result<()> {
     let mut terminal = tui::init()?;
     let size = terminal.size().context("cannot read the terminal size")?;
-    let app = App::new(Theme::from_env(), size.width, size.height);
+    let mut app = App::new(Theme::from_env(), size.width, size.height);
+    app.lesson_mode = lesson;
     let (input_tx, input_rx) = flume::bounded(INPUT_CHANNEL_CAPACITY);
     let stop = Arc::new(AtomicBool::new(false));
     let reader = spawn_input_reader(input_tx, stop.clone());
@@ -82,7 +92,7 @@ where
         tokio::select! {
             input = input.recv_async() => {
                 let Ok(input) = input else { break };
-                let cmd = action_for_input(&app.mode, &input).and_then(|a| update(&mut app, a));
+                let cmd = action_for_input_in(&app.mode, app.lesson_mode, &input).and_then(|a| update(&mut app, a));
                 // Never block on the lab: a full command queue drops the command and says so.
                 if let Some(cmd) = cmd
                     && channels.commands.try_send(cmd).is_err()

@@ -23,6 +23,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     widgets::throughput::render(frame, a.throughput, app);
     widgets::timeline::render(frame, a.timeline, app);
     widgets::status::render(frame, a.status, app);
+    widgets::lesson::render(frame, a.banner, app);
     match &app.mode {
         Mode::Normal => {}
         Mode::Help => widgets::help::render(frame, area, app),

@@ -26,7 +26,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let focused = app.focus == Panel::Brokers;
     let snap = &app.snapshot;
-    let block = panel("Brokers", "b kill s stop r start", focused, theme);
+    // In a lesson `b` goes back to the start, so killing a broker moves to `B`.
+    let hint = if app.lesson_mode {
+        "B kill s stop r start"
+    } else {
+        "b kill s stop r start"
+    };
+    let block = panel("Brokers", hint, focused, theme);
     let wide = area.width >= 50;
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.broker, visible);

@@ -1,7 +1,7 @@
 //! The `?` overlay, generated from the keymap table so it can never drift from the keys.
 
 use crate::ui::app::App;
-use crate::ui::keymap::KEYMAP;
+use crate::ui::keymap::bindings;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -12,8 +12,8 @@ const KEY_W: usize = 6;
 
 /// One help line per binding, in keymap order.
 pub fn help_lines(app: &App) -> Vec<Line<'static>> {
-    KEYMAP
-        .iter()
+    bindings(app.lesson_mode)
+        .into_iter()
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!("{:>KEY_W$} ", b.shown), app.theme.header()),

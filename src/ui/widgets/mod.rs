@@ -4,6 +4,7 @@ pub mod brokers;
 pub mod dialog;
 pub mod groups;
 pub mod help;
+pub mod lesson;
 pub mod partition_map;
 pub mod partitions;
 pub mod producers;

@@ -20,6 +20,10 @@ pub fn sim_time(ms: i64) -> String {
 pub const HINTS: &str =
     "? help  q quit  Tab focus  b/s/r broker  k/x consumer  p c t new  space pause";
 
+/// Key hints in a lesson.
+pub const LESSON_HINTS: &str =
+    "n next step  b back to start  ? help  q quit  B/s/r broker  k/x consumer";
+
 /// Draws the status bar.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
@@ -43,6 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     spans.push(Span::raw(" │ "));
     match &app.flash {
         Some(msg) => spans.push(Span::styled(msg.clone(), theme.header())),
+        None if app.lesson_mode => spans.push(Span::styled(LESSON_HINTS, theme.dim())),
         None => spans.push(Span::styled(HINTS, theme.dim())),
     }
     frame.render_widget(Line::from(spans), area);

@@ -1,0 +1,365 @@
+//! The lesson runner: walks a scenario's steps against a [`Cluster`] as simulated time passes.
+//!
+//! The same runner serves headless runs and the dashboard: the caller advances the lab one step at
+//! a time, hands each step's events to [`LessonRunner::observe`] and then calls
+//! [`LessonRunner::tick`], which applies every step that is due. Captions and expectation results
+//! go onto the lab's event stream, so they appear in the story and on the timeline alike.
+
+use super::expect::Observed;
+use super::file::{Action, BrokerRef, ConfigChange, Scenario, Trigger};
+use crate::cluster::event::{Event, EventKind};
+use crate::cluster::lab::Cluster;
+use crate::cluster::snapshot::LessonStatus;
+use crate::cluster::types::{ClientId, TopicPartition};
+use bytes::Bytes;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Acknowledged records kept per producer for `lost_acked` (older ones are not checked).
+const ACKED_MAX: usize = 200_000;
+
+/// How `on = "key"` steps behave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyPolicy {
+    /// Wait for [`LessonRunner::press_next`] (the dashboard's `n`).
+    Wait,
+    /// Run at once (headless).
+    Immediate,
+}
+
+/// The outcome of one expectation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectResult {
+    /// Step number (1-based).
+    pub step: usize,
+    /// Line in the file.
+    pub line: usize,
+    /// What was expected.
+    pub text: String,
+    /// `Err` says what was seen instead.
+    pub outcome: Result<(), String>,
+}
+
+/// Runs one scenario on one lab.
+pub struct LessonRunner {
+    scenario: Arc<Scenario>,
+    keys: KeyPolicy,
+    next: usize,
+    last_done_ms: i64,
+    key_pressed: bool,
+    /// When the pending expectation was first checked.
+    expect_since_ms: Option<i64>,
+    caption: Option<String>,
+    pause_requested: bool,
+    producers: BTreeMap<String, ClientId>,
+    consumers: BTreeMap<String, ClientId>,
+    /// Every consumer incarnation in spawn order, for the closing summary.
+    runs: Vec<(String, ClientId)>,
+    acked: BTreeMap<String, Vec<(TopicPartition, i64, Bytes)>>,
+    revoked: BTreeMap<String, usize>,
+    results: Vec<ExpectResult>,
+    /// Run number shown to the dashboard (bumped by the live driver on restart).
+    pub run: u32,
+}
+
+impl LessonRunner {
+    /// A runner at the first step.
+    pub fn new(scenario: Arc<Scenario>, keys: KeyPolicy) -> Self {
+        Self {
+            scenario,
+            keys,
+            next: 0,
+            last_done_ms: 0,
+            key_pressed: false,
+            expect_since_ms: None,
+            caption: None,
+            pause_requested: false,
+            producers: BTreeMap::new(),
+            consumers: BTreeMap::new(),
+            runs: Vec::new(),
+            acked: BTreeMap::new(),
+            revoked: BTreeMap::new(),
+            results: Vec::new(),
+            run: 1,
+        }
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Every step is done.
+    pub fn finished(&self) -> bool {
+        self.next >= self.scenario.steps.len()
+    }
+
+    /// Expectation outcomes so far.
+    pub fn results(&self) -> &[ExpectResult] {
+        &self.results
+    }
+
+    /// Consumer incarnations in spawn order (name, id).
+    pub fn consumer_runs(&self) -> &[(String, ClientId)] {
+        &self.runs
+    }
+
+    /// Whether the current step waits for a key press.
+    pub fn waiting_for_key(&self) -> bool {
+        self.keys == KeyPolicy::Wait
+            && !self.key_pressed
+            && self
+                .scenario
+                .steps
+                .get(self.next)
+                .is_some_and(|s| s.trigger == Trigger::Key)
+    }
+
+    /// `n`: lets a step waiting for a key run. Returns false when nothing was waiting.
+    pub fn press_next(&mut self) -> bool {
+        if self.waiting_for_key() {
+            self.key_pressed = true;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Set once by a `pause = true` step; the live driver stops its clock.
+    pub fn take_pause_request(&mut self) -> bool {
+        std::mem::take(&mut self.pause_requested)
+    }
+
+    /// Records what one simulation step did: acknowledged records and revoked partitions.
+    pub fn observe(&mut self, lab: &Cluster, events: &[Event]) {
+        for (name, id) in &self.producers {
+            let Some(p) = lab.producer(*id) else { continue };
+            if p.recent_acks.is_empty() {
+                continue;
+            }
+            let v = self.acked.entry(name.clone()).or_default();
+            for a in &p.recent_acks {
+                if v.len() < ACKED_MAX {
+                    v.push(a.clone());
+                }
+            }
+        }
+        for e in events {
+            if let EventKind::PartitionsRevoked {
+                group, partitions, ..
+            } = &e.kind
+            {
+                *self.revoked.entry(group.clone()).or_default() += partitions.len();
+            }
+        }
+    }
+
+    fn due(&self, now: i64) -> bool {
+        let Some(step) = self.scenario.steps.get(self.next) else {
+            return false;
+        };
+        match step.trigger {
+            Trigger::At(t) => now >= t,
+            Trigger::After(d) => now >= self.last_done_ms + d,
+            Trigger::Key => self.keys == KeyPolicy::Immediate || self.key_pressed,
+        }
+    }
+
+    /// When the next timed step is due.
+    pub fn next_at_ms(&self) -> Option<i64> {
+        let step = self.scenario.steps.get(self.next)?;
+        match step.trigger {
+            Trigger::At(t) => Some(t),
+            Trigger::After(d) => Some(self.last_done_ms + d),
+            Trigger::Key => None,
+        }
+    }
+
+    /// Applies every step due now. Captions and results become `Note` events on the lab.
+    pub fn tick(&mut self, lab: &mut Cluster) {
+        let now = lab.now_ms();
+        // Bounded: each pass finishes a step or returns.
+        while self.due(now) {
+            let index = self.next;
+            let step = self.scenario.steps[index].clone();
+            let total = self.scenario.steps.len();
+            if let Some(expect) = &step.expect {
+                let first = self.expect_since_ms.is_none();
+                let since = *self.expect_since_ms.get_or_insert(now);
+                if first && let Some(c) = &step.caption {
+                    self.say(lab, index, c);
+                }
+                let snapshot = lab.snapshot();
+                let outcome = Observed {
+                    lab,
+                    snapshot: &snapshot,
+                    consumers: &self.consumers,
+                    producers: &self.producers,
+                    acked: &self.acked,
+                    revoked: &self.revoked,
+                }
+                .evaluate(expect);
+                if outcome.is_err() && now < since + expect.within_ms {
+                    return;
+                }
+                let text = expect.to_string();
+                let line = match &outcome {
+                    Ok(()) => format!("PASS [{}/{total}] {text}", index + 1),
+                    Err(seen) => format!(
+                        "FAIL [{}/{total}] {text} (line {}): {seen}",
+                        index + 1,
+                        step.line
+                    ),
+                };
+                lab.emit_event(EventKind::Note { text: line });
+                self.results.push(ExpectResult {
+                    step: index + 1,
+                    line: step.line,
+                    text,
+                    outcome,
+                });
+                self.expect_since_ms = None;
+            } else {
+                if let Some(c) = &step.caption {
+                    self.say(lab, index, c);
+                }
+                if let Some(action) = &step.action
+                    && let Err(e) = self.apply(lab, action)
+                {
+                    let text = format!("the step's action failed: {e}");
+                    lab.emit_event(EventKind::Note {
+                        text: format!("FAIL [{}/{total}] {text} (line {})", index + 1, step.line),
+                    });
+                    self.results.push(ExpectResult {
+                        step: index + 1,
+                        line: step.line,
+                        text: "the action succeeds".into(),
+                        outcome: Err(text),
+                    });
+                }
+            }
+            self.next += 1;
+            self.last_done_ms = now;
+            self.key_pressed = false;
+        }
+    }
+
+    fn say(&mut self, lab: &mut Cluster, index: usize, caption: &str) {
+        let total = self.scenario.steps.len();
+        self.caption = Some(caption.to_string());
+        lab.emit_event(EventKind::Note {
+            text: format!("▶ [{}/{total}] {caption}", index + 1),
+        });
+    }
+
+    fn apply(&mut self, lab: &mut Cluster, action: &Action) -> Result<(), String> {
+        let broker = |lab: &Cluster, r: &BrokerRef| match r {
+            BrokerRef::Id(id) => Ok(*id),
+            BrokerRef::LeaderOf(tp) => lab
+                .leader_of(tp)
+                .ok_or_else(|| format!("{tp} has no leader to pick")),
+        };
+        match action {
+            Action::CreateTopic(spec) => lab
+                .create_topic(spec.clone())
+                .map_err(|e| format!("cannot create topic {}: {e}", spec.name)),
+            Action::SpawnProducer(spec) => {
+                let name = spec.client_id.clone().unwrap_or_default();
+                let id = lab.spawn_producer(spec.clone())?;
+                self.producers.insert(name, id);
+                Ok(())
+            }
+            Action::StopProducer(name) => lab.stop_producer(self.producer(name)?),
+            Action::SpawnConsumer(spec) => {
+                let name = spec.client_id.clone().unwrap_or_default();
+                let id = lab.spawn_consumer(spec.clone())?;
+                self.consumers.insert(name.clone(), id);
+                self.runs.push((name, id));
+                Ok(())
+            }
+            Action::KillConsumer(name) => lab.kill_consumer(self.consumer(name)?),
+            Action::CloseConsumer(name) => lab.close_consumer(self.consumer(name)?),
+            Action::KillBroker(r) => {
+                let id = broker(lab, r)?;
+                lab.kill_broker(id)
+            }
+            Action::ShutdownBroker(r) => {
+                let id = broker(lab, r)?;
+                lab.shutdown_broker(id)
+            }
+            Action::RestartBroker(id) => lab.restart_broker(*id),
+            Action::SlowBroker(id, slow) => lab.set_broker_slow(*id, *slow),
+            Action::SetConfig(ConfigChange::UncleanLeaderElection(v)) => {
+                lab.set_unclean_leader_election(*v);
+                Ok(())
+            }
+            Action::SetConfig(ConfigChange::ProducerRate(name, rate)) => {
+                lab.set_producer_rate(self.producer(name)?, *rate)
+            }
+            Action::Pause => {
+                self.pause_requested = true;
+                Ok(())
+            }
+        }
+    }
+
+    fn producer(&self, name: &str) -> Result<ClientId, String> {
+        self.producers
+            .get(name)
+            .copied()
+            .ok_or_else(|| format!("producer {name} is not running"))
+    }
+
+    fn consumer(&self, name: &str) -> Result<ClientId, String> {
+        self.consumers
+            .get(name)
+            .copied()
+            .ok_or_else(|| format!("consumer {name} is not running"))
+    }
+
+    /// What the dashboard's banner shows.
+    pub fn status(&self) -> LessonStatus {
+        LessonStatus {
+            name: self.scenario.name.clone(),
+            title: self.scenario.title.clone(),
+            run: self.run,
+            step: self.next,
+            steps: self.scenario.steps.len(),
+            caption: self.caption.clone(),
+            waiting_for_key: self.waiting_for_key(),
+            next_at_ms: self.next_at_ms(),
+            passed: self.results.iter().filter(|r| r.outcome.is_ok()).count(),
+            failed: self
+                .results
+                .iter()
+                .filter_map(|r| {
+                    r.outcome
+                        .as_ref()
+                        .err()
+                        .map(|e| format!("step {} (line {}): {e}", r.step, r.line))
+                })
+                .collect(),
+            finished: self.finished(),
+        }
+    }
+}
+
+/// Starts the scenario's lab in `data_dir` (seed overridable) with its topics created.
+pub fn build_lab(
+    scenario: &Scenario,
+    data_dir: &std::path::Path,
+    seed: Option<u64>,
+) -> Result<Cluster, String> {
+    let config = scenario
+        .lab
+        .cluster_config(data_dir, seed.unwrap_or(scenario.lab.seed));
+    let mut lab = Cluster::new(config)?;
+    for t in &scenario.lab.topics {
+        lab.create_topic(t.clone())
+            .map_err(|e| format!("cannot create topic {}: {e}", t.name))?;
+    }
+    lab.emit_event(EventKind::Note {
+        text: format!("lesson {}: {}", scenario.name, scenario.title),
+    });
+    Ok(lab)
+}

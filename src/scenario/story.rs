@@ -1,0 +1,114 @@
+//! Headless lessons: a scenario on simulated time with no terminal, printed as a story with
+//! PASS/FAIL for each expectation and a closing summary of what each consumer read.
+
+use super::file::Scenario;
+use super::headless::{OutputFormat, format_event};
+use super::runner::{ExpectResult, KeyPolicy, LessonRunner, build_lab};
+use crate::cluster::event::EventKind;
+use crate::cluster::lab::Cluster;
+use crate::cluster::types::TopicPartition;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Arc;
+
+/// The most simulated time a headless lesson may run (a waiting expectation cannot hang it).
+pub const STORY_MS_MAX: i64 = 3_600_000;
+
+/// What a headless run found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoryReport {
+    /// Every expectation's outcome.
+    pub results: Vec<ExpectResult>,
+    /// Simulated ms the story took.
+    pub elapsed_ms: i64,
+}
+
+impl StoryReport {
+    /// The failed expectations.
+    pub fn failures(&self) -> Vec<&ExpectResult> {
+        self.results.iter().filter(|r| r.outcome.is_err()).collect()
+    }
+}
+
+/// Runs `scenario` in `data_dir` until every step is done and its duration has passed, writing
+/// the story to `out`. Key steps run at once.
+pub fn run_story(
+    scenario: &Scenario,
+    data_dir: &std::path::Path,
+    seed: Option<u64>,
+    format: OutputFormat,
+    out: &mut dyn Write,
+) -> Result<StoryReport, String> {
+    let io = |e: std::io::Error| e.to_string();
+    let mut lab = build_lab(scenario, data_dir, seed)?;
+    let mut runner = LessonRunner::new(Arc::new(scenario.clone()), KeyPolicy::Immediate);
+    let step = lab.config().step_ms;
+    runner.tick(&mut lab);
+    for e in lab.drain_events() {
+        writeln!(out, "{}", format_event(&e, format)).map_err(io)?;
+    }
+    while !(runner.finished() && lab.now_ms() >= scenario.duration_ms) {
+        if lab.now_ms() >= STORY_MS_MAX {
+            return Err(format!(
+                "the lesson did not finish within {} simulated minutes",
+                STORY_MS_MAX / 60_000
+            ));
+        }
+        lab.advance_by(step);
+        let events = lab.drain_events();
+        runner.observe(&lab, &events);
+        for e in &events {
+            writeln!(out, "{}", format_event(e, format)).map_err(io)?;
+        }
+        runner.tick(&mut lab);
+        for e in lab.drain_events() {
+            writeln!(out, "{}", format_event(&e, format)).map_err(io)?;
+        }
+    }
+    summarize(&mut lab, &runner);
+    let results = runner.results().to_vec();
+    let failed = results.iter().filter(|r| r.outcome.is_err()).count();
+    lab.emit_event(EventKind::Note {
+        text: format!(
+            "lesson {}: {} of {} expectations passed{}",
+            scenario.name,
+            results.len() - failed,
+            results.len(),
+            if failed > 0 { ", FAILED" } else { "" }
+        ),
+    });
+    for e in lab.drain_events() {
+        writeln!(out, "{}", format_event(&e, format)).map_err(io)?;
+    }
+    Ok(StoryReport {
+        results,
+        elapsed_ms: lab.now_ms(),
+    })
+}
+
+/// One `summary:` note per consumer incarnation: which offsets it read from each partition.
+fn summarize(lab: &mut Cluster, runner: &LessonRunner) {
+    for (name, id) in runner.consumer_runs() {
+        let Some(c) = lab.consumer(*id) else { continue };
+        let mut first: BTreeMap<TopicPartition, (i64, i64, usize)> = BTreeMap::new();
+        for r in &c.history {
+            let e = first.entry(r.tp.clone()).or_insert((r.offset, r.offset, 0));
+            e.1 = r.offset;
+            e.2 += 1;
+        }
+        let read: Vec<String> = first
+            .iter()
+            .map(|(tp, (a, b, n))| format!("{tp} offsets {a}..={b} ({n} records)"))
+            .collect();
+        let text = format!(
+            "summary: {name} (consumer {id}, {:?}) read {}",
+            c.state,
+            if read.is_empty() {
+                "nothing".to_string()
+            } else {
+                read.join(", ")
+            }
+        );
+        lab.emit_event(EventKind::Note { text });
+    }
+}

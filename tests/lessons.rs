@@ -1,0 +1,215 @@
+//! Lessons and scenario files: every built-in lesson tells the truth (all its expectations hold
+//! when it runs headless), bad files are refused before anything starts with file, line and
+//! column, and a false expectation fails the run with a clear message.
+
+use kafka_lab::scenario::file::parse_scenario;
+use kafka_lab::scenario::headless::OutputFormat;
+use kafka_lab::scenario::lessons::{BUILT_IN, built_in};
+use kafka_lab::scenario::story::run_story;
+use std::process::Command;
+
+fn run_lesson(name: &str) {
+    let scenario = built_in(name)
+        .expect("a built-in lesson")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut story = Vec::new();
+    let report = run_story(&scenario, dir.path(), None, OutputFormat::Text, &mut story)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let story = String::from_utf8_lossy(&story);
+    assert!(!report.results.is_empty(), "{name} checks nothing");
+    assert!(
+        report.failures().is_empty(),
+        "{name}: {:#?}\n{story}",
+        report.failures()
+    );
+    assert!(story.contains("expectations passed"), "{story}");
+}
+
+macro_rules! lesson_tests {
+    ($($test:ident => $name:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                run_lesson($name);
+            }
+        )*
+
+        #[test]
+        fn every_built_in_lesson_has_a_test() {
+            let tested = [$($name),*];
+            for (name, _) in BUILT_IN {
+                assert!(tested.contains(name), "lesson {name} has no test here");
+            }
+        }
+    };
+}
+
+lesson_tests! {
+    experiment_1_consumer_reads_every_record_in_order => "experiment-1",
+    experiment_2_killed_consumer_hands_partition_to_peer => "experiment-2",
+    experiment_3_committed_offset_survives_restart => "experiment-3",
+    leader_failover_moves_leadership_and_loses_nothing => "leader-failover",
+    slow_follower_leaves_isr_and_rejoins => "slow-follower",
+    acks_1_unclean_election_loses_acked_records_acks_all_does_not => "acks-and-unclean-election",
+    eager_revokes_everything_cooperative_only_what_moves => "eager-vs-cooperative",
+    keyed_records_stay_in_order_per_key => "keyed-order",
+    retention_deletes_segments_and_offset_reset_moves_consumer => "retention-and-reset",
+}
+
+const HEADER: &str = r#"title = "t"
+[lab]
+brokers = 3
+[[lab.topic]]
+name = "test"
+partitions = 2
+"#;
+
+fn parse_err(body: &str) -> String {
+    let source = format!("{HEADER}{body}");
+    parse_scenario("bad.toml", "bad", &source)
+        .expect_err("the scenario must be refused")
+        .to_string()
+}
+
+#[test]
+fn syntax_error_reports_file_line_and_column() {
+    let e = parse_err("[[step]]\nat = \"1s\n");
+    assert!(e.starts_with("bad.toml:8:"), "{e}");
+    let e = parse_err("[[step]]\nat = 5s\n");
+    assert!(e.starts_with("bad.toml:8:6:"), "{e}");
+    assert!(e.contains("at = 5s") && e.contains('^'), "{e}");
+}
+
+#[test]
+fn unknown_action_is_refused_with_the_known_ones() {
+    let e = parse_err("[[step]]\nexplode_broker = 1\n");
+    assert!(e.starts_with("bad.toml:8:1:"), "{e}");
+    assert!(e.contains("unknown field `explode_broker`"), "{e}");
+    assert!(e.contains("kill_broker"), "{e}");
+}
+
+#[test]
+fn wrong_type_says_what_was_found_and_expected() {
+    let e = parse_err("[[step]]\nkill_consumer = 3\n");
+    assert!(e.contains("bad.toml:8:"), "{e}");
+    assert!(e.contains("string"), "{e}");
+}
+
+#[test]
+fn missing_broker_topic_and_clients_are_refused_before_running() {
+    let e = parse_err("[[step]]\nkill_broker = 4\n");
+    assert!(
+        e.starts_with("bad.toml:8:1:") && e.contains("broker 4 does not exist"),
+        "{e}"
+    );
+    let e = parse_err("[[step]]\nspawn_producer = { name = \"P\", topic = \"nope\" }\n");
+    assert!(e.contains("topic \"nope\" does not exist"), "{e}");
+    let e = parse_err("[[step]]\nkill_consumer = \"ghost\"\n");
+    assert!(e.contains("no consumer named \"ghost\""), "{e}");
+    let e = parse_err("[[step]]\nstop_producer = \"ghost\"\n");
+    assert!(e.contains("no producer named \"ghost\""), "{e}");
+    let e = parse_err("[[step]]\nexpect = { partition = \"test-7\", leader = 1 }\n");
+    assert!(e.contains("partitions 0..=1"), "{e}");
+    let e = parse_err("[[step]]\nexpect = { group = \"g\", state = \"Stable\" }\n");
+    assert!(e.contains("no consumer joined group \"g\""), "{e}");
+    // A consumer must be spawned before a step names it, not after.
+    let e = parse_err(
+        "[[step]]\nkill_consumer = \"A\"\n[[step]]\nspawn_consumer = { name = \"A\", group = \"g\", topic = \"test\" }\n",
+    );
+    assert!(e.contains("no consumer named \"A\""), "{e}");
+}
+
+#[test]
+fn a_step_does_one_thing() {
+    let e = parse_err("[[step]]\nkill_broker = 1\nrestart_broker = 1\n");
+    assert!(e.contains("a step does one thing"), "{e}");
+    let e = parse_err("[[step]]\nat = \"1s\"\non = \"key\"\ncaption = \"x\"\n");
+    assert!(e.contains("one of at, after or on"), "{e}");
+    let e = parse_err("[[step]]\non = \"click\"\ncaption = \"x\"\n");
+    assert!(e.contains("expected on = \"key\""), "{e}");
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kafka-lab"))
+}
+
+#[test]
+fn a_false_expectation_fails_the_headless_run_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wrong.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "{HEADER}[[step]]\nspawn_producer = {{ name = \"P\", topic = \"test\", rate = 5 }}\n\
+             [[step]]\nafter = \"5s\"\nexpect = {{ partition = \"test-0\", hw_at_least = 1000000 }}\n"
+        ),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["lesson", path.to_str().unwrap(), "--headless"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("FAIL [2/2] partition test-0 HW ≥ 1000000"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 of 1 expectations failed"), "{stderr}");
+    assert!(
+        stderr.contains("(line 9)") && stderr.contains("but the HW is"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_file_fails_before_anything_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, format!("{HEADER}[[step]]\nkill_broker = 9\n")).unwrap();
+    let out = bin()
+        .args(["lesson", path.to_str().unwrap(), "--headless"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("bad.toml:8:1: broker 9 does not exist"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing ran");
+}
+
+#[test]
+fn lesson_lists_the_built_in_lessons_and_refuses_unknown_names() {
+    let out = bin().arg("lesson").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    for (name, _) in BUILT_IN {
+        assert!(stdout.contains(name), "{stdout}");
+    }
+    let out = bin().args(["lesson", "no-such-lesson"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("built-in lessons are experiment-1"));
+}
+
+#[test]
+fn headless_lesson_prints_pass_lines_and_exits_zero() {
+    let out = bin()
+        .args(["lesson", "experiment-2", "--headless"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("PASS [8/8]"), "{stdout}");
+    assert!(
+        stdout.contains("lesson experiment-2: 4 of 4 expectations passed"),
+        "{stdout}"
+    );
+}
