@@ -3,80 +3,10 @@
 //! lesson shows its banner, `n` runs the step waiting for it and `b` starts the lesson over.
 //! Every wait polls the screen for content; none is a bare sleep. Skipped when tmux is missing.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+mod common;
 
-struct Session(String);
-
-impl Session {
-    fn start(width: u16, height: u16, command: &str) -> Option<Self> {
-        // Tests run in parallel threads: each session needs its own name.
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("kafka-lab-e2e-{}-{n}", std::process::id());
-        let ok = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &name, "-x"])
-            .arg(width.to_string())
-            .arg("-y")
-            .arg(height.to_string())
-            .arg(command)
-            .status()
-            .ok()?
-            .success();
-        ok.then_some(Session(name))
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let ok = Command::new("tmux")
-                .args(["send-keys", "-t", &self.0, k])
-                .status()
-                .expect("tmux send-keys")
-                .success();
-            assert!(ok, "send-keys {k}");
-        }
-    }
-
-    fn alternate_screen_on(&self) -> bool {
-        let out = Command::new("tmux")
-            .args(["display-message", "-p", "-t", &self.0, "#{alternate_on}"])
-            .output()
-            .expect("tmux display-message");
-        String::from_utf8_lossy(&out.stdout).trim() == "1"
-    }
-
-    /// Polls the screen until `ready` holds, or fails with the last screen after `timeout`.
-    fn wait_for(&self, what: &str, timeout: Duration, ready: impl Fn(&str) -> bool) -> String {
-        let started = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ready(&screen) {
-                return screen;
-            }
-            assert!(
-                started.elapsed() < timeout,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .status();
-    }
-}
+use common::tmux::{Session, tmux_available};
+use std::time::Duration;
 
 /// The leader column of `test-0` in the partitions table (rows start with the table's border).
 fn leader_of_test_0(screen: &str) -> Option<String> {
@@ -86,13 +16,6 @@ fn leader_of_test_0(screen: &str) -> Option<String> {
         let name = first.strip_prefix('│')?.trim_start_matches('>');
         (name == "test-0").then(|| tokens.next().map(str::to_string))?
     })
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[test]

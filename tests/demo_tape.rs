@@ -3,8 +3,10 @@
 //! timeout. The build in the `Hide` block is skipped (`cargo build …` becomes `true`) and
 //! `./target/release/kafka-lab` is the binary under test. Skipped when tmux is missing.
 
+mod common;
+
+use common::tmux::{Session, tmux_available};
 use regex::Regex;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// One command of a vhs tape, as far as this player needs to know.
@@ -133,57 +135,6 @@ fn parse_tape(text: &str) -> Result<Vec<TapeCommand>, String> {
     Ok(out)
 }
 
-struct Session(String);
-
-impl Session {
-    fn start(width: u16, height: u16) -> Option<Self> {
-        let name = format!("kafka-lab-tape-{}", std::process::id());
-        let ok = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &name, "-x"])
-            .arg(width.to_string())
-            .arg("-y")
-            .arg(height.to_string())
-            .arg("bash --norc --noprofile")
-            .status()
-            .ok()?
-            .success();
-        ok.then_some(Session(name))
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn send(&self, args: &[&str]) {
-        let ok = Command::new("tmux")
-            .args(["send-keys", "-t", &self.0])
-            .args(args)
-            .status()
-            .expect("tmux send-keys")
-            .success();
-        assert!(ok, "send-keys {args:?}");
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .status();
-    }
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 const TAPE: &str = include_str!("../demo.tape");
 
 #[test]
@@ -231,7 +182,7 @@ fn demo_tape_plays_against_the_real_binary() {
     let commands = parse_tape(TAPE).unwrap_or_else(|e| panic!("{e}"));
     let bin = env!("CARGO_BIN_EXE_kafka-lab");
     // About what vhs's 1440×900 window at font size 16 holds.
-    let session = Session::start(140, 40).expect("tmux new-session");
+    let session = Session::start(140, 40, "bash --norc --noprofile").expect("tmux new-session");
     let mut milestones = 0;
     for (i, c) in commands.iter().enumerate() {
         match c {

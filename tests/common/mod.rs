@@ -1,6 +1,8 @@
 //! Shared helpers for integration tests: a lab in a temp dir on simulated time.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use kafka_lab::cluster::config::ClusterConfig;
 use kafka_lab::cluster::event::{Event, EventKind};
 use kafka_lab::cluster::lab::Cluster;
