@@ -270,12 +270,17 @@ fn run(args: RunArgs) -> Result<()> {
             );
         }
     }
-    let data = open_data_dir(&args.lab)?;
     if let Some(n) = args.experiment {
-        // The article's experiments are built-in lessons; this is the older way to run them.
+        // The article's experiments are built-in lessons; like every lesson they start from a
+        // fresh lab, so the story is the same on every run.
         let scenario = lessons::experiment(n).map_err(anyhow::Error::msg)?;
-        return print_story(&scenario, &data.path, args.lab.seed, args.json);
+        let temp = tempfile::Builder::new()
+            .prefix("kafka-lab-lesson-")
+            .tempdir()
+            .context("cannot create a temporary data dir")?;
+        return print_story(&scenario, temp.path(), args.lab.seed, args.json);
     }
+    let data = open_data_dir(&args.lab)?;
     let mut lab = build_lab(&args.lab, &data, true)?;
     if args.headless {
         let duration = parse_duration_ms(&args.duration).map_err(anyhow::Error::msg)?;

@@ -271,3 +271,27 @@ fn unknown_experiment_is_rejected() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--experiment"));
 }
+
+#[test]
+fn experiment_replays_on_a_data_dir_that_already_has_a_lab() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    // A default lab first leaves topic `test` behind in the data dir.
+    let first = bin()
+        .args(["run", "--headless", "--data-dir", path, "--duration", "2s"])
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    for _ in 0..2 {
+        let out = bin()
+            .args(["run", "--headless", "--data-dir", path, "--experiment", "2"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("expectations passed"));
+    }
+}
