@@ -240,8 +240,7 @@ fn experiment_2_story_shows_the_partition_moving_after_the_session_timeout() {
     );
     let last_gen = story
         .lines()
-        .filter(|l| l.contains("generation "))
-        .next_back()
+        .rfind(|l| l.contains("generation "))
         .expect("a generation line");
     assert!(
         last_gen.contains("consumer-B") && last_gen.contains("[test-0,test-1]"),

@@ -1,4 +1,4 @@
-//! Groups, clients and throughput in the snapshot; the wire listener's port (none until it lands).
+//! Groups, clients and throughput in the snapshot; the wire listener's port.
 
 use super::lab::Cluster;
 use super::snapshot::{ClusterSnapshot, GroupPartitionSnapshot, GroupSnapshot, MemberSnapshot};
@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 impl Cluster {
     pub(crate) fn fill_group_and_client_snapshots(&self, snap: &mut ClusterSnapshot) {
         snap.producers = self.producers.values().map(|p| p.snapshot()).collect();
+        snap.producers.extend(self.wire_producer_snapshots());
         snap.consumers = self.consumers.values().map(|c| c.snapshot()).collect();
         snap.throughput = self.throughput.clone();
         for g in self.groups.groups() {
@@ -70,7 +71,7 @@ impl Cluster {
         }
     }
 
-    pub(crate) fn listener_port(&self, _b: BrokerId) -> Option<u16> {
-        None
+    pub(crate) fn listener_port(&self, b: BrokerId) -> Option<u16> {
+        self.wire_port(b)
     }
 }

@@ -96,6 +96,8 @@ pub struct Cluster {
     pub(crate) throughput: super::snapshot::ThroughputSnapshot,
     /// Counters at the last throughput sample: (time, produced, consumed).
     pub(crate) throughput_mark: (i64, u64, u64),
+    /// Real clients seen by the wire listener (ports, producers by `client.id`).
+    pub(crate) wire: super::wire_clients::WireClients,
 }
 
 impl Cluster {
@@ -142,6 +144,7 @@ impl Cluster {
             offsets_loaded: BTreeMap::new(),
             throughput: Default::default(),
             throughput_mark: (0, 0, 0),
+            wire: Default::default(),
             config,
         };
         lab.emit(EventKind::LabStarted {
