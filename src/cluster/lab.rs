@@ -376,6 +376,16 @@ impl Cluster {
         self.brokers.values().map(|b| (b.id, b.state)).collect()
     }
 
+    /// Brokers the controller has registered (a crashed broker stays until its session expires):
+    /// the brokers Kafka's metadata lists.
+    pub fn registered_brokers(&self) -> Vec<BrokerId> {
+        self.brokers
+            .values()
+            .filter(|b| b.registered)
+            .map(|b| b.id)
+            .collect()
+    }
+
     /// The active controller.
     pub fn controller(&self) -> Option<BrokerId> {
         self.controller

@@ -64,10 +64,21 @@ pub fn metadata(
             .iter()
             .any(|(id, s)| *id == b && *s == BrokerState::Up)
     };
-    let brokers = states
+    // Kafka lists the brokers the controller has registered: a crashed broker stays listed (and
+    // keeps leading) until its session expires, so clients see connection errors, not a vanished
+    // node. Every leader named below is in this list.
+    let mut listed = cluster.registered_brokers();
+    for p in cluster.partitions() {
+        if let Some(l) = p.leader
+            && !listed.contains(&l)
+        {
+            listed.push(l);
+        }
+    }
+    listed.sort_unstable();
+    let brokers = listed
         .iter()
-        .filter(|(_, s)| *s == BrokerState::Up)
-        .map(|(id, _)| {
+        .map(|id| {
             MetadataResponseBroker::default()
                 .with_node_id(BrokerId(*id))
                 .with_host(sb(&host.config.advertised_host))

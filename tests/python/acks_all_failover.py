@@ -6,7 +6,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 bootstrap, topic, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
 producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", request_timeout_ms=5000,
-                         retry_backoff_ms=200, metadata_max_age_ms=2000, linger_ms=5)
+                         retry_backoff_ms=200, metadata_max_age_ms=2000, linger_ms=5,
+                         enable_idempotence=(len(sys.argv) < 5 or sys.argv[4] != "no-idempotence"))
 acked = defaultdict(list)
 end = time.time() + seconds
 i = 0
