@@ -19,3 +19,5 @@ pub mod produce;
 pub mod versions;
 
 pub use host::{ApiCall, ListenerConfig, Reply, WireHost};
+#[cfg(test)]
+mod tests;
