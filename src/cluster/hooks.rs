@@ -39,6 +39,12 @@ impl Cluster {
                             .values()
                             .find(|c| c.is_running() && c.member_id.as_ref() == Some(o))
                             .and_then(|c| c.positions.get(&tp).copied())
+                            // A real client: the offset its client.id last fetched from.
+                            .or_else(|| {
+                                g.members
+                                    .get(o)
+                                    .and_then(|m| self.wire.position(&m.client_id, &tp))
+                            })
                     });
                     let hw = self.high_watermark(&tp).unwrap_or(0);
                     let committed = g.committed.get(&tp).copied();

@@ -4,7 +4,7 @@
 
 use super::lab::Cluster;
 use super::snapshot::{ClientOrigin, ProducerSnapshot};
-use super::types::{Acks, BrokerId, ClientId, KeyMode};
+use super::types::{Acks, BrokerId, ClientId, KeyMode, TopicPartition};
 use std::collections::{BTreeMap, VecDeque};
 
 /// How far back a wire producer's rate is measured.
@@ -28,14 +28,26 @@ pub struct WireProducer {
     recent: VecDeque<(i64, u64)>,
 }
 
+/// Fetch positions remembered at most.
+const MAX_POSITIONS: usize = 100_000;
+
 /// What the cluster knows of its wire clients.
 #[derive(Clone, Debug, Default)]
 pub struct WireClients {
     base_port: Option<u16>,
     producers: BTreeMap<String, WireProducer>,
+    /// (client.id, partition) → the offset that client last fetched from.
+    positions: BTreeMap<(String, TopicPartition), i64>,
 }
 
 impl WireClients {
+    /// The offset a wire client last fetched `tp` from: its position, as the dashboard shows it.
+    pub(crate) fn position(&self, client_id: &str, tp: &TopicPartition) -> Option<i64> {
+        self.positions
+            .get(&(client_id.to_string(), tp.clone()))
+            .copied()
+    }
+
     /// Records acknowledged by every wire producer (for the throughput sparkline).
     pub(crate) fn acknowledged_total(&self) -> u64 {
         self.producers.values().map(|p| p.acknowledged).sum()
@@ -119,6 +131,15 @@ impl Cluster {
         {
             p.recent.pop_front();
         }
+    }
+
+    /// Records a real consumer's fetch position (its `client.id` and the offset it asked for).
+    pub fn note_wire_fetch(&mut self, client_id: &str, tp: &TopicPartition, offset: i64) {
+        let key = (client_id.to_string(), tp.clone());
+        if self.wire.positions.len() >= MAX_POSITIONS && !self.wire.positions.contains_key(&key) {
+            self.wire.positions.clear();
+        }
+        self.wire.positions.insert(key, offset);
     }
 
     /// Snapshots of the wire producers, rates measured over the last few seconds.

@@ -78,6 +78,14 @@ fn read(cluster: &Cluster, ctx: &Ctx, req: &FetchRequest) -> (FetchResponse, usi
 
 /// Handles a Fetch: answers now when `min_bytes` are there (or on an error), else waits.
 pub fn fetch(cluster: &mut Cluster, ctx: &Ctx, req: FetchRequest) -> Outcome {
+    if !ctx.client_id.is_empty() {
+        for t in &req.topics {
+            for p in &t.partitions {
+                let tp = TopicPartition::new(t.topic.0.to_string(), p.partition);
+                cluster.note_wire_fetch(&ctx.client_id, &tp, p.fetch_offset);
+            }
+        }
+    }
     let (resp, bytes, any_error) = read(cluster, ctx, &req);
     if any_error || bytes >= req.min_bytes.max(1) as usize || req.max_wait_ms <= 0 {
         return Outcome::Done(resp.into());

@@ -538,3 +538,30 @@ proptest::proptest! {
         let _ = frame::decode_request(Bytes::from(m));
     }
 }
+
+#[test]
+fn a_wire_producer_shows_in_the_snapshot_by_client_id_with_its_counts() {
+    let (mut c, mut h, _d) = lab();
+    c.set_listener_base_port(Some(19092));
+    let l = leader(&c, "test", 0);
+    for _ in 0..3 {
+        call(
+            &mut c,
+            &mut h,
+            &ctx(l, 9),
+            RequestKind::Produce(produce_req("test", 0, 1, batch(4, -1, 0))),
+        );
+    }
+    c.advance_by(1_000);
+    let snap = c.snapshot();
+    let p = snap
+        .producers
+        .iter()
+        .find(|p| p.client_id == "unit-client")
+        .expect("the wire producer");
+    assert_eq!(p.origin, crate::cluster::snapshot::ClientOrigin::Wire);
+    assert_eq!((p.sent, p.acknowledged), (12, 12));
+    assert!(p.rate_per_sec > 0.0);
+    let ports: Vec<Option<u16>> = snap.brokers.iter().map(|b| b.port).collect();
+    assert_eq!(ports, vec![Some(19092), Some(19093), Some(19094)]);
+}
