@@ -7,7 +7,8 @@ acked = []
 def on_delivery(err, msg):
     assert err is None, f"delivery failed: {err}"
     acked.append(msg.offset())
-p = Producer({"bootstrap.servers": bootstrap, "client.id": "confluent-producer", "acks": "all"})
+p = Producer({"bootstrap.servers": bootstrap, "client.id": "confluent-producer", "acks": "all",
+              "enable.idempotence": True})
 for i in range(n):
     p.produce(topic, value=f"c{i}".encode(), partition=0, on_delivery=on_delivery)
     p.poll(0)
