@@ -290,3 +290,16 @@ fn acks_all_records_survive_a_broker_kill_during_a_kafka_python_produce_loop() {
     );
     assert!(out.contains("all read back in order"), "{out}");
 }
+
+#[test]
+fn kafka_python_admin_creates_topics_describes_configs_and_groups_and_is_refused_deletion() {
+    let Some(py) = python() else { return };
+    let lab = start_lab(6, &[]);
+    let out = run_script(
+        &py,
+        "admin_flow.py",
+        &[bootstrap(&lab)],
+        Duration::from_secs(60),
+    );
+    assert!(out.contains("OK admin"), "{out}");
+}
