@@ -14,6 +14,8 @@ use tokio::net::{TcpListener, TcpStream};
 const IN_FLIGHT_PER_CONNECTION: usize = 64;
 /// Connections served at once per broker; more wait in the accept queue.
 const MAX_CONNECTIONS_PER_BROKER: usize = 4096;
+/// `connections.max.idle.ms`: Kafka closes a connection silent this long (default 10 minutes).
+const CONNECTIONS_MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Binds every broker's port, failing with a message naming the port that is taken.
 pub async fn bind(
@@ -97,15 +99,19 @@ pub async fn serve_connection(broker: BrokerId, stream: TcpStream, calls: flume:
     });
     loop {
         let mut len = [0u8; 4];
-        if rd.read_exact(&mut len).await.is_err() {
-            break;
+        match tokio::time::timeout(CONNECTIONS_MAX_IDLE, rd.read_exact(&mut len)).await {
+            Ok(Ok(_)) => {}
+            _ => break,
         }
         let Ok(n) = frame::check_length(i32::from_be_bytes(len)) else {
             break;
         };
-        let mut buf = vec![0u8; n];
-        if rd.read_exact(&mut buf).await.is_err() {
-            break;
+        // Memory follows the bytes that actually arrive, not the length a client claims.
+        let mut buf = Vec::with_capacity(n.min(64 * 1024));
+        let mut body = (&mut rd).take(n as u64);
+        match tokio::time::timeout(CONNECTIONS_MAX_IDLE, body.read_to_end(&mut buf)).await {
+            Ok(Ok(got)) if got == n => {}
+            _ => break,
         }
         let (tx, rx) = tokio::sync::oneshot::channel();
         match frame::decode_request(bytes::Bytes::from(buf)) {
