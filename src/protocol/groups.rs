@@ -450,15 +450,8 @@ pub fn offset_fetch(cluster: &Cluster, ctx: &Ctx, r: &OffsetFetchRequest) -> Off
             ),
         }
     }
-    if r.topics.is_none()
-        && let Err(e) = cluster.coordinator_for(&group).and_then(|b| {
-            if b == ctx.broker {
-                Ok(())
-            } else {
-                Err(KafkaError::NotCoordinator)
-            }
-        })
-    {
+    // Whatever was asked, a broker that does not coordinate the group says so.
+    if let Err(e) = coordinated_here(cluster, ctx, &group) {
         top_error = e.code();
     }
     let resp = OffsetFetchResponse::default().with_topics(topics);

@@ -565,3 +565,165 @@ fn a_wire_producer_shows_in_the_snapshot_by_client_id_with_its_counts() {
     let ports: Vec<Option<u16>> = snap.brokers.iter().map(|b| b.port).collect();
     assert_eq!(ports, vec![Some(19092), Some(19093), Some(19094)]);
 }
+
+/// Sends a request through the driver's path (`Attachment::handle`), returning its reply channel.
+fn submit(
+    c: &mut Cluster,
+    h: &mut WireHost,
+    broker: i32,
+    key: ApiKey,
+    version: i16,
+    body: RequestKind,
+) -> tokio::sync::oneshot::Receiver<super::Reply> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let req = frame::Request {
+        header: RequestHeader::default()
+            .with_request_api_key(key as i16)
+            .with_request_api_version(version)
+            .with_client_id(Some(StrBytes::from_static_str("unit-client"))),
+        api_key: key,
+        body,
+    };
+    h.handle(
+        c,
+        super::ApiCall {
+            broker,
+            request: Box::new(req),
+            reply: tx,
+        },
+    );
+    rx
+}
+
+#[test]
+fn fetch_waits_for_min_bytes_and_answers_when_a_produce_arrives() {
+    let (mut c, mut h, _d) = lab();
+    let l = leader(&c, "test", 0);
+    let fetch = FetchRequest::default()
+        .with_max_wait_ms(30_000)
+        .with_min_bytes(1)
+        .with_topics(vec![
+            FetchTopic::default()
+                .with_topic(name("test"))
+                .with_partitions(vec![
+                    FetchPartition::default()
+                        .with_partition(0)
+                        .with_fetch_offset(0)
+                        .with_partition_max_bytes(1 << 20),
+                ]),
+        ]);
+    let mut rx = submit(
+        &mut c,
+        &mut h,
+        l,
+        ApiKey::Fetch,
+        12,
+        RequestKind::Fetch(fetch),
+    );
+    for _ in 0..5 {
+        c.advance_by(10);
+        h.tick(&mut c);
+    }
+    assert!(
+        rx.try_recv().is_err(),
+        "an empty partition keeps the fetch waiting"
+    );
+    call(
+        &mut c,
+        &mut h,
+        &ctx(l, 9),
+        RequestKind::Produce(produce_req("test", 0, 1, batch(2, -1, 0))),
+    );
+    for _ in 0..20 {
+        c.advance_by(10);
+        h.tick(&mut c);
+    }
+    match rx.try_recv() {
+        Ok(super::Reply::Response(r)) => match *r {
+            ResponseKind::Fetch(f) => {
+                let p = &f.responses[0].partitions[0];
+                assert_eq!(p.high_watermark, 2);
+                assert!(p.records.as_ref().is_some_and(|b| !b.is_empty()));
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("the fetch was not answered when data arrived: {other:?}"),
+    }
+}
+
+#[test]
+fn offset_commit_is_answered_once_replicated_and_offset_fetch_then_sees_it() {
+    let (mut c, mut h, _d) = lab();
+    let group = "committers";
+    let coord = c.coordinator_for(group).expect("coordinator");
+    let commit = OffsetCommitRequest::default()
+        .with_group_id(GroupId(StrBytes::from_static_str("committers")))
+        .with_generation_id_or_member_epoch(-1)
+        .with_topics(vec![
+            offset_commit_request::OffsetCommitRequestTopic::default()
+                .with_name(name("test"))
+                .with_partitions(vec![
+                    offset_commit_request::OffsetCommitRequestPartition::default()
+                        .with_partition_index(1)
+                        .with_committed_offset(7),
+                ]),
+        ]);
+    let mut rx = submit(
+        &mut c,
+        &mut h,
+        coord,
+        ApiKey::OffsetCommit,
+        8,
+        RequestKind::OffsetCommit(commit),
+    );
+    let mut answered = None;
+    for _ in 0..50 {
+        c.advance_by(10);
+        h.tick(&mut c);
+        if let Ok(r) = rx.try_recv() {
+            answered = Some(r);
+            break;
+        }
+    }
+    match answered {
+        Some(super::Reply::Response(r)) => match *r {
+            ResponseKind::OffsetCommit(o) => assert_eq!(o.topics[0].partitions[0].error_code, 0),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("commit not answered: {other:?}"),
+    }
+    let fetch = OffsetFetchRequest::default()
+        .with_group_id(GroupId(StrBytes::from_static_str("committers")))
+        .with_topics(Some(vec![
+            offset_fetch_request::OffsetFetchRequestTopic::default()
+                .with_name(name("test"))
+                .with_partition_indexes(vec![0, 1]),
+        ]));
+    let Some(ResponseKind::OffsetFetch(f)) = call(
+        &mut c,
+        &mut h,
+        &ctx(coord, 7),
+        RequestKind::OffsetFetch(fetch),
+    ) else {
+        panic!()
+    };
+    let offsets: Vec<i64> = f.topics[0]
+        .partitions
+        .iter()
+        .map(|p| p.committed_offset)
+        .collect();
+    assert_eq!(offsets, vec![-1, 7]);
+    // Another broker is not the coordinator.
+    let other = (1..=3).find(|b| *b != coord).expect("another broker");
+    let fetch = OffsetFetchRequest::default()
+        .with_group_id(GroupId(StrBytes::from_static_str("committers")));
+    let Some(ResponseKind::OffsetFetch(f)) = call(
+        &mut c,
+        &mut h,
+        &ctx(other, 7),
+        RequestKind::OffsetFetch(fetch),
+    ) else {
+        panic!()
+    };
+    assert_eq!(f.error_code, 16, "NOT_COORDINATOR");
+}
