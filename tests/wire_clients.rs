@@ -303,3 +303,53 @@ fn kafka_python_admin_creates_topics_describes_configs_and_groups_and_is_refused
     );
     assert!(out.contains("OK admin"), "{out}");
 }
+
+#[test]
+fn confluent_kafka_cooperative_sticky_moves_only_one_partition_to_the_new_member() {
+    let Some(py) = python() else { return };
+    let lab = start_lab(7, &[]);
+    let spawn = |name: &str, secs: &str| {
+        Proc(
+            Command::new(&py)
+                .arg(script("confluent_cooperative.py"))
+                .args([bootstrap(&lab), name.into(), secs.into(), "coop".into()])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start consumer"),
+        )
+    };
+    let mut a = spawn("A", "24");
+    std::thread::sleep(Duration::from_secs(6));
+    let mut b = spawn("B", "10");
+    let read_all = |p: &mut Proc| {
+        use std::io::Read;
+        let mut out = String::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while p.0.try_wait().ok().flatten().is_none() {
+            assert!(Instant::now() < deadline, "a consumer did not finish");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if let Some(mut s) = p.0.stdout.take() {
+            let _ = s.read_to_string(&mut out);
+        }
+        out
+    };
+    let out_b = read_all(&mut b);
+    let out_a = read_all(&mut a);
+    // The survivor gives up only the partition that moves, never both (incremental protocol).
+    let first_revoke = out_a
+        .lines()
+        .find(|l| l.starts_with("A revoke"))
+        .unwrap_or("");
+    assert!(
+        first_revoke == "A revoke [0]" || first_revoke == "A revoke [1]",
+        "A:\n{out_a}\nB:\n{out_b}"
+    );
+    assert!(
+        out_b.contains("B final [0]") || out_b.contains("B final [1]"),
+        "B:\n{out_b}"
+    );
+    // After B's LeaveGroup, A owns both again.
+    assert!(out_a.contains("A final [0, 1]"), "A:\n{out_a}");
+}
