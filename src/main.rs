@@ -7,6 +7,8 @@ use kafka_lab::cluster::config::ClusterConfig;
 use kafka_lab::cluster::lab::Cluster;
 use kafka_lab::cluster::types::Acks;
 use kafka_lab::data_dir::{DataDirLock, default_data_dir};
+use kafka_lab::protocol::host::API_CHANNEL_CAPACITY;
+use kafka_lab::protocol::{ListenerConfig, WireHost, listener};
 use kafka_lab::scenario::default_lab::DefaultLab;
 use kafka_lab::scenario::headless::{OutputFormat, Timed, run_headless};
 use kafka_lab::scenario::lessons;
@@ -135,6 +137,15 @@ struct RunArgs {
     /// Make a broker's followers stop fetching at a time, BROKER@TIME (repeatable).
     #[arg(long, value_name = "BROKER@TIME")]
     slow_broker: Vec<TimedBroker>,
+    /// Kafka wire-protocol port of broker 1; broker N listens on PORT + N - 1 (live mode).
+    #[arg(long, default_value_t = 9092)]
+    port: u16,
+    /// Address the wire listener binds (loopback by default).
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Run without the Kafka wire-protocol listener.
+    #[arg(long)]
+    no_listen: bool,
 }
 
 #[derive(Args, Debug)]
@@ -303,7 +314,19 @@ fn run(args: RunArgs) -> Result<()> {
             .context("writing the event log")?;
         return Ok(());
     }
-    run_dashboard(lab, schedule(&args))
+    let listener = (!args.no_listen).then(|| {
+        let mut c = ListenerConfig::new(args.port);
+        c.bind = args.bind;
+        c.advertised_host = if args.bind.is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            args.bind.to_string()
+        };
+        c.default_partitions = args.lab.partitions;
+        c.default_replication_factor = args.lab.replication_factor;
+        c
+    });
+    run_dashboard(lab, schedule(&args), listener)
 }
 
 /// Prints a lesson's headless story; fails when any expectation did.
@@ -396,7 +419,11 @@ fn lesson(args: LessonArgs) -> Result<()> {
 
 /// Live mode: the lab runs in real time behind the ratatui dashboard until `q` or Ctrl-C (or
 /// streams its events when stdout is not a terminal).
-fn run_dashboard(lab: Cluster, schedule: Vec<Timed>) -> Result<()> {
+fn run_dashboard(
+    mut lab: Cluster,
+    schedule: Vec<Timed>,
+    listener: Option<ListenerConfig>,
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -404,7 +431,30 @@ fn run_dashboard(lab: Cluster, schedule: Vec<Timed>) -> Result<()> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let (driver_ch, front) = kafka_lab::cluster::driver::channels();
-        let driver = tokio::spawn(kafka_lab::cluster::driver::run(lab, driver_ch));
+        let (calls_tx, calls_rx) = flume::bounded(API_CHANNEL_CAPACITY);
+        let server = match &listener {
+            Some(cfg) => {
+                let sockets = listener::bind(cfg, lab.config().brokers).await?;
+                lab.set_listener_base_port(Some(cfg.base_port));
+                eprintln!(
+                    "kafka-lab: Kafka wire protocol on {}:{}..{} (bootstrap_servers='{}:{}')",
+                    cfg.bind,
+                    cfg.base_port,
+                    cfg.port_of(lab.config().brokers as i32),
+                    cfg.advertised_host,
+                    cfg.base_port
+                );
+                Some(tokio::spawn(listener::serve(sockets, calls_tx)))
+            }
+            None => {
+                drop(calls_tx);
+                None
+            }
+        };
+        let host = WireHost::new(listener.unwrap_or_else(|| ListenerConfig::new(0)));
+        let driver = tokio::spawn(kafka_lab::cluster::driver::run_attached(
+            lab, driver_ch, calls_rx, host,
+        ));
         let commands = front.commands.clone();
         let started = tokio::time::Instant::now();
         let scheduled = tokio::spawn(async move {
@@ -426,6 +476,9 @@ fn run_dashboard(lab: Cluster, schedule: Vec<Timed>) -> Result<()> {
         scheduled.abort();
         let _ = scheduled.await;
         let _ = driver.await;
+        if let Some(s) = server {
+            s.abort();
+        }
         result
     })
 }

@@ -21,6 +21,9 @@ fn help_documents_every_flag() {
         "--kill-broker",
         "--restart-broker",
         "--acks",
+        "--port",
+        "--bind",
+        "--no-listen",
     ] {
         assert!(text.contains(flag), "--help lacks {flag}:\n{text}");
     }
@@ -108,7 +111,7 @@ fn json_lines_parse() {
 fn second_lab_on_same_data_dir_names_the_first() {
     let dir = tempfile::tempdir().unwrap();
     let mut first = bin()
-        .args(["--data-dir"])
+        .args(["--no-listen", "--data-dir"])
         .arg(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -26,7 +26,7 @@ fn killing_the_leader_moves_leadership_and_q_restores_the_terminal() {
     }
     let bin = env!("CARGO_BIN_EXE_kafka-lab");
     let command = format!(
-        "{bin} --ephemeral --seed 7 --broker-session-timeout-ms 2000; echo kafka-lab-exited rc=$?; sleep 60"
+        "{bin} --ephemeral --no-listen --seed 7 --broker-session-timeout-ms 2000; echo kafka-lab-exited rc=$?; sleep 60"
     );
     let session = Session::start(120, 36, &command).expect("tmux new-session");
     let screen = session.wait_for("three brokers", Duration::from_secs(30), |s| {

@@ -189,7 +189,8 @@ impl Cluster {
         if self.now_ms - at < 1_000 {
             return;
         }
-        let produced: u64 = self.producers.values().map(|p| p.acknowledged).sum();
+        let produced: u64 = self.producers.values().map(|p| p.acknowledged).sum::<u64>()
+            + self.wire.acknowledged_total();
         let consumed: u64 = self.consumers.values().map(|c| c.consumed).sum();
         let t = &mut self.throughput;
         t.produced_per_sec

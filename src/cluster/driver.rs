@@ -80,16 +80,64 @@ impl DriverChannels {
     }
 }
 
+/// Extra work the driver runs with exclusive access to the cluster, fed by its own bounded
+/// channel: the wire listener's requests arrive this way, so they take the same path into the
+/// cluster as the dashboard's commands. The cluster module knows nothing of sockets.
+pub trait Attachment: Send {
+    /// What arrives on the attachment's channel.
+    type Item: Send;
+    /// Handles one item the moment it arrives.
+    fn handle(&mut self, cluster: &mut Cluster, item: Self::Item);
+    /// Re-checks waiting work after simulated time moved (called after every driver wake-up).
+    fn tick(&mut self, cluster: &mut Cluster);
+    /// Whether work is waiting that should be re-checked sooner than [`DRIVER_TICK`].
+    fn wants_fast_tick(&self) -> bool;
+}
+
+/// No attachment: the lab alone.
+struct Detached;
+
+impl Attachment for Detached {
+    type Item = ();
+    fn handle(&mut self, _cluster: &mut Cluster, _item: ()) {}
+    fn tick(&mut self, _cluster: &mut Cluster) {}
+    fn wants_fast_tick(&self) -> bool {
+        false
+    }
+}
+
+/// How often waiting attachment work (acks=all produces, parked fetches) is re-checked.
+pub const FAST_TICK: Duration = Duration::from_millis(5);
+/// Items handled per wake-up before the loop advances time again (a limit on every loop).
+const MAX_ITEMS_PER_WAKE: usize = 256;
+
 /// Runs the lab until every command sender is dropped (the front end quit).
-pub async fn run(mut cluster: Cluster, ch: DriverChannels) -> Cluster {
+pub async fn run(cluster: Cluster, ch: DriverChannels) -> Cluster {
+    let (_tx, rx) = flume::bounded::<()>(1);
+    run_attached(cluster, ch, rx, Detached).await
+}
+
+/// Runs the lab with an attachment fed by `inbox`, until every command sender is dropped.
+pub async fn run_attached<A: Attachment>(
+    mut cluster: Cluster,
+    ch: DriverChannels,
+    inbox: flume::Receiver<A::Item>,
+    mut attachment: A,
+) -> Cluster {
     let mut clock = SimClock::new();
     let mut tick = tokio::time::interval(DRIVER_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     ch.publish_events(cluster.drain_events());
     ch.publish_snapshot(cluster.snapshot());
+    let mut inbox_open = true;
+    let mut last_snapshot = tokio::time::Instant::now();
     loop {
+        let fast = attachment.wants_fast_tick();
+        // Ticks and commands publish a snapshot at once, as before the attachment existed.
+        let mut publish = true;
         tokio::select! {
             _ = tick.tick() => {}
+            _ = tokio::time::sleep(FAST_TICK), if fast => publish = false,
             cmd = ch.commands.recv_async() => {
                 let Ok(cmd) = cmd else { break };
                 match &cmd {
@@ -103,14 +151,35 @@ pub async fn run(mut cluster: Cluster, ch: DriverChannels) -> Cluster {
                 };
                 let _ = cluster.apply(cmd);
             }
+            item = inbox.recv_async(), if inbox_open => match item {
+                Ok(item) => {
+                    publish = false;
+                    // Time first, so the request sees the cluster as of now.
+                    let target = clock.now_ms().min(cluster.now_ms() + MAX_SIM_MS_PER_TICK);
+                    cluster.advance_to(target);
+                    attachment.handle(&mut cluster, item);
+                    for _ in 0..MAX_ITEMS_PER_WAKE {
+                        match inbox.try_recv() {
+                            Ok(item) => attachment.handle(&mut cluster, item),
+                            Err(_) => break,
+                        }
+                    }
+                }
+                Err(_) => inbox_open = false,
+            },
         }
         // Bounded work per tick: when the machine cannot keep up with the chosen speed, simulated
         // time runs slower instead of the loop stalling the dashboard.
         let target = clock.now_ms().min(cluster.now_ms() + MAX_SIM_MS_PER_TICK);
         cluster.advance_to(target);
         cluster.set_speed(clock.speed(), clock.paused());
+        attachment.tick(&mut cluster);
         ch.publish_events(cluster.drain_events());
-        ch.publish_snapshot(cluster.snapshot());
+        // Wire requests can arrive thousands of times a second: snapshots stay at the tick rate.
+        if publish || last_snapshot.elapsed() >= DRIVER_TICK {
+            ch.publish_snapshot(cluster.snapshot());
+            last_snapshot = tokio::time::Instant::now();
+        }
     }
     cluster
 }

@@ -1,4 +1,4 @@
-//! Groups, clients and throughput in the snapshot; the wire listener's port (none until it lands).
+//! Groups, clients and throughput in the snapshot; the wire listener's port.
 
 use super::lab::Cluster;
 use super::snapshot::{ClusterSnapshot, GroupPartitionSnapshot, GroupSnapshot, MemberSnapshot};
@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 impl Cluster {
     pub(crate) fn fill_group_and_client_snapshots(&self, snap: &mut ClusterSnapshot) {
         snap.producers = self.producers.values().map(|p| p.snapshot()).collect();
+        snap.producers.extend(self.wire_producer_snapshots());
         snap.consumers = self.consumers.values().map(|c| c.snapshot()).collect();
         snap.throughput = self.throughput.clone();
         for g in self.groups.groups() {
@@ -38,6 +39,12 @@ impl Cluster {
                             .values()
                             .find(|c| c.is_running() && c.member_id.as_ref() == Some(o))
                             .and_then(|c| c.positions.get(&tp).copied())
+                            // A real client: the offset its client.id last fetched from.
+                            .or_else(|| {
+                                g.members
+                                    .get(o)
+                                    .and_then(|m| self.wire.position(&m.client_id, &tp))
+                            })
                     });
                     let hw = self.high_watermark(&tp).unwrap_or(0);
                     let committed = g.committed.get(&tp).copied();
@@ -70,7 +77,7 @@ impl Cluster {
         }
     }
 
-    pub(crate) fn listener_port(&self, _b: BrokerId) -> Option<u16> {
-        None
+    pub(crate) fn listener_port(&self, b: BrokerId) -> Option<u16> {
+        self.wire_port(b)
     }
 }

@@ -96,6 +96,8 @@ pub struct Cluster {
     pub(crate) throughput: super::snapshot::ThroughputSnapshot,
     /// Counters at the last throughput sample: (time, produced, consumed).
     pub(crate) throughput_mark: (i64, u64, u64),
+    /// Real clients seen by the wire listener (ports, producers by `client.id`).
+    pub(crate) wire: super::wire_clients::WireClients,
 }
 
 impl Cluster {
@@ -142,6 +144,7 @@ impl Cluster {
             offsets_loaded: BTreeMap::new(),
             throughput: Default::default(),
             throughput_mark: (0, 0, 0),
+            wire: Default::default(),
             config,
         };
         lab.emit(EventKind::LabStarted {
@@ -371,6 +374,16 @@ impl Cluster {
     /// Broker ids with their state.
     pub fn broker_states(&self) -> Vec<(BrokerId, BrokerState)> {
         self.brokers.values().map(|b| (b.id, b.state)).collect()
+    }
+
+    /// Brokers the controller has registered (a crashed broker stays until its session expires):
+    /// the brokers Kafka's metadata lists.
+    pub fn registered_brokers(&self) -> Vec<BrokerId> {
+        self.brokers
+            .values()
+            .filter(|b| b.registered)
+            .map(|b| b.id)
+            .collect()
     }
 
     /// The active controller.

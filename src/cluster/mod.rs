@@ -19,6 +19,7 @@ mod replication;
 pub mod snapshot;
 mod snapshot_builder;
 pub mod types;
+mod wire_clients;
 
 pub use command::{Command, ConsumerSpec, ProducerSpec, TopicSpec};
 pub use config::ClusterConfig;

@@ -1,1 +1,23 @@
 //! The Kafka wire-protocol listener that lets real clients join the lab.
+//!
+//! Connection tasks ([`listener`]) decode frames ([`frame`]) and send each request as an
+//! [`host::ApiCall`] over a bounded channel to the driver, which owns the cluster and hands it to
+//! [`host::WireHost`]: requests go through the same cluster API the dashboard and the simulated
+//! clients use. Requests that wait (acks=all produces, JoinGroup, SyncGroup, Fetch with
+//! `max_wait_ms`, OffsetCommit until replicated) are parked there and re-checked as time moves.
+
+pub mod admin;
+pub mod consumer_protocol;
+pub mod fetch;
+pub mod frame;
+pub mod groups;
+pub mod host;
+pub mod idempotence;
+pub mod listener;
+pub mod metadata;
+pub mod produce;
+pub mod versions;
+
+pub use host::{ApiCall, ListenerConfig, Reply, WireHost};
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,283 @@
+//! The driver side of the listener: answers each request against the cluster, and keeps the
+//! requests that must wait until they can be answered or time out.
+
+use super::frame::Request;
+use super::idempotence::ProducerState;
+use super::{admin, consumer_protocol::MemberBytes, fetch, groups, metadata, produce, versions};
+use crate::cluster::driver::Attachment;
+use crate::cluster::lab::Cluster;
+use crate::cluster::snapshot::BrokerState;
+use crate::cluster::types::BrokerId;
+use kafka_protocol::messages::{ApiKey, RequestKind, ResponseKind};
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+/// Capacity of the channel from connection tasks to the driver.
+pub const API_CHANNEL_CAPACITY: usize = 1024;
+/// Parked requests kept at most; beyond this new waits are answered at once.
+const MAX_PARKED: usize = 10_000;
+
+/// How the listener runs.
+#[derive(Clone, Debug)]
+pub struct ListenerConfig {
+    /// Address to bind (loopback by default).
+    pub bind: IpAddr,
+    /// Broker N listens on `base_port + N - 1`.
+    pub base_port: u16,
+    /// Host name advertised in Metadata and FindCoordinator.
+    pub advertised_host: String,
+    /// `auto.create.topics.enable`.
+    pub auto_create_topics: bool,
+    /// `num.partitions` of auto-created topics.
+    pub default_partitions: i32,
+    /// `default.replication.factor` of auto-created topics (capped at the live brokers).
+    pub default_replication_factor: i16,
+}
+
+impl ListenerConfig {
+    /// Loopback at `base_port`, auto-creation on, topics of 1 partition and replication factor 3.
+    pub fn new(base_port: u16) -> Self {
+        Self {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            base_port,
+            advertised_host: "127.0.0.1".into(),
+            auto_create_topics: true,
+            default_partitions: 1,
+            default_replication_factor: 3,
+        }
+    }
+
+    /// The port of broker `b`.
+    pub fn port_of(&self, b: BrokerId) -> i32 {
+        i32::from(self.base_port) + b - 1
+    }
+}
+
+/// What the driver sends back to a connection.
+#[derive(Debug)]
+pub enum Reply {
+    /// Encode and send this.
+    Response(Box<ResponseKind>),
+    /// No response on the wire (produce with acks=0).
+    Nothing,
+    /// Close the connection (the broker is down, as a real client would see).
+    Close,
+}
+
+/// One request from a connection to broker `broker`.
+#[derive(Debug)]
+pub struct ApiCall {
+    /// The broker whose port the connection came in on.
+    pub broker: BrokerId,
+    /// The request.
+    pub request: Box<Request>,
+    /// Where the answer goes.
+    pub reply: tokio::sync::oneshot::Sender<Reply>,
+}
+
+/// Per-request context a handler needs.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    /// Broker answering.
+    pub broker: BrokerId,
+    /// API version of the request.
+    pub version: i16,
+    /// `client.id` from the header (empty when absent).
+    pub client_id: String,
+}
+
+/// A request answered now or later.
+pub enum Outcome {
+    /// The response.
+    Done(ResponseKind),
+    /// Nothing goes back.
+    Nothing,
+    /// Wait: re-check until answered or `deadline` passes.
+    Park(Waiting, Instant),
+}
+
+/// Requests that wait.
+pub enum Waiting {
+    /// acks=all produce.
+    Produce(produce::PendingProduce),
+    /// Fetch waiting for `min_bytes`.
+    Fetch(Box<kafka_protocol::messages::FetchRequest>),
+    /// JoinGroup waiting for the join phase.
+    Join(groups::PendingJoin),
+    /// SyncGroup waiting for the leader's assignment.
+    Sync(groups::PendingSync),
+    /// OffsetCommit waiting for `__consumer_offsets` replication.
+    Commit(groups::PendingCommit),
+}
+
+struct Parked {
+    ctx: Ctx,
+    waiting: Waiting,
+    deadline: Instant,
+    reply: tokio::sync::oneshot::Sender<Reply>,
+}
+
+/// The wire listener's state inside the driver.
+pub struct WireHost {
+    /// Settings.
+    pub config: ListenerConfig,
+    parked: Vec<Parked>,
+    /// Producer ids and sequence numbers (idempotent producers).
+    pub producers: ProducerState,
+    /// Consumer-protocol bytes members sent, to hand back verbatim.
+    pub members: MemberBytes,
+}
+
+impl WireHost {
+    /// A host with nothing parked.
+    pub fn new(config: ListenerConfig) -> Self {
+        Self {
+            config,
+            parked: Vec::new(),
+            producers: ProducerState::default(),
+            members: MemberBytes::default(),
+        }
+    }
+
+    /// Answers one request now, or parks it.
+    pub fn dispatch(&mut self, cluster: &mut Cluster, ctx: &Ctx, body: RequestKind) -> Outcome {
+        use Outcome::Done;
+        match body {
+            RequestKind::ApiVersions(_) => Done(versions::api_versions_response(0).into()),
+            RequestKind::Metadata(r) => Done(metadata::metadata(self, cluster, ctx, &r).into()),
+            RequestKind::FindCoordinator(r) => {
+                Done(metadata::find_coordinator(self, cluster, &r).into())
+            }
+            RequestKind::Produce(r) => produce::produce(self, cluster, ctx, r),
+            RequestKind::Fetch(r) => fetch::fetch(cluster, ctx, r),
+            RequestKind::ListOffsets(r) => Done(fetch::list_offsets(cluster, ctx, &r).into()),
+            RequestKind::JoinGroup(r) => groups::join(self, cluster, ctx, r),
+            RequestKind::SyncGroup(r) => groups::sync(self, cluster, ctx, r),
+            RequestKind::Heartbeat(r) => Done(groups::heartbeat(cluster, ctx, &r).into()),
+            RequestKind::LeaveGroup(r) => Done(groups::leave(cluster, ctx, &r).into()),
+            RequestKind::OffsetCommit(r) => groups::offset_commit(cluster, ctx, r),
+            RequestKind::OffsetFetch(r) => Done(groups::offset_fetch(cluster, ctx, &r).into()),
+            RequestKind::DescribeGroups(r) => {
+                Done(groups::describe_groups(self, cluster, ctx, &r).into())
+            }
+            RequestKind::ListGroups(r) => Done(groups::list_groups(cluster, ctx, &r).into()),
+            RequestKind::CreateTopics(r) => Done(admin::create_topics(self, cluster, &r).into()),
+            RequestKind::DeleteTopics(r) => Done(admin::delete_topics(ctx, &r).into()),
+            RequestKind::InitProducerId(r) => {
+                Done(admin::init_producer_id(self, cluster, &r).into())
+            }
+            RequestKind::DescribeConfigs(r) => {
+                Done(admin::describe_configs(self, cluster, &r).into())
+            }
+            // The frame decoder only lets supported APIs through; answer anything else by closing.
+            _ => Outcome::Nothing,
+        }
+    }
+
+    fn poll(
+        &mut self,
+        cluster: &mut Cluster,
+        ctx: &Ctx,
+        waiting: &mut Waiting,
+        timed_out: bool,
+    ) -> Option<ResponseKind> {
+        match waiting {
+            Waiting::Produce(p) => produce::poll(cluster, p, timed_out).map(Into::into),
+            Waiting::Fetch(r) => fetch::poll(cluster, ctx, r, timed_out).map(Into::into),
+            Waiting::Join(j) => groups::poll_join(self, cluster, ctx, j, timed_out).map(Into::into),
+            Waiting::Sync(s) => groups::poll_sync(self, cluster, ctx, s, timed_out).map(Into::into),
+            Waiting::Commit(c) => groups::poll_commit(cluster, ctx, c, timed_out).map(Into::into),
+        }
+    }
+
+    fn broker_up(cluster: &Cluster, b: BrokerId) -> bool {
+        cluster
+            .broker_states()
+            .iter()
+            .any(|(id, s)| *id == b && *s != BrokerState::Down)
+    }
+}
+
+impl Attachment for WireHost {
+    type Item = ApiCall;
+
+    fn handle(&mut self, cluster: &mut Cluster, call: ApiCall) {
+        let ApiCall {
+            broker,
+            request,
+            reply,
+        } = call;
+        // A crashed broker's port drops connections, as a dead process would.
+        if !Self::broker_up(cluster, broker) {
+            let _ = reply.send(Reply::Close);
+            return;
+        }
+        let ctx = Ctx {
+            broker,
+            version: request.version(),
+            client_id: request
+                .header
+                .client_id
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+        };
+        let api_key = request.api_key;
+        match self.dispatch(cluster, &ctx, request.body) {
+            Outcome::Done(r) => {
+                let _ = reply.send(Reply::Response(Box::new(r)));
+            }
+            Outcome::Nothing => {
+                let r = if api_key == ApiKey::Produce {
+                    Reply::Nothing
+                } else {
+                    Reply::Close
+                };
+                let _ = reply.send(r);
+            }
+            Outcome::Park(mut waiting, deadline) => {
+                if self.parked.len() >= MAX_PARKED {
+                    if let Some(r) = self.poll(cluster, &ctx, &mut waiting, true) {
+                        let _ = reply.send(Reply::Response(Box::new(r)));
+                    }
+                    return;
+                }
+                self.parked.push(Parked {
+                    ctx,
+                    waiting,
+                    deadline,
+                    reply,
+                });
+            }
+        }
+    }
+
+    fn tick(&mut self, cluster: &mut Cluster) {
+        let now = Instant::now();
+        let parked = std::mem::take(&mut self.parked);
+        for mut p in parked {
+            if p.reply.is_closed() {
+                continue;
+            }
+            let timed_out = now >= p.deadline || !Self::broker_up(cluster, p.ctx.broker);
+            match self.poll(cluster, &p.ctx, &mut p.waiting, timed_out) {
+                Some(r) => {
+                    let _ = p.reply.send(Reply::Response(Box::new(r)));
+                }
+                None if timed_out => {
+                    let _ = p.reply.send(Reply::Close);
+                }
+                None => self.parked.push(p),
+            }
+        }
+    }
+
+    fn wants_fast_tick(&self) -> bool {
+        !self.parked.is_empty()
+    }
+}
+
+/// A deadline `ms` from now (negative or absurd values are clamped to 0..=5 minutes).
+pub fn deadline_in(ms: i64) -> Instant {
+    Instant::now() + Duration::from_millis(ms.clamp(0, 300_000) as u64)
+}

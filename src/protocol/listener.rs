@@ -1,0 +1,159 @@
+//! Sockets: one TCP listener per broker, one task per connection. A connection's reader decodes
+//! frames and sends them to the driver; its writer sends the answers back in request order.
+
+use super::frame::{self, Decoded};
+use super::host::{ApiCall, ListenerConfig, Reply};
+use super::versions;
+use crate::cluster::types::BrokerId;
+use kafka_protocol::messages::{ApiKey, ResponseKind};
+use std::net::SocketAddr;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Requests one connection may have in flight (answers are written in order).
+const IN_FLIGHT_PER_CONNECTION: usize = 64;
+/// Connections served at once per broker; more wait in the accept queue.
+const MAX_CONNECTIONS_PER_BROKER: usize = 4096;
+/// `connections.max.idle.ms`: Kafka closes a connection silent this long (default 10 minutes).
+const CONNECTIONS_MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Binds every broker's port, failing with a message naming the port that is taken.
+pub async fn bind(
+    config: &ListenerConfig,
+    brokers: usize,
+) -> anyhow::Result<Vec<(BrokerId, TcpListener)>> {
+    let mut out = Vec::new();
+    for b in 1..=brokers as BrokerId {
+        let port = config.port_of(b);
+        let port = u16::try_from(port).map_err(|_| {
+            anyhow::anyhow!("port {port} for broker {b} is out of range; pick a lower --port")
+        })?;
+        let addr = SocketAddr::new(config.bind, port);
+        let l = TcpListener::bind(addr).await.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {addr} for broker {b}: {e}; pick another base port with --port, or run without the wire listener with --no-listen"
+            )
+        })?;
+        out.push((b, l));
+    }
+    Ok(out)
+}
+
+/// Serves connections on every listener until the driver's channel closes.
+pub async fn serve(listeners: Vec<(BrokerId, TcpListener)>, calls: flume::Sender<ApiCall>) {
+    let mut tasks = Vec::new();
+    for (broker, l) in listeners {
+        let calls = calls.clone();
+        tasks.push(tokio::spawn(accept_loop(broker, l, calls)));
+    }
+    drop(calls);
+    for t in tasks {
+        let _ = t.await;
+    }
+}
+
+async fn accept_loop(broker: BrokerId, listener: TcpListener, calls: flume::Sender<ApiCall>) {
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS_PER_BROKER));
+    loop {
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            break;
+        };
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        if calls.is_disconnected() {
+            break;
+        }
+        let calls = calls.clone();
+        tokio::spawn(async move {
+            let _ = stream.set_nodelay(true);
+            serve_connection(broker, stream, calls).await;
+            drop(permit);
+        });
+    }
+}
+
+/// One connection: read frames, hand them to the driver, write answers in order.
+pub async fn serve_connection(broker: BrokerId, stream: TcpStream, calls: flume::Sender<ApiCall>) {
+    let (mut rd, mut wr) = stream.into_split();
+    let (order_tx, mut order_rx) =
+        tokio::sync::mpsc::channel::<(ApiKey, i16, i32, tokio::sync::oneshot::Receiver<Reply>)>(
+            IN_FLIGHT_PER_CONNECTION,
+        );
+    let writer = tokio::spawn(async move {
+        while let Some((key, version, correlation_id, rx)) = order_rx.recv().await {
+            let Ok(reply) = rx.await else { break };
+            let body = match reply {
+                Reply::Response(body) => body,
+                Reply::Nothing => continue,
+                Reply::Close => break,
+            };
+            let Ok(bytes) = frame::encode_response(key, version, correlation_id, &body) else {
+                break;
+            };
+            if wr.write_all(&bytes).await.is_err() {
+                break;
+            }
+        }
+        let _ = wr.shutdown().await;
+    });
+    loop {
+        let mut len = [0u8; 4];
+        match tokio::time::timeout(CONNECTIONS_MAX_IDLE, rd.read_exact(&mut len)).await {
+            Ok(Ok(_)) => {}
+            _ => break,
+        }
+        let Ok(n) = frame::check_length(i32::from_be_bytes(len)) else {
+            break;
+        };
+        // Memory follows the bytes that actually arrive, not the length a client claims.
+        let mut buf = Vec::with_capacity(n.min(64 * 1024));
+        let mut body = (&mut rd).take(n as u64);
+        match tokio::time::timeout(CONNECTIONS_MAX_IDLE, body.read_to_end(&mut buf)).await {
+            Ok(Ok(got)) if got == n => {}
+            _ => break,
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        match frame::decode_request(bytes::Bytes::from(buf)) {
+            Decoded::Request(request) => {
+                let key = request.api_key;
+                let version = request.version();
+                let correlation_id = request.header.correlation_id;
+                if order_tx
+                    .send((key, version, correlation_id, rx))
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+                if calls
+                    .send_async(ApiCall {
+                        broker,
+                        request,
+                        reply: tx,
+                    })
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+            }
+            Decoded::ApiVersionsTooNew { correlation_id } => {
+                let body = ResponseKind::ApiVersions(versions::api_versions_response(
+                    frame::UNSUPPORTED_VERSION,
+                ));
+                if order_tx
+                    .send((ApiKey::ApiVersions, 0, correlation_id, rx))
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+                let _ = tx.send(Reply::Response(Box::new(body)));
+            }
+            Decoded::Reject(_) => break,
+        }
+    }
+    drop(order_tx);
+    let _ = writer.await;
+}

@@ -1,0 +1,178 @@
+//! Metadata and FindCoordinator: where the brokers are and who leads what.
+
+use super::host::{Ctx, WireHost};
+use crate::cluster::command::TopicSpec;
+use crate::cluster::error::KafkaError;
+use crate::cluster::lab::Cluster;
+use crate::cluster::snapshot::BrokerState;
+use kafka_protocol::messages::find_coordinator_response::FindCoordinatorResponse;
+use kafka_protocol::messages::metadata_response::{
+    MetadataResponse, MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
+};
+use kafka_protocol::messages::{BrokerId, FindCoordinatorRequest, MetadataRequest, TopicName};
+use kafka_protocol::protocol::StrBytes;
+
+/// The cluster id every Metadata response names.
+pub const CLUSTER_ID: &str = "kafka-lab";
+
+/// `str` → the crate's string type.
+pub fn sb(s: &str) -> StrBytes {
+    StrBytes::from_string(s.to_string())
+}
+
+/// `str` → a topic name.
+pub fn topic_name(s: &str) -> TopicName {
+    TopicName(sb(s))
+}
+
+/// Creates `topic` the way `auto.create.topics.enable` does, if the lab allows it.
+pub fn auto_create(host: &WireHost, cluster: &mut Cluster, topic: &str) -> Result<(), KafkaError> {
+    let live = cluster
+        .broker_states()
+        .iter()
+        .filter(|(_, s)| *s == BrokerState::Up)
+        .count() as i16;
+    let rf = host.config.default_replication_factor.min(live).max(1);
+    let spec = TopicSpec::new(topic, host.config.default_partitions, rf);
+    cluster.create_topic(spec)
+}
+
+/// Metadata: live brokers, the controller, and the requested topics (all when `topics` is null).
+pub fn metadata(
+    host: &WireHost,
+    cluster: &mut Cluster,
+    ctx: &Ctx,
+    req: &MetadataRequest,
+) -> MetadataResponse {
+    // Versions before 4 have no flag: they always allowed auto-creation.
+    let allow_create = ctx.version < 4 || req.allow_auto_topic_creation;
+    let names: Vec<String> = match &req.topics {
+        None => cluster
+            .partitions()
+            .map(|p| p.tp.topic.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        Some(ts) => ts
+            .iter()
+            .filter_map(|t| t.name.as_ref().map(|n| n.0.to_string()))
+            .collect(),
+    };
+    let states = cluster.broker_states();
+    let up = |b: i32| {
+        states
+            .iter()
+            .any(|(id, s)| *id == b && *s == BrokerState::Up)
+    };
+    // Kafka lists the brokers the controller has registered: a crashed broker stays listed (and
+    // keeps leading) until its session expires, so clients see connection errors, not a vanished
+    // node. Every leader named below is in this list.
+    let mut listed = cluster.registered_brokers();
+    for p in cluster.partitions() {
+        if let Some(l) = p.leader
+            && !listed.contains(&l)
+        {
+            listed.push(l);
+        }
+    }
+    listed.sort_unstable();
+    let brokers = listed
+        .iter()
+        .map(|id| {
+            MetadataResponseBroker::default()
+                .with_node_id(BrokerId(*id))
+                .with_host(sb(&host.config.advertised_host))
+                .with_port(host.config.port_of(*id))
+        })
+        .collect();
+    let mut topics = Vec::new();
+    for name in names {
+        if cluster.topic(&name).is_none() {
+            let err = if allow_create && host.config.auto_create_topics {
+                match auto_create(host, cluster, &name) {
+                    Ok(()) | Err(KafkaError::TopicAlreadyExists) => None,
+                    Err(KafkaError::InvalidTopic) => Some(KafkaError::InvalidTopic),
+                    Err(_) => Some(KafkaError::LeaderNotAvailable),
+                }
+            } else {
+                Some(KafkaError::UnknownTopicOrPartition)
+            };
+            if let Some(e) = err {
+                topics.push(
+                    MetadataResponseTopic::default()
+                        .with_error_code(e.code())
+                        .with_name(Some(topic_name(&name))),
+                );
+                continue;
+            }
+        }
+        let internal = cluster.topic(&name).is_some_and(|t| t.internal);
+        let partitions = cluster
+            .partitions()
+            .filter(|p| p.tp.topic == name)
+            .map(|p| {
+                let error = match p.leader {
+                    Some(_) => 0,
+                    None => KafkaError::LeaderNotAvailable.code(),
+                };
+                MetadataResponsePartition::default()
+                    .with_error_code(error)
+                    .with_partition_index(p.tp.partition)
+                    .with_leader_id(BrokerId(p.leader.unwrap_or(-1)))
+                    .with_leader_epoch(p.leader_epoch)
+                    .with_replica_nodes(p.replicas.iter().map(|b| BrokerId(*b)).collect())
+                    .with_isr_nodes(p.isr.iter().map(|b| BrokerId(*b)).collect())
+                    .with_offline_replicas(
+                        p.replicas
+                            .iter()
+                            .filter(|b| !up(**b))
+                            .map(|b| BrokerId(*b))
+                            .collect(),
+                    )
+            })
+            .collect();
+        topics.push(
+            MetadataResponseTopic::default()
+                .with_name(Some(topic_name(&name)))
+                .with_is_internal(internal)
+                .with_partitions(partitions),
+        );
+    }
+    MetadataResponse::default()
+        .with_brokers(brokers)
+        .with_cluster_id(Some(sb(CLUSTER_ID)))
+        .with_controller_id(BrokerId(cluster.controller().unwrap_or(-1)))
+        .with_topics(topics)
+}
+
+/// FindCoordinator for groups (key type 0); transactions are not part of the lab.
+pub fn find_coordinator(
+    host: &WireHost,
+    cluster: &Cluster,
+    req: &FindCoordinatorRequest,
+) -> FindCoordinatorResponse {
+    let (code, node, port, message) = if req.key_type != 0 {
+        (
+            KafkaError::CoordinatorNotAvailable.code(),
+            -1,
+            -1,
+            Some("kafka-lab has no transaction coordinator".to_string()),
+        )
+    } else {
+        match cluster.coordinator_for(req.key.as_str()) {
+            Ok(b) => (0, b, host.config.port_of(b), None),
+            Err(e) => (e.code(), -1, -1, Some(e.to_string())),
+        }
+    };
+    let host_name = if node >= 0 {
+        sb(&host.config.advertised_host)
+    } else {
+        sb("")
+    };
+    FindCoordinatorResponse::default()
+        .with_error_code(code)
+        .with_error_message(message.as_deref().map(sb))
+        .with_node_id(BrokerId(node))
+        .with_host(host_name)
+        .with_port(port)
+}

@@ -1,0 +1,60 @@
+//! The API versions the lab serves: only what it implements, inside what `kafka-protocol` codes.
+//!
+//! Ranges stop below versions that need topic ids (Fetch 13+, Metadata 10+), batched group
+//! lookups (FindCoordinator 4+, OffsetFetch 8+) or the KIP-848 protocol (OffsetCommit 9+), so
+//! clients negotiate down to versions whose semantics the lab has.
+
+use kafka_protocol::messages::ApiKey;
+use kafka_protocol::messages::api_versions_response::{ApiVersion, ApiVersionsResponse};
+
+/// (API, min version, max version) for every API the lab answers.
+pub const SUPPORTED: &[(ApiKey, i16, i16)] = &[
+    (ApiKey::Produce, 3, 9),
+    (ApiKey::Fetch, 4, 12),
+    (ApiKey::ListOffsets, 1, 6),
+    (ApiKey::Metadata, 1, 9),
+    (ApiKey::OffsetCommit, 2, 8),
+    (ApiKey::OffsetFetch, 1, 7),
+    (ApiKey::FindCoordinator, 0, 3),
+    (ApiKey::JoinGroup, 0, 7),
+    (ApiKey::Heartbeat, 0, 4),
+    (ApiKey::LeaveGroup, 0, 4),
+    (ApiKey::SyncGroup, 0, 5),
+    (ApiKey::DescribeGroups, 0, 5),
+    (ApiKey::ListGroups, 0, 4),
+    (ApiKey::ApiVersions, 0, 3),
+    (ApiKey::CreateTopics, 2, 7),
+    (ApiKey::DeleteTopics, 1, 5),
+    (ApiKey::InitProducerId, 0, 4),
+    (ApiKey::DescribeConfigs, 1, 4),
+];
+
+/// The supported range of `key`, if the lab serves it.
+pub fn range(key: ApiKey) -> Option<(i16, i16)> {
+    SUPPORTED
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, lo, hi)| (*lo, *hi))
+}
+
+/// Whether the lab serves `key` at `version`.
+pub fn supports(key: ApiKey, version: i16) -> bool {
+    range(key).is_some_and(|(lo, hi)| (lo..=hi).contains(&version))
+}
+
+/// The ApiVersions response: every supported API with its range, and `error_code`.
+pub fn api_versions_response(error_code: i16) -> ApiVersionsResponse {
+    ApiVersionsResponse::default()
+        .with_error_code(error_code)
+        .with_api_keys(
+            SUPPORTED
+                .iter()
+                .map(|(k, lo, hi)| {
+                    ApiVersion::default()
+                        .with_api_key(*k as i16)
+                        .with_min_version(*lo)
+                        .with_max_version(*hi)
+                })
+                .collect(),
+        )
+}

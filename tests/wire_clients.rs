@@ -1,0 +1,355 @@
+//! Real Kafka clients (kafka-python, confluent-kafka) against the running lab's wire listener.
+//! Each test starts the real binary in streaming mode (stdout piped: real time), on its own free
+//! ports, runs a script from tests/python with `KAFKA_LAB_PYTHON`, and kills the lab at the end.
+//! Without `KAFKA_LAB_PYTHON` (set by `.ci/test`) the tests say so and pass.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// The lab process; killed when dropped so no test leaks it.
+struct Lab {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A child process killed when dropped.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn python() -> Option<String> {
+    match std::env::var("KAFKA_LAB_PYTHON") {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ => {
+            eprintln!(
+                "KAFKA_LAB_PYTHON is not set: skipping the real-client test (.ci/test sets it)"
+            );
+            None
+        }
+    }
+}
+
+/// Three consecutive free ports (the OS picks the first; the next two are checked).
+fn free_ports() -> u16 {
+    for _ in 0..100 {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+        let base = l.local_addr().expect("addr").port();
+        drop(l);
+        if base < 65_000 && (0..3).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok()) {
+            return base;
+        }
+    }
+    panic!("no three consecutive free ports");
+}
+
+fn start_lab(seed: u64, extra: &[&str]) -> Lab {
+    let port = free_ports();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kafka-lab"));
+    cmd.args([
+        "--ephemeral",
+        "--seed",
+        &seed.to_string(),
+        "--port",
+        &port.to_string(),
+    ])
+    .args(["--consumers", "0", "--rate", "0"])
+    .args(extra)
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
+    let mut child = cmd.spawn().expect("start kafka-lab");
+    // Drain the event stream so the lab never blocks on a full pipe.
+    let out = child.stdout.take().expect("stdout");
+    std::thread::spawn(move || for _ in BufReader::new(out).lines() {});
+    let lab = Lab { child, port };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the lab's port {port} never accepted"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    lab
+}
+
+fn script(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/python")
+        .join(name)
+}
+
+/// Runs a script to completion (bounded) and returns its stdout; panics with its output on failure.
+fn run_script(py: &str, name: &str, args: &[String], timeout: Duration) -> String {
+    let child = Command::new(py)
+        .arg(script(name))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start python");
+    let mut child = Proc(child);
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.0.try_wait().expect("wait") {
+            let mut out = String::new();
+            let mut err = String::new();
+            use std::io::Read;
+            if let Some(mut s) = child.0.stdout.take() {
+                let _ = s.read_to_string(&mut out);
+            }
+            if let Some(mut s) = child.0.stderr.take() {
+                let _ = s.read_to_string(&mut err);
+            }
+            assert!(status.success(), "{name} failed ({status}):\n{out}\n{err}");
+            return out;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "{name} did not finish within {timeout:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn bootstrap(lab: &Lab) -> String {
+    format!("127.0.0.1:{}", lab.port)
+}
+
+/// Every broker's address: a client that knows only a killed broker cannot find the others.
+fn all_brokers(lab: &Lab) -> String {
+    (0..3)
+        .map(|i| format!("127.0.0.1:{}", lab.port + i))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[test]
+fn experiment_1_kafka_python_reads_back_what_it_produced_in_order() {
+    let Some(py) = python() else { return };
+    let lab = start_lab(1, &[]);
+    let out = run_script(
+        &py,
+        "exp1_produce_consume.py",
+        &[bootstrap(&lab), "test".into(), "200".into()],
+        Duration::from_secs(60),
+    );
+    assert!(out.contains("OK 200 records in order"), "{out}");
+}
+
+/// Spawns a group consumer whose `ASSIGNED ...` lines arrive on the returned channel.
+fn group_consumer(py: &str, lab: &Lab, group: &str, name: &str) -> (Proc, mpsc::Receiver<String>) {
+    let mut child = Command::new(py)
+        .arg(script("group_consumer.py"))
+        .args([bootstrap(lab), "test".into(), group.into(), name.into()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start consumer");
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (Proc(child), rx)
+}
+
+/// Waits until a consumer reports exactly `want` (comma-separated, sorted) as its assignment.
+fn wait_assigned(rx: &mpsc::Receiver<String>, want: &str, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            if line == format!("ASSIGNED {want}") {
+                return;
+            }
+            seen.push(line);
+        }
+    }
+    panic!("never assigned {want}; saw {seen:?}");
+}
+
+#[test]
+fn experiment_2_killed_kafka_python_consumer_hands_its_partition_to_the_peer() {
+    let Some(py) = python() else { return };
+    let lab = start_lab(2, &[]);
+    let (mut a, rx_a) = group_consumer(&py, &lab, "exp2", "consumer-a");
+    wait_assigned(&rx_a, "test-0,test-1", Duration::from_secs(25));
+    let (_b, rx_b) = group_consumer(&py, &lab, "exp2", "consumer-b");
+    // The second member's join rebalances the group: one partition each.
+    let deadline = Instant::now() + Duration::from_secs(25);
+    let mut b_part = None;
+    while b_part.is_none() && Instant::now() < deadline {
+        if let Ok(line) = rx_b.recv_timeout(Duration::from_millis(200))
+            && let Some(p) = line.strip_prefix("ASSIGNED ")
+            && !p.is_empty()
+            && !p.contains(',')
+        {
+            b_part = Some(p.to_string());
+        }
+    }
+    assert!(b_part.is_some(), "consumer-b never got one partition");
+    // kill -9: no LeaveGroup; the survivor takes over only after session.timeout.ms=6000.
+    let killed_at = Instant::now();
+    let _ = a.0.kill();
+    let _ = a.0.wait();
+    wait_assigned(&rx_b, "test-0,test-1", Duration::from_secs(30));
+    assert!(
+        killed_at.elapsed() >= Duration::from_secs(5),
+        "takeover after {:?}: before the session timeout",
+        killed_at.elapsed()
+    );
+}
+
+#[test]
+fn experiment_3_committing_consumer_resumes_and_non_committing_one_starts_over() {
+    let Some(py) = python() else { return };
+    let lab = start_lab(3, &["--partitions", "1"]);
+    let b = bootstrap(&lab);
+    run_script(
+        &py,
+        "produce_n.py",
+        &[b.clone(), "test".into(), "10".into()],
+        Duration::from_secs(30),
+    );
+    let run = |group: &str, mode: &str| {
+        run_script(
+            &py,
+            "commit_consumer.py",
+            &[
+                b.clone(),
+                "test".into(),
+                group.into(),
+                mode.into(),
+                "3".into(),
+            ],
+            Duration::from_secs(45),
+        )
+    };
+    assert!(run("committer", "commit").contains("OFFSETS 0,1,2"));
+    let second = run("committer", "commit");
+    assert!(
+        second.contains("OFFSETS 3,4,5"),
+        "restart did not resume: {second}"
+    );
+    assert!(run("forgetter", "nocommit").contains("OFFSETS 0,1,2"));
+    let again = run("forgetter", "nocommit");
+    assert!(
+        again.contains("OFFSETS 0,1,2"),
+        "without commits a restart starts over: {again}"
+    );
+}
+
+#[test]
+fn confluent_kafka_produces_consumes_and_commits_in_a_group() {
+    let Some(py) = python() else { return };
+    let lab = start_lab(4, &[]);
+    let out = run_script(
+        &py,
+        "confluent_flow.py",
+        &[
+            bootstrap(&lab),
+            "test".into(),
+            "confluent-group".into(),
+            "100".into(),
+        ],
+        Duration::from_secs(60),
+    );
+    assert!(out.contains("OK confluent 100 records"), "{out}");
+}
+
+#[test]
+fn acks_all_records_survive_a_broker_kill_during_a_kafka_python_produce_loop() {
+    let Some(py) = python() else { return };
+    let lab = start_lab(5, &["--kill-broker", "1@6s"]);
+    let out = run_script(
+        &py,
+        "acks_all_failover.py",
+        &[all_brokers(&lab), "test".into(), "20".into()],
+        Duration::from_secs(60),
+    );
+    assert!(out.contains("all read back in order"), "{out}");
+}
+
+#[test]
+fn kafka_python_admin_creates_topics_describes_configs_and_groups_and_is_refused_deletion() {
+    let Some(py) = python() else { return };
+    let lab = start_lab(6, &[]);
+    let out = run_script(
+        &py,
+        "admin_flow.py",
+        &[bootstrap(&lab)],
+        Duration::from_secs(60),
+    );
+    assert!(out.contains("OK admin"), "{out}");
+}
+
+#[test]
+fn confluent_kafka_cooperative_sticky_moves_only_one_partition_to_the_new_member() {
+    let Some(py) = python() else { return };
+    let lab = start_lab(7, &[]);
+    let spawn = |name: &str, secs: &str| {
+        Proc(
+            Command::new(&py)
+                .arg(script("confluent_cooperative.py"))
+                .args([bootstrap(&lab), name.into(), secs.into(), "coop".into()])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start consumer"),
+        )
+    };
+    let mut a = spawn("A", "24");
+    std::thread::sleep(Duration::from_secs(6));
+    let mut b = spawn("B", "10");
+    let read_all = |p: &mut Proc| {
+        use std::io::Read;
+        let mut out = String::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while p.0.try_wait().ok().flatten().is_none() {
+            assert!(Instant::now() < deadline, "a consumer did not finish");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if let Some(mut s) = p.0.stdout.take() {
+            let _ = s.read_to_string(&mut out);
+        }
+        out
+    };
+    let out_b = read_all(&mut b);
+    let out_a = read_all(&mut a);
+    // The survivor gives up only the partition that moves, never both (incremental protocol).
+    let first_revoke = out_a
+        .lines()
+        .find(|l| l.starts_with("A revoke"))
+        .unwrap_or("");
+    assert!(
+        first_revoke == "A revoke [0]" || first_revoke == "A revoke [1]",
+        "A:\n{out_a}\nB:\n{out_b}"
+    );
+    assert!(
+        out_b.contains("B final [0]") || out_b.contains("B final [1]"),
+        "B:\n{out_b}"
+    );
+    // After B's LeaveGroup, A owns both again.
+    assert!(out_a.contains("A final [0, 1]"), "A:\n{out_a}");
+}
