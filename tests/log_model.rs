@@ -71,7 +71,11 @@ fn all_records(log: &PartitionLog) -> Vec<(i64, Vec<u8>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    // 256 cases by default; PROPTEST_CASES changes it.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(256),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn log_matches_model(ops in prop::collection::vec(op(), 1..60)) {

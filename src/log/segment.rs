@@ -124,10 +124,10 @@ impl Segment {
         let mut expected = base_offset;
         while pos < data.len() {
             match batch::validate(&data[pos..]) {
-                // Offsets must continue where the previous batch ended; anything else is damage.
-                Ok(h)
-                    if h.base_offset == expected || (pos == 0 && h.base_offset >= base_offset) =>
-                {
+                // Offsets must continue where the previous batch ended, starting at the segment's
+                // base offset: the base offset is outside the batch CRC, so this is how damage
+                // to it shows.
+                Ok(h) if h.base_offset == expected => {
                     seg.note_batch(pos as u64, &h);
                     expected = h.last_offset + 1;
                     pos += h.total_len;
