@@ -174,6 +174,11 @@ impl Cluster {
                 self.apply_commits(group, offsets);
                 Ok(())
             }
+            // The offsets partition moved under the coordinator: for the client that is
+            // NOT_COORDINATOR, and it finds the new one (Kafka's coordinator answers the same).
+            ProduceOutcome::Done(Err(KafkaError::NotLeaderOrFollower)) => {
+                Err(KafkaError::NotCoordinator)
+            }
             ProduceOutcome::Done(Err(e)) => Err(e),
         }
     }

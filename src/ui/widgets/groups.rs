@@ -115,7 +115,8 @@ fn line<'a>(
             let c = &snap.consumers[consumer];
             let (what, style) = match c.state {
                 ConsumerState::Running => ("joining…", theme.dim()),
-                ConsumerState::Killed => ("killed, awaiting session timeout", theme.error()),
+                // Not a member any more: the session timeout has already removed it.
+                ConsumerState::Killed => ("killed, removed by session timeout", theme.error()),
                 ConsumerState::Closed => ("closed", theme.dim()),
             };
             Line::from(vec![
