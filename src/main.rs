@@ -202,7 +202,12 @@ fn open_data_dir(args: &LabArgs) -> Result<DataDir> {
     })
 }
 
-fn build_lab(args: &LabArgs, data: &DataDir, install_default: bool) -> Result<Cluster> {
+fn build_lab(
+    args: &LabArgs,
+    data: &DataDir,
+    install_default: bool,
+    step_ms: i64,
+) -> Result<Cluster> {
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -215,6 +220,7 @@ fn build_lab(args: &LabArgs, data: &DataDir, install_default: bool) -> Result<Cl
     config.unclean_leader_election = args.unclean_leader_election;
     config.auto_leader_rebalance = !args.no_auto_leader_rebalance;
     config.log.segment_bytes = args.segment_bytes;
+    config.step_ms = step_ms;
     if !(0.0..=1_000_000.0).contains(&args.rate) {
         bail!("--rate must be between 0 and 1000000 records/s");
     }
@@ -265,6 +271,9 @@ fn schedule(run: &RunArgs) -> Vec<Timed> {
     s
 }
 
+/// Simulation step of a live lab serving real clients.
+const LIVE_STEP_MS: i64 = 1;
+
 fn run(args: RunArgs) -> Result<()> {
     for t in args
         .kill_broker
@@ -292,7 +301,15 @@ fn run(args: RunArgs) -> Result<()> {
         return print_story(&scenario, temp.path(), args.lab.seed, args.json);
     }
     let data = open_data_dir(&args.lab)?;
-    let mut lab = build_lab(&args.lab, &data, true)?;
+    // Live with the wire listener, the lab steps every millisecond: replication (and with it an
+    // acks=all round trip) then takes a couple of ms, as between Kafka brokers on one host, instead
+    // of the 10 ms simulation step headless stories use.
+    let step_ms = if args.headless || args.no_listen {
+        ClusterConfig::new(1, 0, "").step_ms
+    } else {
+        LIVE_STEP_MS
+    };
+    let mut lab = build_lab(&args.lab, &data, true, step_ms)?;
     if args.headless {
         let duration = parse_duration_ms(&args.duration).map_err(anyhow::Error::msg)?;
         let format = if args.json {

@@ -107,7 +107,7 @@ impl Attachment for Detached {
 }
 
 /// How often waiting attachment work (acks=all produces, parked fetches) is re-checked.
-pub const FAST_TICK: Duration = Duration::from_millis(5);
+pub const FAST_TICK: Duration = Duration::from_millis(2);
 /// Items handled per wake-up before the loop advances time again (a limit on every loop).
 const MAX_ITEMS_PER_WAKE: usize = 256;
 
