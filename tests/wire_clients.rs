@@ -3,8 +3,12 @@
 //! ports, runs a script from tests/python with `KAFKA_LAB_PYTHON`, and kills the lab at the end.
 //! Without `KAFKA_LAB_PYTHON` (set by `.ci/test`) the tests say so and pass.
 
+mod common;
+
+use common::free_ports;
+
 use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -43,19 +47,6 @@ fn python() -> Option<String> {
             None
         }
     }
-}
-
-/// Three consecutive free ports (the OS picks the first; the next two are checked).
-fn free_ports() -> u16 {
-    for _ in 0..100 {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-        let base = l.local_addr().expect("addr").port();
-        drop(l);
-        if base < 65_000 && (0..3).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok()) {
-            return base;
-        }
-    }
-    panic!("no three consecutive free ports");
 }
 
 fn start_lab(seed: u64, extra: &[&str]) -> Lab {

@@ -2,6 +2,10 @@
 //! ApiVersions, and bad input — negative and oversized lengths, unknown APIs, garbage bodies,
 //! silent connections, a thousand connections at once — never stop the broker serving others.
 
+mod common;
+
+use common::free_ports;
+
 use kafka_lab::protocol::frame::encode_request;
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, ApiVersionsResponse, MetadataRequest, MetadataResponse,
@@ -23,18 +27,6 @@ impl Drop for Lab {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_ports() -> u16 {
-    for _ in 0..100 {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let base = l.local_addr().expect("addr").port();
-        drop(l);
-        if base < 65_000 && (0..3).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok()) {
-            return base;
-        }
-    }
-    panic!("no three consecutive free ports");
 }
 
 fn start_lab(port: u16) -> Lab {

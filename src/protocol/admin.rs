@@ -225,79 +225,61 @@ pub fn describe_configs(
                 }
                 RESOURCE_BROKER => {
                     let c = cluster.config();
-                    vec![
-                        entry("broker.id", name.clone(), SOURCE_DEFAULT),
-                        entry(
+                    // Every broker config the lab has, at its (lab) default.
+                    let defaults: [(&str, String); 15] = [
+                        ("broker.id", name.clone()),
+                        (
                             "auto.create.topics.enable",
                             host.config.auto_create_topics.to_string(),
-                            SOURCE_DEFAULT,
                         ),
-                        entry(
-                            "num.partitions",
-                            host.config.default_partitions.to_string(),
-                            SOURCE_DEFAULT,
-                        ),
-                        entry(
+                        ("num.partitions", host.config.default_partitions.to_string()),
+                        (
                             "default.replication.factor",
                             host.config.default_replication_factor.to_string(),
-                            SOURCE_DEFAULT,
                         ),
-                        entry(
+                        (
                             "offsets.topic.num.partitions",
                             c.offsets_topic_partitions.to_string(),
-                            SOURCE_DEFAULT,
                         ),
-                        entry(
+                        (
                             "replica.lag.time.max.ms",
                             c.replica_lag_time_max_ms.to_string(),
-                            SOURCE_DEFAULT,
                         ),
-                        entry(
+                        (
                             "unclean.leader.election.enable",
                             c.unclean_leader_election.to_string(),
-                            SOURCE_DEFAULT,
                         ),
-                        entry(
+                        (
                             "auto.leader.rebalance.enable",
                             c.auto_leader_rebalance.to_string(),
-                            SOURCE_DEFAULT,
                         ),
-                        entry(
+                        (
                             "group.initial.rebalance.delay.ms",
                             c.group_initial_rebalance_delay_ms.to_string(),
-                            SOURCE_DEFAULT,
                         ),
-                        entry(
+                        (
                             "group.min.session.timeout.ms",
                             c.group_min_session_timeout_ms.to_string(),
-                            SOURCE_DEFAULT,
                         ),
-                        entry(
+                        (
                             "group.max.session.timeout.ms",
                             c.group_max_session_timeout_ms.to_string(),
-                            SOURCE_DEFAULT,
                         ),
-                        entry(
+                        (
                             "broker.session.timeout.ms",
                             c.broker_session_timeout_ms.to_string(),
-                            SOURCE_DEFAULT,
                         ),
-                        entry(
-                            "log.segment.bytes",
-                            c.log.segment_bytes.to_string(),
-                            SOURCE_DEFAULT,
-                        ),
-                        entry(
-                            "log.retention.ms",
-                            c.log.retention_ms.to_string(),
-                            SOURCE_DEFAULT,
-                        ),
-                        entry(
+                        ("log.segment.bytes", c.log.segment_bytes.to_string()),
+                        ("log.retention.ms", c.log.retention_ms.to_string()),
+                        (
                             "socket.request.max.bytes",
                             super::frame::MAX_REQUEST_BYTES.to_string(),
-                            SOURCE_DEFAULT,
                         ),
-                    ]
+                    ];
+                    defaults
+                        .into_iter()
+                        .map(|(k, v)| entry(k, v, SOURCE_DEFAULT))
+                        .collect::<Vec<_>>()
                 }
                 _ => return out.with_error_code(INVALID_REQUEST),
             };

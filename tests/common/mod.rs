@@ -107,3 +107,19 @@ pub fn chaos_seeds(default: u64) -> Vec<u64> {
         .unwrap_or(default);
     (1..=n).collect()
 }
+
+/// Three consecutive free ports on 127.0.0.1 for a lab's brokers (the OS picks the first; the next
+/// two are checked).
+pub fn free_ports() -> u16 {
+    for _ in 0..100 {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+        let base = l.local_addr().expect("addr").port();
+        drop(l);
+        if base < 65_000
+            && (0..3).all(|i| std::net::TcpListener::bind(("127.0.0.1", base + i)).is_ok())
+        {
+            return base;
+        }
+    }
+    panic!("no three consecutive free ports");
+}
