@@ -180,7 +180,7 @@ impl Cluster {
             if let Some(fetched) = data
                 && !fetched.bytes.is_empty()
             {
-                match r.log.append_as_follower(&fetched.bytes, now) {
+                match r.log.append_replicated(&fetched.bytes, now) {
                     Ok(info) => rolled = info.rolled,
                     Err(e) => error = Some(e.to_string()),
                 }

@@ -288,8 +288,42 @@ impl PartitionLog {
         now_ms: i64,
     ) -> Result<AppendInfo, LogError> {
         let headers = Self::validate_input(batches)?;
-        let leo = self.log_end_offset();
-        let mut expected = leo;
+        self.append_at_leo(batches, headers, now_ms)
+    }
+
+    /// Follower append of bytes read from another replica's log in this process: that log
+    /// CRC-checked them when it appended them (or read them back from disk), so only framing and
+    /// offsets are checked again. Bytes from anywhere else go through [`Self::append_as_follower`].
+    pub fn append_replicated(
+        &mut self,
+        batches: &Bytes,
+        now_ms: i64,
+    ) -> Result<AppendInfo, LogError> {
+        let (headers, problem) = batch::split_headers(batches);
+        if let Some((pos, p)) = problem {
+            return Err(LogError::CorruptBatch {
+                path: PathBuf::from("<replicated>"),
+                offset: pos as i64,
+                reason: p.to_string(),
+            });
+        }
+        if headers.is_empty() {
+            return Err(LogError::CorruptBatch {
+                path: PathBuf::from("<replicated>"),
+                offset: 0,
+                reason: "no record batch in input".into(),
+            });
+        }
+        self.append_at_leo(batches, headers, now_ms)
+    }
+
+    fn append_at_leo(
+        &mut self,
+        batches: &Bytes,
+        headers: Vec<(usize, BatchHeader)>,
+        now_ms: i64,
+    ) -> Result<AppendInfo, LogError> {
+        let mut expected = self.log_end_offset();
         for (_, h) in &headers {
             if h.base_offset != expected {
                 return Err(LogError::OffsetMismatch {
@@ -615,5 +649,51 @@ impl Drop for PartitionLog {
         if let Some(seg) = self.segments.values_mut().next_back() {
             let _ = seg.write_indexes();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(n: usize) -> Vec<(Option<Bytes>, Option<Bytes>, i64)> {
+        (0..n)
+            .map(|i| (None, Some(Bytes::from(format!("v{i}"))), i as i64))
+            .collect()
+    }
+
+    #[test]
+    fn replicated_append_checks_framing_and_offsets_but_trusts_the_crc() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut leader, _) =
+            PartitionLog::open(&dir.path().join("l"), LogConfig::default(), 0).unwrap();
+        let (mut follower, _) =
+            PartitionLog::open(&dir.path().join("f"), LogConfig::default(), 0).unwrap();
+        leader.append_records(&records(3), 0, 0).unwrap();
+        leader.append_records(&records(2), 0, 0).unwrap();
+        let fetched = leader.read(0, 1 << 20, leader.log_end_offset()).unwrap();
+        follower.append_replicated(&fetched.bytes, 0).unwrap();
+        assert_eq!(follower.log_end_offset(), 5);
+        // The same bytes again do not start at the follower's LEO.
+        assert!(matches!(
+            follower.append_replicated(&fetched.bytes, 0),
+            Err(LogError::OffsetMismatch {
+                expected: 5,
+                got: 0
+            })
+        ));
+        // A torn frame is refused even though no CRC is computed.
+        let torn = fetched.bytes.slice(..fetched.bytes.len() - 3);
+        let (mut other, _) =
+            PartitionLog::open(&dir.path().join("o"), LogConfig::default(), 0).unwrap();
+        assert!(matches!(
+            other.append_replicated(&torn, 0),
+            Err(LogError::CorruptBatch { .. })
+        ));
+        // The checked path still catches a bad CRC.
+        let mut bad = fetched.bytes.to_vec();
+        let last = bad.len() - 1;
+        bad[last] ^= 0xff;
+        assert!(other.append_as_follower(&Bytes::from(bad), 0).is_err());
     }
 }
