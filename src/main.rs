@@ -138,8 +138,9 @@ struct RunArgs {
     #[arg(long, value_name = "BROKER@TIME")]
     slow_broker: Vec<TimedBroker>,
     /// Kafka wire-protocol port of broker 1; broker N listens on PORT + N - 1 (live mode).
-    #[arg(long, default_value_t = 9092)]
-    port: u16,
+    /// Default 9092; when a default port is taken the lab runs without the listener and says so.
+    #[arg(long)]
+    port: Option<u16>,
     /// Address the wire listener binds (loopback by default).
     #[arg(long, default_value = "127.0.0.1")]
     bind: std::net::IpAddr,
@@ -271,6 +272,9 @@ fn schedule(run: &RunArgs) -> Vec<Timed> {
     s
 }
 
+/// Wire-protocol port of broker 1 when --port is not given.
+const DEFAULT_PORT: u16 = 9092;
+
 /// Simulation step of a live lab serving real clients.
 const LIVE_STEP_MS: i64 = 1;
 
@@ -332,7 +336,7 @@ fn run(args: RunArgs) -> Result<()> {
         return Ok(());
     }
     let listener = (!args.no_listen).then(|| {
-        let mut c = ListenerConfig::new(args.port);
+        let mut c = ListenerConfig::new(args.port.unwrap_or(DEFAULT_PORT));
         c.bind = args.bind;
         c.advertised_host = if args.bind.is_unspecified() {
             "127.0.0.1".to_string()
@@ -343,7 +347,7 @@ fn run(args: RunArgs) -> Result<()> {
         c.default_replication_factor = args.lab.replication_factor;
         c
     });
-    run_dashboard(lab, schedule(&args), listener)
+    run_dashboard(lab, schedule(&args), listener, args.port.is_some())
 }
 
 /// Prints a lesson's headless story; fails when any expectation did.
@@ -440,6 +444,7 @@ fn run_dashboard(
     mut lab: Cluster,
     schedule: Vec<Timed>,
     listener: Option<ListenerConfig>,
+    port_required: bool,
 ) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -449,9 +454,25 @@ fn run_dashboard(
     runtime.block_on(async move {
         let (driver_ch, front) = kafka_lab::cluster::driver::channels();
         let (calls_tx, calls_rx) = flume::bounded(API_CHANNEL_CAPACITY);
-        let server = match &listener {
-            Some(cfg) => {
-                let sockets = listener::bind(cfg, lab.config().brokers).await?;
+        // A port asked for with --port must be had; the default one may be taken (a local Kafka,
+        // say), and then the lab still starts, without real clients, and says why.
+        let sockets = match &listener {
+            Some(cfg) => match listener::bind(cfg, lab.config().brokers).await {
+                Ok(sockets) => Some(sockets),
+                Err(e) if !port_required => {
+                    let text = format!(
+                        "Kafka wire listener off: {e:#}. Real clients need a free port: restart with --port N"
+                    );
+                    eprintln!("kafka-lab: {text}");
+                    lab.emit_event(kafka_lab::cluster::event::EventKind::Note { text });
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        let server = match (&listener, sockets) {
+            (Some(cfg), Some(sockets)) => {
                 lab.set_listener_base_port(Some(cfg.base_port));
                 eprintln!(
                     "kafka-lab: Kafka wire protocol on {}:{}..{} (bootstrap_servers='{}:{}')",
@@ -463,7 +484,7 @@ fn run_dashboard(
                 );
                 Some(tokio::spawn(listener::serve(sockets, calls_tx)))
             }
-            None => {
+            _ => {
                 drop(calls_tx);
                 None
             }

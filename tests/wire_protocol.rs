@@ -230,3 +230,35 @@ fn a_taken_port_stops_the_lab_with_a_message_naming_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_taken_default_port_leaves_the_lab_running_without_the_listener() {
+    // Take 9092 (or find it taken already, by a local Kafka, say).
+    let _squatter = TcpListener::bind(("127.0.0.1", 9092));
+    if TcpListener::bind(("127.0.0.1", 9092)).is_ok() {
+        eprintln!("port 9092 could not be taken: skipping");
+        return;
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-lab"))
+        .args(["--ephemeral", "--consumers", "0", "--rate", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let still_running = child.try_wait().expect("try_wait").is_none();
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(still_running, "the lab stopped: {stderr}");
+    assert!(
+        stderr.contains("wire listener off") && stderr.contains("--port"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("wire listener off"),
+        "the timeline says so too: {stdout}"
+    );
+}
