@@ -95,6 +95,21 @@ pub fn ids(ids: &[i32]) -> String {
         .join(",")
 }
 
+/// Width of the longest `topic-N` among `order`'s partitions, clamped to `min..=max`.
+pub fn partition_name_width(
+    snap: &crate::cluster::snapshot::ClusterSnapshot,
+    order: &[usize],
+    min: usize,
+    max: usize,
+) -> u16 {
+    order
+        .iter()
+        .map(|i| snap.partitions[*i].tp.to_string().len())
+        .max()
+        .unwrap_or(min)
+        .clamp(min, max) as u16
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

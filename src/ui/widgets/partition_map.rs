@@ -46,13 +46,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let order = partition_order(snap);
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.partition, visible);
-    let name_w = order
-        .iter()
-        .map(|i| snap.partitions[*i].tp.to_string().len())
-        .max()
-        .unwrap_or(9)
-        .clamp(9, 22) as u16
-        + 1;
+    let name_w = super::partition_name_width(snap, &order, 9, 22) + 1;
     let cell_w = snap
         .partitions
         .iter()

@@ -52,12 +52,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let order = partition_order(snap);
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.partition, visible);
-    let name_w = order
-        .iter()
-        .map(|i| snap.partitions[*i].tp.to_string().len())
-        .max()
-        .unwrap_or(9)
-        .clamp(9, 24) as u16;
+    let name_w = super::partition_name_width(snap, &order, 9, 24);
     let digits = |f: fn(&PartitionSnapshot) -> i64, header: &str| -> u16 {
         order
             .iter()
