@@ -188,12 +188,6 @@ impl SimConsumer {
         }
     }
 
-    fn rejoin(&mut self, reason: String) {
-        // The coordinator reports the rebalance and its reason; the client just rejoins.
-        let _ = reason;
-        self.phase = Phase::Unjoined;
-    }
-
     fn heartbeat(&mut self, lab: &mut Cluster, now: i64) {
         if self.phase != Phase::Stable || now < self.next_heartbeat_ms {
             return;
@@ -205,11 +199,15 @@ impl SimConsumer {
         self.next_heartbeat_ms = now + self.spec.heartbeat_interval_ms as i64;
         match lab.group_heartbeat(coord, &self.spec.group_id, &member, self.generation) {
             Ok(()) => {}
-            Err(KafkaError::RebalanceInProgress) => self.rejoin("group is rebalancing".into()),
-            Err(KafkaError::IllegalGeneration) => self.rejoin("generation is stale".into()),
+            // The group is rebalancing or has moved on to a newer generation: rejoin (the
+            // coordinator's events say why).
+            Err(KafkaError::RebalanceInProgress) | Err(KafkaError::IllegalGeneration) => {
+                self.phase = Phase::Unjoined;
+            }
+            // The coordinator no longer knows this member: join again as a new one.
             Err(KafkaError::UnknownMemberId) | Err(KafkaError::FencedInstanceId) => {
                 self.member_id = None;
-                self.rejoin("the coordinator no longer knows this member".into());
+                self.phase = Phase::Unjoined;
             }
             Err(_) => {}
         }
@@ -225,7 +223,7 @@ impl SimConsumer {
                     self.client_id, self.spec.max_poll_interval_ms
                 ),
             });
-            self.rejoin("max.poll.interval.ms exceeded".into());
+            self.phase = Phase::Unjoined;
         }
     }
 
@@ -364,8 +362,9 @@ impl SimConsumer {
             // Cooperative: only what moved is revoked, and a second rebalance hands it over.
             self.commit_if_auto(lab);
             self.revoke(lab, revoked);
+            // Cooperative: the revoked partitions are handed over by a second rebalance.
             if self.cooperative() {
-                self.rejoin("revoked partitions must be reassigned".into());
+                self.phase = Phase::Unjoined;
             }
         }
         self.assignment = assigned;
@@ -516,9 +515,6 @@ impl SimConsumer {
                     self.commit(lab);
                 }
             }
-        }
-        if per == 0 {
-            self.processing_credit_ms = 0;
         }
     }
 
