@@ -77,6 +77,16 @@ impl std::fmt::Display for ClusterBenchReport {
     }
 }
 
+/// `dir/name`, emptied: every benchmark run starts from a fresh lab, so a second run in the same
+/// directory does not find the first one's topics.
+pub fn fresh_dir(dir: &Path, name: &str) -> Result<std::path::PathBuf, String> {
+    let d = dir.join(name);
+    if d.exists() {
+        std::fs::remove_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    Ok(d)
+}
+
 fn rss_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
@@ -104,12 +114,7 @@ pub fn run_cluster_bench(dir: &Path, records: usize) -> Result<ClusterBenchRepor
     let raw_secs = start.elapsed().as_secs_f64();
     let _ = std::fs::remove_file(&raw_path);
 
-    // A fresh lab every run: a second run in the same directory must not find the first's topic.
-    let lab_dir = dir.join("lab");
-    if lab_dir.exists() {
-        std::fs::remove_dir_all(&lab_dir).map_err(|e| format!("{}: {e}", lab_dir.display()))?;
-    }
-    let mut config = ClusterConfig::new(3, 1, lab_dir);
+    let mut config = ClusterConfig::new(3, 1, fresh_dir(dir, "lab")?);
     config.log.segment_bytes = 64 << 20;
     config.replica_fetch_max_bytes = 8 << 20;
     let mut lab = Cluster::new(config)?;
@@ -165,11 +170,7 @@ pub fn run_cluster_bench(dir: &Path, records: usize) -> Result<ClusterBenchRepor
     drop(lab);
 
     // Memory: a second lab with many idle partitions.
-    let idle_dir = dir.join("idle");
-    if idle_dir.exists() {
-        std::fs::remove_dir_all(&idle_dir).map_err(|e| format!("{}: {e}", idle_dir.display()))?;
-    }
-    let mut config = ClusterConfig::new(3, 2, idle_dir);
+    let mut config = ClusterConfig::new(3, 2, fresh_dir(dir, "idle")?);
     config.log.segment_bytes = 1 << 20;
     let mut lab = Cluster::new(config)?;
     let before = rss_bytes();

@@ -60,11 +60,7 @@ impl std::fmt::Display for GroupsBenchReport {
 }
 
 fn fresh_lab(dir: &Path, name: &str) -> Result<Cluster, String> {
-    let d = dir.join(name);
-    if d.exists() {
-        std::fs::remove_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
-    }
-    let mut config = ClusterConfig::new(3, 1, d);
+    let mut config = ClusterConfig::new(3, 1, super::bench::fresh_dir(dir, name)?);
     config.log.segment_bytes = 64 << 20;
     config.replica_fetch_max_bytes = 8 << 20;
     config.group_initial_rebalance_delay_ms = 0;

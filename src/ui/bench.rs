@@ -60,10 +60,7 @@ pub fn bench_live(dir: &std::path::Path, rate: f64, secs: f64) -> Result<LiveBen
     use crate::cluster::config::ClusterConfig;
     use crate::cluster::lab::Cluster;
     use crate::cluster::types::Acks;
-    let dir = dir.join("ui-live");
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
+    let dir = crate::cluster::bench::fresh_dir(dir, "ui-live")?;
     let mut lab = Cluster::new(ClusterConfig::new(3, 1, &dir))?;
     lab.create_topic(TopicSpec::new("load", 6, 3))
         .map_err(|e| e.to_string())?;
