@@ -316,11 +316,7 @@ fn run(args: RunArgs) -> Result<()> {
     let mut lab = build_lab(&args.lab, &data, true, step_ms)?;
     if args.headless {
         let duration = parse_duration_ms(&args.duration).map_err(anyhow::Error::msg)?;
-        let format = if args.json {
-            OutputFormat::Json
-        } else {
-            OutputFormat::Text
-        };
+        let format = OutputFormat::from_json_flag(args.json);
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         run_headless(&mut lab, schedule(&args), duration, format, &mut out)
@@ -357,11 +353,7 @@ fn print_story(
     seed: Option<u64>,
     json: bool,
 ) -> Result<()> {
-    let format = if json {
-        OutputFormat::Json
-    } else {
-        OutputFormat::Text
-    };
+    let format = OutputFormat::from_json_flag(json);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let report = match run_story(scenario, data_dir, seed, format, &mut out) {

@@ -23,6 +23,17 @@ pub enum OutputFormat {
     Json,
 }
 
+impl OutputFormat {
+    /// JSON lines when `--json` was given, text otherwise.
+    pub fn from_json_flag(json: bool) -> Self {
+        if json {
+            OutputFormat::Json
+        } else {
+            OutputFormat::Text
+        }
+    }
+}
+
 /// Formats one event in the chosen format.
 pub fn format_event(event: &Event, format: OutputFormat) -> String {
     match format {
