@@ -12,4 +12,5 @@ pub mod data_dir;
 pub mod log;
 pub mod protocol;
 pub mod scenario;
+pub mod signals;
 pub mod ui;

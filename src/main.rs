@@ -513,12 +513,15 @@ fn run_dashboard(
     })
 }
 
-/// Without a terminal on stdout (piped, redirected), the events stream as text until Ctrl-C.
+/// Without a terminal on stdout (piped, redirected), the events stream as text until Ctrl-C or
+/// SIGTERM.
 async fn stream_events(front: kafka_lab::cluster::driver::LabChannels) {
     eprintln!("kafka-lab: stdout is not a terminal; streaming events (Ctrl-C to stop)");
+    let stop = kafka_lab::signals::stop_requested();
+    tokio::pin!(stop);
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut stop => break,
             ev = front.events.recv_async() => match ev {
                 Ok(e) => println!("{e}"),
                 Err(_) => break,

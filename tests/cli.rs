@@ -298,3 +298,53 @@ fn experiment_replays_on_a_data_dir_that_already_has_a_lab() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("expectations passed"));
     }
 }
+
+#[test]
+fn sigterm_stops_a_live_lab_and_removes_its_ephemeral_data_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = bin()
+        .args(["--ephemeral", "--no-listen", "--rate", "50"])
+        .env("TMPDIR", tmp.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lab_dirs = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("kafka-lab-"))
+            .count()
+    };
+    // Wait until the lab is up: its event stream has started and its data dir exists.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(&mut stdout, &mut first).expect("the lab prints events");
+    assert_eq!(lab_dirs(), 1, "the --ephemeral data dir is under TMPDIR");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let exit = loop {
+        // Keep draining stdout so the lab never blocks on a full pipe while stopping.
+        let mut sink = [0u8; 4096];
+        let _ = std::io::Read::read(&mut stdout, &mut sink);
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lab ignored SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(exit.success(), "SIGTERM is an orderly stop: {exit:?}");
+    assert_eq!(
+        lab_dirs(),
+        0,
+        "the --ephemeral data dir is removed on SIGTERM"
+    );
+}

@@ -339,3 +339,64 @@ fn same_seed_same_story() {
     }
     assert_eq!(story(42), story(42));
 }
+
+#[test]
+fn replicate_waiting_commits_acks_all_at_the_same_instant() {
+    let mut t = lab_with_topic(11, 3, 2, false);
+    let p0 = tp("test", 0);
+    let before = t.lab.now_ms();
+    let ProduceOutcome::Pending(ticket) = produce(&mut t.lab, &p0, 10, Acks::All) else {
+        panic!("acks=all with three replicas waits for the followers");
+    };
+    assert_eq!(t.lab.take_completion(ticket), None);
+    t.lab.replicate_waiting();
+    assert_eq!(t.lab.now_ms(), before, "no simulated time passes");
+    let ack = t.lab.take_completion(ticket).expect("completed").unwrap();
+    assert_eq!((ack.base_offset, ack.last_offset), (0, 9));
+    assert_eq!(t.lab.high_watermark(&p0), Some(10));
+    for b in 1..=3 {
+        assert_eq!(replica_values(&t.lab, b, &p0, 10).len(), 10, "broker {b}");
+    }
+}
+
+#[test]
+fn replicate_waiting_does_not_commit_past_a_slow_isr_follower() {
+    let mut t = lab_with_topic(12, 3, 2, false);
+    let p0 = tp("test", 0);
+    let meta = t.lab.partition(&p0).unwrap().clone();
+    let slow = *meta
+        .replicas
+        .iter()
+        .find(|b| Some(**b) != meta.leader)
+        .unwrap();
+    t.lab.set_broker_slow(slow, true).unwrap();
+    let ProduceOutcome::Pending(ticket) = produce(&mut t.lab, &p0, 5, Acks::All) else {
+        panic!("acks=all waits");
+    };
+    t.lab.replicate_waiting();
+    // The slow follower is still in the ISR, so the HW cannot pass what it has.
+    assert!(t.lab.partition(&p0).unwrap().isr.contains(&slow));
+    assert_eq!(t.lab.take_completion(ticket), None);
+    assert_eq!(t.lab.high_watermark(&p0), Some(0));
+    assert_eq!(replica_values(&t.lab, slow, &p0, 5).len(), 0);
+    // Once replica.lag.time.max.ms drops it from the ISR, the rest commits the write.
+    let lag = t.lab.config().replica_lag_time_max_ms;
+    assert!(t.run_until(lag + 2_000, |l| {
+        !l.partition(&p0).unwrap().isr.contains(&slow)
+    }));
+    t.lab.replicate_waiting();
+    assert!(t.lab.high_watermark(&p0).unwrap() >= 5);
+}
+
+#[test]
+fn replicate_waiting_without_waiting_produces_changes_nothing() {
+    let mut t = lab_with_topic(13, 3, 1, false);
+    let p0 = tp("test", 0);
+    let _ = produce(&mut t.lab, &p0, 5, Acks::Leader);
+    let leader = t.lab.leader_of(&p0).unwrap();
+    let follower = (1..=3).find(|b| *b != leader).unwrap();
+    t.lab.replicate_waiting();
+    // acks=1 records reach followers on their next fetch step, not through this call.
+    assert_eq!(replica_values(&t.lab, follower, &p0, 5).len(), 0);
+    assert_eq!(t.lab.high_watermark(&p0), Some(0));
+}

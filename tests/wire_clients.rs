@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// The lab process; killed when dropped so no test leaks it.
+/// The lab process; stopped when dropped so no test leaks it or its data dir.
 struct Lab {
     child: Child,
     port: u16,
@@ -22,8 +22,7 @@ struct Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        common::stop_lab(&mut self.child);
     }
 }
 

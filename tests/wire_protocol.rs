@@ -24,8 +24,7 @@ struct Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        common::stop_lab(&mut self.child);
     }
 }
 

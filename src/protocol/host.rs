@@ -253,6 +253,9 @@ impl Attachment for WireHost {
     }
 
     fn tick(&mut self, cluster: &mut Cluster) {
+        // Followers answer appends at once, as Kafka's parked follower fetches do, so acks=all
+        // produces and offset commits complete below without waiting for the next step.
+        cluster.replicate_waiting();
         let now = Instant::now();
         let parked = std::mem::take(&mut self.parked);
         for mut p in parked {

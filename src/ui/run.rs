@@ -41,11 +41,16 @@ async fn run_terminal(channels: LabChannels, lesson: bool) -> Result<()> {
     let (input_tx, input_rx) = flume::bounded(INPUT_CHANNEL_CAPACITY);
     let stop = Arc::new(AtomicBool::new(false));
     let reader = spawn_input_reader(input_tx, stop.clone());
-    let result = run_loop(&mut terminal, app, &channels, input_rx).await;
+    // SIGTERM or SIGHUP ends the dashboard like `q`, so the terminal is restored and the caller
+    // cleans up (an `--ephemeral` data dir is removed).
+    let result = tokio::select! {
+        r = run_loop(&mut terminal, app, &channels, input_rx) => r.map(|_| ()),
+        _ = crate::signals::stop_requested() => Ok(()),
+    };
     stop.store(true, Ordering::Relaxed);
     tui::restore();
     let _ = reader.join();
-    result.map(|_| ())
+    result
 }
 
 /// Reads crossterm input on a plain thread (polling, so it notices `stop`) and forwards it.

@@ -123,3 +123,20 @@ pub fn free_ports() -> u16 {
     }
     panic!("no three consecutive free ports");
 }
+
+/// Stops a lab process the way a user would (SIGTERM), so it removes its `--ephemeral` data dir;
+/// kills it if it has not exited within ten seconds.
+pub fn stop_lab(child: &mut std::process::Child) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
