@@ -49,6 +49,13 @@ fn wait_ack(t: &mut TestLab, outcome: ProduceOutcome) -> Result<i64, KafkaError>
     }
 }
 
+/// Every broker of the 3-broker lab holds exactly `n` records of `tp`.
+fn assert_every_replica_has(lab: &Cluster, tp: &TopicPartition, n: usize) {
+    for b in 1..=3 {
+        assert_eq!(replica_values(lab, b, tp, n as i64).len(), n, "broker {b}");
+    }
+}
+
 #[test]
 fn replicas_spread_leaders_like_the_article() {
     let t = lab_with_topic(1, 3, 1, false);
@@ -73,9 +80,7 @@ fn acks_all_completes_when_hw_passes_and_followers_have_it() {
     assert!(matches!(out, ProduceOutcome::Pending(_)));
     assert_eq!(wait_ack(&mut t, out), Ok(9));
     assert!(t.lab.high_watermark(&p0).unwrap() >= 10);
-    for b in 1..=3 {
-        assert_eq!(replica_values(&t.lab, b, &p0, 10).len(), 10, "broker {b}");
-    }
+    assert_every_replica_has(&t.lab, &p0, 10);
 }
 
 #[test]
@@ -111,12 +116,7 @@ fn leader_fails_over_to_isr_member() {
 fn slow_follower_leaves_isr_and_rejoins() {
     let mut t = lab_with_topic(4, 3, 1, false);
     let p0 = tp("test", 0);
-    let meta = t.lab.partition(&p0).unwrap().clone();
-    let follower = *meta
-        .replicas
-        .iter()
-        .find(|b| Some(**b) != meta.leader)
-        .unwrap();
+    let follower = t.lab.partition(&p0).unwrap().followers()[0];
     t.lab.set_broker_slow(follower, true).unwrap();
     let lag = t.lab.config().replica_lag_time_max_ms;
     // Keep producing so the follower falls behind.
@@ -189,12 +189,7 @@ fn restarted_broker_truncates_divergent_tail() {
     wait_ack(&mut t, out).unwrap();
     let meta = t.lab.partition(&p0).unwrap().clone();
     let old_leader = meta.leader.unwrap();
-    let followers: Vec<i32> = meta
-        .replicas
-        .iter()
-        .copied()
-        .filter(|b| *b != old_leader)
-        .collect();
+    let followers = meta.followers();
     for f in &followers {
         t.lab.set_broker_slow(*f, true).unwrap();
     }
@@ -354,21 +349,14 @@ fn replicate_waiting_commits_acks_all_at_the_same_instant() {
     let ack = t.lab.take_completion(ticket).expect("completed").unwrap();
     assert_eq!((ack.base_offset, ack.last_offset), (0, 9));
     assert_eq!(t.lab.high_watermark(&p0), Some(10));
-    for b in 1..=3 {
-        assert_eq!(replica_values(&t.lab, b, &p0, 10).len(), 10, "broker {b}");
-    }
+    assert_every_replica_has(&t.lab, &p0, 10);
 }
 
 #[test]
 fn replicate_waiting_does_not_commit_past_a_slow_isr_follower() {
     let mut t = lab_with_topic(12, 3, 2, false);
     let p0 = tp("test", 0);
-    let meta = t.lab.partition(&p0).unwrap().clone();
-    let slow = *meta
-        .replicas
-        .iter()
-        .find(|b| Some(**b) != meta.leader)
-        .unwrap();
+    let slow = t.lab.partition(&p0).unwrap().followers()[0];
     t.lab.set_broker_slow(slow, true).unwrap();
     let ProduceOutcome::Pending(ticket) = produce(&mut t.lab, &p0, 5, Acks::All) else {
         panic!("acks=all waits");
@@ -393,8 +381,7 @@ fn replicate_waiting_without_waiting_produces_changes_nothing() {
     let mut t = lab_with_topic(13, 3, 1, false);
     let p0 = tp("test", 0);
     let _ = produce(&mut t.lab, &p0, 5, Acks::Leader);
-    let leader = t.lab.leader_of(&p0).unwrap();
-    let follower = (1..=3).find(|b| *b != leader).unwrap();
+    let follower = t.lab.partition(&p0).unwrap().followers()[0];
     t.lab.replicate_waiting();
     // acks=1 records reach followers on their next fetch step, not through this call.
     assert_eq!(replica_values(&t.lab, follower, &p0, 5).len(), 0);

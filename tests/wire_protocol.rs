@@ -247,7 +247,7 @@ fn a_taken_default_port_leaves_the_lab_running_without_the_listener() {
         .expect("run");
     std::thread::sleep(std::time::Duration::from_secs(2));
     let still_running = child.try_wait().expect("try_wait").is_none();
-    let _ = child.kill();
+    common::stop_lab(&mut child);
     let out = child.wait_with_output().expect("output");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);

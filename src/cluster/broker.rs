@@ -108,3 +108,14 @@ pub struct PartitionMeta {
     /// `min.insync.replicas` of its topic.
     pub min_insync_replicas: i16,
 }
+
+impl PartitionMeta {
+    /// The replicas other than the leader, in assignment order (all of them without a leader).
+    pub fn followers(&self) -> Vec<BrokerId> {
+        self.replicas
+            .iter()
+            .copied()
+            .filter(|b| Some(*b) != self.leader)
+            .collect()
+    }
+}

@@ -185,12 +185,7 @@ impl Cluster {
         let epoch = meta.leader_epoch.max(on_disk) + 1;
         meta.leader = Some(broker);
         meta.leader_epoch = epoch;
-        let followers: Vec<BrokerId> = meta
-            .replicas
-            .iter()
-            .copied()
-            .filter(|b| *b != broker)
-            .collect();
+        let followers = meta.followers();
         if let Some(r) = self
             .brokers
             .get_mut(&broker)

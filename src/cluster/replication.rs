@@ -12,16 +12,7 @@ impl Cluster {
         let work: Vec<(TopicPartition, BrokerId, Vec<BrokerId>, i32)> = self
             .partitions
             .values()
-            .filter_map(|m| {
-                let leader = m.leader?;
-                let followers = m
-                    .replicas
-                    .iter()
-                    .copied()
-                    .filter(|b| *b != leader)
-                    .collect();
-                Some((m.tp.clone(), leader, followers, m.leader_epoch))
-            })
+            .filter_map(|m| Some((m.tp.clone(), m.leader?, m.followers(), m.leader_epoch)))
             .collect();
         for (tp, leader, followers, epoch) in work {
             self.fetch_round(&tp, leader, &followers, epoch);
@@ -47,13 +38,7 @@ impl Cluster {
                 continue;
             };
             let Some(leader) = m.leader else { continue };
-            let followers: Vec<BrokerId> = m
-                .replicas
-                .iter()
-                .copied()
-                .filter(|b| *b != leader)
-                .collect();
-            let epoch = m.leader_epoch;
+            let (followers, epoch) = (m.followers(), m.leader_epoch);
             for _ in 0..2 {
                 self.fetch_round(&tp, leader, &followers, epoch);
             }
