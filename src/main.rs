@@ -403,11 +403,7 @@ fn lesson(args: LessonArgs) -> Result<()> {
     if args.headless {
         return print_story(&scenario, temp.path(), args.seed, args.json);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = live_runtime()?;
     let root = temp.path().to_path_buf();
     runtime.block_on(async move {
         let (driver_ch, front) = kafka_lab::cluster::driver::channels();
@@ -430,6 +426,19 @@ fn lesson(args: LessonArgs) -> Result<()> {
     })
 }
 
+/// The runtime of a live lab: the front end (dashboard or event stream) runs on the calling
+/// thread, the driver and the wire connections on one worker. The cluster is one task anyway; a
+/// second worker only adds cross-thread wake-ups and contends with the very clients a workshop
+/// runs on the same laptop (with a CPU hog beside it, `bench_vs_peer.py` produce measured
+/// 0.96–1.07 M records/s with one worker against 0.55–1.06 M with two).
+fn live_runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
 /// Live mode: the lab runs in real time behind the ratatui dashboard until `q` or Ctrl-C (or
 /// streams its events when stdout is not a terminal).
 fn run_dashboard(
@@ -438,11 +447,7 @@ fn run_dashboard(
     listener: Option<ListenerConfig>,
     port_required: bool,
 ) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = live_runtime()?;
     runtime.block_on(async move {
         let (driver_ch, front) = kafka_lab::cluster::driver::channels();
         let (calls_tx, calls_rx) = flume::bounded(API_CHANNEL_CAPACITY);
