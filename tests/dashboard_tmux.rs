@@ -163,3 +163,39 @@ fn lesson_banner_n_runs_the_key_step_and_b_starts_over() {
     });
     assert!(screen.contains("kafka-lab-exited rc=0"), "{screen}");
 }
+
+#[test]
+fn closing_the_terminal_stops_the_lab_and_removes_its_ephemeral_data_dir() {
+    if !tmux_available() {
+        eprintln!("tmux is not installed: skipping the dashboard end-to-end test");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_kafka-lab");
+    let command = format!(
+        "TMPDIR={} {bin} --ephemeral --no-listen --seed 5",
+        tmp.path().display()
+    );
+    let lab_dirs = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("kafka-lab-"))
+            .count()
+    };
+    let session = Session::start(120, 36, &command).expect("tmux new-session");
+    session.wait_for("the dashboard", Duration::from_secs(30), |s| {
+        s.contains("Brokers") && s.contains("b3")
+    });
+    assert_eq!(lab_dirs(), 1, "the --ephemeral data dir is under TMPDIR");
+    // Closing the window hangs up the terminal (SIGHUP), as closing a terminal emulator does.
+    drop(session);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while lab_dirs() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lab kept running (or left its data dir) after its terminal closed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -49,9 +49,20 @@ async fn run_terminal(channels: LabChannels, lesson: bool) -> Result<()> {
     };
     stop.store(true, Ordering::Relaxed);
     tui::restore();
-    let _ = reader.join();
+    // The reader notices `stop` within one poll, unless the terminal is gone (SIGHUP) and its
+    // read never returns: then it is left behind, and the process exits without it.
+    let deadline = std::time::Instant::now() + READER_STOP_WAIT;
+    while !reader.is_finished() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if reader.is_finished() {
+        let _ = reader.join();
+    }
     result
 }
+
+/// How long quitting waits for the input reader thread to notice it should stop.
+const READER_STOP_WAIT: Duration = Duration::from_millis(500);
 
 /// Reads crossterm input on a plain thread (polling, so it notices `stop`) and forwards it.
 fn spawn_input_reader(
