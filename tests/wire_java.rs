@@ -344,30 +344,48 @@ fn java_group_member_killed_with_sigkill_hands_its_partition_to_the_survivor_aft
     let lab = start_lab(12, 10, &[]);
     let (mut a_proc, rx_a) = group_member(&cp, &lab, "java-exp2");
     let mut a = Member::default();
-    a.wait(&rx_a, "A owns both partitions", Duration::from_secs(40), |m| {
-        m.assigned.as_deref() == Some("test-0,test-1")
-    });
+    a.wait(
+        &rx_a,
+        "A owns both partitions",
+        Duration::from_secs(40),
+        |m| m.assigned.as_deref() == Some("test-0,test-1"),
+    );
     let (_b_proc, rx_b) = group_member(&cp, &lab, "java-exp2");
     let mut b = Member::default();
     // B's join rebalances the group (range assignor): one partition each.
-    b.wait(&rx_b, "B owns one partition", Duration::from_secs(40), |m| {
-        matches!(m.assigned.as_deref(), Some("test-0" | "test-1"))
-    });
+    b.wait(
+        &rx_b,
+        "B owns one partition",
+        Duration::from_secs(40),
+        |m| matches!(m.assigned.as_deref(), Some("test-0" | "test-1")),
+    );
     let b_first = b.assigned.clone().expect("assigned");
     let a_part = if b_first == "test-0" {
         "test-1"
     } else {
         "test-0"
     };
-    a.wait(&rx_a, "A keeps the other partition", Duration::from_secs(20), |m| {
-        m.assigned.as_deref() == Some(a_part)
-    });
+    a.wait(
+        &rx_a,
+        "A keeps the other partition",
+        Duration::from_secs(20),
+        |m| m.assigned.as_deref() == Some(a_part),
+    );
     let a_p: i32 = a_part["test-".len()..].parse().expect("partition");
     // A reads (and auto-commits, every second) its partition for a while.
     let a_records = a.lines.len();
-    a.wait(&rx_a, "A reads its partition", Duration::from_secs(30), |m| {
-        m.records_from(a_records).iter().filter(|(p, _)| *p == a_p).count() >= 20
-    });
+    a.wait(
+        &rx_a,
+        "A reads its partition",
+        Duration::from_secs(30),
+        |m| {
+            m.records_from(a_records)
+                .iter()
+                .filter(|(p, _)| *p == a_p)
+                .count()
+                >= 20
+        },
+    );
     // kill -9: no LeaveGroup; the survivor takes over only after session.timeout.ms=6000.
     let killed_at = Instant::now();
     let _ = a_proc.0.kill();
@@ -384,9 +402,12 @@ fn java_group_member_killed_with_sigkill_hands_its_partition_to_the_survivor_aft
         .max()
         .expect("A read its partition");
     let before_takeover = b.lines.len();
-    b.wait(&rx_b, "B owns both partitions", Duration::from_secs(40), |m| {
-        m.assigned.as_deref() == Some("test-0,test-1")
-    });
+    b.wait(
+        &rx_b,
+        "B owns both partitions",
+        Duration::from_secs(40),
+        |m| m.assigned.as_deref() == Some("test-0,test-1"),
+    );
     let took = killed_at.elapsed();
     assert!(
         took >= Duration::from_secs(5),
