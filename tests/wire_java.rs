@@ -1,0 +1,473 @@
+//! The real Java Kafka client (org.apache.kafka:kafka-clients 4.3.0) against the running lab's
+//! wire listener. Each test starts the real binary in streaming mode (stdout piped: real time), on
+//! its own free ports, runs `tests/java/LabClient.java` with `java -cp $KAFKA_LAB_JAVA_CLASSPATH`
+//! (Java 17's single-file launch), and stops the lab at the end. Without
+//! `KAFKA_LAB_JAVA_CLASSPATH` (`.ci/test` sets it from `tests/java/classpath.sh`) the tests say so
+//! and pass.
+
+mod common;
+
+use common::free_ports;
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// The lab process; stopped when dropped so no test leaks it or its data dir.
+struct Lab {
+    child: Child,
+    port: u16,
+    /// The lab's event stream, line by line.
+    events: mpsc::Receiver<String>,
+}
+
+impl Lab {
+    /// Every event line the lab has printed so far.
+    fn events_so_far(&self) -> Vec<String> {
+        self.events.try_iter().collect()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        common::stop_lab(&mut self.child);
+    }
+}
+
+/// A child process killed (SIGKILL) when dropped.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn classpath() -> Option<String> {
+    match std::env::var("KAFKA_LAB_JAVA_CLASSPATH") {
+        Ok(cp) if !cp.is_empty() => Some(cp),
+        _ => {
+            eprintln!(
+                "KAFKA_LAB_JAVA_CLASSPATH is not set: skipping the Java client test (.ci/test sets it)"
+            );
+            None
+        }
+    }
+}
+
+/// Starts the lab with no simulated consumers and `rate` records/s from its own producer on `test`.
+fn start_lab(seed: u64, rate: u32, extra: &[&str]) -> Lab {
+    let port = free_ports();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kafka-lab"));
+    cmd.args([
+        "--ephemeral",
+        "--seed",
+        &seed.to_string(),
+        "--port",
+        &port.to_string(),
+    ])
+    .args(["--consumers", "0", "--rate", &rate.to_string()])
+    .args(extra)
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
+    let mut child = cmd.spawn().expect("start kafka-lab");
+    // Drain the event stream so the lab never blocks on a full pipe.
+    let out = child.stdout.take().expect("stdout");
+    let (tx, events) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let lab = Lab {
+        child,
+        port,
+        events,
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the lab's port {port} never accepted"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    lab
+}
+
+fn bootstrap(lab: &Lab) -> String {
+    format!("127.0.0.1:{}", lab.port)
+}
+
+/// Every broker's address: a client that knows only a killed broker cannot find the others.
+fn all_brokers(lab: &Lab) -> String {
+    (0..3)
+        .map(|i| format!("127.0.0.1:{}", lab.port + i))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn java(cp: &str, args: &[&str]) -> Command {
+    let program = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/java/LabClient.java");
+    let mut cmd = Command::new("java");
+    cmd.arg("-cp").arg(cp).arg(program).args(args);
+    cmd.stdin(Stdio::null());
+    cmd
+}
+
+/// Runs LabClient to completion (bounded) and returns its stdout; panics with its output when it
+/// fails or overruns.
+fn run_java(cp: &str, args: &[&str], timeout: Duration) -> String {
+    let child = java(cp, args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start java");
+    let mut child = Proc(child);
+    // Read both pipes on threads: a chatty client must never block on a full pipe.
+    let read = |s: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut s) = s {
+                let _ = s.read_to_string(&mut text);
+            }
+            text
+        })
+    };
+    let out = read(child.0.stdout.take().map(|s| Box::new(s) as _));
+    let err = read(child.0.stderr.take().map(|s| Box::new(s) as _));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("wait") {
+            break status;
+        }
+        if start.elapsed() > timeout {
+            let _ = child.0.kill();
+            let _ = child.0.wait();
+            panic!(
+                "LabClient {args:?} did not finish within {timeout:?}:\n{}\n{}",
+                out.join().unwrap_or_default(),
+                err.join().unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (out, err) = (
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default(),
+    );
+    assert!(
+        status.success(),
+        "LabClient {args:?} failed ({status}):\n{out}\n{err}"
+    );
+    eprintln!("{out}");
+    out
+}
+
+/// The line of `out` starting with `prefix`.
+fn line<'a>(out: &'a str, prefix: &str) -> &'a str {
+    out.lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{out}"))
+}
+
+/// `key=value` fields of a summary line.
+fn field<'a>(line: &'a str, key: &str) -> &'a str {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
+        .unwrap_or_else(|| panic!("no {key}= in `{line}`"))
+}
+
+/// `p:n,p:n` as (partition, n) pairs.
+fn counts(s: &str) -> Vec<(i32, i64)> {
+    s.split(',')
+        .map(|pn| {
+            let (p, n) = pn.split_once(':').expect("p:n");
+            (p.parse().expect("partition"), n.parse().expect("count"))
+        })
+        .collect()
+}
+
+#[test]
+fn java_idempotent_producer_with_default_acks_all_and_a_group_consumer_read_back_every_record() {
+    let Some(cp) = classpath() else { return };
+    let lab = start_lab(11, 0, &[]);
+    // `java-orders` does not exist: the producer's metadata request auto-creates it with the
+    // lab's default of 2 partitions.
+    let n = 5000;
+    let out = run_java(
+        &cp,
+        &[
+            "produce-consume",
+            &bootstrap(&lab),
+            "java-orders",
+            &n.to_string(),
+            "java-orders-group",
+        ],
+        Duration::from_secs(120),
+    );
+    assert!(
+        line(&out, "CLIENT").starts_with("CLIENT kafka-clients 4."),
+        "{out}"
+    );
+    let ok = line(&out, "OK ");
+    // The client's own defaults, not overridden: acks=all, idempotent.
+    assert_eq!(field(ok, "acks"), "all", "{ok}");
+    assert_eq!(field(ok, "idempotence"), "true", "{ok}");
+    assert_eq!(field(ok, "produced"), n.to_string(), "{ok}");
+    assert_eq!(field(ok, "consumed"), n.to_string(), "{ok}");
+    // Keys spread over both partitions, and the commit is each partition's end offset.
+    let read = counts(field(ok, "partitions"));
+    assert_eq!(
+        read.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+        vec![0, 1],
+        "{ok}"
+    );
+    assert!(read.iter().all(|(_, c)| *c > 0), "{ok}");
+    assert_eq!(read.iter().map(|(_, c)| c).sum::<i64>(), n, "{ok}");
+    assert_eq!(counts(field(ok, "committed")), read, "{ok}");
+}
+
+#[test]
+fn java_idempotent_producer_loses_nothing_when_a_partition_leader_is_killed_mid_stream() {
+    let Some(cp) = classpath() else { return };
+    // Broker 1 leads test-0 (seed 5) and dies 6 s in, while the producer sends one record every
+    // 40 ms; its acks=all batches wait for the controller to drop broker 1 from the ISR and move
+    // leadership, then are retried with the same sequence numbers and read back exactly once.
+    let lab = start_lab(5, 0, &["--kill-broker", "1@6s"]);
+    let out = run_java(
+        &cp,
+        &[
+            "produce-consume",
+            &all_brokers(&lab),
+            "test",
+            "250",
+            "java-failover-group",
+            "40",
+        ],
+        Duration::from_secs(120),
+    );
+    let ok = line(&out, "OK ");
+    assert_eq!(field(ok, "produced"), "250", "{ok}");
+    assert_eq!(field(ok, "consumed"), "250", "{ok}");
+    assert_eq!(field(ok, "idempotence"), "true", "{ok}");
+    assert_eq!(
+        counts(field(ok, "partitions")).len(),
+        2,
+        "both partitions of test were written: {ok}"
+    );
+    // The kill happened while the producer ran, and leadership of test-0 moved.
+    let events = lab.events_so_far();
+    let has = |s: &str| events.iter().any(|e| e.contains(s));
+    assert!(has("broker 1 killed"), "{events:#?}");
+    assert!(
+        has("test-0: broker") && has("leader 1 unavailable"),
+        "{events:#?}"
+    );
+    assert!(has("java-producer started"), "{events:#?}");
+}
+
+/// Spawns a `group-member` whose stdout lines arrive on the returned channel.
+fn group_member(cp: &str, lab: &Lab, group: &str) -> (Proc, mpsc::Receiver<String>) {
+    let mut child = java(cp, &["group-member", &all_brokers(lab), "test", group])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start java group member");
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (Proc(child), rx)
+}
+
+/// A member's output so far, and where its assignment and records stand.
+#[derive(Default, Debug)]
+struct Member {
+    lines: Vec<String>,
+    /// The newest `ASSIGNED` line's partitions (`test-0,test-1`).
+    assigned: Option<String>,
+}
+
+impl Member {
+    /// Reads lines until `done` holds or `timeout` passes; panics with the lines seen otherwise.
+    fn wait(
+        &mut self,
+        rx: &mpsc::Receiver<String>,
+        what: &str,
+        timeout: Duration,
+        done: impl Fn(&Member) -> bool,
+    ) {
+        let deadline = Instant::now() + timeout;
+        while !done(self) {
+            assert!(
+                Instant::now() < deadline,
+                "{what}: not within {timeout:?}; saw {:?}",
+                self.lines
+            );
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+                if let Some(a) = line.strip_prefix("ASSIGNED ") {
+                    self.assigned = Some(a.to_string());
+                }
+                self.lines.push(line);
+            }
+        }
+    }
+
+    /// (partition, offset) of every `RECORD p offset value` line from `from` on.
+    fn records_from(&self, from: usize) -> Vec<(i32, i64)> {
+        self.lines[from.min(self.lines.len())..]
+            .iter()
+            .filter_map(|l| {
+                let mut w = l.strip_prefix("RECORD ")?.split_whitespace();
+                Some((w.next()?.parse().ok()?, w.next()?.parse().ok()?))
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn java_group_member_killed_with_sigkill_hands_its_partition_to_the_survivor_after_the_session_timeout()
+ {
+    let Some(cp) = classpath() else { return };
+    // The lab's own producer writes 10 records/s to `test` (2 partitions), so members have records.
+    let lab = start_lab(12, 10, &[]);
+    let (mut a_proc, rx_a) = group_member(&cp, &lab, "java-exp2");
+    let mut a = Member::default();
+    a.wait(
+        &rx_a,
+        "A owns both partitions",
+        Duration::from_secs(40),
+        |m| m.assigned.as_deref() == Some("test-0,test-1"),
+    );
+    let (_b_proc, rx_b) = group_member(&cp, &lab, "java-exp2");
+    let mut b = Member::default();
+    // B's join rebalances the group (range assignor): one partition each.
+    b.wait(
+        &rx_b,
+        "B owns one partition",
+        Duration::from_secs(40),
+        |m| matches!(m.assigned.as_deref(), Some("test-0" | "test-1")),
+    );
+    let b_first = b.assigned.clone().expect("assigned");
+    let a_part = if b_first == "test-0" {
+        "test-1"
+    } else {
+        "test-0"
+    };
+    a.wait(
+        &rx_a,
+        "A keeps the other partition",
+        Duration::from_secs(20),
+        |m| m.assigned.as_deref() == Some(a_part),
+    );
+    let a_p: i32 = a_part["test-".len()..].parse().expect("partition");
+    // A reads (and auto-commits, every second) its partition for a while.
+    let a_records = a.lines.len();
+    a.wait(
+        &rx_a,
+        "A reads its partition",
+        Duration::from_secs(30),
+        |m| {
+            m.records_from(a_records)
+                .iter()
+                .filter(|(p, _)| *p == a_p)
+                .count()
+                >= 20
+        },
+    );
+    // kill -9: no LeaveGroup; the survivor takes over only after session.timeout.ms=6000.
+    let killed_at = Instant::now();
+    let _ = a_proc.0.kill();
+    let _ = a_proc.0.wait();
+    // Everything A printed: it commits (every second, in poll) only records it already printed.
+    while let Ok(l) = rx_a.recv_timeout(Duration::from_secs(5)) {
+        a.lines.push(l);
+    }
+    let a_last = a
+        .records_from(0)
+        .iter()
+        .filter(|(p, _)| *p == a_p)
+        .map(|(_, o)| *o)
+        .max()
+        .expect("A read its partition");
+    let before_takeover = b.lines.len();
+    b.wait(
+        &rx_b,
+        "B owns both partitions",
+        Duration::from_secs(40),
+        |m| m.assigned.as_deref() == Some("test-0,test-1"),
+    );
+    let took = killed_at.elapsed();
+    assert!(
+        took >= Duration::from_secs(5),
+        "takeover after {took:?}: before the session timeout"
+    );
+    // B goes on from A's last commit: not from the start, and with no gap after what A read.
+    let takeover = b.lines.len();
+    b.wait(
+        &rx_b,
+        "B reads A's former partition",
+        Duration::from_secs(30),
+        |m| m.records_from(takeover).iter().any(|(p, _)| *p == a_p),
+    );
+    let first = b
+        .records_from(takeover)
+        .iter()
+        .find(|(p, _)| *p == a_p)
+        .map(|(_, o)| *o)
+        .expect("a record of A's partition");
+    assert!(
+        first > 0 && first <= a_last + 1,
+        "B started {a_part} at offset {first}; A had read up to {a_last}\nA: {:?}\nB: {:?}",
+        a.lines,
+        &b.lines[before_takeover..]
+    );
+}
+
+#[test]
+fn java_admin_client_creates_describes_lists_configures_and_is_refused_deletion() {
+    let Some(cp) = classpath() else { return };
+    let lab = start_lab(13, 0, &[]);
+    let out = run_java(
+        &cp,
+        &["admin", &bootstrap(&lab), "java-admin-made"],
+        Duration::from_secs(90),
+    );
+    assert!(out.contains("\nCLUSTER brokers=1,2,3 controller="), "{out}");
+    assert!(out.contains("\nEXISTS java-admin-made\n"), "{out}");
+    let described = line(&out, "DESCRIBED java-admin-made ");
+    assert_eq!(described.matches(",isr=3").count(), 2, "{out}");
+    let listed = line(&out, "LISTED ");
+    assert!(
+        listed.contains("java-admin-made") && listed.contains("test"),
+        "{out}"
+    );
+    let configs = line(&out, "CONFIGS java-admin-made ");
+    assert_eq!(field(configs, "min.insync.replicas"), "2", "{out}");
+    assert_eq!(
+        line(&out, "GROUP-OFFSETS "),
+        "GROUP-OFFSETS java-admin-java-admin-made java-admin-made-0:3,java-admin-made-1:5",
+        "{out}"
+    );
+    assert_eq!(
+        line(&out, "GROUP java-admin-java-admin-made "),
+        "GROUP java-admin-java-admin-made state=Empty members=0",
+        "{out}"
+    );
+    assert!(out.contains("\nDELETE-REFUSED java-admin-made\n"), "{out}");
+    assert!(
+        line(&out, "OK admin").contains("partitions=2 rf=3 brokers=3"),
+        "{out}"
+    );
+}
