@@ -6,6 +6,7 @@ mod common;
 use common::{TestLab, tp};
 use kafka_lab::cluster::command::{ConsumerSpec, ProducerSpec, TopicSpec};
 use kafka_lab::cluster::event::EventKind;
+use kafka_lab::cluster::group::OffsetAndMetadata;
 use kafka_lab::cluster::lab::{Cluster, ProduceOutcome};
 use kafka_lab::cluster::snapshot::GroupState;
 use kafka_lab::cluster::types::{
@@ -412,4 +413,56 @@ fn static_member_restarted_within_the_session_timeout_causes_no_rebalance() {
         (GroupState::Stable, generation)
     );
     assert_eq!(owned(&t.lab, a2), before);
+}
+
+#[test]
+fn commit_metadata_is_kept_with_the_offset_and_survives_a_coordinator_move() {
+    let mut t = lab_with_topic(1, 9);
+    produce(&mut t, &tp("test", 0), &values(0..3));
+    let group = "metadata-keepers";
+    let coordinator = t.lab.coordinator_for(group).unwrap();
+    let commit = |offset: i64, metadata: &str| {
+        vec![(
+            tp("test", 0),
+            OffsetAndMetadata {
+                offset,
+                metadata: metadata.to_string(),
+            },
+        )]
+    };
+    t.lab
+        .commit_offsets(coordinator, group, None, -1, &commit(2, "checkpoint-a"))
+        .unwrap();
+    t.run_for(500);
+    let read = |t: &TestLab, b| t.lab.committed_offset(b, group, &tp("test", 0)).unwrap();
+    assert_eq!(
+        read(&t, coordinator),
+        Some(OffsetAndMetadata {
+            offset: 2,
+            metadata: "checkpoint-a".into()
+        })
+    );
+    // A later commit without metadata clears it, as in Kafka (the whole value is replaced).
+    t.lab
+        .commit_offsets(coordinator, group, None, -1, &commit(3, ""))
+        .unwrap();
+    t.run_for(500);
+    assert_eq!(read(&t, coordinator), Some(OffsetAndMetadata::new(3)));
+    t.lab
+        .commit_offsets(coordinator, group, None, -1, &commit(3, "checkpoint-b"))
+        .unwrap();
+    t.run_for(500);
+    t.lab.kill_broker(coordinator).unwrap();
+    assert!(t.run_until(30_000, |l| {
+        l.coordinator_for(group).is_ok_and(|b| b != coordinator)
+    }));
+    let moved = t.lab.coordinator_for(group).unwrap();
+    assert_eq!(
+        read(&t, moved),
+        Some(OffsetAndMetadata {
+            offset: 3,
+            metadata: "checkpoint-b".into()
+        }),
+        "reloaded with its metadata from the new leader's log"
+    );
 }

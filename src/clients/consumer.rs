@@ -9,7 +9,7 @@
 use crate::cluster::command::ConsumerSpec;
 use crate::cluster::error::KafkaError;
 use crate::cluster::event::EventKind;
-use crate::cluster::group::{JoinRequest, MemberSubscription, assign};
+use crate::cluster::group::{JoinRequest, MemberSubscription, OffsetAndMetadata, assign};
 use crate::cluster::lab::Cluster;
 use crate::cluster::produce::OffsetSpec;
 use crate::cluster::snapshot::{ClientOrigin, ConsumerSnapshot, ConsumerState};
@@ -375,7 +375,8 @@ impl SimConsumer {
     fn resolve_position(&mut self, lab: &mut Cluster, tp: &TopicPartition) -> Option<i64> {
         let coord = self.coordinator?;
         match lab.committed_offset(coord, &self.spec.group_id, tp) {
-            Ok(Some(o)) => {
+            Ok(Some(c)) => {
+                let o = c.offset;
                 self.last_committed.insert(tp.clone(), o);
                 return Some(o);
             }
@@ -539,12 +540,16 @@ impl SimConsumer {
             return;
         };
         let member = self.member_id.clone();
+        let offsets: Vec<(TopicPartition, OffsetAndMetadata)> = changed
+            .iter()
+            .map(|(tp, o)| (tp.clone(), OffsetAndMetadata::new(*o)))
+            .collect();
         match lab.commit_offsets(
             coord,
             &self.spec.group_id,
             member.as_deref(),
             self.generation,
-            &changed,
+            &offsets,
         ) {
             Ok(()) => {
                 for (tp, o) in changed {

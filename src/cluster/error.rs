@@ -36,6 +36,9 @@ pub enum KafkaError {
     /// This broker is not the group's coordinator.
     #[error("NOT_COORDINATOR")]
     NotCoordinator,
+    /// A commit's metadata string is longer than `offset.metadata.max.bytes`.
+    #[error("OFFSET_METADATA_TOO_LARGE")]
+    OffsetMetadataTooLarge,
     /// The topic already exists.
     #[error("TOPIC_ALREADY_EXISTS")]
     TopicAlreadyExists,
@@ -90,6 +93,7 @@ impl KafkaError {
             KafkaError::Unknown => -1,
             KafkaError::OffsetOutOfRange => 1,
             KafkaError::CorruptMessage => 2,
+            KafkaError::OffsetMetadataTooLarge => 12,
             KafkaError::UnknownTopicOrPartition => 3,
             KafkaError::LeaderNotAvailable => 5,
             KafkaError::NotLeaderOrFollower => 6,

@@ -4,7 +4,9 @@
 
 use super::error::KafkaError;
 use super::event::EventKind;
-use super::group::{JoinRequest, JoinResponse, OffsetCommitRecord, offsets_partition_for};
+use super::group::{
+    JoinRequest, JoinResponse, OffsetAndMetadata, OffsetCommitRecord, offsets_partition_for,
+};
 use super::lab::{Cluster, OFFSETS_TOPIC, ProduceOutcome};
 use super::types::{Acks, BrokerId, TopicPartition};
 use crate::log::batch::encode_records;
@@ -19,7 +21,7 @@ const OFFSETS_COMMIT_TIMEOUT_MS: i64 = 5_000;
 pub(crate) struct PendingCommit {
     pub ticket: u64,
     pub group: String,
-    pub offsets: Vec<(TopicPartition, i64)>,
+    pub offsets: Vec<(TopicPartition, OffsetAndMetadata)>,
 }
 
 impl Cluster {
@@ -140,7 +142,7 @@ impl Cluster {
         group: &str,
         member_id: Option<&str>,
         generation: i32,
-        offsets: &[(TopicPartition, i64)],
+        offsets: &[(TopicPartition, OffsetAndMetadata)],
     ) -> Result<(), KafkaError> {
         self.check_coordinator(broker, group)?;
         self.groups.validate_commit(group, member_id, generation)?;
@@ -149,11 +151,11 @@ impl Cluster {
         }
         let records: Vec<_> = offsets
             .iter()
-            .map(|(tp, offset)| {
+            .map(|(tp, committed)| {
                 let r = OffsetCommitRecord {
                     group: group.to_string(),
                     tp: tp.clone(),
-                    offset: *offset,
+                    committed: committed.clone(),
                     commit_timestamp: self.config.epoch.timestamp_millis() + self.now_ms,
                 };
                 (Some(r.key()), Some(r.value()), r.commit_timestamp)
@@ -183,37 +185,36 @@ impl Cluster {
         }
     }
 
-    fn apply_commits(&mut self, group: &str, offsets: &[(TopicPartition, i64)]) {
-        for (tp, offset) in offsets {
+    fn apply_commits(&mut self, group: &str, offsets: &[(TopicPartition, OffsetAndMetadata)]) {
+        for (tp, committed) in offsets {
             let before = self
                 .groups
                 .group(group)
                 .and_then(|g| g.committed.get(tp))
                 .copied();
-            self.groups.apply_commit(group, tp.clone(), *offset);
-            if before != Some(*offset) {
+            self.groups.apply_commit(group, tp.clone(), committed);
+            if before != Some(committed.offset) {
                 self.emit(EventKind::OffsetCommitted {
                     group: group.to_string(),
                     tp: tp.clone(),
-                    offset: *offset,
+                    offset: committed.offset,
                 });
             }
         }
     }
 
-    /// OffsetFetch: the group's committed offset for `tp`, if any.
+    /// OffsetFetch: the group's committed offset for `tp` with its metadata, if any.
     pub fn committed_offset(
         &self,
         broker: BrokerId,
         group: &str,
         tp: &TopicPartition,
-    ) -> Result<Option<i64>, KafkaError> {
+    ) -> Result<Option<OffsetAndMetadata>, KafkaError> {
         self.check_coordinator(broker, group)?;
         Ok(self
             .groups
             .group(group)
-            .and_then(|g| g.committed.get(tp))
-            .copied())
+            .and_then(|g| g.committed_offset(tp)))
     }
 
     /// The group coordinator's state (read-only), for snapshots and checks.
@@ -227,8 +228,9 @@ impl Cluster {
         &self,
         leader: BrokerId,
         tp: &TopicPartition,
-    ) -> BTreeMap<String, BTreeMap<TopicPartition, i64>> {
-        let mut out: BTreeMap<String, BTreeMap<TopicPartition, i64>> = BTreeMap::new();
+    ) -> BTreeMap<String, BTreeMap<TopicPartition, OffsetAndMetadata>> {
+        let mut out: BTreeMap<String, BTreeMap<TopicPartition, OffsetAndMetadata>> =
+            BTreeMap::new();
         let Some(r) = self.brokers.get(&leader).and_then(|b| b.replicas.get(tp)) else {
             return out;
         };
@@ -244,7 +246,7 @@ impl Cluster {
                 if let Some(key) = &rec.key
                     && let Some(c) = OffsetCommitRecord::parse(key, rec.value.as_deref())
                 {
-                    out.entry(c.group).or_default().insert(c.tp, c.offset);
+                    out.entry(c.group).or_default().insert(c.tp, c.committed);
                 }
             }
         }

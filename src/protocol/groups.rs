@@ -7,7 +7,7 @@ use super::consumer_protocol::{
 use super::host::{Ctx, Outcome, Waiting, WireHost, deadline_in};
 use super::metadata::{sb, topic_name};
 use crate::cluster::error::KafkaError;
-use crate::cluster::group::JoinRequest;
+use crate::cluster::group::{JoinRequest, OFFSET_METADATA_MAX_BYTES, OffsetAndMetadata};
 use crate::cluster::lab::Cluster;
 use crate::cluster::types::TopicPartition;
 use kafka_protocol::messages::describe_groups_response::{
@@ -49,7 +49,9 @@ pub struct PendingSync {
 /// An OffsetCommit waiting for `__consumer_offsets` to replicate it.
 pub struct PendingCommit {
     group: String,
-    offsets: Vec<(TopicPartition, i64)>,
+    offsets: Vec<(TopicPartition, OffsetAndMetadata)>,
+    /// Partitions refused with OFFSET_METADATA_TOO_LARGE, answered with the rest.
+    too_large: Vec<(TopicPartition, OffsetAndMetadata)>,
 }
 
 fn join_error(ctx: &Ctx, code: i16, member_id: &str) -> JoinGroupResponse {
@@ -329,7 +331,10 @@ pub fn leave(cluster: &mut Cluster, ctx: &Ctx, r: &LeaveGroupRequest) -> LeaveGr
     LeaveGroupResponse::default().with_members(members)
 }
 
-fn commit_response(offsets: &[(TopicPartition, i64)], code: i16) -> OffsetCommitResponse {
+fn commit_response(
+    offsets: &[(TopicPartition, OffsetAndMetadata)],
+    code: i16,
+) -> OffsetCommitResponse {
     let mut topics: Vec<OffsetCommitResponseTopic> = Vec::new();
     for (tp, _) in offsets {
         let p = OffsetCommitResponsePartition::default()
@@ -350,18 +355,32 @@ fn commit_response(offsets: &[(TopicPartition, i64)], code: i16) -> OffsetCommit
 /// OffsetCommit: answered once `__consumer_offsets` has replicated the commit, as in Kafka.
 pub fn offset_commit(cluster: &mut Cluster, ctx: &Ctx, r: OffsetCommitRequest) -> Outcome {
     let group = r.group_id.0.to_string();
-    let offsets: Vec<(TopicPartition, i64)> = r
+    let offsets: Vec<(TopicPartition, OffsetAndMetadata)> = r
         .topics
         .iter()
         .flat_map(|t| {
             t.partitions.iter().map(|p| {
                 (
                     TopicPartition::new(t.name.0.to_string(), p.partition_index),
-                    p.committed_offset,
+                    OffsetAndMetadata {
+                        offset: p.committed_offset,
+                        metadata: p
+                            .committed_metadata
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_default(),
+                    },
                 )
             })
         })
         .collect();
+    // As in Kafka, a partition whose metadata is too long is refused on its own; the rest commit.
+    let (offsets, too_large): (Vec<_>, Vec<_>) = offsets
+        .into_iter()
+        .partition(|(_, c)| c.metadata.len() <= OFFSET_METADATA_MAX_BYTES);
+    let refused = |resp: OffsetCommitResponse| {
+        with_errors(resp, &too_large, KafkaError::OffsetMetadataTooLarge.code())
+    };
     let member = (!r.member_id.is_empty()).then(|| r.member_id.to_string());
     match cluster.commit_offsets(
         ctx.broker,
@@ -371,14 +390,38 @@ pub fn offset_commit(cluster: &mut Cluster, ctx: &Ctx, r: OffsetCommitRequest) -
         &offsets,
     ) {
         Ok(()) => {
-            let mut pending = PendingCommit { group, offsets };
+            let mut pending = PendingCommit {
+                group,
+                offsets,
+                too_large,
+            };
             match poll_commit(cluster, ctx, &mut pending, false) {
                 Some(resp) => Outcome::Done(resp.into()),
                 None => Outcome::Park(Waiting::Commit(pending), deadline_in(5_500)),
             }
         }
-        Err(e) => Outcome::Done(commit_response(&offsets, e.code()).into()),
+        Err(e) => Outcome::Done(refused(commit_response(&offsets, e.code())).into()),
     }
+}
+
+/// Adds `code` for each of `parts` to a commit response.
+fn with_errors(
+    resp: OffsetCommitResponse,
+    parts: &[(TopicPartition, OffsetAndMetadata)],
+    code: i16,
+) -> OffsetCommitResponse {
+    if parts.is_empty() {
+        return resp;
+    }
+    let mut all = commit_response(parts, code);
+    let mut resp = resp;
+    for t in all.topics.drain(..) {
+        match resp.topics.iter_mut().find(|x| x.name == t.name) {
+            Some(x) => x.partitions.extend(t.partitions),
+            None => resp.topics.push(t),
+        }
+    }
+    resp
 }
 
 /// Re-checks a waiting OffsetCommit.
@@ -393,18 +436,21 @@ pub fn poll_commit(
             .committed_offset(ctx.broker, &c.group, tp)
             .ok()
             .flatten()
-            == Some(*o)
+            .as_ref()
+            == Some(o)
     });
-    if done {
-        Some(commit_response(&c.offsets, 0))
+    let code = if done {
+        0
     } else if timed_out {
-        Some(commit_response(
-            &c.offsets,
-            KafkaError::RequestTimedOut.code(),
-        ))
+        KafkaError::RequestTimedOut.code()
     } else {
-        None
-    }
+        return None;
+    };
+    Some(with_errors(
+        commit_response(&c.offsets, code),
+        &c.too_large,
+        KafkaError::OffsetMetadataTooLarge.code(),
+    ))
 }
 
 /// OffsetFetch (one group per request, versions 1 to 7).
@@ -428,18 +474,18 @@ pub fn offset_fetch(cluster: &Cluster, ctx: &Ctx, r: &OffsetFetchRequest) -> Off
     let mut top_error = 0;
     let mut topics: Vec<OffsetFetchResponseTopic> = Vec::new();
     for tp in wanted {
-        let (offset, code) = match cluster.committed_offset(ctx.broker, &group, &tp) {
-            Ok(o) => (o.unwrap_or(-1), 0),
+        let (committed, code) = match cluster.committed_offset(ctx.broker, &group, &tp) {
+            Ok(c) => (c.unwrap_or(OffsetAndMetadata::new(-1)), 0),
             Err(e) => {
                 top_error = e.code();
-                (-1, e.code())
+                (OffsetAndMetadata::new(-1), e.code())
             }
         };
         let p = OffsetFetchResponsePartition::default()
             .with_partition_index(tp.partition)
-            .with_committed_offset(offset)
+            .with_committed_offset(committed.offset)
             .with_committed_leader_epoch(-1)
-            .with_metadata(Some(sb("")))
+            .with_metadata(Some(sb(&committed.metadata)))
             .with_error_code(code);
         match topics.iter_mut().find(|t| t.name.0.as_str() == tp.topic) {
             Some(t) => t.partitions.push(p),

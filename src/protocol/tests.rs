@@ -727,3 +727,91 @@ fn offset_commit_is_answered_once_replicated_and_offset_fetch_then_sees_it() {
     };
     assert_eq!(f.error_code, 16, "NOT_COORDINATOR");
 }
+
+#[test]
+fn offset_commit_keeps_metadata_and_refuses_metadata_over_offset_metadata_max_bytes() {
+    let (mut c, mut h, _d) = lab();
+    let group = "with-metadata";
+    let coord = c.coordinator_for(group).expect("coordinator");
+    let part = |index: i32, offset: i64, metadata: String| {
+        offset_commit_request::OffsetCommitRequestPartition::default()
+            .with_partition_index(index)
+            .with_committed_offset(offset)
+            .with_committed_metadata(Some(StrBytes::from_string(metadata)))
+    };
+    let too_long = "x".repeat(crate::cluster::group::OFFSET_METADATA_MAX_BYTES + 1);
+    let commit = OffsetCommitRequest::default()
+        .with_group_id(GroupId(StrBytes::from_static_str("with-metadata")))
+        .with_generation_id_or_member_epoch(-1)
+        .with_topics(vec![
+            offset_commit_request::OffsetCommitRequestTopic::default()
+                .with_name(name("test"))
+                .with_partitions(vec![part(0, 5, "ckpt-5".into()), part(1, 9, too_long)]),
+        ]);
+    let mut rx = submit(
+        &mut c,
+        &mut h,
+        coord,
+        ApiKey::OffsetCommit,
+        8,
+        RequestKind::OffsetCommit(commit),
+    );
+    let mut answered = None;
+    for _ in 0..50 {
+        c.advance_by(10);
+        h.tick(&mut c);
+        if let Ok(r) = rx.try_recv() {
+            answered = Some(r);
+            break;
+        }
+    }
+    let Some(super::Reply::Response(r)) = answered else {
+        panic!("commit not answered");
+    };
+    let ResponseKind::OffsetCommit(o) = *r else {
+        panic!("{r:?}")
+    };
+    let mut codes: Vec<(i32, i16)> = o
+        .topics
+        .iter()
+        .flat_map(|t| {
+            t.partitions
+                .iter()
+                .map(|p| (p.partition_index, p.error_code))
+        })
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec![(0, 0), (1, 12)],
+        "OFFSET_METADATA_TOO_LARGE for 1"
+    );
+    let fetch = OffsetFetchRequest::default()
+        .with_group_id(GroupId(StrBytes::from_static_str("with-metadata")))
+        .with_topics(Some(vec![
+            offset_fetch_request::OffsetFetchRequestTopic::default()
+                .with_name(name("test"))
+                .with_partition_indexes(vec![0, 1]),
+        ]));
+    let Some(ResponseKind::OffsetFetch(f)) = call(
+        &mut c,
+        &mut h,
+        &ctx(coord, 7),
+        RequestKind::OffsetFetch(fetch),
+    ) else {
+        panic!()
+    };
+    let got: Vec<(i64, String)> = f.topics[0]
+        .partitions
+        .iter()
+        .map(|p| {
+            let m = p
+                .metadata
+                .as_ref()
+                .map(|m| m.to_string())
+                .unwrap_or_default();
+            (p.committed_offset, m)
+        })
+        .collect();
+    assert_eq!(got, vec![(5, "ckpt-5".to_string()), (-1, String::new())]);
+}

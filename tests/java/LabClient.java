@@ -382,16 +382,25 @@ public class LabClient {
             // Group offsets written and read by the admin client (OffsetCommit with no member),
             // then the group as ListGroups and DescribeGroups show it.
             String group = "java-admin-" + topic;
-            // (Offsets only: the lab keeps no commit metadata string, OffsetFetch answers "".)
+            // Each offset carries a metadata string, which OffsetFetch must hand back verbatim.
             Map<TopicPartition, Long> offsets = Map.of(new TopicPartition(topic, 0), 3L,
                     new TopicPartition(topic, 1), 5L);
             admin.alterConsumerGroupOffsets(group, offsets.entrySet().stream().collect(
-                    Collectors.toMap(Map.Entry::getKey, e -> new OffsetAndMetadata(e.getValue()))))
+                    Collectors.toMap(Map.Entry::getKey,
+                            e -> new OffsetAndMetadata(e.getValue(), "ckpt-" + e.getValue()))))
                     .all().get(20, TimeUnit.SECONDS);
             Map<TopicPartition, Long> read = new HashMap<>();
+            Map<TopicPartition, String> readMetadata = new HashMap<>();
             admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(20, TimeUnit.SECONDS)
-                    .forEach((tp, om) -> read.put(tp, om == null ? null : om.offset()));
+                    .forEach((tp, om) -> {
+                        read.put(tp, om == null ? null : om.offset());
+                        readMetadata.put(tp, om == null ? null : om.metadata());
+                    });
             check(read.equals(offsets), "group offsets read back as " + read + ", written " + offsets);
+            for (TopicPartition tp : offsets.keySet()) {
+                check(("ckpt-" + offsets.get(tp)).equals(readMetadata.get(tp)),
+                        "metadata of " + tp + " read back as " + readMetadata.get(tp));
+            }
             out("GROUP-OFFSETS " + group + " " + topic + "-0:" + read.get(new TopicPartition(topic, 0))
                     + "," + topic + "-1:" + read.get(new TopicPartition(topic, 1)));
             Collection<GroupListing> groups = admin.listGroups().all().get(20, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@
 //! States: Empty → PreparingRebalance → CompletingRebalance → Stable, and back to
 //! PreparingRebalance when a member joins, leaves, or misses its session timeout.
 
+use super::OffsetAndMetadata;
 use crate::cluster::error::KafkaError;
 use crate::cluster::event::EventKind;
 use crate::cluster::snapshot::GroupState;
@@ -98,11 +99,20 @@ pub struct Group {
     pub join_deadline_ms: i64,
     /// Committed offsets, as loaded from `__consumer_offsets` and updated by commits.
     pub committed: BTreeMap<TopicPartition, i64>,
+    /// The metadata strings committed beside those offsets, where not empty.
+    pub commit_metadata: BTreeMap<TopicPartition, String>,
     /// Owner of each partition in the current generation, and when it last changed.
     pub owners: BTreeMap<TopicPartition, (String, i64)>,
 }
 
 impl Group {
+    /// The committed offset of `tp` with its metadata, if the group has one.
+    pub fn committed_offset(&self, tp: &TopicPartition) -> Option<OffsetAndMetadata> {
+        let offset = *self.committed.get(tp)?;
+        let metadata = self.commit_metadata.get(tp).cloned().unwrap_or_default();
+        Some(OffsetAndMetadata { offset, metadata })
+    }
+
     fn new(group_id: &str) -> Self {
         Self {
             group_id: group_id.to_string(),
@@ -114,6 +124,7 @@ impl Group {
             join_not_before_ms: 0,
             join_deadline_ms: 0,
             committed: BTreeMap::new(),
+            commit_metadata: BTreeMap::new(),
             owners: BTreeMap::new(),
         }
     }
@@ -518,15 +529,34 @@ impl GroupCoordinator {
     }
 
     /// Records a commit that `__consumer_offsets` has accepted.
-    pub fn apply_commit(&mut self, group_id: &str, tp: TopicPartition, offset: i64) {
-        self.group_mut(group_id).committed.insert(tp, offset);
+    pub fn apply_commit(&mut self, group_id: &str, tp: TopicPartition, c: &OffsetAndMetadata) {
+        let g = self.group_mut(group_id);
+        g.committed.insert(tp.clone(), c.offset);
+        if c.metadata.is_empty() {
+            g.commit_metadata.remove(&tp);
+        } else {
+            g.commit_metadata.insert(tp, c.metadata.clone());
+        }
     }
 
     /// Resets heartbeat deadlines (a coordinator that just loaded a group gives members a fresh
     /// session, as Kafka's does) and replaces the offsets cache with what was loaded.
-    pub fn load(&mut self, group_id: &str, committed: BTreeMap<TopicPartition, i64>, now: i64) {
+    pub fn load(
+        &mut self,
+        group_id: &str,
+        committed: BTreeMap<TopicPartition, OffsetAndMetadata>,
+        now: i64,
+    ) {
         let g = self.group_mut(group_id);
-        g.committed = committed;
+        g.commit_metadata = committed
+            .iter()
+            .filter(|(_, c)| !c.metadata.is_empty())
+            .map(|(tp, c)| (tp.clone(), c.metadata.clone()))
+            .collect();
+        g.committed = committed
+            .into_iter()
+            .map(|(tp, c)| (tp, c.offset))
+            .collect();
         for m in g.members.values_mut() {
             m.last_heartbeat_ms = now;
         }

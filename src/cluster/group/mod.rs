@@ -7,4 +7,6 @@ pub mod offsets_codec;
 
 pub use assignor::{Assignment, MemberSubscription, assign};
 pub use coordinator::{CoordinatorConfig, GroupCoordinator, JoinRequest, JoinResponse};
-pub use offsets_codec::{OffsetCommitRecord, offsets_partition_for};
+pub use offsets_codec::{
+    OFFSET_METADATA_MAX_BYTES, OffsetAndMetadata, OffsetCommitRecord, offsets_partition_for,
+};

@@ -5,6 +5,28 @@
 use crate::cluster::types::TopicPartition;
 use bytes::{BufMut, Bytes, BytesMut};
 
+/// `offset.metadata.max.bytes`: the longest metadata string a commit may carry (Kafka's default).
+pub const OFFSET_METADATA_MAX_BYTES: usize = 4096;
+
+/// A committed offset with the string a client may commit beside it (Kafka's `OffsetAndMetadata`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OffsetAndMetadata {
+    /// The committed offset (the next record to read).
+    pub offset: i64,
+    /// The client's metadata string, handed back verbatim by OffsetFetch (usually empty).
+    pub metadata: String,
+}
+
+impl OffsetAndMetadata {
+    /// An offset with empty metadata, as the lab's simulated consumers commit.
+    pub fn new(offset: i64) -> Self {
+        Self {
+            offset,
+            metadata: String::new(),
+        }
+    }
+}
+
 /// One committed offset, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OffsetCommitRecord {
@@ -12,8 +34,8 @@ pub struct OffsetCommitRecord {
     pub group: String,
     /// Which partition.
     pub tp: TopicPartition,
-    /// The committed offset (the next record to read).
-    pub offset: i64,
+    /// The committed offset and its metadata.
+    pub committed: OffsetAndMetadata,
     /// When it was committed (simulated ms).
     pub commit_timestamp: i64,
 }
@@ -62,13 +84,13 @@ impl OffsetCommitRecord {
         b.freeze()
     }
 
-    /// The record value: version 3, offset, leader epoch (-1), metadata (empty), timestamp.
+    /// The record value: version 3, offset, leader epoch (-1), metadata, timestamp.
     pub fn value(&self) -> Bytes {
         let mut b = BytesMut::new();
         b.put_i16(3);
-        b.put_i64(self.offset);
+        b.put_i64(self.committed.offset);
         b.put_i32(-1);
-        put_str(&mut b, "");
+        put_str(&mut b, &self.committed.metadata);
         b.put_i64(self.commit_timestamp);
         b.freeze()
     }
@@ -91,12 +113,12 @@ impl OffsetCommitRecord {
         if v >= 3 {
             get_i32(value, &mut at)?;
         }
-        get_str(value, &mut at)?;
+        let metadata = get_str(value, &mut at)?;
         let commit_timestamp = get_i64(value, &mut at)?;
         Some(Self {
             group,
             tp: TopicPartition::new(topic, partition),
-            offset,
+            committed: OffsetAndMetadata { offset, metadata },
             commit_timestamp,
         })
     }
@@ -123,7 +145,10 @@ mod tests {
         let r = OffsetCommitRecord {
             group: "lab-group".into(),
             tp: TopicPartition::new("test", 1),
-            offset: 42,
+            committed: OffsetAndMetadata {
+                offset: 42,
+                metadata: "checkpoint 7 µs".into(),
+            },
             commit_timestamp: 1234,
         };
         assert_eq!(
