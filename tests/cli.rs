@@ -1,5 +1,7 @@
 //! The real binary: help, headless stories, data-dir locking and clear errors on bad input.
 
+mod common;
+
 use std::process::{Command, Stdio};
 
 fn bin() -> Command {
@@ -310,13 +312,7 @@ fn sigterm_stops_a_live_lab_and_removes_its_ephemeral_data_dir() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let lab_dirs = || {
-        std::fs::read_dir(tmp.path())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("kafka-lab-"))
-            .count()
-    };
+    let lab_dirs = || common::ephemeral_dirs_in(tmp.path());
     // Wait until the lab is up: its event stream has started and its data dir exists.
     let mut stdout = child.stdout.take().unwrap();
     let mut first = [0u8; 1];

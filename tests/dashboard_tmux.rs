@@ -176,13 +176,7 @@ fn closing_the_terminal_stops_the_lab_and_removes_its_ephemeral_data_dir() {
         "TMPDIR={} {bin} --ephemeral --no-listen --seed 5",
         tmp.path().display()
     );
-    let lab_dirs = || {
-        std::fs::read_dir(tmp.path())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("kafka-lab-"))
-            .count()
-    };
+    let lab_dirs = || common::ephemeral_dirs_in(tmp.path());
     let session = Session::start(120, 36, &command).expect("tmux new-session");
     session.wait_for("the dashboard", Duration::from_secs(30), |s| {
         s.contains("Brokers") && s.contains("b3")

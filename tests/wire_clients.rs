@@ -1,82 +1,19 @@
 //! Real Kafka clients (kafka-python, confluent-kafka) against the running lab's wire listener.
 //! Each test starts the real binary in streaming mode (stdout piped: real time), on its own free
-//! ports, runs a script from tests/python with `KAFKA_LAB_PYTHON`, and kills the lab at the end.
+//! ports, runs a script from tests/python with `KAFKA_LAB_PYTHON`, and stops the lab at the end.
 //! Without `KAFKA_LAB_PYTHON` (set by `.ci/test`) the tests say so and pass.
 
 mod common;
 
-use common::free_ports;
+use common::live_lab::{LiveLab, Proc, env_or_skip, run_bounded, spawn_streaming};
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// The lab process; stopped when dropped so no test leaks it or its data dir.
-struct Lab {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        common::stop_lab(&mut self.child);
-    }
-}
-
-/// A child process killed when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn python() -> Option<String> {
-    match std::env::var("KAFKA_LAB_PYTHON") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => {
-            eprintln!(
-                "KAFKA_LAB_PYTHON is not set: skipping the real-client test (.ci/test sets it)"
-            );
-            None
-        }
-    }
-}
-
-fn start_lab(seed: u64, extra: &[&str]) -> Lab {
-    let port = free_ports();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kafka-lab"));
-    cmd.args([
-        "--ephemeral",
-        "--seed",
-        &seed.to_string(),
-        "--port",
-        &port.to_string(),
-    ])
-    .args(["--consumers", "0", "--rate", "0"])
-    .args(extra)
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null());
-    let mut child = cmd.spawn().expect("start kafka-lab");
-    // Drain the event stream so the lab never blocks on a full pipe.
-    let out = child.stdout.take().expect("stdout");
-    std::thread::spawn(move || for _ in BufReader::new(out).lines() {});
-    let lab = Lab { child, port };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the lab's port {port} never accepted"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    lab
+    env_or_skip("KAFKA_LAB_PYTHON", "real-client")
 }
 
 fn script(name: &str) -> PathBuf {
@@ -87,81 +24,39 @@ fn script(name: &str) -> PathBuf {
 
 /// Runs a script to completion (bounded) and returns its stdout; panics with its output on failure.
 fn run_script(py: &str, name: &str, args: &[String], timeout: Duration) -> String {
-    let child = Command::new(py)
-        .arg(script(name))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start python");
-    let mut child = Proc(child);
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.0.try_wait().expect("wait") {
-            let mut out = String::new();
-            let mut err = String::new();
-            use std::io::Read;
-            if let Some(mut s) = child.0.stdout.take() {
-                let _ = s.read_to_string(&mut out);
-            }
-            if let Some(mut s) = child.0.stderr.take() {
-                let _ = s.read_to_string(&mut err);
-            }
-            assert!(status.success(), "{name} failed ({status}):\n{out}\n{err}");
-            return out;
-        }
-        assert!(
-            start.elapsed() < timeout,
-            "{name} did not finish within {timeout:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn bootstrap(lab: &Lab) -> String {
-    format!("127.0.0.1:{}", lab.port)
-}
-
-/// Every broker's address: a client that knows only a killed broker cannot find the others.
-fn all_brokers(lab: &Lab) -> String {
-    (0..3)
-        .map(|i| format!("127.0.0.1:{}", lab.port + i))
-        .collect::<Vec<_>>()
-        .join(",")
+    let mut cmd = Command::new(py);
+    cmd.arg(script(name)).args(args);
+    run_bounded(cmd, name, timeout)
 }
 
 #[test]
 fn experiment_1_kafka_python_reads_back_what_it_produced_in_order() {
     let Some(py) = python() else { return };
-    let lab = start_lab(1, &[]);
+    let lab = LiveLab::start(1, 0, &[]);
     let out = run_script(
         &py,
         "exp1_produce_consume.py",
-        &[bootstrap(&lab), "test".into(), "200".into()],
+        &[lab.bootstrap(), "test".into(), "200".into()],
         Duration::from_secs(60),
     );
     assert!(out.contains("OK 200 records in order"), "{out}");
 }
 
 /// Spawns a group consumer whose `ASSIGNED ...` lines arrive on the returned channel.
-fn group_consumer(py: &str, lab: &Lab, group: &str, name: &str) -> (Proc, mpsc::Receiver<String>) {
-    let mut child = Command::new(py)
-        .arg(script("group_consumer.py"))
-        .args([bootstrap(lab), "test".into(), group.into(), name.into()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start consumer");
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    (Proc(child), rx)
+fn group_consumer(
+    py: &str,
+    lab: &LiveLab,
+    group: &str,
+    name: &str,
+) -> (Proc, mpsc::Receiver<String>) {
+    let mut cmd = Command::new(py);
+    cmd.arg(script("group_consumer.py")).args([
+        lab.bootstrap(),
+        "test".into(),
+        group.into(),
+        name.into(),
+    ]);
+    spawn_streaming(cmd, "consumer")
 }
 
 /// Waits until a consumer reports exactly `want` (comma-separated, sorted) as its assignment.
@@ -182,7 +77,7 @@ fn wait_assigned(rx: &mpsc::Receiver<String>, want: &str, timeout: Duration) {
 #[test]
 fn experiment_2_killed_kafka_python_consumer_hands_its_partition_to_the_peer() {
     let Some(py) = python() else { return };
-    let lab = start_lab(2, &[]);
+    let lab = LiveLab::start(2, 0, &[]);
     let (mut a, rx_a) = group_consumer(&py, &lab, "exp2", "consumer-a");
     wait_assigned(&rx_a, "test-0,test-1", Duration::from_secs(25));
     let (_b, rx_b) = group_consumer(&py, &lab, "exp2", "consumer-b");
@@ -214,8 +109,8 @@ fn experiment_2_killed_kafka_python_consumer_hands_its_partition_to_the_peer() {
 #[test]
 fn experiment_3_committing_consumer_resumes_and_non_committing_one_starts_over() {
     let Some(py) = python() else { return };
-    let lab = start_lab(3, &["--partitions", "1"]);
-    let b = bootstrap(&lab);
+    let lab = LiveLab::start(3, 0, &["--partitions", "1"]);
+    let b = lab.bootstrap();
     run_script(
         &py,
         "produce_n.py",
@@ -253,12 +148,12 @@ fn experiment_3_committing_consumer_resumes_and_non_committing_one_starts_over()
 #[test]
 fn confluent_kafka_produces_consumes_and_commits_in_a_group() {
     let Some(py) = python() else { return };
-    let lab = start_lab(4, &[]);
+    let lab = LiveLab::start(4, 0, &[]);
     let out = run_script(
         &py,
         "confluent_flow.py",
         &[
-            bootstrap(&lab),
+            lab.bootstrap(),
             "test".into(),
             "confluent-group".into(),
             "100".into(),
@@ -271,11 +166,11 @@ fn confluent_kafka_produces_consumes_and_commits_in_a_group() {
 #[test]
 fn acks_all_records_survive_a_broker_kill_during_a_kafka_python_produce_loop() {
     let Some(py) = python() else { return };
-    let lab = start_lab(5, &["--kill-broker", "1@6s"]);
+    let lab = LiveLab::start(5, 0, &["--kill-broker", "1@6s"]);
     let out = run_script(
         &py,
         "acks_all_failover.py",
-        &[all_brokers(&lab), "test".into(), "20".into()],
+        &[lab.all_brokers(), "test".into(), "20".into()],
         Duration::from_secs(60),
     );
     assert!(out.contains("all read back in order"), "{out}");
@@ -284,11 +179,11 @@ fn acks_all_records_survive_a_broker_kill_during_a_kafka_python_produce_loop() {
 #[test]
 fn kafka_python_admin_creates_topics_describes_configs_and_groups_and_is_refused_deletion() {
     let Some(py) = python() else { return };
-    let lab = start_lab(6, &[]);
+    let lab = LiveLab::start(6, 0, &[]);
     let out = run_script(
         &py,
         "admin_flow.py",
-        &[bootstrap(&lab)],
+        &[lab.bootstrap()],
         Duration::from_secs(60),
     );
     assert!(out.contains("OK admin"), "{out}");
@@ -297,12 +192,12 @@ fn kafka_python_admin_creates_topics_describes_configs_and_groups_and_is_refused
 #[test]
 fn confluent_kafka_cooperative_sticky_moves_only_one_partition_to_the_new_member() {
     let Some(py) = python() else { return };
-    let lab = start_lab(7, &[]);
+    let lab = LiveLab::start(7, 0, &[]);
     let spawn = |name: &str, secs: &str| {
         Proc(
             Command::new(&py)
                 .arg(script("confluent_cooperative.py"))
-                .args([bootstrap(&lab), name.into(), secs.into(), "coop".into()])
+                .args([lab.bootstrap(), name.into(), secs.into(), "coop".into()])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
                 .spawn()

@@ -7,109 +7,15 @@
 
 mod common;
 
-use common::free_ports;
+use common::live_lab::{LiveLab, Proc, env_or_skip, run_bounded, spawn_streaming};
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// The lab process; stopped when dropped so no test leaks it or its data dir.
-struct Lab {
-    child: Child,
-    port: u16,
-    /// The lab's event stream, line by line.
-    events: mpsc::Receiver<String>,
-}
-
-impl Lab {
-    /// Every event line the lab has printed so far.
-    fn events_so_far(&self) -> Vec<String> {
-        self.events.try_iter().collect()
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        common::stop_lab(&mut self.child);
-    }
-}
-
-/// A child process killed (SIGKILL) when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn classpath() -> Option<String> {
-    match std::env::var("KAFKA_LAB_JAVA_CLASSPATH") {
-        Ok(cp) if !cp.is_empty() => Some(cp),
-        _ => {
-            eprintln!(
-                "KAFKA_LAB_JAVA_CLASSPATH is not set: skipping the Java client test (.ci/test sets it)"
-            );
-            None
-        }
-    }
-}
-
-/// Starts the lab with no simulated consumers and `rate` records/s from its own producer on `test`.
-fn start_lab(seed: u64, rate: u32, extra: &[&str]) -> Lab {
-    let port = free_ports();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kafka-lab"));
-    cmd.args([
-        "--ephemeral",
-        "--seed",
-        &seed.to_string(),
-        "--port",
-        &port.to_string(),
-    ])
-    .args(["--consumers", "0", "--rate", &rate.to_string()])
-    .args(extra)
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null());
-    let mut child = cmd.spawn().expect("start kafka-lab");
-    // Drain the event stream so the lab never blocks on a full pipe.
-    let out = child.stdout.take().expect("stdout");
-    let (tx, events) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let lab = Lab {
-        child,
-        port,
-        events,
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the lab's port {port} never accepted"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    lab
-}
-
-fn bootstrap(lab: &Lab) -> String {
-    format!("127.0.0.1:{}", lab.port)
-}
-
-/// Every broker's address: a client that knows only a killed broker cannot find the others.
-fn all_brokers(lab: &Lab) -> String {
-    (0..3)
-        .map(|i| format!("127.0.0.1:{}", lab.port + i))
-        .collect::<Vec<_>>()
-        .join(",")
+    env_or_skip("KAFKA_LAB_JAVA_CLASSPATH", "Java client")
 }
 
 fn java(cp: &str, args: &[&str]) -> Command {
@@ -123,48 +29,7 @@ fn java(cp: &str, args: &[&str]) -> Command {
 /// Runs LabClient to completion (bounded) and returns its stdout; panics with its output when it
 /// fails or overruns.
 fn run_java(cp: &str, args: &[&str], timeout: Duration) -> String {
-    let child = java(cp, args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start java");
-    let mut child = Proc(child);
-    // Read both pipes on threads: a chatty client must never block on a full pipe.
-    let read = |s: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(mut s) = s {
-                let _ = s.read_to_string(&mut text);
-            }
-            text
-        })
-    };
-    let out = read(child.0.stdout.take().map(|s| Box::new(s) as _));
-    let err = read(child.0.stderr.take().map(|s| Box::new(s) as _));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.0.try_wait().expect("wait") {
-            break status;
-        }
-        if start.elapsed() > timeout {
-            let _ = child.0.kill();
-            let _ = child.0.wait();
-            panic!(
-                "LabClient {args:?} did not finish within {timeout:?}:\n{}\n{}",
-                out.join().unwrap_or_default(),
-                err.join().unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let (out, err) = (
-        out.join().unwrap_or_default(),
-        err.join().unwrap_or_default(),
-    );
-    assert!(
-        status.success(),
-        "LabClient {args:?} failed ({status}):\n{out}\n{err}"
-    );
+    let out = run_bounded(java(cp, args), &format!("LabClient {args:?}"), timeout);
     eprintln!("{out}");
     out
 }
@@ -196,7 +61,7 @@ fn counts(s: &str) -> Vec<(i32, i64)> {
 #[test]
 fn java_idempotent_producer_with_default_acks_all_and_a_group_consumer_read_back_every_record() {
     let Some(cp) = classpath() else { return };
-    let lab = start_lab(11, 0, &[]);
+    let lab = LiveLab::start(11, 0, &[]);
     // `java-orders` does not exist: the producer's metadata request auto-creates it with the
     // lab's default of 2 partitions.
     let n = 5000;
@@ -204,7 +69,7 @@ fn java_idempotent_producer_with_default_acks_all_and_a_group_consumer_read_back
         &cp,
         &[
             "produce-consume",
-            &bootstrap(&lab),
+            &lab.bootstrap(),
             "java-orders",
             &n.to_string(),
             "java-orders-group",
@@ -239,12 +104,12 @@ fn java_idempotent_producer_loses_nothing_when_a_partition_leader_is_killed_mid_
     // Broker 1 leads test-0 (seed 5) and dies 6 s in, while the producer sends one record every
     // 40 ms; its acks=all batches wait for the controller to drop broker 1 from the ISR and move
     // leadership, then are retried with the same sequence numbers and read back exactly once.
-    let lab = start_lab(5, 0, &["--kill-broker", "1@6s"]);
+    let lab = LiveLab::start(5, 0, &["--kill-broker", "1@6s"]);
     let out = run_java(
         &cp,
         &[
             "produce-consume",
-            &all_brokers(&lab),
+            &lab.all_brokers(),
             "test",
             "250",
             "java-failover-group",
@@ -273,22 +138,9 @@ fn java_idempotent_producer_loses_nothing_when_a_partition_leader_is_killed_mid_
 }
 
 /// Spawns a `group-member` whose stdout lines arrive on the returned channel.
-fn group_member(cp: &str, lab: &Lab, group: &str) -> (Proc, mpsc::Receiver<String>) {
-    let mut child = java(cp, &["group-member", &all_brokers(lab), "test", group])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start java group member");
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    (Proc(child), rx)
+fn group_member(cp: &str, lab: &LiveLab, group: &str) -> (Proc, mpsc::Receiver<String>) {
+    let cmd = java(cp, &["group-member", &lab.all_brokers(), "test", group]);
+    spawn_streaming(cmd, "java group member")
 }
 
 /// A member's output so far, and where its assignment and records stand.
@@ -341,7 +193,7 @@ fn java_group_member_killed_with_sigkill_hands_its_partition_to_the_survivor_aft
  {
     let Some(cp) = classpath() else { return };
     // The lab's own producer writes 10 records/s to `test` (2 partitions), so members have records.
-    let lab = start_lab(12, 10, &[]);
+    let lab = LiveLab::start(12, 10, &[]);
     let (mut a_proc, rx_a) = group_member(&cp, &lab, "java-exp2");
     let mut a = Member::default();
     a.wait(
@@ -438,10 +290,10 @@ fn java_group_member_killed_with_sigkill_hands_its_partition_to_the_survivor_aft
 #[test]
 fn java_admin_client_creates_describes_lists_configures_and_is_refused_deletion() {
     let Some(cp) = classpath() else { return };
-    let lab = start_lab(13, 0, &[]);
+    let lab = LiveLab::start(13, 0, &[]);
     let out = run_java(
         &cp,
-        &["admin", &bootstrap(&lab), "java-admin-made"],
+        &["admin", &lab.bootstrap(), "java-admin-made"],
         Duration::from_secs(90),
     );
     assert!(out.contains("\nCLUSTER brokers=1,2,3 controller="), "{out}");

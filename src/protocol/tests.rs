@@ -651,6 +651,52 @@ fn fetch_waits_for_min_bytes_and_answers_when_a_produce_arrives() {
     }
 }
 
+/// OffsetFetch (v7) of partitions 0 and 1 of `test` for `group`, asked of broker `coord`.
+fn fetch_test_offsets(
+    c: &mut Cluster,
+    h: &mut WireHost,
+    coord: i32,
+    group: &'static str,
+) -> OffsetFetchResponse {
+    let fetch = OffsetFetchRequest::default()
+        .with_group_id(GroupId(StrBytes::from_static_str(group)))
+        .with_topics(Some(vec![
+            offset_fetch_request::OffsetFetchRequestTopic::default()
+                .with_name(name("test"))
+                .with_partition_indexes(vec![0, 1]),
+        ]));
+    match call(c, h, &ctx(coord, 7), RequestKind::OffsetFetch(fetch)) {
+        Some(ResponseKind::OffsetFetch(f)) => f,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Sends an OffsetCommit through the driver's path and steps the lab (up to 500 ms) until it is
+/// answered.
+fn commit_and_wait(
+    c: &mut Cluster,
+    h: &mut WireHost,
+    coord: i32,
+    commit: OffsetCommitRequest,
+) -> Option<super::Reply> {
+    let mut rx = submit(
+        c,
+        h,
+        coord,
+        ApiKey::OffsetCommit,
+        8,
+        RequestKind::OffsetCommit(commit),
+    );
+    for _ in 0..50 {
+        c.advance_by(10);
+        h.tick(c);
+        if let Ok(r) = rx.try_recv() {
+            return Some(r);
+        }
+    }
+    None
+}
+
 #[test]
 fn offset_commit_is_answered_once_replicated_and_offset_fetch_then_sees_it() {
     let (mut c, mut h, _d) = lab();
@@ -668,23 +714,7 @@ fn offset_commit_is_answered_once_replicated_and_offset_fetch_then_sees_it() {
                         .with_committed_offset(7),
                 ]),
         ]);
-    let mut rx = submit(
-        &mut c,
-        &mut h,
-        coord,
-        ApiKey::OffsetCommit,
-        8,
-        RequestKind::OffsetCommit(commit),
-    );
-    let mut answered = None;
-    for _ in 0..50 {
-        c.advance_by(10);
-        h.tick(&mut c);
-        if let Ok(r) = rx.try_recv() {
-            answered = Some(r);
-            break;
-        }
-    }
+    let answered = commit_and_wait(&mut c, &mut h, coord, commit);
     match answered {
         Some(super::Reply::Response(r)) => match *r {
             ResponseKind::OffsetCommit(o) => assert_eq!(o.topics[0].partitions[0].error_code, 0),
@@ -692,21 +722,7 @@ fn offset_commit_is_answered_once_replicated_and_offset_fetch_then_sees_it() {
         },
         other => panic!("commit not answered: {other:?}"),
     }
-    let fetch = OffsetFetchRequest::default()
-        .with_group_id(GroupId(StrBytes::from_static_str("committers")))
-        .with_topics(Some(vec![
-            offset_fetch_request::OffsetFetchRequestTopic::default()
-                .with_name(name("test"))
-                .with_partition_indexes(vec![0, 1]),
-        ]));
-    let Some(ResponseKind::OffsetFetch(f)) = call(
-        &mut c,
-        &mut h,
-        &ctx(coord, 7),
-        RequestKind::OffsetFetch(fetch),
-    ) else {
-        panic!()
-    };
+    let f = fetch_test_offsets(&mut c, &mut h, coord, "committers");
     let offsets: Vec<i64> = f.topics[0]
         .partitions
         .iter()
@@ -748,23 +764,7 @@ fn offset_commit_keeps_metadata_and_refuses_metadata_over_offset_metadata_max_by
                 .with_name(name("test"))
                 .with_partitions(vec![part(0, 5, "ckpt-5".into()), part(1, 9, too_long)]),
         ]);
-    let mut rx = submit(
-        &mut c,
-        &mut h,
-        coord,
-        ApiKey::OffsetCommit,
-        8,
-        RequestKind::OffsetCommit(commit),
-    );
-    let mut answered = None;
-    for _ in 0..50 {
-        c.advance_by(10);
-        h.tick(&mut c);
-        if let Ok(r) = rx.try_recv() {
-            answered = Some(r);
-            break;
-        }
-    }
+    let answered = commit_and_wait(&mut c, &mut h, coord, commit);
     let Some(super::Reply::Response(r)) = answered else {
         panic!("commit not answered");
     };
@@ -786,21 +786,7 @@ fn offset_commit_keeps_metadata_and_refuses_metadata_over_offset_metadata_max_by
         vec![(0, 0), (1, 12)],
         "OFFSET_METADATA_TOO_LARGE for 1"
     );
-    let fetch = OffsetFetchRequest::default()
-        .with_group_id(GroupId(StrBytes::from_static_str("with-metadata")))
-        .with_topics(Some(vec![
-            offset_fetch_request::OffsetFetchRequestTopic::default()
-                .with_name(name("test"))
-                .with_partition_indexes(vec![0, 1]),
-        ]));
-    let Some(ResponseKind::OffsetFetch(f)) = call(
-        &mut c,
-        &mut h,
-        &ctx(coord, 7),
-        RequestKind::OffsetFetch(fetch),
-    ) else {
-        panic!()
-    };
+    let f = fetch_test_offsets(&mut c, &mut h, coord, "with-metadata");
     let got: Vec<(i64, String)> = f.topics[0]
         .partitions
         .iter()

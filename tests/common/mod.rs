@@ -1,6 +1,7 @@
 //! Shared helpers for integration tests: a lab in a temp dir on simulated time.
 #![allow(dead_code)]
 
+pub mod live_lab;
 pub mod tmux;
 
 use kafka_lab::cluster::config::ClusterConfig;
@@ -139,4 +140,16 @@ pub fn stop_lab(child: &mut std::process::Child) {
     }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// How many `kafka-lab-*` data dirs (what `--ephemeral` creates) are in `dir`.
+pub fn ephemeral_dirs_in(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with("kafka-lab-"))
+                .count()
+        })
+        .unwrap_or(0)
 }

@@ -205,14 +205,8 @@ public class LabClient {
         }
         out("PRODUCED " + n + " acks=" + acks + " idempotence=" + idempotent + " partitions=" + producedPer);
 
-        Properties cp = new Properties();
-        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        cp.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        cp.put(ConsumerConfig.CLIENT_ID_CONFIG, "java-consumer");
-        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Properties cp = consumerProps(bootstrap, group, "java-consumer");
         cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
 
         boolean[] seen = new boolean[n];
         int consumed = 0;
@@ -290,19 +284,25 @@ public class LabClient {
         return m.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
     }
 
-    // ---------------------------------------------------------------- group-member
-
-    static void groupMember(String bootstrap, String topic, String group) {
+    /** A group consumer of string records from the earliest offset, named {@code clientId}. */
+    static Properties consumerProps(String bootstrap, String group, String clientId) {
         Properties cp = new Properties();
         cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         cp.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        cp.put(ConsumerConfig.CLIENT_ID_CONFIG, "java-member");
+        cp.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        return cp;
+    }
+
+    // ---------------------------------------------------------------- group-member
+
+    static void groupMember(String bootstrap, String topic, String group) {
+        Properties cp = consumerProps(bootstrap, group, "java-member");
         cp.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
         cp.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
         cp.put(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, "1000");
-        cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp);
         consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
             @Override
