@@ -5,6 +5,7 @@
 mod common;
 
 use common::free_ports;
+use common::live_lab::LiveLab;
 
 use kafka_lab::protocol::frame::encode_request;
 use kafka_protocol::messages::{
@@ -14,48 +15,10 @@ use kafka_protocol::messages::{
 use kafka_protocol::protocol::Decodable;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-struct Lab {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        common::stop_lab(&mut self.child);
-    }
-}
-
-fn start_lab(port: u16) -> Lab {
-    let child = Command::new(env!("CARGO_BIN_EXE_kafka-lab"))
-        .args([
-            "--ephemeral",
-            "--seed",
-            "9",
-            "--port",
-            &port.to_string(),
-            "--consumers",
-            "0",
-            "--rate",
-            "0",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start kafka-lab");
-    let lab = Lab { child, port };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "port {port} never accepted");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    lab
-}
-
-fn connect(lab: &Lab) -> TcpStream {
+fn connect(lab: &LiveLab) -> TcpStream {
     let s = TcpStream::connect(("127.0.0.1", lab.port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
@@ -99,7 +62,7 @@ fn api_versions(s: &mut TcpStream, version: i16, correlation_id: i32) -> ApiVers
 }
 
 /// The broker still answers a fresh client.
-fn still_serves(lab: &Lab) {
+fn still_serves(lab: &LiveLab) {
     let mut s = connect(lab);
     let r = api_versions(&mut s, 3, 99);
     assert_eq!(r.error_code, 0);
@@ -113,7 +76,7 @@ fn closed(s: &mut TcpStream) -> bool {
 
 #[test]
 fn api_versions_lists_the_served_apis_and_metadata_names_every_broker() {
-    let lab = start_lab(free_ports());
+    let lab = LiveLab::start(9, 0, &[]);
     let mut s = connect(&lab);
     let r = api_versions(&mut s, 3, 1);
     assert_eq!(r.error_code, 0);
@@ -152,7 +115,7 @@ fn api_versions_lists_the_served_apis_and_metadata_names_every_broker() {
 
 #[test]
 fn bad_frames_get_kafkas_answer_or_a_closed_connection_and_the_broker_keeps_serving() {
-    let lab = start_lab(free_ports());
+    let lab = LiveLab::start(9, 0, &[]);
     // ApiVersions newer than the broker: version-0 answer with UNSUPPORTED_VERSION and the list.
     let mut s = connect(&lab);
     let r = api_versions(&mut s, 99, 3);
@@ -189,7 +152,7 @@ fn bad_frames_get_kafkas_answer_or_a_closed_connection_and_the_broker_keeps_serv
 
 #[test]
 fn a_thousand_connections_at_once_do_not_stop_the_broker() {
-    let lab = start_lab(free_ports());
+    let lab = LiveLab::start(9, 0, &[]);
     let conns: Vec<TcpStream> = (0..1000)
         .filter_map(|_| TcpStream::connect(("127.0.0.1", lab.port)).ok())
         .collect();
