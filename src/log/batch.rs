@@ -107,14 +107,40 @@ impl std::fmt::Display for BatchProblem {
     }
 }
 
+/// An idempotent producer's stamp on a batch: its id, epoch and the batch's first sequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProducerStamp {
+    /// `producerId` from InitProducerId.
+    pub producer_id: i64,
+    /// `producerEpoch`.
+    pub producer_epoch: i16,
+    /// Sequence of the batch's first record.
+    pub base_sequence: i32,
+}
+
 /// Encodes `(key, value, timestamp)` records as one uncompressed v2 batch with kafka-protocol.
 /// Offsets start at 0 (the leader assigns real ones); no producer id, base sequence −1.
 pub fn encode_records(
     records: &[(Option<bytes::Bytes>, Option<bytes::Bytes>, i64)],
     leader_epoch: i32,
 ) -> Result<bytes::Bytes, String> {
+    encode_stamped_records(records, leader_epoch, None)
+}
+
+/// [`encode_records`], stamped by an idempotent producer when `producer` is given.
+pub fn encode_stamped_records(
+    records: &[(Option<bytes::Bytes>, Option<bytes::Bytes>, i64)],
+    leader_epoch: i32,
+    producer: Option<ProducerStamp>,
+) -> Result<bytes::Bytes, String> {
     use kafka_protocol::records::{
         Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
+    };
+    // kafka-protocol keeps records in one batch while offset − sequence is constant; without a
+    // producer this gives base sequence −1, Kafka's "not idempotent".
+    let (producer_id, producer_epoch, base_sequence) = match producer {
+        Some(p) => (p.producer_id, p.producer_epoch, p.base_sequence),
+        None => (-1, -1, -1),
     };
     let recs: Vec<Record> = records
         .iter()
@@ -123,13 +149,11 @@ pub fn encode_records(
             transactional: false,
             control: false,
             partition_leader_epoch: leader_epoch,
-            producer_id: -1,
-            producer_epoch: -1,
+            producer_id,
+            producer_epoch,
             timestamp_type: TimestampType::Creation,
             offset: i as i64,
-            // kafka-protocol keeps records in one batch while offset − sequence is constant;
-            // this gives base sequence −1, Kafka's "not idempotent".
-            sequence: i as i32 - 1,
+            sequence: base_sequence.wrapping_add(i as i32),
             timestamp: *ts,
             key: k.clone(),
             value: v.clone(),

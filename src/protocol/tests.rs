@@ -8,15 +8,13 @@ use crate::cluster::command::TopicSpec;
 use crate::cluster::config::ClusterConfig;
 use crate::cluster::driver::Attachment;
 use crate::cluster::lab::Cluster;
+use crate::log::batch::{ProducerStamp, encode_stamped_records};
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
 use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
 use kafka_protocol::messages::*;
 use kafka_protocol::protocol::{Decodable, StrBytes};
-use kafka_protocol::records::{
-    Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
-};
 
 fn lab() -> (Cluster, WireHost, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -38,40 +36,18 @@ fn name(s: &str) -> TopicName {
     TopicName(StrBytes::from_string(s.into()))
 }
 
-/// A v2 batch of `n` records from producer `pid` starting at sequence `seq`.
+/// A v2 batch of `n` records from producer `pid` starting at sequence `seq` (no producer when
+/// `pid` is negative).
 fn batch(n: usize, pid: i64, seq: i32) -> Bytes {
-    let recs: Vec<Record> = (0..n)
-        .map(|i| Record {
-            transactional: false,
-            control: false,
-            partition_leader_epoch: 0,
-            producer_id: pid,
-            producer_epoch: if pid >= 0 { 0 } else { -1 },
-            timestamp_type: TimestampType::Creation,
-            offset: i as i64,
-            sequence: if pid >= 0 {
-                seq + i as i32
-            } else {
-                i as i32 - 1
-            },
-            timestamp: 1_000,
-            key: None,
-            value: Some(Bytes::from(format!("value-{i}"))),
-            headers: Default::default(),
-            delete_horizon: false,
-        })
+    let recs: Vec<_> = (0..n)
+        .map(|i| (None, Some(Bytes::from(format!("value-{i}"))), 1_000))
         .collect();
-    let mut buf = BytesMut::new();
-    RecordBatchEncoder::encode(
-        &mut buf,
-        &recs,
-        &RecordEncodeOptions {
-            version: 2,
-            compression: Compression::None,
-        },
-    )
-    .expect("encode batch");
-    buf.freeze()
+    let stamp = (pid >= 0).then_some(ProducerStamp {
+        producer_id: pid,
+        producer_epoch: 0,
+        base_sequence: seq,
+    });
+    encode_stamped_records(&recs, 0, stamp).expect("encode batch")
 }
 
 fn produce_req(topic: &str, partition: i32, acks: i16, records: Bytes) -> ProduceRequest {
