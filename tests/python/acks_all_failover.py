@@ -9,6 +9,18 @@ producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", request_timeou
                          retry_backoff_ms=200, metadata_max_age_ms=2000, linger_ms=5,
                          enable_idempotence=(len(sys.argv) < 5 or sys.argv[4] != "no-idempotence"))
 acked = defaultdict(list)
+
+
+def settle(pending):
+    """Waits for each send; records the acknowledged ones by partition and reports the others."""
+    for j, f in pending:
+        try:
+            md = f.get(timeout=60)
+            acked[md.partition].append((md.offset, f"r{j}"))
+        except Exception as e:
+            print(f"not acknowledged r{j}: {e!r}", flush=True)
+
+
 end = time.time() + seconds
 i = 0
 pending = []
@@ -16,20 +28,10 @@ while time.time() < end:
     pending.append((i, producer.send(topic, value=f"r{i}".encode())))
     i += 1
     if len(pending) >= 20:
-        for j, f in pending:
-            try:
-                md = f.get(timeout=60)
-                acked[md.partition].append((md.offset, f"r{j}"))
-            except Exception as e:
-                print(f"not acknowledged r{j}: {e!r}", flush=True)
+        settle(pending)
         pending = []
     time.sleep(0.01)
-for j, f in pending:
-    try:
-        md = f.get(timeout=60)
-        acked[md.partition].append((md.offset, f"r{j}"))
-    except Exception as e:
-        print(f"not acknowledged r{j}: {e!r}", flush=True)
+settle(pending)
 producer.close()
 
 consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest",
