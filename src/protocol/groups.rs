@@ -331,12 +331,20 @@ pub fn leave(cluster: &mut Cluster, ctx: &Ctx, r: &LeaveGroupRequest) -> LeaveGr
     LeaveGroupResponse::default().with_members(members)
 }
 
+/// The OffsetCommit response: `code` for each of `offsets`, OFFSET_METADATA_TOO_LARGE for each of
+/// `too_large`.
 fn commit_response(
     offsets: &[(TopicPartition, OffsetAndMetadata)],
     code: i16,
+    too_large: &[(TopicPartition, OffsetAndMetadata)],
 ) -> OffsetCommitResponse {
+    let too_large_code = KafkaError::OffsetMetadataTooLarge.code();
+    let codes = offsets
+        .iter()
+        .map(|(tp, _)| (tp, code))
+        .chain(too_large.iter().map(|(tp, _)| (tp, too_large_code)));
     let mut topics: Vec<OffsetCommitResponseTopic> = Vec::new();
-    for (tp, _) in offsets {
+    for (tp, code) in codes {
         let p = OffsetCommitResponsePartition::default()
             .with_partition_index(tp.partition)
             .with_error_code(code);
@@ -378,9 +386,6 @@ pub fn offset_commit(cluster: &mut Cluster, ctx: &Ctx, r: OffsetCommitRequest) -
     let (offsets, too_large): (Vec<_>, Vec<_>) = offsets
         .into_iter()
         .partition(|(_, c)| c.metadata.len() <= OFFSET_METADATA_MAX_BYTES);
-    let refused = |resp: OffsetCommitResponse| {
-        with_errors(resp, &too_large, KafkaError::OffsetMetadataTooLarge.code())
-    };
     let member = (!r.member_id.is_empty()).then(|| r.member_id.to_string());
     match cluster.commit_offsets(
         ctx.broker,
@@ -400,28 +405,8 @@ pub fn offset_commit(cluster: &mut Cluster, ctx: &Ctx, r: OffsetCommitRequest) -
                 None => Outcome::Park(Waiting::Commit(pending), deadline_in(5_500)),
             }
         }
-        Err(e) => Outcome::Done(refused(commit_response(&offsets, e.code())).into()),
+        Err(e) => Outcome::Done(commit_response(&offsets, e.code(), &too_large).into()),
     }
-}
-
-/// Adds `code` for each of `parts` to a commit response.
-fn with_errors(
-    resp: OffsetCommitResponse,
-    parts: &[(TopicPartition, OffsetAndMetadata)],
-    code: i16,
-) -> OffsetCommitResponse {
-    if parts.is_empty() {
-        return resp;
-    }
-    let mut all = commit_response(parts, code);
-    let mut resp = resp;
-    for t in all.topics.drain(..) {
-        match resp.topics.iter_mut().find(|x| x.name == t.name) {
-            Some(x) => x.partitions.extend(t.partitions),
-            None => resp.topics.push(t),
-        }
-    }
-    resp
 }
 
 /// Re-checks a waiting OffsetCommit.
@@ -446,11 +431,7 @@ pub fn poll_commit(
     } else {
         return None;
     };
-    Some(with_errors(
-        commit_response(&c.offsets, code),
-        &c.too_large,
-        KafkaError::OffsetMetadataTooLarge.code(),
-    ))
+    Some(commit_response(&c.offsets, code, &c.too_large))
 }
 
 /// OffsetFetch (one group per request, versions 1 to 7).
