@@ -180,7 +180,7 @@ fn experiment_2_killed_consumer_partition_moves_to_peer() {
         .unwrap()
         .committed
         .get(&a_part)
-        .copied()
+        .map(|c| c.offset)
         .expect("A committed");
     assert!(t.run_until(5_000, |l| !offsets_seen(l, b, &a_part).is_empty()));
     let seen = offsets_seen(&t.lab, b, &a_part);
@@ -360,8 +360,8 @@ fn coordinator_failover_reloads_committed_offsets_from_the_log() {
     );
     let g = t.lab.group_coordinator().group(GROUP).unwrap();
     assert_eq!(
-        g.committed.get(&tp("test", 0)),
-        Some(&10),
+        g.committed.get(&tp("test", 0)).map(|c| c.offset),
+        Some(10),
         "reloaded from the new leader's log"
     );
     // The consumer carries on with the new coordinator.

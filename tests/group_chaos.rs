@@ -91,7 +91,8 @@ impl Checker {
                 g.generation
             ));
         }
-        for (p, o) in &g.committed {
+        for (p, c) in &g.committed {
+            let o = &c.offset;
             let before = self.committed.insert(p.clone(), *o);
             if before.is_some_and(|b| b > *o) {
                 return Err(format!(

@@ -191,7 +191,7 @@ impl Cluster {
                 .groups
                 .group(group)
                 .and_then(|g| g.committed.get(tp))
-                .copied();
+                .map(|c| c.offset);
             self.groups.apply_commit(group, tp.clone(), committed);
             if before != Some(committed.offset) {
                 self.emit(EventKind::OffsetCommitted {
@@ -214,7 +214,8 @@ impl Cluster {
         Ok(self
             .groups
             .group(group)
-            .and_then(|g| g.committed_offset(tp)))
+            .and_then(|g| g.committed.get(tp))
+            .cloned())
     }
 
     /// The group coordinator's state (read-only), for snapshots and checks.

@@ -47,7 +47,7 @@ impl Cluster {
                             })
                     });
                     let hw = self.high_watermark(&tp).unwrap_or(0);
-                    let committed = g.committed.get(&tp).copied();
+                    let committed = g.committed.get(&tp).map(|c| c.offset);
                     let start = self
                         .partition(&tp)
                         .and_then(|m| m.leader)

@@ -97,22 +97,14 @@ pub struct Group {
     pub join_not_before_ms: i64,
     /// When the join phase completes even if members are missing (rebalance timeout).
     pub join_deadline_ms: i64,
-    /// Committed offsets, as loaded from `__consumer_offsets` and updated by commits.
-    pub committed: BTreeMap<TopicPartition, i64>,
-    /// The metadata strings committed beside those offsets, where not empty.
-    pub commit_metadata: BTreeMap<TopicPartition, String>,
+    /// Committed offsets with their metadata, as loaded from `__consumer_offsets` and updated by
+    /// commits.
+    pub committed: BTreeMap<TopicPartition, OffsetAndMetadata>,
     /// Owner of each partition in the current generation, and when it last changed.
     pub owners: BTreeMap<TopicPartition, (String, i64)>,
 }
 
 impl Group {
-    /// The committed offset of `tp` with its metadata, if the group has one.
-    pub fn committed_offset(&self, tp: &TopicPartition) -> Option<OffsetAndMetadata> {
-        let offset = *self.committed.get(tp)?;
-        let metadata = self.commit_metadata.get(tp).cloned().unwrap_or_default();
-        Some(OffsetAndMetadata { offset, metadata })
-    }
-
     fn new(group_id: &str) -> Self {
         Self {
             group_id: group_id.to_string(),
@@ -124,7 +116,6 @@ impl Group {
             join_not_before_ms: 0,
             join_deadline_ms: 0,
             committed: BTreeMap::new(),
-            commit_metadata: BTreeMap::new(),
             owners: BTreeMap::new(),
         }
     }
@@ -530,13 +521,7 @@ impl GroupCoordinator {
 
     /// Records a commit that `__consumer_offsets` has accepted.
     pub fn apply_commit(&mut self, group_id: &str, tp: TopicPartition, c: &OffsetAndMetadata) {
-        let g = self.group_mut(group_id);
-        g.committed.insert(tp.clone(), c.offset);
-        if c.metadata.is_empty() {
-            g.commit_metadata.remove(&tp);
-        } else {
-            g.commit_metadata.insert(tp, c.metadata.clone());
-        }
+        self.group_mut(group_id).committed.insert(tp, c.clone());
     }
 
     /// Resets heartbeat deadlines (a coordinator that just loaded a group gives members a fresh
@@ -548,15 +533,7 @@ impl GroupCoordinator {
         now: i64,
     ) {
         let g = self.group_mut(group_id);
-        g.commit_metadata = committed
-            .iter()
-            .filter(|(_, c)| !c.metadata.is_empty())
-            .map(|(tp, c)| (tp.clone(), c.metadata.clone()))
-            .collect();
-        g.committed = committed
-            .into_iter()
-            .map(|(tp, c)| (tp, c.offset))
-            .collect();
+        g.committed = committed;
         for m in g.members.values_mut() {
             m.last_heartbeat_ms = now;
         }
