@@ -200,17 +200,25 @@ impl PartitionLog {
     }
 
     fn validate_input(batches: &[u8]) -> Result<Vec<(usize, BatchHeader)>, LogError> {
-        let (headers, problem) = batch::split_valid(batches);
+        Self::whole_batches(batch::split_valid(batches), "<input>")
+    }
+
+    /// The batches of a split, or the first problem (or an empty input) as a corrupt-batch error
+    /// naming `source`.
+    fn whole_batches(
+        (headers, problem): batch::SplitBatches,
+        source: &str,
+    ) -> Result<Vec<(usize, BatchHeader)>, LogError> {
         if let Some((pos, p)) = problem {
             return Err(LogError::CorruptBatch {
-                path: PathBuf::from("<input>"),
+                path: PathBuf::from(source),
                 offset: pos as i64,
                 reason: p.to_string(),
             });
         }
         if headers.is_empty() {
             return Err(LogError::CorruptBatch {
-                path: PathBuf::from("<input>"),
+                path: PathBuf::from(source),
                 offset: 0,
                 reason: "no record batch in input".into(),
             });
@@ -299,21 +307,7 @@ impl PartitionLog {
         batches: &Bytes,
         now_ms: i64,
     ) -> Result<AppendInfo, LogError> {
-        let (headers, problem) = batch::split_headers(batches);
-        if let Some((pos, p)) = problem {
-            return Err(LogError::CorruptBatch {
-                path: PathBuf::from("<replicated>"),
-                offset: pos as i64,
-                reason: p.to_string(),
-            });
-        }
-        if headers.is_empty() {
-            return Err(LogError::CorruptBatch {
-                path: PathBuf::from("<replicated>"),
-                offset: 0,
-                reason: "no record batch in input".into(),
-            });
-        }
+        let headers = Self::whole_batches(batch::split_headers(batches), "<replicated>")?;
         self.append_at_leo(batches, headers, now_ms)
     }
 
