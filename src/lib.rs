@@ -9,6 +9,7 @@
 pub mod clients;
 pub mod cluster;
 pub mod data_dir;
+pub mod lab;
 pub mod log;
 pub mod protocol;
 pub mod scenario;

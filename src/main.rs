@@ -2,16 +2,18 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use kafka_lab::cluster::command::Command;
 use kafka_lab::cluster::config::ClusterConfig;
-use kafka_lab::cluster::lab::Cluster;
 use kafka_lab::cluster::types::Acks;
 use kafka_lab::data_dir::{DataDirLock, default_data_dir};
-use kafka_lab::protocol::host::API_CHANNEL_CAPACITY;
-use kafka_lab::protocol::{ListenerConfig, WireHost, listener};
+use kafka_lab::lab::Lab;
+use kafka_lab::lab::command::Command;
+use kafka_lab::lab::driver::LabChannels;
+use kafka_lab::lab::live::{self, LiveOptions, WireOptions};
+use kafka_lab::protocol::ListenerConfig;
 use kafka_lab::scenario::default_lab::DefaultLab;
 use kafka_lab::scenario::headless::{OutputFormat, Timed, run_headless};
 use kafka_lab::scenario::lessons;
+use kafka_lab::scenario::live::LessonDirector;
 use kafka_lab::scenario::schedule::{TimedBroker, parse_duration_ms};
 use kafka_lab::scenario::story::run_story;
 use std::io::IsTerminal;
@@ -54,6 +56,8 @@ struct LessonArgs {
     /// Print events as JSON lines (headless).
     #[arg(long, requires = "headless")]
     json: bool,
+    #[command(flatten)]
+    listen: ListenArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -137,6 +141,13 @@ struct RunArgs {
     /// Make a broker's followers stop fetching at a time, BROKER@TIME (repeatable).
     #[arg(long, value_name = "BROKER@TIME")]
     slow_broker: Vec<TimedBroker>,
+    #[command(flatten)]
+    listen: ListenArgs,
+}
+
+/// The Kafka wire listener's flags, the same for the default lab and lessons.
+#[derive(Args, Debug, Clone)]
+struct ListenArgs {
     /// Kafka wire-protocol port of broker 1; broker N listens on PORT + N - 1 (live mode).
     /// Default 9092; when a default port is taken the lab runs without the listener and says so.
     #[arg(long)]
@@ -147,6 +158,29 @@ struct RunArgs {
     /// Run without the Kafka wire-protocol listener.
     #[arg(long)]
     no_listen: bool,
+}
+
+impl ListenArgs {
+    /// The listener to start, or none with `--no-listen`.
+    fn wire_options(&self, defaults: ListenerConfig) -> Option<WireOptions> {
+        if self.no_listen {
+            return None;
+        }
+        let mut config = ListenerConfig {
+            base_port: self.port.unwrap_or(DEFAULT_PORT),
+            bind: self.bind,
+            ..defaults
+        };
+        config.advertised_host = if self.bind.is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            self.bind.to_string()
+        };
+        Some(WireOptions {
+            config,
+            required: self.port.is_some(),
+        })
+    }
 }
 
 #[derive(Args, Debug)]
@@ -203,12 +237,7 @@ fn open_data_dir(args: &LabArgs) -> Result<DataDir> {
     })
 }
 
-fn build_lab(
-    args: &LabArgs,
-    data: &DataDir,
-    install_default: bool,
-    step_ms: i64,
-) -> Result<Cluster> {
+fn build_lab(args: &LabArgs, data: &DataDir, install_default: bool, step_ms: i64) -> Result<Lab> {
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -225,7 +254,7 @@ fn build_lab(
     if !(0.0..=1_000_000.0).contains(&args.rate) {
         bail!("--rate must be between 0 and 1000000 records/s");
     }
-    let mut lab = Cluster::new(config).map_err(anyhow::Error::msg)?;
+    let mut lab = Lab::new(config).map_err(anyhow::Error::msg)?;
     if !install_default {
         return Ok(lab);
     }
@@ -308,7 +337,7 @@ fn run(args: RunArgs) -> Result<()> {
     // Live with the wire listener, the lab steps every millisecond: replication (and with it an
     // acks=all round trip) then takes a couple of ms, as between Kafka brokers on one host, instead
     // of the 10 ms simulation step headless stories use.
-    let step_ms = if args.headless || args.no_listen {
+    let step_ms = if args.headless || args.listen.no_listen {
         ClusterConfig::new(1, 0, "").step_ms
     } else {
         LIVE_STEP_MS
@@ -331,19 +360,15 @@ fn run(args: RunArgs) -> Result<()> {
             .context("writing the event log")?;
         return Ok(());
     }
-    let listener = (!args.no_listen).then(|| {
-        let mut c = ListenerConfig::new(args.port.unwrap_or(DEFAULT_PORT));
-        c.bind = args.bind;
-        c.advertised_host = if args.bind.is_unspecified() {
-            "127.0.0.1".to_string()
-        } else {
-            args.bind.to_string()
-        };
-        c.default_partitions = args.lab.partitions;
-        c.default_replication_factor = args.lab.replication_factor;
-        c
-    });
-    run_dashboard(lab, schedule(&args), listener, args.port.is_some())
+    let mut defaults = ListenerConfig::new(DEFAULT_PORT);
+    defaults.default_partitions = args.lab.partitions;
+    defaults.default_replication_factor = args.lab.replication_factor;
+    let options = LiveOptions {
+        wire: args.listen.wire_options(defaults),
+        director: None,
+        schedule: schedule(&args),
+    };
+    run_live(lab, options, FrontEnd::Lab)
 }
 
 /// Prints a lesson's headless story; fails when any expectation did.
@@ -403,27 +428,16 @@ fn lesson(args: LessonArgs) -> Result<()> {
     if args.headless {
         return print_story(&scenario, temp.path(), args.seed, args.json);
     }
-    let runtime = live_runtime()?;
+    let listener = args.listen.wire_options(ListenerConfig::new(DEFAULT_PORT));
     let root = temp.path().to_path_buf();
-    runtime.block_on(async move {
-        let (driver_ch, front) = kafka_lab::cluster::driver::channels();
-        let driver = tokio::spawn(kafka_lab::scenario::live::run_lesson(
-            std::sync::Arc::new(scenario),
-            root,
-            args.seed,
-            driver_ch,
-        ));
-        let result = if std::io::stdout().is_terminal() {
-            kafka_lab::ui::run_lesson_dashboard(front).await
-        } else {
-            stream_events(front).await;
-            Ok(())
-        };
-        match driver.await {
-            Ok(Err(e)) => Err(anyhow::Error::msg(e)),
-            _ => result,
-        }
-    })
+    let (director, lab) = LessonDirector::start(std::sync::Arc::new(scenario), root, args.seed)
+        .map_err(anyhow::Error::msg)?;
+    let options = LiveOptions {
+        wire: listener,
+        director: Some(Box::new(director)),
+        schedule: Vec::new(),
+    };
+    run_live(lab, options, FrontEnd::Lesson)
 }
 
 /// The runtime of a live lab: the front end (dashboard or event stream) runs on the calling
@@ -439,88 +453,42 @@ fn live_runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// Which dashboard a live lab gets.
+#[derive(Clone, Copy)]
+enum FrontEnd {
+    /// The default lab's.
+    Lab,
+    /// A lesson's, with its banner and keys.
+    Lesson,
+}
+
 /// Live mode: the lab runs in real time behind the ratatui dashboard until `q` or Ctrl-C (or
 /// streams its events when stdout is not a terminal).
-fn run_dashboard(
-    mut lab: Cluster,
-    schedule: Vec<Timed>,
-    listener: Option<ListenerConfig>,
-    port_required: bool,
-) -> Result<()> {
+fn run_live(lab: Lab, options: LiveOptions, front_end: FrontEnd) -> Result<()> {
     let runtime = live_runtime()?;
     runtime.block_on(async move {
-        let (driver_ch, front) = kafka_lab::cluster::driver::channels();
-        let (calls_tx, calls_rx) = flume::bounded(API_CHANNEL_CAPACITY);
-        // A port asked for with --port must be had; the default one may be taken (a local Kafka,
-        // say), and then the lab still starts, without real clients, and says why.
-        let sockets = match &listener {
-            Some(cfg) => match listener::bind(cfg, lab.config().brokers).await {
-                Ok(sockets) => Some(sockets),
-                Err(e) if !port_required => {
-                    let text = format!(
-                        "Kafka wire listener off: {e:#}. Real clients need a free port: restart with --port N"
-                    );
-                    eprintln!("kafka-lab: {text}");
-                    lab.emit_event(kafka_lab::cluster::event::EventKind::Note { text });
-                    None
-                }
-                Err(e) => return Err(e),
-            },
-            None => None,
-        };
-        let server = match (&listener, sockets) {
-            (Some(cfg), Some(sockets)) => {
-                lab.set_listener_base_port(Some(cfg.base_port));
-                eprintln!(
-                    "kafka-lab: Kafka wire protocol on {}:{}..{} (bootstrap_servers='{}:{}')",
-                    cfg.bind,
-                    cfg.base_port,
-                    cfg.port_of(lab.config().brokers as i32),
-                    cfg.advertised_host,
-                    cfg.base_port
-                );
-                Some(tokio::spawn(listener::serve(sockets, calls_tx)))
-            }
-            _ => {
-                drop(calls_tx);
-                None
-            }
-        };
-        let host = WireHost::new(listener.unwrap_or_else(|| ListenerConfig::new(0)));
-        let driver = tokio::spawn(kafka_lab::cluster::driver::run_attached(
-            lab, driver_ch, calls_rx, host,
-        ));
-        let commands = front.commands.clone();
-        let started = tokio::time::Instant::now();
-        let scheduled = tokio::spawn(async move {
-            for t in schedule {
-                let at = started + std::time::Duration::from_millis(t.at_ms.max(0) as u64);
-                tokio::time::sleep_until(at).await;
-                if commands.send_async(t.command).await.is_err() {
-                    break;
-                }
-            }
-        });
+        let (live, front) = live::start(lab, options).await?;
+        if let Some(status) = &live.listener_status {
+            eprintln!("kafka-lab: {status}");
+        }
         let result = if std::io::stdout().is_terminal() {
-            kafka_lab::ui::run_dashboard(front).await
+            match front_end {
+                FrontEnd::Lab => kafka_lab::ui::run_dashboard(front).await,
+                FrontEnd::Lesson => kafka_lab::ui::run_lesson_dashboard(front).await,
+            }
         } else {
             stream_events(front).await;
             Ok(())
         };
-        // The driver stops once every command sender is gone, the schedule's included.
-        scheduled.abort();
-        let _ = scheduled.await;
-        let _ = driver.await;
-        if let Some(s) = server {
-            s.abort();
-        }
+        // The driver stops once the front end has dropped its command sender.
+        live.finish().await?;
         result
     })
 }
 
 /// Without a terminal on stdout (piped, redirected), the events stream as text until Ctrl-C or
 /// SIGTERM.
-async fn stream_events(front: kafka_lab::cluster::driver::LabChannels) {
+async fn stream_events(front: LabChannels) {
     eprintln!("kafka-lab: stdout is not a terminal; streaming events (Ctrl-C to stop)");
     let stop = kafka_lab::signals::stop_requested();
     tokio::pin!(stop);
@@ -564,7 +532,7 @@ fn bench(args: BenchArgs) -> Result<()> {
             println!("{report}");
         }
         BenchWhat::Groups => {
-            let report = kafka_lab::cluster::bench_groups::run_groups_bench(&dir, args.records)
+            let report = kafka_lab::lab::bench_groups::run_groups_bench(&dir, args.records)
                 .map_err(anyhow::Error::msg)?;
             println!("{report}");
         }

@@ -6,11 +6,12 @@
 mod common;
 
 use common::{TestLab, replica_values, tp};
-use kafka_lab::cluster::command::{ProducerSpec, TopicSpec};
+use kafka_lab::clients::spec::ProducerSpec;
 use kafka_lab::cluster::event::EventKind;
-use kafka_lab::cluster::lab::Cluster;
 use kafka_lab::cluster::snapshot::BrokerState;
+use kafka_lab::cluster::topic::TopicSpec;
 use kafka_lab::cluster::types::{Acks, BrokerId, TopicPartition};
+use kafka_lab::lab::Lab;
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,7 +28,7 @@ fn seeds() -> Vec<u64> {
     common::chaos_seeds(200)
 }
 
-fn random_fault(lab: &mut Cluster, rng: &mut impl Rng) {
+fn random_fault(lab: &mut Lab, rng: &mut impl Rng) {
     let states = lab.broker_states();
     let pick =
         |rng: &mut dyn rand::RngCore, want: &dyn Fn(BrokerState) -> bool| -> Option<BrokerId> {
@@ -88,7 +89,7 @@ fn run_seed_inner(seed: u64, unclean: bool, story: &mut String) -> Result<(), St
     let mut pspec = ProducerSpec::new(TOPIC, 300.0);
     pspec.acks = Acks::All;
     pspec.linger_ms = 20;
-    let producer = t.lab.spawn_producer(pspec)?;
+    let producer = t.lab.spawn_producer(pspec).map_err(|e| e.to_string())?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9e37_79b9));
     let mut acked: Vec<Acked> = Vec::new();
     let mut leaders_by_epoch: BTreeMap<(TopicPartition, i32), BrokerId> = BTreeMap::new();

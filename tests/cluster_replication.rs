@@ -3,12 +3,12 @@
 mod common;
 
 use common::{TestLab, replica_values, tp};
-use kafka_lab::clients::producer::encode_batch;
-use kafka_lab::cluster::command::TopicSpec;
 use kafka_lab::cluster::error::KafkaError;
 use kafka_lab::cluster::event::EventKind;
 use kafka_lab::cluster::lab::{Cluster, ProduceOutcome};
+use kafka_lab::cluster::topic::TopicSpec;
 use kafka_lab::cluster::types::{Acks, TopicPartition};
+use kafka_lab::log::batch::encode_batch;
 
 fn batch(n: usize, tag: &str) -> bytes::Bytes {
     let recs: Vec<_> = (0..n)
@@ -323,7 +323,7 @@ fn same_seed_same_story() {
         let p0 = tp("test", 0);
         let _ = t
             .lab
-            .spawn_producer(kafka_lab::cluster::command::ProducerSpec::new("test", 50.0));
+            .spawn_producer(kafka_lab::clients::spec::ProducerSpec::new("test", 50.0));
         t.run_for(3_000);
         let leader = t.lab.leader_of(&p0).unwrap();
         t.lab.kill_broker(leader).unwrap();

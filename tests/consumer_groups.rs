@@ -4,14 +4,15 @@
 mod common;
 
 use common::{TestLab, tp};
-use kafka_lab::cluster::command::{ConsumerSpec, ProducerSpec, TopicSpec};
+use kafka_lab::clients::spec::{CommitMode, OffsetReset};
+use kafka_lab::clients::spec::{ConsumerSpec, ProducerSpec};
 use kafka_lab::cluster::event::EventKind;
 use kafka_lab::cluster::group::OffsetAndMetadata;
-use kafka_lab::cluster::lab::{Cluster, ProduceOutcome};
+use kafka_lab::cluster::lab::ProduceOutcome;
 use kafka_lab::cluster::snapshot::GroupState;
-use kafka_lab::cluster::types::{
-    Acks, AssignorKind, ClientId, CommitMode, OffsetReset, TopicPartition,
-};
+use kafka_lab::cluster::topic::TopicSpec;
+use kafka_lab::cluster::types::{Acks, AssignorKind, ClientId, TopicPartition};
+use kafka_lab::lab::Lab;
 use kafka_lab::log::batch::encode_records;
 
 const GROUP: &str = "lab-group";
@@ -53,7 +54,7 @@ fn consumer(client: &str, commit: CommitMode) -> ConsumerSpec {
     c
 }
 
-fn owned(lab: &Cluster, id: ClientId) -> Vec<TopicPartition> {
+fn owned(lab: &Lab, id: ClientId) -> Vec<TopicPartition> {
     let c = lab.consumer(id).expect("consumer");
     if c.is_running() {
         c.assignment.clone()
@@ -62,13 +63,13 @@ fn owned(lab: &Cluster, id: ClientId) -> Vec<TopicPartition> {
     }
 }
 
-fn group_state(lab: &Cluster) -> Option<(GroupState, i32)> {
+fn group_state(lab: &Lab) -> Option<(GroupState, i32)> {
     let g = lab.group_coordinator().group(GROUP)?;
     Some((g.state, g.generation))
 }
 
 /// Offsets a consumer processed on `tp`, in processing order.
-fn offsets_seen(lab: &Cluster, id: ClientId, tp: &TopicPartition) -> Vec<i64> {
+fn offsets_seen(lab: &Lab, id: ClientId, tp: &TopicPartition) -> Vec<i64> {
     lab.consumer(id)
         .expect("consumer")
         .history

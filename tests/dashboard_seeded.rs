@@ -3,7 +3,7 @@
 //! 20 s more. Simulated time makes the frame exact, so it is an insta snapshot at 80×24 and 160×48.
 
 use kafka_lab::cluster::config::ClusterConfig;
-use kafka_lab::cluster::lab::Cluster;
+use kafka_lab::lab::Lab;
 use kafka_lab::scenario::default_lab::DefaultLab;
 use kafka_lab::ui::app::App;
 use kafka_lab::ui::theme::Theme;
@@ -13,7 +13,7 @@ use ratatui::backend::TestBackend;
 
 fn seeded_app(width: u16, height: u16) -> App {
     let dir = tempfile::tempdir().unwrap();
-    let mut lab = Cluster::new(ClusterConfig::new(3, 7, dir.path())).unwrap();
+    let mut lab = Lab::new(ClusterConfig::new(3, 7, dir.path())).unwrap();
     let default = DefaultLab {
         session_timeout_ms: 10_000,
         ..DefaultLab::default()

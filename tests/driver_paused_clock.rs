@@ -1,20 +1,22 @@
 //! The driver on tokio's paused clock: commands in and snapshots out over flume, and a broker's
 //! session timeout passes in no wall time.
 
-use kafka_lab::cluster::command::{Command, TopicSpec};
+use kafka_lab::cluster::topic::TopicSpec;
+
 use kafka_lab::cluster::config::ClusterConfig;
-use kafka_lab::cluster::driver::{channels, run};
 use kafka_lab::cluster::event::EventKind;
-use kafka_lab::cluster::lab::Cluster;
+use kafka_lab::lab::Lab;
+use kafka_lab::lab::command::Command;
+use kafka_lab::lab::driver::{channels, run};
 use std::time::Duration;
 
 #[tokio::test(start_paused = true)]
 async fn killed_leader_is_replaced_over_the_command_channel() {
     let dir = tempfile::tempdir().unwrap();
-    let mut lab = Cluster::new(ClusterConfig::new(3, 9, dir.path())).unwrap();
+    let mut lab = Lab::new(ClusterConfig::new(3, 9, dir.path())).unwrap();
     lab.create_topic(TopicSpec::new("test", 2, 3)).unwrap();
     let (driver_ch, front) = channels();
-    let driver = tokio::spawn(run(lab, driver_ch));
+    let driver = tokio::spawn(run(lab, driver_ch, Default::default()));
     tokio::time::sleep(Duration::from_millis(200)).await;
     let snap = front.snapshots.recv_async().await.unwrap();
     let p0 = snap

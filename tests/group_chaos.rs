@@ -9,10 +9,12 @@
 mod common;
 
 use common::{TestLab, tp};
-use kafka_lab::cluster::command::{ConsumerSpec, ProducerSpec, TopicSpec};
-use kafka_lab::cluster::lab::Cluster;
+use kafka_lab::clients::spec::{CommitMode, OffsetReset};
+use kafka_lab::clients::spec::{ConsumerSpec, ProducerSpec};
 use kafka_lab::cluster::snapshot::{BrokerState, GroupState};
-use kafka_lab::cluster::types::{AssignorKind, ClientId, CommitMode, OffsetReset, TopicPartition};
+use kafka_lab::cluster::topic::TopicSpec;
+use kafka_lab::cluster::types::{AssignorKind, ClientId, TopicPartition};
+use kafka_lab::lab::Lab;
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,7 +41,7 @@ fn consumer_spec(rng: &mut impl Rng, n: usize) -> ConsumerSpec {
     c
 }
 
-fn running(lab: &Cluster) -> Vec<ClientId> {
+fn running(lab: &Lab) -> Vec<ClientId> {
     lab.consumers()
         .filter(|c| c.is_running())
         .map(|c| c.id)
@@ -55,7 +57,7 @@ struct Checker {
 }
 
 impl Checker {
-    fn check(&mut self, lab: &Cluster) -> Result<(), String> {
+    fn check(&mut self, lab: &Lab) -> Result<(), String> {
         for c in lab.consumers() {
             let done = self.seen.entry(c.id).or_insert(0);
             let new = (c.consumed - *done) as usize;
@@ -110,11 +112,15 @@ fn run_seed(seed: u64) -> Result<(), String> {
     let mut spec = TopicSpec::new(TOPIC, PARTITIONS, 3);
     spec.min_insync_replicas = 2;
     t.lab.create_topic(spec).map_err(|e| e.to_string())?;
-    t.lab.spawn_producer(ProducerSpec::new(TOPIC, 40.0))?;
+    t.lab
+        .spawn_producer(ProducerSpec::new(TOPIC, 40.0))
+        .map_err(|e| e.to_string())?;
     let mut spawned = 0;
     for _ in 0..2 {
         spawned += 1;
-        t.lab.spawn_consumer(consumer_spec(&mut rng, spawned))?;
+        t.lab
+            .spawn_consumer(consumer_spec(&mut rng, spawned))
+            .map_err(|e| e.to_string())?;
     }
     let mut checker = Checker {
         owners: BTreeMap::new(),
@@ -126,7 +132,7 @@ fn run_seed(seed: u64) -> Result<(), String> {
             0..=2 => {
                 spawned += 1;
                 let spec = consumer_spec(&mut rng, spawned);
-                t.lab.spawn_consumer(spec)?;
+                t.lab.spawn_consumer(spec).map_err(|e| e.to_string())?;
             }
             3..=4 => {
                 let r = running(&t.lab);

@@ -2,12 +2,15 @@
 //! `pause` step stops time until `n`, `b` starts the lesson over on a fresh lab, and the snapshot
 //! carries the banner's progress. Also every action and expectation kind of the file format.
 
-use kafka_lab::cluster::command::Command;
-use kafka_lab::cluster::driver::channels;
-use kafka_lab::cluster::snapshot::{ClusterSnapshot, LessonStatus};
+use kafka_lab::lab::DirectorCommand;
+use kafka_lab::lab::LabSnapshot;
+use kafka_lab::lab::command::Command;
+use kafka_lab::lab::driver::channels;
+use kafka_lab::lab::driver::{Attachments, run};
+use kafka_lab::lab::snapshot::LessonStatus;
 use kafka_lab::scenario::file::parse_scenario;
 use kafka_lab::scenario::headless::OutputFormat;
-use kafka_lab::scenario::live::run_lesson;
+use kafka_lab::scenario::live::LessonDirector;
 use kafka_lab::scenario::story::run_story;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,7 +48,7 @@ caption = "after the pause"
 restart_broker = 1
 "#;
 
-async fn newest(front: &kafka_lab::cluster::driver::LabChannels) -> ClusterSnapshot {
+async fn newest(front: &kafka_lab::lab::driver::LabChannels) -> LabSnapshot {
     let mut snap = front.snapshots.recv_async().await.unwrap();
     while let Ok(s) = front.snapshots.try_recv() {
         snap = s;
@@ -53,7 +56,7 @@ async fn newest(front: &kafka_lab::cluster::driver::LabChannels) -> ClusterSnaps
     snap
 }
 
-fn lesson(s: &ClusterSnapshot) -> &LessonStatus {
+fn lesson(s: &LabSnapshot) -> &LessonStatus {
     s.lesson.as_ref().expect("a lesson status in the snapshot")
 }
 
@@ -62,12 +65,12 @@ async fn n_releases_key_steps_pause_stops_time_and_b_starts_over() {
     let scenario = Arc::new(parse_scenario("live.toml", "live", LESSON).unwrap());
     let dir = tempfile::tempdir().unwrap();
     let (driver_ch, front) = channels();
-    let driver = tokio::spawn(run_lesson(
-        scenario,
-        dir.path().to_path_buf(),
-        None,
-        driver_ch,
-    ));
+    let (director, lab) = LessonDirector::start(scenario, dir.path().to_path_buf(), None).unwrap();
+    let attachments = Attachments {
+        director: Some(Box::new(director)),
+        ..Attachments::default()
+    };
+    let driver = tokio::spawn(run(lab, driver_ch, attachments));
     tokio::time::sleep(Duration::from_secs(3)).await;
     let s = newest(&front).await;
     let l = lesson(&s);
@@ -81,7 +84,7 @@ async fn n_releases_key_steps_pause_stops_time_and_b_starts_over() {
 
     front
         .commands
-        .send_async(Command::LessonNext)
+        .send_async(Command::Director(DirectorCommand::Next))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_secs(12)).await;
@@ -98,7 +101,7 @@ async fn n_releases_key_steps_pause_stops_time_and_b_starts_over() {
 
     front
         .commands
-        .send_async(Command::LessonNext)
+        .send_async(Command::Director(DirectorCommand::Next))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -109,7 +112,7 @@ async fn n_releases_key_steps_pause_stops_time_and_b_starts_over() {
 
     front
         .commands
-        .send_async(Command::LessonRestart)
+        .send_async(Command::Director(DirectorCommand::Restart))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -123,7 +126,7 @@ async fn n_releases_key_steps_pause_stops_time_and_b_starts_over() {
         "the old run's logs are gone"
     );
     drop(front);
-    driver.await.unwrap().unwrap();
+    driver.await.unwrap();
 }
 
 #[test]

@@ -254,7 +254,7 @@ fn gap_between_segments_drops_what_follows() {
 fn producer_input_with_bad_crc_is_rejected_whole() {
     let dir = tempfile::tempdir().unwrap();
     let (mut log, _) = PartitionLog::open(dir.path(), LogConfig::default(), 0).unwrap();
-    let good = kafka_lab::clients::producer::encode_batch(&[(None, Bytes::from("a"), 1)]);
+    let good = kafka_lab::log::batch::encode_batch(&[(None, Bytes::from("a"), 1)]);
     let mut bad = good.to_vec();
     let n = bad.len();
     bad[n - 1] ^= 1;

@@ -6,16 +6,15 @@
 //! As in the Java client, group work (joining, revoking) happens inside `poll`, so a consumer busy
 //! processing a slow batch delays its rebalance, while heartbeats go on in the background.
 
-use crate::cluster::command::ConsumerSpec;
+use crate::clients::spec::ConsumerSpec;
+use crate::clients::spec::{CommitMode, OffsetReset};
+use crate::clients::view::{ClientOrigin, ConsumerSnapshot, ConsumerState};
 use crate::cluster::error::KafkaError;
 use crate::cluster::event::EventKind;
 use crate::cluster::group::{JoinRequest, MemberSubscription, OffsetAndMetadata, assign};
 use crate::cluster::lab::Cluster;
 use crate::cluster::produce::OffsetSpec;
-use crate::cluster::snapshot::{ClientOrigin, ConsumerSnapshot, ConsumerState};
-use crate::cluster::types::{
-    AssignorKind, BrokerId, ClientId, CommitMode, OffsetReset, TopicPartition,
-};
+use crate::cluster::types::{AssignorKind, BrokerId, ClientId, TopicPartition};
 use crate::log::batch::decode_records;
 use bytes::Bytes;
 use std::collections::{BTreeMap, VecDeque};

@@ -1,4 +1,8 @@
-//! Simulated clients: producers, consumers and the partitioner they share with Kafka.
+//! Simulated clients: producers, consumers, their settings and the partitioner they share with
+//! Kafka. They use the cluster's public API, as real clients use a broker; the cluster never
+//! reaches back into them.
 pub mod consumer;
 pub mod partitioner;
 pub mod producer;
+pub mod spec;
+pub mod view;

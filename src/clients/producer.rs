@@ -1,12 +1,13 @@
 //! A simulated producer that behaves like Kafka's: partitioner, batching by `linger.ms` and
 //! `batch.size`, `acks`, retries with backoff, and a metadata refresh on NOT_LEADER_OR_FOLLOWER.
 
-use crate::cluster::command::ProducerSpec;
+use crate::clients::spec::KeyMode;
+use crate::clients::spec::ProducerSpec;
+use crate::clients::view::{ClientOrigin, ProducerSnapshot};
 use crate::cluster::error::KafkaError;
 use crate::cluster::event::EventKind;
 use crate::cluster::lab::{Cluster, ProduceOutcome};
-use crate::cluster::snapshot::{ClientOrigin, ProducerSnapshot};
-use crate::cluster::types::{Acks, ClientId, KeyMode, TopicPartition};
+use crate::cluster::types::{Acks, ClientId, TopicPartition};
 use bytes::Bytes;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -230,7 +231,7 @@ impl SimProducer {
                 );
                 continue;
             };
-            let encoded = encode_batch(&batch.records);
+            let encoded = crate::log::batch::encode_batch(&batch.records);
             match lab.produce(
                 leader,
                 &tp,
@@ -326,14 +327,4 @@ impl SimProducer {
             });
         }
     }
-}
-
-/// Encodes records as one Kafka v2 batch with kafka-protocol (offsets are assigned by the leader).
-pub fn encode_batch(records: &[(Option<Bytes>, Bytes, i64)]) -> Bytes {
-    let recs: Vec<_> = records
-        .iter()
-        .map(|(k, v, ts)| (k.clone(), Some(v.clone()), *ts))
-        .collect();
-    // Encoding plain records without compression cannot fail; an empty batch is the fallback.
-    crate::log::batch::encode_records(&recs, 0).unwrap_or_default()
 }

@@ -1,11 +1,11 @@
 //! `kafka-lab bench cluster`: replicated produce throughput against a raw sequential-write baseline
 //! measured in the same run, leader-failover processing time, and memory per idle replica.
 
-use super::command::TopicSpec;
 use super::config::ClusterConfig;
 use super::lab::{Cluster, ProduceOutcome};
+use super::topic::TopicSpec;
 use super::types::{Acks, TopicPartition};
-use crate::clients::producer::encode_batch;
+use crate::log::batch::encode_batch;
 use bytes::Bytes;
 use std::io::Write;
 use std::path::Path;
@@ -154,7 +154,7 @@ pub fn run_cluster_bench(dir: &Path, records: usize) -> Result<ClusterBenchRepor
     }
 
     // Failover: run up to the step before the session expires, then time the step that elects.
-    lab.kill_broker(leader)?;
+    lab.kill_broker(leader).map_err(|e| e.to_string())?;
     let expiry = lab.config().broker_session_timeout_ms;
     lab.advance_by(expiry - lab.config().step_ms);
     let mut failover_ms = 0.0;

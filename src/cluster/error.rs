@@ -136,3 +136,21 @@ impl KafkaError {
         )
     }
 }
+
+/// Why a fault injected into a broker (kill, shutdown, restart, slow) was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum FaultError {
+    /// No broker has this id.
+    #[error("no broker {0}")]
+    NoBroker(crate::cluster::types::BrokerId),
+    /// The broker is not running.
+    #[error("broker {0} is already down")]
+    AlreadyDown(crate::cluster::types::BrokerId),
+    /// A controlled shutdown needs a broker that is up (not down or already shutting down).
+    #[error("broker {0} is not up")]
+    NotUp(crate::cluster::types::BrokerId),
+    /// Restart needs a stopped broker.
+    #[error("broker {0} is running; kill or shut it down first")]
+    StillRunning(crate::cluster::types::BrokerId),
+}

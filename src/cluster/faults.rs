@@ -1,6 +1,7 @@
 //! Broker life cycle: start, crash, controlled shutdown, restart, and the slow-follower fault.
 
 use super::broker::Replica;
+use super::error::FaultError;
 use super::event::EventKind;
 use super::lab::Cluster;
 use super::snapshot::BrokerState;
@@ -78,13 +79,10 @@ impl Cluster {
     }
 
     /// Crashes a broker: logs close, no goodbye; the controller notices at the session timeout.
-    pub fn kill_broker(&mut self, id: BrokerId) -> Result<(), String> {
-        let b = self
-            .brokers
-            .get_mut(&id)
-            .ok_or_else(|| format!("no broker {id}"))?;
+    pub fn kill_broker(&mut self, id: BrokerId) -> Result<(), FaultError> {
+        let b = self.brokers.get_mut(&id).ok_or(FaultError::NoBroker(id))?;
         if !b.is_running() {
-            return Err(format!("broker {id} is already down"));
+            return Err(FaultError::AlreadyDown(id));
         }
         b.state = BrokerState::Down;
         b.replicas.clear();
@@ -94,13 +92,10 @@ impl Cluster {
     }
 
     /// Controlled shutdown: leadership moves to other ISR members first, then the process stops.
-    pub fn shutdown_broker(&mut self, id: BrokerId) -> Result<(), String> {
-        let b = self
-            .brokers
-            .get_mut(&id)
-            .ok_or_else(|| format!("no broker {id}"))?;
+    pub fn shutdown_broker(&mut self, id: BrokerId) -> Result<(), FaultError> {
+        let b = self.brokers.get_mut(&id).ok_or(FaultError::NoBroker(id))?;
         if b.state != BrokerState::Up {
-            return Err(format!("broker {id} is not up"));
+            return Err(FaultError::NotUp(id));
         }
         b.state = BrokerState::ShuttingDown;
         self.emit(EventKind::BrokerShuttingDown { broker: id });
@@ -139,15 +134,10 @@ impl Cluster {
     }
 
     /// Starts a stopped broker again.
-    pub fn restart_broker(&mut self, id: BrokerId) -> Result<(), String> {
-        let b = self
-            .brokers
-            .get(&id)
-            .ok_or_else(|| format!("no broker {id}"))?;
+    pub fn restart_broker(&mut self, id: BrokerId) -> Result<(), FaultError> {
+        let b = self.brokers.get(&id).ok_or(FaultError::NoBroker(id))?;
         if b.is_running() {
-            return Err(format!(
-                "broker {id} is running; kill or shut it down first"
-            ));
+            return Err(FaultError::StillRunning(id));
         }
         self.fence_old_incarnation(id);
         self.start_broker(id);
@@ -157,11 +147,8 @@ impl Cluster {
     }
 
     /// Makes a broker's followers stop (or resume) fetching, to show the ISR shrinking without a crash.
-    pub fn set_broker_slow(&mut self, id: BrokerId, slow: bool) -> Result<(), String> {
-        let b = self
-            .brokers
-            .get_mut(&id)
-            .ok_or_else(|| format!("no broker {id}"))?;
+    pub fn set_broker_slow(&mut self, id: BrokerId, slow: bool) -> Result<(), FaultError> {
+        let b = self.brokers.get_mut(&id).ok_or(FaultError::NoBroker(id))?;
         if b.slow == slow {
             return Ok(());
         }

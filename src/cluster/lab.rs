@@ -5,12 +5,12 @@
 //! the same instants replay the same story, event for event.
 
 use super::broker::{Broker, PartitionMeta};
-use super::command::TopicSpec;
 use super::config::ClusterConfig;
 use super::error::KafkaError;
 use super::event::{Event, EventKind};
 use super::placement::assign_replicas;
 use super::snapshot::BrokerState;
+use super::topic::TopicSpec;
 use super::types::{BrokerId, TopicPartition};
 use crate::log::LogConfig;
 use rand::{Rng, SeedableRng};
@@ -29,18 +29,6 @@ pub struct TopicMeta {
     pub log_config: LogConfig,
     /// Internal topics are hidden from some views.
     pub internal: bool,
-}
-
-/// An `acks=all` produce waiting for the HW to pass its last offset.
-#[derive(Clone, Debug)]
-pub(crate) struct PendingProduce {
-    pub ticket: u64,
-    pub tp: TopicPartition,
-    pub leader: BrokerId,
-    pub leader_epoch: i32,
-    pub base_offset: i64,
-    pub last_offset: i64,
-    pub deadline_ms: i64,
 }
 
 /// The result of an accepted produce: the offsets the leader assigned.
@@ -74,30 +62,20 @@ pub struct Cluster {
     pub(crate) last_leader_leo: BTreeMap<TopicPartition, i64>,
     /// The last leader's epoch cache per partition, to find where an unclean leader diverges.
     pub(crate) last_leader_epochs: BTreeMap<TopicPartition, Vec<(i32, i64)>>,
-    pub(crate) pending: Vec<PendingProduce>,
-    pub(crate) completions: BTreeMap<u64, Result<ProduceAck, KafkaError>>,
-    pub(crate) next_ticket: u64,
+    /// `acks=all` produces waiting for the ISR, and their results.
+    pub(crate) tickets: super::tickets::ProduceTickets,
     pub(crate) events: Vec<Event>,
     pub(crate) shutdown_done_at: BTreeMap<BrokerId, i64>,
     pub(crate) next_retention_ms: i64,
     pub(crate) next_preferred_check_ms: i64,
-    pub(crate) speed: f64,
-    pub(crate) paused: bool,
-    pub(crate) producers: BTreeMap<super::types::ClientId, crate::clients::producer::SimProducer>,
-    pub(crate) consumers: BTreeMap<super::types::ClientId, crate::clients::consumer::SimConsumer>,
-    pub(crate) next_client_id: super::types::ClientId,
     /// Every consumer group, hosted by the leaders of `__consumer_offsets` partitions.
     pub(crate) groups: super::group::GroupCoordinator,
     /// Offset commits waiting for `__consumer_offsets` replication.
     pub(crate) pending_commits: Vec<super::groups_host::PendingCommit>,
     /// Per offsets partition: the (leader, epoch) whose log the coordinator's cache was loaded from.
     pub(crate) offsets_loaded: BTreeMap<i32, (BrokerId, i32)>,
-    /// Records/s history for the dashboard's sparklines.
-    pub(crate) throughput: super::snapshot::ThroughputSnapshot,
-    /// Counters at the last throughput sample: (time, produced, consumed).
-    pub(crate) throughput_mark: (i64, u64, u64),
-    /// Real clients seen by the wire listener (ports, producers by `client.id`).
-    pub(crate) wire: super::wire_clients::WireClients,
+    /// Broker N's wire-protocol port is `base + N - 1` while a listener runs.
+    pub(crate) listener_base_port: Option<u16>,
 }
 
 impl Cluster {
@@ -123,18 +101,11 @@ impl Cluster {
             partitions: BTreeMap::new(),
             last_leader_leo: BTreeMap::new(),
             last_leader_epochs: BTreeMap::new(),
-            pending: Vec::new(),
-            completions: BTreeMap::new(),
-            next_ticket: 1,
+            tickets: Default::default(),
             events: Vec::new(),
             shutdown_done_at: BTreeMap::new(),
             next_retention_ms: config.retention_check_interval_ms,
             next_preferred_check_ms: config.leader_imbalance_check_interval_ms,
-            speed: 1.0,
-            paused: false,
-            producers: BTreeMap::new(),
-            consumers: BTreeMap::new(),
-            next_client_id: 1,
             groups: super::group::GroupCoordinator::new(super::group::CoordinatorConfig {
                 initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
                 min_session_timeout_ms: config.group_min_session_timeout_ms,
@@ -142,9 +113,7 @@ impl Cluster {
             }),
             pending_commits: Vec::new(),
             offsets_loaded: BTreeMap::new(),
-            throughput: Default::default(),
-            throughput_mark: (0, 0, 0),
-            wire: Default::default(),
+            listener_base_port: None,
             config,
         };
         lab.emit(EventKind::LabStarted {
@@ -193,11 +162,11 @@ impl Cluster {
         });
     }
 
-    /// Runs steps until simulated time reaches `target_ms`.
+    /// Runs steps until simulated time reaches `target_ms` (the brokers alone: a `Lab` also steps
+    /// its clients).
     pub fn advance_to(&mut self, target_ms: i64) {
         let step = self.config.step_ms;
         while self.now_ms + step <= target_ms {
-            self.now_ms += step;
             self.step();
         }
     }
@@ -207,8 +176,10 @@ impl Cluster {
         self.advance_to(self.now_ms + ms);
     }
 
-    /// One simulation step: controller, replication, produce completion, housekeeping, clients.
-    fn step(&mut self) {
+    /// Moves simulated time one `step_ms` on and runs one step: controller, replication, produce
+    /// completion, housekeeping, groups.
+    pub fn step(&mut self) {
+        self.now_ms += self.config.step_ms;
         self.step_heartbeats();
         self.finish_shutdowns();
         self.reconcile_controller();
@@ -219,7 +190,6 @@ impl Cluster {
         self.step_housekeeping();
         self.step_preferred_leaders();
         self.step_groups();
-        self.step_clients();
     }
 
     /// The lab's seeded RNG, for clients that make random choices (e.g. the sticky partitioner).
@@ -281,7 +251,7 @@ impl Cluster {
     }
 
     fn create_topic_internal(&mut self, spec: TopicSpec, internal: bool) -> Result<(), KafkaError> {
-        super::command::validate_topic_name(&spec.name).map_err(|_| KafkaError::InvalidTopic)?;
+        super::topic::validate_topic_name(&spec.name).map_err(|_| KafkaError::InvalidTopic)?;
         if self.topics.contains_key(&spec.name) {
             return Err(KafkaError::TopicAlreadyExists);
         }
@@ -411,10 +381,15 @@ impl Cluster {
         Some(&self.brokers.get(&broker)?.replicas.get(tp)?.log)
     }
 
-    /// Simulated-time speed and pause, kept here so snapshots show them.
-    pub fn set_speed(&mut self, speed: f64, paused: bool) {
-        self.speed = speed;
-        self.paused = paused;
+    /// Tells the cluster the wire listener runs with broker N on `base + N - 1` (None: off).
+    pub fn set_listener_base_port(&mut self, base: Option<u16>) {
+        self.listener_base_port = base;
+    }
+
+    /// The wire port of broker `b`, when the listener is on.
+    pub fn wire_port(&self, b: BrokerId) -> Option<u16> {
+        let base = self.listener_base_port?;
+        u16::try_from(i64::from(base) + i64::from(b) - 1).ok()
     }
 
     fn topics_file(&self) -> std::path::PathBuf {

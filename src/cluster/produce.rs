@@ -2,8 +2,9 @@
 
 use super::error::KafkaError;
 use super::event::EventKind;
-use super::lab::{Cluster, PendingProduce, ProduceAck, ProduceOutcome};
+use super::lab::{Cluster, ProduceAck, ProduceOutcome};
 use super::snapshot::BrokerState;
+use super::tickets::PendingProduce;
 use super::types::{Acks, BrokerId, TopicPartition};
 use crate::log::{FetchedBatches, LogError};
 
@@ -112,10 +113,8 @@ impl Cluster {
             })),
             Acks::Leader => ProduceOutcome::Done(Ok(ack)),
             Acks::All => {
-                let ticket = self.next_ticket;
-                self.next_ticket += 1;
-                self.pending.push(PendingProduce {
-                    ticket,
+                let ticket = self.tickets.issue(PendingProduce {
+                    ticket: 0,
                     tp: tp.clone(),
                     leader: broker,
                     leader_epoch: epoch,
@@ -132,7 +131,7 @@ impl Cluster {
     /// that lost their leader or timed out.
     pub(crate) fn complete_pending(&mut self) {
         let now = self.now_ms;
-        let pending = std::mem::take(&mut self.pending);
+        let pending = self.tickets.take_waiting();
         for p in pending {
             let meta = self.partitions.get(&p.tp);
             let same_leader = meta
@@ -159,22 +158,31 @@ impl Cluster {
                 None
             };
             match result {
-                Some(r) => {
-                    self.completions.insert(p.ticket, r);
-                }
-                None => self.pending.push(p),
+                Some(r) => self.tickets.finish(p.ticket, r),
+                None => self.tickets.wait(p),
             }
         }
     }
 
     /// Takes the result of a finished `acks=all` produce, if it has finished.
     pub fn take_completion(&mut self, ticket: u64) -> Option<Result<ProduceAck, KafkaError>> {
-        self.completions.remove(&ticket)
+        self.tickets.take(ticket)
+    }
+
+    /// Drops a ticket whose requester went away (a closed connection, a timed-out request), so
+    /// nothing is kept for it.
+    pub fn forget_ticket(&mut self, ticket: u64) {
+        self.tickets.forget(ticket);
     }
 
     /// Whether a ticket is still waiting.
     pub fn is_pending(&self, ticket: u64) -> bool {
-        self.pending.iter().any(|p| p.ticket == ticket)
+        self.tickets.is_waiting(ticket)
+    }
+
+    /// (waiting, finished) `acks=all` tickets held, to check that they stay bounded.
+    pub fn ticket_counts(&self) -> (usize, usize) {
+        self.tickets.counts()
     }
 
     /// A consumer fetch from `broker` as leader: whole batches from `offset`, below the HW.

@@ -27,10 +27,15 @@ impl Cluster {
     /// what it costs between brokers on one host instead of two simulation steps. Seeded runs
     /// never call it, so their stories do not change.
     pub fn replicate_waiting(&mut self) {
-        if self.pending.is_empty() {
+        if self.tickets.waiting().is_empty() {
             return;
         }
-        let mut tps: Vec<TopicPartition> = self.pending.iter().map(|p| p.tp.clone()).collect();
+        let mut tps: Vec<TopicPartition> = self
+            .tickets
+            .waiting()
+            .iter()
+            .map(|p| p.tp.clone())
+            .collect();
         tps.sort();
         tps.dedup();
         for tp in tps {

@@ -1,19 +1,16 @@
-//! `ClusterSnapshot`: everything observable about the lab at one instant, the only thing the UI reads.
+//! `ClusterSnapshot`: everything observable about the brokers at one instant: brokers, topics,
+//! partitions and groups. The lab adds its clients to it ([`crate::lab::LabSnapshot`]).
 
-use super::types::{Acks, AssignorKind, BrokerId, ClientId, CommitMode, KeyMode, TopicPartition};
+use super::types::{BrokerId, TopicPartition};
 use serde::Serialize;
 
-/// The whole lab at one simulated instant.
+/// The whole cluster at one simulated instant.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ClusterSnapshot {
     /// Simulated milliseconds since the lab started.
     pub now_ms: i64,
     /// The seed that drives every random choice.
     pub seed: u64,
-    /// Simulated-time speed (1.0 = real time).
-    pub speed: f64,
-    /// Whether simulated time is paused.
-    pub paused: bool,
     /// The broker holding the controller role, if any broker is up.
     pub controller: Option<BrokerId>,
     /// Brokers in id order.
@@ -24,41 +21,6 @@ pub struct ClusterSnapshot {
     pub partitions: Vec<PartitionSnapshot>,
     /// Consumer groups in id order.
     pub groups: Vec<GroupSnapshot>,
-    /// Producers in spawn order.
-    pub producers: Vec<ProducerSnapshot>,
-    /// Consumers in spawn order.
-    pub consumers: Vec<ConsumerSnapshot>,
-    /// Records/s produced and consumed, one sample per simulated second, oldest first.
-    pub throughput: ThroughputSnapshot,
-    /// The running lesson's progress, when the lab runs one (`kafka-lab lesson NAME`).
-    pub lesson: Option<LessonStatus>,
-}
-
-/// Where a lesson is: what the banner over the dashboard shows.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct LessonStatus {
-    /// Short name (`leader-failover`).
-    pub name: String,
-    /// One-line title.
-    pub title: String,
-    /// How many times the lesson was started over (`b`); the dashboard clears its timeline on a change.
-    pub run: u32,
-    /// Steps done.
-    pub step: usize,
-    /// Steps in all.
-    pub steps: usize,
-    /// The newest caption.
-    pub caption: Option<String>,
-    /// The next step waits for `n`.
-    pub waiting_for_key: bool,
-    /// When the next timed step is due (simulated ms).
-    pub next_at_ms: Option<i64>,
-    /// Expectations that held so far.
-    pub passed: usize,
-    /// Expectations that failed, with why.
-    pub failed: Vec<String>,
-    /// Every step is done.
-    pub finished: bool,
 }
 
 /// A broker's life-cycle state.
@@ -239,91 +201,4 @@ pub struct GroupPartitionSnapshot {
     pub lag: i64,
     /// Simulated time when it last changed owner, so the UI can highlight moves.
     pub moved_at_ms: Option<i64>,
-}
-
-/// Where a client lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum ClientOrigin {
-    /// Simulated inside the lab.
-    Simulated,
-    /// A real client connected over the wire protocol.
-    Wire,
-}
-
-/// One producer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ProducerSnapshot {
-    /// Lab-wide client number.
-    pub id: ClientId,
-    /// `client.id`.
-    pub client_id: String,
-    /// Simulated or wire.
-    pub origin: ClientOrigin,
-    /// Target topic.
-    pub topic: String,
-    /// Target rate in records/s (measured rate for wire clients).
-    pub rate_per_sec: f64,
-    /// `acks`.
-    pub acks: Acks,
-    /// Key mode.
-    pub key_mode: KeyMode,
-    /// Records sent.
-    pub sent: u64,
-    /// Records acknowledged.
-    pub acknowledged: u64,
-    /// Records failed for good.
-    pub failed: u64,
-    /// Retries made.
-    pub retried: u64,
-    /// Whether it still runs.
-    pub running: bool,
-}
-
-/// A consumer's life-cycle state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum ConsumerState {
-    /// Polling.
-    Running,
-    /// Crashed: no LeaveGroup; the group notices at the session timeout.
-    Killed,
-    /// Closed gracefully with LeaveGroup.
-    Closed,
-}
-
-/// One consumer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ConsumerSnapshot {
-    /// Lab-wide client number.
-    pub id: ClientId,
-    /// `client.id`.
-    pub client_id: String,
-    /// Simulated or wire.
-    pub origin: ClientOrigin,
-    /// `group.id`.
-    pub group_id: String,
-    /// Member id in its group, once joined.
-    pub member_id: Option<String>,
-    /// Subscribed topics.
-    pub topics: Vec<String>,
-    /// Running, killed or closed.
-    pub state: ConsumerState,
-    /// Partitions it currently owns.
-    pub assigned: Vec<TopicPartition>,
-    /// Records consumed since spawn.
-    pub consumed: u64,
-    /// Commit policy.
-    pub commit_mode: CommitMode,
-    /// Assignment strategy.
-    pub assignor: AssignorKind,
-    /// The last record it processed, as `topic-partition@offset`.
-    pub last_record: Option<String>,
-}
-
-/// Throughput history for sparklines.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct ThroughputSnapshot {
-    /// Records produced (acknowledged or appended) per simulated second.
-    pub produced_per_sec: Vec<u64>,
-    /// Records consumed per simulated second.
-    pub consumed_per_sec: Vec<u64>,
 }

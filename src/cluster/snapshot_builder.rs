@@ -28,7 +28,7 @@ impl Cluster {
                     .filter(|p| p.replicas.contains(&b.id))
                     .count(),
                 bytes_on_disk: b.bytes_on_disk(),
-                port: self.listener_port(b.id),
+                port: self.wire_port(b.id),
             })
             .collect();
         let topics = self
@@ -94,15 +94,13 @@ impl Cluster {
         let mut snap = ClusterSnapshot {
             now_ms: self.now_ms,
             seed: self.config.seed,
-            speed: self.speed,
-            paused: self.paused,
             controller: self.controller,
             brokers,
             topics,
             partitions,
             ..Default::default()
         };
-        self.fill_group_and_client_snapshots(&mut snap);
+        self.fill_group_snapshots(&mut snap);
         snap
     }
 }

@@ -281,6 +281,16 @@ pub fn decode_records(
     Ok(sets.into_iter().flat_map(|s| s.records).collect())
 }
 
+/// Encodes records as one Kafka v2 batch with kafka-protocol (offsets are assigned by the leader).
+pub fn encode_batch(records: &[(Option<bytes::Bytes>, bytes::Bytes, i64)]) -> bytes::Bytes {
+    let recs: Vec<_> = records
+        .iter()
+        .map(|(k, v, ts)| (k.clone(), Some(v.clone()), *ts))
+        .collect();
+    // Encoding plain records without compression cannot fail; an empty batch is the fallback.
+    encode_records(&recs, 0).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,10 +3,10 @@
 
 use super::host::{Ctx, WireHost};
 use super::metadata::sb;
-use crate::cluster::command::TopicSpec;
 use crate::cluster::error::KafkaError;
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
+use crate::cluster::topic::TopicSpec;
 use kafka_protocol::messages::create_topics_response::{
     CreatableTopicResult, CreateTopicsResponse,
 };

@@ -1,7 +1,7 @@
 //! Fetch (whole batches below the HW, waiting up to `max_wait_ms` for `min_bytes`) and
 //! ListOffsets (earliest, latest = HW, by timestamp).
 
-use super::host::{Ctx, Outcome, Waiting, deadline_in};
+use super::host::{Ctx, Outcome, Waiting, WireHost, deadline_in};
 use super::metadata::topic_name;
 use crate::cluster::error::KafkaError;
 use crate::cluster::lab::Cluster;
@@ -77,12 +77,12 @@ fn read(cluster: &Cluster, ctx: &Ctx, req: &FetchRequest) -> (FetchResponse, usi
 }
 
 /// Handles a Fetch: answers now when `min_bytes` are there (or on an error), else waits.
-pub fn fetch(cluster: &mut Cluster, ctx: &Ctx, req: FetchRequest) -> Outcome {
+pub fn fetch(host: &mut WireHost, cluster: &mut Cluster, ctx: &Ctx, req: FetchRequest) -> Outcome {
     if !ctx.client_id.is_empty() {
         for t in &req.topics {
             for p in &t.partitions {
                 let tp = TopicPartition::new(t.topic.0.to_string(), p.partition);
-                cluster.note_wire_fetch(&ctx.client_id, &tp, p.fetch_offset);
+                host.clients.note_fetch(&ctx.client_id, &tp, p.fetch_offset);
             }
         }
     }
@@ -90,7 +90,7 @@ pub fn fetch(cluster: &mut Cluster, ctx: &Ctx, req: FetchRequest) -> Outcome {
     if any_error || bytes >= req.min_bytes.max(1) as usize || req.max_wait_ms <= 0 {
         return Outcome::Done(resp.into());
     }
-    let deadline = deadline_in(i64::from(req.max_wait_ms));
+    let deadline = deadline_in(cluster, i64::from(req.max_wait_ms));
     Outcome::Park(Waiting::Fetch(Box::new(req)), deadline)
 }
 

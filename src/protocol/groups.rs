@@ -114,7 +114,10 @@ pub fn join(host: &mut WireHost, cluster: &mut Cluster, ctx: &Ctx, r: JoinGroupR
             let mut pending = PendingJoin { group, member_id };
             match poll_join(host, cluster, ctx, &mut pending, false) {
                 Some(resp) => Outcome::Done(resp.into()),
-                None => Outcome::Park(Waiting::Join(pending), deadline_in(rebalance + 5_000)),
+                None => Outcome::Park(
+                    Waiting::Join(pending),
+                    deadline_in(cluster, rebalance + 5_000),
+                ),
             }
         }
         Err(e) => Outcome::Done(join_error(ctx, e.code(), "").into()),
@@ -234,7 +237,7 @@ pub fn sync(host: &mut WireHost, cluster: &mut Cluster, ctx: &Ctx, r: SyncGroupR
                 Some(tps) => Outcome::Done(sync_done(host, cluster, ctx, &pending, &tps).into()),
                 None => match poll_sync(host, cluster, ctx, &mut pending, false) {
                     Some(resp) => Outcome::Done(resp.into()),
-                    None => Outcome::Park(Waiting::Sync(pending), deadline_in(300_000)),
+                    None => Outcome::Park(Waiting::Sync(pending), deadline_in(cluster, 300_000)),
                 },
             }
         }
@@ -402,7 +405,7 @@ pub fn offset_commit(cluster: &mut Cluster, ctx: &Ctx, r: OffsetCommitRequest) -
             };
             match poll_commit(cluster, ctx, &mut pending, false) {
                 Some(resp) => Outcome::Done(resp.into()),
-                None => Outcome::Park(Waiting::Commit(pending), deadline_in(5_500)),
+                None => Outcome::Park(Waiting::Commit(pending), deadline_in(cluster, 5_500)),
             }
         }
         Err(e) => Outcome::Done(commit_response(&offsets, e.code(), &too_large).into()),

@@ -1,21 +1,21 @@
 //! The driver side of the listener: answers each request against the cluster, and keeps the
-//! requests that must wait until they can be answered or time out.
+//! requests that must wait until they can be answered or time out. Every deadline is in the
+//! cluster's simulated milliseconds, so pausing or slowing the lab pauses or slows them too.
 
 use super::frame::Request;
 use super::idempotence::ProducerState;
+use super::wire_clients::WireClients;
 use super::{admin, consumer_protocol::MemberBytes, fetch, groups, metadata, produce, versions};
-use crate::cluster::driver::Attachment;
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
 use crate::cluster::types::BrokerId;
 use kafka_protocol::messages::{ApiKey, RequestKind, ResponseKind};
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
 
 /// Capacity of the channel from connection tasks to the driver.
 pub const API_CHANNEL_CAPACITY: usize = 1024;
 /// Parked requests kept at most; beyond this new waits are answered at once.
-const MAX_PARKED: usize = 10_000;
+pub const MAX_PARKED: usize = 10_000;
 
 /// How the listener runs.
 #[derive(Clone, Debug)]
@@ -92,8 +92,8 @@ pub enum Outcome {
     Done(ResponseKind),
     /// Nothing goes back.
     Nothing,
-    /// Wait: re-check until answered or `deadline` passes.
-    Park(Waiting, Instant),
+    /// Wait: re-check until answered or the deadline (simulated ms) passes.
+    Park(Waiting, i64),
 }
 
 /// Requests that wait.
@@ -113,7 +113,7 @@ pub enum Waiting {
 struct Parked {
     ctx: Ctx,
     waiting: Waiting,
-    deadline: Instant,
+    deadline_ms: i64,
     reply: tokio::sync::oneshot::Sender<Reply>,
 }
 
@@ -126,6 +126,8 @@ pub struct WireHost {
     pub producers: ProducerState,
     /// Consumer-protocol bytes members sent, to hand back verbatim.
     pub members: MemberBytes,
+    /// Real producers and consumers as the dashboard shows them.
+    pub clients: WireClients,
 }
 
 impl WireHost {
@@ -136,6 +138,7 @@ impl WireHost {
             parked: Vec::new(),
             producers: ProducerState::default(),
             members: MemberBytes::default(),
+            clients: WireClients::default(),
         }
     }
 
@@ -149,7 +152,7 @@ impl WireHost {
                 Done(metadata::find_coordinator(self, cluster, &r).into())
             }
             RequestKind::Produce(r) => produce::produce(self, cluster, ctx, r),
-            RequestKind::Fetch(r) => fetch::fetch(cluster, ctx, r),
+            RequestKind::Fetch(r) => fetch::fetch(self, cluster, ctx, r),
             RequestKind::ListOffsets(r) => Done(fetch::list_offsets(cluster, ctx, &r).into()),
             RequestKind::JoinGroup(r) => groups::join(self, cluster, ctx, r),
             RequestKind::SyncGroup(r) => groups::sync(self, cluster, ctx, r),
@@ -182,7 +185,7 @@ impl WireHost {
         timed_out: bool,
     ) -> Option<ResponseKind> {
         match waiting {
-            Waiting::Produce(p) => produce::poll(cluster, p, timed_out).map(Into::into),
+            Waiting::Produce(p) => produce::poll(self, cluster, p, timed_out).map(Into::into),
             Waiting::Fetch(r) => fetch::poll(cluster, ctx, r, timed_out).map(Into::into),
             Waiting::Join(j) => groups::poll_join(self, cluster, ctx, j, timed_out).map(Into::into),
             Waiting::Sync(s) => groups::poll_sync(self, cluster, ctx, s, timed_out).map(Into::into),
@@ -198,10 +201,9 @@ impl WireHost {
     }
 }
 
-impl Attachment for WireHost {
-    type Item = ApiCall;
-
-    fn handle(&mut self, cluster: &mut Cluster, call: ApiCall) {
+impl WireHost {
+    /// Answers one request now, or parks it until it can be answered or times out.
+    pub fn handle(&mut self, cluster: &mut Cluster, call: ApiCall) {
         let ApiCall {
             broker,
             request,
@@ -235,7 +237,7 @@ impl Attachment for WireHost {
                 };
                 let _ = reply.send(r);
             }
-            Outcome::Park(mut waiting, deadline) => {
+            Outcome::Park(mut waiting, deadline_ms) => {
                 if self.parked.len() >= MAX_PARKED {
                     if let Some(r) = self.poll(cluster, &ctx, &mut waiting, true) {
                         let _ = reply.send(Reply::Response(Box::new(r)));
@@ -245,24 +247,28 @@ impl Attachment for WireHost {
                 self.parked.push(Parked {
                     ctx,
                     waiting,
-                    deadline,
+                    deadline_ms,
                     reply,
                 });
             }
         }
     }
 
-    fn tick(&mut self, cluster: &mut Cluster) {
+    /// Re-checks parked requests after simulated time moved; the driver does not call it while
+    /// the lab is paused.
+    pub fn tick(&mut self, cluster: &mut Cluster) {
         // Followers answer appends at once, as Kafka's parked follower fetches do, so acks=all
         // produces and offset commits complete below without waiting for the next step.
         cluster.replicate_waiting();
-        let now = Instant::now();
+        let now = cluster.now_ms();
         let parked = std::mem::take(&mut self.parked);
         for mut p in parked {
             if p.reply.is_closed() {
+                // Nobody will read the answer: drop what the cluster keeps for it.
+                forget(cluster, &p.waiting);
                 continue;
             }
-            let timed_out = now >= p.deadline || !Self::broker_up(cluster, p.ctx.broker);
+            let timed_out = now >= p.deadline_ms || !Self::broker_up(cluster, p.ctx.broker);
             match self.poll(cluster, &p.ctx, &mut p.waiting, timed_out) {
                 Some(r) => {
                     let _ = p.reply.send(Reply::Response(Box::new(r)));
@@ -275,12 +281,29 @@ impl Attachment for WireHost {
         }
     }
 
-    fn wants_fast_tick(&self) -> bool {
+    /// Whether requests are parked, to be re-checked sooner than the driver's tick.
+    pub fn wants_fast_tick(&self) -> bool {
         !self.parked.is_empty()
+    }
+
+    /// Requests parked now (at most [`MAX_PARKED`]).
+    pub fn parked_count(&self) -> usize {
+        self.parked.len()
     }
 }
 
-/// A deadline `ms` from now (negative or absurd values are clamped to 0..=5 minutes).
-pub fn deadline_in(ms: i64) -> Instant {
-    Instant::now() + Duration::from_millis(ms.clamp(0, 300_000) as u64)
+/// Drops the cluster's tickets a parked request holds.
+fn forget(cluster: &mut Cluster, waiting: &Waiting) {
+    match waiting {
+        Waiting::Produce(p) => produce::forget(cluster, p),
+        // A commit appended to `__consumer_offsets` still takes effect, as in Kafka; the
+        // cluster drops its record of it once replicated or timed out.
+        Waiting::Commit(_) | Waiting::Fetch(_) | Waiting::Join(_) | Waiting::Sync(_) => {}
+    }
+}
+
+/// A deadline `ms` of simulated time after `now_ms` (negative or absurd waits are clamped to
+/// 0..=5 minutes).
+pub fn deadline_in(cluster: &Cluster, ms: i64) -> i64 {
+    cluster.now_ms() + ms.clamp(0, 300_000)
 }

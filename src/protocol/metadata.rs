@@ -1,10 +1,10 @@
 //! Metadata and FindCoordinator: where the brokers are and who leads what.
 
 use super::host::{Ctx, WireHost};
-use crate::cluster::command::TopicSpec;
 use crate::cluster::error::KafkaError;
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
+use crate::cluster::topic::TopicSpec;
 use kafka_protocol::messages::find_coordinator_response::FindCoordinatorResponse;
 use kafka_protocol::messages::metadata_response::{
     MetadataResponse, MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,

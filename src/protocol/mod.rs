@@ -17,6 +17,7 @@ pub mod listener;
 pub mod metadata;
 pub mod produce;
 pub mod versions;
+pub mod wire_clients;
 
 pub use host::{ApiCall, ListenerConfig, Reply, WireHost};
 #[cfg(test)]

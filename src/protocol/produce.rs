@@ -90,9 +90,12 @@ pub fn produce(
     if acks == Acks::None {
         return Outcome::Nothing;
     }
-    match poll(cluster, &mut pending, false) {
+    match poll(host, cluster, &mut pending, false) {
         Some(r) => Outcome::Done(r.into()),
-        None => Outcome::Park(Waiting::Produce(pending), deadline_in(timeout_ms + 1_000)),
+        None => Outcome::Park(
+            Waiting::Produce(pending),
+            deadline_in(cluster, timeout_ms + 1_000),
+        ),
     }
 }
 
@@ -125,7 +128,8 @@ fn produce_partition(
     } else {
         &ctx.client_id
     };
-    cluster.note_wire_produce(client, &tp.topic, acks, count, None);
+    host.clients
+        .note_produce(cluster, client, &tp.topic, acks, count, None);
     // Clients send one batch per partition; the first carries the producer id and sequence.
     let h = batches[0].1;
     let last_seq = batches
@@ -191,11 +195,13 @@ fn produce_partition(
     }
     match outcome {
         ProduceOutcome::Done(Ok(a)) => {
-            cluster.note_wire_produce(client, &tp.topic, acks, count, Some(true));
+            host.clients
+                .note_produce(cluster, client, &tp.topic, acks, count, Some(true));
             Slot::Ready(0, a.base_offset)
         }
         ProduceOutcome::Done(Err(e)) => {
-            cluster.note_wire_produce(client, &tp.topic, acks, count, Some(false));
+            host.clients
+                .note_produce(cluster, client, &tp.topic, acks, count, Some(false));
             Slot::Ready(e.code(), -1)
         }
         ProduceOutcome::Pending(ticket) => Slot::Ticket {
@@ -207,6 +213,7 @@ fn produce_partition(
 
 /// Re-checks a waiting produce; the response once every partition has its answer.
 pub fn poll(
+    host: &mut WireHost,
     cluster: &mut Cluster,
     p: &mut PendingProduce,
     timed_out: bool,
@@ -221,11 +228,19 @@ pub fn poll(
             Slot::Ready(..) => {}
             Slot::Ticket { ticket, records } => match cluster.take_completion(ticket) {
                 Some(Ok(a)) => {
-                    cluster.note_wire_produce(&client, &part.tp.topic, p.acks, records, Some(true));
+                    host.clients.note_produce(
+                        cluster,
+                        &client,
+                        &part.tp.topic,
+                        p.acks,
+                        records,
+                        Some(true),
+                    );
                     part.slot = Slot::Ready(0, a.base_offset);
                 }
                 Some(Err(e)) => {
-                    cluster.note_wire_produce(
+                    host.clients.note_produce(
+                        cluster,
                         &client,
                         &part.tp.topic,
                         p.acks,
@@ -261,6 +276,15 @@ pub fn poll(
         Some(response(cluster, p.broker, &p.parts))
     } else {
         None
+    }
+}
+
+/// Drops the tickets of a produce whose client went away.
+pub fn forget(cluster: &mut Cluster, p: &PendingProduce) {
+    for part in &p.parts {
+        if let Slot::Ticket { ticket, .. } = part.slot {
+            cluster.forget_ticket(ticket);
+        }
     }
 }
 

@@ -4,10 +4,9 @@
 use super::frame::{self, Decoded};
 use super::host::{Ctx, Outcome, WireHost};
 use super::{ListenerConfig, versions};
-use crate::cluster::command::TopicSpec;
 use crate::cluster::config::ClusterConfig;
-use crate::cluster::driver::Attachment;
 use crate::cluster::lab::Cluster;
+use crate::cluster::topic::TopicSpec;
 use crate::log::batch::{ProducerStamp, encode_stamped_records};
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
@@ -530,19 +529,20 @@ fn a_wire_producer_shows_in_the_snapshot_by_client_id_with_its_counts() {
     }
     c.advance_by(1_000);
     let snap = c.snapshot();
-    let p = snap
-        .producers
-        .iter()
+    let p = h
+        .clients
+        .producer_views(c.now_ms())
+        .into_iter()
         .find(|p| p.client_id == "unit-client")
         .expect("the wire producer");
-    assert_eq!(p.origin, crate::cluster::snapshot::ClientOrigin::Wire);
+    assert!(p.id >= super::wire_clients::WIRE_CLIENT_ID_BASE);
     assert_eq!((p.sent, p.acknowledged), (12, 12));
     assert!(p.rate_per_sec > 0.0);
     let ports: Vec<Option<u16>> = snap.brokers.iter().map(|b| b.port).collect();
     assert_eq!(ports, vec![Some(19092), Some(19093), Some(19094)]);
 }
 
-/// Sends a request through the driver's path (`Attachment::handle`), returning its reply channel.
+/// Sends a request through the driver's path (`WireHost::handle`), returning its reply channel.
 fn submit(
     c: &mut Cluster,
     h: &mut WireHost,

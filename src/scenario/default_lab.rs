@@ -1,9 +1,12 @@
 //! The embedded default lab: the source article's experiment 2, already running.
 
-use crate::cluster::command::{ConsumerSpec, ProducerSpec, TopicSpec};
+use crate::clients::spec::{ConsumerSpec, ProducerSpec};
+
+use crate::clients::spec::{CommitMode, OffsetReset};
 use crate::cluster::error::KafkaError;
-use crate::cluster::lab::Cluster;
-use crate::cluster::types::{Acks, CommitMode, OffsetReset};
+use crate::cluster::topic::TopicSpec;
+use crate::cluster::types::Acks;
+use crate::lab::Lab;
 
 /// What the default lab starts with.
 #[derive(Clone, Debug)]
@@ -46,7 +49,7 @@ impl Default for DefaultLab {
 
 impl DefaultLab {
     /// Creates the topic (unless a previous run on this data dir did), the producer and consumers.
-    pub fn install(&self, lab: &mut Cluster) -> Result<(), String> {
+    pub fn install(&self, lab: &mut Lab) -> Result<(), String> {
         let brokers = lab.config().brokers as i16;
         let mut spec = TopicSpec::new(
             self.topic.clone(),
@@ -61,7 +64,7 @@ impl DefaultLab {
         if self.producer_rate > 0.0 {
             let mut p = ProducerSpec::new(self.topic.clone(), self.producer_rate);
             p.acks = self.acks;
-            lab.spawn_producer(p)?;
+            lab.spawn_producer(p).map_err(|e| e.to_string())?;
         }
         for i in 0..self.consumers {
             let mut c = ConsumerSpec::new(self.group.clone(), self.topic.clone());
@@ -70,7 +73,7 @@ impl DefaultLab {
             c.commit_mode = CommitMode::Auto { interval_ms: 5_000 };
             // Earliest, so the audience sees every record the producer wrote, even on a rerun.
             c.auto_offset_reset = OffsetReset::Earliest;
-            lab.spawn_consumer(c)?;
+            lab.spawn_consumer(c).map_err(|e| e.to_string())?;
         }
         Ok(())
     }

@@ -11,9 +11,12 @@
 //! | `producer = "P"` | `acked_at_least = N`, `lost_acked = N` / `lost_acked_at_least = N` (acknowledged records no longer on the partition's leader) |
 //! | `broker = 1` | `state` (Up, ShuttingDown, Down) |
 
-use crate::cluster::lab::Cluster;
-use crate::cluster::snapshot::{BrokerState, ClusterSnapshot, ConsumerState, GroupState};
-use crate::cluster::types::{BrokerId, ClientId, KeyMode, TopicPartition};
+use crate::clients::spec::KeyMode;
+use crate::clients::view::ConsumerState;
+use crate::cluster::snapshot::{BrokerState, GroupState};
+use crate::cluster::types::{BrokerId, ClientId, TopicPartition};
+use crate::lab::Lab;
+use crate::lab::LabSnapshot;
 use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -161,9 +164,9 @@ impl fmt::Display for Expect {
 /// What a runner has seen, beyond the cluster itself.
 pub struct Observed<'a> {
     /// The lab.
-    pub lab: &'a Cluster,
+    pub lab: &'a Lab,
     /// Its snapshot now.
-    pub snapshot: &'a ClusterSnapshot,
+    pub snapshot: &'a LabSnapshot,
     /// Newest consumer id by name.
     pub consumers: &'a BTreeMap<String, ClientId>,
     /// Newest producer id by name.

@@ -38,12 +38,13 @@
 
 use super::expect::{Check, Expect, Subject};
 use super::schedule::parse_duration_ms;
-use crate::cluster::command::{ConsumerSpec, ProducerSpec, TopicSpec, validate_topic_name};
+use crate::clients::spec::{CommitMode, KeyMode, OffsetReset};
+use crate::clients::spec::{ConsumerSpec, ProducerSpec};
+use crate::clients::view::ConsumerState;
 use crate::cluster::config::ClusterConfig;
-use crate::cluster::snapshot::{BrokerState, ConsumerState, GroupState};
-use crate::cluster::types::{
-    Acks, AssignorKind, BrokerId, CommitMode, KeyMode, OffsetReset, TopicPartition,
-};
+use crate::cluster::snapshot::{BrokerState, GroupState};
+use crate::cluster::topic::{TopicSpec, validate_topic_name};
+use crate::cluster::types::{Acks, AssignorKind, BrokerId, TopicPartition};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;

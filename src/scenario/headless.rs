@@ -1,18 +1,10 @@
 //! Headless runs: the lab on simulated time with no terminal, printing its story as lines.
 
-use crate::cluster::command::Command;
 use crate::cluster::event::Event;
-use crate::cluster::lab::Cluster;
+use crate::lab::Lab;
 use std::io::Write;
 
-/// A command due at a simulated instant.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Timed {
-    /// When, in simulated ms.
-    pub at_ms: i64,
-    /// What.
-    pub command: Command,
-}
+pub use crate::lab::command::Timed;
 
 /// How events are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +37,7 @@ pub fn format_event(event: &Event, format: OutputFormat) -> String {
 /// Runs `lab` for `duration_ms` of simulated time, applying `schedule`, writing every event to `out`.
 /// Simulated time costs no wall time: a 60-second story runs as fast as the machine can step it.
 pub fn run_headless(
-    lab: &mut Cluster,
+    lab: &mut Lab,
     mut schedule: Vec<Timed>,
     duration_ms: i64,
     format: OutputFormat,

@@ -1,4 +1,4 @@
-//! The lesson runner: walks a scenario's steps against a [`Cluster`] as simulated time passes.
+//! The lesson runner: walks a scenario's steps against a [`Lab`] as simulated time passes.
 //!
 //! The same runner serves headless runs and the dashboard: the caller advances the lab one step at
 //! a time, hands each step's events to [`LessonRunner::observe`] and then calls
@@ -8,9 +8,9 @@
 use super::expect::Observed;
 use super::file::{Action, BrokerRef, ConfigChange, Scenario, Trigger};
 use crate::cluster::event::{Event, EventKind};
-use crate::cluster::lab::Cluster;
-use crate::cluster::snapshot::LessonStatus;
 use crate::cluster::types::{ClientId, TopicPartition};
+use crate::lab::Lab;
+use crate::lab::snapshot::LessonStatus;
 use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -131,7 +131,7 @@ impl LessonRunner {
     }
 
     /// Records what one simulation step did: acknowledged records and revoked partitions.
-    pub fn observe(&mut self, lab: &Cluster, events: &[Event]) {
+    pub fn observe(&mut self, lab: &Lab, events: &[Event]) {
         for (name, id) in &self.producers {
             let Some(p) = lab.producer(*id) else { continue };
             if p.recent_acks.is_empty() {
@@ -176,7 +176,7 @@ impl LessonRunner {
     }
 
     /// Applies every step due now. Captions and results become `Note` events on the lab.
-    pub fn tick(&mut self, lab: &mut Cluster) {
+    pub fn tick(&mut self, lab: &mut Lab) {
         let now = lab.now_ms();
         // Bounded: each pass finishes a step or returns.
         while self.due(now) {
@@ -244,7 +244,7 @@ impl LessonRunner {
         }
     }
 
-    fn say(&mut self, lab: &mut Cluster, index: usize, caption: &str) {
+    fn say(&mut self, lab: &mut Lab, index: usize, caption: &str) {
         let total = self.scenario.steps.len();
         self.caption = Some(caption.to_string());
         lab.emit_event(EventKind::Note {
@@ -252,50 +252,57 @@ impl LessonRunner {
         });
     }
 
-    fn apply(&mut self, lab: &mut Cluster, action: &Action) -> Result<(), String> {
-        let broker = |lab: &Cluster, r: &BrokerRef| match r {
+    fn apply(&mut self, lab: &mut Lab, action: &Action) -> Result<(), String> {
+        let broker = |lab: &Lab, r: &BrokerRef| match r {
             BrokerRef::Id(id) => Ok(*id),
             BrokerRef::LeaderOf(tp) => lab
                 .leader_of(tp)
                 .ok_or_else(|| format!("{tp} has no leader to pick")),
         };
+        let e = |e: &dyn std::fmt::Display| e.to_string();
         match action {
             Action::CreateTopic(spec) => lab
                 .create_topic(spec.clone())
                 .map_err(|e| format!("cannot create topic {}: {e}", spec.name)),
             Action::SpawnProducer(spec) => {
                 let name = spec.client_id.clone().unwrap_or_default();
-                let id = lab.spawn_producer(spec.clone())?;
+                let id = lab.spawn_producer(spec.clone()).map_err(|x| e(&x))?;
                 self.producers.insert(name, id);
                 Ok(())
             }
-            Action::StopProducer(name) => lab.stop_producer(self.producer(name)?),
+            Action::StopProducer(name) => {
+                lab.stop_producer(self.producer(name)?).map_err(|x| e(&x))
+            }
             Action::SpawnConsumer(spec) => {
                 let name = spec.client_id.clone().unwrap_or_default();
-                let id = lab.spawn_consumer(spec.clone())?;
+                let id = lab.spawn_consumer(spec.clone()).map_err(|x| e(&x))?;
                 self.consumers.insert(name.clone(), id);
                 self.runs.push((name, id));
                 Ok(())
             }
-            Action::KillConsumer(name) => lab.kill_consumer(self.consumer(name)?),
-            Action::CloseConsumer(name) => lab.close_consumer(self.consumer(name)?),
+            Action::KillConsumer(name) => {
+                lab.kill_consumer(self.consumer(name)?).map_err(|x| e(&x))
+            }
+            Action::CloseConsumer(name) => {
+                lab.close_consumer(self.consumer(name)?).map_err(|x| e(&x))
+            }
             Action::KillBroker(r) => {
                 let id = broker(lab, r)?;
-                lab.kill_broker(id)
+                lab.kill_broker(id).map_err(|x| e(&x))
             }
             Action::ShutdownBroker(r) => {
                 let id = broker(lab, r)?;
-                lab.shutdown_broker(id)
+                lab.shutdown_broker(id).map_err(|x| e(&x))
             }
-            Action::RestartBroker(id) => lab.restart_broker(*id),
-            Action::SlowBroker(id, slow) => lab.set_broker_slow(*id, *slow),
+            Action::RestartBroker(id) => lab.restart_broker(*id).map_err(|x| e(&x)),
+            Action::SlowBroker(id, slow) => lab.set_broker_slow(*id, *slow).map_err(|x| e(&x)),
             Action::SetConfig(ConfigChange::UncleanLeaderElection(v)) => {
                 lab.set_unclean_leader_election(*v);
                 Ok(())
             }
-            Action::SetConfig(ConfigChange::ProducerRate(name, rate)) => {
-                lab.set_producer_rate(self.producer(name)?, *rate)
-            }
+            Action::SetConfig(ConfigChange::ProducerRate(name, rate)) => lab
+                .set_producer_rate(self.producer(name)?, *rate)
+                .map_err(|x| e(&x)),
             Action::Pause => {
                 self.pause_requested = true;
                 Ok(())
@@ -349,11 +356,11 @@ pub fn build_lab(
     scenario: &Scenario,
     data_dir: &std::path::Path,
     seed: Option<u64>,
-) -> Result<Cluster, String> {
+) -> Result<Lab, String> {
     let config = scenario
         .lab
         .cluster_config(data_dir, seed.unwrap_or(scenario.lab.seed));
-    let mut lab = Cluster::new(config)?;
+    let mut lab = Lab::new(config)?;
     for t in &scenario.lab.topics {
         lab.create_topic(t.clone())
             .map_err(|e| format!("cannot create topic {}: {e}", t.name))?;

@@ -5,8 +5,8 @@ use super::file::Scenario;
 use super::headless::{OutputFormat, format_event};
 use super::runner::{ExpectResult, KeyPolicy, LessonRunner, build_lab};
 use crate::cluster::event::EventKind;
-use crate::cluster::lab::Cluster;
 use crate::cluster::types::TopicPartition;
+use crate::lab::Lab;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
@@ -87,7 +87,7 @@ pub fn run_story(
 }
 
 /// One `summary:` note per consumer incarnation: which offsets it read from each partition.
-fn summarize(lab: &mut Cluster, runner: &LessonRunner) {
+fn summarize(lab: &mut Lab, runner: &LessonRunner) {
     for (name, id) in runner.consumer_runs() {
         let Some(c) = lab.consumer(*id) else { continue };
         let mut first: BTreeMap<TopicPartition, (i64, i64, usize)> = BTreeMap::new();

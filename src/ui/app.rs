@@ -5,9 +5,9 @@ use super::dialog::{Dialog, live_brokers};
 use super::layout::{Areas, areas};
 use super::rows::{group_lines, partition_order, scroll_start};
 use super::theme::Theme;
-use crate::cluster::command::Command;
 use crate::cluster::event::Event;
-use crate::cluster::snapshot::ClusterSnapshot;
+use crate::lab::LabSnapshot;
+use crate::lab::command::{Command, DirectorCommand};
 use ratatui::layout::{Position, Rect};
 use std::collections::VecDeque;
 
@@ -106,7 +106,7 @@ pub struct Selection {
 #[derive(Clone, Debug)]
 pub struct App {
     /// The newest snapshot.
-    pub snapshot: ClusterSnapshot,
+    pub snapshot: LabSnapshot,
     /// Whether any snapshot arrived yet.
     pub connected: bool,
     /// The newest events, oldest first, at most [`EVENTS_MAX`].
@@ -139,9 +139,9 @@ impl App {
     /// A fresh dashboard of `width`×`height` cells.
     pub fn new(theme: Theme, width: u16, height: u16) -> Self {
         Self {
-            snapshot: ClusterSnapshot {
+            snapshot: LabSnapshot {
                 speed: 1.0,
-                ..ClusterSnapshot::default()
+                ..LabSnapshot::default()
             },
             connected: false,
             events: VecDeque::with_capacity(EVENTS_MAX),
@@ -166,7 +166,7 @@ impl App {
     }
 
     /// Takes a new snapshot, keeping selections in range.
-    pub fn set_snapshot(&mut self, snap: ClusterSnapshot) {
+    pub fn set_snapshot(&mut self, snap: LabSnapshot) {
         self.paused = snap.paused;
         self.speed = snap.speed;
         self.snapshot = snap;
@@ -252,7 +252,7 @@ impl App {
     }
 
     /// The producer the producer panel selects.
-    pub fn selected_producer(&self) -> Option<&crate::cluster::snapshot::ProducerSnapshot> {
+    pub fn selected_producer(&self) -> Option<&crate::clients::view::ProducerSnapshot> {
         self.snapshot.producers.get(self.selection.producer)
     }
 
@@ -502,13 +502,13 @@ fn normal(app: &mut App, action: Action) -> Option<Command> {
                 .into(),
             );
             // The driver also resumes time a `pause` step stopped, so it is sent either way.
-            return Some(Command::LessonNext);
+            return Some(Command::Director(DirectorCommand::Next));
         }
         Action::LessonRestart if app.lesson_mode => {
             app.events.clear();
             app.timeline_scroll = 0;
             app.flash = Some("lesson restarted from the beginning".into());
-            return Some(Command::LessonRestart);
+            return Some(Command::Director(DirectorCommand::Restart));
         }
         Action::LessonNext | Action::LessonRestart => {}
         Action::Quit

@@ -56,18 +56,19 @@ impl std::fmt::Display for LiveBenchReport {
 /// driver, and a UI loop that keeps the newest snapshot and draws on a 100 ms tick into a
 /// `TestBackend`: does the UI keep up while the cluster is busy?
 pub fn bench_live(dir: &std::path::Path, rate: f64, secs: f64) -> Result<LiveBenchReport, String> {
-    use crate::cluster::command::{ProducerSpec, TopicSpec};
+    use crate::clients::spec::ProducerSpec;
     use crate::cluster::config::ClusterConfig;
-    use crate::cluster::lab::Cluster;
+    use crate::cluster::topic::TopicSpec;
     use crate::cluster::types::Acks;
+    use crate::lab::Lab;
     let dir = crate::cluster::bench::fresh_dir(dir, "ui-live")?;
-    let mut lab = Cluster::new(ClusterConfig::new(3, 1, &dir))?;
+    let mut lab = Lab::new(ClusterConfig::new(3, 1, &dir))?;
     lab.create_topic(TopicSpec::new("load", 6, 3))
         .map_err(|e| e.to_string())?;
     for _ in 0..4 {
         let mut p = ProducerSpec::new("load", rate / 4.0);
         p.acks = Acks::Leader;
-        lab.spawn_producer(p)?;
+        lab.spawn_producer(p).map_err(|e| e.to_string())?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -75,8 +76,8 @@ pub fn bench_live(dir: &std::path::Path, rate: f64, secs: f64) -> Result<LiveBen
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let (driver_ch, front) = crate::cluster::driver::channels();
-        let driver = tokio::spawn(crate::cluster::driver::run(lab, driver_ch));
+        let (driver_ch, front) = crate::lab::driver::channels();
+        let driver = tokio::spawn(crate::lab::driver::run(lab, driver_ch, Default::default()));
         let mut app = App::new(Theme::colored(), 160, 48);
         let Ok(mut terminal) = Terminal::new(TestBackend::new(160, 48));
         let mut tick = tokio::time::interval(Duration::from_millis(100));

@@ -1,10 +1,14 @@
 //! Dialogs: a few text fields, validated against the newest snapshot before a command goes out.
 
-use crate::cluster::command::{
-    Command, ConsumerSpec, ProducerSpec, TopicSpec, validate_topic_name,
-};
-use crate::cluster::snapshot::{BrokerState, ClusterSnapshot};
-use crate::cluster::types::{Acks, KeyMode};
+use crate::clients::spec::{ConsumerSpec, ProducerSpec};
+
+use crate::cluster::topic::{TopicSpec, validate_topic_name};
+
+use crate::clients::spec::KeyMode;
+use crate::cluster::snapshot::BrokerState;
+use crate::cluster::types::Acks;
+use crate::lab::LabSnapshot;
+use crate::lab::command::Command;
 
 /// The longest text a field accepts (a topic name may be 249 chars).
 pub const FIELD_CHARS_MAX: usize = 249;
@@ -145,7 +149,7 @@ impl Dialog {
     }
 
     /// Validates the fields against `snap` and builds the command, or says what is wrong.
-    pub fn command(&self, snap: &ClusterSnapshot) -> Result<Command, String> {
+    pub fn command(&self, snap: &LabSnapshot) -> Result<Command, String> {
         match self.kind {
             DialogKind::Producer => {
                 let topic = self.value(0);
@@ -218,14 +222,14 @@ impl Dialog {
 }
 
 /// Brokers that are up (what a new topic can be placed on).
-pub fn live_brokers(snap: &ClusterSnapshot) -> usize {
+pub fn live_brokers(snap: &LabSnapshot) -> usize {
     snap.brokers
         .iter()
         .filter(|b| b.state == BrokerState::Up)
         .count()
 }
 
-fn require_topic(snap: &ClusterSnapshot, topic: &str) -> Result<(), String> {
+fn require_topic(snap: &LabSnapshot, topic: &str) -> Result<(), String> {
     if topic.is_empty() {
         return Err("topic is empty".into());
     }

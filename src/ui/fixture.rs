@@ -2,13 +2,17 @@
 //! down), topic `test` with 2 partitions and replication factor 3, `__consumer_offsets`, group
 //! `lab-group` Stable at generation 3 with two members, one producer, and a few events.
 
+use crate::clients::spec::{CommitMode, KeyMode};
+use crate::clients::view::{ClientOrigin, ConsumerSnapshot, ConsumerState, ProducerSnapshot};
 use crate::cluster::event::{Event, EventKind};
+use crate::cluster::snapshot::ClusterSnapshot;
 use crate::cluster::snapshot::{
-    BrokerSnapshot, BrokerState, ClientOrigin, ClusterSnapshot, ConsumerSnapshot, ConsumerState,
-    GroupPartitionSnapshot, GroupSnapshot, GroupState, MemberSnapshot, PartitionSnapshot,
-    ProducerSnapshot, ReplicaRole, ReplicaSnapshot, ThroughputSnapshot, TopicSnapshot,
+    BrokerSnapshot, BrokerState, GroupPartitionSnapshot, GroupSnapshot, GroupState, MemberSnapshot,
+    PartitionSnapshot, ReplicaRole, ReplicaSnapshot, TopicSnapshot,
 };
-use crate::cluster::types::{Acks, AssignorKind, CommitMode, KeyMode, TopicPartition};
+use crate::cluster::types::{Acks, AssignorKind, TopicPartition};
+use crate::lab::LabSnapshot;
+use crate::lab::snapshot::ThroughputSnapshot;
 use chrono::{TimeZone, Utc};
 
 /// Simulated time of the sample snapshot.
@@ -37,7 +41,7 @@ fn broker(id: i32, state: BrokerState, led: usize, bytes: u64) -> BrokerSnapshot
 }
 
 /// The sample lab.
-pub fn snapshot() -> ClusterSnapshot {
+pub fn snapshot() -> LabSnapshot {
     use ReplicaRole::*;
     let tp = TopicPartition::new;
     let partition = |t: TopicPartition, leader: i32, epoch: i32, states: Vec<ReplicaSnapshot>| {
@@ -140,11 +144,9 @@ pub fn snapshot() -> ClusterSnapshot {
                 last_record: None,
             }
         };
-    ClusterSnapshot {
+    let cluster = ClusterSnapshot {
         now_ms: NOW_MS,
         seed: 42,
-        speed: 1.0,
-        paused: false,
         controller: Some(1),
         brokers: vec![
             broker(1, BrokerState::Up, 2, 137_216),
@@ -201,6 +203,11 @@ pub fn snapshot() -> ClusterSnapshot {
                 ),
             ],
         }],
+    };
+    LabSnapshot {
+        cluster,
+        speed: 1.0,
+        paused: false,
         producers: vec![ProducerSnapshot {
             id: 1,
             client_id: "producer-1".into(),
@@ -326,7 +333,7 @@ pub fn app(width: u16, height: u16) -> crate::ui::app::App {
 
 /// A large lab for the render benchmark: `brokers` brokers, topic `big` with `partitions`
 /// partitions at replication factor 3, and `groups` groups of 3 members each reading `big`.
-pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> ClusterSnapshot {
+pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapshot {
     let brokers = brokers.max(1);
     let mut snap = snapshot();
     snap.brokers = (1..=brokers)

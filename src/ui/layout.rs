@@ -1,7 +1,7 @@
 //! Where each panel goes: one pure function of the terminal size, used by drawing and by mouse
 //! clicks alike.
 
-use crate::cluster::snapshot::ClusterSnapshot;
+use crate::lab::LabSnapshot;
 use ratatui::layout::Rect;
 
 /// The smallest terminal the dashboard draws into.
@@ -34,7 +34,7 @@ pub struct Areas {
 
 /// Rows of the lesson banner: a header, the caption (two rows on tall terminals) and a row for
 /// failed expectations when there are any.
-pub fn banner_rows(area: Rect, snap: &ClusterSnapshot) -> u16 {
+pub fn banner_rows(area: Rect, snap: &LabSnapshot) -> u16 {
     match &snap.lesson {
         None => 0,
         Some(l) => 1 + if area.height >= 30 { 2 } else { 1 } + u16::from(!l.failed.is_empty()),
@@ -59,7 +59,7 @@ fn take_v(area: &mut Rect, height: u16) -> Rect {
 
 /// Panel rectangles for a terminal of `area`, or `None` when it is below the minimum size.
 /// Below 120×36 panels share rows compactly; above, tables get room to breathe.
-pub fn areas(area: Rect, snap: &ClusterSnapshot) -> Option<Areas> {
+pub fn areas(area: Rect, snap: &LabSnapshot) -> Option<Areas> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }

@@ -1,7 +1,7 @@
 //! The ratatui dashboard: snapshot in, frame out.
 //!
 //! State ([`app`]), intents ([`action`], decoded by [`keymap`]) and drawing ([`view`], [`widgets`])
-//! are apart: `update(app, action)` is pure and returns the [`Command`](crate::cluster::command::Command)
+//! are apart: `update(app, action)` is pure and returns the [`Command`](crate::lab::Command)
 //! to send, `draw(frame, app)` is a pure function of the state, and [`run`] is the only part that
 //! touches the terminal and the lab's channels.
 

@@ -1,12 +1,12 @@
 //! Row lists derived from a snapshot, shared by the widgets (what to draw) and the app (what a
 //! selection points at), so a selected row and a key always agree.
 
-use crate::cluster::snapshot::ClusterSnapshot;
 use crate::cluster::types::ClientId;
+use crate::lab::LabSnapshot;
 
 /// Partition indices in display order: user topics first, internal ones (`__consumer_offsets`)
 /// last, so the interesting partitions are visible on a small terminal.
-pub fn partition_order(snap: &ClusterSnapshot) -> Vec<usize> {
+pub fn partition_order(snap: &LabSnapshot) -> Vec<usize> {
     let internal = |i: &usize| {
         let topic = &snap.partitions[*i].tp.topic;
         snap.topics.iter().any(|t| &t.name == topic && t.internal) || topic.starts_with("__")
@@ -56,7 +56,7 @@ pub struct GroupLine {
 
 /// The groups panel's lines: per group a header, then partitions grouped by owner, idle members,
 /// unowned partitions and consumers that are not members.
-pub fn group_lines(snap: &ClusterSnapshot) -> Vec<GroupLine> {
+pub fn group_lines(snap: &LabSnapshot) -> Vec<GroupLine> {
     let mut lines = Vec::new();
     for (gi, g) in snap.groups.iter().enumerate() {
         lines.push(GroupLine {

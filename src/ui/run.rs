@@ -6,7 +6,7 @@ use super::keymap::action_for_input_in;
 use super::theme::Theme;
 use super::tui;
 use super::view::draw;
-use crate::cluster::driver::LabChannels;
+use crate::lab::driver::LabChannels;
 use anyhow::{Context, Result};
 use crossterm::event::Event as InputEvent;
 use ratatui::Terminal;

@@ -8,8 +8,9 @@ use super::keymap::KEYMAP;
 use super::layout::areas;
 use super::view::draw;
 use super::widgets;
-use crate::cluster::command::Command;
-use crate::cluster::types::{Acks, KeyMode};
+use crate::clients::spec::KeyMode;
+use crate::cluster::types::Acks;
+use crate::lab::command::Command;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -517,7 +518,7 @@ fn key_input(c: char) -> crossterm::event::Event {
 
 #[tokio::test]
 async fn run_loop_takes_snapshots_sends_commands_and_quits_on_q() {
-    use crate::cluster::driver::LabChannels;
+    use crate::lab::driver::LabChannels;
     use crossterm::event::{Event as InputEvent, KeyCode, KeyEvent, KeyModifiers};
     let (cmd_tx, cmd_rx) = flume::bounded(16);
     let (snap_tx, snap_rx) = flume::bounded(4);
@@ -622,9 +623,9 @@ fn draws_at_any_size_without_panicking() {
 
 // ---------------------------------------------------------------- lessons
 
-fn lesson_snapshot() -> crate::cluster::snapshot::ClusterSnapshot {
+fn lesson_snapshot() -> crate::lab::LabSnapshot {
     let mut snap = fixture::snapshot();
-    snap.lesson = Some(crate::cluster::snapshot::LessonStatus {
+    snap.lesson = Some(crate::lab::LessonStatus {
         name: "experiment-2".into(),
         title: "Experiment 2: a consumer group shares two partitions".into(),
         run: 1,
@@ -673,12 +674,12 @@ fn lesson_keys_send_lesson_commands_only_in_lesson_mode() {
     let mut app = lesson_app(80, 24);
     assert_eq!(
         update(&mut app, Action::LessonNext),
-        Some(Command::LessonNext)
+        Some(Command::Director(crate::lab::DirectorCommand::Next))
     );
     assert!(!app.events.is_empty());
     assert_eq!(
         update(&mut app, Action::LessonRestart),
-        Some(Command::LessonRestart)
+        Some(Command::Director(crate::lab::DirectorCommand::Restart))
     );
     assert!(app.events.is_empty(), "b starts the timeline over too");
     update(&mut app, Action::Down);

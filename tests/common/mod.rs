@@ -6,13 +6,13 @@ pub mod tmux;
 
 use kafka_lab::cluster::config::ClusterConfig;
 use kafka_lab::cluster::event::{Event, EventKind};
-use kafka_lab::cluster::lab::Cluster;
 use kafka_lab::cluster::types::TopicPartition;
+use kafka_lab::lab::Lab;
 
 /// A lab plus the temp dir its logs live in (dropped together).
 pub struct TestLab {
-    /// The cluster.
-    pub lab: Cluster,
+    /// The lab: the cluster and its simulated clients.
+    pub lab: Lab,
     /// Every event seen so far.
     pub events: Vec<Event>,
     /// Keeps the data dir alive.
@@ -25,7 +25,7 @@ impl TestLab {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = ClusterConfig::new(brokers, seed, dir.path());
         tweak(&mut config);
-        let mut lab = Cluster::new(config).expect("lab starts");
+        let mut lab = Lab::new(config).expect("lab starts");
         let events = lab.drain_events();
         Self { lab, events, dir }
     }
@@ -37,7 +37,7 @@ impl TestLab {
     }
 
     /// Advances step by step until `cond` holds or `max_ms` passes; returns whether it held.
-    pub fn run_until(&mut self, max_ms: i64, mut cond: impl FnMut(&Cluster) -> bool) -> bool {
+    pub fn run_until(&mut self, max_ms: i64, mut cond: impl FnMut(&Lab) -> bool) -> bool {
         let end = self.lab.now_ms() + max_ms;
         let step = self.lab.config().step_ms;
         while self.lab.now_ms() < end {
@@ -71,7 +71,7 @@ pub fn tp(topic: &str, p: i32) -> TopicPartition {
 
 /// Values of a replica's records in [from, to), decoded from its log.
 pub fn replica_values(
-    lab: &Cluster,
+    lab: &kafka_lab::cluster::lab::Cluster,
     broker: i32,
     tp: &TopicPartition,
     to: i64,

@@ -2,7 +2,9 @@
 //! committed offset and lag; partitions that just moved stand out.
 
 use super::{mark, panel, row_style};
-use crate::cluster::snapshot::{ClusterSnapshot, ConsumerState, GroupPartitionSnapshot};
+use crate::clients::view::ConsumerState;
+use crate::cluster::snapshot::GroupPartitionSnapshot;
+use crate::lab::LabSnapshot;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{GroupLine, GroupLineKind, group_lines, scroll_start};
 use crate::ui::theme::Theme;
@@ -24,14 +26,14 @@ fn opt(v: Option<i64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
 }
 
-fn consumer_state(snap: &ClusterSnapshot, line: &GroupLine) -> Option<ConsumerState> {
+fn consumer_state(snap: &LabSnapshot, line: &GroupLine) -> Option<ConsumerState> {
     line.consumer
         .and_then(|id| snap.consumers.iter().find(|c| c.id == id))
         .map(|c| c.state)
 }
 
 fn line<'a>(
-    snap: &'a ClusterSnapshot,
+    snap: &'a LabSnapshot,
     l: &GroupLine,
     theme: &Theme,
     name_w: usize,

@@ -1,6 +1,6 @@
 //! The lesson banner: which lesson, how far (step i/N), the caption, and failed expectations.
 
-use crate::cluster::snapshot::LessonStatus;
+use crate::lab::snapshot::LessonStatus;
 use crate::ui::app::App;
 use crate::ui::widgets::status::sim_time;
 use ratatui::Frame;

@@ -97,7 +97,7 @@ pub fn ids(ids: &[i32]) -> String {
 
 /// Width of the longest `topic-N` among `order`'s partitions, clamped to `min..=max`.
 pub fn partition_name_width(
-    snap: &crate::cluster::snapshot::ClusterSnapshot,
+    snap: &crate::lab::LabSnapshot,
     order: &[usize],
     min: usize,
     max: usize,

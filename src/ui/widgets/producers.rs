@@ -1,7 +1,7 @@
 //! Producers: rate, acks, key mode, and sent / acknowledged / failed counters.
 
 use super::{mark, panel, rate, row_style, thousands};
-use crate::cluster::snapshot::{ClientOrigin, ProducerSnapshot};
+use crate::clients::view::{ClientOrigin, ProducerSnapshot};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::scroll_start;
 use crate::ui::theme::Theme;

@@ -1,12 +1,14 @@
 //! `kafka-lab bench groups`: consume throughput against produce throughput on the same data,
 //! measured in one run, and the cost of a rebalance after a graceful leave in a group of 10.
 
-use super::command::{ConsumerSpec, TopicSpec};
-use super::config::ClusterConfig;
-use super::lab::{Cluster, ProduceOutcome};
-use super::snapshot::GroupState;
-use super::types::{Acks, CommitMode, OffsetReset, TopicPartition};
-use crate::clients::producer::encode_batch;
+use super::core::Lab;
+use crate::clients::spec::{CommitMode, ConsumerSpec, OffsetReset};
+use crate::cluster::config::ClusterConfig;
+use crate::cluster::lab::ProduceOutcome;
+use crate::cluster::snapshot::GroupState;
+use crate::cluster::topic::TopicSpec;
+use crate::cluster::types::{Acks, TopicPartition};
+use crate::log::batch::encode_batch;
 use bytes::Bytes;
 use std::path::Path;
 use std::time::Instant;
@@ -59,12 +61,12 @@ impl std::fmt::Display for GroupsBenchReport {
     }
 }
 
-fn fresh_lab(dir: &Path, name: &str) -> Result<Cluster, String> {
-    let mut config = ClusterConfig::new(3, 1, super::bench::fresh_dir(dir, name)?);
+fn fresh_lab(dir: &Path, name: &str) -> Result<Lab, String> {
+    let mut config = ClusterConfig::new(3, 1, crate::cluster::bench::fresh_dir(dir, name)?);
     config.log.segment_bytes = 64 << 20;
     config.replica_fetch_max_bytes = 8 << 20;
     config.group_initial_rebalance_delay_ms = 0;
-    Cluster::new(config)
+    Lab::new(config)
 }
 
 /// Runs the benchmark with `records` records in `dir`.
@@ -103,7 +105,7 @@ pub fn run_groups_bench(dir: &Path, records: usize) -> Result<GroupsBenchReport,
     spec.auto_offset_reset = OffsetReset::Earliest;
     spec.commit_mode = CommitMode::Auto { interval_ms: 5_000 };
     spec.max_poll_records = 10_000;
-    let c = lab.spawn_consumer(spec)?;
+    let c = lab.spawn_consumer(spec).map_err(|e| e.to_string())?;
     // Join first, so the timing below is the poll loop's, not the group protocol's.
     let mut guard = 0;
     while lab.consumer(c).is_some_and(|c| c.assignment.is_empty()) && guard < 10_000 {
@@ -129,9 +131,9 @@ pub fn run_groups_bench(dir: &Path, records: usize) -> Result<GroupsBenchReport,
     for i in 0..group_size {
         let mut spec = ConsumerSpec::new("wide-group", "wide");
         spec.client_id = Some(format!("member-{i}"));
-        ids.push(lab.spawn_consumer(spec)?);
+        ids.push(lab.spawn_consumer(spec).map_err(|e| e.to_string())?);
     }
-    let stable = |lab: &Cluster, members: usize| {
+    let stable = |lab: &Lab, members: usize| {
         lab.group_coordinator()
             .group("wide-group")
             .is_some_and(|g| {
@@ -157,7 +159,7 @@ pub fn run_groups_bench(dir: &Path, records: usize) -> Result<GroupsBenchReport,
     }
     let sim_start = lab.now_ms();
     let start = Instant::now();
-    lab.close_consumer(ids[0])?;
+    lab.close_consumer(ids[0]).map_err(|e| e.to_string())?;
     let mut guard = 0;
     while !stable(&lab, group_size - 1) && guard < 10_000 {
         lab.advance_by(lab.config().step_ms);

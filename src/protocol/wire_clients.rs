@@ -1,11 +1,14 @@
-//! Real clients connected over the wire protocol, as the cluster shows them: the listener's ports
-//! and wire producers by `client.id` with their measured rates. No socket code lives here; the
-//! protocol layer reports what it saw through these methods.
+//! Real clients connected over the wire protocol, as the dashboard shows them: wire producers by
+//! `client.id` with their measured rates, and the offsets real consumers fetch from. The request
+//! handlers report what they saw; the lab turns [`WireProducerView`]s into dashboard rows.
 
-use super::lab::Cluster;
-use super::snapshot::{ClientOrigin, ProducerSnapshot};
-use super::types::{Acks, BrokerId, ClientId, KeyMode, TopicPartition};
+use crate::cluster::event::EventKind;
+use crate::cluster::lab::Cluster;
+use crate::cluster::types::{Acks, ClientId, TopicPartition};
 use std::collections::{BTreeMap, VecDeque};
+
+/// Wire clients are numbered from here, apart from the lab's simulated clients (at most 1,000).
+pub const WIRE_CLIENT_ID_BASE: ClientId = 100_000;
 
 /// How far back a wire producer's rate is measured.
 const RATE_WINDOW_MS: i64 = 5_000;
@@ -31,72 +34,84 @@ pub struct WireProducer {
 /// Fetch positions remembered at most.
 const MAX_POSITIONS: usize = 100_000;
 
-/// What the cluster knows of its wire clients.
+/// A wire producer as the dashboard shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WireProducerView {
+    /// Lab-wide client number.
+    pub id: ClientId,
+    /// `client.id`.
+    pub client_id: String,
+    /// The topic it last produced to.
+    pub topic: String,
+    /// Records/s acknowledged over the last few seconds.
+    pub rate_per_sec: f64,
+    /// `acks` of its last request.
+    pub acks: Acks,
+    /// Records sent.
+    pub sent: u64,
+    /// Records acknowledged.
+    pub acknowledged: u64,
+    /// Records failed.
+    pub failed: u64,
+    /// Whether it produced in the last 30 s.
+    pub running: bool,
+}
+
+/// What the wire host knows of its clients.
 #[derive(Clone, Debug, Default)]
 pub struct WireClients {
-    base_port: Option<u16>,
     producers: BTreeMap<String, WireProducer>,
+    next_id: ClientId,
     /// (client.id, partition) → the offset that client last fetched from.
     positions: BTreeMap<(String, TopicPartition), i64>,
 }
 
 impl WireClients {
     /// The offset a wire client last fetched `tp` from: its position, as the dashboard shows it.
-    pub(crate) fn position(&self, client_id: &str, tp: &TopicPartition) -> Option<i64> {
+    pub fn position(&self, client_id: &str, tp: &TopicPartition) -> Option<i64> {
         self.positions
             .get(&(client_id.to_string(), tp.clone()))
             .copied()
     }
 
     /// Records acknowledged by every wire producer (for the throughput sparkline).
-    pub(crate) fn acknowledged_total(&self) -> u64 {
+    pub fn acknowledged_total(&self) -> u64 {
         self.producers.values().map(|p| p.acknowledged).sum()
     }
 }
 
-impl Cluster {
-    /// Tells the cluster the wire listener runs with broker N on `base + N - 1` (None: off).
-    pub fn set_listener_base_port(&mut self, base: Option<u16>) {
-        self.wire.base_port = base;
-    }
-
-    /// The wire port of broker `b`, when the listener is on.
-    pub fn wire_port(&self, b: BrokerId) -> Option<u16> {
-        let base = self.wire.base_port?;
-        u16::try_from(i64::from(base) + i64::from(b) - 1).ok()
-    }
-
+impl WireClients {
     /// Records a produce request from a real client: `records` sent, and whether they were
     /// acknowledged (`Some(true)`), failed (`Some(false)`) or are still waiting (`None`).
-    pub fn note_wire_produce(
+    pub fn note_produce(
         &mut self,
+        cluster: &mut Cluster,
         client_id: &str,
         topic: &str,
         acks: Acks,
         records: u64,
         outcome: Option<bool>,
     ) {
-        let now = self.now_ms;
-        if !self.wire.producers.contains_key(client_id) {
-            if self.wire.producers.len() >= MAX_WIRE_PRODUCERS {
+        let now = cluster.now_ms();
+        if !self.producers.contains_key(client_id) {
+            if self.producers.len() >= MAX_WIRE_PRODUCERS {
                 let oldest = self
-                    .wire
                     .producers
                     .iter()
                     .min_by_key(|(_, p)| p.last_seen_ms)
                     .map(|(k, _)| k.clone());
                 if let Some(k) = oldest {
-                    self.wire.producers.remove(&k);
+                    self.producers.remove(&k);
                 }
             }
-            let id = self.next_client_id;
-            self.next_client_id += 1;
-            self.emit(super::event::EventKind::ClientSpawned {
+            let id = WIRE_CLIENT_ID_BASE + self.next_id;
+            self.next_id = self.next_id.wrapping_add(1) % WIRE_CLIENT_ID_BASE;
+            cluster.emit_event(EventKind::ClientSpawned {
                 id,
                 client_id: client_id.to_string(),
                 description: format!("wire producer → {topic}, acks={acks}"),
             });
-            self.wire.producers.insert(
+            self.producers.insert(
                 client_id.to_string(),
                 WireProducer {
                     id,
@@ -110,7 +125,7 @@ impl Cluster {
                 },
             );
         }
-        let Some(p) = self.wire.producers.get_mut(client_id) else {
+        let Some(p) = self.producers.get_mut(client_id) else {
             return;
         };
         p.topic = topic.to_string();
@@ -134,19 +149,17 @@ impl Cluster {
     }
 
     /// Records a real consumer's fetch position (its `client.id` and the offset it asked for).
-    pub fn note_wire_fetch(&mut self, client_id: &str, tp: &TopicPartition, offset: i64) {
+    pub fn note_fetch(&mut self, client_id: &str, tp: &TopicPartition, offset: i64) {
         let key = (client_id.to_string(), tp.clone());
-        if self.wire.positions.len() >= MAX_POSITIONS && !self.wire.positions.contains_key(&key) {
-            self.wire.positions.clear();
+        if self.positions.len() >= MAX_POSITIONS && !self.positions.contains_key(&key) {
+            self.positions.clear();
         }
-        self.wire.positions.insert(key, offset);
+        self.positions.insert(key, offset);
     }
 
     /// Snapshots of the wire producers, rates measured over the last few seconds.
-    pub(crate) fn wire_producer_snapshots(&self) -> Vec<ProducerSnapshot> {
-        let now = self.now_ms;
-        self.wire
-            .producers
+    pub fn producer_views(&self, now: i64) -> Vec<WireProducerView> {
+        self.producers
             .iter()
             .map(|(client_id, p)| {
                 let in_window: u64 = p
@@ -156,18 +169,15 @@ impl Cluster {
                     .map(|(_, n)| n)
                     .sum();
                 let span_ms = RATE_WINDOW_MS.min(now.max(1));
-                ProducerSnapshot {
+                WireProducerView {
                     id: p.id,
                     client_id: client_id.clone(),
-                    origin: ClientOrigin::Wire,
                     topic: p.topic.clone(),
                     rate_per_sec: in_window as f64 * 1000.0 / span_ms as f64,
                     acks: p.acks,
-                    key_mode: KeyMode::None,
                     sent: p.sent,
                     acknowledged: p.acknowledged,
                     failed: p.failed,
-                    retried: 0,
                     running: now - p.last_seen_ms <= IDLE_AFTER_MS,
                 }
             })

@@ -1,16 +1,13 @@
-//! Groups, clients and throughput in the snapshot; the wire listener's port.
+//! Consumer groups in the snapshot, as the coordinators hold them. Positions are the clients' to
+//! know: the lab fills them in from its simulated consumers and the wire host from real ones.
 
 use super::lab::Cluster;
 use super::snapshot::{ClusterSnapshot, GroupPartitionSnapshot, GroupSnapshot, MemberSnapshot};
-use super::types::{BrokerId, TopicPartition};
+use super::types::TopicPartition;
 use std::collections::BTreeSet;
 
 impl Cluster {
-    pub(crate) fn fill_group_and_client_snapshots(&self, snap: &mut ClusterSnapshot) {
-        snap.producers = self.producers.values().map(|p| p.snapshot()).collect();
-        snap.producers.extend(self.wire_producer_snapshots());
-        snap.consumers = self.consumers.values().map(|c| c.snapshot()).collect();
-        snap.throughput = self.throughput.clone();
+    pub(crate) fn fill_group_snapshots(&self, snap: &mut ClusterSnapshot) {
         for g in self.groups.groups() {
             let members: Vec<MemberSnapshot> = g
                 .members
@@ -34,18 +31,6 @@ impl Cluster {
                 .into_iter()
                 .map(|tp| {
                     let owner = g.owners.get(&tp).map(|(o, _)| o.clone());
-                    let position = owner.as_ref().and_then(|o| {
-                        self.consumers
-                            .values()
-                            .find(|c| c.is_running() && c.member_id.as_ref() == Some(o))
-                            .and_then(|c| c.positions.get(&tp).copied())
-                            // A real client: the offset its client.id last fetched from.
-                            .or_else(|| {
-                                g.members
-                                    .get(o)
-                                    .and_then(|m| self.wire.position(&m.client_id, &tp))
-                            })
-                    });
                     let hw = self.high_watermark(&tp).unwrap_or(0);
                     let committed = g.committed.get(&tp).map(|c| c.offset);
                     let start = self
@@ -59,7 +44,7 @@ impl Cluster {
                         tp,
                         owner,
                         committed,
-                        position,
+                        position: None,
                         high_watermark: hw,
                     }
                 })
@@ -75,9 +60,5 @@ impl Cluster {
                 partitions,
             });
         }
-    }
-
-    pub(crate) fn listener_port(&self, b: BrokerId) -> Option<u16> {
-        self.wire_port(b)
     }
 }

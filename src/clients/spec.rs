@@ -1,0 +1,323 @@
+//! The settings of simulated clients, as Kafka's client configs name them, and the one place
+//! each setting's rules are checked.
+
+use crate::cluster::types::{Acks, AssignorKind};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How a simulated producer keys its records, which decides the partitioner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KeyMode {
+    /// No key: Kafka's sticky partitioner (one partition per batch).
+    None,
+    /// Keys `key-0` .. `key-(n-1)`: murmur2(key) mod partitions, like Java's default partitioner.
+    Keyed {
+        /// How many distinct keys the producer cycles through.
+        distinct_keys: u32,
+    },
+}
+
+impl fmt::Display for KeyMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyMode::None => f.write_str("no key"),
+            KeyMode::Keyed { distinct_keys } => write!(f, "{distinct_keys} keys"),
+        }
+    }
+}
+
+/// The consumer's `auto.offset.reset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OffsetReset {
+    /// Start from the log start offset.
+    Earliest,
+    /// Start from the high watermark (Kafka's default).
+    Latest,
+    /// Fail when there is no committed offset.
+    None,
+}
+
+impl fmt::Display for OffsetReset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OffsetReset::Earliest => "earliest",
+            OffsetReset::Latest => "latest",
+            OffsetReset::None => "none",
+        })
+    }
+}
+
+impl std::str::FromStr for OffsetReset {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "earliest" => Ok(OffsetReset::Earliest),
+            "latest" => Ok(OffsetReset::Latest),
+            "none" => Ok(OffsetReset::None),
+            other => Err(format!(
+                "auto.offset.reset must be earliest, latest or none, not {other:?}"
+            )),
+        }
+    }
+}
+
+/// How a simulated consumer commits its offsets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CommitMode {
+    /// `enable.auto.commit=true`: commit positions every `auto.commit.interval.ms`.
+    Auto {
+        /// `auto.commit.interval.ms` (Kafka default 5000).
+        interval_ms: u64,
+    },
+    /// `enable.auto.commit=false` with a commit after every N processed records.
+    EveryRecords {
+        /// N: commit after this many records (1 = after each record).
+        records: u32,
+    },
+    /// `enable.auto.commit=false` and never commit (the article's "no commit" run).
+    Never,
+}
+
+impl fmt::Display for CommitMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommitMode::Auto { interval_ms } => write!(f, "auto/{interval_ms}ms"),
+            CommitMode::EveryRecords { records: 1 } => f.write_str("each record"),
+            CommitMode::EveryRecords { records } => write!(f, "every {records}"),
+            CommitMode::Never => f.write_str("never"),
+        }
+    }
+}
+
+/// Settings of a simulated producer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProducerSpec {
+    /// `client.id`; the lab picks `producer-N` when empty.
+    pub client_id: Option<String>,
+    /// Target topic.
+    pub topic: String,
+    /// Records per simulated second.
+    pub rate_per_sec: f64,
+    /// Key mode (decides the partitioner).
+    pub key_mode: KeyMode,
+    /// Value size in bytes.
+    pub value_bytes: usize,
+    /// `acks`.
+    pub acks: Acks,
+    /// `linger.ms`.
+    pub linger_ms: u64,
+    /// `batch.size` in bytes.
+    pub batch_size: usize,
+    /// `retries` before a record fails for good.
+    pub retries: u32,
+    /// `retry.backoff.ms`.
+    pub retry_backoff_ms: u64,
+    /// `request.timeout.ms`.
+    pub request_timeout_ms: u64,
+}
+
+impl ProducerSpec {
+    /// A producer with Kafka's defaults (`acks=all`, `linger.ms=5`, no key) at `rate_per_sec`.
+    pub fn new(topic: impl Into<String>, rate_per_sec: f64) -> Self {
+        Self {
+            client_id: None,
+            topic: topic.into(),
+            rate_per_sec,
+            key_mode: KeyMode::None,
+            value_bytes: 100,
+            acks: Acks::All,
+            linger_ms: 5,
+            batch_size: 16_384,
+            retries: i32::MAX as u32,
+            retry_backoff_ms: 100,
+            request_timeout_ms: 30_000,
+        }
+    }
+}
+
+/// Settings of a simulated consumer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsumerSpec {
+    /// `client.id`; the lab picks `consumer-N` when empty.
+    pub client_id: Option<String>,
+    /// `group.id`.
+    pub group_id: String,
+    /// Subscribed topics.
+    pub topics: Vec<String>,
+    /// How offsets are committed.
+    pub commit_mode: CommitMode,
+    /// `auto.offset.reset`.
+    pub auto_offset_reset: OffsetReset,
+    /// `partition.assignment.strategy`.
+    pub assignor: AssignorKind,
+    /// `session.timeout.ms`.
+    pub session_timeout_ms: u64,
+    /// `heartbeat.interval.ms`.
+    pub heartbeat_interval_ms: u64,
+    /// `max.poll.interval.ms`.
+    pub max_poll_interval_ms: u64,
+    /// `max.poll.records`.
+    pub max_poll_records: u32,
+    /// Simulated processing time per record, to make lag visible.
+    pub processing_ms_per_record: u64,
+    /// `group.instance.id` (static membership).
+    pub group_instance_id: Option<String>,
+}
+
+impl ConsumerSpec {
+    /// A consumer with Kafka's defaults in `group_id`, subscribed to `topic`.
+    pub fn new(group_id: impl Into<String>, topic: impl Into<String>) -> Self {
+        Self {
+            client_id: None,
+            group_id: group_id.into(),
+            topics: vec![topic.into()],
+            commit_mode: CommitMode::Auto { interval_ms: 5_000 },
+            auto_offset_reset: OffsetReset::Latest,
+            assignor: AssignorKind::Range,
+            session_timeout_ms: 45_000,
+            heartbeat_interval_ms: 3_000,
+            max_poll_interval_ms: 300_000,
+            max_poll_records: 500,
+            processing_ms_per_record: 0,
+            group_instance_id: None,
+        }
+    }
+}
+
+/// The highest producer rate the lab accepts, in records per simulated second.
+pub const RATE_MAX_PER_SEC: f64 = 1_000_000.0;
+/// The largest record value a simulated producer writes (Kafka's `max.message.bytes` is 1 MiB).
+pub const VALUE_BYTES_MAX: usize = 1 << 20;
+/// The most distinct keys a keyed producer cycles through.
+pub const DISTINCT_KEYS_MAX: u32 = 1_000_000;
+
+/// Why a client's settings were refused: each rule is written once, here.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpecError {
+    /// The producer rate is not a number in (0, [`RATE_MAX_PER_SEC`]].
+    #[error("producer rate must be more than 0 and at most 1000000 records/s, not {0}")]
+    Rate(f64),
+    /// A keyed producer needs at least one key.
+    #[error("a keyed producer needs 1 to 1000000 keys, not {0}")]
+    Keys(u32),
+    /// The record value is too large.
+    #[error("value size must be at most {VALUE_BYTES_MAX} bytes, not {0}")]
+    ValueBytes(usize),
+    /// `batch.size` of zero.
+    #[error("batch.size must be positive")]
+    BatchSize,
+    /// `request.timeout.ms` of zero.
+    #[error("request.timeout.ms must be positive")]
+    RequestTimeout,
+    /// No topic named.
+    #[error("a client needs a topic")]
+    NoTopic,
+    /// `group.id` is empty.
+    #[error("group.id is empty")]
+    EmptyGroup,
+    /// `heartbeat.interval.ms` must be positive and below `session.timeout.ms`.
+    #[error("heartbeat.interval.ms must be positive and below session.timeout.ms, not {0}")]
+    HeartbeatInterval(u64),
+    /// `max.poll.records` of zero.
+    #[error("max.poll.records must be positive")]
+    MaxPollRecords,
+    /// `auto.commit.interval.ms` or "commit every N" of zero.
+    #[error("commit interval must be positive")]
+    CommitInterval,
+}
+
+/// Checks a producer rate (records/s): the one rule the CLI, the dialogs, scenario files and
+/// `set_config` all apply.
+pub fn validate_rate(rate_per_sec: f64) -> Result<(), SpecError> {
+    if rate_per_sec > 0.0 && rate_per_sec <= RATE_MAX_PER_SEC {
+        Ok(())
+    } else {
+        Err(SpecError::Rate(rate_per_sec))
+    }
+}
+
+impl ProducerSpec {
+    /// Checks every setting against Kafka's rules and the lab's limits.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        if self.topic.is_empty() {
+            return Err(SpecError::NoTopic);
+        }
+        validate_rate(self.rate_per_sec)?;
+        if let KeyMode::Keyed { distinct_keys } = self.key_mode
+            && !(1..=DISTINCT_KEYS_MAX).contains(&distinct_keys)
+        {
+            return Err(SpecError::Keys(distinct_keys));
+        }
+        if self.value_bytes > VALUE_BYTES_MAX {
+            return Err(SpecError::ValueBytes(self.value_bytes));
+        }
+        if self.batch_size == 0 {
+            return Err(SpecError::BatchSize);
+        }
+        if self.request_timeout_ms == 0 {
+            return Err(SpecError::RequestTimeout);
+        }
+        Ok(())
+    }
+}
+
+impl ConsumerSpec {
+    /// Checks every client-side setting against Kafka's rules (the session timeout's range is the
+    /// broker's to check, at JoinGroup).
+    pub fn validate(&self) -> Result<(), SpecError> {
+        if self.group_id.is_empty() {
+            return Err(SpecError::EmptyGroup);
+        }
+        if self.topics.is_empty() || self.topics.iter().any(String::is_empty) {
+            return Err(SpecError::NoTopic);
+        }
+        if self.heartbeat_interval_ms == 0 || self.heartbeat_interval_ms >= self.session_timeout_ms
+        {
+            return Err(SpecError::HeartbeatInterval(self.heartbeat_interval_ms));
+        }
+        if self.max_poll_records == 0 {
+            return Err(SpecError::MaxPollRecords);
+        }
+        match self.commit_mode {
+            CommitMode::Auto { interval_ms: 0 } | CommitMode::EveryRecords { records: 0 } => {
+                Err(SpecError::CommitInterval)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn producer_rate_must_be_positive_and_bounded() {
+        assert_eq!(validate_rate(5.0), Ok(()));
+        assert_eq!(validate_rate(RATE_MAX_PER_SEC), Ok(()));
+        assert_eq!(validate_rate(0.0), Err(SpecError::Rate(0.0)));
+        assert!(validate_rate(f64::NAN).is_err());
+        assert!(validate_rate(RATE_MAX_PER_SEC * 2.0).is_err());
+        let mut p = ProducerSpec::new("t", 10.0);
+        assert_eq!(p.validate(), Ok(()));
+        p.key_mode = KeyMode::Keyed { distinct_keys: 0 };
+        assert_eq!(p.validate(), Err(SpecError::Keys(0)));
+    }
+
+    #[test]
+    fn consumer_heartbeat_must_be_below_session_timeout() {
+        let mut c = ConsumerSpec::new("g", "t");
+        assert_eq!(c.validate(), Ok(()));
+        c.heartbeat_interval_ms = c.session_timeout_ms;
+        assert_eq!(
+            c.validate(),
+            Err(SpecError::HeartbeatInterval(c.session_timeout_ms))
+        );
+        let mut c = ConsumerSpec::new("", "t");
+        assert_eq!(c.validate(), Err(SpecError::EmptyGroup));
+        c.group_id = "g".into();
+        c.commit_mode = CommitMode::EveryRecords { records: 0 };
+        assert_eq!(c.validate(), Err(SpecError::CommitInterval));
+    }
+}

@@ -1,0 +1,95 @@
+//! What the dashboard shows of a client: producer and consumer views, built by the clients
+//! themselves (real clients' views are built by the lab from what the wire host saw).
+
+use super::spec::{CommitMode, KeyMode};
+use crate::cluster::types::{Acks, AssignorKind, ClientId, TopicPartition};
+use serde::Serialize;
+
+/// Where a client lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ClientOrigin {
+    /// Simulated inside the lab.
+    Simulated,
+    /// A real client connected over the wire protocol.
+    Wire,
+}
+
+/// One producer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProducerSnapshot {
+    /// Lab-wide client number.
+    pub id: ClientId,
+    /// `client.id`.
+    pub client_id: String,
+    /// Simulated or wire.
+    pub origin: ClientOrigin,
+    /// Target topic.
+    pub topic: String,
+    /// Target rate in records/s (measured rate for wire clients).
+    pub rate_per_sec: f64,
+    /// `acks`.
+    pub acks: Acks,
+    /// Key mode.
+    pub key_mode: KeyMode,
+    /// Records sent.
+    pub sent: u64,
+    /// Records acknowledged.
+    pub acknowledged: u64,
+    /// Records failed for good.
+    pub failed: u64,
+    /// Retries made.
+    pub retried: u64,
+    /// Whether it still runs.
+    pub running: bool,
+}
+
+/// A consumer's life-cycle state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ConsumerState {
+    /// Polling.
+    Running,
+    /// Crashed: no LeaveGroup; the group notices at the session timeout.
+    Killed,
+    /// Closed gracefully with LeaveGroup.
+    Closed,
+}
+
+impl ConsumerState {
+    /// The state in lower case, as messages print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConsumerState::Running => "running",
+            ConsumerState::Killed => "killed",
+            ConsumerState::Closed => "closed",
+        }
+    }
+}
+
+/// One consumer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConsumerSnapshot {
+    /// Lab-wide client number.
+    pub id: ClientId,
+    /// `client.id`.
+    pub client_id: String,
+    /// Simulated or wire.
+    pub origin: ClientOrigin,
+    /// `group.id`.
+    pub group_id: String,
+    /// Member id in its group, once joined.
+    pub member_id: Option<String>,
+    /// Subscribed topics.
+    pub topics: Vec<String>,
+    /// Running, killed or closed.
+    pub state: ConsumerState,
+    /// Partitions it currently owns.
+    pub assigned: Vec<TopicPartition>,
+    /// Records consumed since spawn.
+    pub consumed: u64,
+    /// Commit policy.
+    pub commit_mode: CommitMode,
+    /// Assignment strategy.
+    pub assignor: AssignorKind,
+    /// The last record it processed, as `topic-partition@offset`.
+    pub last_record: Option<String>,
+}

@@ -1,0 +1,59 @@
+//! `TopicSpec`: a topic's settings at creation, and Kafka's rules for topic names.
+
+use serde::{Deserialize, Serialize};
+
+/// Per-topic settings given at creation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopicSpec {
+    /// Name (Kafka's rules: 1–249 chars of `[a-zA-Z0-9._-]`, not `.` or `..`).
+    pub name: String,
+    /// Partition count.
+    pub partitions: i32,
+    /// Replication factor.
+    pub replication_factor: i16,
+    /// `min.insync.replicas`.
+    pub min_insync_replicas: i16,
+    /// `segment.bytes`, when not the lab default.
+    pub segment_bytes: Option<u64>,
+    /// `retention.ms`, when not the lab default.
+    pub retention_ms: Option<i64>,
+    /// `retention.bytes`, when not the lab default.
+    pub retention_bytes: Option<i64>,
+}
+
+impl TopicSpec {
+    /// A topic with `partitions` and `replication_factor`, `min.insync.replicas=1`.
+    pub fn new(name: impl Into<String>, partitions: i32, replication_factor: i16) -> Self {
+        Self {
+            name: name.into(),
+            partitions,
+            replication_factor,
+            min_insync_replicas: 1,
+            segment_bytes: None,
+            retention_ms: None,
+            retention_bytes: None,
+        }
+    }
+}
+
+/// Checks a topic name the way Kafka does; the error says what is wrong.
+pub fn validate_topic_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("topic name is empty".into());
+    }
+    if name == "." || name == ".." {
+        return Err("topic name cannot be \".\" or \"..\"".into());
+    }
+    if name.len() > 249 {
+        return Err(format!("topic name is {} chars; at most 249", name.len()));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(format!(
+            "topic name has {c:?}; only letters, digits, '.', '_' and '-' are allowed"
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,285 @@
+//! The one live driver: runs a [`Lab`] on tokio in (scaled) real time for every live front end
+//! (the default lab, lessons), with its attachments — the wire host answering real clients and a
+//! director (a lesson) — and talks to the world over bounded flume channels: snapshots and events
+//! out, commands in.
+//!
+//! One clock drives everything: the [`SimClock`] maps real time onto simulated milliseconds, and
+//! every deadline (the brokers' timers, wire requests waiting for `acks=all` or a fetch's
+//! `max.wait.ms`) is in simulated milliseconds. Paused, nothing moves: no step runs, no wire
+//! request is taken (they wait in the bounded inbox), no replication happens.
+
+use super::clock::SimClock;
+use super::command::{Command, DirectorCommand, Timed};
+use super::core::Lab;
+use super::snapshot::{LabSnapshot, LessonStatus};
+use super::wire::WireAttachment;
+use crate::cluster::event::{Event, EventKind};
+use std::time::Duration;
+
+/// How often the driver advances the simulation and publishes a snapshot (real time).
+pub const DRIVER_TICK: Duration = Duration::from_millis(50);
+/// The most simulated time one tick may process.
+pub const MAX_SIM_MS_PER_TICK: i64 = 2_000;
+/// Capacity of the event channel; when a reader falls behind, the oldest unread events are dropped.
+pub const EVENT_CHANNEL_CAPACITY: usize = 4096;
+/// Capacity of the command channel.
+pub const COMMAND_CHANNEL_CAPACITY: usize = 256;
+/// How often waiting wire work (acks=all produces, parked fetches) is re-checked.
+pub const FAST_TICK: Duration = Duration::from_millis(2);
+/// Wire requests handled per wake-up before the loop advances time again (a limit on every loop).
+const MAX_ITEMS_PER_WAKE: usize = 256;
+
+/// The ends of the channels a front end (dashboard, event stream) holds.
+pub struct LabChannels {
+    /// Send commands to the lab.
+    pub commands: flume::Sender<Command>,
+    /// The newest snapshot (capacity 1: only the latest matters).
+    pub snapshots: flume::Receiver<LabSnapshot>,
+    /// Events in order.
+    pub events: flume::Receiver<Event>,
+}
+
+/// The driver's ends of the channels.
+pub struct DriverChannels {
+    commands: flume::Receiver<Command>,
+    snapshots_tx: flume::Sender<LabSnapshot>,
+    snapshots_rx: flume::Receiver<LabSnapshot>,
+    events_tx: flume::Sender<Event>,
+    events_rx: flume::Receiver<Event>,
+}
+
+/// Creates the bounded channels between a driver and its front end.
+pub fn channels() -> (DriverChannels, LabChannels) {
+    let (cmd_tx, cmd_rx) = flume::bounded(COMMAND_CHANNEL_CAPACITY);
+    let (snap_tx, snap_rx) = flume::bounded(1);
+    let (ev_tx, ev_rx) = flume::bounded(EVENT_CHANNEL_CAPACITY);
+    (
+        DriverChannels {
+            commands: cmd_rx,
+            snapshots_tx: snap_tx,
+            snapshots_rx: snap_rx.clone(),
+            events_tx: ev_tx,
+            events_rx: ev_rx.clone(),
+        },
+        LabChannels {
+            commands: cmd_tx,
+            snapshots: snap_rx,
+            events: ev_rx,
+        },
+    )
+}
+
+impl DriverChannels {
+    /// Publishes the newest snapshot, replacing one the reader has not taken yet.
+    fn publish_snapshot(&self, snap: LabSnapshot) {
+        while self.snapshots_rx.try_recv().is_ok() {}
+        let _ = self.snapshots_tx.try_send(snap);
+    }
+
+    /// Publishes events; a full channel drops its oldest entries (readers want the newest).
+    fn publish_events(&self, events: Vec<Event>) {
+        for e in events {
+            if let Err(flume::TrySendError::Full(e)) = self.events_tx.try_send(e) {
+                let _ = self.events_rx.try_recv();
+                let _ = self.events_tx.try_send(e);
+            }
+        }
+    }
+}
+
+/// Something that directs a live lab step by step: a lesson. It sees every step's events, may
+/// pause the clock, answers `n` and builds a fresh lab for `b`.
+pub trait Director: Send {
+    /// `n`: releases the step waiting for a key; false when no step was waiting.
+    fn next(&mut self, lab: &mut Lab) -> bool;
+    /// When the next timed step is due (simulated ms), for the "nothing to release" note.
+    fn next_at_ms(&self) -> Option<i64>;
+    /// `b`: a fresh lab to start over on.
+    fn restart(&mut self) -> Result<Lab, String>;
+    /// After every step, with that step's events; returns true to pause the clock.
+    fn after_step(&mut self, lab: &mut Lab, events: &[Event]) -> bool;
+    /// What the banner shows.
+    fn status(&self) -> LessonStatus;
+}
+
+/// What a live driver runs besides the lab.
+#[derive(Default)]
+pub struct Attachments {
+    /// Real clients over the Kafka wire protocol.
+    pub wire: Option<WireAttachment>,
+    /// A lesson.
+    pub director: Option<Box<dyn Director>>,
+    /// Commands due at simulated instants (`--kill-broker 1@5s`), applied as time reaches them.
+    pub schedule: Vec<Timed>,
+}
+
+/// Runs the lab until every command sender is dropped (the front end quit); returns the lab.
+pub async fn run(lab: Lab, ch: DriverChannels, mut attachments: Attachments) -> Lab {
+    // Latest first, so the next due command is popped from the end.
+    attachments
+        .schedule
+        .sort_by_key(|t| std::cmp::Reverse(t.at_ms));
+    Driver {
+        lab,
+        ch,
+        attachments,
+        clock: SimClock::new(),
+    }
+    .run()
+    .await
+}
+
+struct Driver {
+    lab: Lab,
+    ch: DriverChannels,
+    attachments: Attachments,
+    clock: SimClock,
+}
+
+impl Driver {
+    async fn run(mut self) -> Lab {
+        let mut tick = tokio::time::interval(DRIVER_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        self.publish_snapshot();
+        let mut last_snapshot = tokio::time::Instant::now();
+        loop {
+            let paused = self.clock.paused();
+            let wire = self.attachments.wire.as_ref();
+            let fast = !paused && wire.is_some_and(|w| w.wants_fast_tick());
+            // Paused, the inbox is left alone: requests wait there, as time does.
+            let inbox = wire.filter(|w| !paused && w.is_open()).map(|w| w.inbox());
+            // Ticks and commands publish a snapshot at once; wire requests at the tick rate.
+            let mut publish = true;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = tokio::time::sleep(FAST_TICK), if fast => publish = false,
+                cmd = self.ch.commands.recv_async() => {
+                    let Ok(cmd) = cmd else { break };
+                    self.command(cmd);
+                }
+                item = async { inbox.expect("guarded").recv_async().await }, if inbox.is_some() => {
+                    publish = false;
+                    match item {
+                        Ok(call) => {
+                            // Time first, so the request sees the cluster as of now.
+                            self.advance();
+                            if let Some(w) = self.attachments.wire.as_mut() {
+                                w.handle(&mut self.lab, call);
+                                w.drain(&mut self.lab, MAX_ITEMS_PER_WAKE);
+                            }
+                        }
+                        Err(_) => {
+                            if let Some(w) = self.attachments.wire.as_mut() {
+                                w.close();
+                            }
+                        }
+                    }
+                }
+            }
+            self.advance();
+            self.lab.set_clock(self.clock.speed(), self.clock.paused());
+            if !self.clock.paused()
+                && let Some(w) = self.attachments.wire.as_mut()
+            {
+                w.tick(&mut self.lab);
+            }
+            self.ch.publish_events(self.lab.drain_events());
+            if publish || last_snapshot.elapsed() >= DRIVER_TICK {
+                self.publish_snapshot();
+                last_snapshot = tokio::time::Instant::now();
+            }
+        }
+        self.lab
+    }
+
+    fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::SetSpeed(s) => {
+                self.clock.set_speed(s);
+                let _ = self.lab.apply(Command::SetSpeed(self.clock.speed()));
+            }
+            Command::SetPaused(p) => {
+                self.clock.set_paused(p);
+                let _ = self.lab.apply(Command::SetPaused(p));
+            }
+            Command::Director(d) if self.attachments.director.is_some() => self.direct(d),
+            other => {
+                let _ = self.lab.apply(other);
+            }
+        }
+    }
+
+    fn direct(&mut self, cmd: DirectorCommand) {
+        let Some(director) = self.attachments.director.as_mut() else {
+            return;
+        };
+        match cmd {
+            DirectorCommand::Next => {
+                let released = director.next(&mut self.lab);
+                if self.clock.paused() {
+                    self.clock.set_paused(false);
+                } else if !released {
+                    let text = match director.next_at_ms() {
+                        Some(at) => format!("the next step runs by itself at t+{}s", at / 1000),
+                        None => "the lesson is over: b starts it again".into(),
+                    };
+                    self.lab.emit_event(EventKind::Note { text });
+                }
+            }
+            DirectorCommand::Restart => match director.restart() {
+                Ok(mut fresh) => {
+                    if let Some(w) = self.attachments.wire.as_mut() {
+                        w.restart(&mut fresh);
+                    }
+                    self.lab = fresh;
+                    let speed = self.clock.speed();
+                    self.clock = SimClock::new();
+                    self.clock.set_speed(speed);
+                }
+                Err(text) => self.lab.emit_event(EventKind::Note {
+                    text: format!("cannot start over: {text}"),
+                }),
+            },
+        }
+    }
+
+    /// Steps the lab up to the clock (bounded by [`MAX_SIM_MS_PER_TICK`]: when the machine
+    /// cannot keep up with the chosen speed, simulated time runs slower instead of the loop
+    /// stalling the dashboard). A director sees every step's events and may pause.
+    fn advance(&mut self) {
+        let step = self.lab.config().step_ms;
+        let target = self
+            .clock
+            .now_ms()
+            .min(self.lab.now_ms() + MAX_SIM_MS_PER_TICK);
+        while self.lab.now_ms() + step <= target {
+            self.lab.step();
+            while let Some(t) = self.attachments.schedule.pop() {
+                if t.at_ms > self.lab.now_ms() {
+                    self.attachments.schedule.push(t);
+                    break;
+                }
+                self.command(t.command);
+            }
+            let Some(director) = self.attachments.director.as_mut() else {
+                continue;
+            };
+            let events = self.lab.drain_events();
+            let pause = director.after_step(&mut self.lab, &events);
+            self.ch.publish_events(events);
+            if pause {
+                self.clock.set_paused(true);
+                break;
+            }
+        }
+    }
+
+    fn publish_snapshot(&mut self) {
+        let mut snap = self.lab.snapshot();
+        if let Some(w) = &self.attachments.wire {
+            w.decorate(&mut snap);
+        }
+        snap.lesson = self.attachments.director.as_ref().map(|d| d.status());
+        self.ch.publish_snapshot(snap);
+    }
+}

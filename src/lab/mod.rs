@@ -1,0 +1,19 @@
+//! The lab: the cluster with its simulated clients ([`Lab`]), the commands every front end sends
+//! it, the snapshot every front end reads, and the one live driver that runs it in real time with
+//! its attachments (the wire host, a lesson director).
+
+pub mod bench_groups;
+mod clients_host;
+pub mod clock;
+pub mod command;
+mod core;
+pub mod driver;
+pub mod live;
+pub mod snapshot;
+mod throughput;
+pub mod wire;
+
+pub use clients_host::MAX_SIM_CLIENTS;
+pub use command::{Command, CommandError, DirectorCommand};
+pub use core::Lab;
+pub use snapshot::{LabSnapshot, LessonStatus, ThroughputSnapshot};

@@ -1,0 +1,68 @@
+//! `LabSnapshot`: everything observable about the lab at one instant, the only thing the UI reads:
+//! the cluster's snapshot, the clients, throughput, the clock, and the director's status.
+
+pub use super::throughput::ThroughputSnapshot;
+use crate::clients::view::{ConsumerSnapshot, ProducerSnapshot};
+use crate::cluster::snapshot::ClusterSnapshot;
+use serde::Serialize;
+
+/// The whole lab at one simulated instant. It reads as its [`ClusterSnapshot`] too (`snap.brokers`),
+/// since a lab *is* its cluster plus clients.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LabSnapshot {
+    /// Brokers, topics, partitions and groups.
+    #[serde(flatten)]
+    pub cluster: ClusterSnapshot,
+    /// Simulated-time speed (1.0 = real time).
+    pub speed: f64,
+    /// Whether simulated time is paused.
+    pub paused: bool,
+    /// Producers in spawn order, simulated ones first, then real clients seen on the wire.
+    pub producers: Vec<ProducerSnapshot>,
+    /// Consumers in spawn order.
+    pub consumers: Vec<ConsumerSnapshot>,
+    /// Records/s produced and consumed, one sample per simulated second, oldest first.
+    pub throughput: ThroughputSnapshot,
+    /// The running lesson's progress, when a lesson directs the lab (`kafka-lab lesson NAME`).
+    pub lesson: Option<LessonStatus>,
+}
+
+impl std::ops::Deref for LabSnapshot {
+    type Target = ClusterSnapshot;
+    fn deref(&self) -> &ClusterSnapshot {
+        &self.cluster
+    }
+}
+
+impl std::ops::DerefMut for LabSnapshot {
+    fn deref_mut(&mut self) -> &mut ClusterSnapshot {
+        &mut self.cluster
+    }
+}
+
+/// Where a lesson is: what the banner over the dashboard shows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LessonStatus {
+    /// Short name (`leader-failover`).
+    pub name: String,
+    /// One-line title.
+    pub title: String,
+    /// How many times the lesson was started over (`b`); the dashboard clears its timeline on a change.
+    pub run: u32,
+    /// Steps done.
+    pub step: usize,
+    /// Steps in all.
+    pub steps: usize,
+    /// The newest caption.
+    pub caption: Option<String>,
+    /// The next step waits for `n`.
+    pub waiting_for_key: bool,
+    /// When the next timed step is due (simulated ms).
+    pub next_at_ms: Option<i64>,
+    /// Expectations that held so far.
+    pub passed: usize,
+    /// Expectations that failed, with why.
+    pub failed: Vec<String>,
+    /// Every step is done.
+    pub finished: bool,
+}

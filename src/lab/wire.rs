@@ -1,0 +1,122 @@
+//! The wire host as an attachment of the live driver: real clients' requests arrive on a bounded
+//! inbox and are answered against the lab's cluster, the same API the dashboard's commands use.
+
+use super::core::Lab;
+use super::snapshot::LabSnapshot;
+use crate::clients::spec::KeyMode;
+use crate::clients::view::{ClientOrigin, ProducerSnapshot};
+use crate::protocol::{ApiCall, ListenerConfig, WireHost};
+
+/// The wire host with the inbox its connection tasks feed.
+pub struct WireAttachment {
+    host: WireHost,
+    inbox: flume::Receiver<ApiCall>,
+    open: bool,
+}
+
+impl WireAttachment {
+    /// Attaches a host answering the calls that arrive on `inbox`; tells the lab's brokers their
+    /// ports.
+    pub fn new(lab: &mut Lab, config: ListenerConfig, inbox: flume::Receiver<ApiCall>) -> Self {
+        lab.set_listener_base_port(Some(config.base_port));
+        Self {
+            host: WireHost::new(config),
+            inbox,
+            open: true,
+        }
+    }
+
+    /// The host, for checks.
+    pub fn host(&self) -> &WireHost {
+        &self.host
+    }
+
+    /// The inbox (a cheap clone of the receiver).
+    pub(crate) fn inbox(&self) -> flume::Receiver<ApiCall> {
+        self.inbox.clone()
+    }
+
+    /// Whether connection tasks may still send (the listener runs).
+    pub(crate) fn is_open(&self) -> bool {
+        self.open
+    }
+
+    /// The listener stopped: no more calls will come.
+    pub(crate) fn close(&mut self) {
+        self.open = false;
+    }
+
+    /// Answers one call.
+    pub fn handle(&mut self, lab: &mut Lab, call: ApiCall) {
+        self.host.handle(lab.cluster_mut(), call);
+        lab.set_wire_acknowledged(self.host.clients.acknowledged_total());
+    }
+
+    /// Answers up to `max` calls already waiting, so a burst is one wake-up.
+    pub(crate) fn drain(&mut self, lab: &mut Lab, max: usize) {
+        for _ in 0..max {
+            match self.inbox.try_recv() {
+                Ok(call) => self.handle(lab, call),
+                Err(_) => break,
+            }
+        }
+    }
+
+    /// Re-checks parked requests after simulated time moved.
+    pub fn tick(&mut self, lab: &mut Lab) {
+        self.host.tick(lab.cluster_mut());
+        lab.set_wire_acknowledged(self.host.clients.acknowledged_total());
+    }
+
+    /// Whether parked requests want a re-check sooner than the driver's tick.
+    pub(crate) fn wants_fast_tick(&self) -> bool {
+        self.host.wants_fast_tick()
+    }
+
+    /// A fresh host for a fresh lab (a lesson started over): parked requests are dropped, so their
+    /// connections close and the clients reconnect to the new cluster.
+    pub(crate) fn restart(&mut self, lab: &mut Lab) {
+        let config = self.host.config.clone();
+        lab.set_listener_base_port(Some(config.base_port));
+        self.host = WireHost::new(config);
+    }
+
+    /// Adds real clients to a snapshot: wire producers, and the positions real consumers fetch
+    /// from.
+    pub fn decorate(&self, snap: &mut LabSnapshot) {
+        let now = snap.now_ms;
+        snap.producers
+            .extend(
+                self.host
+                    .clients
+                    .producer_views(now)
+                    .into_iter()
+                    .map(|p| ProducerSnapshot {
+                        id: p.id,
+                        client_id: p.client_id,
+                        origin: ClientOrigin::Wire,
+                        topic: p.topic,
+                        rate_per_sec: p.rate_per_sec,
+                        acks: p.acks,
+                        key_mode: KeyMode::None,
+                        sent: p.sent,
+                        acknowledged: p.acknowledged,
+                        failed: p.failed,
+                        retried: 0,
+                        running: p.running,
+                    }),
+            );
+        for g in &mut snap.cluster.groups {
+            for p in &mut g.partitions {
+                if p.position.is_some() {
+                    continue;
+                }
+                let Some(owner) = &p.owner else { continue };
+                let Some(m) = g.members.iter().find(|m| &m.member_id == owner) else {
+                    continue;
+                };
+                p.position = self.host.clients.position(&m.client_id, &p.tp);
+            }
+        }
+    }
+}
