@@ -5,9 +5,9 @@
 use kafka_lab::cluster::command::Command;
 use kafka_lab::cluster::driver::channels;
 use kafka_lab::cluster::snapshot::{ClusterSnapshot, LessonStatus};
-use kafka_lab::scenario::file::parse_scenario;
 use kafka_lab::scenario::headless::OutputFormat;
 use kafka_lab::scenario::live::run_lesson;
+use kafka_lab::scenario::parse::parse_scenario;
 use kafka_lab::scenario::story::run_story;
 use std::sync::Arc;
 use std::time::Duration;

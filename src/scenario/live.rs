@@ -1,7 +1,7 @@
 //! Lessons on the dashboard: the driver loop of [`crate::cluster::driver`] with a
 //! [`LessonRunner`] stepping alongside the lab, `n` releasing key steps and `b` starting over.
 
-use super::file::Scenario;
+use super::model::Scenario;
 use super::runner::{KeyPolicy, LessonRunner, build_lab};
 use crate::cluster::clock::SimClock;
 use crate::cluster::command::Command;
