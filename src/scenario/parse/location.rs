@@ -57,3 +57,48 @@ impl<'a> Ctx<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &str = "[[step]]\ncaption = \"über\"\nkill_broker = 4\n";
+
+    fn whole() -> Ctx<'static> {
+        Ctx {
+            file: "f.toml",
+            source: SOURCE,
+            span: 0..SOURCE.len(),
+        }
+    }
+
+    #[test]
+    fn error_quotes_the_line_with_a_caret_under_the_column() {
+        let at = SOURCE.find("über").unwrap() + "über".len();
+        let e = ScenarioError::at("f.toml", SOURCE, at, "bad");
+        assert_eq!(
+            (e.line, e.column),
+            (2, 16),
+            "columns count characters, not bytes"
+        );
+        assert_eq!(
+            e.to_string(),
+            "f.toml:2:16: bad\n  | caption = \"über\"\n  |                ^"
+        );
+    }
+
+    #[test]
+    fn an_offset_past_the_end_points_after_the_last_line() {
+        let e = ScenarioError::at("f.toml", "a = 1", 99, "bad");
+        assert_eq!((e.line, e.column), (1, 6));
+    }
+
+    #[test]
+    fn at_field_finds_the_key_and_not_a_longer_name_containing_it() {
+        let cx = whole().at_field("broker");
+        assert_eq!(cx.span.start, 0, "no `broker =` here: stays at the table");
+        let cx = whole().at_field("kill_broker");
+        assert_eq!(cx.err("x").line, 3);
+        assert_eq!(cx.err("x").column, 1);
+    }
+}
