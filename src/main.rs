@@ -373,7 +373,7 @@ fn run(args: RunArgs) -> Result<()> {
 
 /// Prints a lesson's headless story; fails when any expectation did.
 fn print_story(
-    scenario: &kafka_lab::scenario::file::Scenario,
+    scenario: &kafka_lab::scenario::model::Scenario,
     data_dir: &std::path::Path,
     seed: Option<u64>,
     json: bool,

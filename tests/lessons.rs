@@ -2,9 +2,9 @@
 //! when it runs headless), bad files are refused before anything starts with file, line and
 //! column, and a false expectation fails the run with a clear message.
 
-use kafka_lab::scenario::file::parse_scenario;
 use kafka_lab::scenario::headless::OutputFormat;
 use kafka_lab::scenario::lessons::{BUILT_IN, built_in};
+use kafka_lab::scenario::parse::parse_scenario;
 use kafka_lab::scenario::story::run_story;
 use std::process::Command;
 

@@ -1,6 +1,7 @@
 //! The built-in lessons, embedded from `assets/scenarios/*.toml`.
 
-use super::file::{Scenario, ScenarioError, parse_scenario};
+use super::model::{Scenario, ScenarioError};
+use super::parse::parse_scenario;
 
 /// (name, TOML source) of every built-in lesson, in teaching order.
 pub const BUILT_IN: &[(&str, &str)] = &[
@@ -80,7 +81,7 @@ pub fn resolve(arg: &str) -> Result<Scenario, String> {
     }
     let path = std::path::Path::new(arg);
     if path.extension().is_some_and(|e| e == "toml") || path.exists() {
-        return super::file::load_scenario_file(path);
+        return super::parse::load_scenario_file(path);
     }
     let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
     Err(format!(

@@ -2,7 +2,7 @@
 //! ([`crate::lab::driver`]) step by step, `n` releasing key steps and `b` starting over on a fresh
 //! lab in a new `run-N` directory. The wire listener runs beside it exactly as for the default lab.
 
-use super::file::Scenario;
+use super::model::Scenario;
 use super::runner::{KeyPolicy, LessonRunner, build_lab};
 use crate::cluster::event::Event;
 use crate::lab::driver::Director;

@@ -1,13 +1,14 @@
-//! Scripted lessons and headless runs: scenario files ([`file`]), their expectations
-//! ([`expect`]), the runner shared by headless stories ([`story`]) and the dashboard ([`live`]),
-//! and the built-in lessons ([`lessons`]).
+//! Scripted lessons and headless runs: scenario files ([`parse`]) and the checked [`model`] they
+//! become, their expectations ([`expect`]), the runner shared by headless stories ([`story`]) and
+//! the dashboard ([`live`]), and the built-in lessons ([`lessons`]).
 
 pub mod default_lab;
 pub mod expect;
-pub mod file;
 pub mod headless;
 pub mod lessons;
 pub mod live;
+pub mod model;
+pub mod parse;
 pub mod runner;
 pub mod schedule;
 pub mod story;

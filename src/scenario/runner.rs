@@ -6,7 +6,7 @@
 //! go onto the lab's event stream, so they appear in the story and on the timeline alike.
 
 use super::expect::Observed;
-use super::file::{Action, BrokerRef, ConfigChange, Scenario, Trigger};
+use super::model::{Action, BrokerRef, ConfigChange, Scenario, Trigger};
 use crate::cluster::event::{Event, EventKind};
 use crate::cluster::types::{ClientId, TopicPartition};
 use crate::lab::Lab;

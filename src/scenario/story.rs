@@ -1,8 +1,8 @@
 //! Headless lessons: a scenario on simulated time with no terminal, printed as a story with
 //! PASS/FAIL for each expectation and a closing summary of what each consumer read.
 
-use super::file::Scenario;
 use super::headless::{OutputFormat, format_event};
+use super::model::Scenario;
 use super::runner::{ExpectResult, KeyPolicy, LessonRunner, build_lab};
 use crate::cluster::event::EventKind;
 use crate::cluster::types::TopicPartition;
