@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use kafka_lab::clients::spec::validate_rate;
 use kafka_lab::cluster::config::ClusterConfig;
 use kafka_lab::cluster::types::Acks;
 use kafka_lab::data_dir::{DataDirLock, default_data_dir};
@@ -251,8 +252,8 @@ fn build_lab(args: &LabArgs, data: &DataDir, install_default: bool, step_ms: i64
     config.auto_leader_rebalance = !args.no_auto_leader_rebalance;
     config.log.segment_bytes = args.segment_bytes;
     config.step_ms = step_ms;
-    if !(0.0..=1_000_000.0).contains(&args.rate) {
-        bail!("--rate must be between 0 and 1000000 records/s");
+    if args.rate != 0.0 {
+        validate_rate(args.rate).map_err(|e| anyhow::anyhow!("--rate: {e} (0 for no producer)"))?;
     }
     let mut lab = Lab::new(config).map_err(anyhow::Error::msg)?;
     if !install_default {

@@ -251,12 +251,9 @@ impl Cluster {
     }
 
     fn create_topic_internal(&mut self, spec: TopicSpec, internal: bool) -> Result<(), KafkaError> {
-        super::topic::validate_topic_name(&spec.name).map_err(|_| KafkaError::InvalidTopic)?;
+        spec.validate()?;
         if self.topics.contains_key(&spec.name) {
             return Err(KafkaError::TopicAlreadyExists);
-        }
-        if !(1..=1000).contains(&spec.partitions) {
-            return Err(KafkaError::InvalidPartitions);
         }
         let live: Vec<BrokerId> = self
             .brokers

@@ -36,6 +36,26 @@ impl TopicSpec {
     }
 }
 
+/// The most partitions a topic may have in the lab.
+pub const PARTITIONS_MAX: i32 = 1_000;
+
+impl TopicSpec {
+    /// Checks the settings that need no cluster state, as Kafka's CreateTopics does: the name's
+    /// rules, 1 to [`PARTITIONS_MAX`] partitions, a positive replication factor (whether enough
+    /// brokers are alive is the controller's to check).
+    pub fn validate(&self) -> Result<(), super::error::KafkaError> {
+        use super::error::KafkaError;
+        validate_topic_name(&self.name).map_err(|_| KafkaError::InvalidTopic)?;
+        if !(1..=PARTITIONS_MAX).contains(&self.partitions) {
+            return Err(KafkaError::InvalidPartitions);
+        }
+        if self.replication_factor < 1 {
+            return Err(KafkaError::InvalidReplicationFactor);
+        }
+        Ok(())
+    }
+}
+
 /// Checks a topic name the way Kafka does; the error says what is wrong.
 pub fn validate_topic_name(name: &str) -> Result<(), String> {
     if name.is_empty() {

@@ -12,8 +12,6 @@ use crate::lab::command::Command;
 
 /// The longest text a field accepts (a topic name may be 249 chars).
 pub const FIELD_CHARS_MAX: usize = 249;
-/// The highest producer rate a dialog accepts, records/s.
-pub const RATE_MAX: f64 = 1_000_000.0;
 
 /// Which command a dialog builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,12 +156,6 @@ impl Dialog {
                     .value(1)
                     .parse()
                     .map_err(|_| format!("rate {:?} is not a number", self.value(1)))?;
-                if !rate.is_finite() || rate <= 0.0 {
-                    return Err("rate must be above zero records/s".into());
-                }
-                if rate > RATE_MAX {
-                    return Err(format!("rate must be at most {RATE_MAX} records/s"));
-                }
                 let keys: u32 = self
                     .value(2)
                     .parse()
@@ -178,16 +170,16 @@ impl Dialog {
                         distinct_keys: keys,
                     }
                 };
+                spec.validate().map_err(|e| e.to_string())?;
                 Ok(Command::SpawnProducer(spec))
             }
             DialogKind::Consumer => {
                 let group = self.value(0);
-                if group.is_empty() {
-                    return Err("group.id is empty".into());
-                }
                 let topic = self.value(1);
                 require_topic(snap, topic)?;
-                Ok(Command::SpawnConsumer(ConsumerSpec::new(group, topic)))
+                let spec = ConsumerSpec::new(group, topic);
+                spec.validate().map_err(|e| e.to_string())?;
+                Ok(Command::SpawnConsumer(spec))
             }
             DialogKind::Topic => {
                 let name = self.value(0);

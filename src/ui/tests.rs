@@ -203,7 +203,7 @@ fn producer_dialog_rejects_a_rate_of_zero() {
     press(&mut app, "\t");
     clear_field(&mut app);
     assert!(press(&mut app, "0\n").is_empty());
-    assert!(screen_text(&app).contains("rate must be above zero"));
+    assert!(screen_text(&app).contains("producer rate must be more than 0"));
     clear_field(&mut app);
     press(&mut app, "20\t");
     clear_field(&mut app);

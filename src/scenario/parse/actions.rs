@@ -6,7 +6,7 @@ use super::lab::topic_spec;
 use super::location::Ctx;
 use super::references::Known;
 use crate::clients::spec::{CommitMode, KeyMode, OffsetReset};
-use crate::clients::spec::{ConsumerSpec, ProducerSpec};
+use crate::clients::spec::{ConsumerSpec, ProducerSpec, validate_rate};
 use crate::cluster::types::{Acks, AssignorKind};
 use crate::scenario::model::{Action, ConfigChange, ScenarioError};
 
@@ -63,7 +63,7 @@ pub(super) fn step_action(
         let cx = &cx.at_field("spawn_producer");
         known.topic(cx, &p.topic)?;
         let rate = p.rate.unwrap_or(5.0);
-        if !(rate > 0.0 && rate <= 1_000_000.0) {
+        if validate_rate(rate).is_err() {
             return Err(cx.err(format!(
                 "producer {}: found rate = {rate}, expected more than 0 and at most 1000000 records/s",
                 p.name
@@ -83,6 +83,8 @@ pub(super) fn step_action(
         if let Some(v) = p.value_bytes {
             spec.value_bytes = v;
         }
+        spec.validate()
+            .map_err(|e| cx.err(format!("producer {}: {e}", p.name)))?;
         known.producers.insert(p.name.clone());
         actions.push(Action::SpawnProducer(spec));
     }
@@ -122,6 +124,8 @@ pub(super) fn step_action(
                 c.name
             )));
         }
+        spec.validate()
+            .map_err(|e| cx.err(format!("consumer {}: {e}", c.name)))?;
         known.consumers.insert(c.name.clone(), c.group.clone());
         known.groups.insert(c.group.clone());
         actions.push(Action::SpawnConsumer(spec));
@@ -158,7 +162,7 @@ pub(super) fn step_action(
         let cx = &cx.at_field("set_config");
         let change = match (c.unclean_leader_election, &c.producer, c.rate) {
             (Some(v), None, None) => ConfigChange::UncleanLeaderElection(v),
-            (None, Some(p), Some(r)) if r > 0.0 && r <= 1_000_000.0 => {
+            (None, Some(p), Some(r)) if validate_rate(r).is_ok() => {
                 ConfigChange::ProducerRate(known.producer(cx, p)?, r)
             }
             _ => {
