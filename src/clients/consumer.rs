@@ -6,12 +6,13 @@
 //! As in the Java client, group work (joining, revoking) happens inside `poll`, so a consumer busy
 //! processing a slow batch delays its rebalance, while heartbeats go on in the background.
 
+use crate::clients::committer::{CommitRequest, OffsetCommitter};
 use crate::clients::spec::ConsumerSpec;
 use crate::clients::spec::{CommitMode, OffsetReset};
 use crate::clients::view::{ClientOrigin, ConsumerSnapshot, ConsumerState};
 use crate::cluster::error::KafkaError;
 use crate::cluster::event::EventKind;
-use crate::cluster::group::{JoinRequest, MemberSubscription, OffsetAndMetadata, assign};
+use crate::cluster::group::{JoinRequest, MemberSubscription, assign};
 use crate::cluster::lab::Cluster;
 use crate::cluster::produce::OffsetSpec;
 use crate::cluster::types::{AssignorKind, BrokerId, ClientId, TopicPartition};
@@ -72,7 +73,7 @@ pub struct SimConsumer {
     pub assignment: Vec<TopicPartition>,
     /// Next offset to process per owned partition.
     pub positions: BTreeMap<TopicPartition, i64>,
-    last_committed: BTreeMap<TopicPartition, i64>,
+    committer: OffsetCommitter,
     buffers: BTreeMap<TopicPartition, VecDeque<(i64, Option<Bytes>)>>,
     /// The batch handed out by the current poll, processed one record at a time.
     current_poll: VecDeque<(TopicPartition, i64, Option<Bytes>)>,
@@ -108,7 +109,7 @@ impl SimConsumer {
             coordinator: None,
             assignment: Vec::new(),
             positions: BTreeMap::new(),
-            last_committed: BTreeMap::new(),
+            committer: OffsetCommitter::default(),
             buffers: BTreeMap::new(),
             current_poll: VecDeque::new(),
             poll_started_ms: now_ms,
@@ -166,12 +167,25 @@ impl SimConsumer {
             self.poll(lab, now);
         }
         self.process(lab, step_ms);
+        let manual = self.manual_commits();
+        if let Some(e) = self.committer.poll(lab, manual, RETRY_BACKOFF_MS) {
+            lab.emit_event(EventKind::Note {
+                text: format!("{}: commit failed: {e}", self.client_id),
+            });
+        }
         if let CommitMode::Auto { interval_ms } = self.spec.commit_mode
             && now >= self.next_auto_commit_ms
         {
             self.next_auto_commit_ms = now + interval_ms as i64;
             self.commit(lab);
+        } else if self.committer.retry_due(now) {
+            self.commit(lab);
         }
+    }
+
+    /// `enable.auto.commit=false`: the application commits, and retries what fails.
+    fn manual_commits(&self) -> bool {
+        matches!(self.spec.commit_mode, CommitMode::EveryRecords { .. })
     }
 
     fn find_coordinator(&mut self, lab: &Cluster) -> Option<BrokerId> {
@@ -243,6 +257,11 @@ impl SimConsumer {
                     self.commit_if_auto(lab);
                     let all = std::mem::take(&mut self.assignment);
                     self.revoke(lab, all);
+                }
+                // onPartitionsRevoked commits synchronously: the next owner must find those
+                // offsets, so the member rejoins only once they are answered.
+                if self.committer.busy() {
+                    return;
                 }
                 let req = JoinRequest {
                     member_id: self.member_id.clone(),
@@ -376,7 +395,7 @@ impl SimConsumer {
         match lab.committed_offset(coord, &self.spec.group_id, tp) {
             Ok(Some(c)) => {
                 let o = c.offset;
-                self.last_committed.insert(tp.clone(), o);
+                self.committer.confirm(tp.clone(), o);
                 return Some(o);
             }
             Ok(None) => {}
@@ -492,6 +511,10 @@ impl SimConsumer {
             n as usize
         };
         while budget > 0 {
+            // commitSync blocks the application until the coordinator answers.
+            if self.manual_commits() && self.committer.busy() {
+                break;
+            }
             let Some((tp, offset, value)) = self.current_poll.pop_front() else {
                 break;
             };
@@ -524,46 +547,36 @@ impl SimConsumer {
         }
     }
 
-    /// Commits every position that moved since the last commit.
+    /// Commits every position that moved since the last confirmed commit.
     fn commit(&mut self, lab: &mut Cluster) {
-        let changed: Vec<(TopicPartition, i64)> = self
-            .positions
-            .iter()
-            .filter(|(tp, o)| self.last_committed.get(*tp) != Some(*o))
-            .map(|(tp, o)| (tp.clone(), *o))
-            .collect();
-        if changed.is_empty() {
+        let manual = self.manual_commits();
+        let now = lab.now_ms();
+        if self.committer.changed(&self.positions).is_empty() {
             return;
         }
-        let Some(coord) = self.find_coordinator(lab) else {
+        let Some(coordinator) = self.find_coordinator(lab) else {
+            self.committer.failed(now, manual, RETRY_BACKOFF_MS);
             return;
         };
         let member = self.member_id.clone();
-        let offsets: Vec<(TopicPartition, OffsetAndMetadata)> = changed
-            .iter()
-            .map(|(tp, o)| (tp.clone(), OffsetAndMetadata::new(*o)))
-            .collect();
-        match lab.commit_offsets(
-            coord,
-            &self.spec.group_id,
-            member.as_deref(),
-            self.generation,
-            &offsets,
-        ) {
-            Ok(()) => {
-                for (tp, o) in changed {
-                    self.last_committed.insert(tp, o);
-                }
-            }
-            Err(e) => lab.emit_event(EventKind::Note {
+        let req = CommitRequest {
+            coordinator,
+            group: &self.spec.group_id,
+            member_id: member.as_deref(),
+            generation: self.generation,
+        };
+        if let Err(e) = self.committer.commit(lab, req, &self.positions) {
+            self.committer.failed(now, manual, RETRY_BACKOFF_MS);
+            lab.emit_event(EventKind::Note {
                 text: format!("{}: commit failed: {e}", self.client_id),
-            }),
+            });
         }
     }
 
     /// Crash: no commit, no LeaveGroup; the coordinator finds out when the session expires.
     pub fn kill(&mut self, lab: &mut Cluster) {
         self.state = ConsumerState::Killed;
+        self.committer.abandon(lab);
         lab.emit_event(EventKind::ConsumerKilled {
             client_id: self.client_id.clone(),
         });
@@ -579,6 +592,8 @@ impl SimConsumer {
             let _ = lab.leave_group(coord, &self.spec.group_id, &member);
         }
         self.state = ConsumerState::Closed;
+        // The commit made at close still lands once replicated; nobody waits for its answer.
+        self.committer.abandon(lab);
         lab.emit_event(EventKind::ConsumerClosed {
             client_id: self.client_id.clone(),
         });

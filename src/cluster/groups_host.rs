@@ -16,12 +16,26 @@ use std::collections::BTreeMap;
 /// (`offsets.commit.timeout.ms`, Kafka's default).
 const OFFSETS_COMMIT_TIMEOUT_MS: i64 = 5_000;
 
+/// What an accepted OffsetCommit turned into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// Applied at once (nothing to commit, or a single-replica ISR).
+    Done,
+    /// Appended to `__consumer_offsets`; [`Cluster::take_commit_result`] answers once replicated.
+    Pending(u64),
+}
+
+/// Commit results kept for requesters that have not asked yet; beyond it the oldest go.
+pub const COMMIT_RESULTS_MAX: usize = 10_000;
+
 /// A commit appended to `__consumer_offsets`, waiting for the HW to pass it.
 #[derive(Clone, Debug)]
 pub(crate) struct PendingCommit {
     pub ticket: u64,
     pub group: String,
     pub offsets: Vec<(TopicPartition, OffsetAndMetadata)>,
+    /// The requester went away: keep no result for it.
+    pub forgotten: bool,
 }
 
 impl Cluster {
@@ -143,11 +157,11 @@ impl Cluster {
         member_id: Option<&str>,
         generation: i32,
         offsets: &[(TopicPartition, OffsetAndMetadata)],
-    ) -> Result<(), KafkaError> {
+    ) -> Result<CommitOutcome, KafkaError> {
         self.check_coordinator(broker, group)?;
         self.groups.validate_commit(group, member_id, generation)?;
         if offsets.is_empty() {
-            return Ok(());
+            return Ok(CommitOutcome::Done);
         }
         let records: Vec<_> = offsets
             .iter()
@@ -169,12 +183,13 @@ impl Cluster {
                     ticket,
                     group: group.to_string(),
                     offsets: offsets.to_vec(),
+                    forgotten: false,
                 });
-                Ok(())
+                Ok(CommitOutcome::Pending(ticket))
             }
             ProduceOutcome::Done(Ok(_)) => {
                 self.apply_commits(group, offsets);
-                Ok(())
+                Ok(CommitOutcome::Done)
             }
             // The offsets partition moved under the coordinator: for the client that is
             // NOT_COORDINATOR, and it finds the new one (Kafka's coordinator answers the same).
@@ -200,6 +215,31 @@ impl Cluster {
                     offset: committed.offset,
                 });
             }
+        }
+    }
+
+    /// The result of a commit that was [`CommitOutcome::Pending`], once replicated or failed: a
+    /// commit counts only when `__consumer_offsets` has it, as in Kafka.
+    pub fn take_commit_result(&mut self, ticket: u64) -> Option<Result<(), KafkaError>> {
+        self.commit_results.remove(&ticket)
+    }
+
+    /// Drops what is kept for a commit whose requester went away (the commit itself still
+    /// takes effect once replicated).
+    pub fn forget_commit(&mut self, ticket: u64) {
+        self.commit_results.remove(&ticket);
+        if let Some(c) = self.pending_commits.iter_mut().find(|c| c.ticket == ticket) {
+            c.forgotten = true;
+        }
+    }
+
+    fn record_commit_result(&mut self, c: &PendingCommit, result: Result<(), KafkaError>) {
+        if c.forgotten {
+            return;
+        }
+        self.commit_results.insert(c.ticket, result);
+        while self.commit_results.len() > COMMIT_RESULTS_MAX {
+            self.commit_results.pop_first();
         }
     }
 
@@ -309,10 +349,21 @@ impl Cluster {
         for c in pending {
             match self.take_completion(c.ticket) {
                 None => self.pending_commits.push(c),
-                Some(Ok(_)) => self.apply_commits(&c.group, &c.offsets),
-                Some(Err(e)) => self.emit(EventKind::Note {
-                    text: format!("offset commit of group {} failed: {e}", c.group),
-                }),
+                Some(Ok(_)) => {
+                    self.apply_commits(&c.group, &c.offsets);
+                    self.record_commit_result(&c, Ok(()));
+                }
+                Some(Err(e)) => {
+                    self.emit(EventKind::Note {
+                        text: format!("offset commit of group {} failed: {e}", c.group),
+                    });
+                    // The client sees what Kafka's coordinator answers for a failed append.
+                    let e = match e {
+                        KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,
+                        other => other,
+                    };
+                    self.record_commit_result(&c, Err(e));
+                }
             }
         }
         let loaded: Vec<i32> = self.offsets_loaded.keys().copied().collect();

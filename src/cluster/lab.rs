@@ -72,6 +72,8 @@ pub struct Cluster {
     pub(crate) groups: super::group::GroupCoordinator,
     /// Offset commits waiting for `__consumer_offsets` replication.
     pub(crate) pending_commits: Vec<super::groups_host::PendingCommit>,
+    /// Results of replicated (or failed) commits, until their requesters take them (bounded).
+    pub(crate) commit_results: BTreeMap<u64, Result<(), KafkaError>>,
     /// Per offsets partition: the (leader, epoch) whose log the coordinator's cache was loaded from.
     pub(crate) offsets_loaded: BTreeMap<i32, (BrokerId, i32)>,
     /// Broker N's wire-protocol port is `base + N - 1` while a listener runs.
@@ -112,6 +114,7 @@ impl Cluster {
                 max_session_timeout_ms: config.group_max_session_timeout_ms,
             }),
             pending_commits: Vec::new(),
+            commit_results: BTreeMap::new(),
             offsets_loaded: BTreeMap::new(),
             listener_base_port: None,
             config,

@@ -26,6 +26,7 @@ pub mod types;
 pub use config::ClusterConfig;
 pub use error::{FaultError, KafkaError};
 pub use event::{Event, EventCategory, EventKind};
+pub use groups_host::{COMMIT_RESULTS_MAX, CommitOutcome};
 pub use lab::{Cluster, ProduceAck, ProduceOutcome};
 pub use snapshot::ClusterSnapshot;
 pub use topic::TopicSpec;

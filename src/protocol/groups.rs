@@ -6,6 +6,7 @@ use super::consumer_protocol::{
 };
 use super::host::{Ctx, Outcome, Waiting, WireHost, deadline_in};
 use super::metadata::{sb, topic_name};
+use crate::cluster::CommitOutcome;
 use crate::cluster::error::KafkaError;
 use crate::cluster::group::{JoinRequest, OFFSET_METADATA_MAX_BYTES, OffsetAndMetadata};
 use crate::cluster::lab::Cluster;
@@ -48,10 +49,18 @@ pub struct PendingSync {
 
 /// An OffsetCommit waiting for `__consumer_offsets` to replicate it.
 pub struct PendingCommit {
-    group: String,
     offsets: Vec<(TopicPartition, OffsetAndMetadata)>,
     /// Partitions refused with OFFSET_METADATA_TOO_LARGE, answered with the rest.
     too_large: Vec<(TopicPartition, OffsetAndMetadata)>,
+    /// The append to `__consumer_offsets` being replicated, if the commit was not applied at once.
+    ticket: Option<u64>,
+}
+
+impl PendingCommit {
+    /// The commit's ticket, while it waits for replication.
+    pub fn ticket(&self) -> Option<u64> {
+        self.ticket
+    }
 }
 
 fn join_error(ctx: &Ctx, code: i16, member_id: &str) -> JoinGroupResponse {
@@ -397,11 +406,15 @@ pub fn offset_commit(cluster: &mut Cluster, ctx: &Ctx, r: OffsetCommitRequest) -
         r.generation_id_or_member_epoch,
         &offsets,
     ) {
-        Ok(()) => {
+        Ok(outcome) => {
+            let ticket = match outcome {
+                CommitOutcome::Pending(t) => Some(t),
+                CommitOutcome::Done => None,
+            };
             let mut pending = PendingCommit {
-                group,
                 offsets,
                 too_large,
+                ticket,
             };
             match poll_commit(cluster, ctx, &mut pending, false) {
                 Some(resp) => Outcome::Done(resp.into()),
@@ -412,27 +425,21 @@ pub fn offset_commit(cluster: &mut Cluster, ctx: &Ctx, r: OffsetCommitRequest) -
     }
 }
 
-/// Re-checks a waiting OffsetCommit.
+/// Re-checks a waiting OffsetCommit: answered once `__consumer_offsets` has it.
 pub fn poll_commit(
-    cluster: &Cluster,
-    ctx: &Ctx,
+    cluster: &mut Cluster,
+    _ctx: &Ctx,
     c: &mut PendingCommit,
     timed_out: bool,
 ) -> Option<OffsetCommitResponse> {
-    let done = c.offsets.iter().all(|(tp, o)| {
-        cluster
-            .committed_offset(ctx.broker, &c.group, tp)
-            .ok()
-            .flatten()
-            .as_ref()
-            == Some(o)
-    });
-    let code = if done {
-        0
-    } else if timed_out {
-        KafkaError::RequestTimedOut.code()
-    } else {
-        return None;
+    let code = match c.ticket.map(|t| (t, cluster.take_commit_result(t))) {
+        None | Some((_, Some(Ok(())))) => 0,
+        Some((_, Some(Err(e)))) => e.code(),
+        Some((t, None)) if timed_out => {
+            cluster.forget_commit(t);
+            KafkaError::RequestTimedOut.code()
+        }
+        Some((_, None)) => return None,
     };
     Some(commit_response(&c.offsets, code, &c.too_large))
 }

@@ -296,9 +296,14 @@ impl WireHost {
 fn forget(cluster: &mut Cluster, waiting: &Waiting) {
     match waiting {
         Waiting::Produce(p) => produce::forget(cluster, p),
-        // A commit appended to `__consumer_offsets` still takes effect, as in Kafka; the
-        // cluster drops its record of it once replicated or timed out.
-        Waiting::Commit(_) | Waiting::Fetch(_) | Waiting::Join(_) | Waiting::Sync(_) => {}
+        // A commit appended to `__consumer_offsets` still takes effect, as in Kafka; only the
+        // answer kept for the client is dropped.
+        Waiting::Commit(c) => {
+            if let Some(t) = c.ticket() {
+                cluster.forget_commit(t);
+            }
+        }
+        Waiting::Fetch(_) | Waiting::Join(_) | Waiting::Sync(_) => {}
     }
 }
 
