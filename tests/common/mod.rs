@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod live_lab;
+pub mod require;
 pub mod tmux;
 
 use kafka_lab::cluster::config::ClusterConfig;
