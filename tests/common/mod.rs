@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod live_lab;
+pub mod liveness;
 pub mod require;
 pub mod tmux;
 
