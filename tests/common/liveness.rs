@@ -5,6 +5,7 @@
 
 use super::TestLab;
 use bytes::Bytes;
+use kafka_lab::clients::consumer::SimConsumer;
 use kafka_lab::cluster::lab::Cluster;
 use kafka_lab::cluster::snapshot::{BrokerState, GroupState};
 use kafka_lab::cluster::types::{ClientId, TopicPartition};
@@ -133,16 +134,35 @@ fn group_stable_and_owned(lab: &Cluster, group: &str, topic: &str) -> Result<(),
     if g.state != GroupState::Stable {
         return Err(format!("group {group} is {:?}", g.state));
     }
-    let running: BTreeMap<String, &Vec<TopicPartition>> = lab
+    // A consumer whose assignor the group does not speak is refused (INCONSISTENT_GROUP_PROTOCOL)
+    // for as long as the group lives, as in Kafka: it is not a live member, and must own nothing.
+    let speaks = |c: &&SimConsumer| {
+        g.protocol
+            .as_deref()
+            .is_none_or(|p| p == c.spec.assignor.protocol_name())
+    };
+    let (consumers, refused): (Vec<_>, Vec<_>) = lab
         .consumers()
         .filter(|c| c.is_running() && c.spec.group_id == group)
+        .partition(speaks);
+    if let Some(c) = refused.iter().find(|c| !c.assignment.is_empty()) {
+        return Err(format!(
+            "{} owns {:?} though group {group} refuses its assignor",
+            c.client_id, c.assignment
+        ));
+    }
+    let running: BTreeMap<String, &Vec<TopicPartition>> = consumers
+        .iter()
         .map(|c| (c.member_id.clone().unwrap_or_default(), &c.assignment))
         .collect();
     let members: BTreeSet<&String> = g.members.keys().collect();
-    if members != running.keys().collect() {
+    if members != running.keys().collect() || running.len() != consumers.len() {
+        let who: Vec<String> = consumers
+            .iter()
+            .map(|c| format!("{} as {:?}", c.client_id, c.member_id))
+            .collect();
         return Err(format!(
-            "group {group} members {members:?} are not the running consumers {:?}",
-            running.keys().collect::<Vec<_>>()
+            "group {group} members {members:?} are not the running consumers {who:?}"
         ));
     }
     let mut owners: BTreeMap<&TopicPartition, usize> = BTreeMap::new();
