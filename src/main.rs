@@ -525,8 +525,9 @@ fn bench(args: BenchArgs) -> Result<()> {
         }
         BenchWhat::Ui => {
             let per_frame = kafka_lab::ui::bench::bench_render(160, 48, 200);
+            let plain = kafka_lab::ui::bench::bench_plain_frame(160, 48, 200);
             println!(
-                "render: 9 brokers, 50 partitions, 10 groups at 160x48: {per_frame:?} per frame (target < 2 ms)"
+                "render: 9 brokers, 50 partitions, 10 groups at 160x48: {per_frame:?} per frame (target < 2 ms); a plain full-screen paragraph: {plain:?}"
             );
             let report = kafka_lab::ui::bench::bench_live(&dir, 150_000.0, 5.0)
                 .map_err(anyhow::Error::msg)?;

@@ -1,11 +1,12 @@
 //! The real `kafka-lab` binary in a real terminal (tmux): the dashboard opens, `b` on the leader
 //! of `test-0` moves leadership to another broker, `q` quits and leaves the alternate screen; a
 //! lesson shows its banner, `n` runs the step waiting for it and `b` starts the lesson over.
-//! Every wait polls the screen for content; none is a bare sleep. Skipped when tmux is missing.
+//! Every wait polls the screen for content; none is a bare sleep. Skipped when tmux is missing
+//! (a failure when `KAFKA_LAB_REQUIRE_E2E=1`).
 
 mod common;
 
-use common::tmux::{Session, tmux_available};
+use common::tmux::{Session, tmux_or_skip};
 use std::time::Duration;
 
 /// The leader column of `test-0` in the partitions table (rows start with the table's border).
@@ -20,15 +21,14 @@ fn leader_of_test_0(screen: &str) -> Option<String> {
 
 #[test]
 fn killing_the_leader_moves_leadership_and_q_restores_the_terminal() {
-    if !tmux_available() {
-        eprintln!("tmux is not installed: skipping the dashboard end-to-end test");
+    if !tmux_or_skip("dashboard end-to-end") {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_kafka-lab");
     let command = format!(
         "{bin} --ephemeral --no-listen --seed 7 --broker-session-timeout-ms 2000; echo kafka-lab-exited rc=$?; sleep 60"
     );
-    let session = Session::start(120, 36, &command).expect("tmux new-session");
+    let session = Session::start(120, 36, &command);
     let screen = session.wait_for("three brokers", Duration::from_secs(30), |s| {
         s.contains("Brokers") && s.contains("b3") && leader_of_test_0(s).is_some()
     });
@@ -85,13 +85,12 @@ fn group_rows(screen: &str) -> Vec<(String, String)> {
 
 #[test]
 fn killing_a_consumer_hands_its_partition_to_the_other_after_the_session_timeout() {
-    if !tmux_available() {
-        eprintln!("tmux is not installed: skipping the dashboard end-to-end test");
+    if !tmux_or_skip("dashboard end-to-end") {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_kafka-lab");
     let command = format!("{bin} --ephemeral --seed 11 --session-timeout-ms 6000; sleep 60");
-    let session = Session::start(120, 36, &command).expect("tmux new-session");
+    let session = Session::start(120, 36, &command);
     let screen = session.wait_for(
         "two consumers with a partition each",
         Duration::from_secs(30),
@@ -133,13 +132,12 @@ fn killing_a_consumer_hands_its_partition_to_the_other_after_the_session_timeout
 
 #[test]
 fn lesson_banner_n_runs_the_key_step_and_b_starts_over() {
-    if !tmux_available() {
-        eprintln!("tmux is not installed: skipping the lesson end-to-end test");
+    if !tmux_or_skip("lesson end-to-end") {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_kafka-lab");
     let command = format!("{bin} lesson experiment-2; echo kafka-lab-exited rc=$?; sleep 60");
-    let session = Session::start(120, 36, &command).expect("tmux new-session");
+    let session = Session::start(120, 36, &command);
     session.wait_for("the key step", Duration::from_secs(30), |s| {
         s.contains("LESSON 5/8") && s.contains("press n for the next step")
     });
@@ -166,8 +164,7 @@ fn lesson_banner_n_runs_the_key_step_and_b_starts_over() {
 
 #[test]
 fn closing_the_terminal_stops_the_lab_and_removes_its_ephemeral_data_dir() {
-    if !tmux_available() {
-        eprintln!("tmux is not installed: skipping the dashboard end-to-end test");
+    if !tmux_or_skip("dashboard end-to-end") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -177,7 +174,7 @@ fn closing_the_terminal_stops_the_lab_and_removes_its_ephemeral_data_dir() {
         tmp.path().display()
     );
     let lab_dirs = || common::ephemeral_dirs_in(tmp.path());
-    let session = Session::start(120, 36, &command).expect("tmux new-session");
+    let session = Session::start(120, 36, &command);
     session.wait_for("the dashboard", Duration::from_secs(30), |s| {
         s.contains("Brokers") && s.contains("b3")
     });

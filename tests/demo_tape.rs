@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::tmux::{Session, tmux_available};
+use common::tmux::{Session, tmux_or_skip};
 use regex::Regex;
 use std::time::{Duration, Instant};
 
@@ -175,14 +175,13 @@ fn tape_parses_and_uses_only_known_commands() {
 
 #[test]
 fn demo_tape_plays_against_the_real_binary() {
-    if !tmux_available() {
-        eprintln!("tmux is not installed: skipping the demo.tape playback test");
+    if !tmux_or_skip("demo.tape playback") {
         return;
     }
     let commands = parse_tape(TAPE).unwrap_or_else(|e| panic!("{e}"));
     let bin = env!("CARGO_BIN_EXE_kafka-lab");
     // About what vhs's 1440×900 window at font size 16 holds.
-    let session = Session::start(140, 40, "bash --norc --noprofile").expect("tmux new-session");
+    let session = Session::start(140, 40, "bash --norc --noprofile");
     let mut milestones = 0;
     for (i, c) in commands.iter().enumerate() {
         match c {

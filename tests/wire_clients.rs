@@ -1,7 +1,8 @@
 //! Real Kafka clients (kafka-python, confluent-kafka) against the running lab's wire listener.
 //! Each test starts the real binary in streaming mode (stdout piped: real time), on its own free
 //! ports, runs a script from tests/python with `KAFKA_LAB_PYTHON`, and stops the lab at the end.
-//! Without `KAFKA_LAB_PYTHON` (set by `.ci/test`) the tests say so and pass.
+//! Without `KAFKA_LAB_PYTHON` (set by `.ci/test`) the tests say so and pass, or fail when
+//! `KAFKA_LAB_REQUIRE_E2E=1` (as `.ci/run` sets it).
 
 mod common;
 

@@ -3,7 +3,7 @@
 //! its own free ports, runs `tests/java/LabClient.java` with `java -cp $KAFKA_LAB_JAVA_CLASSPATH`
 //! (Java 17's single-file launch), and stops the lab at the end. Without
 //! `KAFKA_LAB_JAVA_CLASSPATH` (`.ci/test` sets it from `tests/java/classpath.sh`) the tests say so
-//! and pass.
+//! and pass, or fail when `KAFKA_LAB_REQUIRE_E2E=1` (as `.ci/run` sets it).
 
 mod common;
 

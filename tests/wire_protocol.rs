@@ -197,8 +197,12 @@ fn a_taken_port_stops_the_lab_with_a_message_naming_it() {
 fn a_taken_default_port_leaves_the_lab_running_without_the_listener() {
     // Take 9092 (or find it taken already, by a local Kafka, say).
     let _squatter = TcpListener::bind(("127.0.0.1", 9092));
-    if TcpListener::bind(("127.0.0.1", 9092)).is_ok() {
-        eprintln!("port 9092 could not be taken: skipping");
+    let taken = TcpListener::bind(("127.0.0.1", 9092)).is_err();
+    if !common::require::available_or_skip(
+        taken,
+        "port 9092 could not be taken",
+        "taken default port",
+    ) {
         return;
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-lab"))

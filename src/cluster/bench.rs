@@ -4,7 +4,7 @@
 use super::config::ClusterConfig;
 use super::lab::{Cluster, ProduceOutcome};
 use super::topic::TopicSpec;
-use super::types::{Acks, TopicPartition};
+use super::types::{Acks, BrokerId, TopicPartition};
 use crate::log::batch::encode_batch;
 use bytes::Bytes;
 use std::io::Write;
@@ -22,8 +22,9 @@ pub struct ClusterBenchReport {
     pub produce_secs: f64,
     /// Seconds for the raw baseline to write the same bytes once.
     pub raw_secs: f64,
-    /// Wall-clock milliseconds the step that elects a new leader took.
-    pub failover_ms: f64,
+    /// Wall-clock milliseconds the step that elects a new leader took; `None` when no election
+    /// happened within the steps the benchmark waits (a figure of 0 would read as "instant").
+    pub failover_ms: Option<f64>,
     /// Resident bytes per idle partition replica (Linux only; 0 elsewhere).
     pub bytes_per_idle_replica: u64,
 }
@@ -64,16 +65,23 @@ impl std::fmt::Display for ClusterBenchReport {
             mb / self.produce_secs.max(1e-9),
             self.ratio()
         )?;
-        writeln!(
-            f,
-            "leader failover: {:.3} ms of processing after the session timeout",
-            self.failover_ms
-        )?;
+        writeln!(f, "{}", failover_line(self.failover_ms))?;
         write!(
             f,
             "memory per idle partition replica: {} bytes",
             self.bytes_per_idle_replica
         )
+    }
+}
+
+/// The report's failover line: the time, or that no election happened to time.
+fn failover_line(failover_ms: Option<f64>) -> String {
+    match failover_ms {
+        Some(ms) => format!("leader failover: {ms:.3} ms of processing after the session timeout"),
+        None => {
+            "leader failover: no election (no new leader within 100 steps of the session timeout)"
+                .to_string()
+        }
     }
 }
 
@@ -92,6 +100,27 @@ fn rss_bytes() -> u64 {
         .ok()
         .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
         .map_or(0, |pages| pages * 4096)
+}
+
+/// Kills `leader`, runs up to the step before its session expires, then times the step that
+/// elects another leader; `None` when no step within 100 elects one.
+fn time_failover(
+    lab: &mut Cluster,
+    tp: &TopicPartition,
+    leader: BrokerId,
+) -> Result<Option<f64>, String> {
+    lab.kill_broker(leader).map_err(|e| e.to_string())?;
+    let expiry = lab.config().broker_session_timeout_ms;
+    lab.advance_by(expiry - lab.config().step_ms);
+    for _ in 0..100 {
+        let t0 = Instant::now();
+        lab.advance_by(lab.config().step_ms);
+        let took_ms = t0.elapsed().as_secs_f64() * 1000.0;
+        if lab.leader_of(tp).is_some_and(|l| l != leader) {
+            return Ok(Some(took_ms));
+        }
+    }
+    Ok(None)
 }
 
 /// Runs the benchmark with `records` records in `dir`.
@@ -153,20 +182,7 @@ pub fn run_cluster_bench(dir: &Path, records: usize) -> Result<ClusterBenchRepor
         }
     }
 
-    // Failover: run up to the step before the session expires, then time the step that elects.
-    lab.kill_broker(leader).map_err(|e| e.to_string())?;
-    let expiry = lab.config().broker_session_timeout_ms;
-    lab.advance_by(expiry - lab.config().step_ms);
-    let mut failover_ms = 0.0;
-    for _ in 0..100 {
-        let t0 = Instant::now();
-        lab.advance_by(lab.config().step_ms);
-        let took = t0.elapsed().as_secs_f64() * 1000.0;
-        if lab.leader_of(&tp).is_some_and(|l| l != leader) {
-            failover_ms = took;
-            break;
-        }
-    }
+    let failover_ms = time_failover(&mut lab, &tp, leader)?;
     drop(lab);
 
     // Memory: a second lab with many idle partitions.
@@ -187,4 +203,38 @@ pub fn run_cluster_bench(dir: &Path, records: usize) -> Result<ClusterBenchRepor
         failover_ms,
         bytes_per_idle_replica,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lab with one topic `t` of one partition and `replicas` replicas, and its leader.
+    fn lab_with_leader(dir: &Path, replicas: i16) -> (Cluster, TopicPartition, BrokerId) {
+        let mut lab = Cluster::new(ClusterConfig::new(3, 1, dir)).expect("lab");
+        lab.create_topic(TopicSpec::new("t", 1, replicas))
+            .expect("topic");
+        lab.advance_by(100);
+        let tp = TopicPartition::new("t", 0);
+        let leader = lab.leader_of(&tp).expect("a leader");
+        (lab, tp, leader)
+    }
+
+    #[test]
+    fn failover_without_a_replica_to_elect_reports_no_election() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (mut lab, tp, leader) = lab_with_leader(dir.path(), 1);
+        assert_eq!(time_failover(&mut lab, &tp, leader), Ok(None));
+        assert!(failover_line(None).contains("no election"));
+        assert!(!failover_line(None).contains("0.0"));
+    }
+
+    #[test]
+    fn failover_to_an_in_sync_replica_is_timed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (mut lab, tp, leader) = lab_with_leader(dir.path(), 3);
+        let took = time_failover(&mut lab, &tp, leader).expect("kill");
+        assert!(took.is_some_and(|ms| ms >= 0.0), "{took:?}");
+        assert!(failover_line(Some(1.25)).contains("1.250 ms"));
+    }
 }

@@ -120,7 +120,7 @@ impl Cluster {
             match election {
                 Election::Clean(b) => self.make_leader(&tp, b, reason),
                 Election::Unclean(b) => {
-                    let lost = self.records_lost_to(&tp, b);
+                    let (first_lost_offset, lost) = self.records_lost_to(&tp, b);
                     if let Some(meta) = self.partitions.get_mut(&tp) {
                         meta.isr = vec![b];
                     }
@@ -129,6 +129,7 @@ impl Cluster {
                         tp: tp.clone(),
                         leader: b,
                         records_lost: lost,
+                        first_lost_offset,
                     });
                 }
                 Election::Offline => {
@@ -147,11 +148,12 @@ impl Cluster {
     }
 
     /// Records of the last leader's log that `new_leader` does not have: everything past the point
-    /// where their epoch histories diverge (the same rule followers use to truncate).
-    fn records_lost_to(&self, tp: &TopicPartition, new_leader: BrokerId) -> i64 {
+    /// where their epoch histories diverge (the same rule followers use to truncate), as the first
+    /// such offset and their count.
+    fn records_lost_to(&self, tp: &TopicPartition, new_leader: BrokerId) -> (i64, i64) {
         let old_leo = self.last_leader_leo.get(tp).copied().unwrap_or(0);
         let Some(new_log) = self.replica_log(new_leader, tp) else {
-            return old_leo;
+            return (0, old_leo);
         };
         let old_epochs = self.last_leader_epochs.get(tp).cloned().unwrap_or_default();
         let end_in_old = |epoch: i32| -> Option<i64> {
@@ -167,7 +169,8 @@ impl Cluster {
                 None => 0,
             },
         };
-        (old_leo - common.min(new_log.log_end_offset())).max(0)
+        let first_lost = common.min(new_log.log_end_offset());
+        (first_lost, (old_leo - first_lost).max(0))
     }
 
     /// Makes `broker` the leader of `tp` with a bumped epoch; followers will reconcile by epoch.

@@ -152,6 +152,9 @@ pub enum EventKind {
         leader: BrokerId,
         /// Records above the new leader's LEO that the old leader had acknowledged or held.
         records_lost: i64,
+        /// The first of them: the old leader's offsets `first_lost_offset..+records_lost` are gone,
+        /// so a check can tell which acknowledged records this election lost.
+        first_lost_offset: i64,
     },
     /// Followers left the ISR.
     IsrShrunk {
@@ -427,6 +430,7 @@ impl fmt::Display for EventKind {
                 tp,
                 leader,
                 records_lost,
+                ..
             } => write!(
                 f,
                 "{tp}: UNCLEAN election of out-of-sync broker {leader}, {records_lost} records lost"

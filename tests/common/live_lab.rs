@@ -108,12 +108,17 @@ pub fn spawn_streaming(mut cmd: Command, what: &str) -> (Proc, mpsc::Receiver<St
     (Proc(child), rx)
 }
 
-/// The value of `var`, or `None` after saying which tests skip without it.
+/// The value of `var`, or `None` after saying which tests skip without it; panics instead when
+/// `KAFKA_LAB_REQUIRE_E2E=1` (see [`super::require`]).
+#[track_caller]
 pub fn env_or_skip(var: &str, what: &str) -> Option<String> {
     match std::env::var(var) {
         Ok(v) if !v.is_empty() => Some(v),
         _ => {
-            eprintln!("{var} is not set: skipping the {what} test (.ci/test sets it)");
+            super::require::skip_unless_required(
+                &format!("{var} is not set (.ci/test sets it)"),
+                what,
+            );
             None
         }
     }

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod live_lab;
+pub mod liveness;
+pub mod require;
 pub mod tmux;
 
 use kafka_lab::cluster::config::ClusterConfig;

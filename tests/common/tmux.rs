@@ -1,5 +1,6 @@
 //! A tmux session driving the real binary for end-to-end tests: start, send keys, read the
-//! screen, wait for content. Every test that uses it skips itself when tmux is missing.
+//! screen, wait for content. Every test that uses it calls [`tmux_or_skip`] first: it skips when
+//! tmux is missing, or fails when `KAFKA_LAB_REQUIRE_E2E=1`.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -8,22 +9,23 @@ use std::time::{Duration, Instant};
 pub struct Session(String);
 
 impl Session {
-    /// Starts `command` in a new `width`×`height` session.
-    pub fn start(width: u16, height: u16, command: &str) -> Option<Self> {
+    /// Starts `command` in a new `width`×`height` session; panics when tmux cannot start one
+    /// (callers checked [`tmux_or_skip`] first, so this is a real failure, not a missing tool).
+    pub fn start(width: u16, height: u16, command: &str) -> Self {
         // Tests run in parallel threads: each session needs its own name.
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("kafka-lab-e2e-{}-{n}", std::process::id());
-        let ok = Command::new("tmux")
+        let status = Command::new("tmux")
             .args(["new-session", "-d", "-s", &name, "-x"])
             .arg(width.to_string())
             .arg("-y")
             .arg(height.to_string())
             .arg(command)
             .status()
-            .ok()?
-            .success();
-        ok.then_some(Session(name))
+            .unwrap_or_else(|e| panic!("tmux new-session: {e}"));
+        assert!(status.success(), "tmux new-session failed: {status}");
+        Session(name)
     }
 
     /// The visible screen as text.
@@ -85,6 +87,13 @@ impl Drop for Session {
             .args(["kill-session", "-t", &self.0])
             .status();
     }
+}
+
+/// Whether a tmux test may go on: skips (false) when tmux is missing, or panics when
+/// `KAFKA_LAB_REQUIRE_E2E=1`.
+#[track_caller]
+pub fn tmux_or_skip(test: &str) -> bool {
+    super::require::available_or_skip(tmux_available(), "tmux is not installed", test)
 }
 
 /// Whether tmux can run here.
