@@ -511,10 +511,6 @@ impl SimConsumer {
             n as usize
         };
         while budget > 0 {
-            // commitSync blocks the application until the coordinator answers.
-            if self.manual_commits() && self.committer.busy() {
-                break;
-            }
             let Some((tp, offset, value)) = self.current_poll.pop_front() else {
                 break;
             };

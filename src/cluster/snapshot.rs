@@ -1,5 +1,5 @@
 //! `ClusterSnapshot`: everything observable about the brokers at one instant: brokers, topics,
-//! partitions and groups. The lab adds its clients to it ([`crate::lab::LabSnapshot`]).
+//! partitions and groups. The lab adds its clients to it in its own snapshot.
 
 use super::types::{BrokerId, TopicPartition};
 use serde::Serialize;
