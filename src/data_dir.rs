@@ -63,6 +63,41 @@ impl DataDirLock {
     }
 }
 
+/// The data dir a lab runs on, with its lock (and the temp dir that must outlive the lab).
+#[derive(Debug)]
+pub struct DataDir {
+    /// Where the logs live.
+    pub path: PathBuf,
+    _lock: DataDirLock,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl DataDir {
+    /// A fresh temporary dir removed on drop (`ephemeral`), `dir`, or the platform's data dir;
+    /// locked for this process.
+    pub fn open(ephemeral: bool, dir: Option<&Path>) -> Result<Self, String> {
+        let (path, temp) = if ephemeral {
+            let t = tempfile::Builder::new()
+                .prefix("kafka-lab-")
+                .tempdir()
+                .map_err(|e| format!("cannot create a temporary data dir: {e}"))?;
+            (t.path().to_path_buf(), Some(t))
+        } else if let Some(d) = dir {
+            (d.to_path_buf(), None)
+        } else {
+            let d = default_data_dir()
+                .ok_or("no home directory to keep data in; pass --data-dir DIR or --ephemeral")?;
+            (d, None)
+        };
+        let lock = DataDirLock::acquire(&path)?;
+        Ok(Self {
+            path,
+            _lock: lock,
+            _temp: temp,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

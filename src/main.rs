@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use kafka_lab::clients::spec::validate_rate;
 use kafka_lab::cluster::config::ClusterConfig;
 use kafka_lab::cluster::types::Acks;
-use kafka_lab::data_dir::{DataDirLock, default_data_dir};
+use kafka_lab::data_dir::DataDir;
 use kafka_lab::lab::Lab;
 use kafka_lab::lab::command::Command;
 use kafka_lab::lab::driver::LabChannels;
@@ -16,7 +16,7 @@ use kafka_lab::scenario::headless::{OutputFormat, Timed, run_headless};
 use kafka_lab::scenario::lessons;
 use kafka_lab::scenario::live::LessonDirector;
 use kafka_lab::scenario::schedule::{TimedBroker, parse_duration_ms};
-use kafka_lab::scenario::story::run_story;
+use kafka_lab::scenario::story::print_story;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -209,33 +209,8 @@ enum BenchWhat {
     Ui,
 }
 
-/// The data dir chosen by flags, with its lock (and the temp dir that must outlive the lab).
-struct DataDir {
-    path: PathBuf,
-    _lock: DataDirLock,
-    _temp: Option<tempfile::TempDir>,
-}
-
 fn open_data_dir(args: &LabArgs) -> Result<DataDir> {
-    let (path, temp) = if args.ephemeral {
-        let t = tempfile::Builder::new()
-            .prefix("kafka-lab-")
-            .tempdir()
-            .context("cannot create a temporary data dir")?;
-        (t.path().to_path_buf(), Some(t))
-    } else if let Some(d) = &args.data_dir {
-        (d.clone(), None)
-    } else {
-        let d = default_data_dir()
-            .context("no home directory to keep data in; pass --data-dir DIR or --ephemeral")?;
-        (d, None)
-    };
-    let lock = DataDirLock::acquire(&path).map_err(anyhow::Error::msg)?;
-    Ok(DataDir {
-        path,
-        _lock: lock,
-        _temp: temp,
-    })
+    DataDir::open(args.ephemeral, args.data_dir.as_deref()).map_err(anyhow::Error::msg)
 }
 
 fn build_lab(args: &LabArgs, data: &DataDir, install_default: bool, step_ms: i64) -> Result<Lab> {
@@ -332,7 +307,8 @@ fn run(args: RunArgs) -> Result<()> {
             .prefix("kafka-lab-lesson-")
             .tempdir()
             .context("cannot create a temporary data dir")?;
-        return print_story(&scenario, temp.path(), args.lab.seed, args.json);
+        return print_story(&scenario, temp.path(), args.lab.seed, args.json)
+            .map_err(anyhow::Error::msg);
     }
     let data = open_data_dir(&args.lab)?;
     // Live with the wire listener, the lab steps every millisecond: replication (and with it an
@@ -372,45 +348,6 @@ fn run(args: RunArgs) -> Result<()> {
     run_live(lab, options, FrontEnd::Lab)
 }
 
-/// Prints a lesson's headless story; fails when any expectation did.
-fn print_story(
-    scenario: &kafka_lab::scenario::model::Scenario,
-    data_dir: &std::path::Path,
-    seed: Option<u64>,
-    json: bool,
-) -> Result<()> {
-    let format = OutputFormat::from_json_flag(json);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let report = match run_story(scenario, data_dir, seed, format, &mut out) {
-        Err(e) if e.contains("Broken pipe") => return Ok(()),
-        other => other.map_err(anyhow::Error::msg)?,
-    };
-    let failures = report.failures();
-    if failures.is_empty() {
-        return Ok(());
-    }
-    let lines: Vec<String> = failures
-        .iter()
-        .map(|r| {
-            format!(
-                "  step {} (line {}): {}\n    {}",
-                r.step,
-                r.line,
-                r.text,
-                r.outcome.as_ref().err().map(String::as_str).unwrap_or("")
-            )
-        })
-        .collect();
-    bail!(
-        "lesson {}: {} of {} expectations failed:\n{}",
-        scenario.name,
-        failures.len(),
-        report.results.len(),
-        lines.join("\n")
-    )
-}
-
 /// `kafka-lab lesson [NAME|FILE] [--headless]`.
 fn lesson(args: LessonArgs) -> Result<()> {
     let Some(arg) = args.lesson else {
@@ -427,7 +364,8 @@ fn lesson(args: LessonArgs) -> Result<()> {
         .tempdir()
         .context("cannot create a temporary data dir")?;
     if args.headless {
-        return print_story(&scenario, temp.path(), args.seed, args.json);
+        return print_story(&scenario, temp.path(), args.seed, args.json)
+            .map_err(anyhow::Error::msg);
     }
     let listener = args.listen.wire_options(ListenerConfig::new(DEFAULT_PORT));
     let root = temp.path().to_path_buf();

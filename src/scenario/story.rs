@@ -112,3 +112,42 @@ fn summarize(lab: &mut Lab, runner: &LessonRunner) {
         lab.emit_event(EventKind::Note { text });
     }
 }
+
+/// Prints a lesson's headless story to stdout; fails, listing them, when any expectation did.
+pub fn print_story(
+    scenario: &crate::scenario::model::Scenario,
+    data_dir: &std::path::Path,
+    seed: Option<u64>,
+    json: bool,
+) -> Result<(), String> {
+    let format = crate::scenario::headless::OutputFormat::from_json_flag(json);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let report = match run_story(scenario, data_dir, seed, format, &mut out) {
+        Err(e) if e.contains("Broken pipe") => return Ok(()),
+        other => other?,
+    };
+    let failures = report.failures();
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = failures
+        .iter()
+        .map(|r| {
+            format!(
+                "  step {} (line {}): {}\n    {}",
+                r.step,
+                r.line,
+                r.text,
+                r.outcome.as_ref().err().map(String::as_str).unwrap_or("")
+            )
+        })
+        .collect();
+    Err(format!(
+        "lesson {}: {} of {} expectations failed:\n{}",
+        scenario.name,
+        failures.len(),
+        report.results.len(),
+        lines.join("\n")
+    ))
+}

@@ -162,7 +162,13 @@ impl SimConsumer {
         }
     }
 
-    pub(super) fn fail_group_call(&mut self, lab: &mut Cluster, now: i64, call: &str, e: KafkaError) {
+    pub(super) fn fail_group_call(
+        &mut self,
+        lab: &mut Cluster,
+        now: i64,
+        call: &str,
+        e: KafkaError,
+    ) {
         self.retry_at_ms = now + RETRY_BACKOFF_MS;
         if !e.is_retriable() {
             lab.emit_event(EventKind::Note {
@@ -189,7 +195,12 @@ impl SimConsumer {
         });
     }
 
-    pub(super) fn on_assigned(&mut self, lab: &mut Cluster, assigned: Vec<TopicPartition>, now: i64) {
+    pub(super) fn on_assigned(
+        &mut self,
+        lab: &mut Cluster,
+        assigned: Vec<TopicPartition>,
+        now: i64,
+    ) {
         self.phase = Phase::Stable;
         self.next_heartbeat_ms = now + self.spec.heartbeat_interval_ms as i64;
         let revoked: Vec<TopicPartition> = self
@@ -210,5 +221,4 @@ impl SimConsumer {
         self.assignment = assigned;
         self.assignment.sort();
     }
-
 }
