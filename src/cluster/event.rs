@@ -1,9 +1,11 @@
 //! Events: what happened in the lab, timestamped on the simulated clock, in the order it happened.
+//! How each reads as a line of text is in `event/display.rs`.
 
 use super::types::{BrokerId, ClientId, TopicPartition};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::fmt;
+
+mod display;
 
 /// One thing that happened.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -20,18 +22,6 @@ impl Event {
     /// The timestamp as `HH:MM:SS.mmm`, the way the timeline and headless output show it.
     pub fn clock(&self) -> String {
         self.time.format("%H:%M:%S%.3f").to_string()
-    }
-}
-
-impl fmt::Display for Event {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {:<9} {}",
-            self.clock(),
-            self.kind.category().label(),
-            self.kind
-        )
     }
 }
 
@@ -362,192 +352,6 @@ impl EventKind {
             | ConsumerClosed { .. }
             | ProducerStopped { .. }
             | Note { .. } => EventCategory::Info,
-        }
-    }
-}
-
-fn list<T: fmt::Display>(items: &[T]) -> String {
-    let parts: Vec<String> = items.iter().map(|i| i.to_string()).collect();
-    format!("[{}]", parts.join(","))
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use EventKind::*;
-        match self {
-            LabStarted { brokers, seed } => {
-                write!(f, "lab started: {brokers} brokers, seed {seed}")
-            }
-            TopicCreated {
-                topic,
-                partitions,
-                replication_factor,
-            } => write!(
-                f,
-                "topic {topic} created: {partitions} partitions, replication factor {replication_factor}"
-            ),
-            BrokerKilled { broker } => write!(f, "broker {broker} killed (crash, no goodbye)"),
-            BrokerShuttingDown { broker } => {
-                write!(
-                    f,
-                    "broker {broker} controlled shutdown: moving leadership away"
-                )
-            }
-            BrokerStopped { broker } => write!(f, "broker {broker} stopped"),
-            BrokerStarted { broker } => write!(f, "broker {broker} started, logs recovered"),
-            BrokerSessionExpired { broker } => {
-                write!(
-                    f,
-                    "controller: broker {broker} session expired, marked dead"
-                )
-            }
-            BrokerSlow { broker, slow: true } => {
-                write!(f, "broker {broker} is slow: its followers stopped fetching")
-            }
-            BrokerSlow {
-                broker,
-                slow: false,
-            } => {
-                write!(f, "broker {broker} fetches again")
-            }
-            ControllerMoved { from, to } => match (from, to) {
-                (_, Some(to)) => write!(f, "broker {to} is now the controller"),
-                (_, None) => write!(f, "no controller: every broker is down"),
-            },
-            LeaderElected {
-                tp,
-                leader,
-                leader_epoch,
-                reason,
-            } => write!(
-                f,
-                "{tp}: broker {leader} elected leader (epoch {leader_epoch}) — {reason}"
-            ),
-            PartitionOffline { tp } => {
-                write!(f, "{tp}: OFFLINE, no live in-sync replica to elect")
-            }
-            UncleanLeaderElected {
-                tp,
-                leader,
-                records_lost,
-                ..
-            } => write!(
-                f,
-                "{tp}: UNCLEAN election of out-of-sync broker {leader}, {records_lost} records lost"
-            ),
-            IsrShrunk { tp, removed, isr } => {
-                write!(
-                    f,
-                    "{tp}: ISR shrank to {} (removed {})",
-                    list(isr),
-                    list(removed)
-                )
-            }
-            IsrExpanded { tp, added, isr } => {
-                write!(
-                    f,
-                    "{tp}: ISR expanded to {} (added {})",
-                    list(isr),
-                    list(added)
-                )
-            }
-            HighWatermarkAdvanced { tp, high_watermark } => {
-                write!(f, "{tp}: HW advanced to {high_watermark}")
-            }
-            SegmentRolled {
-                tp,
-                broker,
-                base_offset,
-            } => write!(
-                f,
-                "{tp}@{broker}: rolled new segment at offset {base_offset}"
-            ),
-            SegmentsDeleted {
-                tp,
-                broker,
-                segments,
-                log_start_offset,
-            } => write!(
-                f,
-                "{tp}@{broker}: retention deleted {segments} segment(s), log start offset now {log_start_offset}"
-            ),
-            LogTruncated {
-                tp,
-                broker,
-                to_offset,
-                records_dropped,
-                reason,
-            } => write!(
-                f,
-                "{tp}@{broker}: truncated to offset {to_offset}, {records_dropped} records dropped ({reason})"
-            ),
-            ProduceFailed { client, tp, error } => {
-                write!(f, "{client}: produce to {tp} failed: {error}")
-            }
-            ClientSpawned {
-                client_id,
-                description,
-                ..
-            } => write!(f, "{client_id} started: {description}"),
-            ConsumerKilled { client_id } => {
-                write!(
-                    f,
-                    "{client_id} killed (no LeaveGroup: the group waits for session.timeout.ms)"
-                )
-            }
-            ConsumerClosed { client_id } => write!(f, "{client_id} closed (LeaveGroup sent)"),
-            ProducerStopped { client_id } => write!(f, "{client_id} stopped"),
-            MemberJoined {
-                group,
-                member_id,
-                client_id,
-            } => write!(f, "{group}: {client_id} joined as {member_id}"),
-            MemberRemoved {
-                group,
-                member_id,
-                reason,
-            } => write!(f, "{group}: member {member_id} removed ({reason})"),
-            RebalanceStarted { group, reason } => {
-                write!(f, "{group}: rebalance started ({reason})")
-            }
-            GenerationAssigned {
-                group,
-                generation,
-                assignor,
-                assignment,
-            } => {
-                let parts: Vec<String> = assignment
-                    .iter()
-                    .map(|(m, tps)| format!("{m}→{}", list(tps)))
-                    .collect();
-                write!(
-                    f,
-                    "{group}: generation {generation} ({assignor}): {}",
-                    parts.join(" ")
-                )
-            }
-            PartitionsRevoked {
-                group,
-                member_id,
-                partitions,
-            } => write!(f, "{group}: {member_id} revoked {}", list(partitions)),
-            OffsetCommitted { group, tp, offset } => {
-                write!(f, "{group}: committed {tp} offset {offset}")
-            }
-            OffsetReset {
-                group,
-                tp,
-                offset,
-                policy,
-            } => write!(
-                f,
-                "{group}: no valid committed offset for {tp}, auto.offset.reset={policy} → {offset}"
-            ),
-            CoordinatorMoved { group, broker } => match broker {
-                Some(b) => write!(f, "{group}: coordinator is now broker {b}"),
-                None => write!(f, "{group}: coordinator not available"),
-            },
-            Note { text } => f.write_str(text),
         }
     }
 }

@@ -1,38 +1,27 @@
-//! Consumer groups over the wire: JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
-//! OffsetFetch, DescribeGroups and ListGroups, mapped onto the cluster's group coordinator.
+//! Consumer groups over the wire: JoinGroup, SyncGroup, Heartbeat and LeaveGroup, mapped onto the
+//! cluster's group coordinator. OffsetCommit/OffsetFetch are in [`super::offset_commit`],
+//! DescribeGroups/ListGroups in [`super::describe_groups`].
 
 use super::consumer_protocol::{
     decode_assignment, decode_subscription, encode_assignment, encode_subscription,
 };
 use super::host::{Ctx, Outcome, Waiting, WireHost, deadline_in};
-use super::metadata::{sb, topic_name};
-use crate::cluster::CommitOutcome;
+use super::metadata::sb;
 use crate::cluster::error::KafkaError;
-use crate::cluster::group::{JoinRequest, OFFSET_METADATA_MAX_BYTES, OffsetAndMetadata};
+use crate::cluster::group::JoinRequest;
 use crate::cluster::lab::Cluster;
 use crate::cluster::types::TopicPartition;
-use kafka_protocol::messages::describe_groups_response::{
-    DescribeGroupsResponse, DescribedGroup, DescribedGroupMember,
-};
 use kafka_protocol::messages::heartbeat_response::HeartbeatResponse;
 use kafka_protocol::messages::join_group_response::{JoinGroupResponse, JoinGroupResponseMember};
 use kafka_protocol::messages::leave_group_response::{LeaveGroupResponse, MemberResponse};
-use kafka_protocol::messages::list_groups_response::{ListGroupsResponse, ListedGroup};
-use kafka_protocol::messages::offset_commit_response::{
-    OffsetCommitResponse, OffsetCommitResponsePartition, OffsetCommitResponseTopic,
-};
-use kafka_protocol::messages::offset_fetch_response::{
-    OffsetFetchResponse, OffsetFetchResponsePartition, OffsetFetchResponseTopic,
-};
 use kafka_protocol::messages::sync_group_response::SyncGroupResponse;
 use kafka_protocol::messages::{
-    DescribeGroupsRequest, GroupId, HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest,
-    ListGroupsRequest, OffsetCommitRequest, OffsetFetchRequest, SyncGroupRequest,
+    HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest, SyncGroupRequest,
 };
 use std::collections::BTreeMap;
 
 /// The only protocol type the lab's coordinator understands.
-const CONSUMER: &str = "consumer";
+pub(super) const CONSUMER: &str = "consumer";
 
 /// A JoinGroup waiting for the join phase to complete.
 pub struct PendingJoin {
@@ -45,22 +34,6 @@ pub struct PendingSync {
     group: String,
     member_id: String,
     generation: i32,
-}
-
-/// An OffsetCommit waiting for `__consumer_offsets` to replicate it.
-pub struct PendingCommit {
-    offsets: Vec<(TopicPartition, OffsetAndMetadata)>,
-    /// Partitions refused with OFFSET_METADATA_TOO_LARGE, answered with the rest.
-    too_large: Vec<(TopicPartition, OffsetAndMetadata)>,
-    /// The append to `__consumer_offsets` being replicated, if the commit was not applied at once.
-    ticket: Option<u64>,
-}
-
-impl PendingCommit {
-    /// The commit's ticket, while it waits for replication.
-    pub fn ticket(&self) -> Option<u64> {
-        self.ticket
-    }
 }
 
 fn join_error(ctx: &Ctx, code: i16, member_id: &str) -> JoinGroupResponse {
@@ -343,246 +316,15 @@ pub fn leave(cluster: &mut Cluster, ctx: &Ctx, r: &LeaveGroupRequest) -> LeaveGr
     LeaveGroupResponse::default().with_members(members)
 }
 
-/// The OffsetCommit response: `code` for each of `offsets`, OFFSET_METADATA_TOO_LARGE for each of
-/// `too_large`.
-fn commit_response(
-    offsets: &[(TopicPartition, OffsetAndMetadata)],
-    code: i16,
-    too_large: &[(TopicPartition, OffsetAndMetadata)],
-) -> OffsetCommitResponse {
-    let too_large_code = KafkaError::OffsetMetadataTooLarge.code();
-    let codes = offsets
-        .iter()
-        .map(|(tp, _)| (tp, code))
-        .chain(too_large.iter().map(|(tp, _)| (tp, too_large_code)));
-    let mut topics: Vec<OffsetCommitResponseTopic> = Vec::new();
-    for (tp, code) in codes {
-        let p = OffsetCommitResponsePartition::default()
-            .with_partition_index(tp.partition)
-            .with_error_code(code);
-        match topics.iter_mut().find(|t| t.name.0.as_str() == tp.topic) {
-            Some(t) => t.partitions.push(p),
-            None => topics.push(
-                OffsetCommitResponseTopic::default()
-                    .with_name(topic_name(&tp.topic))
-                    .with_partitions(vec![p]),
-            ),
-        }
-    }
-    OffsetCommitResponse::default().with_topics(topics)
-}
-
-/// OffsetCommit: answered once `__consumer_offsets` has replicated the commit, as in Kafka.
-pub fn offset_commit(cluster: &mut Cluster, ctx: &Ctx, r: OffsetCommitRequest) -> Outcome {
-    let group = r.group_id.0.to_string();
-    let offsets: Vec<(TopicPartition, OffsetAndMetadata)> = r
-        .topics
-        .iter()
-        .flat_map(|t| {
-            t.partitions.iter().map(|p| {
-                (
-                    TopicPartition::new(t.name.0.to_string(), p.partition_index),
-                    OffsetAndMetadata {
-                        offset: p.committed_offset,
-                        metadata: p
-                            .committed_metadata
-                            .as_ref()
-                            .map(|m| m.to_string())
-                            .unwrap_or_default(),
-                    },
-                )
-            })
-        })
-        .collect();
-    // As in Kafka, a partition whose metadata is too long is refused on its own; the rest commit.
-    let (offsets, too_large): (Vec<_>, Vec<_>) = offsets
-        .into_iter()
-        .partition(|(_, c)| c.metadata.len() <= OFFSET_METADATA_MAX_BYTES);
-    let member = (!r.member_id.is_empty()).then(|| r.member_id.to_string());
-    match cluster.commit_offsets(
-        ctx.broker,
-        &group,
-        member.as_deref(),
-        r.generation_id_or_member_epoch,
-        &offsets,
-    ) {
-        Ok(outcome) => {
-            let ticket = match outcome {
-                CommitOutcome::Pending(t) => Some(t),
-                CommitOutcome::Done => None,
-            };
-            let mut pending = PendingCommit {
-                offsets,
-                too_large,
-                ticket,
-            };
-            match poll_commit(cluster, ctx, &mut pending, false) {
-                Some(resp) => Outcome::Done(resp.into()),
-                None => Outcome::Park(Waiting::Commit(pending), deadline_in(cluster, 5_500)),
-            }
-        }
-        Err(e) => Outcome::Done(commit_response(&offsets, e.code(), &too_large).into()),
-    }
-}
-
-/// Re-checks a waiting OffsetCommit: answered once `__consumer_offsets` has it.
-pub fn poll_commit(
-    cluster: &mut Cluster,
-    _ctx: &Ctx,
-    c: &mut PendingCommit,
-    timed_out: bool,
-) -> Option<OffsetCommitResponse> {
-    let code = match c.ticket.map(|t| (t, cluster.take_commit_result(t))) {
-        None | Some((_, Some(Ok(())))) => 0,
-        Some((_, Some(Err(e)))) => e.code(),
-        Some((t, None)) if timed_out => {
-            cluster.forget_commit(t);
-            KafkaError::RequestTimedOut.code()
-        }
-        Some((_, None)) => return None,
-    };
-    Some(commit_response(&c.offsets, code, &c.too_large))
-}
-
-/// OffsetFetch (one group per request, versions 1 to 7).
-pub fn offset_fetch(cluster: &Cluster, ctx: &Ctx, r: &OffsetFetchRequest) -> OffsetFetchResponse {
-    let group = r.group_id.0.to_string();
-    let wanted: Vec<TopicPartition> = match &r.topics {
-        Some(ts) => ts
-            .iter()
-            .flat_map(|t| {
-                t.partition_indexes
-                    .iter()
-                    .map(|p| TopicPartition::new(t.name.0.to_string(), *p))
-            })
-            .collect(),
-        None => cluster
-            .group_coordinator()
-            .group(&group)
-            .map(|g| g.committed.keys().cloned().collect())
-            .unwrap_or_default(),
-    };
-    let mut top_error = 0;
-    let mut topics: Vec<OffsetFetchResponseTopic> = Vec::new();
-    for tp in wanted {
-        let (committed, code) = match cluster.committed_offset(ctx.broker, &group, &tp) {
-            Ok(c) => (c.unwrap_or(OffsetAndMetadata::new(-1)), 0),
-            Err(e) => {
-                top_error = e.code();
-                (OffsetAndMetadata::new(-1), e.code())
-            }
-        };
-        let p = OffsetFetchResponsePartition::default()
-            .with_partition_index(tp.partition)
-            .with_committed_offset(committed.offset)
-            .with_committed_leader_epoch(-1)
-            .with_metadata(Some(sb(&committed.metadata)))
-            .with_error_code(code);
-        match topics.iter_mut().find(|t| t.name.0.as_str() == tp.topic) {
-            Some(t) => t.partitions.push(p),
-            None => topics.push(
-                OffsetFetchResponseTopic::default()
-                    .with_name(topic_name(&tp.topic))
-                    .with_partitions(vec![p]),
-            ),
-        }
-    }
-    // Whatever was asked, a broker that does not coordinate the group says so.
-    if let Err(e) = coordinated_here(cluster, ctx, &group) {
-        top_error = e.code();
-    }
-    let resp = OffsetFetchResponse::default().with_topics(topics);
-    if ctx.version >= 2 {
-        resp.with_error_code(top_error)
-    } else {
-        resp
-    }
-}
-
-fn coordinated_here(cluster: &Cluster, ctx: &Ctx, group: &str) -> Result<(), KafkaError> {
+/// Ok when `ctx.broker` coordinates `group`, else the error to answer with (NOT_COORDINATOR).
+pub(super) fn coordinated_here(
+    cluster: &Cluster,
+    ctx: &Ctx,
+    group: &str,
+) -> Result<(), KafkaError> {
     match cluster.coordinator_for(group) {
         Ok(b) if b == ctx.broker => Ok(()),
         Ok(_) => Err(KafkaError::NotCoordinator),
         Err(e) => Err(e),
     }
-}
-
-/// DescribeGroups.
-pub fn describe_groups(
-    host: &WireHost,
-    cluster: &Cluster,
-    ctx: &Ctx,
-    r: &DescribeGroupsRequest,
-) -> DescribeGroupsResponse {
-    let groups = r
-        .groups
-        .iter()
-        .map(|gid| {
-            let name = gid.0.to_string();
-            let d = DescribedGroup::default().with_group_id(gid.clone());
-            if let Err(e) = coordinated_here(cluster, ctx, &name) {
-                return d
-                    .with_error_code(e.code())
-                    .with_group_state(sb(""))
-                    .with_protocol_type(sb(""))
-                    .with_protocol_data(sb(""));
-            }
-            let Some(g) = cluster.group_coordinator().group(&name) else {
-                return d
-                    .with_group_state(sb("Dead"))
-                    .with_protocol_type(sb(""))
-                    .with_protocol_data(sb(""));
-            };
-            let protocol = g.protocol.clone().unwrap_or_default();
-            let members = g
-                .members
-                .values()
-                .map(|m| {
-                    let metadata = host
-                        .members
-                        .metadata(&name, &m.member_id, &protocol)
-                        .unwrap_or_else(|| encode_subscription(&m.topics, &m.owned));
-                    DescribedGroupMember::default()
-                        .with_member_id(sb(&m.member_id))
-                        .with_group_instance_id(
-                            m.group_instance_id
-                                .as_deref()
-                                .filter(|_| ctx.version >= 4)
-                                .map(sb),
-                        )
-                        .with_client_id(sb(&m.client_id))
-                        .with_client_host(sb("/127.0.0.1"))
-                        .with_member_metadata(metadata)
-                        .with_member_assignment(encode_assignment(&m.assignment))
-                })
-                .collect();
-            d.with_group_state(sb(&g.state.to_string()))
-                .with_protocol_type(sb(CONSUMER))
-                .with_protocol_data(sb(&protocol))
-                .with_members(members)
-        })
-        .collect();
-    DescribeGroupsResponse::default().with_groups(groups)
-}
-
-/// ListGroups: the groups this broker coordinates.
-pub fn list_groups(cluster: &Cluster, ctx: &Ctx, r: &ListGroupsRequest) -> ListGroupsResponse {
-    let groups = cluster
-        .group_coordinator()
-        .groups()
-        .filter(|g| coordinated_here(cluster, ctx, &g.group_id).is_ok())
-        .filter(|g| {
-            r.states_filter.is_empty()
-                || r.states_filter
-                    .iter()
-                    .any(|s| s.as_str().eq_ignore_ascii_case(&g.state.to_string()))
-        })
-        .map(|g| {
-            ListedGroup::default()
-                .with_group_id(GroupId(sb(&g.group_id)))
-                .with_protocol_type(sb(CONSUMER))
-                .with_group_state(sb(&g.state.to_string()))
-        })
-        .collect();
-    ListGroupsResponse::default().with_groups(groups)
 }

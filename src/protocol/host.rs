@@ -5,7 +5,10 @@
 use super::frame::Request;
 use super::idempotence::ProducerState;
 use super::wire_clients::WireClients;
-use super::{admin, consumer_protocol::MemberBytes, fetch, groups, metadata, produce, versions};
+use super::{
+    admin, consumer_protocol::MemberBytes, describe_groups, fetch, groups, metadata, offset_commit,
+    produce, versions,
+};
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
 use crate::cluster::types::BrokerId;
@@ -107,7 +110,7 @@ pub enum Waiting {
     /// SyncGroup waiting for the leader's assignment.
     Sync(groups::PendingSync),
     /// OffsetCommit waiting for `__consumer_offsets` replication.
-    Commit(groups::PendingCommit),
+    Commit(offset_commit::PendingCommit),
 }
 
 struct Parked {
@@ -158,12 +161,16 @@ impl WireHost {
             RequestKind::SyncGroup(r) => groups::sync(self, cluster, ctx, r),
             RequestKind::Heartbeat(r) => Done(groups::heartbeat(cluster, ctx, &r).into()),
             RequestKind::LeaveGroup(r) => Done(groups::leave(cluster, ctx, &r).into()),
-            RequestKind::OffsetCommit(r) => groups::offset_commit(cluster, ctx, r),
-            RequestKind::OffsetFetch(r) => Done(groups::offset_fetch(cluster, ctx, &r).into()),
-            RequestKind::DescribeGroups(r) => {
-                Done(groups::describe_groups(self, cluster, ctx, &r).into())
+            RequestKind::OffsetCommit(r) => offset_commit::offset_commit(cluster, ctx, r),
+            RequestKind::OffsetFetch(r) => {
+                Done(offset_commit::offset_fetch(cluster, ctx, &r).into())
             }
-            RequestKind::ListGroups(r) => Done(groups::list_groups(cluster, ctx, &r).into()),
+            RequestKind::DescribeGroups(r) => {
+                Done(describe_groups::describe_groups(self, cluster, ctx, &r).into())
+            }
+            RequestKind::ListGroups(r) => {
+                Done(describe_groups::list_groups(cluster, ctx, &r).into())
+            }
             RequestKind::CreateTopics(r) => Done(admin::create_topics(self, cluster, &r).into()),
             RequestKind::DeleteTopics(r) => Done(admin::delete_topics(ctx, &r).into()),
             RequestKind::InitProducerId(r) => {
@@ -189,7 +196,9 @@ impl WireHost {
             Waiting::Fetch(r) => fetch::poll(cluster, ctx, r, timed_out).map(Into::into),
             Waiting::Join(j) => groups::poll_join(self, cluster, ctx, j, timed_out).map(Into::into),
             Waiting::Sync(s) => groups::poll_sync(self, cluster, ctx, s, timed_out).map(Into::into),
-            Waiting::Commit(c) => groups::poll_commit(cluster, ctx, c, timed_out).map(Into::into),
+            Waiting::Commit(c) => {
+                offset_commit::poll_commit(cluster, ctx, c, timed_out).map(Into::into)
+            }
         }
     }
 

@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod consumer_protocol;
+pub mod describe_groups;
 pub mod fetch;
 pub mod frame;
 pub mod groups;
@@ -15,6 +16,7 @@ pub mod host;
 pub mod idempotence;
 pub mod listener;
 pub mod metadata;
+pub mod offset_commit;
 pub mod produce;
 pub mod versions;
 pub mod wire_clients;

@@ -1,0 +1,127 @@
+//! What the coordinator keeps per group and per member, the JoinGroup request and response it
+//! trades in, and the broker-side settings it enforces.
+
+use crate::cluster::group::OffsetAndMetadata;
+use crate::cluster::snapshot::GroupState;
+use crate::cluster::types::TopicPartition;
+use std::collections::BTreeMap;
+
+/// A JoinGroup request, with the consumer protocol's subscription already decoded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JoinRequest {
+    /// Empty for a new member; the coordinator assigns one.
+    pub member_id: Option<String>,
+    /// `group.instance.id` for static members.
+    pub group_instance_id: Option<String>,
+    /// `client.id`.
+    pub client_id: String,
+    /// Assignor protocol names in the member's preference order.
+    pub protocols: Vec<String>,
+    /// Subscribed topics.
+    pub topics: Vec<String>,
+    /// Partitions the member owns now (cooperative rebalancing).
+    pub owned: Vec<TopicPartition>,
+    /// `session.timeout.ms`.
+    pub session_timeout_ms: i64,
+    /// `rebalance.timeout.ms` (the Java consumer sends `max.poll.interval.ms`).
+    pub rebalance_timeout_ms: i64,
+}
+
+/// A JoinGroup response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JoinResponse {
+    /// The generation the member joined.
+    pub generation: i32,
+    /// The chosen assignor protocol.
+    pub protocol: String,
+    /// Member id of the leader.
+    pub leader: String,
+    /// This member's id.
+    pub member_id: String,
+    /// For the leader only: every member's subscription, to compute the assignment from.
+    pub members: Vec<(String, Vec<String>, Vec<TopicPartition>)>,
+}
+
+/// One member as the coordinator keeps it.
+#[derive(Clone, Debug)]
+pub struct Member {
+    /// Member id.
+    pub member_id: String,
+    /// `group.instance.id`.
+    pub group_instance_id: Option<String>,
+    /// `client.id`.
+    pub client_id: String,
+    /// Assignor protocols, in preference order.
+    pub protocols: Vec<String>,
+    /// Subscribed topics.
+    pub topics: Vec<String>,
+    /// Owned partitions it reported at its last join.
+    pub owned: Vec<TopicPartition>,
+    /// `session.timeout.ms`.
+    pub session_timeout_ms: i64,
+    /// `rebalance.timeout.ms`.
+    pub rebalance_timeout_ms: i64,
+    /// Last heartbeat (or join / sync, which count as one).
+    pub last_heartbeat_ms: i64,
+    /// Whether it has joined the rebalance in progress.
+    pub joined: bool,
+    /// Its JoinGroup response, once the join phase completed.
+    pub join_response: Option<JoinResponse>,
+    /// Its assignment in the current generation.
+    pub assignment: Vec<TopicPartition>,
+}
+
+/// One group.
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// `group.id`.
+    pub group_id: String,
+    /// Classic-protocol state.
+    pub state: GroupState,
+    /// Generation id.
+    pub generation: i32,
+    /// Chosen protocol in the current generation.
+    pub protocol: Option<String>,
+    /// Leader member id.
+    pub leader: Option<String>,
+    /// Members by id.
+    pub members: BTreeMap<String, Member>,
+    /// When the join phase may complete at the earliest (initial rebalance delay).
+    pub join_not_before_ms: i64,
+    /// When the join phase completes even if members are missing (rebalance timeout).
+    pub join_deadline_ms: i64,
+    /// Committed offsets with their metadata, as loaded from `__consumer_offsets` and updated by
+    /// commits.
+    pub committed: BTreeMap<TopicPartition, OffsetAndMetadata>,
+    /// Owner of each partition in the current generation, and when it last changed.
+    pub owners: BTreeMap<TopicPartition, (String, i64)>,
+}
+
+impl Group {
+    /// An Empty group with no members, generation 0 and no offsets.
+    pub(super) fn new(group_id: &str) -> Self {
+        Self {
+            group_id: group_id.to_string(),
+            state: GroupState::Empty,
+            generation: 0,
+            protocol: None,
+            leader: None,
+            members: BTreeMap::new(),
+            join_not_before_ms: 0,
+            join_deadline_ms: 0,
+            committed: BTreeMap::new(),
+            owners: BTreeMap::new(),
+        }
+    }
+}
+
+/// Settings the coordinator enforces (broker-side group configs).
+#[derive(Clone, Copy, Debug)]
+pub struct CoordinatorConfig {
+    /// `group.initial.rebalance.delay.ms`: wait for more members when an empty group gets its first.
+    pub initial_rebalance_delay_ms: i64,
+    /// `group.min.session.timeout.ms`.
+    pub min_session_timeout_ms: i64,
+    /// `group.max.session.timeout.ms`.
+    pub max_session_timeout_ms: i64,
+}

@@ -1,0 +1,151 @@
+//! The rebalance mechanics behind the requests: starting a join phase, what a departure does,
+//! session and rebalance timers, and completing a join phase into a new generation.
+
+use super::{Group, GroupCoordinator, JoinResponse};
+use crate::cluster::event::EventKind;
+use crate::cluster::snapshot::GroupState;
+
+impl GroupCoordinator {
+    /// Moves the group to PreparingRebalance (once) and drops the members' pending join answers.
+    pub(super) fn start_rebalance(
+        g: &mut Group,
+        now: i64,
+        reason: String,
+        out: &mut Vec<EventKind>,
+    ) {
+        for m in g.members.values_mut() {
+            m.join_response = None;
+        }
+        if g.state == GroupState::PreparingRebalance {
+            return;
+        }
+        out.push(EventKind::RebalanceStarted {
+            group: g.group_id.clone(),
+            reason,
+        });
+        g.state = GroupState::PreparingRebalance;
+        let timeout = g
+            .members
+            .values()
+            .map(|m| m.rebalance_timeout_ms)
+            .max()
+            .unwrap_or(0);
+        g.join_deadline_ms = now + timeout;
+    }
+
+    /// After a member is gone: an emptied group becomes Empty, otherwise it rebalances.
+    pub(super) fn after_removal(g: &mut Group, now: i64, reason: String, out: &mut Vec<EventKind>) {
+        if g.members.is_empty() {
+            if g.state != GroupState::Empty {
+                g.generation += 1;
+                g.state = GroupState::Empty;
+                g.leader = None;
+                g.owners.clear();
+                out.push(EventKind::RebalanceStarted {
+                    group: g.group_id.clone(),
+                    reason: format!("{reason}; the group is now Empty"),
+                });
+            }
+            return;
+        }
+        Self::start_rebalance(g, now, reason, out);
+    }
+
+    /// session expired and completes join phases.
+    pub fn tick(&mut self, now: i64, available: impl Fn(&str) -> bool, out: &mut Vec<EventKind>) {
+        for g in self.groups.values_mut() {
+            if !available(&g.group_id) {
+                continue;
+            }
+            let expired: Vec<(String, i64)> = g
+                .members
+                .values()
+                .filter(|m| {
+                    // Members waiting in JoinGroup are bounded by the rebalance timeout instead.
+                    let waiting = g.state == GroupState::PreparingRebalance && m.joined;
+                    !waiting && now - m.last_heartbeat_ms > m.session_timeout_ms
+                })
+                .map(|m| (m.member_id.clone(), m.session_timeout_ms))
+                .collect();
+            for (id, timeout) in expired {
+                g.members.remove(&id);
+                out.push(EventKind::MemberRemoved {
+                    group: g.group_id.clone(),
+                    member_id: id.clone(),
+                    reason: format!("no heartbeat for session.timeout.ms={timeout}"),
+                });
+                Self::after_removal(g, now, format!("{id}'s session expired"), out);
+            }
+            if g.state == GroupState::PreparingRebalance {
+                let all_joined = g.members.values().all(|m| m.joined);
+                let ready = all_joined && now >= g.join_not_before_ms;
+                if ready || now >= g.join_deadline_ms.max(g.join_not_before_ms) {
+                    Self::complete_join(g, out);
+                }
+            }
+        }
+    }
+
+    /// Ends the join phase: members that did not rejoin are dropped, and the rest get the new
+    /// generation's JoinGroup answer (the leader with the roster).
+    fn complete_join(g: &mut Group, out: &mut Vec<EventKind>) {
+        let late: Vec<String> = g
+            .members
+            .values()
+            .filter(|m| !m.joined)
+            .map(|m| m.member_id.clone())
+            .collect();
+        for id in late {
+            g.members.remove(&id);
+            out.push(EventKind::MemberRemoved {
+                group: g.group_id.clone(),
+                member_id: id,
+                reason: "did not rejoin within rebalance.timeout.ms".into(),
+            });
+        }
+        g.generation += 1;
+        if g.members.is_empty() {
+            g.state = GroupState::Empty;
+            g.leader = None;
+            return;
+        }
+        // The protocol every member supports that ranks best across their preferences.
+        let first = g.members.values().next().map(|m| m.protocols.clone());
+        let protocol = first
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| g.members.values().all(|m| m.protocols.contains(p)))
+            .min_by_key(|p| {
+                g.members
+                    .values()
+                    .map(|m| m.protocols.iter().position(|x| x == p).unwrap_or(99))
+                    .sum::<usize>()
+            })
+            .unwrap_or_default();
+        if g.leader.as_ref().is_none_or(|l| !g.members.contains_key(l)) {
+            g.leader = g.members.keys().next().cloned();
+        }
+        let leader = g.leader.clone().unwrap_or_default();
+        let roster: Vec<_> = g
+            .members
+            .values()
+            .map(|m| (m.member_id.clone(), m.topics.clone(), m.owned.clone()))
+            .collect();
+        for m in g.members.values_mut() {
+            m.joined = false;
+            m.join_response = Some(JoinResponse {
+                generation: g.generation,
+                protocol: protocol.clone(),
+                leader: leader.clone(),
+                member_id: m.member_id.clone(),
+                members: if m.member_id == leader {
+                    roster.clone()
+                } else {
+                    Vec::new()
+                },
+            });
+        }
+        g.protocol = Some(protocol);
+        g.state = GroupState::CompletingRebalance;
+    }
+}

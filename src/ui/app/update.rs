@@ -1,0 +1,262 @@
+//! The pure `update`: one [`Action`] in, new [`App`] state and maybe a [`Command`] out — no I/O,
+//! so tests drive it directly. The `App` methods here exist only to serve actions.
+
+use super::{App, EVENTS_MAX, Mode, Panel, RATE_STEPS, SPEED_MAX, SPEED_MIN, format_speed};
+use crate::lab::command::{Command, DirectorCommand};
+use crate::ui::action::Action;
+use crate::ui::dialog::{Dialog, live_brokers};
+use crate::ui::rows::{group_lines, scroll_start};
+use ratatui::layout::{Position, Rect};
+
+impl App {
+    fn move_selection(&mut self, delta: isize) {
+        let panel = self.focus;
+        if panel == Panel::Timeline {
+            let max = self.events.len().saturating_sub(1) as isize;
+            self.timeline_scroll = (self.timeline_scroll as isize - delta).clamp(0, max) as usize;
+            return;
+        }
+        let n = self.rows(panel) as isize;
+        if let Some(s) = self.selected_mut(panel) {
+            *s = (*s as isize + delta).clamp(0, (n - 1).max(0)) as usize;
+        }
+    }
+
+    fn click(&mut self, column: u16, row: u16) {
+        let Some(a) = self.areas() else { return };
+        let pos = Position::new(column, row);
+        let hit = [
+            (Panel::Brokers, a.brokers),
+            (Panel::Partitions, a.partitions),
+            (Panel::Partitions, a.map),
+            (Panel::Groups, a.groups),
+            (Panel::Producers, a.producers),
+            (Panel::Timeline, a.timeline),
+        ]
+        .into_iter()
+        .find(|(_, r)| r.contains(pos));
+        let Some((panel, rect)) = hit else { return };
+        self.focus = panel;
+        if panel == Panel::Timeline {
+            return;
+        }
+        let first_row = rect.y + 1 + panel.header_rows();
+        if row < first_row || row >= rect.y + rect.height.saturating_sub(1) {
+            return;
+        }
+        let visible = rect.height.saturating_sub(2 + panel.header_rows()) as usize;
+        let n = self.rows(panel);
+        let Some(sel) = self.selected_mut(panel) else {
+            return;
+        };
+        let index = scroll_start(*sel, visible) + (row - first_row) as usize;
+        if index < n {
+            *sel = index;
+        }
+    }
+
+    fn broker_command(&mut self, make: fn(i32) -> Command, verb: &str) -> Option<Command> {
+        match self.selected_broker() {
+            Some(id) => {
+                self.flash = Some(format!("{verb} broker {id}"));
+                Some(make(id))
+            }
+            None => {
+                self.flash = Some("no broker to select yet".into());
+                None
+            }
+        }
+    }
+
+    fn consumer_command(&mut self, make: fn(u32) -> Command, verb: &str) -> Option<Command> {
+        let lines = group_lines(&self.snapshot);
+        let target = lines
+            .get(self.selection.group_line)
+            .and_then(|l| l.consumer)
+            .and_then(|id| self.snapshot.consumers.iter().find(|c| c.id == id));
+        match target {
+            Some(c) => {
+                self.flash = Some(format!("{verb} {}", c.client_id));
+                Some(make(c.id))
+            }
+            None => {
+                self.flash = Some("select a consumer in the Groups panel first (Tab, ↑↓)".into());
+                None
+            }
+        }
+    }
+
+    fn default_topic(&self) -> String {
+        self.selected_partition()
+            .map(|i| self.snapshot.partitions[i].tp.topic.clone())
+            .filter(|t| !t.starts_with("__"))
+            .or_else(|| {
+                self.snapshot
+                    .topics
+                    .iter()
+                    .find(|t| !t.internal)
+                    .map(|t| t.name.clone())
+            })
+            .unwrap_or_else(|| "test".into())
+    }
+
+    fn consumer_dialog(&self) -> Dialog {
+        let lines = group_lines(&self.snapshot);
+        let group = lines
+            .get(self.selection.group_line)
+            .and_then(|l| self.snapshot.groups.get(l.group));
+        let group_id = group.map(|g| g.group_id.as_str()).unwrap_or("lab-group");
+        let topic = group
+            .and_then(|g| g.partitions.first())
+            .map(|p| p.tp.topic.clone())
+            .unwrap_or_else(|| self.default_topic());
+        Dialog::consumer(group_id, &topic)
+    }
+
+    fn step_rate(&mut self, up: bool) -> Option<Command> {
+        let Some(p) = self.selected_producer() else {
+            self.flash = Some("no producer selected".into());
+            return None;
+        };
+        let rate = p.rate_per_sec;
+        let next = if up {
+            RATE_STEPS.iter().copied().find(|s| *s > rate + 1e-9)
+        } else {
+            RATE_STEPS.iter().rev().copied().find(|s| *s < rate - 1e-9)
+        };
+        let (id, client) = (p.id, p.client_id.clone());
+        match next {
+            Some(r) => {
+                self.flash = Some(format!("{client}: rate {r}/s"));
+                Some(Command::SetProducerRate(id, r))
+            }
+            None => {
+                self.flash = Some(format!(
+                    "{client}: rate is already at the {} step",
+                    if up { "highest" } else { "lowest" }
+                ));
+                None
+            }
+        }
+    }
+
+    fn set_speed(&mut self, speed: f64) -> Option<Command> {
+        let speed = speed.clamp(SPEED_MIN, SPEED_MAX);
+        self.speed = speed;
+        self.flash = Some(format!("speed {}", format_speed(speed)));
+        Some(Command::SetSpeed(speed))
+    }
+}
+
+/// Applies one action; returns the command to send to the lab, if any. Pure: no I/O.
+pub fn update(app: &mut App, action: Action) -> Option<Command> {
+    match action {
+        Action::Quit => {
+            app.should_quit = true;
+            return None;
+        }
+        Action::Resize { width, height } => {
+            app.size = Rect::new(0, 0, width, height);
+            return None;
+        }
+        _ => {}
+    }
+    match &mut app.mode {
+        Mode::Help => {
+            if matches!(action, Action::Cancel | Action::ToggleHelp) {
+                app.mode = Mode::Normal;
+            }
+            None
+        }
+        Mode::Dialog(dialog) => {
+            match action {
+                Action::Input(c) => dialog.input(c),
+                Action::Backspace => dialog.backspace(),
+                Action::NextField => dialog.next_field(),
+                Action::PrevField => dialog.prev_field(),
+                Action::Cancel => {
+                    app.mode = Mode::Normal;
+                    app.flash = Some("cancelled".into());
+                }
+                Action::Submit => match dialog.command(&app.snapshot) {
+                    Ok(cmd) => {
+                        app.flash = Some(format!("sent: {}", dialog.title().to_lowercase()));
+                        app.mode = Mode::Normal;
+                        return Some(cmd);
+                    }
+                    Err(e) => dialog.error = Some(e),
+                },
+                _ => {}
+            }
+            None
+        }
+        Mode::Normal => normal(app, action),
+    }
+}
+
+fn normal(app: &mut App, action: Action) -> Option<Command> {
+    match action {
+        Action::ToggleHelp => app.mode = Mode::Help,
+        Action::Cancel => app.flash = None,
+        Action::FocusNext => app.focus = Panel::ALL[(app.focus.index() + 1) % Panel::ALL.len()],
+        Action::FocusPrev => {
+            app.focus = Panel::ALL[(app.focus.index() + Panel::ALL.len() - 1) % Panel::ALL.len()]
+        }
+        Action::Up => app.move_selection(-1),
+        Action::Down => app.move_selection(1),
+        Action::PageUp => app.move_selection(-(app.visible_rows(app.focus) as isize)),
+        Action::PageDown => app.move_selection(app.visible_rows(app.focus) as isize),
+        Action::Top => app.move_selection(-(EVENTS_MAX as isize) * 4),
+        Action::Bottom => app.move_selection(EVENTS_MAX as isize * 4),
+        Action::Click { column, row } => app.click(column, row),
+        Action::KillBroker => return app.broker_command(Command::KillBroker, "kill"),
+        Action::ShutdownBroker => return app.broker_command(Command::ShutdownBroker, "shut down"),
+        Action::RestartBroker => return app.broker_command(Command::RestartBroker, "restart"),
+        Action::KillConsumer => return app.consumer_command(Command::KillConsumer, "kill"),
+        Action::CloseConsumer => return app.consumer_command(Command::CloseConsumer, "close"),
+        Action::SpawnProducer => app.mode = Mode::Dialog(Dialog::producer(&app.default_topic())),
+        Action::SpawnConsumer => app.mode = Mode::Dialog(app.consumer_dialog()),
+        Action::CreateTopic => app.mode = Mode::Dialog(Dialog::topic(live_brokers(&app.snapshot))),
+        Action::RateUp => return app.step_rate(true),
+        Action::RateDown => return app.step_rate(false),
+        Action::TogglePause => {
+            app.paused = !app.paused;
+            app.flash = Some(if app.paused { "paused" } else { "resumed" }.into());
+            return Some(Command::SetPaused(app.paused));
+        }
+        Action::Slower => return app.set_speed(app.speed / 2.0),
+        Action::Faster => return app.set_speed(app.speed * 2.0),
+        Action::LessonNext if app.lesson_mode => {
+            let waiting = app
+                .snapshot
+                .lesson
+                .as_ref()
+                .is_some_and(|l| l.waiting_for_key);
+            app.flash = Some(
+                if waiting {
+                    "next step"
+                } else {
+                    "no step is waiting for n"
+                }
+                .into(),
+            );
+            // The driver also resumes time a `pause` step stopped, so it is sent either way.
+            return Some(Command::Director(DirectorCommand::Next));
+        }
+        Action::LessonRestart if app.lesson_mode => {
+            app.events.clear();
+            app.timeline_scroll = 0;
+            app.flash = Some("lesson restarted from the beginning".into());
+            return Some(Command::Director(DirectorCommand::Restart));
+        }
+        Action::LessonNext | Action::LessonRestart => {}
+        Action::Quit
+        | Action::Resize { .. }
+        | Action::Input(_)
+        | Action::Backspace
+        | Action::NextField
+        | Action::PrevField
+        | Action::Submit => {}
+    }
+    None
+}

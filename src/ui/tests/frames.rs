@@ -1,0 +1,74 @@
+//! Insta snapshots of every panel, the whole screen, the overlays, the empty and the large lab.
+
+use super::{PanelFn, panel_text, press, screen_text};
+use crate::ui::action::Action;
+use crate::ui::app::{App, update};
+use crate::ui::fixture;
+use crate::ui::layout::areas;
+use crate::ui::widgets;
+use ratatui::layout::Rect;
+
+fn panels(app: &App) -> Vec<(&'static str, Rect, PanelFn)> {
+    let a = areas(app.size, &app.snapshot).unwrap();
+    vec![
+        ("brokers", a.brokers, widgets::brokers::render),
+        ("partition_map", a.map, widgets::partition_map::render),
+        ("partitions", a.partitions, widgets::partitions::render),
+        ("groups", a.groups, widgets::groups::render),
+        ("producers", a.producers, widgets::producers::render),
+        ("throughput", a.throughput, widgets::throughput::render),
+        ("timeline", a.timeline, widgets::timeline::render),
+        ("status", a.status, widgets::status::render),
+    ]
+}
+
+#[test]
+fn snapshot_every_panel() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let app = fixture::app(w, h);
+        for (name, area, render) in panels(&app) {
+            insta::assert_snapshot!(
+                format!("panel_{name}_{w}x{h}"),
+                panel_text(&app, area, render)
+            );
+        }
+    }
+}
+
+#[test]
+fn snapshot_whole_screen() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let app = fixture::app(w, h);
+        insta::assert_snapshot!(format!("screen_{w}x{h}"), screen_text(&app));
+    }
+}
+
+#[test]
+fn snapshot_overlays() {
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::ToggleHelp);
+    insta::assert_snapshot!("help_80x24", screen_text(&app));
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::CreateTopic);
+    press(&mut app, "bad name!\n");
+    insta::assert_snapshot!("topic_dialog_error_80x24", screen_text(&app));
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::SpawnProducer);
+    insta::assert_snapshot!("producer_dialog_80x24", screen_text(&app));
+    insta::assert_snapshot!("too_small_60x20", screen_text(&fixture::app(60, 20)));
+}
+
+#[test]
+fn snapshot_empty_lab_before_the_first_snapshot() {
+    let app = App::new(crate::ui::theme::Theme::colored(), 80, 24);
+    insta::assert_snapshot!("screen_empty_80x24", screen_text(&app));
+}
+
+#[test]
+fn snapshot_large_lab() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = App::new(crate::ui::theme::Theme::colored(), w, h);
+        app.set_snapshot(fixture::large_snapshot(9, 50, 10));
+        insta::assert_snapshot!(format!("screen_large_{w}x{h}"), screen_text(&app));
+    }
+}

@@ -1,0 +1,199 @@
+//! `update` driven by keys and clicks: what each key targets, focus, pause and speed, and the
+//! keymap as help and README show it.
+
+use super::{press, screen_text};
+use crate::lab::command::Command;
+use crate::ui::action::Action;
+use crate::ui::app::{Mode, Panel, update};
+use crate::ui::fixture;
+use crate::ui::keymap::KEYMAP;
+use crate::ui::layout::areas;
+
+#[test]
+fn b_on_selected_broker_2_kills_broker_2() {
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::Down);
+    assert_eq!(app.selected_broker(), Some(2));
+    assert_eq!(
+        update(&mut app, Action::KillBroker),
+        Some(Command::KillBroker(2))
+    );
+    assert_eq!(
+        update(&mut app, Action::ShutdownBroker),
+        Some(Command::ShutdownBroker(2))
+    );
+    assert_eq!(
+        update(&mut app, Action::RestartBroker),
+        Some(Command::RestartBroker(2))
+    );
+    assert!(screen_text(&app).contains("restart broker 2"));
+}
+
+#[test]
+fn broker_keys_use_the_broker_selection_whatever_has_focus() {
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::Down);
+    update(&mut app, Action::Down);
+    update(&mut app, Action::FocusNext);
+    assert_eq!(app.focus, Panel::Partitions);
+    assert_eq!(
+        update(&mut app, Action::KillBroker),
+        Some(Command::KillBroker(3))
+    );
+}
+
+#[test]
+fn k_and_x_target_the_selected_consumer() {
+    let mut app = fixture::app(80, 24);
+    app.focus = Panel::Groups;
+    // Line 0 is the group header: no consumer there.
+    assert_eq!(update(&mut app, Action::KillConsumer), None);
+    assert!(
+        app.flash
+            .as_deref()
+            .unwrap_or("")
+            .contains("select a consumer")
+    );
+    update(&mut app, Action::Down);
+    assert_eq!(
+        update(&mut app, Action::KillConsumer),
+        Some(Command::KillConsumer(2))
+    );
+    update(&mut app, Action::Down);
+    assert_eq!(
+        update(&mut app, Action::CloseConsumer),
+        Some(Command::CloseConsumer(3))
+    );
+}
+
+#[test]
+fn escape_cancels_a_dialog_without_a_command() {
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::CreateTopic);
+    assert!(press(&mut app, "abc\x1b").is_empty());
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn plus_and_minus_step_the_selected_producer_rate() {
+    let mut app = fixture::app(80, 24);
+    assert_eq!(
+        update(&mut app, Action::RateUp),
+        Some(Command::SetProducerRate(1, 10.0))
+    );
+    assert_eq!(
+        update(&mut app, Action::RateDown),
+        Some(Command::SetProducerRate(1, 2.0))
+    );
+}
+
+#[test]
+fn space_pauses_and_speed_keys_halve_and_double() {
+    let mut app = fixture::app(80, 24);
+    assert_eq!(
+        update(&mut app, Action::TogglePause),
+        Some(Command::SetPaused(true))
+    );
+    assert!(screen_text(&app).contains("PAUSED"));
+    assert_eq!(
+        update(&mut app, Action::TogglePause),
+        Some(Command::SetPaused(false))
+    );
+    assert_eq!(
+        update(&mut app, Action::Faster),
+        Some(Command::SetSpeed(2.0))
+    );
+    assert_eq!(
+        update(&mut app, Action::Faster),
+        Some(Command::SetSpeed(4.0))
+    );
+    assert_eq!(
+        update(&mut app, Action::Slower),
+        Some(Command::SetSpeed(2.0))
+    );
+    for _ in 0..20 {
+        update(&mut app, Action::Faster);
+    }
+    assert_eq!(app.speed, 100.0);
+}
+
+#[test]
+fn tab_cycles_focus_through_every_panel() {
+    let mut app = fixture::app(80, 24);
+    let mut seen = vec![app.focus];
+    for _ in 0..Panel::ALL.len() {
+        update(&mut app, Action::FocusNext);
+        seen.push(app.focus);
+    }
+    assert_eq!(seen.first(), seen.last());
+    assert_eq!(&seen[..5], &Panel::ALL);
+    update(&mut app, Action::FocusPrev);
+    assert_eq!(app.focus, Panel::Timeline);
+}
+
+#[test]
+fn clicking_a_row_focuses_its_panel_and_selects_it() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = fixture::app(w, h);
+        let a = areas(app.size, &app.snapshot).unwrap();
+        // Border, header, then brokers 1, 2, 3.
+        update(
+            &mut app,
+            Action::Click {
+                column: a.brokers.x + 3,
+                row: a.brokers.y + 4,
+            },
+        );
+        assert_eq!(app.focus, Panel::Brokers);
+        assert_eq!(app.selected_broker(), Some(3), "{w}x{h}");
+        update(
+            &mut app,
+            Action::Click {
+                column: a.groups.x + 3,
+                row: a.groups.y + 2,
+            },
+        );
+        assert_eq!(app.focus, Panel::Groups);
+        assert_eq!(app.selection.group_line, 1);
+        update(
+            &mut app,
+            Action::Click {
+                column: a.timeline.x + 3,
+                row: a.timeline.y + 2,
+            },
+        );
+        assert_eq!(app.focus, Panel::Timeline);
+    }
+}
+
+#[test]
+fn help_overlay_lists_every_keymap_entry() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = fixture::app(w, h);
+        update(&mut app, Action::ToggleHelp);
+        let shown = screen_text(&app);
+        for b in KEYMAP {
+            assert!(
+                shown.contains(b.description),
+                "{w}x{h} lacks {:?}\n{shown}",
+                b.description
+            );
+            assert!(
+                shown.contains(&format!("{} {}", b.shown, b.description)),
+                "{w}x{h} lacks key {:?}",
+                b.shown
+            );
+        }
+        update(&mut app, Action::Cancel);
+        assert_eq!(app.mode, Mode::Normal);
+    }
+}
+
+#[test]
+fn readme_key_table_matches_the_keymap() {
+    let readme = include_str!("../../../README.md");
+    for b in KEYMAP.iter().chain(crate::ui::keymap::LESSON_KEYMAP) {
+        let row = format!("| `{}` | {} |", b.shown, b.description);
+        assert!(readme.contains(&row), "README.md lacks the row {row}");
+    }
+}

@@ -1,0 +1,87 @@
+//! Lesson mode: the banner, the lesson keys, and the help that lists them.
+
+use super::screen_text;
+use crate::lab::command::Command;
+use crate::ui::action::Action;
+use crate::ui::app::{App, update};
+use crate::ui::fixture;
+
+/// The fixture lab in the middle of a lesson, with a caption and a failed expectation.
+pub(super) fn lesson_snapshot() -> crate::lab::LabSnapshot {
+    let mut snap = fixture::snapshot();
+    snap.lesson = Some(crate::lab::LessonStatus {
+        name: "experiment-2".into(),
+        title: "Experiment 2: a consumer group shares two partitions".into(),
+        run: 1,
+        step: 6,
+        steps: 8,
+        caption: Some(
+            "Now consumer-A crashes. It sends no LeaveGroup, so the coordinator only notices when its session.timeout.ms (10 s) runs out."
+                .into(),
+        ),
+        waiting_for_key: true,
+        next_at_ms: None,
+        passed: 2,
+        failed: vec![
+            "step 5 (line 31): expected consumer-B owns [test-1], but it owns [test-0]".into(),
+        ],
+        finished: false,
+    });
+    snap
+}
+
+fn lesson_app(width: u16, height: u16) -> App {
+    let mut app = App::new(crate::ui::theme::Theme::colored(), width, height).lesson();
+    app.set_snapshot(lesson_snapshot());
+    for e in fixture::events() {
+        app.push_event(e);
+    }
+    app
+}
+
+#[test]
+fn lesson_banner_shows_progress_caption_and_failures() {
+    let app = lesson_app(80, 24);
+    let text = screen_text(&app);
+    assert!(text.contains("LESSON 6/8"), "{text}");
+    assert!(text.contains("press n for the next step"), "{text}");
+    assert!(text.contains("Now consumer-A crashes"), "{text}");
+    assert!(text.contains("✗ FAILED step 5"), "{text}");
+    assert!(text.contains("n next step  b back to start"), "{text}");
+    insta::assert_snapshot!("lesson_80x24", text);
+    let app = lesson_app(160, 48);
+    insta::assert_snapshot!("lesson_160x48", screen_text(&app));
+}
+
+#[test]
+fn lesson_keys_send_lesson_commands_only_in_lesson_mode() {
+    let mut app = lesson_app(80, 24);
+    assert_eq!(
+        update(&mut app, Action::LessonNext),
+        Some(Command::Director(crate::lab::DirectorCommand::Next))
+    );
+    assert!(!app.events.is_empty());
+    assert_eq!(
+        update(&mut app, Action::LessonRestart),
+        Some(Command::Director(crate::lab::DirectorCommand::Restart))
+    );
+    assert!(app.events.is_empty(), "b starts the timeline over too");
+    update(&mut app, Action::Down);
+    assert_eq!(
+        update(&mut app, Action::KillBroker),
+        Some(Command::KillBroker(2))
+    );
+    let mut app = fixture::app(80, 24);
+    assert_eq!(update(&mut app, Action::LessonNext), None);
+    assert_eq!(update(&mut app, Action::LessonRestart), None);
+}
+
+#[test]
+fn help_in_a_lesson_lists_the_lesson_keys() {
+    let mut app = lesson_app(120, 40);
+    update(&mut app, Action::ToggleHelp);
+    let text = screen_text(&app);
+    assert!(text.contains("lesson: next step"), "{text}");
+    assert!(text.contains("lesson: back to start"), "{text}");
+    assert!(text.contains("B kill selected broker"), "{text}");
+}

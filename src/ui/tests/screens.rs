@@ -1,0 +1,125 @@
+//! What the screen shows as the lab changes: the timeline, selection, small terminals, colour,
+//! recent moves, and drawing at any size.
+
+use super::lesson::lesson_snapshot;
+use super::{screen, screen_text};
+use crate::ui::action::Action;
+use crate::ui::app::{App, EVENTS_MAX, Panel, update};
+use crate::ui::fixture;
+
+#[test]
+fn timeline_keeps_only_the_newest_events() {
+    let mut app = fixture::app(80, 24);
+    let e = fixture::events().pop().unwrap();
+    for _ in 0..EVENTS_MAX + 50 {
+        app.push_event(e.clone());
+    }
+    assert_eq!(app.events.len(), EVENTS_MAX);
+}
+
+#[test]
+fn scrolling_the_timeline_shows_older_events() {
+    let mut app = fixture::app(80, 24);
+    app.focus = Panel::Timeline;
+    let newest = screen_text(&app);
+    assert!(newest.contains("rebalance started"));
+    assert!(!newest.contains("lab started"));
+    update(&mut app, Action::Top);
+    let oldest = screen_text(&app);
+    assert!(oldest.contains("lab started"), "{oldest}");
+    assert!(oldest.contains("newer below"));
+    update(&mut app, Action::Bottom);
+    assert_eq!(app.timeline_scroll, 0);
+}
+
+#[test]
+fn a_smaller_snapshot_keeps_the_selection_in_range() {
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::Down);
+    update(&mut app, Action::Down);
+    let mut snap = fixture::snapshot();
+    snap.brokers.truncate(1);
+    app.set_snapshot(snap);
+    assert_eq!(app.selected_broker(), Some(1));
+}
+
+#[test]
+fn too_small_terminal_says_how_large_it_must_be() {
+    for (w, h) in [(79, 24), (80, 23), (40, 10)] {
+        let app = fixture::app(w, h);
+        let shown = screen_text(&app).replace('\n', " ");
+        let shown = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(shown.contains("needs at least 80×24"), "{w}x{h}: {shown}");
+        assert!(shown.contains(&format!("{w}×{h}")), "{shown}");
+    }
+    assert!(!screen_text(&fixture::app(80, 24)).contains("too small"));
+}
+
+#[test]
+fn no_color_screen_carries_no_colour() {
+    let mut app = fixture::app(160, 48);
+    app.theme = crate::ui::theme::Theme::monochrome();
+    let buf = screen(&app);
+    for cell in buf.content() {
+        assert_eq!(cell.fg, ratatui::style::Color::Reset, "{cell:?}");
+        assert_eq!(cell.bg, ratatui::style::Color::Reset, "{cell:?}");
+    }
+    let colored = screen(&fixture::app(160, 48));
+    assert!(
+        colored
+            .content()
+            .iter()
+            .any(|c| c.fg != ratatui::style::Color::Reset)
+    );
+}
+
+#[test]
+fn recently_moved_partitions_are_highlighted() {
+    for (w, h, marked) in [(80, 24, "com 390 ↻"), (160, 48, "com 390 moved")] {
+        let shown = screen_text(&fixture::app(w, h));
+        assert!(shown.contains(marked), "{shown}");
+        let mut later = fixture::app(w, h);
+        let mut snap = fixture::snapshot();
+        snap.now_ms += 10_000;
+        later.set_snapshot(snap);
+        let shown = screen_text(&later);
+        assert!(!shown.contains(marked), "{shown}");
+        assert!(shown.contains("lag 8"), "{shown}");
+    }
+}
+
+#[test]
+fn draws_at_any_size_without_panicking() {
+    let labs = [
+        fixture::snapshot(),
+        fixture::large_snapshot(9, 50, 10),
+        Default::default(),
+        lesson_snapshot(),
+    ];
+    let sizes = (0..=200u16)
+        .step_by(7)
+        .flat_map(|w| (0..=60u16).step_by(5).map(move |h| (w, h)))
+        .chain([(80, 24), (120, 36), (119, 36), (120, 35), (1, 1)]);
+    for (w, h) in sizes {
+        for snap in &labs {
+            let mut app = App::new(crate::ui::theme::Theme::colored(), w, h);
+            app.set_snapshot(snap.clone());
+            for e in fixture::events() {
+                app.push_event(e);
+            }
+            screen(&app);
+            update(&mut app, Action::ToggleHelp);
+            screen(&app);
+            update(&mut app, Action::Cancel);
+            update(&mut app, Action::CreateTopic);
+            screen(&app);
+            update(
+                &mut app,
+                Action::Click {
+                    column: w / 2,
+                    row: h / 2,
+                },
+            );
+        }
+    }
+}
