@@ -151,11 +151,11 @@ impl Cluster {
     /// where their epoch histories diverge (the same rule followers use to truncate), as the first
     /// such offset and their count.
     fn records_lost_to(&self, tp: &TopicPartition, new_leader: BrokerId) -> (i64, i64) {
-        let old_leo = self.last_leader_leo.get(tp).copied().unwrap_or(0);
+        let old_leo = self.leader_history.leo(tp);
         let Some(new_log) = self.replica_log(new_leader, tp) else {
             return (0, old_leo);
         };
-        let old_epochs = self.last_leader_epochs.get(tp).cloned().unwrap_or_default();
+        let old_epochs = self.leader_history.epochs(tp);
         let end_in_old = |epoch: i32| -> Option<i64> {
             let i = old_epochs.partition_point(|(e, _)| *e <= epoch);
             let idx = i.checked_sub(1)?;
@@ -270,10 +270,12 @@ impl Cluster {
     /// `auto.leader.rebalance.enable`: leadership returns to the preferred (first) replica once it
     /// is alive and in the ISR.
     pub(crate) fn step_preferred_leaders(&mut self) {
-        if !self.config.auto_leader_rebalance || self.now_ms < self.next_preferred_check_ms {
+        let interval = self.config.leader_imbalance_check_interval_ms;
+        if !self.config.auto_leader_rebalance
+            || !self.preferred_leader_check.due(self.now_ms, interval)
+        {
             return;
         }
-        self.next_preferred_check_ms = self.now_ms + self.config.leader_imbalance_check_interval_ms;
         if self.controller.is_none() {
             return;
         }

@@ -86,7 +86,7 @@ impl Cluster {
         }
         b.state = BrokerState::Down;
         b.replicas.clear();
-        self.shutdown_done_at.remove(&id);
+        self.shutdowns.cancel(id);
         self.emit(EventKind::BrokerKilled { broker: id });
         Ok(())
     }
@@ -103,21 +103,13 @@ impl Cluster {
         // clients see no outage: that is the point of a controlled shutdown.
         self.remove_from_isrs(id, "controlled shutdown");
         self.reconcile_leaders();
-        self.shutdown_done_at
-            .insert(id, self.now_ms + SHUTDOWN_VISIBLE_MS);
+        self.shutdowns.start(id, self.now_ms + SHUTDOWN_VISIBLE_MS);
         Ok(())
     }
 
     /// Stops brokers whose controlled shutdown has finished.
     pub(crate) fn finish_shutdowns(&mut self) {
-        let due: Vec<BrokerId> = self
-            .shutdown_done_at
-            .iter()
-            .filter(|(_, at)| **at <= self.now_ms)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in due {
-            self.shutdown_done_at.remove(&id);
+        for id in self.shutdowns.take_due(self.now_ms) {
             if let Some(b) = self.brokers.get_mut(&id) {
                 if b.state != BrokerState::ShuttingDown {
                     continue;

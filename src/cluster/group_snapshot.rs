@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 impl Cluster {
     pub(crate) fn fill_group_snapshots(&self, snap: &mut ClusterSnapshot) {
-        for g in self.groups.groups() {
+        for g in self.hosting.coordinator().groups() {
             let members: Vec<MemberSnapshot> = g
                 .members
                 .values()

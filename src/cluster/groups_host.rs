@@ -5,7 +5,8 @@
 use super::error::KafkaError;
 use super::event::EventKind;
 use super::group::{
-    JoinRequest, JoinResponse, OffsetAndMetadata, OffsetCommitRecord, offsets_partition_for,
+    CoordinatorConfig, GroupCoordinator, JoinRequest, JoinResponse, OffsetAndMetadata,
+    OffsetCommitRecord, offsets_partition_for,
 };
 use super::lab::{Cluster, OFFSETS_TOPIC, ProduceOutcome};
 use super::types::{Acks, BrokerId, TopicPartition};
@@ -30,12 +31,42 @@ pub const COMMIT_RESULTS_MAX: usize = 10_000;
 
 /// A commit appended to `__consumer_offsets`, waiting for the HW to pass it.
 #[derive(Clone, Debug)]
-pub(crate) struct PendingCommit {
+struct PendingCommit {
     pub ticket: u64,
     pub group: String,
     pub offsets: Vec<(TopicPartition, OffsetAndMetadata)>,
     /// The requester went away: keep no result for it.
     pub forgotten: bool,
+}
+
+/// The group coordinator as the brokers host it: the coordinator's state, the commits waiting
+/// for `__consumer_offsets` replication and their results, and which leader (and epoch) each
+/// offsets partition's groups were loaded from. Only this file changes it, keeping the rule that
+/// a commit takes effect once replicated and a coordinator move reloads from the new leader's log.
+pub(crate) struct GroupHosting {
+    coordinator: GroupCoordinator,
+    pending_commits: Vec<PendingCommit>,
+    /// Bounded by [`COMMIT_RESULTS_MAX`].
+    commit_results: BTreeMap<u64, Result<(), KafkaError>>,
+    /// Per offsets partition: the (leader, epoch) whose log the coordinator's cache was loaded from.
+    offsets_loaded: BTreeMap<i32, (BrokerId, i32)>,
+}
+
+impl GroupHosting {
+    /// Nothing hosted yet.
+    pub(crate) fn new(config: CoordinatorConfig) -> Self {
+        Self {
+            coordinator: GroupCoordinator::new(config),
+            pending_commits: Vec::new(),
+            commit_results: BTreeMap::new(),
+            offsets_loaded: BTreeMap::new(),
+        }
+    }
+
+    /// The coordinator's state, read-only.
+    pub(crate) fn coordinator(&self) -> &GroupCoordinator {
+        &self.coordinator
+    }
 }
 
 impl Cluster {
@@ -53,7 +84,7 @@ impl Cluster {
         let leader = self
             .leader_of(&tp)
             .ok_or(KafkaError::CoordinatorNotAvailable)?;
-        match self.offsets_loaded.get(&tp.partition) {
+        match self.hosting.offsets_loaded.get(&tp.partition) {
             Some((b, _)) if *b == leader => Ok(leader),
             _ => Err(KafkaError::CoordinatorLoadInProgress),
         }
@@ -82,7 +113,10 @@ impl Cluster {
     ) -> Result<String, KafkaError> {
         self.check_coordinator(broker, group)?;
         let mut out = Vec::new();
-        let r = self.groups.join(group, req, self.now_ms, &mut out);
+        let r = self
+            .hosting
+            .coordinator
+            .join(group, req, self.now_ms, &mut out);
         self.emit_all(out);
         r
     }
@@ -95,7 +129,7 @@ impl Cluster {
         member_id: &str,
     ) -> Result<Option<JoinResponse>, KafkaError> {
         self.check_coordinator(broker, group)?;
-        self.groups.join_result(group, member_id)
+        self.hosting.coordinator.join_result(group, member_id)
     }
 
     /// SyncGroup; the leader passes the assignment. `Ok(None)` while waiting for the leader.
@@ -109,7 +143,7 @@ impl Cluster {
     ) -> Result<Option<Vec<TopicPartition>>, KafkaError> {
         self.check_coordinator(broker, group)?;
         let mut out = Vec::new();
-        let r = self.groups.sync(
+        let r = self.hosting.coordinator.sync(
             group,
             member_id,
             generation,
@@ -130,7 +164,8 @@ impl Cluster {
         generation: i32,
     ) -> Result<(), KafkaError> {
         self.check_coordinator(broker, group)?;
-        self.groups
+        self.hosting
+            .coordinator
             .heartbeat(group, member_id, generation, self.now_ms)
     }
 
@@ -143,7 +178,10 @@ impl Cluster {
     ) -> Result<(), KafkaError> {
         self.check_coordinator(broker, group)?;
         let mut out = Vec::new();
-        let r = self.groups.leave(group, member_id, self.now_ms, &mut out);
+        let r = self
+            .hosting
+            .coordinator
+            .leave(group, member_id, self.now_ms, &mut out);
         self.emit_all(out);
         r
     }
@@ -159,7 +197,9 @@ impl Cluster {
         offsets: &[(TopicPartition, OffsetAndMetadata)],
     ) -> Result<CommitOutcome, KafkaError> {
         self.check_coordinator(broker, group)?;
-        self.groups.validate_commit(group, member_id, generation)?;
+        self.hosting
+            .coordinator
+            .validate_commit(group, member_id, generation)?;
         if offsets.is_empty() {
             return Ok(CommitOutcome::Done);
         }
@@ -179,7 +219,7 @@ impl Cluster {
         let tp = self.offsets_partition(group);
         match self.produce(broker, &tp, &bytes, Acks::All, OFFSETS_COMMIT_TIMEOUT_MS) {
             ProduceOutcome::Pending(ticket) => {
-                self.pending_commits.push(PendingCommit {
+                self.hosting.pending_commits.push(PendingCommit {
                     ticket,
                     group: group.to_string(),
                     offsets: offsets.to_vec(),
@@ -203,11 +243,14 @@ impl Cluster {
     fn apply_commits(&mut self, group: &str, offsets: &[(TopicPartition, OffsetAndMetadata)]) {
         for (tp, committed) in offsets {
             let before = self
-                .groups
+                .hosting
+                .coordinator
                 .group(group)
                 .and_then(|g| g.committed.get(tp))
                 .map(|c| c.offset);
-            self.groups.apply_commit(group, tp.clone(), committed);
+            self.hosting
+                .coordinator
+                .apply_commit(group, tp.clone(), committed);
             if before != Some(committed.offset) {
                 self.emit(EventKind::OffsetCommitted {
                     group: group.to_string(),
@@ -221,14 +264,19 @@ impl Cluster {
     /// The result of a commit that was [`CommitOutcome::Pending`], once replicated or failed: a
     /// commit counts only when `__consumer_offsets` has it, as in Kafka.
     pub fn take_commit_result(&mut self, ticket: u64) -> Option<Result<(), KafkaError>> {
-        self.commit_results.remove(&ticket)
+        self.hosting.commit_results.remove(&ticket)
     }
 
     /// Drops what is kept for a commit whose requester went away (the commit itself still
     /// takes effect once replicated).
     pub fn forget_commit(&mut self, ticket: u64) {
-        self.commit_results.remove(&ticket);
-        if let Some(c) = self.pending_commits.iter_mut().find(|c| c.ticket == ticket) {
+        self.hosting.commit_results.remove(&ticket);
+        if let Some(c) = self
+            .hosting
+            .pending_commits
+            .iter_mut()
+            .find(|c| c.ticket == ticket)
+        {
             c.forgotten = true;
         }
     }
@@ -237,9 +285,9 @@ impl Cluster {
         if c.forgotten {
             return;
         }
-        self.commit_results.insert(c.ticket, result);
-        while self.commit_results.len() > COMMIT_RESULTS_MAX {
-            self.commit_results.pop_first();
+        self.hosting.commit_results.insert(c.ticket, result);
+        while self.hosting.commit_results.len() > COMMIT_RESULTS_MAX {
+            self.hosting.commit_results.pop_first();
         }
     }
 
@@ -252,7 +300,8 @@ impl Cluster {
     ) -> Result<Option<OffsetAndMetadata>, KafkaError> {
         self.check_coordinator(broker, group)?;
         Ok(self
-            .groups
+            .hosting
+            .coordinator
             .group(group)
             .and_then(|g| g.committed.get(tp))
             .cloned())
@@ -260,7 +309,7 @@ impl Cluster {
 
     /// The group coordinator's state (read-only), for snapshots and checks.
     pub fn group_coordinator(&self) -> &super::group::GroupCoordinator {
-        &self.groups
+        &self.hosting.coordinator
     }
 
     /// Reads every offset commit in the new leader's log, up to its log end: as leader, all of it
@@ -303,11 +352,12 @@ impl Cluster {
                 .partitions
                 .get(&tp)
                 .and_then(|m| m.leader.map(|l| (l, m.leader_epoch)));
-            if self.offsets_loaded.get(&p).copied() == current {
+            if self.hosting.offsets_loaded.get(&p).copied() == current {
                 continue;
             }
             let groups_here: Vec<String> = self
-                .groups
+                .hosting
+                .coordinator
                 .groups()
                 .map(|g| g.group_id.clone())
                 .filter(|g| self.offsets_partition(g).partition == p)
@@ -321,10 +371,11 @@ impl Cluster {
                     names.dedup();
                     for g in names {
                         let committed = loaded.remove(&g).unwrap_or_default();
-                        self.groups.load(&g, committed, now);
+                        self.hosting.coordinator.load(&g, committed, now);
                     }
-                    let moved = self.offsets_loaded.get(&p).map(|(b, _)| *b) != Some(leader);
-                    self.offsets_loaded.insert(p, (leader, epoch));
+                    let moved =
+                        self.hosting.offsets_loaded.get(&p).map(|(b, _)| *b) != Some(leader);
+                    self.hosting.offsets_loaded.insert(p, (leader, epoch));
                     if moved {
                         for g in groups_here {
                             self.emit(EventKind::CoordinatorMoved {
@@ -335,7 +386,7 @@ impl Cluster {
                     }
                 }
                 None => {
-                    self.offsets_loaded.remove(&p);
+                    self.hosting.offsets_loaded.remove(&p);
                     for g in groups_here {
                         self.emit(EventKind::CoordinatorMoved {
                             group: g,
@@ -345,10 +396,10 @@ impl Cluster {
                 }
             }
         }
-        let pending = std::mem::take(&mut self.pending_commits);
+        let pending = std::mem::take(&mut self.hosting.pending_commits);
         for c in pending {
             match self.take_completion(c.ticket) {
-                None => self.pending_commits.push(c),
+                None => self.hosting.pending_commits.push(c),
                 Some(Ok(_)) => {
                     self.apply_commits(&c.group, &c.offsets);
                     self.record_commit_result(&c, Ok(()));
@@ -366,10 +417,10 @@ impl Cluster {
                 }
             }
         }
-        let loaded: Vec<i32> = self.offsets_loaded.keys().copied().collect();
+        let loaded: Vec<i32> = self.hosting.offsets_loaded.keys().copied().collect();
         let parts = self.config.offsets_topic_partitions;
         let mut out = Vec::new();
-        self.groups.tick(
+        self.hosting.coordinator.tick(
             now,
             |g| loaded.contains(&offsets_partition_for(g, parts)),
             &mut out,

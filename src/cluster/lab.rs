@@ -58,24 +58,16 @@ pub struct Cluster {
     pub(crate) controller: Option<BrokerId>,
     pub(crate) topics: BTreeMap<String, TopicMeta>,
     pub(crate) partitions: BTreeMap<TopicPartition, PartitionMeta>,
-    /// The leader LEO last seen per partition: what an unclean election loses is measured against it.
-    pub(crate) last_leader_leo: BTreeMap<TopicPartition, i64>,
-    /// The last leader's epoch cache per partition, to find where an unclean leader diverges.
-    pub(crate) last_leader_epochs: BTreeMap<TopicPartition, Vec<(i32, i64)>>,
+    /// The last leader's log per partition: what an unclean election is measured against.
+    pub(crate) leader_history: super::timers::LeaderHistory,
     /// `acks=all` produces waiting for the ISR, and their results.
     pub(crate) tickets: super::tickets::ProduceTickets,
     pub(crate) events: Vec<Event>,
-    pub(crate) shutdown_done_at: BTreeMap<BrokerId, i64>,
-    pub(crate) next_retention_ms: i64,
-    pub(crate) next_preferred_check_ms: i64,
+    pub(crate) shutdowns: super::timers::Shutdowns,
+    pub(crate) retention_check: super::timers::Periodic,
+    pub(crate) preferred_leader_check: super::timers::Periodic,
     /// Every consumer group, hosted by the leaders of `__consumer_offsets` partitions.
-    pub(crate) groups: super::group::GroupCoordinator,
-    /// Offset commits waiting for `__consumer_offsets` replication.
-    pub(crate) pending_commits: Vec<super::groups_host::PendingCommit>,
-    /// Results of replicated (or failed) commits, until their requesters take them (bounded).
-    pub(crate) commit_results: BTreeMap<u64, Result<(), KafkaError>>,
-    /// Per offsets partition: the (leader, epoch) whose log the coordinator's cache was loaded from.
-    pub(crate) offsets_loaded: BTreeMap<i32, (BrokerId, i32)>,
+    pub(crate) hosting: super::groups_host::GroupHosting,
     /// Broker N's wire-protocol port is `base + N - 1` while a listener runs.
     pub(crate) listener_base_port: Option<u16>,
 }
@@ -101,21 +93,19 @@ impl Cluster {
             controller: None,
             topics: BTreeMap::new(),
             partitions: BTreeMap::new(),
-            last_leader_leo: BTreeMap::new(),
-            last_leader_epochs: BTreeMap::new(),
+            leader_history: Default::default(),
             tickets: Default::default(),
             events: Vec::new(),
-            shutdown_done_at: BTreeMap::new(),
-            next_retention_ms: config.retention_check_interval_ms,
-            next_preferred_check_ms: config.leader_imbalance_check_interval_ms,
-            groups: super::group::GroupCoordinator::new(super::group::CoordinatorConfig {
+            shutdowns: Default::default(),
+            retention_check: super::timers::Periodic::starting(config.retention_check_interval_ms),
+            preferred_leader_check: super::timers::Periodic::starting(
+                config.leader_imbalance_check_interval_ms,
+            ),
+            hosting: super::groups_host::GroupHosting::new(super::group::CoordinatorConfig {
                 initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
                 min_session_timeout_ms: config.group_min_session_timeout_ms,
                 max_session_timeout_ms: config.group_max_session_timeout_ms,
             }),
-            pending_commits: Vec::new(),
-            commit_results: BTreeMap::new(),
-            offsets_loaded: BTreeMap::new(),
             listener_base_port: None,
             config,
         };
@@ -227,15 +217,8 @@ impl Cluster {
             return;
         };
         let leo = log.log_end_offset();
-        let changed = self
-            .last_leader_epochs
-            .get(tp)
-            .is_none_or(|e| e.as_slice() != log.epoch_entries());
-        if changed {
-            let epochs = log.epoch_entries().to_vec();
-            self.last_leader_epochs.insert(tp.clone(), epochs);
-        }
-        self.last_leader_leo.insert(tp.clone(), leo);
+        let epochs = log.epoch_entries().to_vec();
+        self.leader_history.note(tp, leo, &epochs);
     }
 
     /// Whether the controller believes a broker can lead: registered and not shutting down.

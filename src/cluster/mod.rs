@@ -20,6 +20,7 @@ mod replication;
 pub mod snapshot;
 mod snapshot_builder;
 mod tickets;
+mod timers;
 pub mod topic;
 pub mod types;
 

@@ -343,10 +343,9 @@ impl Cluster {
     /// Time-based rolls, flush policy and retention on every running replica.
     pub(crate) fn step_housekeeping(&mut self) {
         let now = self.now_ms;
-        let run_retention = now >= self.next_retention_ms;
-        if run_retention {
-            self.next_retention_ms = now + self.config.retention_check_interval_ms;
-        }
+        let run_retention = self
+            .retention_check
+            .due(now, self.config.retention_check_interval_ms);
         let mut out = Vec::new();
         for b in self.brokers.values_mut() {
             if !b.is_running() {
