@@ -241,6 +241,9 @@ impl Cluster {
         if self.topics.contains_key(&spec.name) {
             return Err(KafkaError::TopicAlreadyExists);
         }
+        if self.partitions.len() + spec.partitions as usize > super::topic::PARTITIONS_TOTAL_MAX {
+            return Err(KafkaError::InvalidPartitions);
+        }
         let live: Vec<BrokerId> = self
             .brokers
             .values()

@@ -38,6 +38,9 @@ impl TopicSpec {
 
 /// The most partitions a topic may have in the lab.
 pub const PARTITIONS_MAX: i32 = 1_000;
+/// The most partitions the whole lab holds (internal topics included): the bound on every
+/// per-partition map in the cluster.
+pub const PARTITIONS_TOTAL_MAX: usize = 10_000;
 
 impl TopicSpec {
     /// Checks the settings that need no cluster state, as Kafka's CreateTopics does: the name's
