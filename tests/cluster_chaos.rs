@@ -287,20 +287,13 @@ fn run_seed_inner(seed: u64, unclean: bool, t: &mut TestLab) -> Result<SeedOutco
         collect_acks(&t.lab, producer, &mut acked);
         safety.check(&t.lab)?;
     }
-    heal(&mut t.lab);
-    t.lab.stop_producer(producer).map_err(|e| e.to_string())?;
     let live = Liveness {
         topic: TOPIC,
         groups: &[GROUP],
         producer: Some(producer),
     };
-    let live_after_ms = live.await_live(t, LIVE_WITHIN_MS, |t| {
-        collect_acks(&t.lab, producer, &mut acked);
-        safety.check(&t.lab)
-    })?;
-    if acked.is_empty() {
-        return Err("no record was ever acknowledged".into());
-    }
+    let live_after_ms =
+        live.heal_and_await(t, LIVE_WITHIN_MS, &mut acked, |lab| safety.check(lab))?;
     let elections = unclean_elections(t);
     if !unclean && !elections.is_empty() {
         return Err(format!("unclean election while disabled: {elections:?}"));

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::liveness::{Acked, Liveness, all_acked_consumed, collect_acks, consumed_values, heal};
+use common::liveness::{Acked, Liveness, all_acked_consumed, collect_acks, consumed_values};
 use common::{TestLab, tp};
 use kafka_lab::clients::spec::{CommitMode, OffsetReset};
 use kafka_lab::clients::spec::{ConsumerSpec, ProducerSpec};
@@ -200,20 +200,13 @@ fn run_seed_inner(seed: u64, t: &mut TestLab) -> Result<i64, String> {
         }
     }
     // Heal and stop producing, so the group has a fixed HW to catch up to.
-    heal(&mut t.lab);
-    t.lab.stop_producer(producer).map_err(|e| e.to_string())?;
     let live = Liveness {
         topic: TOPIC,
         groups: &[GROUP],
         producer: Some(producer),
     };
-    let live_after_ms = live.await_live(t, LIVE_WITHIN_MS, |t| {
-        collect_acks(&t.lab, producer, &mut acked);
-        checker.check(&t.lab)
-    })?;
-    if acked.is_empty() {
-        return Err("no record was ever acknowledged".into());
-    }
+    let live_after_ms =
+        live.heal_and_await(t, LIVE_WITHIN_MS, &mut acked, |lab| checker.check(lab))?;
     all_acked_consumed(&consumed_values(&t.lab), &acked, |_| false)?;
     // Every record below a committed offset was processed.
     for p in 0..PARTITIONS {

@@ -58,6 +58,31 @@ pub struct Liveness<'a> {
 }
 
 impl Liveness<'_> {
+    /// Heals the cluster, stops the producer (so the group has a fixed HW to catch up to) and
+    /// waits for liveness, collecting acks and running `safety` after every step; fails when
+    /// nothing was ever acknowledged.
+    pub fn heal_and_await(
+        &self,
+        t: &mut TestLab,
+        max_ms: i64,
+        acked: &mut Vec<Acked>,
+        mut safety: impl FnMut(&Lab) -> Result<(), String>,
+    ) -> Result<i64, String> {
+        heal(&mut t.lab);
+        let producer = self
+            .producer
+            .ok_or("liveness after healing needs the producer")?;
+        t.lab.stop_producer(producer).map_err(|e| e.to_string())?;
+        let live_after_ms = self.await_live(t, max_ms, |t| {
+            collect_acks(&t.lab, producer, acked);
+            safety(&t.lab)
+        })?;
+        if acked.is_empty() {
+            return Err("no record was ever acknowledged".into());
+        }
+        Ok(live_after_ms)
+    }
+
     /// `Ok` when every liveness condition holds now.
     pub fn check(&self, lab: &Lab) -> Result<(), String> {
         self.partitions_led_with_full_isr(lab)?;
