@@ -31,23 +31,7 @@ pub struct TopicMeta {
     pub internal: bool,
 }
 
-/// The result of an accepted produce: the offsets the leader assigned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ProduceAck {
-    /// Offset of the first record.
-    pub base_offset: i64,
-    /// Offset of the last record.
-    pub last_offset: i64,
-}
-
-/// A produce answered now, or later through [`Cluster::take_completion`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProduceOutcome {
-    /// Done (acks=0 or 1, or failed before the append).
-    Done(Result<ProduceAck, KafkaError>),
-    /// `acks=all`: waiting for the ISR; poll the ticket.
-    Pending(u64),
-}
+pub use super::tickets::{ProduceAck, ProduceOutcome};
 
 /// The lab: brokers, controller state, topics, and (through other modules) groups and clients.
 pub struct Cluster {

@@ -5,9 +5,26 @@
 //! that goes away [`forget`](ProduceTickets::forget)s its ticket.
 
 use super::error::KafkaError;
-use super::lab::ProduceAck;
 use super::types::{BrokerId, TopicPartition};
 use std::collections::BTreeMap;
+
+/// The result of an accepted produce: the offsets the leader assigned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProduceAck {
+    /// Offset of the first record.
+    pub base_offset: i64,
+    /// Offset of the last record.
+    pub last_offset: i64,
+}
+
+/// A produce answered now, or later through [`super::lab::Cluster::take_completion`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProduceOutcome {
+    /// Done (acks=0 or 1, or failed before the append).
+    Done(Result<ProduceAck, KafkaError>),
+    /// `acks=all`: waiting for the ISR; poll the ticket.
+    Pending(u64),
+}
 
 /// Finished results kept for their requesters at most; beyond it the oldest is dropped (its
 /// requester, if still there, then times out as it would on a lost response).
