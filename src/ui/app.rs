@@ -16,10 +16,6 @@ pub use update::update;
 
 /// How many events the timeline keeps.
 pub const EVENTS_MAX: usize = 500;
-/// Simulated-time speeds the driver accepts.
-pub const SPEED_MIN: f64 = 0.1;
-/// Simulated-time speeds the driver accepts.
-pub const SPEED_MAX: f64 = 100.0;
 /// Producer rates that `+` and `-` step through, records/s.
 pub const RATE_STEPS: &[f64] = &[
     1.0,
@@ -267,9 +263,9 @@ impl App {
     }
 }
 
-/// A speed as `1×`, `0.5×`, `16×`.
+/// A speed as `1×`, `0.5×`, `0.125×`, `64×`: the status bar and the speed message both use it.
 pub fn format_speed(speed: f64) -> String {
-    let s = format!("{speed:.2}");
+    let s = format!("{speed:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     format!("{s}×")
 }

@@ -1,7 +1,8 @@
 //! The pure `update`: one [`Action`] in, new [`App`] state and maybe a [`Command`] out — no I/O,
 //! so tests drive it directly. The `App` methods here exist only to serve actions.
 
-use super::{App, EVENTS_MAX, Mode, Panel, RATE_STEPS, SPEED_MAX, SPEED_MIN, format_speed};
+use super::{App, EVENTS_MAX, Mode, Panel, RATE_STEPS, format_speed};
+use crate::lab::clock::SPEED_RANGE;
 use crate::lab::command::{Command, DirectorCommand};
 use crate::ui::action::Action;
 use crate::ui::dialog::{Dialog, live_brokers};
@@ -141,7 +142,8 @@ impl App {
     }
 
     fn set_speed(&mut self, speed: f64) -> Option<Command> {
-        let speed = speed.clamp(SPEED_MIN, SPEED_MAX);
+        // The clock's own range, so the message names the speed the lab will run at.
+        let speed = speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1);
         self.speed = speed;
         self.flash = Some(format!("speed {}", format_speed(speed)));
         Some(Command::SetSpeed(speed))

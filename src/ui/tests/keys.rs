@@ -114,7 +114,32 @@ fn space_pauses_and_speed_keys_halve_and_double() {
     for _ in 0..20 {
         update(&mut app, Action::Faster);
     }
-    assert_eq!(app.speed, 100.0);
+    assert_eq!(app.speed, 64.0);
+}
+
+#[test]
+fn speed_message_and_status_bar_agree_at_both_ends_of_the_clock_range() {
+    use crate::lab::clock::SPEED_RANGE;
+    let mut app = fixture::app(80, 24);
+    for _ in 0..20 {
+        update(&mut app, Action::Faster);
+    }
+    assert_eq!(app.speed, SPEED_RANGE.1);
+    let text = screen_text(&app);
+    assert!(text.contains("speed 64×"), "{text}");
+    assert!(text.contains("│ 64× "), "{text}");
+    assert!(!text.contains("100×"), "{text}");
+    for _ in 0..20 {
+        update(&mut app, Action::Slower);
+    }
+    assert_eq!(app.speed, SPEED_RANGE.0);
+    // The lab confirms the speed in its next snapshot; the bar and the message must still agree.
+    let mut snap = app.snapshot.clone();
+    snap.speed = SPEED_RANGE.0;
+    app.set_snapshot(snap);
+    let text = screen_text(&app);
+    assert!(text.contains("speed 0.125×"), "{text}");
+    assert!(text.contains("│ 0.125× "), "{text}");
 }
 
 #[test]
