@@ -181,8 +181,15 @@ impl App {
         }
         self.events.push_back(event);
         if self.timeline_scroll > 0 {
-            self.timeline_scroll = (self.timeline_scroll + 1).min(self.events.len() - 1);
+            self.timeline_scroll = (self.timeline_scroll + 1).min(self.timeline_scroll_max());
         }
+    }
+
+    /// The farthest the timeline scrolls up: the oldest events fill the panel, no blank rows.
+    pub fn timeline_scroll_max(&self) -> usize {
+        self.events
+            .len()
+            .saturating_sub(self.visible_rows(Panel::Timeline))
     }
 
     /// Panel rectangles at the current size (`None` when the terminal is too small).
@@ -217,9 +224,7 @@ impl App {
                 *s = (*s).min(n.saturating_sub(1));
             }
         }
-        self.timeline_scroll = self
-            .timeline_scroll
-            .min(self.events.len().saturating_sub(1));
+        self.timeline_scroll = self.timeline_scroll.min(self.timeline_scroll_max());
     }
 
     /// Rectangle of a panel at the current size.

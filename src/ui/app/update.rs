@@ -13,7 +13,7 @@ impl App {
     fn move_selection(&mut self, delta: isize) {
         let panel = self.focus;
         if panel == Panel::Timeline {
-            let max = self.events.len().saturating_sub(1) as isize;
+            let max = self.timeline_scroll_max() as isize;
             self.timeline_scroll = (self.timeline_scroll as isize - delta).clamp(0, max) as usize;
             return;
         }

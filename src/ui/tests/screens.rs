@@ -33,6 +33,35 @@ fn scrolling_the_timeline_shows_older_events() {
 }
 
 #[test]
+fn home_on_the_timeline_fills_the_panel_with_the_oldest_events() {
+    let mut app = fixture::app(160, 48);
+    let e = fixture::events().pop().unwrap();
+    for _ in 0..60 {
+        app.push_event(e.clone());
+    }
+    app.focus = Panel::Timeline;
+    update(&mut app, Action::Top);
+    let area = app.panel_area(Panel::Timeline).unwrap();
+    let visible = app.visible_rows(Panel::Timeline);
+    let rows = screen_text(&app);
+    let blank = rows
+        .lines()
+        .skip(area.y as usize + 1)
+        .take(visible)
+        .map(|l| {
+            l.chars()
+                .skip(area.x as usize + 1)
+                .take(area.width as usize - 2)
+                .collect::<String>()
+        })
+        .filter(|inside| inside.trim().is_empty())
+        .count();
+    assert_eq!(blank, 0, "blank rows below the oldest events: {rows}");
+    assert!(rows.contains("lab started"), "{rows}");
+    assert_eq!(app.timeline_scroll, app.events.len() - visible);
+}
+
+#[test]
 fn a_smaller_snapshot_keeps_the_selection_in_range() {
     let mut app = fixture::app(80, 24);
     update(&mut app, Action::Down);
