@@ -62,6 +62,33 @@ fn home_on_the_timeline_fills_the_panel_with_the_oldest_events() {
 }
 
 #[test]
+fn killed_consumer_without_partitions_is_marked_killed_at_once() {
+    use crate::cluster::snapshot::MemberSnapshot;
+    let mut app = fixture::app(80, 24);
+    let mut snap = fixture::snapshot();
+    snap.cluster.groups[0].members.push(MemberSnapshot {
+        member_id: "consumer-C-77aa".into(),
+        client_id: "consumer-C".into(),
+        group_instance_id: None,
+        assigned: vec![],
+    });
+    let mut c = snap.consumers[0].clone();
+    c.id = 9;
+    c.client_id = "consumer-C".into();
+    c.member_id = Some("consumer-C-77aa".into());
+    c.assigned = vec![];
+    c.state = crate::clients::view::ConsumerState::Killed;
+    snap.consumers.push(c);
+    app.set_snapshot(snap);
+    let shown = screen_text(&app);
+    let line = shown
+        .lines()
+        .find(|l| l.contains("consumer-C"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(line.contains("killed"), "{line}");
+}
+
+#[test]
 fn a_smaller_snapshot_keeps_the_selection_in_range() {
     let mut app = fixture::app(80, 24);
     update(&mut app, Action::Down);

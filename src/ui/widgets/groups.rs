@@ -109,10 +109,17 @@ fn line<'a>(
             }
             Line::from(spans)
         }
-        GroupLineKind::IdleMember { member } => Line::from(vec![
-            Span::raw(format!(" {:<name_w$}  ", g.members[member].client_id)),
-            Span::styled("no partitions", theme.dim()),
-        ]),
+        GroupLineKind::IdleMember { member } => {
+            let mut spans = vec![
+                Span::raw(format!(" {:<name_w$}  ", g.members[member].client_id)),
+                Span::styled("no partitions", theme.dim()),
+            ];
+            // Killed at once, though the group keeps the member until session.timeout.ms.
+            if let Some(ConsumerState::Killed) = consumer_state(snap, l) {
+                spans.push(Span::styled(" killed", theme.error()));
+            }
+            Line::from(spans)
+        }
         GroupLineKind::Outsider { consumer } => {
             let c = &snap.consumers[consumer];
             let (what, style) = match c.state {
