@@ -215,6 +215,38 @@ fn help_overlay_lists_every_keymap_entry() {
 }
 
 #[test]
+fn help_overlay_footer_is_whole_at_120x36_and_80x24() {
+    use crate::ui::widgets::help::FOOTER;
+    for (w, h, lesson) in [(120, 36, false), (80, 24, false), (120, 36, true)] {
+        let mut app = fixture::app(w, h);
+        app.lesson_mode = lesson;
+        update(&mut app, Action::ToggleHelp);
+        let shown = screen_text(&app);
+        // The overlay's inside, line by line, read as one text.
+        let inside: Vec<&str> = shown
+            .lines()
+            .filter_map(|l| {
+                let (a, b) = (l.find('║')?, l.rfind('║')?);
+                (b > a).then(|| l[a + '║'.len_utf8()..b].trim())
+            })
+            .filter(|l| !l.is_empty())
+            .collect();
+        let text = inside.join(" ");
+        assert!(
+            text.ends_with(FOOTER),
+            "{w}x{h}: last help line cut:\n{shown}"
+        );
+        for b in KEYMAP {
+            assert!(
+                text.contains(b.description),
+                "{w}x{h} lacks {:?}",
+                b.description
+            );
+        }
+    }
+}
+
+#[test]
 fn readme_key_table_matches_the_keymap() {
     let readme = include_str!("../../../README.md");
     for b in KEYMAP.iter().chain(crate::ui::keymap::LESSON_KEYMAP) {
