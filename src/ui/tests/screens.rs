@@ -89,6 +89,46 @@ fn killed_consumer_without_partitions_is_marked_killed_at_once() {
 }
 
 #[test]
+fn partition_with_its_leader_down_shows_leader_down_not_minus_one_or_lag_0() {
+    let mut snap = fixture::snapshot();
+    let p = snap
+        .cluster
+        .partitions
+        .iter_mut()
+        .find(|p| p.tp.to_string() == "test-0")
+        .unwrap();
+    p.leader = None;
+    p.high_watermark = -1;
+    p.log_start_offset = -1;
+    p.log_end_offset = -1;
+    p.size_bytes = 0;
+    p.segments = 0;
+    let g = &mut snap.cluster.groups[0].partitions[0];
+    g.high_watermark = 0;
+    g.lag = 0;
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = fixture::app(w, h);
+        app.set_snapshot(snap.clone());
+        let shown = screen_text(&app);
+        let row = shown
+            .lines()
+            .find(|l| l.contains("test-0") && l.contains("1,2,3"))
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert!(row.contains("leader down"), "{w}x{h}: {row}");
+        assert!(
+            !row.contains("-1") && !row.contains("0 B"),
+            "{w}x{h}: {row}"
+        );
+        let member = shown
+            .lines()
+            .find(|l| l.contains("consumer-A") && l.contains("test-0"))
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert!(!member.contains("lag 0"), "{w}x{h}: {member}");
+        assert!(member.contains("leader down"), "{w}x{h}: {member}");
+    }
+}
+
+#[test]
 fn a_smaller_snapshot_keeps_the_selection_in_range() {
     let mut app = fixture::app(80, 24);
     update(&mut app, Action::Down);

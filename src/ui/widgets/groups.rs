@@ -1,7 +1,7 @@
 //! Consumer groups: state, generation, assignor, and per member its partitions with position,
 //! committed offset and lag; partitions that just moved stand out.
 
-use super::{mark, panel, row_style};
+use super::{leader_down, mark, panel, row_style};
 use crate::clients::view::ConsumerState;
 use crate::cluster::snapshot::GroupPartitionSnapshot;
 use crate::lab::LabSnapshot;
@@ -78,6 +78,11 @@ fn line<'a>(
                 None => "(unowned)".into(),
             };
             let moved = recently_moved(p, snap.now_ms);
+            let down = snap
+                .partitions
+                .iter()
+                .find(|sp| sp.tp == p.tp)
+                .is_some_and(leader_down);
             let mut spans = vec![
                 Span::raw(format!(" {who:<name_w$} ")),
                 Span::styled(
@@ -89,14 +94,19 @@ fn line<'a>(
                     },
                 ),
                 Span::raw(" "),
-                Span::styled(
-                    format!("lag {}", p.lag),
-                    if p.lag > 0 {
-                        theme.role(crate::cluster::snapshot::ReplicaRole::OutOfSync)
-                    } else {
-                        Default::default()
-                    },
-                ),
+                if down {
+                    // The HW is unknown while the leader is down, so the lag is too (not 0).
+                    Span::styled("leader down", theme.error())
+                } else {
+                    Span::styled(
+                        format!("lag {}", p.lag),
+                        if p.lag > 0 {
+                            theme.role(crate::cluster::snapshot::ReplicaRole::OutOfSync)
+                        } else {
+                            Default::default()
+                        },
+                    )
+                },
                 Span::raw(format!(" pos {} com {}", opt(p.position), opt(p.committed))),
             ];
             if moved {
