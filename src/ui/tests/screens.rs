@@ -129,6 +129,26 @@ fn partition_with_its_leader_down_shows_leader_down_not_minus_one_or_lag_0() {
 }
 
 #[test]
+fn rows_that_do_not_fit_are_counted_as_more() {
+    use crate::ui::rows::group_lines;
+    let mut app = fixture::app(80, 24);
+    app.set_snapshot(fixture::large_snapshot(3, 40, 2));
+    let shown = screen_text(&app);
+    let partitions = app.snapshot.partitions.len() - app.visible_rows(Panel::Partitions);
+    assert!(
+        shown.contains(&format!("+{partitions} more")),
+        "partitions: {shown}"
+    );
+    let groups = group_lines(&app.snapshot).len() - app.visible_rows(Panel::Groups);
+    assert!(
+        shown.contains(&format!("+{groups} more")),
+        "groups: {shown}"
+    );
+    // Everything fits in the sample lab: no count.
+    assert!(!screen_text(&fixture::app(160, 48)).contains(" more "));
+}
+
+#[test]
 fn a_smaller_snapshot_keeps_the_selection_in_range() {
     let mut app = fixture::app(80, 24);
     update(&mut app, Action::Down);

@@ -1,7 +1,7 @@
 //! Consumer groups: state, generation, assignor, and per member its partitions with position,
 //! committed offset and lag; partitions that just moved stand out.
 
-use super::{leader_down, mark, panel, row_style};
+use super::{leader_down, mark, more_rows, panel, row_style};
 use crate::clients::view::ConsumerState;
 use crate::cluster::snapshot::GroupPartitionSnapshot;
 use crate::lab::LabSnapshot;
@@ -183,5 +183,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             body.spans.insert(0, Span::raw(mark(selected)));
             ListItem::new(body).style(row_style(selected, focused, theme))
         });
-    frame.render_widget(List::new(items).block(block), area);
+    let hidden = lines.len().saturating_sub(visible);
+    frame.render_widget(
+        List::new(items).block(more_rows(block, hidden, theme)),
+        area,
+    );
 }

@@ -27,6 +27,14 @@ pub fn leader_down(p: &crate::cluster::snapshot::PartitionSnapshot) -> bool {
     p.leader.is_none() || leader_offline || p.high_watermark < 0
 }
 
+/// `+N more` on a panel's bottom border when `hidden` rows do not fit, so no row vanishes unseen.
+pub fn more_rows<'a>(block: Block<'a>, hidden: usize, theme: &Theme) -> Block<'a> {
+    if hidden == 0 {
+        return block;
+    }
+    block.title_bottom(Line::styled(format!(" +{hidden} more "), theme.dim()))
+}
+
 /// The marker in front of the selected row (visible without colour too).
 pub const SELECTED_MARK: &str = ">";
 

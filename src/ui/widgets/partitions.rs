@@ -1,6 +1,6 @@
 //! Partitions table: leader, epoch, replicas, ISR (out-of-sync highlighted), offsets, segments.
 
-use super::{human_bytes, ids, leader_down, mark, panel, row_style};
+use super::{human_bytes, ids, leader_down, mark, more_rows, panel, row_style};
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{partition_order, scroll_start};
@@ -136,9 +136,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let shown: Vec<_> = columns.iter().filter(|c| full || c.2).collect();
     let widths: Vec<Constraint> = shown.iter().map(|c| Constraint::Length(c.1)).collect();
     let header = Row::new(shown.iter().map(|c| c.0).collect::<Vec<_>>()).style(theme.header());
+    let hidden = order.len().saturating_sub(visible);
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
-        .block(block);
+        .block(more_rows(block, hidden, theme));
     frame.render_widget(table, area);
 }
