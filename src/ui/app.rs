@@ -16,6 +16,9 @@ pub use update::update;
 
 /// How many events the timeline keeps.
 pub const EVENTS_MAX: usize = 500;
+/// Ticks after a dialog closes during which crash and stop keys are ignored, so a key typed for
+/// the dialog a moment too late never kills a consumer or a broker (3 × 100 ms).
+pub const DIALOG_GUARD_TICKS: u8 = 3;
 /// Producer rates that `+` and `-` step through, records/s.
 pub const RATE_STEPS: &[f64] = &[
     1.0,
@@ -132,6 +135,8 @@ pub struct App {
     pub should_quit: bool,
     /// Running a lesson: the lesson keys are bound and the banner is drawn.
     pub lesson_mode: bool,
+    /// Ticks left in which crash and stop keys are ignored because a dialog just closed.
+    pub dialog_guard_ticks: u8,
 }
 
 impl App {
@@ -155,6 +160,7 @@ impl App {
             flash: None,
             should_quit: false,
             lesson_mode: false,
+            dialog_guard_ticks: 0,
         }
     }
 

@@ -1,7 +1,7 @@
 //! The pure `update`: one [`Action`] in, new [`App`] state and maybe a [`Command`] out — no I/O,
 //! so tests drive it directly. The `App` methods here exist only to serve actions.
 
-use super::{App, EVENTS_MAX, Mode, Panel, RATE_STEPS, format_speed};
+use super::{App, DIALOG_GUARD_TICKS, EVENTS_MAX, Mode, Panel, RATE_STEPS, format_speed};
 use crate::lab::clock::SPEED_RANGE;
 use crate::lab::command::{Command, DirectorCommand};
 use crate::ui::action::Action;
@@ -161,6 +161,10 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
             app.size = Rect::new(0, 0, width, height);
             return None;
         }
+        Action::Tick => {
+            app.dialog_guard_ticks = app.dialog_guard_ticks.saturating_sub(1);
+            return None;
+        }
         _ => {}
     }
     match &mut app.mode {
@@ -178,12 +182,14 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
                 Action::PrevField => dialog.prev_field(),
                 Action::Cancel => {
                     app.mode = Mode::Normal;
+                    app.dialog_guard_ticks = DIALOG_GUARD_TICKS;
                     app.flash = Some("cancelled".into());
                 }
                 Action::Submit => match dialog.command(&app.snapshot) {
                     Ok(cmd) => {
                         app.flash = Some(format!("sent: {}", dialog.title().to_lowercase()));
                         app.mode = Mode::Normal;
+                        app.dialog_guard_ticks = DIALOG_GUARD_TICKS;
                         return Some(cmd);
                     }
                     Err(e) => dialog.error = Some(e),
@@ -197,6 +203,19 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
 }
 
 fn normal(app: &mut App, action: Action) -> Option<Command> {
+    let destructive = matches!(
+        action,
+        Action::KillBroker
+            | Action::ShutdownBroker
+            | Action::RestartBroker
+            | Action::KillConsumer
+            | Action::CloseConsumer
+    );
+    if destructive && app.dialog_guard_ticks > 0 {
+        // Typed for the dialog that just closed, not for the dashboard.
+        app.flash = Some("key ignored: the dialog just closed, press it again".into());
+        return None;
+    }
     match action {
         Action::ToggleHelp => app.mode = Mode::Help,
         Action::Cancel => app.flash = None,
@@ -254,6 +273,7 @@ fn normal(app: &mut App, action: Action) -> Option<Command> {
         Action::LessonNext | Action::LessonRestart => {}
         Action::Quit
         | Action::Resize { .. }
+        | Action::Tick
         | Action::Input(_)
         | Action::Backspace
         | Action::NextField

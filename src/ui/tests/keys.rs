@@ -67,6 +67,32 @@ fn k_and_x_target_the_selected_consumer() {
 }
 
 #[test]
+fn k_typed_right_after_a_dialog_closes_kills_nothing() {
+    use crate::ui::app::DIALOG_GUARD_TICKS;
+    for close in [Action::Cancel, Action::Submit] {
+        let mut app = fixture::app(80, 24);
+        app.focus = Panel::Groups;
+        update(&mut app, Action::Down);
+        update(&mut app, Action::SpawnProducer);
+        assert!(matches!(app.mode, Mode::Dialog(_)));
+        update(&mut app, close);
+        assert_eq!(app.mode, Mode::Normal, "{close:?}");
+        // The stray key, typed for the dialog, lands on the dashboard.
+        assert_eq!(update(&mut app, Action::KillConsumer), None, "{close:?}");
+        assert_eq!(update(&mut app, Action::KillBroker), None, "{close:?}");
+        assert!(screen_text(&app).contains("key ignored"));
+        for _ in 0..DIALOG_GUARD_TICKS {
+            update(&mut app, Action::Tick);
+        }
+        assert_eq!(
+            update(&mut app, Action::KillConsumer),
+            Some(Command::KillConsumer(2)),
+            "pressed again after the guard, it works"
+        );
+    }
+}
+
+#[test]
 fn escape_cancels_a_dialog_without_a_command() {
     let mut app = fixture::app(80, 24);
     update(&mut app, Action::CreateTopic);
