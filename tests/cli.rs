@@ -240,7 +240,7 @@ fn experiment_2_story_shows_the_partition_moving_after_the_session_timeout() {
     let story = experiment_story("2");
     assert!(story.contains("consumer-A killed"), "{story}");
     assert!(
-        story.contains("removed (no heartbeat for session.timeout.ms=10000)"),
+        story.contains("removed: no heartbeat for session.timeout.ms=10000"),
         "{story}"
     );
     let last_gen = story

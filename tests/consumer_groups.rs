@@ -144,6 +144,46 @@ fn two_consumer_group(t: &mut TestLab) -> (ClientId, ClientId) {
     (a, b)
 }
 
+/// `moved_at_ms` per partition of the group, as the dashboard sees it.
+fn moved_at(lab: &Lab) -> Vec<(TopicPartition, Option<i64>)> {
+    let snap = lab.snapshot();
+    let g = snap.groups.iter().find(|g| g.group_id == GROUP).unwrap();
+    g.partitions
+        .iter()
+        .map(|p| (p.tp.clone(), p.moved_at_ms))
+        .collect()
+}
+
+#[test]
+fn first_assignment_is_not_a_move_and_a_handover_to_a_new_member_is() {
+    let mut t = lab_with_topic(2, 5);
+    let a = t
+        .lab
+        .spawn_consumer(consumer("consumer-A", CommitMode::Never))
+        .unwrap();
+    assert!(t.run_until(15_000, |l| owned(l, a).len() == 2));
+    assert!(
+        moved_at(&t.lab).iter().all(|(_, at)| at.is_none()),
+        "{:?}",
+        moved_at(&t.lab)
+    );
+    let b = t
+        .lab
+        .spawn_consumer(consumer("consumer-B", CommitMode::Never))
+        .unwrap();
+    assert!(t.run_until(15_000, |l| owned(l, a).len() == 1 && owned(l, b).len() == 1));
+    let kept = owned(&t.lab, a)[0].clone();
+    let handed = owned(&t.lab, b)[0].clone();
+    for (tp, at) in moved_at(&t.lab) {
+        if tp == kept {
+            assert_eq!(at, None, "{tp} stayed with consumer-A");
+        } else {
+            assert_eq!(tp, handed);
+            assert!(at.is_some(), "{tp} moved from consumer-A to consumer-B");
+        }
+    }
+}
+
 #[test]
 fn experiment_2_killed_consumer_partition_moves_to_peer() {
     let mut t = lab_with_topic(2, 2);

@@ -40,7 +40,7 @@ impl Cluster {
                         .map_or(0, |log| log.log_start_offset());
                     GroupPartitionSnapshot {
                         lag: (hw - committed.unwrap_or(start).max(start)).max(0),
-                        moved_at_ms: g.owners.get(&tp).map(|(_, at)| *at),
+                        moved_at_ms: g.owners.get(&tp).and_then(|(_, at)| *at),
                         tp,
                         owner,
                         committed,

@@ -199,6 +199,7 @@ pub struct GroupPartitionSnapshot {
     pub high_watermark: i64,
     /// Lag = HW − committed (HW − log start when nothing is committed).
     pub lag: i64,
-    /// Simulated time when it last changed owner, so the UI can highlight moves.
+    /// Simulated time when it last changed owner, so the UI can highlight moves (`None` until a
+    /// second owner takes it: a first assignment is not a move).
     pub moved_at_ms: Option<i64>,
 }

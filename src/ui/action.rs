@@ -56,6 +56,8 @@ pub enum Action {
         /// Row of the cell.
         row: u16,
     },
+    /// One tick of the UI's own clock (every [`crate::ui::run::TICK`]).
+    Tick,
     /// The terminal changed size.
     Resize {
         /// New width in cells.

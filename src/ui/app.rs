@@ -16,10 +16,9 @@ pub use update::update;
 
 /// How many events the timeline keeps.
 pub const EVENTS_MAX: usize = 500;
-/// Simulated-time speeds the driver accepts.
-pub const SPEED_MIN: f64 = 0.1;
-/// Simulated-time speeds the driver accepts.
-pub const SPEED_MAX: f64 = 100.0;
+/// Ticks after a dialog closes during which crash and stop keys are ignored, so a key typed for
+/// the dialog a moment too late never kills a consumer or a broker (3 × 100 ms).
+pub const DIALOG_GUARD_TICKS: u8 = 3;
 /// Producer rates that `+` and `-` step through, records/s.
 pub const RATE_STEPS: &[f64] = &[
     1.0,
@@ -136,6 +135,8 @@ pub struct App {
     pub should_quit: bool,
     /// Running a lesson: the lesson keys are bound and the banner is drawn.
     pub lesson_mode: bool,
+    /// Ticks left in which crash and stop keys are ignored because a dialog just closed.
+    pub dialog_guard_ticks: u8,
 }
 
 impl App {
@@ -159,6 +160,7 @@ impl App {
             flash: None,
             should_quit: false,
             lesson_mode: false,
+            dialog_guard_ticks: 0,
         }
     }
 
@@ -185,8 +187,15 @@ impl App {
         }
         self.events.push_back(event);
         if self.timeline_scroll > 0 {
-            self.timeline_scroll = (self.timeline_scroll + 1).min(self.events.len() - 1);
+            self.timeline_scroll = (self.timeline_scroll + 1).min(self.timeline_scroll_max());
         }
+    }
+
+    /// The farthest the timeline scrolls up: the oldest events fill the panel, no blank rows.
+    pub fn timeline_scroll_max(&self) -> usize {
+        self.events
+            .len()
+            .saturating_sub(self.visible_rows(Panel::Timeline))
     }
 
     /// Panel rectangles at the current size (`None` when the terminal is too small).
@@ -221,9 +230,7 @@ impl App {
                 *s = (*s).min(n.saturating_sub(1));
             }
         }
-        self.timeline_scroll = self
-            .timeline_scroll
-            .min(self.events.len().saturating_sub(1));
+        self.timeline_scroll = self.timeline_scroll.min(self.timeline_scroll_max());
     }
 
     /// Rectangle of a panel at the current size.
@@ -267,9 +274,9 @@ impl App {
     }
 }
 
-/// A speed as `1×`, `0.5×`, `16×`.
+/// A speed as `1×`, `0.5×`, `0.125×`, `64×`: the status bar and the speed message both use it.
 pub fn format_speed(speed: f64) -> String {
-    let s = format!("{speed:.2}");
+    let s = format!("{speed:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     format!("{s}×")
 }

@@ -1,6 +1,7 @@
 //! The event loop: terminal input, snapshots, events and a tick in one `select!`; draws only when
 //! something changed (at most once per tick for lab updates, at once for input).
 
+use super::action::Action;
 use super::app::{App, update};
 use super::keymap::action_for_input_in;
 use super::theme::Theme;
@@ -146,6 +147,7 @@ where
                 Err(_) => events_open = false,
             },
             _ = tick.tick() => {
+                update(&mut app, Action::Tick);
                 if dirty {
                     terminal.draw(|f| draw(f, &app))?;
                     dirty = false;

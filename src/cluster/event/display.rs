@@ -21,12 +21,25 @@ fn list<T: fmt::Display>(items: &[T]) -> String {
     format!("[{}]", parts.join(","))
 }
 
+/// `1 partition`, `3 partitions`: a count with its noun in the right number.
+fn count(n: i64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 impl fmt::Display for EventKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use EventKind::*;
         match self {
             LabStarted { brokers, seed } => {
-                write!(f, "lab started: {brokers} brokers, seed {seed}")
+                write!(
+                    f,
+                    "lab started: {}, seed {seed}",
+                    count(*brokers as i64, "broker")
+                )
             }
             TopicCreated {
                 topic,
@@ -34,7 +47,8 @@ impl fmt::Display for EventKind {
                 replication_factor,
             } => write!(
                 f,
-                "topic {topic} created: {partitions} partitions, replication factor {replication_factor}"
+                "topic {topic} created: {}, replication factor {replication_factor}",
+                count(i64::from(*partitions), "partition")
             ),
             BrokerKilled { broker } => write!(f, "broker {broker} killed (crash, no goodbye)"),
             BrokerShuttingDown { broker } => {
@@ -83,7 +97,8 @@ impl fmt::Display for EventKind {
                 ..
             } => write!(
                 f,
-                "{tp}: UNCLEAN election of out-of-sync broker {leader}, {records_lost} records lost"
+                "{tp}: UNCLEAN election of out-of-sync broker {leader}, {} lost",
+                count(*records_lost, "record")
             ),
             IsrShrunk { tp, removed, isr } => {
                 write!(
@@ -119,7 +134,8 @@ impl fmt::Display for EventKind {
                 log_start_offset,
             } => write!(
                 f,
-                "{tp}@{broker}: retention deleted {segments} segment(s), log start offset now {log_start_offset}"
+                "{tp}@{broker}: retention deleted {}, log start offset now {log_start_offset}",
+                count(*segments as i64, "segment")
             ),
             LogTruncated {
                 tp,
@@ -129,7 +145,8 @@ impl fmt::Display for EventKind {
                 reason,
             } => write!(
                 f,
-                "{tp}@{broker}: truncated to offset {to_offset}, {records_dropped} records dropped ({reason})"
+                "{tp}@{broker}: truncated to offset {to_offset}, {} dropped: {reason}",
+                count(*records_dropped, "record")
             ),
             ProduceFailed { client, tp, error } => {
                 write!(f, "{client}: produce to {tp} failed: {error}")
@@ -156,7 +173,7 @@ impl fmt::Display for EventKind {
                 group,
                 member_id,
                 reason,
-            } => write!(f, "{group}: member {member_id} removed ({reason})"),
+            } => write!(f, "{group}: member {member_id} removed: {reason}"),
             RebalanceStarted { group, reason } => {
                 write!(f, "{group}: rebalance started ({reason})")
             }
@@ -199,5 +216,40 @@ impl fmt::Display for EventKind {
             },
             Note { text } => f.write_str(text),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventKind;
+
+    #[test]
+    fn one_partition_topic_reads_as_one_partition() {
+        let kind = EventKind::TopicCreated {
+            topic: "orders".into(),
+            partitions: 1,
+            replication_factor: 1,
+        };
+        assert_eq!(
+            kind.to_string(),
+            "topic orders created: 1 partition, replication factor 1"
+        );
+        let kind = EventKind::LabStarted {
+            brokers: 1,
+            seed: 7,
+        };
+        assert_eq!(kind.to_string(), "lab started: 1 broker, seed 7");
+    }
+
+    #[test]
+    fn member_removed_by_leave_group_has_one_pair_of_parentheses() {
+        let kind = EventKind::MemberRemoved {
+            group: "g".into(),
+            member_id: "m-1".into(),
+            reason: "left the group (LeaveGroup)".into(),
+        };
+        let text = kind.to_string();
+        assert_eq!(text, "g: member m-1 removed: left the group (LeaveGroup)");
+        assert!(!text.contains("))"), "{text}");
     }
 }

@@ -260,9 +260,14 @@ impl GroupCoordinator {
                         m.assignment = a.get(id).cloned().unwrap_or_default();
                         shown.push((id.clone(), m.assignment.clone()));
                         for tp in &m.assignment {
-                            let moved = g.owners.get(tp).is_none_or(|(o, _)| o != id);
-                            if moved {
-                                g.owners.insert(tp.clone(), (id.clone(), now));
+                            match g.owners.get(tp) {
+                                None => {
+                                    g.owners.insert(tp.clone(), (id.clone(), None));
+                                }
+                                Some((o, _)) if o != id => {
+                                    g.owners.insert(tp.clone(), (id.clone(), Some(now)));
+                                }
+                                Some(_) => {}
                             }
                         }
                     }

@@ -1,7 +1,8 @@
 //! The pure `update`: one [`Action`] in, new [`App`] state and maybe a [`Command`] out — no I/O,
 //! so tests drive it directly. The `App` methods here exist only to serve actions.
 
-use super::{App, EVENTS_MAX, Mode, Panel, RATE_STEPS, SPEED_MAX, SPEED_MIN, format_speed};
+use super::{App, DIALOG_GUARD_TICKS, EVENTS_MAX, Mode, Panel, RATE_STEPS, format_speed};
+use crate::lab::clock::SPEED_RANGE;
 use crate::lab::command::{Command, DirectorCommand};
 use crate::ui::action::Action;
 use crate::ui::dialog::{Dialog, live_brokers};
@@ -12,7 +13,7 @@ impl App {
     fn move_selection(&mut self, delta: isize) {
         let panel = self.focus;
         if panel == Panel::Timeline {
-            let max = self.events.len().saturating_sub(1) as isize;
+            let max = self.timeline_scroll_max() as isize;
             self.timeline_scroll = (self.timeline_scroll as isize - delta).clamp(0, max) as usize;
             return;
         }
@@ -141,7 +142,8 @@ impl App {
     }
 
     fn set_speed(&mut self, speed: f64) -> Option<Command> {
-        let speed = speed.clamp(SPEED_MIN, SPEED_MAX);
+        // The clock's own range, so the message names the speed the lab will run at.
+        let speed = speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1);
         self.speed = speed;
         self.flash = Some(format!("speed {}", format_speed(speed)));
         Some(Command::SetSpeed(speed))
@@ -157,6 +159,10 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
         }
         Action::Resize { width, height } => {
             app.size = Rect::new(0, 0, width, height);
+            return None;
+        }
+        Action::Tick => {
+            app.dialog_guard_ticks = app.dialog_guard_ticks.saturating_sub(1);
             return None;
         }
         _ => {}
@@ -176,12 +182,14 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
                 Action::PrevField => dialog.prev_field(),
                 Action::Cancel => {
                     app.mode = Mode::Normal;
+                    app.dialog_guard_ticks = DIALOG_GUARD_TICKS;
                     app.flash = Some("cancelled".into());
                 }
                 Action::Submit => match dialog.command(&app.snapshot) {
                     Ok(cmd) => {
                         app.flash = Some(format!("sent: {}", dialog.title().to_lowercase()));
                         app.mode = Mode::Normal;
+                        app.dialog_guard_ticks = DIALOG_GUARD_TICKS;
                         return Some(cmd);
                     }
                     Err(e) => dialog.error = Some(e),
@@ -195,6 +203,19 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
 }
 
 fn normal(app: &mut App, action: Action) -> Option<Command> {
+    let destructive = matches!(
+        action,
+        Action::KillBroker
+            | Action::ShutdownBroker
+            | Action::RestartBroker
+            | Action::KillConsumer
+            | Action::CloseConsumer
+    );
+    if destructive && app.dialog_guard_ticks > 0 {
+        // Typed for the dialog that just closed, not for the dashboard.
+        app.flash = Some("key ignored: the dialog just closed, press it again".into());
+        return None;
+    }
     match action {
         Action::ToggleHelp => app.mode = Mode::Help,
         Action::Cancel => app.flash = None,
@@ -252,6 +273,7 @@ fn normal(app: &mut App, action: Action) -> Option<Command> {
         Action::LessonNext | Action::LessonRestart => {}
         Action::Quit
         | Action::Resize { .. }
+        | Action::Tick
         | Action::Input(_)
         | Action::Backspace
         | Action::NextField

@@ -67,6 +67,32 @@ fn k_and_x_target_the_selected_consumer() {
 }
 
 #[test]
+fn k_typed_right_after_a_dialog_closes_kills_nothing() {
+    use crate::ui::app::DIALOG_GUARD_TICKS;
+    for close in [Action::Cancel, Action::Submit] {
+        let mut app = fixture::app(80, 24);
+        app.focus = Panel::Groups;
+        update(&mut app, Action::Down);
+        update(&mut app, Action::SpawnProducer);
+        assert!(matches!(app.mode, Mode::Dialog(_)));
+        update(&mut app, close);
+        assert_eq!(app.mode, Mode::Normal, "{close:?}");
+        // The stray key, typed for the dialog, lands on the dashboard.
+        assert_eq!(update(&mut app, Action::KillConsumer), None, "{close:?}");
+        assert_eq!(update(&mut app, Action::KillBroker), None, "{close:?}");
+        assert!(screen_text(&app).contains("key ignored"));
+        for _ in 0..DIALOG_GUARD_TICKS {
+            update(&mut app, Action::Tick);
+        }
+        assert_eq!(
+            update(&mut app, Action::KillConsumer),
+            Some(Command::KillConsumer(2)),
+            "pressed again after the guard, it works"
+        );
+    }
+}
+
+#[test]
 fn escape_cancels_a_dialog_without_a_command() {
     let mut app = fixture::app(80, 24);
     update(&mut app, Action::CreateTopic);
@@ -114,7 +140,32 @@ fn space_pauses_and_speed_keys_halve_and_double() {
     for _ in 0..20 {
         update(&mut app, Action::Faster);
     }
-    assert_eq!(app.speed, 100.0);
+    assert_eq!(app.speed, 64.0);
+}
+
+#[test]
+fn speed_message_and_status_bar_agree_at_both_ends_of_the_clock_range() {
+    use crate::lab::clock::SPEED_RANGE;
+    let mut app = fixture::app(80, 24);
+    for _ in 0..20 {
+        update(&mut app, Action::Faster);
+    }
+    assert_eq!(app.speed, SPEED_RANGE.1);
+    let text = screen_text(&app);
+    assert!(text.contains("speed 64×"), "{text}");
+    assert!(text.contains("│ 64× "), "{text}");
+    assert!(!text.contains("100×"), "{text}");
+    for _ in 0..20 {
+        update(&mut app, Action::Slower);
+    }
+    assert_eq!(app.speed, SPEED_RANGE.0);
+    // The lab confirms the speed in its next snapshot; the bar and the message must still agree.
+    let mut snap = app.snapshot.clone();
+    snap.speed = SPEED_RANGE.0;
+    app.set_snapshot(snap);
+    let text = screen_text(&app);
+    assert!(text.contains("speed 0.125×"), "{text}");
+    assert!(text.contains("│ 0.125× "), "{text}");
 }
 
 #[test]
@@ -186,6 +237,38 @@ fn help_overlay_lists_every_keymap_entry() {
         }
         update(&mut app, Action::Cancel);
         assert_eq!(app.mode, Mode::Normal);
+    }
+}
+
+#[test]
+fn help_overlay_footer_is_whole_at_120x36_and_80x24() {
+    use crate::ui::widgets::help::FOOTER;
+    for (w, h, lesson) in [(120, 36, false), (80, 24, false), (120, 36, true)] {
+        let mut app = fixture::app(w, h);
+        app.lesson_mode = lesson;
+        update(&mut app, Action::ToggleHelp);
+        let shown = screen_text(&app);
+        // The overlay's inside, line by line, read as one text.
+        let inside: Vec<&str> = shown
+            .lines()
+            .filter_map(|l| {
+                let (a, b) = (l.find('║')?, l.rfind('║')?);
+                (b > a).then(|| l[a + '║'.len_utf8()..b].trim())
+            })
+            .filter(|l| !l.is_empty())
+            .collect();
+        let text = inside.join(" ");
+        assert!(
+            text.ends_with(FOOTER),
+            "{w}x{h}: last help line cut:\n{shown}"
+        );
+        for b in KEYMAP {
+            assert!(
+                text.contains(b.description),
+                "{w}x{h} lacks {:?}",
+                b.description
+            );
+        }
     }
 }
 

@@ -33,6 +33,122 @@ fn scrolling_the_timeline_shows_older_events() {
 }
 
 #[test]
+fn home_on_the_timeline_fills_the_panel_with_the_oldest_events() {
+    let mut app = fixture::app(160, 48);
+    let e = fixture::events().pop().unwrap();
+    for _ in 0..60 {
+        app.push_event(e.clone());
+    }
+    app.focus = Panel::Timeline;
+    update(&mut app, Action::Top);
+    let area = app.panel_area(Panel::Timeline).unwrap();
+    let visible = app.visible_rows(Panel::Timeline);
+    let rows = screen_text(&app);
+    let blank = rows
+        .lines()
+        .skip(area.y as usize + 1)
+        .take(visible)
+        .map(|l| {
+            l.chars()
+                .skip(area.x as usize + 1)
+                .take(area.width as usize - 2)
+                .collect::<String>()
+        })
+        .filter(|inside| inside.trim().is_empty())
+        .count();
+    assert_eq!(blank, 0, "blank rows below the oldest events: {rows}");
+    assert!(rows.contains("lab started"), "{rows}");
+    assert_eq!(app.timeline_scroll, app.events.len() - visible);
+}
+
+#[test]
+fn killed_consumer_without_partitions_is_marked_killed_at_once() {
+    use crate::cluster::snapshot::MemberSnapshot;
+    let mut app = fixture::app(80, 24);
+    let mut snap = fixture::snapshot();
+    snap.cluster.groups[0].members.push(MemberSnapshot {
+        member_id: "consumer-C-77aa".into(),
+        client_id: "consumer-C".into(),
+        group_instance_id: None,
+        assigned: vec![],
+    });
+    let mut c = snap.consumers[0].clone();
+    c.id = 9;
+    c.client_id = "consumer-C".into();
+    c.member_id = Some("consumer-C-77aa".into());
+    c.assigned = vec![];
+    c.state = crate::clients::view::ConsumerState::Killed;
+    snap.consumers.push(c);
+    app.set_snapshot(snap);
+    let shown = screen_text(&app);
+    let line = shown
+        .lines()
+        .find(|l| l.contains("consumer-C"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(line.contains("killed"), "{line}");
+}
+
+#[test]
+fn partition_with_its_leader_down_shows_leader_down_not_minus_one_or_lag_0() {
+    let mut snap = fixture::snapshot();
+    let p = snap
+        .cluster
+        .partitions
+        .iter_mut()
+        .find(|p| p.tp.to_string() == "test-0")
+        .unwrap();
+    p.leader = None;
+    p.high_watermark = -1;
+    p.log_start_offset = -1;
+    p.log_end_offset = -1;
+    p.size_bytes = 0;
+    p.segments = 0;
+    let g = &mut snap.cluster.groups[0].partitions[0];
+    g.high_watermark = 0;
+    g.lag = 0;
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = fixture::app(w, h);
+        app.set_snapshot(snap.clone());
+        let shown = screen_text(&app);
+        let row = shown
+            .lines()
+            .find(|l| l.contains("test-0") && l.contains("1,2,3"))
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert!(row.contains("leader down"), "{w}x{h}: {row}");
+        assert!(
+            !row.contains("-1") && !row.contains("0 B"),
+            "{w}x{h}: {row}"
+        );
+        let member = shown
+            .lines()
+            .find(|l| l.contains("consumer-A") && l.contains("test-0"))
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert!(!member.contains("lag 0"), "{w}x{h}: {member}");
+        assert!(member.contains("leader down"), "{w}x{h}: {member}");
+    }
+}
+
+#[test]
+fn rows_that_do_not_fit_are_counted_as_more() {
+    use crate::ui::rows::group_lines;
+    let mut app = fixture::app(80, 24);
+    app.set_snapshot(fixture::large_snapshot(3, 40, 2));
+    let shown = screen_text(&app);
+    let partitions = app.snapshot.partitions.len() - app.visible_rows(Panel::Partitions);
+    assert!(
+        shown.contains(&format!("+{partitions} more")),
+        "partitions: {shown}"
+    );
+    let groups = group_lines(&app.snapshot).len() - app.visible_rows(Panel::Groups);
+    assert!(
+        shown.contains(&format!("+{groups} more")),
+        "groups: {shown}"
+    );
+    // Everything fits in the sample lab: no count.
+    assert!(!screen_text(&fixture::app(160, 48)).contains(" more "));
+}
+
+#[test]
 fn a_smaller_snapshot_keeps_the_selection_in_range() {
     let mut app = fixture::app(80, 24);
     update(&mut app, Action::Down);

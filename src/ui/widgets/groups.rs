@@ -1,7 +1,7 @@
 //! Consumer groups: state, generation, assignor, and per member its partitions with position,
 //! committed offset and lag; partitions that just moved stand out.
 
-use super::{mark, panel, row_style};
+use super::{leader_down, mark, more_rows, panel, row_style};
 use crate::clients::view::ConsumerState;
 use crate::cluster::snapshot::GroupPartitionSnapshot;
 use crate::lab::LabSnapshot;
@@ -78,6 +78,11 @@ fn line<'a>(
                 None => "(unowned)".into(),
             };
             let moved = recently_moved(p, snap.now_ms);
+            let down = snap
+                .partitions
+                .iter()
+                .find(|sp| sp.tp == p.tp)
+                .is_some_and(leader_down);
             let mut spans = vec![
                 Span::raw(format!(" {who:<name_w$} ")),
                 Span::styled(
@@ -89,14 +94,19 @@ fn line<'a>(
                     },
                 ),
                 Span::raw(" "),
-                Span::styled(
-                    format!("lag {}", p.lag),
-                    if p.lag > 0 {
-                        theme.role(crate::cluster::snapshot::ReplicaRole::OutOfSync)
-                    } else {
-                        Default::default()
-                    },
-                ),
+                if down {
+                    // The HW is unknown while the leader is down, so the lag is too (not 0).
+                    Span::styled("leader down", theme.error())
+                } else {
+                    Span::styled(
+                        format!("lag {}", p.lag),
+                        if p.lag > 0 {
+                            theme.role(crate::cluster::snapshot::ReplicaRole::OutOfSync)
+                        } else {
+                            Default::default()
+                        },
+                    )
+                },
                 Span::raw(format!(" pos {} com {}", opt(p.position), opt(p.committed))),
             ];
             if moved {
@@ -109,10 +119,17 @@ fn line<'a>(
             }
             Line::from(spans)
         }
-        GroupLineKind::IdleMember { member } => Line::from(vec![
-            Span::raw(format!(" {:<name_w$}  ", g.members[member].client_id)),
-            Span::styled("no partitions", theme.dim()),
-        ]),
+        GroupLineKind::IdleMember { member } => {
+            let mut spans = vec![
+                Span::raw(format!(" {:<name_w$}  ", g.members[member].client_id)),
+                Span::styled("no partitions", theme.dim()),
+            ];
+            // Killed at once, though the group keeps the member until session.timeout.ms.
+            if let Some(ConsumerState::Killed) = consumer_state(snap, l) {
+                spans.push(Span::styled(" killed", theme.error()));
+            }
+            Line::from(spans)
+        }
         GroupLineKind::Outsider { consumer } => {
             let c = &snap.consumers[consumer];
             let (what, style) = match c.state {
@@ -166,5 +183,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             body.spans.insert(0, Span::raw(mark(selected)));
             ListItem::new(body).style(row_style(selected, focused, theme))
         });
-    frame.render_widget(List::new(items).block(block), area);
+    let hidden = lines.len().saturating_sub(visible);
+    frame.render_widget(
+        List::new(items).block(more_rows(block, hidden, theme)),
+        area,
+    );
 }

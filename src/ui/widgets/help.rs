@@ -23,16 +23,50 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         .collect()
 }
 
+/// The help's last words, below the keys: wrapped to the overlay's width, never cut off.
+pub const FOOTER: &str =
+    "Dialogs: Tab next field, Enter submit, Esc cancel. Click a row to select it.";
+
+/// Width of one column of keys, border excluded.
+const COL_W: u16 = 38;
+
+/// `text` broken at spaces into lines of at most `width` columns (a longer word gets its own line).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let w = Span::raw(word).width();
+        if !line.is_empty() && Span::raw(line.as_str()).width() + 1 + w > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Draws the help overlay centred over `area`, in two columns when one does not fit.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let lines = help_lines(app);
-    let footer = 2u16;
-    let one_col = lines.len() as u16 + 2 + footer <= area.height;
+    // Box width for `cols` columns, and the footer wrapped inside it (one space of margin).
+    let layout = |cols: u16| {
+        let width = (COL_W * cols + 3).min(area.width);
+        let footer = wrap_words(FOOTER, width.saturating_sub(3).max(1) as usize);
+        (width, footer)
+    };
+    let (width, footer) = layout(1);
+    // Keys, a blank line, the footer, and the two borders.
+    let one_col = lines.len() + 1 + footer.len() + 2 <= area.height as usize;
     let cols: u16 = if one_col { 1 } else { 2 };
+    let (width, footer) = if one_col { (width, footer) } else { layout(2) };
     let rows = (lines.len() as u16).div_ceil(cols);
-    let col_w = 38u16;
-    let width = (col_w * cols + 3).min(area.width);
-    let height = (rows + 2 + footer).min(area.height);
+    let foot_h = footer.len() as u16;
+    let height = (rows + 1 + foot_h + 2).min(area.height);
     let rect = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
@@ -47,7 +81,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
-    let [body, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let [body, foot] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(foot_h)]).areas(inner);
     let chunks = Layout::horizontal(vec![Constraint::Ratio(1, cols as u32); cols as usize])
         .spacing(1)
         .split(body);
@@ -60,11 +95,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .collect();
         frame.render_widget(Paragraph::new(part), *chunk);
     }
-    frame.render_widget(
-        Line::styled(
-            " Dialogs: Tab next field, Enter submit, Esc cancel. Click a row to select it.",
-            app.theme.dim(),
-        ),
-        foot,
-    );
+    let footer: Vec<Line> = footer
+        .into_iter()
+        .map(|l| Line::styled(format!(" {l}"), app.theme.dim()))
+        .collect();
+    frame.render_widget(Paragraph::new(footer), foot);
 }

@@ -17,6 +17,24 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType};
 
+/// Whether a partition's leader is down or missing: its offsets and size are unknown, not -1 or 0.
+pub fn leader_down(p: &crate::cluster::snapshot::PartitionSnapshot) -> bool {
+    use crate::cluster::snapshot::ReplicaRole;
+    let leader_offline = p
+        .replica_states
+        .iter()
+        .any(|r| Some(r.broker) == p.leader && r.role == ReplicaRole::Offline);
+    p.leader.is_none() || leader_offline || p.high_watermark < 0
+}
+
+/// `+N more` on a panel's bottom border when `hidden` rows do not fit, so no row vanishes unseen.
+pub fn more_rows<'a>(block: Block<'a>, hidden: usize, theme: &Theme) -> Block<'a> {
+    if hidden == 0 {
+        return block;
+    }
+    block.title_bottom(Line::styled(format!(" +{hidden} more "), theme.dim()))
+}
+
 /// The marker in front of the selected row (visible without colour too).
 pub const SELECTED_MARK: &str = ">";
 

@@ -1,6 +1,6 @@
 //! Partitions table: leader, epoch, replicas, ISR (out-of-sync highlighted), offsets, segments.
 
-use super::{human_bytes, ids, mark, panel, row_style};
+use super::{human_bytes, ids, leader_down, mark, more_rows, panel, row_style};
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{partition_order, scroll_start};
@@ -56,6 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let digits = |f: fn(&PartitionSnapshot) -> i64, header: &str| -> u16 {
         order
             .iter()
+            .filter(|i| !leader_down(&snap.partitions[**i]))
             .map(|i| f(&snap.partitions[*i]).to_string().len())
             .max()
             .unwrap_or(1)
@@ -68,7 +69,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     );
     // When the panel is narrow, long topic names give way (keeping the partition number) before
     // ratatui squeezes every column.
-    let others: u16 = 4 + 6 + 9 + 10 + hw_w + 1 + leo_w + 1 + 10;
+    // Wide enough for "leader down", which stands in for an unknown size, when a row needs it.
+    let size_w: u16 = if order.iter().any(|i| leader_down(&snap.partitions[*i])) {
+        11
+    } else {
+        9
+    };
+    let others: u16 = 4 + 6 + 9 + 10 + hw_w + 1 + leo_w + 1 + size_w + 1;
     let name_w = name_w.min(area.width.saturating_sub(2 + others + 1)).max(9);
     let columns: [(&str, u16, bool); 10] = [
         (" partition", name_w + 1, true),
@@ -80,7 +87,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         ("HW", hw_w, true),
         ("LEO", leo_w, true),
         ("seg", 3, false),
-        ("size", 9, true),
+        ("size", size_w, true),
     ];
     // Log start offset and segment count only when every column fits.
     let total: u16 = columns.iter().map(|c| c.1 + 1).sum();
@@ -108,6 +115,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 Cell::from(ids(&p.replicas)),
                 Cell::from(isr_line(p, theme)),
             ];
+            if leader_down(p) {
+                // Nobody can read the leader's log: unknown, not -1 or 0 B.
+                let unknown = || Cell::from(Span::styled("-", theme.dim()));
+                cells.extend((0..if full { 4 } else { 2 }).map(|_| unknown()));
+                cells.push(Cell::from(Span::styled("leader down", theme.error())));
+                return Row::new(cells).style(row_style(selected, focused, theme));
+            }
             if full {
                 cells.push(Cell::from(p.log_start_offset.to_string()));
             }
@@ -122,9 +136,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let shown: Vec<_> = columns.iter().filter(|c| full || c.2).collect();
     let widths: Vec<Constraint> = shown.iter().map(|c| Constraint::Length(c.1)).collect();
     let header = Row::new(shown.iter().map(|c| c.0).collect::<Vec<_>>()).style(theme.header());
+    let hidden = order.len().saturating_sub(visible);
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
-        .block(block);
+        .block(more_rows(block, hidden, theme));
     frame.render_widget(table, area);
 }

@@ -11,14 +11,18 @@ use ratatui::widgets::Paragraph;
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let focused = app.focus == Panel::Timeline;
-    let title = if app.timeline_scroll > 0 {
-        format!("Timeline ({} newer below)", app.timeline_scroll)
+    let visible = area.height.saturating_sub(2) as usize;
+    // Scrolled to the top, the oldest events still fill the panel (after a resize too).
+    let scroll = app
+        .timeline_scroll
+        .min(app.events.len().saturating_sub(visible));
+    let title = if scroll > 0 {
+        format!("Timeline ({scroll} newer below)")
     } else {
         "Timeline".to_string()
     };
     let block = panel(&title, "↑↓ scroll End newest", focused, theme);
-    let visible = area.height.saturating_sub(2) as usize;
-    let end = app.events.len().saturating_sub(app.timeline_scroll);
+    let end = app.events.len().saturating_sub(scroll);
     let start = end.saturating_sub(visible);
     // The category label only when the message still gets room.
     let labels = area.width >= 90;

@@ -93,8 +93,9 @@ pub struct Group {
     /// Committed offsets with their metadata, as loaded from `__consumer_offsets` and updated by
     /// commits.
     pub committed: BTreeMap<TopicPartition, OffsetAndMetadata>,
-    /// Owner of each partition in the current generation, and when it last changed.
-    pub owners: BTreeMap<TopicPartition, (String, i64)>,
+    /// Owner of each partition in the current generation, and when it last changed owner (`None`
+    /// while it has had only its first owner: a first assignment is not a move).
+    pub owners: BTreeMap<TopicPartition, (String, Option<i64>)>,
 }
 
 impl Group {

@@ -130,3 +130,30 @@ fn static_member_restart_keeps_its_assignment_without_a_rebalance() {
         Some(vec![TopicPartition::new("t", 0)])
     );
 }
+
+#[test]
+fn first_assignment_is_not_a_move_and_a_change_of_owner_is() {
+    let mut c = GroupCoordinator::new(cfg());
+    let ids = stable_group(&mut c, &["a", "b"]);
+    let g = c.group("g").unwrap();
+    assert!(g.owners.values().all(|(_, moved)| moved.is_none()));
+    let mut out = Vec::new();
+    c.leave("g", &ids[1], 10, &mut out).unwrap();
+    let mut r = req("a");
+    r.member_id = Some(ids[0].clone());
+    c.join("g", r, 20, &mut out).unwrap();
+    c.tick(20, |_| true, &mut out);
+    let a = BTreeMap::from([(
+        ids[0].clone(),
+        vec![TopicPartition::new("t", 0), TopicPartition::new("t", 1)],
+    )]);
+    let generation = c.group("g").unwrap().generation;
+    c.sync("g", &ids[0], generation, Some(&a), 30, &mut out)
+        .unwrap();
+    let owners = &c.group("g").unwrap().owners;
+    assert_eq!(owners[&TopicPartition::new("t", 0)], (ids[0].clone(), None));
+    assert_eq!(
+        owners[&TopicPartition::new("t", 1)],
+        (ids[0].clone(), Some(30))
+    );
+}
