@@ -1,6 +1,7 @@
 //! Where each panel goes: one pure function of the terminal size, used by drawing and by mouse
 //! clicks alike.
 
+use super::widgets::lesson::{caption_lines, caption_rows_max};
 use crate::lab::LabSnapshot;
 use ratatui::layout::Rect;
 
@@ -32,12 +33,15 @@ pub struct Areas {
     pub banner: Rect,
 }
 
-/// Rows of the lesson banner: a header, the caption (two rows on tall terminals) and a row for
-/// failed expectations when there are any.
+/// Rows of the lesson banner: a header, the caption wrapped over the rows it needs (up to
+/// [`caption_rows_max`]) and a row for failed expectations when there are any.
 pub fn banner_rows(area: Rect, snap: &LabSnapshot) -> u16 {
     match &snap.lesson {
         None => 0,
-        Some(l) => 1 + if area.height >= 30 { 2 } else { 1 } + u16::from(!l.failed.is_empty()),
+        Some(l) => {
+            let caption = caption_lines(l, area.width, caption_rows_max(area.height)).len();
+            1 + caption as u16 + u16::from(!l.failed.is_empty())
+        }
     }
 }
 
@@ -73,11 +77,14 @@ pub fn areas(area: Rect, snap: &LabSnapshot) -> Option<Areas> {
         let top_h = brokers_rows.clamp(5, 6 + rest.height.saturating_sub(23) / 3);
         let top = take_v(&mut rest, top_h);
         // Partitions get the rows they need, groups and producers a fixed share, the timeline
-        // everything left (at 80×24: 6, 6 and 5 rows).
+        // everything left (at 80×24: 6, 6 and 5 rows). A tall lesson banner takes its rows from
+        // groups, then partitions, so the timeline keeps at least one event row.
         let r = rest.height;
-        let mid_h = (r * 3 / 10).max(6);
-        let parts_h =
-            (snap.partitions.len() as u16 + 3).clamp(5, r.saturating_sub(mid_h + 5).max(5));
+        let mid_h = (r * 3 / 10).max(6).min(r.saturating_sub(5 + 3)).max(4);
+        let parts_h = (snap.partitions.len() as u16 + 3)
+            .clamp(5, r.saturating_sub(mid_h + 5).max(5))
+            .min(r.saturating_sub(mid_h + 3))
+            .max(4);
         let parts = take_v(&mut rest, parts_h);
         let mid = take_v(&mut rest, mid_h);
         let bottom = rest;

@@ -85,3 +85,36 @@ fn help_in_a_lesson_lists_the_lesson_keys() {
     assert!(text.contains("lesson: back to start"), "{text}");
     assert!(text.contains("B kill selected broker"), "{text}");
 }
+
+/// The screen's text with every row joined, so a phrase wrapped over two rows still reads whole.
+fn joined(text: &str) -> String {
+    text.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn long_caption_wraps_whole_at_80x24() {
+    // Built-in captions from assets/scenarios: experiment-2 step 6 and the longest one,
+    // acks-and-unclean-election's last.
+    let long = "This time no acknowledged record is lost: every record careful was told about had reached at least 2 brokers. What the timeline counts as lost here are records careful was told had failed, so it could send them again.";
+    let mut app = lesson_app(80, 24);
+    let text = screen_text(&app);
+    let all = joined(&text);
+    assert!(
+        all.contains("session.timeout.ms (10 s) runs out."),
+        "{text}"
+    );
+    assert!(text.contains("✗ FAILED step 5"), "{text}");
+    let mut snap = lesson_snapshot();
+    if let Some(l) = snap.lesson.as_mut() {
+        l.caption = Some(long.into());
+    }
+    app.set_snapshot(snap);
+    let text = screen_text(&app);
+    assert!(
+        joined(&text).contains("so it could send them again."),
+        "{text}"
+    );
+    assert!(text.contains("✗ FAILED step 5"), "{text}");
+    assert!(text.contains("Timeline"), "{text}");
+    insta::assert_snapshot!("lesson_long_caption_80x24", text);
+}

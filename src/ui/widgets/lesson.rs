@@ -6,7 +6,7 @@ use crate::ui::widgets::status::sim_time;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 /// What the banner says the presenter can do next.
 pub fn next_hint(l: &LessonStatus, now_ms: i64) -> String {
@@ -24,6 +24,50 @@ pub fn next_hint(l: &LessonStatus, now_ms: i64) -> String {
     } else {
         String::new()
     }
+}
+
+/// Caption rows at most: three on small terminals, four from 30 rows up; past that the last
+/// row ends in `…`.
+pub fn caption_rows_max(height: u16) -> usize {
+    if height >= 30 { 4 } else { 3 }
+}
+
+/// The caption (or a placeholder before the first one) word-wrapped to `width` columns, each
+/// row indented by one space, at most `rows_max` rows. Layout and drawing both use it, so the
+/// banner is exactly as tall as its caption.
+pub fn caption_lines(l: &LessonStatus, width: u16, rows_max: usize) -> Vec<String> {
+    let text = l.caption.as_deref().unwrap_or("The lesson is starting…");
+    let width = usize::from(width.saturating_sub(1)).max(10);
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        if !row.is_empty() && row.chars().count() + 1 + word.chars().count() > width {
+            rows.push(std::mem::take(&mut row));
+        }
+        // A word longer than the row is cut into row-sized pieces.
+        while word.chars().count() > width {
+            let rest = word.split_off(word.char_indices().nth(width).map_or(0, |(i, _)| i));
+            rows.push(std::mem::replace(&mut word, rest));
+        }
+        if !row.is_empty() {
+            row.push(' ');
+        }
+        row.push_str(&word);
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(row);
+    }
+    if rows.len() > rows_max {
+        rows.truncate(rows_max.max(1));
+        if let Some(last) = rows.last_mut() {
+            while last.chars().count() + 1 > width {
+                last.pop();
+            }
+            last.push('…');
+        }
+    }
+    rows.into_iter().map(|r| format!(" {r}")).collect()
 }
 
 /// Draws the banner into `area` (nothing outside lessons).
@@ -50,11 +94,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let failed_rows = u16::from(!l.failed.is_empty());
     let caption_rows = area.height.saturating_sub(1 + failed_rows);
     if caption_rows > 0 {
-        let text = l
-            .caption
-            .clone()
-            .unwrap_or_else(|| "The lesson is starting…".into());
-        let caption = Paragraph::new(Line::raw(format!(" {text}"))).wrap(Wrap { trim: false });
+        let rows = caption_lines(l, area.width, usize::from(caption_rows));
+        let caption = Paragraph::new(rows.into_iter().map(Line::raw).collect::<Vec<_>>());
         frame.render_widget(
             caption,
             Rect::new(area.x, area.y + 1, area.width, caption_rows),
