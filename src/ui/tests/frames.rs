@@ -72,3 +72,21 @@ fn snapshot_large_lab() {
         insta::assert_snapshot!(format!("screen_large_{w}x{h}"), screen_text(&app));
     }
 }
+
+#[test]
+fn caught_up_consumer_shows_lag_as_read_but_not_committed() {
+    // consumer-A has read up to the HW (409) but committed only 403: Kafka's lag is 6.
+    for (w, h, shown) in [(160, 48, "uncommitted 6"), (80, 24, "com 403 read +6")] {
+        let mut app = fixture::app(w, h);
+        let mut snap = app.snapshot.clone();
+        let p = &mut snap.groups[0].partitions[0];
+        p.position = Some(p.high_watermark);
+        p.committed = Some(p.high_watermark - 6);
+        p.lag = 6;
+        app.set_snapshot(snap);
+        let a = areas(app.size, &app.snapshot).unwrap();
+        let text = panel_text(&app, a.groups, widgets::groups::render);
+        assert!(text.contains("lag 6"), "{text}");
+        assert!(text.contains(shown), "{w}x{h}: {text}");
+    }
+}

@@ -191,7 +191,7 @@ fn no_color_screen_carries_no_colour() {
 
 #[test]
 fn recently_moved_partitions_are_highlighted() {
-    for (w, h, marked) in [(80, 24, "com 390 ↻"), (160, 48, "com 390 moved")] {
+    for (w, h, marked) in [(80, 24, "read +6 ↻"), (160, 48, "uncommitted 6 moved")] {
         let shown = screen_text(&fixture::app(w, h));
         assert!(shown.contains(marked), "{shown}");
         let mut later = fixture::app(w, h);

@@ -26,6 +26,33 @@ fn opt(v: Option<i64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
 }
 
+/// Records the owner has read but not committed yet: position − committed.
+pub fn uncommitted(p: &GroupPartitionSnapshot) -> Option<i64> {
+    match (p.position, p.committed) {
+        (Some(pos), Some(com)) if pos > com => Some(pos - com),
+        _ => None,
+    }
+}
+
+/// Position and committed offset, then what lies between them, so a consumer read up to the HW
+/// but not yet committed shows why it still lags (Kafka's lag is HW − committed). Narrow panels
+/// drop the position, which is committed + read.
+fn offsets(p: &GroupPartitionSnapshot, narrow: bool) -> Vec<Span<'static>> {
+    match (uncommitted(p), narrow) {
+        (Some(n), false) => vec![Span::raw(format!(
+            " pos {} com {} uncommitted {n}",
+            opt(p.position),
+            opt(p.committed)
+        ))],
+        (Some(n), true) => vec![Span::raw(format!(" com {} read +{n}", opt(p.committed)))],
+        (None, _) => vec![Span::raw(format!(
+            " pos {} com {}",
+            opt(p.position),
+            opt(p.committed)
+        ))],
+    }
+}
+
 fn consumer_state(snap: &LabSnapshot, line: &GroupLine) -> Option<ConsumerState> {
     line.consumer
         .and_then(|id| snap.consumers.iter().find(|c| c.id == id))
@@ -107,8 +134,8 @@ fn line<'a>(
                         },
                     )
                 },
-                Span::raw(format!(" pos {} com {}", opt(p.position), opt(p.committed))),
             ];
+            spans.extend(offsets(p, narrow));
             if moved {
                 // A glyph where a word would be cut off.
                 let mark = if narrow { " ↻" } else { " moved" };
