@@ -309,6 +309,13 @@ pub enum EventKind {
         /// New coordinator broker.
         broker: Option<BrokerId>,
     },
+    /// A lesson expectation checked: `PASS [i/N] …` or `FAIL [i/N] …`.
+    Check {
+        /// Whether it held.
+        passed: bool,
+        /// What was expected, its step and, on failure, what was seen instead.
+        text: String,
+    },
     /// A free-form note (scenario captions, settings changes).
     Note {
         /// Text.
@@ -351,6 +358,7 @@ impl EventKind {
             | ClientSpawned { .. }
             | ConsumerClosed { .. }
             | ProducerStopped { .. }
+            | Check { .. }
             | Note { .. } => EventCategory::Info,
         }
     }

@@ -204,14 +204,17 @@ impl LessonRunner {
                 }
                 let text = expect.to_string();
                 let line = match &outcome {
-                    Ok(()) => format!("PASS [{}/{total}] {text}", index + 1),
+                    Ok(()) => format!("[{}/{total}] {text}", index + 1),
                     Err(seen) => format!(
-                        "FAIL [{}/{total}] {text} (line {}): {seen}",
+                        "[{}/{total}] {text} (line {}): {seen}",
                         index + 1,
                         step.line
                     ),
                 };
-                lab.emit_event(EventKind::Note { text: line });
+                lab.emit_event(EventKind::Check {
+                    passed: outcome.is_ok(),
+                    text: line,
+                });
                 self.results.push(ExpectResult {
                     step: index + 1,
                     line: step.line,
@@ -227,8 +230,9 @@ impl LessonRunner {
                     && let Err(e) = self.apply(lab, action)
                 {
                     let text = format!("the step's action failed: {e}");
-                    lab.emit_event(EventKind::Note {
-                        text: format!("FAIL [{}/{total}] {text} (line {})", index + 1, step.line),
+                    lab.emit_event(EventKind::Check {
+                        passed: false,
+                        text: format!("[{}/{total}] {text} (line {})", index + 1, step.line),
                     });
                     self.results.push(ExpectResult {
                         step: index + 1,

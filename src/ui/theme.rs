@@ -147,6 +147,18 @@ impl Theme {
         }
     }
 
+    /// A lesson check in the timeline: green when it passed, red when it failed; without colour
+    /// bold, and reversed for a failure.
+    pub fn check(&self, passed: bool) -> Style {
+        if passed {
+            self.fg(Color::Green, Modifier::BOLD)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            self.fg(Color::Red, Modifier::REVERSED)
+                .add_modifier(Modifier::BOLD)
+        }
+    }
+
     /// Sparkline of produced records.
     pub fn produced(&self) -> Style {
         self.fg(Color::Green, Modifier::empty())

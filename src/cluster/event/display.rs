@@ -214,6 +214,9 @@ impl fmt::Display for EventKind {
                 Some(b) => write!(f, "{group}: coordinator is now broker {b}"),
                 None => write!(f, "{group}: coordinator not available"),
             },
+            Check { passed, text } => {
+                write!(f, "{} {text}", if *passed { "PASS" } else { "FAIL" })
+            }
             Note { text } => f.write_str(text),
         }
     }

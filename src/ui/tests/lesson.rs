@@ -118,3 +118,61 @@ fn long_caption_wraps_whole_at_80x24() {
     assert!(text.contains("Timeline"), "{text}");
     insta::assert_snapshot!("lesson_long_caption_80x24", text);
 }
+
+#[test]
+fn lesson_checks_are_marked_pass_and_fail_in_the_timeline() {
+    use crate::cluster::event::{Event, EventKind};
+    use ratatui::style::{Color, Modifier};
+    for colored in [true, false] {
+        let mut app = lesson_app(160, 48);
+        if !colored {
+            app.theme = crate::ui::theme::Theme::monochrome();
+        }
+        let last = app.events.back().cloned();
+        for (passed, text) in [
+            (true, "[1/2] group lab-group is Stable"),
+            (
+                false,
+                "[2/2] consumer-B owns [test-0] (line 40): it owns [test-1]",
+            ),
+        ] {
+            if let Some(e) = &last {
+                app.push_event(Event {
+                    kind: EventKind::Check {
+                        passed,
+                        text: text.into(),
+                    },
+                    ..e.clone()
+                });
+            }
+        }
+        let buf = super::screen(&app);
+        let text = super::text(&buf);
+        assert!(
+            text.contains("✓ PASS [1/2] group lab-group is Stable"),
+            "{text}"
+        );
+        assert!(text.contains("✗ FAIL [2/2] consumer-B owns"), "{text}");
+        let cell_of = |needle: &str| {
+            let (y, line) = text
+                .lines()
+                .enumerate()
+                .find(|(_, l)| l.contains(needle))
+                .expect("shown");
+            let x = line[..line.find(needle).unwrap_or(0)].chars().count() as u16;
+            buf[(x, y as u16)].clone()
+        };
+        let pass = cell_of("✓ PASS");
+        let fail = cell_of("✗ FAIL [2/2]");
+        if colored {
+            assert_eq!(pass.fg, Color::Green, "{pass:?}");
+            assert_eq!(fail.fg, Color::Red, "{fail:?}");
+        } else {
+            assert!(pass.modifier.contains(Modifier::BOLD), "{pass:?}");
+            assert!(
+                fail.modifier.contains(Modifier::BOLD | Modifier::REVERSED),
+                "{fail:?}"
+            );
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Event timeline: the newest events with `HH:MM:SS.mmm`, coloured by category, scrollable.
 
 use super::panel;
+use crate::cluster::event::EventKind;
 use crate::ui::app::{App, Panel};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -36,7 +37,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             if labels {
                 spans.push(Span::styled(format!("{:<9} ", category.label()), style));
             }
-            spans.push(Span::styled(e.kind.to_string(), style));
+            if let EventKind::Check { passed, .. } = &e.kind {
+                // A glyph as well as a style, so passes and failures show without colour too.
+                let glyph = if *passed { "✓ " } else { "✗ " };
+                let style = theme.check(*passed);
+                spans.push(Span::styled(format!("{glyph}{}", e.kind), style));
+            } else {
+                spans.push(Span::styled(e.kind.to_string(), style));
+            }
             Line::from(spans)
         })
         .collect();
