@@ -76,17 +76,15 @@ pub fn areas(area: Rect, snap: &LabSnapshot) -> Option<Areas> {
     if w < 120 || area.height < 36 {
         let top_h = brokers_rows.clamp(5, 6 + rest.height.saturating_sub(23) / 3);
         let top = take_v(&mut rest, top_h);
-        // Fixed shares of the rows left, whatever the lab holds, so nothing reflows as topics
-        // appear: at 80×24 partitions, groups and producers, timeline get 6, 6 and 5 rows. A
-        // tall lesson banner takes its rows from the timeline and groups alike, leaving the
-        // timeline at least one event row.
+        // Partitions get the rows they need, groups and producers a fixed share, the timeline
+        // everything left (at 80×24: 6, 6 and 5 rows). A tall lesson banner takes its rows from
+        // groups, then partitions, so the timeline keeps at least one event row.
         let r = rest.height;
-        let timeline_h = (r * 3 / 10).max(3);
-        let mid_h = (r * 3 / 10)
-            .max(6)
-            .min(r.saturating_sub(timeline_h + 5))
+        let mid_h = (r * 3 / 10).max(6).min(r.saturating_sub(5 + 3)).max(4);
+        let parts_h = (snap.partitions.len() as u16 + 3)
+            .clamp(5, r.saturating_sub(mid_h + 5).max(5))
+            .min(r.saturating_sub(mid_h + 3))
             .max(4);
-        let parts_h = r.saturating_sub(timeline_h + mid_h);
         let parts = take_v(&mut rest, parts_h);
         let mid = take_v(&mut rest, mid_h);
         let bottom = rest;
@@ -105,22 +103,16 @@ pub fn areas(area: Rect, snap: &LabSnapshot) -> Option<Areas> {
             banner,
         })
     } else {
-        // The timeline's height depends on the terminal alone (a third of it), so it does not
-        // jump as topics, groups or producers appear; the tables above share what is left and
-        // the partitions/groups row takes the slack.
-        let lower_h = (snap.producers.len() as u16 + 4).clamp(7, 10);
-        let timeline_h = ((area.height - 1) / 3)
-            .max(5)
-            .min(rest.height.saturating_sub(lower_h + 12))
-            .max(3);
-        let avail = rest.height.saturating_sub(lower_h + timeline_h);
         let parts_rows = (snap.partitions.len() as u16 + 3).min(16);
-        let top_h = brokers_rows
-            .max(parts_rows)
-            .clamp(6, 16)
-            .min(avail.saturating_sub(6));
+        let top_h = brokers_rows.max(parts_rows).clamp(6, 16);
         let top = take_v(&mut rest, top_h);
-        let mid = take_v(&mut rest, avail - top_h);
+        let lower_h = (snap.producers.len() as u16 + 4).clamp(7, 10);
+        let r = rest.height.saturating_sub(lower_h);
+        let groups_rows = super::rows::group_lines(snap).len() as u16 + 2;
+        let mid_h = (snap.partitions.len() as u16 + 3)
+            .max(groups_rows)
+            .clamp(6, (r / 2).max(6));
+        let mid = take_v(&mut rest, mid_h);
         let lower = take_v(&mut rest, lower_h);
         let timeline = rest;
         let (brokers, map) = split_h(top, (w * 2 / 5).min(64));

@@ -239,24 +239,3 @@ fn draws_at_any_size_without_panicking() {
         }
     }
 }
-
-#[test]
-fn timeline_keeps_its_height_as_topics_and_groups_appear() {
-    use crate::ui::layout::areas;
-    use ratatui::layout::Rect;
-    for (w, h, at_least) in [(160, 48, 8), (100, 30, 5), (80, 24, 5)] {
-        let area = Rect::new(0, 0, w, h);
-        let height = |snap: &crate::lab::LabSnapshot| areas(area, snap).map(|a| a.timeline.height);
-        let mut empty = fixture::snapshot();
-        empty.groups.clear();
-        empty.consumers.clear();
-        empty.partitions.clear();
-        let no_groups = fixture::large_snapshot(3, 6, 0);
-        let three_groups = fixture::large_snapshot(3, 6, 3);
-        let tall = height(&three_groups);
-        assert_eq!(height(&no_groups), tall, "{w}x{h}");
-        assert_eq!(height(&empty), tall, "{w}x{h}");
-        assert_eq!(height(&fixture::snapshot()), tall, "{w}x{h}");
-        assert!(tall >= Some(at_least), "{w}x{h}: {tall:?}");
-    }
-}
