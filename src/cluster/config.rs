@@ -73,6 +73,23 @@ impl ClusterConfig {
         }
     }
 
+    /// The timers and limits a snapshot carries, so the dashboard can name them.
+    pub fn settings(&self) -> crate::cluster::snapshot::ClusterSettings {
+        crate::cluster::snapshot::ClusterSettings {
+            broker_session_timeout_ms: self.broker_session_timeout_ms,
+            broker_heartbeat_interval_ms: self.broker_heartbeat_interval_ms,
+            replica_lag_time_max_ms: self.replica_lag_time_max_ms,
+            unclean_leader_election: self.unclean_leader_election,
+            auto_leader_rebalance: self.auto_leader_rebalance,
+            leader_imbalance_check_interval_ms: self.leader_imbalance_check_interval_ms,
+            group_initial_rebalance_delay_ms: self.group_initial_rebalance_delay_ms,
+            group_min_session_timeout_ms: self.group_min_session_timeout_ms,
+            group_max_session_timeout_ms: self.group_max_session_timeout_ms,
+            retention_check_interval_ms: self.retention_check_interval_ms,
+            offsets_topic_partitions: self.offsets_topic_partitions,
+        }
+    }
+
     /// Checks the settings, saying what to change.
     pub fn validate(&self) -> Result<(), String> {
         if !(1..=9).contains(&self.brokers) {

@@ -29,6 +29,6 @@ pub use error::{FaultError, KafkaError};
 pub use event::{Event, EventCategory, EventKind};
 pub use groups_host::{COMMIT_RESULTS_MAX, CommitOutcome};
 pub use lab::{Cluster, ProduceAck, ProduceOutcome};
-pub use snapshot::ClusterSnapshot;
+pub use snapshot::{ClusterSettings, ClusterSnapshot};
 pub use topic::TopicSpec;
 pub use types::{Acks, BrokerId, TopicPartition};

@@ -21,6 +21,36 @@ pub struct ClusterSnapshot {
     pub partitions: Vec<PartitionSnapshot>,
     /// Consumer groups in id order.
     pub groups: Vec<GroupSnapshot>,
+    /// The broker-side timers and limits in force, for countdowns and explanations.
+    pub settings: ClusterSettings,
+}
+
+/// The broker-side configs a room needs to read the clock: every timer the cluster waits on,
+/// with Kafka's config names.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ClusterSettings {
+    /// `broker.session.timeout.ms`.
+    pub broker_session_timeout_ms: i64,
+    /// `broker.heartbeat.interval.ms`.
+    pub broker_heartbeat_interval_ms: i64,
+    /// `replica.lag.time.max.ms`.
+    pub replica_lag_time_max_ms: i64,
+    /// `unclean.leader.election.enable`.
+    pub unclean_leader_election: bool,
+    /// `auto.leader.rebalance.enable`.
+    pub auto_leader_rebalance: bool,
+    /// `leader.imbalance.check.interval.seconds`, in ms.
+    pub leader_imbalance_check_interval_ms: i64,
+    /// `group.initial.rebalance.delay.ms`.
+    pub group_initial_rebalance_delay_ms: i64,
+    /// `group.min.session.timeout.ms`.
+    pub group_min_session_timeout_ms: i64,
+    /// `group.max.session.timeout.ms`.
+    pub group_max_session_timeout_ms: i64,
+    /// `log.retention.check.interval.ms`.
+    pub retention_check_interval_ms: i64,
+    /// `offsets.topic.num.partitions`.
+    pub offsets_topic_partitions: i32,
 }
 
 /// A broker's life-cycle state.

@@ -98,6 +98,7 @@ impl Cluster {
             brokers,
             topics,
             partitions,
+            settings: self.config.settings(),
             ..Default::default()
         };
         self.fill_group_snapshots(&mut snap);

@@ -203,6 +203,7 @@ pub fn snapshot() -> LabSnapshot {
                 ),
             ],
         }],
+        settings: crate::cluster::ClusterConfig::new(3, 42, "/lab").settings(),
     };
     LabSnapshot {
         cluster,
