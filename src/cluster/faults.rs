@@ -56,6 +56,7 @@ impl Cluster {
             return;
         };
         b.state = BrokerState::Up;
+        self.last_known.forget(id);
         b.registered = true;
         b.last_heartbeat_ms = self.now_ms;
         b.slow = false;
@@ -85,6 +86,7 @@ impl Cluster {
             return Err(FaultError::AlreadyDown(id));
         }
         b.state = BrokerState::Down;
+        self.last_known.note_closing(b);
         b.replicas.clear();
         self.shutdowns.cancel(id);
         self.emit(EventKind::BrokerKilled { broker: id });
@@ -117,6 +119,7 @@ impl Cluster {
                 for r in b.replicas.values_mut() {
                     let _ = r.log.flush();
                 }
+                self.last_known.note_closing(b);
                 b.replicas.clear();
                 b.state = BrokerState::Down;
                 b.registered = false;

@@ -2,7 +2,10 @@
 //! know: the lab fills them in from its simulated consumers and the wire host from real ones.
 
 use super::lab::Cluster;
-use super::snapshot::{ClusterSnapshot, GroupPartitionSnapshot, GroupSnapshot, MemberSnapshot};
+use super::snapshot::{
+    ClusterSnapshot, GroupPartitionSnapshot, GroupSnapshot, GroupState, MemberSnapshot,
+    RebalanceWait,
+};
 use super::types::TopicPartition;
 use std::collections::BTreeSet;
 
@@ -17,6 +20,9 @@ impl Cluster {
                     client_id: m.client_id.clone(),
                     group_instance_id: m.group_instance_id.clone(),
                     assigned: m.assignment.clone(),
+                    last_heartbeat_ms: m.last_heartbeat_ms,
+                    session_timeout_ms: m.session_timeout_ms,
+                    rebalance_timeout_ms: m.rebalance_timeout_ms,
                 })
                 .collect();
             let mut tps: BTreeSet<TopicPartition> = g.committed.keys().cloned().collect();
@@ -31,14 +37,25 @@ impl Cluster {
                 .into_iter()
                 .map(|tp| {
                     let owner = g.owners.get(&tp).map(|(o, _)| o.clone());
-                    let hw = self.high_watermark(&tp).unwrap_or(0);
                     let committed = g.committed.get(&tp).map(|c| c.offset);
-                    let start = self
+                    let live = self
                         .partition(&tp)
                         .and_then(|m| m.leader)
                         .and_then(|l| self.replica_log(l, &tp))
-                        .map_or(0, |log| log.log_start_offset());
+                        .map(|log| log.log_start_offset())
+                        .zip(self.high_watermark(&tp));
+                    // A down leader's partition keeps its last known HW, so the lag a room was
+                    // watching does not drop to 0 (marked stale instead).
+                    let (start, hw, stale) = match live {
+                        Some((start, hw)) => (start, hw, false),
+                        None => {
+                            let leader = self.partition(&tp).and_then(|m| m.leader);
+                            self.last_known_leader_stats(&tp, leader)
+                                .map_or((0, 0, true), |s| (s.log_start, s.hw, true))
+                        }
+                    };
                     GroupPartitionSnapshot {
+                        stale,
                         lag: (hw - committed.unwrap_or(start).max(start)).max(0),
                         moved_at_ms: g.owners.get(&tp).and_then(|(_, at)| *at),
                         tp,
@@ -58,6 +75,13 @@ impl Cluster {
                 leader_member: g.leader.clone(),
                 members,
                 partitions,
+                rebalance: (g.state == GroupState::PreparingRebalance).then(|| RebalanceWait {
+                    started_ms: g.rebalance_started_ms,
+                    initial_delay_until_ms: (g.join_not_before_ms > self.now_ms)
+                        .then_some(g.join_not_before_ms),
+                    deadline_ms: g.join_deadline_ms.max(g.join_not_before_ms),
+                    joined: g.members.values().filter(|m| m.joined).count(),
+                }),
             });
         }
     }

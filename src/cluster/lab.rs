@@ -44,6 +44,8 @@ pub struct Cluster {
     pub(crate) partitions: BTreeMap<TopicPartition, PartitionMeta>,
     /// The last leader's log per partition: what an unclean election is measured against.
     pub(crate) leader_history: super::timers::LeaderHistory,
+    /// Stopped brokers' last known offsets and sizes, for the snapshot.
+    pub(crate) last_known: super::timers::LastKnown,
     /// `acks=all` produces waiting for the ISR, and their results.
     pub(crate) tickets: super::tickets::ProduceTickets,
     pub(crate) events: Vec<Event>,
@@ -78,6 +80,7 @@ impl Cluster {
             topics: BTreeMap::new(),
             partitions: BTreeMap::new(),
             leader_history: Default::default(),
+            last_known: Default::default(),
             tickets: Default::default(),
             events: Vec::new(),
             shutdowns: Default::default(),

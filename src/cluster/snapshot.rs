@@ -23,6 +23,8 @@ pub struct ClusterSnapshot {
     pub groups: Vec<GroupSnapshot>,
     /// The broker-side timers and limits in force, for countdowns and explanations.
     pub settings: ClusterSettings,
+    /// When retention next runs (`log.retention.check.interval.ms` after the last run).
+    pub next_retention_check_ms: i64,
 }
 
 /// The broker-side configs a room needs to read the clock: every timer the cluster waits on,
@@ -75,11 +77,17 @@ pub struct BrokerSnapshot {
     pub is_controller: bool,
     /// Whether its followers have stopped fetching (the "slow follower" fault).
     pub slow: bool,
-    /// Partitions whose leader this broker is.
+    /// Partitions this running broker leads (0 while it is down).
     pub partitions_led: usize,
+    /// Partitions the controller still records this stopped broker as leading: nobody serves
+    /// them until its session expires and the controller elects new leaders.
+    pub leaderless: usize,
+    /// A stopped broker the controller still counts as alive: its last heartbeat. Its session
+    /// expires `broker.session.timeout.ms` after it; `None` once expired, or while it runs.
+    pub silent_since_ms: Option<i64>,
     /// Replicas hosted (led or followed).
     pub replicas: usize,
-    /// Bytes of segment files on disk under `broker-<id>/`.
+    /// Bytes of segment files on disk under `broker-<id>/` (while down: as it stopped, stale).
     pub bytes_on_disk: u64,
     /// Wire-protocol port, when the listener is on.
     pub port: Option<u16>,
@@ -124,6 +132,9 @@ pub struct ReplicaSnapshot {
     pub log_end_offset: i64,
     /// This replica's high watermark (followers lag one fetch).
     pub high_watermark: i64,
+    /// An in-sync follower not caught up with the leader's LEO: since when
+    /// (`lastCaughtUpTimeMs`); it leaves the ISR `replica.lag.time.max.ms` after that.
+    pub behind_since_ms: Option<i64>,
 }
 
 /// One partition.
@@ -139,7 +150,10 @@ pub struct PartitionSnapshot {
     pub replicas: Vec<BrokerId>,
     /// In-sync replicas.
     pub isr: Vec<BrokerId>,
-    /// Per-replica detail, in `replicas` order.
+    /// No running leader serves it: the offsets and size below are the last known (stale), or
+    /// -1 and 0 when never known.
+    pub leader_down: bool,
+    /// Per-replica detail, in `replicas` order (an offline replica's offsets are its last known).
     pub replica_states: Vec<ReplicaSnapshot>,
     /// The leader's high watermark (HW): consumers read below it.
     pub high_watermark: i64,
@@ -199,6 +213,22 @@ pub struct GroupSnapshot {
     pub members: Vec<MemberSnapshot>,
     /// Per-partition offsets of the subscribed topics.
     pub partitions: Vec<GroupPartitionSnapshot>,
+    /// While PreparingRebalance: what the join phase waits for, and until when.
+    pub rebalance: Option<RebalanceWait>,
+}
+
+/// A join phase in progress and its timers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RebalanceWait {
+    /// When the rebalance started.
+    pub started_ms: i64,
+    /// While an empty group waits `group.initial.rebalance.delay.ms` for more members: until when.
+    pub initial_delay_until_ms: Option<i64>,
+    /// When the join phase ends without the members that have not rejoined (the start plus the
+    /// slowest member's `rebalance.timeout.ms`).
+    pub deadline_ms: i64,
+    /// Members that have (re)joined so far.
+    pub joined: usize,
 }
 
 /// One member of a group.
@@ -212,6 +242,12 @@ pub struct MemberSnapshot {
     pub group_instance_id: Option<String>,
     /// Partitions assigned in the current generation.
     pub assigned: Vec<TopicPartition>,
+    /// Last heartbeat the coordinator received (a join or sync counts as one).
+    pub last_heartbeat_ms: i64,
+    /// Its `session.timeout.ms`: removed when no heartbeat arrives for that long.
+    pub session_timeout_ms: i64,
+    /// Its `rebalance.timeout.ms`: how long a rebalance waits for it to rejoin.
+    pub rebalance_timeout_ms: i64,
 }
 
 /// Offsets of one partition as seen by one group.
@@ -229,6 +265,8 @@ pub struct GroupPartitionSnapshot {
     pub high_watermark: i64,
     /// Lag = HW − committed (HW − log start when nothing is committed).
     pub lag: i64,
+    /// The partition's leader is down: HW and lag are the last known.
+    pub stale: bool,
     /// Simulated time when it last changed owner, so the UI can highlight moves (`None` until a
     /// second owner takes it: a first assignment is not a move).
     pub moved_at_ms: Option<i64>,

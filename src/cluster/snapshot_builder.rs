@@ -5,6 +5,8 @@ use super::snapshot::{
     BrokerSnapshot, BrokerState, ClusterSnapshot, PartitionSnapshot, ReplicaRole, ReplicaSnapshot,
     TopicSnapshot,
 };
+use super::timers::ReplicaStats;
+use super::types::TopicPartition;
 
 impl Cluster {
     /// Everything observable right now.
@@ -12,23 +14,33 @@ impl Cluster {
         let brokers = self
             .brokers
             .values()
-            .map(|b| BrokerSnapshot {
-                id: b.id,
-                state: b.state,
-                is_controller: self.controller == Some(b.id),
-                slow: b.slow,
-                partitions_led: self
+            .map(|b| {
+                let led = self
                     .partitions
                     .values()
                     .filter(|p| p.leader == Some(b.id))
-                    .count(),
-                replicas: self
-                    .partitions
-                    .values()
-                    .filter(|p| p.replicas.contains(&b.id))
-                    .count(),
-                bytes_on_disk: b.bytes_on_disk(),
-                port: self.wire_port(b.id),
+                    .count();
+                let running = b.is_running();
+                BrokerSnapshot {
+                    id: b.id,
+                    state: b.state,
+                    is_controller: self.controller == Some(b.id),
+                    slow: b.slow,
+                    partitions_led: if running { led } else { 0 },
+                    leaderless: if running { 0 } else { led },
+                    silent_since_ms: (!running && b.registered).then_some(b.last_heartbeat_ms),
+                    replicas: self
+                        .partitions
+                        .values()
+                        .filter(|p| p.replicas.contains(&b.id))
+                        .count(),
+                    bytes_on_disk: if running {
+                        b.bytes_on_disk()
+                    } else {
+                        self.last_known.disk_bytes(b.id).unwrap_or(0)
+                    },
+                    port: self.wire_port(b.id),
+                }
             })
             .collect();
         let topics = self
@@ -49,7 +61,12 @@ impl Cluster {
                 let leader_replica = m
                     .leader
                     .and_then(|l| self.brokers.get(&l))
+                    .filter(|b| b.is_running())
                     .and_then(|b| b.replicas.get(&m.tp));
+                let (stats, leader_down) = match leader_replica {
+                    Some(r) => (Some(ReplicaStats::of(r)), false),
+                    None => (self.last_known_leader_stats(&m.tp, m.leader), true),
+                };
                 let replica_states = m
                     .replicas
                     .iter()
@@ -66,11 +83,23 @@ impl Cluster {
                         } else {
                             ReplicaRole::OutOfSync
                         };
+                        // A follower the leader has not seen catch up lately is on its way out of
+                        // the ISR: when that clock started is its countdown.
+                        let behind_since_ms = (role == ReplicaRole::InSync)
+                            .then(|| leader_replica?.followers.get(&b))
+                            .flatten()
+                            .map(|f| f.last_caught_up_ms)
+                            .filter(|at| *at < self.now_ms);
+                        let known = match replica {
+                            Some(r) => Some(ReplicaStats::of(r)),
+                            None => self.last_known.replica(b, &m.tp),
+                        };
                         ReplicaSnapshot {
                             broker: b,
                             role,
-                            log_end_offset: replica.map(|r| r.leo()).unwrap_or(-1),
-                            high_watermark: replica.map(|r| r.high_watermark).unwrap_or(-1),
+                            log_end_offset: known.map_or(-1, |s| s.leo),
+                            high_watermark: known.map_or(-1, |s| s.hw),
+                            behind_since_ms,
                         }
                     })
                     .collect();
@@ -80,14 +109,13 @@ impl Cluster {
                     leader_epoch: m.leader_epoch,
                     replicas: m.replicas.clone(),
                     isr: m.isr.clone(),
+                    leader_down,
                     replica_states,
-                    high_watermark: leader_replica.map(|r| r.high_watermark).unwrap_or(-1),
-                    log_start_offset: leader_replica
-                        .map(|r| r.log.log_start_offset())
-                        .unwrap_or(-1),
-                    log_end_offset: leader_replica.map(|r| r.leo()).unwrap_or(-1),
-                    segments: leader_replica.map(|r| r.log.segment_count()).unwrap_or(0),
-                    size_bytes: leader_replica.map(|r| r.log.size_bytes()).unwrap_or(0),
+                    high_watermark: stats.map_or(-1, |s| s.hw),
+                    log_start_offset: stats.map_or(-1, |s| s.log_start),
+                    log_end_offset: stats.map_or(-1, |s| s.leo),
+                    segments: stats.map_or(0, |s| s.segments),
+                    size_bytes: stats.map_or(0, |s| s.size_bytes),
                 }
             })
             .collect();
@@ -99,9 +127,28 @@ impl Cluster {
             topics,
             partitions,
             settings: self.config.settings(),
+            next_retention_check_ms: self.retention_check.next_ms(),
             ..Default::default()
         };
         self.fill_group_snapshots(&mut snap);
         snap
+    }
+
+    /// A partition without a serving leader, as last seen: its recorded leader's log when it
+    /// stopped, else the most advanced stopped replica's (the last leader had the highest HW).
+    pub(crate) fn last_known_leader_stats(
+        &self,
+        tp: &TopicPartition,
+        leader: Option<super::types::BrokerId>,
+    ) -> Option<ReplicaStats> {
+        if let Some(s) = leader.and_then(|l| self.last_known.replica(l, tp)) {
+            return Some(s);
+        }
+        self.partitions
+            .get(tp)?
+            .replicas
+            .iter()
+            .filter_map(|b| self.last_known.replica(*b, tp))
+            .max_by_key(|s| (s.hw, s.leo))
     }
 }

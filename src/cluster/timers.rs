@@ -27,6 +27,11 @@ impl Periodic {
         self.next_ms = now_ms + interval_ms;
         true
     }
+
+    /// When the check is next due, for a countdown.
+    pub fn next_ms(&self) -> i64 {
+        self.next_ms
+    }
 }
 
 /// Brokers in controlled shutdown and when each stops (at most one entry per broker).
@@ -85,6 +90,71 @@ impl LeaderHistory {
     /// The last leader's epoch entries.
     pub fn epochs(&self, tp: &TopicPartition) -> Vec<(i32, i64)> {
         self.epochs.get(tp).cloned().unwrap_or_default()
+    }
+}
+
+/// A replica's offsets and size as last read from its open log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ReplicaStats {
+    /// Log end offset.
+    pub leo: i64,
+    /// High watermark.
+    pub hw: i64,
+    /// Log start offset.
+    pub log_start: i64,
+    /// Segment files.
+    pub segments: usize,
+    /// Bytes of the log.
+    pub size_bytes: u64,
+}
+
+impl ReplicaStats {
+    /// Reads them from an open replica.
+    pub fn of(r: &super::broker::Replica) -> Self {
+        Self {
+            leo: r.leo(),
+            hw: r.high_watermark,
+            log_start: r.log.log_start_offset(),
+            segments: r.log.segment_count(),
+            size_bytes: r.log.size_bytes(),
+        }
+    }
+}
+
+/// What a stopped broker's logs held when they closed, so the dashboard keeps showing the last
+/// known offsets and sizes (marked stale) instead of -1 and 0 B. Bounded: one entry per broker
+/// and per replica it hosts; a restart forgets the broker's entries.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LastKnown {
+    replicas: BTreeMap<(BrokerId, TopicPartition), ReplicaStats>,
+    disk_bytes: BTreeMap<BrokerId, u64>,
+}
+
+impl LastKnown {
+    /// Remembers a broker's replicas as its logs close.
+    pub fn note_closing(&mut self, broker: &super::broker::Broker) {
+        self.forget(broker.id);
+        for (tp, r) in &broker.replicas {
+            self.replicas
+                .insert((broker.id, tp.clone()), ReplicaStats::of(r));
+        }
+        self.disk_bytes.insert(broker.id, broker.bytes_on_disk());
+    }
+
+    /// Forgets a broker that runs again (its open logs are the truth).
+    pub fn forget(&mut self, broker: BrokerId) {
+        self.replicas.retain(|(b, _), _| *b != broker);
+        self.disk_bytes.remove(&broker);
+    }
+
+    /// A stopped broker's replica as it was when it stopped.
+    pub fn replica(&self, broker: BrokerId, tp: &TopicPartition) -> Option<ReplicaStats> {
+        self.replicas.get(&(broker, tp.clone())).copied()
+    }
+
+    /// A stopped broker's bytes on disk when it stopped.
+    pub fn disk_bytes(&self, broker: BrokerId) -> Option<u64> {
+        self.disk_bytes.get(&broker).copied()
     }
 }
 

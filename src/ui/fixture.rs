@@ -24,6 +24,7 @@ fn replica(broker: i32, role: ReplicaRole, leo: i64, hw: i64) -> ReplicaSnapshot
         role,
         log_end_offset: leo,
         high_watermark: hw,
+        behind_since_ms: None,
     }
 }
 
@@ -34,6 +35,8 @@ fn broker(id: i32, state: BrokerState, led: usize, bytes: u64) -> BrokerSnapshot
         is_controller: id == 1,
         slow: false,
         partitions_led: led,
+        leaderless: 0,
+        silent_since_ms: None,
         replicas: 5,
         bytes_on_disk: bytes,
         port: None,
@@ -61,6 +64,7 @@ pub fn snapshot() -> LabSnapshot {
                 .filter(|r| matches!(r.role, Leader | InSync))
                 .map(|r| r.broker)
                 .collect(),
+            leader_down: false,
             replica_states: states,
             high_watermark: hw,
             log_start_offset: 0,
@@ -124,6 +128,7 @@ pub fn snapshot() -> LabSnapshot {
             position: Some(position),
             high_watermark: hw,
             lag: hw - committed,
+            stale: false,
             moved_at_ms: moved,
         }
     };
@@ -183,12 +188,18 @@ pub fn snapshot() -> LabSnapshot {
                     client_id: "consumer-A".into(),
                     group_instance_id: None,
                     assigned: vec![tp("test", 0)],
+                    last_heartbeat_ms: NOW_MS - 1_200,
+                    session_timeout_ms: 45_000,
+                    rebalance_timeout_ms: 300_000,
                 },
                 MemberSnapshot {
                     member_id: "consumer-B-9c0d".into(),
                     client_id: "consumer-B".into(),
                     group_instance_id: None,
                     assigned: vec![tp("test", 1)],
+                    last_heartbeat_ms: NOW_MS - 2_100,
+                    session_timeout_ms: 45_000,
+                    rebalance_timeout_ms: 300_000,
                 },
             ],
             partitions: vec![
@@ -202,8 +213,10 @@ pub fn snapshot() -> LabSnapshot {
                     Some(NOW_MS - 2_000),
                 ),
             ],
+            rebalance: None,
         }],
         settings: crate::cluster::ClusterConfig::new(3, 42, "/lab").settings(),
+        next_retention_check_ms: NOW_MS + 1_750,
     };
     LabSnapshot {
         cluster,
@@ -380,6 +393,7 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                     .map(|r| r.broker)
                     .collect(),
                 replicas,
+                leader_down: false,
                 replica_states: states,
                 high_watermark: leo - 3,
                 log_start_offset: 0,
@@ -397,6 +411,9 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                     client_id: format!("g{g}-consumer-{m}"),
                     group_instance_id: None,
                     assigned: vec![],
+                    last_heartbeat_ms: snap.cluster.now_ms,
+                    session_timeout_ms: 45_000,
+                    rebalance_timeout_ms: 300_000,
                 })
                 .collect();
             GroupSnapshot {
@@ -414,10 +431,12 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                         position: Some(999_500),
                         high_watermark: 1_000_000,
                         lag: 1_000,
+                        stale: false,
                         moved_at_ms: None,
                     })
                     .collect(),
                 members,
+                rebalance: None,
             }
         })
         .collect();

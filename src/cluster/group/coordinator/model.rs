@@ -90,6 +90,8 @@ pub struct Group {
     pub join_not_before_ms: i64,
     /// When the join phase completes even if members are missing (rebalance timeout).
     pub join_deadline_ms: i64,
+    /// When the current (or last) rebalance started.
+    pub rebalance_started_ms: i64,
     /// Committed offsets with their metadata, as loaded from `__consumer_offsets` and updated by
     /// commits.
     pub committed: BTreeMap<TopicPartition, OffsetAndMetadata>,
@@ -110,6 +112,7 @@ impl Group {
             members: BTreeMap::new(),
             join_not_before_ms: 0,
             join_deadline_ms: 0,
+            rebalance_started_ms: 0,
             committed: BTreeMap::new(),
             owners: BTreeMap::new(),
         }

@@ -31,6 +31,7 @@ impl GroupCoordinator {
             .max()
             .unwrap_or(0);
         g.join_deadline_ms = now + timeout;
+        g.rebalance_started_ms = now;
     }
 
     /// After a member is gone: an emptied group becomes Empty, otherwise it rebalances.
