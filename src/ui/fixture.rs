@@ -250,6 +250,70 @@ pub fn snapshot() -> LabSnapshot {
     }
 }
 
+/// The sample lab in the middle of Kafka's waits, for the countdowns: broker 3 killed 4.2 s ago
+/// and not yet noticed by the controller (still the leader of `test-0`, whose offsets and lag are
+/// the last known), broker 2 falling behind on `test-1` for 6.5 s, consumer-B killed 12.3 s ago,
+/// and group `audit` in its initial rebalance delay.
+pub fn waiting_snapshot() -> LabSnapshot {
+    use ReplicaRole::*;
+    let mut snap = snapshot();
+    let b3 = &mut snap.cluster.brokers[2];
+    b3.silent_since_ms = Some(NOW_MS - 4_200);
+    b3.leaderless = 1;
+    for p in &mut snap.cluster.partitions {
+        p.isr = vec![1, 2, 3];
+        match p.tp.to_string().as_str() {
+            "test-0" => {
+                p.leader = Some(3);
+                p.leader_epoch = 3;
+                p.leader_down = true;
+                p.replica_states[0].role = InSync;
+            }
+            "test-1" => {
+                p.replica_states[1].role = InSync;
+                p.replica_states[1].behind_since_ms = Some(NOW_MS - 6_500);
+            }
+            _ => {}
+        }
+    }
+    let g = &mut snap.cluster.groups[0];
+    g.partitions[0].stale = true;
+    g.members[1].last_heartbeat_ms = NOW_MS - 12_300;
+    snap.consumers[1].state = ConsumerState::Killed;
+    snap.cluster.groups.push(GroupSnapshot {
+        group_id: "audit".into(),
+        state: GroupState::PreparingRebalance,
+        generation: 0,
+        assignor: None,
+        coordinator: Some(2),
+        leader_member: None,
+        members: vec![MemberSnapshot {
+            member_id: "auditor-5b1c".into(),
+            client_id: "auditor".into(),
+            group_instance_id: None,
+            assigned: vec![],
+            last_heartbeat_ms: NOW_MS - 1_200,
+            session_timeout_ms: 45_000,
+            rebalance_timeout_ms: 300_000,
+        }],
+        partitions: vec![],
+        rebalance: Some(crate::cluster::snapshot::RebalanceWait {
+            started_ms: NOW_MS - 1_200,
+            initial_delay_until_ms: Some(NOW_MS + 1_800),
+            deadline_ms: NOW_MS + 298_800,
+            joined: 1,
+        }),
+    });
+    snap
+}
+
+/// The waiting lab as the dashboard shows it (no events: the countdowns tell the story).
+pub fn waiting_app(width: u16, height: u16) -> crate::ui::app::App {
+    let mut app = crate::ui::app::App::new(crate::ui::theme::Theme::colored(), width, height);
+    app.set_snapshot(waiting_snapshot());
+    app
+}
+
 /// The sample lab's events, oldest first.
 pub fn events() -> Vec<Event> {
     let start = Utc

@@ -1,6 +1,8 @@
-//! Brokers: id, state, controller mark, partitions led, bytes on disk.
+//! Brokers: id, state, controller mark, partitions led, bytes on disk; a killed broker counts
+//! its silence against `broker.session.timeout.ms` until the controller notices and elects.
 
-use super::{human_bytes, mark, panel, row_style};
+use super::countdown::broker_session;
+use super::{human_bytes, mark, panel, row_style, stale};
 use crate::cluster::snapshot::BrokerState;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::scroll_start;
@@ -56,6 +58,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     theme.role(crate::cluster::snapshot::ReplicaRole::OutOfSync),
                 ));
             }
+            // Down at once, but the controller waits for the session to expire before it elects
+            // new leaders: the wait is the outage, so it counts on the broker's own row.
+            let state_w = if wide { 18 } else { 13 };
+            if let Some(c) = broker_session(b, snap.now_ms, &snap.settings) {
+                state.push(Span::styled(
+                    format!(" {}", c.fit(state_w - 5)),
+                    theme.error(),
+                ));
+            } else if b.leaderless > 0 {
+                state.push(Span::styled(" electing", theme.error()));
+            }
             let mut cells = vec![
                 Cell::from(format!("{}{ctrl}", mark(selected))),
                 Cell::from(b.id.to_string()),
@@ -65,7 +78,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             if wide {
                 cells.push(Cell::from(b.replicas.to_string()));
             }
-            cells.push(Cell::from(human_bytes(b.bytes_on_disk)));
+            // A down broker's logs are closed: its size is as it stopped.
+            let down = b.state == BrokerState::Down;
+            cells.push(Cell::from(stale(human_bytes(b.bytes_on_disk), down)));
             if wide {
                 cells.push(Cell::from(
                     b.port.map(|p| p.to_string()).unwrap_or_default(),
@@ -98,6 +113,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ],
         )
     };
+    let mut block = block;
+    let room = area.width.saturating_sub(4) as usize;
+    let silent = snap.brokers.iter().find_map(|b| {
+        broker_session(b, snap.now_ms, &snap.settings)
+            .map(|c| c.legend(&format!("b{}", b.id), room, true))
+    });
+    let legend = match silent {
+        Some(text) => Some(text),
+        None if snap.brokers.iter().any(|b| b.state == BrokerState::Down) => {
+            Some("~ last known".to_string()).filter(|t| t.len() <= room)
+        }
+        None => None,
+    };
+    if let Some(text) = legend.filter(|t| !t.is_empty()) {
+        block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()));
+    }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header()))
         .column_spacing(1)

@@ -1,6 +1,8 @@
 //! Consumer groups: state, generation, assignor, and per member its partitions with position,
-//! committed offset and lag; partitions that just moved stand out.
+//! committed offset and lag; partitions that just moved stand out. A join phase counts down on
+//! the group's header, a silent member on its own row.
 
+use super::countdown::{Countdown, group_wait, legends, member_session};
 use super::{leader_down, mark, more_rows, panel, row_style};
 use crate::clients::view::ConsumerState;
 use crate::cluster::snapshot::GroupPartitionSnapshot;
@@ -59,13 +61,25 @@ fn consumer_state(snap: &LabSnapshot, line: &GroupLine) -> Option<ConsumerState>
         .map(|c| c.state)
 }
 
+/// A member's silence, if its heartbeats stopped (at once when its consumer is known killed).
+fn member_countdown(snap: &LabSnapshot, l: &GroupLine, member: usize) -> Option<Countdown> {
+    let killed = consumer_state(snap, l) == Some(ConsumerState::Killed);
+    member_session(&snap.groups[l.group].members[member], snap.now_ms, killed)
+}
+
+/// Characters of a line so far.
+fn used(spans: &[Span]) -> usize {
+    spans.iter().map(|s| s.content.chars().count()).sum()
+}
+
 fn line<'a>(
     snap: &'a LabSnapshot,
     l: &GroupLine,
     theme: &Theme,
     name_w: usize,
-    narrow: bool,
+    width: usize,
 ) -> Line<'a> {
+    let narrow = width < 48;
     let g = &snap.groups[l.group];
     match l.kind {
         GroupLineKind::Header => {
@@ -73,8 +87,18 @@ fn line<'a>(
                 Span::styled(g.group_id.clone(), theme.header()),
                 Span::raw(" "),
                 Span::styled(g.state.to_string(), theme.group(g.state)),
-                Span::raw(format!(" gen {}", g.generation)),
             ];
+            // The join phase's clock goes first: it is why the group is not consuming.
+            if let Some(c) = group_wait(g, snap.now_ms) {
+                let text = c.fit(width.saturating_sub(used(&spans) + 2));
+                if !text.is_empty() {
+                    spans.push(Span::styled(
+                        format!(" {text}"),
+                        theme.role(crate::cluster::snapshot::ReplicaRole::OutOfSync),
+                    ));
+                }
+            }
+            spans.push(Span::raw(format!(" gen {}", g.generation)));
             if let Some(a) = &g.assignor {
                 spans.push(Span::raw(format!(" {a}")));
             }
@@ -110,6 +134,7 @@ fn line<'a>(
                 .iter()
                 .find(|sp| sp.tp == p.tp)
                 .is_some_and(leader_down);
+            let silent = member.and_then(|m| member_countdown(snap, l, m));
             let mut spans = vec![
                 Span::raw(format!(" {who:<name_w$} ")),
                 Span::styled(
@@ -121,7 +146,10 @@ fn line<'a>(
                     },
                 ),
                 Span::raw(" "),
-                if down {
+                if down && p.stale {
+                    // The last known lag, marked: it cannot move until a leader is back.
+                    Span::styled(format!("lag ~{} leader down", p.lag), theme.error())
+                } else if down {
                     // The HW is unknown while the leader is down, so the lag is too (not 0).
                     Span::styled("leader down", theme.error())
                 } else {
@@ -135,14 +163,25 @@ fn line<'a>(
                     )
                 },
             ];
-            spans.extend(offsets(p, narrow));
-            if moved {
-                // A glyph where a word would be cut off.
-                let mark = if narrow { " ↻" } else { " moved" };
-                spans.push(Span::styled(mark, theme.moved()));
-            }
+            // A glyph where a word would be cut off.
+            let moved_mark = if narrow { " ↻" } else { " moved" };
             if let Some(ConsumerState::Killed) = consumer_state(snap, l) {
                 spans.push(Span::styled(" killed", theme.error()));
+            }
+            // A silent member's clock matters more than its offsets: it comes first, and a narrow
+            // panel drops the offsets for it.
+            let reserve = if moved { moved_mark.chars().count() } else { 0 };
+            push_countdown(
+                &mut spans,
+                silent.clone(),
+                width.saturating_sub(reserve),
+                theme,
+            );
+            if !(narrow && (silent.is_some() || down)) {
+                spans.extend(offsets(p, narrow));
+            }
+            if moved {
+                spans.push(Span::styled(moved_mark, theme.moved()));
             }
             Line::from(spans)
         }
@@ -155,6 +194,7 @@ fn line<'a>(
             if let Some(ConsumerState::Killed) = consumer_state(snap, l) {
                 spans.push(Span::styled(" killed", theme.error()));
             }
+            push_countdown(&mut spans, member_countdown(snap, l, member), width, theme);
             Line::from(spans)
         }
         GroupLineKind::Outsider { consumer } => {
@@ -170,6 +210,15 @@ fn line<'a>(
                 Span::styled(what, style),
             ])
         }
+    }
+}
+
+/// Appends a member's silence in the room left on its line.
+fn push_countdown(spans: &mut Vec<Span>, c: Option<Countdown>, width: usize, theme: &Theme) {
+    let Some(c) = c else { return };
+    let text = c.fit(width.saturating_sub(used(spans) + 2));
+    if !text.is_empty() {
+        spans.push(Span::styled(format!(" {text}"), theme.error()));
     }
 }
 
@@ -206,13 +255,39 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .take(visible)
         .map(|(i, l)| {
             let selected = i == app.selection.group_line;
-            let mut body = line(snap, l, theme, name_w, area.width < 50);
+            // The line's room: the panel less its borders and the selection mark.
+            let width = area.width.saturating_sub(3) as usize;
+            let mut body = line(snap, l, theme, name_w, width);
             body.spans.insert(0, Span::raw(mark(selected)));
             ListItem::new(body).style(row_style(selected, focused, theme))
         });
     let hidden = lines.len().saturating_sub(visible);
-    frame.render_widget(
-        List::new(items).block(more_rows(block, hidden, theme)),
-        area,
-    );
+    let mut block = more_rows(block, hidden, theme);
+    // The rows show the clocks; the border names the configs behind them.
+    let waits: Vec<(String, Countdown)> = lines
+        .iter()
+        .filter_map(|l| {
+            let g = &snap.groups[l.group];
+            match l.kind {
+                GroupLineKind::Header => {
+                    group_wait(g, snap.now_ms).map(|c| (g.group_id.clone(), c))
+                }
+                GroupLineKind::Partition {
+                    member: Some(m),
+                    first: true,
+                    ..
+                }
+                | GroupLineKind::IdleMember { member: m } => {
+                    member_countdown(snap, l, m).map(|c| (g.members[m].client_id.clone(), c))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    let room = (area.width as usize).saturating_sub(if hidden > 0 { 14 } else { 4 });
+    let text = legends(&waits, room);
+    if !text.is_empty() {
+        block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()).right_aligned());
+    }
+    frame.render_widget(List::new(items).block(block), area);
 }

@@ -1,6 +1,7 @@
 //! One small pure render function per panel: `render(frame, area, app)`.
 
 pub mod brokers;
+pub mod countdown;
 pub mod dialog;
 pub mod groups;
 pub mod help;
@@ -17,14 +18,33 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType};
 
-/// Whether a partition's leader is down or missing: its offsets and size are unknown, not -1 or 0.
+/// Whether a partition's leader is down or missing: its offsets and size are the last known
+/// (see [`known`]), never live.
 pub fn leader_down(p: &crate::cluster::snapshot::PartitionSnapshot) -> bool {
     use crate::cluster::snapshot::ReplicaRole;
     let leader_offline = p
         .replica_states
         .iter()
         .any(|r| Some(r.broker) == p.leader && r.role == ReplicaRole::Offline);
-    p.leader.is_none() || leader_offline || p.high_watermark < 0
+    p.leader_down || p.leader.is_none() || leader_offline || p.high_watermark < 0
+}
+
+/// Whether a partition's offsets were ever known (a down leader's are kept as last known; -1
+/// means nobody has seen them).
+pub fn known(p: &crate::cluster::snapshot::PartitionSnapshot) -> bool {
+    p.high_watermark >= 0
+}
+
+/// The mark in front of a last-known (stale) value: `~409`.
+pub const STALE_MARK: &str = "~";
+
+/// A value marked as last known when `stale`.
+pub fn stale(value: String, stale: bool) -> String {
+    if stale {
+        format!("{STALE_MARK}{value}")
+    } else {
+        value
+    }
 }
 
 /// `+N more` on a panel's bottom border when `hidden` rows do not fit, so no row vanishes unseen.

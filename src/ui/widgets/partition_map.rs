@@ -1,13 +1,17 @@
-//! Partition map: brokers × partitions, each cell the replica's role and its LEO.
+//! Partition map: brokers × partitions, each cell the replica's role and its LEO (an offline
+//! replica's as it stopped); an in-sync follower falling behind counts its lag time against
+//! `replica.lag.time.max.ms` in its cell, and the border names the config.
 
+use super::countdown::{Countdown, follower_lag};
 use super::{mark, panel, row_style};
+use crate::cluster::snapshot::ClusterSettings;
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{partition_order, scroll_start};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
 /// One-letter role, readable without colour.
@@ -23,18 +27,51 @@ pub fn role_letter(role: ReplicaRole) -> &'static str {
 /// What the letters mean.
 pub const LEGEND: &str = "L leader F in-sync O out-of-sync X offline";
 
-fn cell<'a>(p: &PartitionSnapshot, broker: i32, theme: &Theme) -> Cell<'a> {
-    match p.replica_states.iter().find(|r| r.broker == broker) {
-        // A replica whose broker is down has no known LEO (the lab reports -1).
-        Some(r) if r.log_end_offset < 0 => {
-            Cell::from(Span::styled(role_letter(r.role), theme.role(r.role)))
-        }
-        Some(r) => Cell::from(Span::styled(
-            format!("{} {}", role_letter(r.role), r.log_end_offset),
-            theme.role(r.role),
-        )),
-        None => Cell::from(Span::styled("·", theme.dim())),
+/// Where the map reads the clock: the snapshot's instant and timers.
+struct Clock<'s> {
+    now_ms: i64,
+    settings: &'s ClusterSettings,
+    /// Whether cells have room for a follower's countdown.
+    countdowns: bool,
+}
+
+fn text(p: &PartitionSnapshot, broker: i32, clock: &Clock) -> Option<String> {
+    let r = p.replica_states.iter().find(|r| r.broker == broker)?;
+    // A replica whose broker was never seen has no known LEO (the lab reports -1).
+    let mut s = if r.log_end_offset < 0 {
+        role_letter(r.role).to_string()
+    } else {
+        format!("{} {}", role_letter(r.role), r.log_end_offset)
+    };
+    if clock.countdowns
+        && let Some(c) = follower_lag(r, clock.now_ms, clock.settings)
+    {
+        s.push(' ');
+        s.push_str(&c.ratio());
     }
+    Some(s)
+}
+
+fn cell<'a>(p: &PartitionSnapshot, broker: i32, clock: &Clock, theme: &Theme) -> Cell<'a> {
+    match (
+        p.replica_states.iter().find(|r| r.broker == broker),
+        text(p, broker, clock),
+    ) {
+        (Some(r), Some(s)) => Cell::from(Span::styled(s, theme.role(r.role))),
+        _ => Cell::from(Span::styled("·", theme.dim())),
+    }
+}
+
+/// The first follower falling behind, with who it is (`test-1 b2`), for the border.
+fn first_lagging(app: &App, order: &[usize]) -> Option<(String, Countdown)> {
+    let snap = &app.snapshot;
+    order.iter().find_map(|i| {
+        let p = &snap.partitions[*i];
+        p.replica_states.iter().find_map(|r| {
+            follower_lag(r, snap.now_ms, &snap.settings)
+                .map(|c| (format!("{} b{}", p.tp, r.broker), c))
+        })
+    })
 }
 
 /// Draws the partition map; it scrolls with the partitions table's selection, and when not every
@@ -47,15 +84,36 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.partition, visible);
     let name_w = super::partition_name_width(snap, &order, 9, 22) + 1;
-    let cell_w = snap
-        .partitions
-        .iter()
-        .flat_map(|p| p.replica_states.iter())
-        .map(|r| r.log_end_offset.to_string().len() + 2)
-        .max()
-        .unwrap_or(3)
-        .max(3) as u16;
     let inner_w = area.width.saturating_sub(2);
+    let width_with = |countdowns: bool| -> u16 {
+        let clock = Clock {
+            now_ms: snap.now_ms,
+            settings: &snap.settings,
+            countdowns,
+        };
+        snap.partitions
+            .iter()
+            .flat_map(|p| p.replica_states.iter().map(move |r| (p, r.broker)))
+            .filter_map(|(p, b)| text(p, b, &clock))
+            .map(|s| s.chars().count())
+            .max()
+            .unwrap_or(3)
+            .max(3) as u16
+    };
+    // Countdowns in the cells only when every broker still fits with them.
+    let n_brokers = snap.brokers.len().max(1) as u16;
+    let wide_w = width_with(true);
+    let countdowns = name_w + n_brokers * (wide_w + 1) <= inner_w;
+    let cell_w = if countdowns {
+        wide_w
+    } else {
+        width_with(false)
+    };
+    let clock = Clock {
+        now_ms: snap.now_ms,
+        settings: &snap.settings,
+        countdowns,
+    };
     let fit = (inner_w.saturating_sub(name_w) / (cell_w + 1)).max(1) as usize;
     let n = snap.brokers.len();
     let first = if n <= fit {
@@ -75,7 +133,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         ""
     };
-    let block = panel(&title, legend, false, theme);
+    let mut block = panel(&title, legend, false, theme);
+    if let Some((who, c)) = first_lagging(app, &order) {
+        let text = c.legend(
+            &who,
+            area.width.saturating_sub(4) as usize,
+            clock.countdowns,
+        );
+        if !text.is_empty() {
+            block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()));
+        }
+    }
     let rows = order
         .iter()
         .enumerate()
@@ -85,7 +153,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let p = &snap.partitions[i];
             let selected = row == app.selection.partition;
             let mut cells = vec![Cell::from(format!("{}{}", mark(selected), p.tp))];
-            cells.extend(shown.iter().map(|b| cell(p, b.id, theme)));
+            cells.extend(shown.iter().map(|b| cell(p, b.id, &clock, theme)));
             Row::new(cells).style(row_style(selected, focused, theme))
         });
     let mut header = vec![Cell::from(" partition")];

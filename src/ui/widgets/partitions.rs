@@ -1,6 +1,8 @@
 //! Partitions table: leader, epoch, replicas, ISR (out-of-sync highlighted), offsets, segments.
+//! A partition whose leader is down keeps its last known offsets and size, marked `~`.
 
-use super::{human_bytes, ids, leader_down, mark, more_rows, panel, row_style};
+use super::countdown::retention;
+use super::{human_bytes, ids, known, leader_down, mark, more_rows, panel, row_style, stale};
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{partition_order, scroll_start};
@@ -48,16 +50,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Partitions;
-    let block = panel("Partitions", "✗ = out of ISR", focused, theme);
     let order = partition_order(snap);
+    let any_down = order.iter().any(|i| leader_down(&snap.partitions[*i]));
+    // The marks a room must decode are named in the title, without colour.
+    let hint = if any_down && area.width >= 60 {
+        "✗ out of ISR ↓ leader down ~ last known"
+    } else {
+        "✗ = out of ISR"
+    };
+    let block = panel("Partitions", hint, focused, theme);
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.partition, visible);
     let name_w = super::partition_name_width(snap, &order, 9, 24);
     let digits = |f: fn(&PartitionSnapshot) -> i64, header: &str| -> u16 {
         order
             .iter()
-            .filter(|i| !leader_down(&snap.partitions[**i]))
-            .map(|i| f(&snap.partitions[*i]).to_string().len())
+            .map(|i| &snap.partitions[*i])
+            .filter(|p| known(p))
+            .map(|p| f(p).to_string().len() + usize::from(leader_down(p)))
             .max()
             .unwrap_or(1)
             .max(header.len()) as u16
@@ -70,11 +80,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     // When the panel is narrow, long topic names give way (keeping the partition number) before
     // ratatui squeezes every column.
     // Wide enough for "leader down", which stands in for an unknown size, when a row needs it.
-    let size_w: u16 = if order.iter().any(|i| leader_down(&snap.partitions[*i])) {
-        11
-    } else {
-        9
-    };
+    let size_w: u16 = if any_down { 11 } else { 9 };
     let others: u16 = 4 + 6 + 9 + 10 + hw_w + 1 + leo_w + 1 + size_w + 1;
     let name_w = name_w.min(area.width.saturating_sub(2 + others + 1)).max(9);
     let columns: [(&str, u16, bool); 10] = [
@@ -100,7 +106,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .map(|(row, &i)| {
             let p = &snap.partitions[i];
             let selected = row == app.selection.partition;
+            let down = leader_down(p);
             let leader = match p.leader {
+                // Still the leader on the controller's books, but its broker is down.
+                Some(l) if down => Cell::from(Span::styled(format!("↓{l}"), theme.error())),
                 Some(l) => Cell::from(l.to_string()),
                 None => Cell::from(Span::styled("none", theme.error())),
             };
@@ -115,31 +124,52 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 Cell::from(ids(&p.replicas)),
                 Cell::from(isr_line(p, theme)),
             ];
-            if leader_down(p) {
-                // Nobody can read the leader's log: unknown, not -1 or 0 B.
+            if down && !known(p) {
+                // Nobody has read the leader's log: unknown, not -1 or 0 B.
                 let unknown = || Cell::from(Span::styled("-", theme.dim()));
                 cells.extend((0..if full { 4 } else { 2 }).map(|_| unknown()));
                 cells.push(Cell::from(Span::styled("leader down", theme.error())));
                 return Row::new(cells).style(row_style(selected, focused, theme));
             }
+            // Last known while the leader is down, marked so nobody reads them as live.
+            let value = |v: String| {
+                let v = stale(v, down);
+                if down {
+                    Cell::from(Span::styled(v, theme.dim()))
+                } else {
+                    Cell::from(v)
+                }
+            };
             if full {
-                cells.push(Cell::from(p.log_start_offset.to_string()));
+                cells.push(value(p.log_start_offset.to_string()));
             }
-            cells.push(Cell::from(p.high_watermark.to_string()));
-            cells.push(Cell::from(p.log_end_offset.to_string()));
+            cells.push(value(p.high_watermark.to_string()));
+            cells.push(value(p.log_end_offset.to_string()));
             if full {
-                cells.push(Cell::from(p.segments.to_string()));
+                cells.push(value(p.segments.to_string()));
             }
-            cells.push(Cell::from(human_bytes(p.size_bytes)));
+            cells.push(value(human_bytes(p.size_bytes)));
             Row::new(cells).style(row_style(selected, focused, theme))
         });
     let shown: Vec<_> = columns.iter().filter(|c| full || c.2).collect();
     let widths: Vec<Constraint> = shown.iter().map(|c| Constraint::Length(c.1)).collect();
     let header = Row::new(shown.iter().map(|c| c.0).collect::<Vec<_>>()).style(theme.header());
     let hidden = order.len().saturating_sub(visible);
+    let mut block = more_rows(block, hidden, theme);
+    // Retention's clock, where the border has room for it whole.
+    let next = retention(snap.next_retention_check_ms, snap.now_ms, &snap.settings);
+    let room = (area.width as usize).saturating_sub(20);
+    let text = format!(
+        "next retention check {} (log.retention.check.interval.ms={})",
+        super::countdown::secs(next.limit_ms - next.elapsed_ms),
+        next.limit_ms
+    );
+    if snap.next_retention_check_ms > 0 && text.chars().count() + 2 <= room {
+        block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()).right_aligned());
+    }
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
-        .block(more_rows(block, hidden, theme));
+        .block(block);
     frame.render_widget(table, area);
 }
