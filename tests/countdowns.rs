@@ -244,3 +244,68 @@ fn retention_check_is_due_within_its_interval() {
         );
     }
 }
+
+/// The dashboard drawn from a real lab 4 s into two waits: consumer-A and test-0's leader killed.
+fn screen_after_kills(width: u16, height: u16) -> String {
+    use kafka_lab::cluster::config::ClusterConfig;
+    use kafka_lab::lab::Lab;
+    use kafka_lab::scenario::default_lab::DefaultLab;
+    use kafka_lab::ui::app::App;
+    use kafka_lab::ui::theme::Theme;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut lab = Lab::new(ClusterConfig::new(3, 7, dir.path())).expect("lab");
+    let default = DefaultLab {
+        session_timeout_ms: 10_000,
+        ..DefaultLab::default()
+    };
+    default.install(&mut lab).expect("default lab");
+    lab.advance_by(20_000);
+    let victim = lab.consumers().next().expect("consumer").id;
+    lab.kill_consumer(victim).expect("kill consumer");
+    let leader = lab.leader_of(&tp("test", 0)).expect("leader");
+    lab.kill_broker(leader).expect("kill broker");
+    lab.advance_by(4_000);
+    let mut app = App::new(Theme::monochrome(), width, height);
+    app.set_snapshot(lab.snapshot());
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|f| kafka_lab::ui::view::draw(f, &app))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn dashboard_counts_down_a_killed_broker_and_a_killed_consumer_on_their_rows() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let shown = screen_after_kills(w, h);
+        let broker = shown
+            .lines()
+            .find(|l| l.contains("DOWN"))
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert!(broker.contains("4.0s/9s"), "{w}x{h}: {broker}");
+        assert!(shown.contains("broker.session.timeout.ms"), "{w}x{h}");
+        let consumer = shown
+            .lines()
+            .find(|l| l.contains("consumer-A") && l.contains("killed"))
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert!(consumer.contains("/10s"), "{w}x{h}: {consumer}");
+        let partition = shown
+            .lines()
+            .find(|l| l.contains("test-0") && l.contains('↓'))
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert!(
+            partition.contains('~') && !partition.contains("-1"),
+            "{w}x{h}: {partition}"
+        );
+    }
+}

@@ -90,7 +90,7 @@ fn line<'a>(
             ];
             // The join phase's clock goes first: it is why the group is not consuming.
             if let Some(c) = group_wait(g, snap.now_ms) {
-                let text = c.fit(width.saturating_sub(used(&spans) + 2));
+                let text = c.fit(width.saturating_sub(used(&spans) + 1));
                 if !text.is_empty() {
                     spans.push(Span::styled(
                         format!(" {text}"),
@@ -147,8 +147,10 @@ fn line<'a>(
                 ),
                 Span::raw(" "),
                 if down && p.stale {
-                    // The last known lag, marked: it cannot move until a leader is back.
-                    Span::styled(format!("lag ~{} leader down", p.lag), theme.error())
+                    // The last known lag, marked: it cannot move until a leader is back (the
+                    // partitions panel says why when this panel is too narrow to).
+                    let why = if narrow { "" } else { " leader down" };
+                    Span::styled(format!("lag ~{}{why}", p.lag), theme.error())
                 } else if down {
                     // The HW is unknown while the leader is down, so the lag is too (not 0).
                     Span::styled("leader down", theme.error())
@@ -177,7 +179,7 @@ fn line<'a>(
                 width.saturating_sub(reserve),
                 theme,
             );
-            if !(narrow && (silent.is_some() || down)) {
+            if !(narrow && silent.is_some()) {
                 spans.extend(offsets(p, narrow));
             }
             if moved {
@@ -216,7 +218,7 @@ fn line<'a>(
 /// Appends a member's silence in the room left on its line.
 fn push_countdown(spans: &mut Vec<Span>, c: Option<Countdown>, width: usize, theme: &Theme) {
     let Some(c) = c else { return };
-    let text = c.fit(width.saturating_sub(used(spans) + 2));
+    let text = c.fit(width.saturating_sub(used(spans) + 1));
     if !text.is_empty() {
         spans.push(Span::styled(format!(" {text}"), theme.error()));
     }
