@@ -254,12 +254,18 @@ impl Observed<'_> {
                     Check::IsrSize(n) => ok(isr.len() == *n, || format!("the ISR is {isr:?}")),
                     Check::IsrExcludes(b) => ok(!isr.contains(b), || format!("the ISR is {isr:?}")),
                     Check::Offline(o) => ok(p.leader.is_none() == *o, leader),
-                    Check::HwAtLeast(n) => ok(p.high_watermark >= *n, || {
-                        format!("the HW is {}", p.high_watermark)
+                    // A down leader's offsets are only the last known: no live HW to check.
+                    Check::HwAtLeast(n) => ok(!p.leader_down && p.high_watermark >= *n, || {
+                        format!("the HW is {}", live(p.high_watermark, p.leader_down))
                     }),
-                    Check::LogStartAtLeast(n) => ok(p.log_start_offset >= *n, || {
-                        format!("the log starts at {}", p.log_start_offset)
-                    }),
+                    Check::LogStartAtLeast(n) => {
+                        ok(!p.leader_down && p.log_start_offset >= *n, || {
+                            format!(
+                                "the log starts at {}",
+                                live(p.log_start_offset, p.leader_down)
+                            )
+                        })
+                    }
                     _ => Err("not a partition check".into()),
                 }
             }
@@ -421,4 +427,13 @@ impl Observed<'_> {
 
 fn ok(cond: bool, seen: impl FnOnce() -> String) -> Result<(), String> {
     if cond { Ok(()) } else { Err(seen()) }
+}
+
+/// An offset as a check reports it: a down leader's last known value says so.
+fn live(offset: i64, leader_down: bool) -> String {
+    if leader_down {
+        format!("unknown (leader down; last known {offset})")
+    } else {
+        offset.to_string()
+    }
 }
