@@ -118,6 +118,11 @@ fn killing_a_consumer_hands_its_partition_to_the_other_after_the_session_timeout
     session.wait_for("the consumer to be killed", Duration::from_secs(10), |s| {
         s.contains(&format!("kill {victim}")) || s.contains(&format!("{victim} killed"))
     });
+    // Until the session expires, the victim's row counts its silence against the 6 s timeout.
+    session.wait_for("the victim's countdown", Duration::from_secs(10), |s| {
+        s.lines()
+            .any(|l| l.contains(&victim) && l.contains("killed") && l.contains("/6s"))
+    });
     let screen = session.wait_for(
         "the survivor to own both partitions",
         Duration::from_secs(30),
