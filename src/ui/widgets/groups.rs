@@ -1,6 +1,7 @@
 //! Consumer groups: state, generation, assignor, and per member its partitions with position,
 //! committed offset and lag; partitions that just moved stand out.
 
+use super::fit::fit_line;
 use super::{leader_down, mark, more_rows, panel, row_style};
 use crate::clients::view::ConsumerState;
 use crate::cluster::snapshot::GroupPartitionSnapshot;
@@ -208,6 +209,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let selected = i == app.selection.group_line;
             let mut body = line(snap, l, theme, name_w, area.width < 50);
             body.spans.insert(0, Span::raw(mark(selected)));
+            // Cut at a word with `…`, never mid-word ("leade").
+            let body = fit_line(body, area.width.saturating_sub(2) as usize);
             ListItem::new(body).style(row_style(selected, focused, theme))
         });
     let hidden = lines.len().saturating_sub(visible);

@@ -3,7 +3,7 @@
 use super::{human_bytes, ids, leader_down, mark, more_rows, panel, row_style};
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
-use crate::ui::rows::{partition_order, scroll_start};
+use crate::ui::rows::{partition_order_shown, scroll_start};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -48,8 +48,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Partitions;
-    let block = panel("Partitions", "✗ = out of ISR", focused, theme);
-    let order = partition_order(snap);
+    let title = super::internal_title("Partitions", snap, app.show_internal);
+    let block = panel(&title, "✗ = out of ISR", focused, theme);
+    let order = partition_order_shown(snap, app.show_internal);
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.partition, visible);
     let name_w = super::partition_name_width(snap, &order, 9, 24);
