@@ -78,12 +78,20 @@ pub fn areas(area: Rect, snap: &LabSnapshot) -> Option<Areas> {
         let top = take_v(&mut rest, top_h);
         // Fixed shares of the rows below the brokers, whatever the lab holds, so nothing
         // reflows as topics or groups appear (at 80×24: partitions 6, groups and producers 6,
-        // timeline 5). A tall lesson banner takes its rows from all three, leaving the
-        // timeline at least one event row.
+        // timeline 5). A tall lesson banner takes its rows from groups, then partitions, leaving
+        // the timeline at least one event row.
         let r = rest.height;
-        let mid_h = (r * 3 / 10).max(6).min(r.saturating_sub(4 + 3)).max(4);
-        let parts_h = (r.saturating_sub(mid_h) + 1) / 2;
-        let parts_h = parts_h.max(4).min(r.saturating_sub(mid_h + 3));
+        let mut mid_h = (r * 3 / 10).max(6);
+        let mut parts_h = mid_h;
+        // At most a few rows each: the taller of the two gives one back until the timeline has
+        // its three.
+        while r.saturating_sub(parts_h + mid_h) < 3 && (mid_h > 4 || parts_h > 4) {
+            if mid_h >= parts_h && mid_h > 4 {
+                mid_h -= 1;
+            } else {
+                parts_h -= 1;
+            }
+        }
         let parts = take_v(&mut rest, parts_h);
         let mid = take_v(&mut rest, mid_h);
         let bottom = rest;

@@ -48,7 +48,8 @@ impl EventKind {
     }
 
     /// Routine bookkeeping a room does not need to see: HW advances, offset commits (periodic
-    /// auto-commits), segment rolls and anything about an internal topic. The rest is the story.
+    /// auto-commits), segment rolls, a new partition's first leader (epoch 0: "topic created"
+    /// already says it) and anything about an internal topic. The rest is the story.
     pub fn is_routine(&self) -> bool {
         use EventKind::*;
         let internal = match self {
@@ -60,7 +61,13 @@ impl EventKind {
         internal
             || matches!(
                 self,
-                HighWatermarkAdvanced { .. } | OffsetCommitted { .. } | SegmentRolled { .. }
+                HighWatermarkAdvanced { .. }
+                    | OffsetCommitted { .. }
+                    | SegmentRolled { .. }
+                    | LeaderElected {
+                        leader_epoch: 0,
+                        ..
+                    }
             )
     }
 
@@ -114,6 +121,20 @@ mod tests {
         for e in routine {
             assert!(e.is_routine(), "{e:?}");
         }
+    }
+
+    #[test]
+    fn a_new_partitions_first_leader_is_routine_a_failover_is_not() {
+        let elected = |epoch| EventKind::LeaderElected {
+            tp: tp("test"),
+            leader: 1,
+            leader_epoch: epoch,
+            reason: "new partition".into(),
+        };
+        assert!(elected(0).is_routine());
+        assert_eq!(elected(0).pin_kind(), None);
+        assert!(!elected(1).is_routine());
+        assert_eq!(elected(1).pin_kind(), Some(PinKind::Election));
     }
 
     #[test]

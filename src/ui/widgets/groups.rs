@@ -183,9 +183,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let lines = group_lines(snap);
     if lines.is_empty() {
         let p = Paragraph::new(Line::styled(
-            " no consumer groups yet: press c to start a consumer",
+            " no groups yet: press c to start a consumer",
             theme.dim(),
         ))
+        .wrap(ratatui::widgets::Wrap { trim: false })
         .block(block);
         frame.render_widget(p, area);
         return;
