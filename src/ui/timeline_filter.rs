@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn the_last_kill_and_election_are_pinned_once_they_scroll_out() {
-        let events = vec![
+        let events = [
             ev(EventKind::BrokerKilled { broker: 1 }),
             ev(EventKind::PartitionOffline {
                 tp: TopicPartition {
@@ -229,7 +229,7 @@ mod tests {
                 },
             })
         };
-        let events = vec![
+        let events = [
             offline(0),
             note("1"),
             offline(1),
