@@ -1,6 +1,7 @@
 //! Event timeline: the shown events with `HH:MM:SS.mmm`, coloured by category, scrollable; the
 //! last election and the last kill pinned at the top (`▲`) once they scroll out.
 
+use super::fit::fit_line;
 use super::panel;
 use crate::cluster::event::{Event, EventKind};
 use crate::ui::app::{App, Panel};
@@ -73,15 +74,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let block = panel(&title, hint, focused, theme);
     // The category label only when the message still gets room.
     let labels = area.width >= 90;
+    // A line too long for the panel ends at a word with `…`, not mid-word.
+    let width = area.width.saturating_sub(2) as usize;
     let mut body: Vec<Line> = w
         .pinned
         .iter()
-        .map(|&i| line(events[i], labels, true, theme))
+        .map(|&i| fit_line(line(events[i], labels, true, theme), width))
         .collect();
     body.extend(
         events[w.start..w.end]
             .iter()
-            .map(|e| line(e, labels, false, theme)),
+            .map(|e| fit_line(line(e, labels, false, theme), width)),
     );
     if body.is_empty() {
         let empty = if app.events.is_empty() {
