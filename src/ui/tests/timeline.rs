@@ -204,6 +204,10 @@ fn tables_that_cannot_show_every_row_say_how_many_more() {
     // Partitions, the map and the group show 3 of 11 rows; producers 2 of 6 (two lines each).
     assert_eq!(screen.matches("+8 more").count(), 3, "{screen}");
     assert!(screen.contains("+4 more"), "{screen}");
+    // Nine brokers in a panel with room for three.
+    app.set_snapshot(fixture::large_snapshot(9, 11, 1));
+    let screen = screen_text(&app);
+    assert!(screen.contains("┗ +6 more"), "{screen}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Brokers: id, state, controller mark, partitions led, bytes on disk.
 
-use super::{human_bytes, mark, panel, row_style};
+use super::{human_bytes, mark, more_rows, panel, row_style};
 use crate::cluster::snapshot::BrokerState;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::scroll_start;
@@ -101,7 +101,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header()))
         .column_spacing(1)
-        .block(block);
+        .block(more_rows(
+            block,
+            snap.brokers.len().saturating_sub(visible),
+            theme,
+        ));
     frame.render_widget(table, area);
     if snap.brokers.is_empty() {
         let inner = Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1);
