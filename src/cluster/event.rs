@@ -6,6 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 mod display;
+mod importance;
+
+pub use importance::{PinKind, is_internal_topic};
 
 /// One thing that happened.
 #[derive(Clone, Debug, PartialEq, Serialize)]

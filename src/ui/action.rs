@@ -49,6 +49,12 @@ pub enum Action {
     Slower,
     /// Double simulated-time speed.
     Faster,
+    /// Show or hide routine timeline lines (HW advances, commits, internal topics).
+    ToggleRoutine,
+    /// Show only the next kind of event on the timeline (all → election → … → all).
+    CycleTimelineKind,
+    /// Show or hide internal topics (`__consumer_offsets`) in the partition tables.
+    ToggleInternal,
     /// A left click at a terminal cell.
     Click {
         /// Column of the cell.

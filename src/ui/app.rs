@@ -3,8 +3,9 @@
 
 use super::dialog::Dialog;
 use super::layout::{Areas, areas};
-use super::rows::{group_lines, partition_order};
+use super::rows::{group_lines, partition_order_shown};
 use super::theme::Theme;
+use super::timeline_filter::{TimelineFilter, shown};
 use crate::cluster::event::Event;
 use crate::lab::LabSnapshot;
 use ratatui::layout::Rect;
@@ -96,7 +97,7 @@ pub enum Mode {
 pub struct Selection {
     /// Index into `snapshot.brokers`.
     pub broker: usize,
-    /// Index into [`partition_order`].
+    /// Index into [`partition_order_shown`].
     pub partition: usize,
     /// Index into [`group_lines`].
     pub group_line: usize,
@@ -117,8 +118,12 @@ pub struct App {
     pub focus: Panel,
     /// Selected rows.
     pub selection: Selection,
-    /// Timeline lines scrolled up from the newest event (0 = follow the newest).
+    /// Timeline lines scrolled up from the newest shown event (0 = follow the newest).
     pub timeline_scroll: usize,
+    /// What the timeline shows: the story, every line (`v`) or one kind (`f`).
+    pub timeline_filter: TimelineFilter,
+    /// Internal topics (`__consumer_offsets`) listed in the partition tables (`i`).
+    pub show_internal: bool,
     /// Normal, help or dialog.
     pub mode: Mode,
     /// Paused as last asked (the snapshot confirms it).
@@ -152,6 +157,8 @@ impl App {
             focus: Panel::Brokers,
             selection: Selection::default(),
             timeline_scroll: 0,
+            timeline_filter: TimelineFilter::default(),
+            show_internal: false,
             mode: Mode::Normal,
             paused: false,
             speed: 1.0,
@@ -180,21 +187,27 @@ impl App {
     }
 
     /// Appends an event, dropping the oldest beyond [`EVENTS_MAX`]. A scrolled timeline stays on
-    /// the lines it shows.
+    /// the lines it shows (an event the filter hides moves nothing).
     pub fn push_event(&mut self, event: Event) {
         if self.events.len() == EVENTS_MAX {
             self.events.pop_front();
         }
+        let shown = self.timeline_filter.shows(&event);
         self.events.push_back(event);
-        if self.timeline_scroll > 0 {
+        if self.timeline_scroll > 0 && shown {
             self.timeline_scroll = (self.timeline_scroll + 1).min(self.timeline_scroll_max());
         }
     }
 
-    /// The farthest the timeline scrolls up: the oldest events fill the panel, no blank rows.
+    /// The events the timeline's filter shows, oldest first.
+    pub fn timeline_events(&self) -> Vec<&Event> {
+        shown(&self.events, &self.timeline_filter)
+    }
+
+    /// The farthest the timeline scrolls up: the oldest shown events fill the panel, no blank
+    /// rows.
     pub fn timeline_scroll_max(&self) -> usize {
-        self.events
-            .len()
+        self.rows(Panel::Timeline)
             .saturating_sub(self.visible_rows(Panel::Timeline))
     }
 
@@ -206,10 +219,14 @@ impl App {
     fn rows(&self, panel: Panel) -> usize {
         match panel {
             Panel::Brokers => self.snapshot.brokers.len(),
-            Panel::Partitions => self.snapshot.partitions.len(),
+            Panel::Partitions => partition_order_shown(&self.snapshot, self.show_internal).len(),
             Panel::Groups => group_lines(&self.snapshot).len(),
             Panel::Producers => self.snapshot.producers.len(),
-            Panel::Timeline => self.events.len(),
+            Panel::Timeline => self
+                .events
+                .iter()
+                .filter(|e| self.timeline_filter.shows(e))
+                .count(),
         }
     }
 
@@ -268,7 +285,7 @@ impl App {
 
     /// The index into `snapshot.partitions` the partitions panel selects.
     pub fn selected_partition(&self) -> Option<usize> {
-        partition_order(&self.snapshot)
+        partition_order_shown(&self.snapshot, self.show_internal)
             .get(self.selection.partition)
             .copied()
     }

@@ -114,6 +114,24 @@ pub const KEYMAP: &[Binding] = &[
         "faster time (×2)",
     ),
     bind(
+        &[KeyCode::Char('v')],
+        "v",
+        Action::ToggleRoutine,
+        "timeline: story / all lines",
+    ),
+    bind(
+        &[KeyCode::Char('f')],
+        "f",
+        Action::CycleTimelineKind,
+        "timeline: next kind filter",
+    ),
+    bind(
+        &[KeyCode::Char('i')],
+        "i",
+        Action::ToggleInternal,
+        "show / hide internal topics",
+    ),
+    bind(
         &[KeyCode::Tab],
         "Tab",
         Action::FocusNext,
@@ -334,6 +352,9 @@ mod tests {
             (',', Action::Slower),
             ('.', Action::Faster),
             ('?', Action::ToggleHelp),
+            ('v', Action::ToggleRoutine),
+            ('f', Action::CycleTimelineKind),
+            ('i', Action::ToggleInternal),
             ('q', Action::Quit),
         ];
         for (c, a) in cases {

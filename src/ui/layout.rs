@@ -76,15 +76,22 @@ pub fn areas(area: Rect, snap: &LabSnapshot) -> Option<Areas> {
     if w < 120 || area.height < 36 {
         let top_h = brokers_rows.clamp(5, 6 + rest.height.saturating_sub(23) / 3);
         let top = take_v(&mut rest, top_h);
-        // Partitions get the rows they need, groups and producers a fixed share, the timeline
-        // everything left (at 80×24: 6, 6 and 5 rows). A tall lesson banner takes its rows from
-        // groups, then partitions, so the timeline keeps at least one event row.
+        // Fixed shares of the rows below the brokers, whatever the lab holds, so nothing
+        // reflows as topics or groups appear (at 80×24: partitions 6, groups and producers 6,
+        // timeline 5). A tall lesson banner takes its rows from groups, then partitions, leaving
+        // the timeline at least one event row.
         let r = rest.height;
-        let mid_h = (r * 3 / 10).max(6).min(r.saturating_sub(5 + 3)).max(4);
-        let parts_h = (snap.partitions.len() as u16 + 3)
-            .clamp(5, r.saturating_sub(mid_h + 5).max(5))
-            .min(r.saturating_sub(mid_h + 3))
-            .max(4);
+        let mut mid_h = (r * 3 / 10).max(6);
+        let mut parts_h = mid_h;
+        // At most a few rows each: the taller of the two gives one back until the timeline has
+        // its three.
+        while r.saturating_sub(parts_h + mid_h) < 3 && (mid_h > 4 || parts_h > 4) {
+            if mid_h >= parts_h && mid_h > 4 {
+                mid_h -= 1;
+            } else {
+                parts_h -= 1;
+            }
+        }
         let parts = take_v(&mut rest, parts_h);
         let mid = take_v(&mut rest, mid_h);
         let bottom = rest;
@@ -103,16 +110,21 @@ pub fn areas(area: Rect, snap: &LabSnapshot) -> Option<Areas> {
             banner,
         })
     } else {
-        let parts_rows = (snap.partitions.len() as u16 + 3).min(16);
-        let top_h = brokers_rows.max(parts_rows).clamp(6, 16);
+        // Heights from the terminal and the broker count alone, so the panels do not jump as
+        // topics, groups or producers appear: the timeline a third, producers a sixth, the
+        // brokers and the partitions/groups row share the rest.
+        let lower_h = ((area.height - 1) / 6).clamp(7, 10);
+        let timeline_h = ((area.height - 1) / 3)
+            .max(5)
+            .min(rest.height.saturating_sub(lower_h + 12))
+            .max(3);
+        let avail = rest.height.saturating_sub(lower_h + timeline_h);
+        let top_h = brokers_rows
+            .max(avail / 2)
+            .clamp(6, 16)
+            .min(avail.saturating_sub(6));
         let top = take_v(&mut rest, top_h);
-        let lower_h = (snap.producers.len() as u16 + 4).clamp(7, 10);
-        let r = rest.height.saturating_sub(lower_h);
-        let groups_rows = super::rows::group_lines(snap).len() as u16 + 2;
-        let mid_h = (snap.partitions.len() as u16 + 3)
-            .max(groups_rows)
-            .clamp(6, (r / 2).max(6));
-        let mid = take_v(&mut rest, mid_h);
+        let mid = take_v(&mut rest, avail - top_h);
         let lower = take_v(&mut rest, lower_h);
         let timeline = rest;
         let (brokers, map) = split_h(top, (w * 2 / 5).min(64));

@@ -15,6 +15,7 @@ pub mod layout;
 pub mod rows;
 pub mod run;
 pub mod theme;
+pub mod timeline_filter;
 pub mod tui;
 pub mod view;
 pub mod widgets;

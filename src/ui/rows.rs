@@ -1,20 +1,39 @@
 //! Row lists derived from a snapshot, shared by the widgets (what to draw) and the app (what a
 //! selection points at), so a selected row and a key always agree.
 
+use crate::cluster::event::is_internal_topic;
 use crate::cluster::types::ClientId;
 use crate::lab::LabSnapshot;
 
 /// Partition indices in display order: user topics first, internal ones (`__consumer_offsets`)
 /// last, so the interesting partitions are visible on a small terminal.
 pub fn partition_order(snap: &LabSnapshot) -> Vec<usize> {
-    let internal = |i: &usize| {
-        let topic = &snap.partitions[*i].tp.topic;
-        snap.topics.iter().any(|t| &t.name == topic && t.internal) || topic.starts_with("__")
-    };
     let (mut user, internal): (Vec<usize>, Vec<usize>) =
-        (0..snap.partitions.len()).partition(|i| !internal(i));
+        (0..snap.partitions.len()).partition(|i| !is_internal(snap, *i));
     user.extend(internal);
     user
+}
+
+/// The partitions the tables list, in [`partition_order`]: internal topics only when
+/// `show_internal` (the `i` key), so a room sees its own topics first and only.
+pub fn partition_order_shown(snap: &LabSnapshot, show_internal: bool) -> Vec<usize> {
+    let mut order = partition_order(snap);
+    if !show_internal {
+        order.retain(|i| !is_internal(snap, *i));
+    }
+    order
+}
+
+/// Internal partitions (`__consumer_offsets`) the tables hide unless `i` shows them.
+pub fn internal_partitions(snap: &LabSnapshot) -> usize {
+    (0..snap.partitions.len())
+        .filter(|i| is_internal(snap, *i))
+        .count()
+}
+
+fn is_internal(snap: &LabSnapshot, i: usize) -> bool {
+    let topic = &snap.partitions[i].tp.topic;
+    is_internal_topic(topic) || snap.topics.iter().any(|t| &t.name == topic && t.internal)
 }
 
 /// What one line of the groups panel shows.

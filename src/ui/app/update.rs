@@ -141,6 +141,15 @@ impl App {
         }
     }
 
+    fn timeline_filter_changed(&mut self) {
+        // The old scroll position counts lines of another list: follow the newest again.
+        self.timeline_scroll = 0;
+        self.flash = Some(format!(
+            "timeline: {} (v story/all, f kind)",
+            self.timeline_filter.label()
+        ));
+    }
+
     fn set_speed(&mut self, speed: f64) -> Option<Command> {
         // The clock's own range, so the message names the speed the lab will run at.
         let speed = speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1);
@@ -230,6 +239,29 @@ fn normal(app: &mut App, action: Action) -> Option<Command> {
         Action::Top => app.move_selection(-(EVENTS_MAX as isize) * 4),
         Action::Bottom => app.move_selection(EVENTS_MAX as isize * 4),
         Action::Click { column, row } => app.click(column, row),
+        Action::ToggleRoutine => {
+            app.timeline_filter.verbose = !app.timeline_filter.verbose;
+            app.timeline_filter.category = None;
+            app.timeline_filter_changed();
+        }
+        Action::CycleTimelineKind => {
+            app.timeline_filter.category = app.timeline_filter.next_category();
+            app.timeline_filter_changed();
+        }
+        Action::ToggleInternal => {
+            app.show_internal = !app.show_internal;
+            // The selection indexes the shown rows: start over at the top rather than point
+            // at a different partition.
+            app.selection.partition = 0;
+            app.flash = Some(
+                if app.show_internal {
+                    "internal topics shown (i hides them)"
+                } else {
+                    "internal topics hidden (i shows them)"
+                }
+                .into(),
+            );
+        }
         Action::KillBroker => return app.broker_command(Command::KillBroker, "kill"),
         Action::ShutdownBroker => return app.broker_command(Command::ShutdownBroker, "shut down"),
         Action::RestartBroker => return app.broker_command(Command::RestartBroker, "restart"),

@@ -18,6 +18,7 @@ mod keys;
 mod lesson;
 mod run_loop;
 mod screens;
+mod timeline;
 
 fn text(buffer: &Buffer) -> String {
     let area = buffer.area;

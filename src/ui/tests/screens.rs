@@ -58,7 +58,7 @@ fn home_on_the_timeline_fills_the_panel_with_the_oldest_events() {
         .count();
     assert_eq!(blank, 0, "blank rows below the oldest events: {rows}");
     assert!(rows.contains("lab started"), "{rows}");
-    assert_eq!(app.timeline_scroll, app.events.len() - visible);
+    assert_eq!(app.timeline_scroll, app.timeline_events().len() - visible);
 }
 
 #[test]

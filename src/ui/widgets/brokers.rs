@@ -2,7 +2,7 @@
 //! its silence against `broker.session.timeout.ms` until the controller notices and elects.
 
 use super::countdown::broker_session;
-use super::{human_bytes, mark, panel, row_style, stale};
+use super::{human_bytes, mark, more_rows, panel, row_style, stale};
 use crate::cluster::snapshot::BrokerState;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::scroll_start;
@@ -132,7 +132,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header()))
         .column_spacing(1)
-        .block(block);
+        .block(more_rows(
+            block,
+            snap.brokers.len().saturating_sub(visible),
+            theme,
+        ));
     frame.render_widget(table, area);
     if snap.brokers.is_empty() {
         let inner = Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1);

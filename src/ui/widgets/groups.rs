@@ -3,6 +3,7 @@
 //! the group's header, a silent member on its own row.
 
 use super::countdown::{Countdown, group_wait, legends, member_session};
+use super::fit::fit_line;
 use super::{leader_down, mark, more_rows, panel, row_style};
 use crate::clients::view::ConsumerState;
 use crate::cluster::snapshot::GroupPartitionSnapshot;
@@ -233,9 +234,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let lines = group_lines(snap);
     if lines.is_empty() {
         let p = Paragraph::new(Line::styled(
-            " no consumer groups yet: press c to start a consumer",
+            " no groups yet: press c to start a consumer",
             theme.dim(),
         ))
+        .wrap(ratatui::widgets::Wrap { trim: false })
         .block(block);
         frame.render_widget(p, area);
         return;
@@ -261,6 +263,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let width = area.width.saturating_sub(3) as usize;
             let mut body = line(snap, l, theme, name_w, width);
             body.spans.insert(0, Span::raw(mark(selected)));
+            // Cut at a word with `…`, never mid-word ("leade").
+            let body = fit_line(body, area.width.saturating_sub(2) as usize);
             ListItem::new(body).style(row_style(selected, focused, theme))
         });
     let hidden = lines.len().saturating_sub(visible);

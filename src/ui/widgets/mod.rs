@@ -3,6 +3,7 @@
 pub mod brokers;
 pub mod countdown;
 pub mod dialog;
+pub mod fit;
 pub mod groups;
 pub mod help;
 pub mod lesson;
@@ -53,6 +54,17 @@ pub fn more_rows<'a>(block: Block<'a>, hidden: usize, theme: &Theme) -> Block<'a
         return block;
     }
     block.title_bottom(Line::styled(format!(" +{hidden} more "), theme.dim()))
+}
+
+/// A partition table's title, saying how many internal partitions `i` would show: `Partitions
+/// (+1 internal: i)`.
+pub fn internal_title(title: &str, snap: &crate::lab::LabSnapshot, shown: bool) -> String {
+    let n = crate::ui::rows::internal_partitions(snap);
+    if shown || n == 0 {
+        title.to_string()
+    } else {
+        format!("{title} (+{n} internal: i)")
+    }
 }
 
 /// The marker in front of the selected row (visible without colour too).

@@ -3,11 +3,11 @@
 //! `replica.lag.time.max.ms` in its cell, and the border names the config.
 
 use super::countdown::{Countdown, follower_lag};
-use super::{mark, panel, row_style};
+use super::{mark, more_rows, panel, row_style};
 use crate::cluster::snapshot::ClusterSettings;
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
-use crate::ui::rows::{partition_order, scroll_start};
+use crate::ui::rows::{partition_order_shown, scroll_start};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -80,7 +80,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Partitions;
-    let order = partition_order(snap);
+    let order = partition_order_shown(snap, app.show_internal);
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.partition, visible);
     let name_w = super::partition_name_width(snap, &order, 9, 22) + 1;
@@ -128,7 +128,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
         _ => "Partition map".to_string(),
     };
-    let legend = if area.width >= 70 + title.len() as u16 - 13 {
+    let title = super::internal_title(&title, snap, app.show_internal);
+    let legend = if area.width as usize >= 57 + title.chars().count() {
         LEGEND
     } else {
         ""
@@ -166,6 +167,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header()))
         .column_spacing(1)
-        .block(block);
+        .block(more_rows(block, order.len().saturating_sub(visible), theme));
     frame.render_widget(table, area);
 }

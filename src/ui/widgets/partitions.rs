@@ -5,7 +5,7 @@ use super::countdown::retention;
 use super::{human_bytes, ids, known, leader_down, mark, more_rows, panel, row_style, stale};
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
-use crate::ui::rows::{partition_order, scroll_start};
+use crate::ui::rows::{partition_order_shown, scroll_start};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -50,7 +50,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Partitions;
-    let order = partition_order(snap);
+    let order = partition_order_shown(snap, app.show_internal);
     let any_down = order.iter().any(|i| leader_down(&snap.partitions[*i]));
     // The marks a room must decode are named in the title, without colour.
     let hint = if any_down && area.width >= 60 {
@@ -58,7 +58,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         "✗ = out of ISR"
     };
-    let block = panel("Partitions", hint, focused, theme);
+    let title = super::internal_title("Partitions", snap, app.show_internal);
+    let block = panel(&title, hint, focused, theme);
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.partition, visible);
     let name_w = super::partition_name_width(snap, &order, 9, 24);

@@ -1,6 +1,6 @@
 //! Producers: rate, acks, key mode, and sent / acknowledged / failed counters.
 
-use super::{mark, panel, rate, row_style, thousands};
+use super::{mark, more_rows, panel, rate, row_style, thousands};
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::scroll_start;
@@ -76,10 +76,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             " client", "topic", "rate", "acks", "key", "sent", "acked", "failed",
         ])
         .style(theme.header());
+        let hidden = snap.producers.len().saturating_sub(visible);
         let table = Table::new(rows, widths)
             .header(header)
             .column_spacing(1)
-            .block(block);
+            .block(more_rows(block, hidden, theme));
         frame.render_widget(table, area);
     } else {
         let visible = (area.height.saturating_sub(2) / 2).max(1) as usize;
@@ -112,6 +113,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 ]);
                 ListItem::new(vec![first, second]).style(row_style(i == sel, focused, theme))
             });
-        frame.render_widget(List::new(items).block(block), area);
+        let hidden = snap.producers.len().saturating_sub(visible);
+        frame.render_widget(
+            List::new(items).block(more_rows(block, hidden, theme)),
+            area,
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Status bar: seed, simulated time and speed, paused state, and key hints (or the last message).
 
+use super::fit::{fit_at, fit_words};
 use crate::ui::app::{App, format_speed};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -18,11 +19,11 @@ pub fn sim_time(ms: i64) -> String {
 
 /// Key hints shown when there is nothing else to say.
 pub const HINTS: &str =
-    "? help  q quit  Tab focus  b/s/r broker  k/x consumer  p c t new  space pause";
+    "? help  q quit  Tab focus  b/s/r broker  k/x consumer  p c t new  space pause  v f timeline";
 
 /// Key hints in a lesson.
 pub const LESSON_HINTS: &str =
-    "n next step  b back to start  ? help  q quit  B/s/r broker  k/x consumer";
+    "n next step  b back to start  ? help  q quit  B/s/r broker  k/x consumer  v f timeline";
 
 /// Draws the status bar.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -45,10 +46,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::raw("▶ running"));
     }
     spans.push(Span::raw(" │ "));
+    // What is left of the bar: a message is cut at a word, the hints between two keys.
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(used);
     match &app.flash {
-        Some(msg) => spans.push(Span::styled(msg.clone(), theme.header())),
-        None if app.lesson_mode => spans.push(Span::styled(LESSON_HINTS, theme.dim())),
-        None => spans.push(Span::styled(HINTS, theme.dim())),
+        Some(msg) => spans.push(Span::styled(fit_words(msg, room), theme.header())),
+        None if app.lesson_mode => {
+            spans.push(Span::styled(fit_at(LESSON_HINTS, room, "  "), theme.dim()))
+        }
+        None => spans.push(Span::styled(fit_at(HINTS, room, "  "), theme.dim())),
     }
     frame.render_widget(Line::from(spans), area);
 }

@@ -1,57 +1,98 @@
-//! Event timeline: the newest events with `HH:MM:SS.mmm`, coloured by category, scrollable.
+//! Event timeline: the shown events with `HH:MM:SS.mmm`, coloured by category, scrollable; the
+//! last election and the last kill pinned at the top (`▲`) once they scroll out.
 
+use super::fit::fit_line;
 use super::panel;
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{Event, EventKind};
 use crate::ui::app::{App, Panel};
+use crate::ui::theme::Theme;
+use crate::ui::timeline_filter::window;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+
+/// The marker of a pinned row (readable without colour).
+pub const PIN_MARK: &str = "▲ ";
+
+fn line<'a>(e: &Event, labels: bool, pinned: bool, theme: &Theme) -> Line<'a> {
+    let category = e.kind.category();
+    let style = theme.category(category);
+    let mut spans = vec![Span::styled(e.clock(), theme.dim()), Span::raw(" ")];
+    if pinned {
+        spans.push(Span::styled(PIN_MARK, theme.header()));
+    }
+    if labels {
+        spans.push(Span::styled(format!("{:<9} ", category.label()), style));
+    }
+    if let EventKind::Check { passed, .. } = &e.kind {
+        // A glyph as well as a style, so passes and failures show without colour too.
+        let glyph = if *passed { "✓ " } else { "✗ " };
+        let style = theme.check(*passed);
+        spans.push(Span::styled(format!("{glyph}{}", e.kind), style));
+    } else {
+        let style = if pinned {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        };
+        spans.push(Span::styled(e.kind.to_string(), style));
+    }
+    Line::from(spans)
+}
+
+/// The panel title: what the filter shows, how many lines it hides, how far it is scrolled.
+pub fn title(app: &App, shown: usize, scroll: usize) -> String {
+    let mut title = format!("Timeline · {}", app.timeline_filter.label());
+    let hidden = app.events.len() - shown;
+    if hidden > 0 {
+        title.push_str(&format!(" · {hidden} hidden"));
+    }
+    if scroll > 0 {
+        title.push_str(&format!(" · {scroll} newer below"));
+    }
+    title
+}
 
 /// Draws the timeline, newest event at the bottom; scrolling shows older ones.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let focused = app.focus == Panel::Timeline;
-    let visible = area.height.saturating_sub(2) as usize;
-    // Scrolled to the top, the oldest events still fill the panel (after a resize too).
-    let scroll = app
-        .timeline_scroll
-        .min(app.events.len().saturating_sub(visible));
-    let title = if scroll > 0 {
-        format!("Timeline ({scroll} newer below)")
+    let rows = area.height.saturating_sub(2) as usize;
+    let events = app.timeline_events();
+    let w = window(&events, rows, app.timeline_scroll);
+    let scroll = events.len() - w.end;
+    let title = title(app, events.len(), scroll);
+    // The key hint only where it leaves the title whole.
+    let hint = "v all f kind ↑↓ End";
+    let hint = if title.chars().count() + hint.chars().count() + 6 <= area.width as usize {
+        hint
     } else {
-        "Timeline".to_string()
+        ""
     };
-    let block = panel(&title, "↑↓ scroll End newest", focused, theme);
-    let end = app.events.len().saturating_sub(scroll);
-    let start = end.saturating_sub(visible);
+    let block = panel(&title, hint, focused, theme);
     // The category label only when the message still gets room.
     let labels = area.width >= 90;
-    let lines: Vec<Line> = app
-        .events
-        .range(start..end)
-        .map(|e| {
-            let category = e.kind.category();
-            let style = theme.category(category);
-            let mut spans = vec![Span::styled(e.clock(), theme.dim()), Span::raw(" ")];
-            if labels {
-                spans.push(Span::styled(format!("{:<9} ", category.label()), style));
-            }
-            if let EventKind::Check { passed, .. } = &e.kind {
-                // A glyph as well as a style, so passes and failures show without colour too.
-                let glyph = if *passed { "✓ " } else { "✗ " };
-                let style = theme.check(*passed);
-                spans.push(Span::styled(format!("{glyph}{}", e.kind), style));
-            } else {
-                spans.push(Span::styled(e.kind.to_string(), style));
-            }
-            Line::from(spans)
-        })
+    // A line too long for the panel ends at a word with `…`, not mid-word.
+    let width = area.width.saturating_sub(2) as usize;
+    let mut body: Vec<Line> = w
+        .pinned
+        .iter()
+        .map(|&i| fit_line(line(events[i], labels, true, theme), width))
         .collect();
-    let body = if lines.is_empty() {
-        vec![Line::styled(" no events yet", theme.dim())]
-    } else {
-        lines
-    };
+    body.extend(
+        events[w.start..w.end]
+            .iter()
+            .map(|e| fit_line(line(e, labels, false, theme), width)),
+    );
+    if body.is_empty() {
+        let empty = if app.events.is_empty() {
+            " no events yet"
+        } else {
+            " nothing of this kind yet: f or v shows more"
+        };
+        body.push(Line::styled(empty, theme.dim()));
+    }
     frame.render_widget(Paragraph::new(body).block(block), area);
 }
