@@ -225,12 +225,12 @@ fn help_overlay_lists_every_keymap_entry() {
         let shown = screen_text(&app);
         for b in KEYMAP {
             assert!(
-                shown.contains(b.description),
+                shown.contains(b.description()),
                 "{w}x{h} lacks {:?}\n{shown}",
-                b.description
+                b.description()
             );
             assert!(
-                shown.contains(&format!("{} {}", b.shown, b.description)),
+                shown.contains(&format!("{} {}", b.shown, b.description())),
                 "{w}x{h} lacks key {:?}",
                 b.shown
             );
@@ -242,7 +242,7 @@ fn help_overlay_lists_every_keymap_entry() {
 
 #[test]
 fn help_overlay_footer_is_whole_at_120x36_and_80x24() {
-    use crate::ui::widgets::help::FOOTER;
+    let footer = crate::ui::widgets::help::footer();
     for (w, h, lesson) in [(120, 36, false), (80, 24, false), (120, 36, true)] {
         let mut app = fixture::app(w, h);
         app.lesson_mode = lesson;
@@ -259,14 +259,14 @@ fn help_overlay_footer_is_whole_at_120x36_and_80x24() {
             .collect();
         let text = inside.join(" ");
         assert!(
-            text.ends_with(FOOTER),
+            text.ends_with(footer),
             "{w}x{h}: last help line cut:\n{shown}"
         );
         for b in KEYMAP {
             assert!(
-                text.contains(b.description),
+                text.contains(b.description()),
                 "{w}x{h} lacks {:?}",
-                b.description
+                b.description()
             );
         }
     }
@@ -276,7 +276,7 @@ fn help_overlay_footer_is_whole_at_120x36_and_80x24() {
 fn readme_key_table_matches_the_keymap() {
     let readme = include_str!("../../../README.md");
     for b in KEYMAP.iter().chain(crate::ui::keymap::LESSON_KEYMAP) {
-        let row = format!("| `{}` | {} |", b.shown, b.description);
+        let row = format!("| `{}` | {} |", b.shown, b.description());
         assert!(readme.contains(&row), "README.md lacks the row {row}");
     }
 }

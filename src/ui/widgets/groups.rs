@@ -1,6 +1,7 @@
 //! Consumer groups: state, generation, assignor, and per member its partitions with position,
 //! committed offset and lag; partitions that just moved stand out.
 
+use crate::ui::text::text;
 use super::{leader_down, mark, more_rows, panel, row_style};
 use crate::clients::view::ConsumerState;
 use crate::cluster::snapshot::GroupPartitionSnapshot;
@@ -178,7 +179,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Groups;
-    let block = panel("Consumer groups", "c spawn k kill x close", focused, theme);
+    let block = panel(
+        text("panel.groups"),
+        text("panel.groups_hint"),
+        focused,
+        theme,
+    );
     let lines = group_lines(snap);
     if lines.is_empty() {
         let p = Paragraph::new(Line::styled(

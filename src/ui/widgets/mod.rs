@@ -2,6 +2,7 @@
 
 pub mod brokers;
 pub mod dialog;
+pub mod explain;
 pub mod groups;
 pub mod help;
 pub mod lesson;

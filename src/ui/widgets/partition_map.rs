@@ -1,5 +1,6 @@
 //! Partition map: brokers × partitions, each cell the replica's role and its LEO.
 
+use crate::ui::text::{text, text_with};
 use super::{mark, panel, row_style};
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
@@ -21,7 +22,9 @@ pub fn role_letter(role: ReplicaRole) -> &'static str {
 }
 
 /// What the letters mean.
-pub const LEGEND: &str = "L leader F in-sync O out-of-sync X offline";
+pub fn legend() -> &'static str {
+    text("panel.partition_map_legend")
+}
 
 fn cell<'a>(p: &PartitionSnapshot, broker: i32, theme: &Theme) -> Cell<'a> {
     match p.replica_states.iter().find(|r| r.broker == broker) {
@@ -66,12 +69,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let shown = &snap.brokers[first.min(n)..(first + fit).min(n)];
     let title = match (shown.first(), shown.last()) {
         (Some(a), Some(b)) if shown.len() < n => {
-            format!("Partition map b{}–b{} of {n}", a.id, b.id)
+            let (first, last) = (a.id.to_string(), b.id.to_string());
+            text_with(
+                "panel.partition_map_some",
+                &[("first", &first), ("last", &last), ("brokers", &n.to_string())],
+            )
         }
-        _ => "Partition map".to_string(),
+        _ => text("panel.partition_map").to_string(),
     };
     let legend = if area.width >= 70 + title.len() as u16 - 13 {
-        LEGEND
+        legend()
     } else {
         ""
     };

@@ -1,5 +1,6 @@
 //! Partitions table: leader, epoch, replicas, ISR (out-of-sync highlighted), offsets, segments.
 
+use crate::ui::text::text;
 use super::{human_bytes, ids, leader_down, mark, more_rows, panel, row_style};
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
@@ -48,7 +49,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Partitions;
-    let block = panel("Partitions", "✗ = out of ISR", focused, theme);
+    let block = panel(
+        text("panel.partitions"),
+        text("panel.partitions_hint"),
+        focused,
+        theme,
+    );
     let order = partition_order(snap);
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.partition, visible);

@@ -1,5 +1,6 @@
 //! Throughput: produced and consumed records/s as sparklines, newest on the right.
 
+use crate::ui::text::text;
 use super::{panel, thousands};
 use crate::ui::app::App;
 use ratatui::Frame;
@@ -31,7 +32,7 @@ fn series(frame: &mut Frame, area: Rect, label: &str, data: &[u64], style: Style
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let t = &app.snapshot.throughput;
-    let block = panel("Throughput", "", false, theme);
+    let block = panel(text("panel.throughput"), "", false, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {

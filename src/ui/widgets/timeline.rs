@@ -1,5 +1,6 @@
 //! Event timeline: the newest events with `HH:MM:SS.mmm`, coloured by category, scrollable.
 
+use crate::ui::text::{text, text_with};
 use super::panel;
 use crate::cluster::event::EventKind;
 use crate::ui::app::{App, Panel};
@@ -18,11 +19,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .timeline_scroll
         .min(app.events.len().saturating_sub(visible));
     let title = if scroll > 0 {
-        format!("Timeline ({scroll} newer below)")
+        text_with("panel.timeline_scrolled", &[("newer", &scroll.to_string())])
     } else {
-        "Timeline".to_string()
+        text("panel.timeline").to_string()
     };
-    let block = panel(&title, "↑↓ scroll End newest", focused, theme);
+    let block = panel(&title, text("panel.timeline_hint"), focused, theme);
     let end = app.events.len().saturating_sub(scroll);
     let start = end.saturating_sub(visible);
     // The category label only when the message still gets room.
