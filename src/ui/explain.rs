@@ -154,7 +154,10 @@ fn partition(snap: &LabSnapshot, tp: &TopicPartition) -> Explanation {
         .collect();
     let args = [
         ("tp", tp.to_string()),
-        ("leader", p.leader.map(|l| l.to_string()).unwrap_or_default()),
+        (
+            "leader",
+            p.leader.map(|l| l.to_string()).unwrap_or_default(),
+        ),
         ("epoch", p.leader_epoch.to_string()),
         ("replicas", ids(&p.replicas)),
         ("isr", format!("[{}]", ids(&p.isr))),
@@ -458,7 +461,8 @@ fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             }
         }
         ControllerMoved { from, to } => {
-            let b = |b: &Option<BrokerId>| b.map(|b| format!("broker {b}")).unwrap_or("none".into());
+            let b =
+                |b: &Option<BrokerId>| b.map(|b| format!("broker {b}")).unwrap_or("none".into());
             put("from", b(from));
             put("to", b(to));
             "explain.event.controller_moved"

@@ -171,3 +171,68 @@ mod tests {
         assert!(has("help.quit"));
     }
 }
+
+#[cfg(test)]
+mod keys_in_code {
+    use super::*;
+
+    /// The source files that ask the catalogue for texts.
+    const SOURCES: &[&str] = &[
+        include_str!("keymap.rs"),
+        include_str!("explain.rs"),
+        include_str!("widgets/brokers.rs"),
+        include_str!("widgets/explain.rs"),
+        include_str!("widgets/groups.rs"),
+        include_str!("widgets/help.rs"),
+        include_str!("widgets/partition_map.rs"),
+        include_str!("widgets/partitions.rs"),
+        include_str!("widgets/producers.rs"),
+        include_str!("widgets/throughput.rs"),
+        include_str!("widgets/timeline.rs"),
+    ];
+
+    #[test]
+    fn every_key_the_code_asks_for_is_in_english() {
+        let re = regex::Regex::new(r#""((?:help|panel|explain)\.[a-z_.]+)""#).unwrap();
+        let en = Catalogue::parse(EN).unwrap();
+        let mut asked = 0;
+        for source in SOURCES {
+            for c in re.captures_iter(source) {
+                asked += 1;
+                assert!(en.get(&c[1]).is_some(), "en.toml lacks {}", &c[1]);
+            }
+        }
+        assert!(
+            asked > 100,
+            "only {asked} keys found: did the pattern break?"
+        );
+        for b in crate::ui::keymap::KEYMAP
+            .iter()
+            .chain(crate::ui::keymap::LESSON_KEYMAP)
+        {
+            assert!(has(b.text_key), "en.toml lacks {}", b.text_key);
+        }
+    }
+
+    #[test]
+    fn texts_without_arguments_have_no_placeholders() {
+        let en = Catalogue::parse(EN).unwrap();
+        // Keys shown through `text`, never `text_with`: a placeholder there would show raw.
+        for key in ["help.", "explain.close", "explain.more", "explain.nothing"] {
+            for k in en.keys().filter(|k| k.starts_with(key)) {
+                let t = en.get(k).unwrap_or_default();
+                assert!(placeholders(t).is_empty(), "{k} has a placeholder: {t}");
+            }
+        }
+        for k in [
+            "panel.brokers",
+            "panel.timeline",
+            "panel.partition_map_legend",
+        ] {
+            assert!(
+                placeholders(en.get(k).unwrap_or_default()).is_empty(),
+                "{k}"
+            );
+        }
+    }
+}

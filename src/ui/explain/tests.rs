@@ -79,7 +79,10 @@ fn running_member_names_heartbeats_commits_and_what_k_and_x_do() {
     };
     let x = explain(&snap, &member, false);
     let t = all_text(&x);
-    assert!(t.contains("consumer-B (member consumer-B-9c0d) owns test-1"), "{t}");
+    assert!(
+        t.contains("consumer-B (member consumer-B-9c0d) owns test-1"),
+        "{t}"
+    );
     assert!(t.contains("auto.commit.interval.ms=5000 ms"), "{t}");
     assert!(t.contains("Kill it (k)"), "{t}");
     assert_whole(&x);
@@ -306,7 +309,9 @@ fn every_event_kind() -> Vec<EventKind> {
             passed: false,
             text: "FAIL [2/2] y".into(),
         },
-        Note { text: "hello".into() },
+        Note {
+            text: "hello".into(),
+        },
     ]
 }
 

@@ -1,10 +1,10 @@
 //! Brokers: id, state, controller mark, partitions led, bytes on disk.
 
-use crate::ui::text::text;
 use super::{human_bytes, mark, panel, row_style};
 use crate::cluster::snapshot::BrokerState;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::scroll_start;
+use crate::ui::text::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};

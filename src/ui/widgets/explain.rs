@@ -45,7 +45,9 @@ fn layout(area: Rect, app: &App, target: &Target) -> (Rect, String, Vec<String>)
 /// The farthest the overlay scrolls at the app's size: the last line at the bottom.
 pub fn scroll_max(app: &App, target: &Target) -> u16 {
     let (rect, _, lines) = layout(app.size, app, target);
-    lines.len().saturating_sub(rect.height.saturating_sub(2) as usize) as u16
+    lines
+        .len()
+        .saturating_sub(rect.height.saturating_sub(2) as usize) as u16
 }
 
 /// Draws the explanation of `target` centred over `area`, scrolled down `scroll` lines.

@@ -1,13 +1,13 @@
 //! Consumer groups: state, generation, assignor, and per member its partitions with position,
 //! committed offset and lag; partitions that just moved stand out.
 
-use crate::ui::text::text;
 use super::{leader_down, mark, more_rows, panel, row_style};
 use crate::clients::view::ConsumerState;
 use crate::cluster::snapshot::GroupPartitionSnapshot;
 use crate::lab::LabSnapshot;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{GroupLine, GroupLineKind, group_lines, scroll_start};
+use crate::ui::text::text;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;

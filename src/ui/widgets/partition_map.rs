@@ -1,10 +1,10 @@
 //! Partition map: brokers × partitions, each cell the replica's role and its LEO.
 
-use crate::ui::text::{text, text_with};
 use super::{mark, panel, row_style};
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{partition_order, scroll_start};
+use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -72,7 +72,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let (first, last) = (a.id.to_string(), b.id.to_string());
             text_with(
                 "panel.partition_map_some",
-                &[("first", &first), ("last", &last), ("brokers", &n.to_string())],
+                &[
+                    ("first", &first),
+                    ("last", &last),
+                    ("brokers", &n.to_string()),
+                ],
             )
         }
         _ => text("panel.partition_map").to_string(),

@@ -1,10 +1,10 @@
 //! Partitions table: leader, epoch, replicas, ISR (out-of-sync highlighted), offsets, segments.
 
-use crate::ui::text::text;
 use super::{human_bytes, ids, leader_down, mark, more_rows, panel, row_style};
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{partition_order, scroll_start};
+use crate::ui::text::text;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};

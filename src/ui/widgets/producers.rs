@@ -1,10 +1,10 @@
 //! Producers: rate, acks, key mode, and sent / acknowledged / failed counters.
 
-use crate::ui::text::text;
 use super::{mark, panel, rate, row_style, thousands};
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::scroll_start;
+use crate::ui::text::text;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};

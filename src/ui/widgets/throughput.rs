@@ -1,8 +1,8 @@
 //! Throughput: produced and consumed records/s as sparklines, newest on the right.
 
-use crate::ui::text::text;
 use super::{panel, thousands};
 use crate::ui::app::App;
+use crate::ui::text::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;

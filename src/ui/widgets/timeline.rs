@@ -1,9 +1,9 @@
 //! Event timeline: the newest events with `HH:MM:SS.mmm`, coloured by category, scrollable.
 
-use crate::ui::text::{text, text_with};
 use super::panel;
 use crate::cluster::event::EventKind;
 use crate::ui::app::{App, Panel};
+use crate::ui::text::{text, text_with};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
