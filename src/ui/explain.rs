@@ -277,12 +277,13 @@ fn member(snap: &LabSnapshot, group_id: &str, member_id: &str) -> Explanation {
         .find(|g| g.group_id == group_id)
         .and_then(|g| g.members.iter().find(|m| m.member_id == member_id))
     else {
-        return gone(format!("member {member_id}"));
+        // A killed member the coordinator has removed since: its consumer tells the rest.
+        return match consumer_named(snap, member_id) {
+            Some(c) => consumer(snap, c.id),
+            None => gone(format!("member {member_id}")),
+        };
     };
-    let c = snap
-        .consumers
-        .iter()
-        .find(|c| c.member_id.as_deref() == Some(member_id));
+    let c = consumer_named(snap, member_id);
     if let Some(c) = c.filter(|c| c.state != ConsumerState::Running) {
         // Killed but not yet removed: the session timeout is the story.
         return consumer(snap, c.id);

@@ -68,6 +68,10 @@ fn a_smaller_session_timeout_in_the_lab_shows_in_the_killed_consumer_text() {
     let t = all_text(&explain(&snap, &member, false));
     assert!(t.contains("consumer-A was killed"), "{t}");
     assert!(t.contains("session.timeout.ms=12000 ms"), "{t}");
+    // Removed from the group while the overlay is open: the consumer still explains itself.
+    snap.groups[0].members.remove(0);
+    let t = all_text(&explain(&snap, &member, false));
+    assert!(t.contains("consumer-A was killed"), "{t}");
 }
 
 #[test]
