@@ -74,7 +74,7 @@ pub fn explain(snap: &LabSnapshot, target: &Target, lesson: bool) -> Explanation
         Target::Producer(id) => producer(snap, *id),
         Target::Event(e) => event(snap, e),
         Target::Nothing => {
-            let mut x = Explanation::new(text("help.explain").to_string());
+            let mut x = Explanation::new(text("explain.title").to_string());
             x.add(text("explain.nothing").to_string());
             x
         }

@@ -274,8 +274,13 @@ pub fn action_for_input_in(mode: &Mode, lesson: bool, input: &InputEvent) -> Opt
                 column: m.column,
                 row: m.row,
             }),
-            MouseEventKind::ScrollUp if matches!(mode, Mode::Normal) => Some(Action::Up),
-            MouseEventKind::ScrollDown if matches!(mode, Mode::Normal) => Some(Action::Down),
+            // The wheel moves the selection, or scrolls an explanation.
+            MouseEventKind::ScrollUp if matches!(mode, Mode::Normal | Mode::Explain { .. }) => {
+                Some(Action::Up)
+            }
+            MouseEventKind::ScrollDown if matches!(mode, Mode::Normal | Mode::Explain { .. }) => {
+                Some(Action::Down)
+            }
             _ => None,
         },
         InputEvent::Resize(width, height) => Some(Action::Resize {

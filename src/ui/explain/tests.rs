@@ -157,6 +157,9 @@ fn a_subject_that_left_the_lab_says_so() {
     let snap = fixture::snapshot();
     let t = all_text(&explain(&snap, &Target::Broker(9), false));
     assert!(t.contains("broker 9 is no longer in the lab"), "{t}");
+    let x = explain(&snap, &Target::Nothing, false);
+    assert_eq!(x.title, "Explain");
+    assert!(x.paragraphs[0].contains("press e again"), "{x:?}");
 }
 
 /// One event of every kind, so a new kind without a text fails here.
