@@ -196,3 +196,49 @@ fn closing_the_terminal_stops_the_lab_and_removes_its_ephemeral_data_dir() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn e_on_a_killed_consumer_explains_the_session_timeout_it_waits_for() {
+    if !tmux_or_skip("dashboard end-to-end") {
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_kafka-lab");
+    let command = format!("{bin} --ephemeral --seed 11 --session-timeout-ms 6000; sleep 60");
+    let session = Session::start(120, 36, &command);
+    let screen = session.wait_for(
+        "two consumers with a partition each",
+        Duration::from_secs(30),
+        |s| {
+            let rows = group_rows(s);
+            rows.len() == 2 && rows[0].0 != rows[1].0
+        },
+    );
+    let victim = group_rows(&screen)[0].0.clone();
+    for _ in 0..8 {
+        if session.screen().contains("┏ Consumer groups") {
+            break;
+        }
+        session.keys(&["Tab"]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    session.keys(&["Down", "k"]);
+    session.wait_for("the consumer to be killed", Duration::from_secs(10), |s| {
+        s.contains(&format!("kill {victim}")) || s.contains(&format!("{victim} killed"))
+    });
+    session.keys(&["e"]);
+    // Killed, whether still a member or already removed: the overlay names the wait and its value.
+    session.wait_for(
+        "the explanation of the killed consumer",
+        Duration::from_secs(10),
+        |s| {
+            s.contains("e or Esc closes")
+                && s.contains(&format!("{victim} was killed"))
+                && s.contains("session.timeout.ms=6000")
+        },
+    );
+    session.keys(&["e"]);
+    session.wait_for("the overlay to close", Duration::from_secs(10), |s| {
+        !s.contains("e or Esc closes")
+    });
+    session.keys(&["q"]);
+}

@@ -144,6 +144,8 @@ impl SimConsumer {
             consumed: self.consumed,
             commit_mode: self.spec.commit_mode,
             assignor: self.spec.assignor,
+            session_timeout_ms: self.spec.session_timeout_ms,
+            heartbeat_interval_ms: self.spec.heartbeat_interval_ms,
             last_record: self.last_record.clone(),
         }
     }

@@ -90,6 +90,10 @@ pub struct ConsumerSnapshot {
     pub commit_mode: CommitMode,
     /// Assignment strategy.
     pub assignor: AssignorKind,
+    /// `session.timeout.ms`: how long its group waits for a heartbeat before removing it.
+    pub session_timeout_ms: u64,
+    /// `heartbeat.interval.ms`.
+    pub heartbeat_interval_ms: u64,
     /// The last record it processed, as `topic-partition@offset`.
     pub last_record: Option<String>,
 }

@@ -7,6 +7,8 @@ pub enum Action {
     Quit,
     /// Show or hide the key help overlay.
     ToggleHelp,
+    /// Open (or close) the explanation of the focused panel's selected row or event.
+    Explain,
     /// Focus the next panel.
     FocusNext,
     /// Focus the previous panel.

@@ -2,8 +2,9 @@
 //! `update` that turns an `Action` into new state and maybe a `Command` is in `app/update.rs`.
 
 use super::dialog::Dialog;
+use super::explain::Target;
 use super::layout::{Areas, areas};
-use super::rows::{group_lines, partition_order_shown};
+use super::rows::{GroupLineKind, group_lines, partition_order_shown};
 use super::theme::Theme;
 use super::timeline_filter::{TimelineFilter, shown};
 use crate::cluster::event::Event;
@@ -88,6 +89,13 @@ pub enum Mode {
     Normal,
     /// The `?` overlay.
     Help,
+    /// The `e` overlay: what is explained, and how many lines it is scrolled down.
+    Explain {
+        /// The subject, by identity.
+        target: Target,
+        /// Lines scrolled past.
+        scroll: u16,
+    },
     /// A dialog.
     Dialog(Dialog),
 }
@@ -281,6 +289,53 @@ impl App {
     /// The producer the producer panel selects.
     pub fn selected_producer(&self) -> Option<&crate::clients::view::ProducerSnapshot> {
         self.snapshot.producers.get(self.selection.producer)
+    }
+
+    /// The event the timeline points at: the newest one shown (the bottom row at its scroll).
+    pub fn selected_event(&self) -> Option<&Event> {
+        // The bottom row the timeline shows: the filtered list, scrolled as the panel draws it.
+        let events = self.timeline_events();
+        let scroll = self.timeline_scroll.min(self.timeline_scroll_max());
+        let end = events.len().saturating_sub(scroll);
+        end.checked_sub(1).and_then(|i| events.get(i).copied())
+    }
+
+    /// What `e` explains: the focused panel's selected row, or the timeline's selected event.
+    pub fn explain_target(&self) -> Target {
+        let snap = &self.snapshot;
+        let target = match self.focus {
+            Panel::Brokers => self.selected_broker().map(Target::Broker),
+            Panel::Partitions => self
+                .selected_partition()
+                .map(|i| Target::Partition(snap.partitions[i].tp.clone())),
+            Panel::Producers => self.selected_producer().map(|p| Target::Producer(p.id)),
+            Panel::Timeline => self
+                .selected_event()
+                .map(|e| Target::Event(Box::new(e.clone()))),
+            Panel::Groups => group_lines(snap)
+                .get(self.selection.group_line)
+                .and_then(|line| {
+                    let g = snap.groups.get(line.group)?;
+                    let member = |m: usize| Target::Member {
+                        group: g.group_id.clone(),
+                        member_id: g.members[m].member_id.clone(),
+                    };
+                    Some(match line.kind {
+                        GroupLineKind::Header => Target::Group(g.group_id.clone()),
+                        GroupLineKind::Partition {
+                            member: Some(m), ..
+                        }
+                        | GroupLineKind::IdleMember { member: m } => member(m),
+                        GroupLineKind::Partition { member: None, .. } => {
+                            Target::Group(g.group_id.clone())
+                        }
+                        GroupLineKind::Outsider { consumer } => {
+                            Target::Consumer(snap.consumers[consumer].id)
+                        }
+                    })
+                }),
+        };
+        target.unwrap_or(Target::Nothing)
     }
 
     /// The index into `snapshot.partitions` the partitions panel selects.

@@ -146,6 +146,8 @@ pub fn snapshot() -> LabSnapshot {
                 consumed,
                 commit_mode: CommitMode::Auto { interval_ms: 5_000 },
                 assignor: AssignorKind::Range,
+                session_timeout_ms: 45_000,
+                heartbeat_interval_ms: 3_000,
                 last_record: None,
             }
         };

@@ -15,21 +15,28 @@ pub struct Binding {
     pub shown: &'static str,
     /// The action.
     pub action: Action,
-    /// What it does, for the help overlay.
-    pub description: &'static str,
+    /// Key of what it does in the text catalogue (`assets/text/`), for help and README.
+    pub text_key: &'static str,
+}
+
+impl Binding {
+    /// What it does, in the catalogue's language.
+    pub fn description(&self) -> &'static str {
+        super::text::text(self.text_key)
+    }
 }
 
 const fn bind(
     keys: &'static [KeyCode],
     shown: &'static str,
     action: Action,
-    description: &'static str,
+    text_key: &'static str,
 ) -> Binding {
     Binding {
         keys,
         shown,
         action,
-        description,
+        text_key,
     }
 }
 
@@ -39,133 +46,129 @@ pub const KEYMAP: &[Binding] = &[
         &[KeyCode::Char('b')],
         "b",
         Action::KillBroker,
-        "kill selected broker (crash)",
+        "help.kill_broker",
     ),
     bind(
         &[KeyCode::Char('s')],
         "s",
         Action::ShutdownBroker,
-        "shut broker down gracefully",
+        "help.shutdown_broker",
     ),
     bind(
         &[KeyCode::Char('r')],
         "r",
         Action::RestartBroker,
-        "restart selected broker",
+        "help.restart_broker",
     ),
     bind(
         &[KeyCode::Char('t')],
         "t",
         Action::CreateTopic,
-        "create a topic…",
+        "help.create_topic",
     ),
     bind(
         &[KeyCode::Char('p')],
         "p",
         Action::SpawnProducer,
-        "spawn a producer…",
+        "help.spawn_producer",
     ),
     bind(
         &[KeyCode::Char('+'), KeyCode::Char('=')],
         "+",
         Action::RateUp,
-        "selected producer faster",
+        "help.rate_up",
     ),
     bind(
         &[KeyCode::Char('-'), KeyCode::Char('_')],
         "-",
         Action::RateDown,
-        "selected producer slower",
+        "help.rate_down",
     ),
     bind(
         &[KeyCode::Char('c')],
         "c",
         Action::SpawnConsumer,
-        "spawn consumer into group…",
+        "help.spawn_consumer",
     ),
     bind(
         &[KeyCode::Char('k')],
         "k",
         Action::KillConsumer,
-        "kill selected consumer (crash)",
+        "help.kill_consumer",
     ),
     bind(
         &[KeyCode::Char('x')],
         "x",
         Action::CloseConsumer,
-        "close consumer (LeaveGroup)",
+        "help.close_consumer",
     ),
     bind(
         &[KeyCode::Char(' ')],
         "space",
         Action::TogglePause,
-        "pause / resume time",
+        "help.toggle_pause",
     ),
     bind(
         &[KeyCode::Char(','), KeyCode::Char('<')],
         ",",
         Action::Slower,
-        "slower time (÷2)",
+        "help.slower",
     ),
     bind(
         &[KeyCode::Char('.'), KeyCode::Char('>')],
         ".",
         Action::Faster,
-        "faster time (×2)",
+        "help.faster",
     ),
     bind(
         &[KeyCode::Char('v')],
         "v",
         Action::ToggleRoutine,
-        "timeline: story / all lines",
+        "help.toggle_routine",
     ),
     bind(
         &[KeyCode::Char('f')],
         "f",
         Action::CycleTimelineKind,
-        "timeline: next kind filter",
+        "help.cycle_timeline_kind",
     ),
     bind(
         &[KeyCode::Char('i')],
         "i",
         Action::ToggleInternal,
-        "show / hide internal topics",
+        "help.toggle_internal",
     ),
-    bind(
-        &[KeyCode::Tab],
-        "Tab",
-        Action::FocusNext,
-        "focus next panel",
-    ),
+    bind(&[KeyCode::Tab], "Tab", Action::FocusNext, "help.focus_next"),
     bind(
         &[KeyCode::BackTab],
         "S-Tab",
         Action::FocusPrev,
-        "focus previous panel",
+        "help.focus_prev",
     ),
-    bind(&[KeyCode::Up], "↑", Action::Up, "select up / older events"),
+    bind(&[KeyCode::Up], "↑", Action::Up, "help.up"),
     bind(
         &[KeyCode::Down, KeyCode::Char('j')],
         "↓ j",
         Action::Down,
-        "select down / newer",
+        "help.down",
     ),
-    bind(&[KeyCode::PageUp], "PgUp", Action::PageUp, "page up"),
-    bind(&[KeyCode::PageDown], "PgDn", Action::PageDown, "page down"),
+    bind(&[KeyCode::PageUp], "PgUp", Action::PageUp, "help.page_up"),
     bind(
-        &[KeyCode::Home],
-        "Home",
-        Action::Top,
-        "first row / oldest event",
+        &[KeyCode::PageDown],
+        "PgDn",
+        Action::PageDown,
+        "help.page_down",
     ),
+    bind(&[KeyCode::Home], "Home", Action::Top, "help.top"),
+    bind(&[KeyCode::End], "End", Action::Bottom, "help.bottom"),
+    bind(&[KeyCode::Char('e')], "e", Action::Explain, "help.explain"),
     bind(
-        &[KeyCode::End],
-        "End",
-        Action::Bottom,
-        "last row / newest event",
+        &[KeyCode::Char('?')],
+        "?",
+        Action::ToggleHelp,
+        "help.toggle_help",
     ),
-    bind(&[KeyCode::Char('?')], "?", Action::ToggleHelp, "this help"),
-    bind(&[KeyCode::Char('q')], "q C-c", Action::Quit, "quit"),
+    bind(&[KeyCode::Char('q')], "q C-c", Action::Quit, "help.quit"),
 ];
 
 /// Keys added in lesson mode; they win over [`KEYMAP`], whose `b` (kill broker) moves to `B`.
@@ -174,19 +177,19 @@ pub const LESSON_KEYMAP: &[Binding] = &[
         &[KeyCode::Char('n')],
         "n",
         Action::LessonNext,
-        "lesson: next step",
+        "help.lesson_next",
     ),
     bind(
         &[KeyCode::Char('b')],
         "b",
         Action::LessonRestart,
-        "lesson: back to start",
+        "help.lesson_restart",
     ),
     bind(
         &[KeyCode::Char('B')],
         "B",
         Action::KillBroker,
-        "kill selected broker (crash)",
+        "help.kill_broker",
     ),
 ];
 
@@ -257,6 +260,17 @@ pub fn action_for_key_in(mode: &Mode, lesson: bool, key: KeyEvent) -> Option<Act
             }
             _ => None,
         },
+        Mode::Explain { .. } => match key.code {
+            KeyCode::Esc | KeyCode::Char('e') | KeyCode::Char('q') | KeyCode::Enter => {
+                Some(Action::Cancel)
+            }
+            KeyCode::Up => Some(Action::Up),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
+            KeyCode::PageUp => Some(Action::PageUp),
+            KeyCode::PageDown => Some(Action::PageDown),
+            KeyCode::Home => Some(Action::Top),
+            _ => None,
+        },
         Mode::Normal => match key.code {
             KeyCode::Esc => Some(Action::Cancel),
             code => lookup_in(lesson, code).map(|b| b.action),
@@ -278,8 +292,13 @@ pub fn action_for_input_in(mode: &Mode, lesson: bool, input: &InputEvent) -> Opt
                 column: m.column,
                 row: m.row,
             }),
-            MouseEventKind::ScrollUp if matches!(mode, Mode::Normal) => Some(Action::Up),
-            MouseEventKind::ScrollDown if matches!(mode, Mode::Normal) => Some(Action::Down),
+            // The wheel moves the selection, or scrolls an explanation.
+            MouseEventKind::ScrollUp if matches!(mode, Mode::Normal | Mode::Explain { .. }) => {
+                Some(Action::Up)
+            }
+            MouseEventKind::ScrollDown if matches!(mode, Mode::Normal | Mode::Explain { .. }) => {
+                Some(Action::Down)
+            }
             _ => None,
         },
         InputEvent::Resize(width, height) => Some(Action::Resize {

@@ -27,6 +27,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.mode {
         Mode::Normal => {}
         Mode::Help => widgets::help::render(frame, area, app),
+        Mode::Explain { target, scroll } => {
+            widgets::explain::render(frame, area, app, target, *scroll)
+        }
         Mode::Dialog(d) => widgets::dialog::render(frame, area, app, d),
     }
 }

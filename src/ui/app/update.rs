@@ -176,10 +176,26 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
         }
         _ => {}
     }
+    let explain_max = match &app.mode {
+        Mode::Explain { target, .. } => crate::ui::widgets::explain::scroll_max(app, target),
+        _ => 0,
+    };
     match &mut app.mode {
         Mode::Help => {
             if matches!(action, Action::Cancel | Action::ToggleHelp) {
                 app.mode = Mode::Normal;
+            }
+            None
+        }
+        Mode::Explain { scroll, .. } => {
+            match action {
+                Action::Cancel | Action::Explain => app.mode = Mode::Normal,
+                Action::Up => *scroll = scroll.saturating_sub(1),
+                Action::Down => *scroll = (*scroll + 1).min(explain_max),
+                Action::PageUp => *scroll = scroll.saturating_sub(10),
+                Action::PageDown => *scroll = scroll.saturating_add(10).min(explain_max),
+                Action::Top => *scroll = 0,
+                _ => {}
             }
             None
         }
@@ -227,6 +243,12 @@ fn normal(app: &mut App, action: Action) -> Option<Command> {
     }
     match action {
         Action::ToggleHelp => app.mode = Mode::Help,
+        Action::Explain => {
+            app.mode = Mode::Explain {
+                target: app.explain_target(),
+                scroll: 0,
+            }
+        }
         Action::Cancel => app.flash = None,
         Action::FocusNext => app.focus = Panel::ALL[(app.focus.index() + 1) % Panel::ALL.len()],
         Action::FocusPrev => {

@@ -59,6 +59,27 @@ fn snapshot_overlays() {
 }
 
 #[test]
+fn snapshot_explain_overlay() {
+    use crate::clients::view::ConsumerState;
+    use crate::ui::app::Panel;
+    for (w, h) in [(80, 24), (160, 48)] {
+        // A killed consumer that is still a member: the session timeout is what the room waits for.
+        let mut app = fixture::app(w, h);
+        let mut snap = app.snapshot.clone();
+        snap.consumers[0].state = ConsumerState::Killed;
+        app.set_snapshot(snap);
+        app.focus = Panel::Groups;
+        update(&mut app, Action::Down);
+        update(&mut app, Action::Explain);
+        insta::assert_snapshot!(format!("explain_consumer_{w}x{h}"), screen_text(&app));
+        let mut app = fixture::app(w, h);
+        app.focus = Panel::Partitions;
+        update(&mut app, Action::Explain);
+        insta::assert_snapshot!(format!("explain_partition_{w}x{h}"), screen_text(&app));
+    }
+}
+
+#[test]
 fn snapshot_empty_lab_before_the_first_snapshot() {
     let app = App::new(crate::ui::theme::Theme::colored(), 80, 24);
     insta::assert_snapshot!("screen_empty_80x24", screen_text(&app));

@@ -225,12 +225,12 @@ fn help_overlay_lists_every_keymap_entry() {
         let shown = screen_text(&app);
         for b in KEYMAP {
             assert!(
-                shown.contains(b.description),
+                shown.contains(b.description()),
                 "{w}x{h} lacks {:?}\n{shown}",
-                b.description
+                b.description()
             );
             assert!(
-                shown.contains(&format!("{} {}", b.shown, b.description)),
+                shown.contains(&format!("{} {}", b.shown, b.description())),
                 "{w}x{h} lacks key {:?}",
                 b.shown
             );
@@ -242,7 +242,7 @@ fn help_overlay_lists_every_keymap_entry() {
 
 #[test]
 fn help_overlay_footer_is_whole_at_120x36_and_80x24() {
-    use crate::ui::widgets::help::FOOTER;
+    let footer = crate::ui::widgets::help::footer();
     for (w, h, lesson) in [(120, 36, false), (80, 24, false), (120, 36, true)] {
         let mut app = fixture::app(w, h);
         app.lesson_mode = lesson;
@@ -259,14 +259,14 @@ fn help_overlay_footer_is_whole_at_120x36_and_80x24() {
             .collect();
         let text = inside.join(" ");
         assert!(
-            text.ends_with(FOOTER),
+            text.ends_with(footer),
             "{w}x{h}: last help line cut:\n{shown}"
         );
         for b in KEYMAP {
             assert!(
-                text.contains(b.description),
+                text.contains(b.description()),
                 "{w}x{h} lacks {:?}",
-                b.description
+                b.description()
             );
         }
     }
@@ -276,7 +276,111 @@ fn help_overlay_footer_is_whole_at_120x36_and_80x24() {
 fn readme_key_table_matches_the_keymap() {
     let readme = include_str!("../../../README.md");
     for b in KEYMAP.iter().chain(crate::ui::keymap::LESSON_KEYMAP) {
-        let row = format!("| `{}` | {} |", b.shown, b.description);
+        let row = format!("| `{}` | {} |", b.shown, b.description());
         assert!(readme.contains(&row), "README.md lacks the row {row}");
     }
+}
+
+#[test]
+fn e_on_a_killed_consumer_explains_its_session_timeout_and_e_closes() {
+    use crate::clients::view::ConsumerState;
+    use crate::ui::explain::Target;
+    use crate::ui::keymap::action_for_key;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    let mut app = fixture::app(80, 24);
+    let mut snap = app.snapshot.clone();
+    snap.consumers[0].state = ConsumerState::Killed;
+    snap.consumers[0].session_timeout_ms = 30_000;
+    app.set_snapshot(snap);
+    app.focus = Panel::Groups;
+    update(&mut app, Action::Down);
+    assert_eq!(action_for_key(&app.mode, key('e')), Some(Action::Explain));
+    assert_eq!(update(&mut app, Action::Explain), None);
+    assert_eq!(
+        app.mode,
+        Mode::Explain {
+            target: Target::Member {
+                group: "lab-group".into(),
+                member_id: "consumer-A-1f2e".into()
+            },
+            scroll: 0
+        }
+    );
+    let shown = screen_text(&app);
+    assert!(shown.contains("consumer-A was killed"), "{shown}");
+    assert!(shown.contains("session.timeout.ms=30000 ms"), "{shown}");
+    // Keys for the dashboard do nothing while the overlay is up; e closes it.
+    assert_eq!(action_for_key(&app.mode, key('k')), None);
+    let close = action_for_key(&app.mode, key('e')).unwrap();
+    update(&mut app, close);
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn e_explains_what_each_panel_selects() {
+    use crate::ui::explain::Target;
+    let mut app = fixture::app(80, 24);
+    let explain = |app: &mut crate::ui::app::App| {
+        update(app, Action::Explain);
+        let Mode::Explain { target, .. } = app.mode.clone() else {
+            panic!("no overlay");
+        };
+        update(app, Action::Cancel);
+        target
+    };
+    update(&mut app, Action::Down);
+    assert_eq!(explain(&mut app), Target::Broker(2));
+    app.focus = Panel::Partitions;
+    assert!(matches!(explain(&mut app), Target::Partition(tp) if tp.topic == "test"));
+    app.focus = Panel::Groups;
+    assert_eq!(explain(&mut app), Target::Group("lab-group".into()));
+    app.focus = Panel::Producers;
+    assert_eq!(explain(&mut app), Target::Producer(1));
+    app.focus = Panel::Timeline;
+    let newest = app.events.back().cloned().unwrap();
+    assert_eq!(explain(&mut app), Target::Event(Box::new(newest)));
+    // Scrolled up one line, the timeline's bottom row is the event before.
+    update(&mut app, Action::Up);
+    let before = app.events[app.events.len() - 2].clone();
+    assert_eq!(explain(&mut app), Target::Event(Box::new(before)));
+    let shown = {
+        update(&mut app, Action::Explain);
+        screen_text(&app)
+    };
+    assert!(
+        shown.contains("replica.lag.time.max.ms=10000 ms"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_long_explanation_scrolls_to_its_last_line_at_80x24() {
+    use crate::cluster::event::{Event, EventKind};
+    use crate::ui::widgets::explain::{explain_lines, scroll_max};
+    let mut app = fixture::app(80, 24);
+    // A long lesson note: longer than the screen at 80×24, so ↓ reaches its end, no further.
+    let words: Vec<String> = (0..200).map(|i| format!("word{i}")).collect();
+    app.push_event(Event {
+        kind: EventKind::Note {
+            text: words.join(" "),
+        },
+        ..app.events.back().cloned().unwrap()
+    });
+    app.focus = Panel::Timeline;
+    update(&mut app, Action::Explain);
+    let Mode::Explain { target, .. } = app.mode.clone() else {
+        panic!("no overlay");
+    };
+    let (_, lines) = explain_lines(&app, &target, 74);
+    let max = scroll_max(&app, &target);
+    assert!(max > 0, "fits: {}", lines.len());
+    for _ in 0..max + 5 {
+        update(&mut app, Action::Down);
+    }
+    assert!(matches!(app.mode, Mode::Explain { scroll, .. } if scroll == max));
+    let shown = screen_text(&app);
+    let last = lines.last().unwrap();
+    assert!(shown.contains(last.as_str()), "{last}\n{shown}");
+    assert!(shown.contains("↑↓ more"), "{shown}");
 }

@@ -6,6 +6,7 @@ use super::{human_bytes, mark, more_rows, panel, row_style, stale};
 use crate::cluster::snapshot::BrokerState;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::scroll_start;
+use crate::ui::text::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -30,11 +31,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let snap = &app.snapshot;
     // In a lesson `b` goes back to the start, so killing a broker moves to `B`.
     let hint = if app.lesson_mode {
-        "B kill s stop r start"
+        text("panel.brokers_hint_lesson")
     } else {
-        "b kill s stop r start"
+        text("panel.brokers_hint")
     };
-    let block = panel("Brokers", hint, focused, theme);
+    let block = panel(text("panel.brokers"), hint, focused, theme);
     let wide = area.width >= 50;
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.broker, visible);

@@ -10,6 +10,7 @@ use crate::cluster::snapshot::GroupPartitionSnapshot;
 use crate::lab::LabSnapshot;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{GroupLine, GroupLineKind, group_lines, scroll_start};
+use crate::ui::text::text;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -230,7 +231,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Groups;
-    let block = panel("Consumer groups", "c spawn k kill x close", focused, theme);
+    let block = panel(
+        text("panel.groups"),
+        text("panel.groups_hint"),
+        focused,
+        theme,
+    );
     let lines = group_lines(snap);
     if lines.is_empty() {
         let p = Paragraph::new(Line::styled(

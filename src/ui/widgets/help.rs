@@ -2,6 +2,7 @@
 
 use crate::ui::app::App;
 use crate::ui::keymap::bindings;
+use crate::ui::text::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -17,21 +18,22 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!("{:>KEY_W$} ", b.shown), app.theme.header()),
-                Span::raw(b.description),
+                Span::raw(b.description()),
             ])
         })
         .collect()
 }
 
 /// The help's last words, below the keys: wrapped to the overlay's width, never cut off.
-pub const FOOTER: &str =
-    "Dialogs: Tab next field, Enter submit, Esc cancel. Click a row to select it.";
+pub fn footer() -> &'static str {
+    text("help.footer")
+}
 
 /// Width of one column of keys, border excluded.
 const COL_W: u16 = 38;
 
 /// `text` broken at spaces into lines of at most `width` columns (a longer word gets its own line).
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -56,7 +58,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     // Box width for `cols` columns, and the footer wrapped inside it (one space of margin).
     let layout = |cols: u16| {
         let width = (COL_W * cols + 3).min(area.width);
-        let footer = wrap_words(FOOTER, width.saturating_sub(3).max(1) as usize);
+        let footer = wrap_words(footer(), width.saturating_sub(3).max(1) as usize);
         (width, footer)
     };
     let (width, footer) = layout(1);
@@ -76,8 +78,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::bordered()
         .border_type(BorderType::Double)
         .border_style(app.theme.border(true))
-        .title(Line::styled(" Keys ", app.theme.header()))
-        .title_bottom(Line::styled(" Esc or ? closes ", app.theme.dim()).right_aligned());
+        .title(Line::styled(
+            format!(" {} ", text("help.title")),
+            app.theme.header(),
+        ))
+        .title_bottom(
+            Line::styled(format!(" {} ", text("help.close")), app.theme.dim()).right_aligned(),
+        );
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);

@@ -3,6 +3,7 @@
 pub mod brokers;
 pub mod countdown;
 pub mod dialog;
+pub mod explain;
 pub mod fit;
 pub mod groups;
 pub mod help;
@@ -63,7 +64,11 @@ pub fn internal_title(title: &str, snap: &crate::lab::LabSnapshot, shown: bool) 
     if shown || n == 0 {
         title.to_string()
     } else {
-        format!("{title} (+{n} internal: i)")
+        let n = n.to_string();
+        format!(
+            "{title}{}",
+            crate::ui::text::text_with("panel.internal_hidden", &[("n", &n)])
+        )
     }
 }
 

@@ -8,6 +8,7 @@ use crate::cluster::snapshot::ClusterSettings;
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{partition_order_shown, scroll_start};
+use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -25,7 +26,9 @@ pub fn role_letter(role: ReplicaRole) -> &'static str {
 }
 
 /// What the letters mean.
-pub const LEGEND: &str = "L leader F in-sync O out-of-sync X offline";
+pub fn legend() -> &'static str {
+    text("panel.partition_map_legend")
+}
 
 /// Where the map reads the clock: the snapshot's instant and timers.
 struct Clock<'s> {
@@ -35,7 +38,7 @@ struct Clock<'s> {
     countdowns: bool,
 }
 
-fn text(p: &PartitionSnapshot, broker: i32, clock: &Clock) -> Option<String> {
+fn cell_text(p: &PartitionSnapshot, broker: i32, clock: &Clock) -> Option<String> {
     let r = p.replica_states.iter().find(|r| r.broker == broker)?;
     // A replica whose broker was never seen has no known LEO (the lab reports -1).
     let mut s = if r.log_end_offset < 0 {
@@ -55,7 +58,7 @@ fn text(p: &PartitionSnapshot, broker: i32, clock: &Clock) -> Option<String> {
 fn cell<'a>(p: &PartitionSnapshot, broker: i32, clock: &Clock, theme: &Theme) -> Cell<'a> {
     match (
         p.replica_states.iter().find(|r| r.broker == broker),
-        text(p, broker, clock),
+        cell_text(p, broker, clock),
     ) {
         (Some(r), Some(s)) => Cell::from(Span::styled(s, theme.role(r.role))),
         _ => Cell::from(Span::styled("·", theme.dim())),
@@ -94,7 +97,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         snap.partitions
             .iter()
             .flat_map(|p| p.replica_states.iter().map(move |r| (p, r.broker)))
-            .filter_map(|(p, b)| text(p, b, &clock))
+            .filter_map(|(p, b)| cell_text(p, b, &clock))
             .map(|s| s.chars().count())
             .max()
             .unwrap_or(3)
@@ -124,13 +127,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let shown = &snap.brokers[first.min(n)..(first + fit).min(n)];
     let title = match (shown.first(), shown.last()) {
         (Some(a), Some(b)) if shown.len() < n => {
-            format!("Partition map b{}–b{} of {n}", a.id, b.id)
+            let (first, last) = (a.id.to_string(), b.id.to_string());
+            text_with(
+                "panel.partition_map_some",
+                &[
+                    ("first", &first),
+                    ("last", &last),
+                    ("brokers", &n.to_string()),
+                ],
+            )
         }
-        _ => "Partition map".to_string(),
+        _ => text("panel.partition_map").to_string(),
     };
     let title = super::internal_title(&title, snap, app.show_internal);
     let legend = if area.width as usize >= 57 + title.chars().count() {
-        LEGEND
+        legend()
     } else {
         ""
     };

@@ -6,6 +6,7 @@ use super::{human_bytes, ids, known, leader_down, mark, more_rows, panel, row_st
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{partition_order_shown, scroll_start};
+use crate::ui::text::text;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -54,11 +55,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let any_down = order.iter().any(|i| leader_down(&snap.partitions[*i]));
     // The marks a room must decode are named in the title, without colour.
     let hint = if any_down && area.width >= 60 {
-        "✗ out of ISR ↓ leader down ~ last known"
+        text("panel.partitions_hint_down")
     } else {
-        "✗ = out of ISR"
+        text("panel.partitions_hint")
     };
-    let title = super::internal_title("Partitions", snap, app.show_internal);
+    let title = super::internal_title(text("panel.partitions"), snap, app.show_internal);
     let block = panel(&title, hint, focused, theme);
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.partition, visible);

@@ -4,6 +4,7 @@ use super::{mark, more_rows, panel, rate, row_style, thousands};
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::scroll_start;
+use crate::ui::text::text;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -34,7 +35,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Producers;
-    let block = panel("Producers", "p new +/- rate", focused, theme);
+    let block = panel(
+        text("panel.producers"),
+        text("panel.producers_hint"),
+        focused,
+        theme,
+    );
     if snap.producers.is_empty() {
         let p = Paragraph::new(Line::styled(" no producers: press p", theme.dim())).block(block);
         frame.render_widget(p, area);

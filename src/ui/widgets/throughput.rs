@@ -3,6 +3,7 @@
 
 use super::{panel, thousands};
 use crate::ui::app::App;
+use crate::ui::text::text;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -71,7 +72,7 @@ fn series(
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let t = &app.snapshot.throughput;
-    let block = panel("Throughput", "", false, theme);
+    let block = panel(text("panel.throughput"), "", false, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {

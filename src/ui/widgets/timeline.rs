@@ -5,6 +5,7 @@ use super::fit::fit_line;
 use super::panel;
 use crate::cluster::event::{Event, EventKind};
 use crate::ui::app::{App, Panel};
+use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
 use crate::ui::timeline_filter::window;
 use ratatui::Frame;
@@ -44,13 +45,19 @@ fn line<'a>(e: &Event, labels: bool, pinned: bool, theme: &Theme) -> Line<'a> {
 
 /// The panel title: what the filter shows, how many lines it hides, how far it is scrolled.
 pub fn title(app: &App, shown: usize, scroll: usize) -> String {
-    let mut title = format!("Timeline · {}", app.timeline_filter.label());
+    let mut title = format!(
+        "{} · {}",
+        text("panel.timeline"),
+        app.timeline_filter.label()
+    );
     let hidden = app.events.len() - shown;
     if hidden > 0 {
-        title.push_str(&format!(" · {hidden} hidden"));
+        let n = hidden.to_string();
+        title.push_str(&text_with("panel.timeline_hidden", &[("hidden", &n)]));
     }
     if scroll > 0 {
-        title.push_str(&format!(" · {scroll} newer below"));
+        let n = scroll.to_string();
+        title.push_str(&text_with("panel.timeline_scrolled", &[("newer", &n)]));
     }
     title
 }
@@ -65,7 +72,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let scroll = events.len() - w.end;
     let title = title(app, events.len(), scroll);
     // The key hint only where it leaves the title whole.
-    let hint = "v all f kind ↑↓ End";
+    let hint = text("panel.timeline_hint");
     let hint = if title.chars().count() + hint.chars().count() + 6 <= area.width as usize {
         hint
     } else {
@@ -86,6 +93,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .iter()
             .map(|e| fit_line(line(e, labels, false, theme), width)),
     );
+    // The bottom row is the one `e` explains: highlighted while the timeline has focus.
+    if focused
+        && w.end > w.start
+        && let Some(last) = body.last_mut()
+    {
+        last.style = super::row_style(true, true, theme);
+    }
     if body.is_empty() {
         let empty = if app.events.is_empty() {
             " no events yet"

@@ -1,0 +1,710 @@
+//! What the `e` key explains: a selection ([`Target`]) and a snapshot in, a title and a few short
+//! paragraphs out, naming the Kafka rule at work with this lab's config values and what would
+//! change it. Pure, so tests check the real values appear; the texts are in the catalogue.
+
+use super::text::{text, text_with};
+use crate::clients::spec::{CommitMode, KeyMode};
+use crate::clients::view::{ClientOrigin, ConsumerSnapshot, ConsumerState};
+use crate::cluster::event::{Event, EventKind};
+use crate::cluster::snapshot::{BrokerState, GroupState, ReplicaRole};
+use crate::cluster::types::{Acks, BrokerId, ClientId, TopicPartition};
+use crate::lab::LabSnapshot;
+use crate::ui::widgets::ids;
+
+/// What is being explained, by identity (not by row index), so the overlay follows its subject
+/// while the lab moves on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// A broker.
+    Broker(BrokerId),
+    /// A partition.
+    Partition(TopicPartition),
+    /// A consumer group.
+    Group(String),
+    /// A member of a group (its simulated consumer, if any, gives its configs).
+    Member {
+        /// `group.id`.
+        group: String,
+        /// Member id.
+        member_id: String,
+    },
+    /// A simulated consumer that is not a member (joining, killed or closed).
+    Consumer(ClientId),
+    /// A producer.
+    Producer(ClientId),
+    /// One timeline event.
+    Event(Box<Event>),
+    /// Nothing selectable under the focus.
+    Nothing,
+}
+
+// Events hold no floats: equality is total, so `Mode` can stay `Eq`.
+impl Eq for Target {}
+
+/// An explanation: a title and paragraphs, each wrapped by the overlay.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Explanation {
+    /// The overlay's title.
+    pub title: String,
+    /// Short paragraphs, the rule first, what would change it last.
+    pub paragraphs: Vec<String>,
+}
+
+impl Explanation {
+    fn new(title: String) -> Self {
+        Self {
+            title,
+            paragraphs: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, paragraph: String) {
+        self.paragraphs.push(paragraph);
+    }
+}
+
+/// Explains `target` with the values of `snap`; `lesson` says which key kills a broker.
+pub fn explain(snap: &LabSnapshot, target: &Target, lesson: bool) -> Explanation {
+    match target {
+        Target::Broker(id) => broker(snap, *id, lesson),
+        Target::Partition(tp) => partition(snap, tp),
+        Target::Group(g) => group(snap, g),
+        Target::Member { group, member_id } => member(snap, group, member_id),
+        Target::Consumer(id) => consumer(snap, *id),
+        Target::Producer(id) => producer(snap, *id),
+        Target::Event(e) => event(snap, e),
+        Target::Nothing => {
+            let mut x = Explanation::new(text("explain.title").to_string());
+            x.add(text("explain.nothing").to_string());
+            x
+        }
+    }
+}
+
+fn gone(what: String) -> Explanation {
+    let mut x = Explanation::new(what.clone());
+    x.add(text_with("explain.gone", &[("what", &what)]));
+    x
+}
+
+fn ms(v: impl ToString) -> String {
+    v.to_string()
+}
+
+fn broker(snap: &LabSnapshot, id: BrokerId, lesson: bool) -> Explanation {
+    let Some(b) = snap.brokers.iter().find(|b| b.id == id) else {
+        return gone(format!("broker {id}"));
+    };
+    let s = &snap.settings;
+    let id_s = id.to_string();
+    let args = [
+        ("broker", id_s.as_str()),
+        ("led", &b.partitions_led.to_string()),
+        ("replicas", &b.replicas.to_string()),
+        ("heartbeat", &ms(s.broker_heartbeat_interval_ms)),
+        ("session", &ms(s.broker_session_timeout_ms)),
+        ("lag", &ms(s.replica_lag_time_max_ms)),
+        ("kill_key", if lesson { "B" } else { "b" }),
+    ];
+    let mut x = Explanation::new(text_with("explain.broker.title", &args));
+    x.add(text_with(
+        match b.state {
+            BrokerState::Up => "explain.broker.up",
+            BrokerState::ShuttingDown => "explain.broker.shutting_down",
+            BrokerState::Down => "explain.broker.down",
+        },
+        &args,
+    ));
+    if b.is_controller {
+        x.add(text("explain.broker.controller").to_string());
+    }
+    if b.slow {
+        x.add(text_with("explain.broker.slow", &args));
+    }
+    x.add(text_with("explain.broker.change", &args));
+    x
+}
+
+fn min_isr(snap: &LabSnapshot, topic: &str) -> i16 {
+    snap.topics
+        .iter()
+        .find(|t| t.name == topic)
+        .map(|t| t.min_insync_replicas)
+        .unwrap_or(1)
+}
+
+fn unclean_args(snap: &LabSnapshot) -> (&'static str, &'static str) {
+    if snap.settings.unclean_leader_election {
+        ("true", "explain.event.unclean_rule_on")
+    } else {
+        ("false", "explain.event.unclean_rule_off")
+    }
+}
+
+fn partition(snap: &LabSnapshot, tp: &TopicPartition) -> Explanation {
+    let Some(p) = snap.partitions.iter().find(|p| &p.tp == tp) else {
+        return gone(format!("partition {tp}"));
+    };
+    let s = &snap.settings;
+    let out_of_sync: Vec<BrokerId> = p
+        .replica_states
+        .iter()
+        .filter(|r| r.role == ReplicaRole::OutOfSync)
+        .map(|r| r.broker)
+        .collect();
+    let args = [
+        ("tp", tp.to_string()),
+        (
+            "leader",
+            p.leader.map(|l| l.to_string()).unwrap_or_default(),
+        ),
+        ("epoch", p.leader_epoch.to_string()),
+        ("replicas", ids(&p.replicas)),
+        ("isr", format!("[{}]", ids(&p.isr))),
+        ("hw", p.high_watermark.to_string()),
+        ("leo", p.log_end_offset.to_string()),
+        (
+            "unreplicated",
+            (p.log_end_offset - p.high_watermark).max(0).to_string(),
+        ),
+        ("brokers", ids(&out_of_sync)),
+        ("lag", ms(s.replica_lag_time_max_ms)),
+        ("min_isr", min_isr(snap, &tp.topic).to_string()),
+        ("session", ms(s.broker_session_timeout_ms)),
+    ];
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut x = Explanation::new(text_with("explain.partition.title", &args));
+    if crate::ui::widgets::leader_down(p) {
+        x.add(text_with("explain.partition.offline", &args));
+    } else {
+        x.add(text_with("explain.partition.leader", &args));
+        x.add(text_with("explain.partition.offsets", &args));
+    }
+    if !out_of_sync.is_empty() {
+        x.add(text_with("explain.partition.out_of_sync", &args));
+    }
+    x.add(text_with("explain.partition.acks", &args));
+    x.add(text_with("explain.partition.failover", &args));
+    x.add(
+        text(if s.unclean_leader_election {
+            "explain.partition.unclean_on"
+        } else {
+            "explain.partition.unclean_off"
+        })
+        .to_string(),
+    );
+    x
+}
+
+fn group(snap: &LabSnapshot, group_id: &str) -> Explanation {
+    let Some(g) = snap.groups.iter().find(|g| g.group_id == group_id) else {
+        return gone(format!("group {group_id}"));
+    };
+    let assignor = g.assignor.clone().unwrap_or_else(|| "none yet".into());
+    let lag: i64 = g.partitions.iter().map(|p| p.lag.max(0)).sum();
+    let args = [
+        ("group", g.group_id.clone()),
+        ("state", g.state.to_string()),
+        ("generation", g.generation.to_string()),
+        ("assignor", assignor.clone()),
+        (
+            "coordinator",
+            g.coordinator
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "-".into()),
+        ),
+        ("members", g.members.len().to_string()),
+        ("delay", ms(snap.settings.group_initial_rebalance_delay_ms)),
+        ("lag", lag.to_string()),
+    ];
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut x = Explanation::new(text_with("explain.group.title", &args));
+    x.add(text_with("explain.group.state", &args));
+    x.add(text_with(
+        match g.state {
+            GroupState::Stable => "explain.group.stable",
+            GroupState::PreparingRebalance => "explain.group.preparing",
+            GroupState::CompletingRebalance => "explain.group.completing",
+            GroupState::Empty => "explain.group.empty",
+            GroupState::Dead => "explain.group.dead",
+        },
+        &args,
+    ));
+    x.add(text_with("explain.group.lag", &args));
+    if assignor == "cooperative-sticky" {
+        x.add(text("explain.group.cooperative").to_string());
+    } else if g.assignor.is_some() {
+        x.add(text_with("explain.group.eager", &args));
+    }
+    x.add(text("explain.group.change").to_string());
+    x
+}
+
+/// The `{session}`, `{heartbeat}` and `{delay}` values of a consumer (Kafka's defaults for a
+/// member the lab does not simulate).
+fn timers(snap: &LabSnapshot, c: Option<&ConsumerSnapshot>) -> [(&'static str, String); 3] {
+    [
+        (
+            "session",
+            ms(c.map(|c| c.session_timeout_ms).unwrap_or(45_000)),
+        ),
+        (
+            "heartbeat",
+            ms(c.map(|c| c.heartbeat_interval_ms).unwrap_or(3_000)),
+        ),
+        ("delay", ms(snap.settings.group_initial_rebalance_delay_ms)),
+    ]
+}
+
+fn commit_paragraph(c: &ConsumerSnapshot) -> String {
+    match c.commit_mode {
+        CommitMode::Auto { interval_ms } => text_with(
+            "explain.member.auto_commit",
+            &[("interval", &interval_ms.to_string())],
+        ),
+        CommitMode::EveryRecords { records } => text_with(
+            "explain.member.every_commit",
+            &[("records", &records.to_string())],
+        ),
+        CommitMode::Never => text("explain.member.never_commit").to_string(),
+    }
+}
+
+fn member(snap: &LabSnapshot, group_id: &str, member_id: &str) -> Explanation {
+    let Some(m) = snap
+        .groups
+        .iter()
+        .find(|g| g.group_id == group_id)
+        .and_then(|g| g.members.iter().find(|m| m.member_id == member_id))
+    else {
+        // A killed member the coordinator has removed since: its consumer tells the rest.
+        return match consumer_named(snap, member_id) {
+            Some(c) => consumer(snap, c.id),
+            None => gone(format!("member {member_id}")),
+        };
+    };
+    let c = consumer_named(snap, member_id);
+    if let Some(c) = c.filter(|c| c.state != ConsumerState::Running) {
+        // Killed but not yet removed: the session timeout is the story.
+        return consumer(snap, c.id);
+    }
+    let partitions = m
+        .assigned
+        .iter()
+        .map(|tp| tp.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut args: Vec<(&str, String)> = vec![
+        ("client", m.client_id.clone()),
+        ("group", group_id.to_string()),
+        ("member", m.member_id.clone()),
+        ("partitions", partitions),
+    ];
+    args.extend(timers(snap, c));
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut x = Explanation::new(text_with("explain.member.title", &args));
+    x.add(text_with(
+        if m.assigned.is_empty() {
+            "explain.member.nothing"
+        } else {
+            "explain.member.owns"
+        },
+        &args,
+    ));
+    match c {
+        Some(c) => {
+            x.add(text_with("explain.member.heartbeat", &args));
+            x.add(commit_paragraph(c));
+            x.add(text_with("explain.member.change", &args));
+        }
+        None => x.add(text("explain.member.wire").to_string()),
+    }
+    x
+}
+
+fn consumer(snap: &LabSnapshot, id: ClientId) -> Explanation {
+    let Some(c) = snap.consumers.iter().find(|c| c.id == id) else {
+        return gone(format!("consumer {id}"));
+    };
+    let mut args: Vec<(&str, String)> = vec![
+        ("client", c.client_id.clone()),
+        ("group", c.group_id.clone()),
+    ];
+    args.extend(timers(snap, Some(c)));
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut x = Explanation::new(text_with("explain.consumer.title", &args));
+    x.add(text_with(
+        match c.state {
+            ConsumerState::Killed => "explain.consumer.killed",
+            ConsumerState::Closed => "explain.consumer.closed",
+            ConsumerState::Running => "explain.consumer.joining",
+        },
+        &args,
+    ));
+    if c.state == ConsumerState::Running {
+        x.add(text_with("explain.member.heartbeat", &args));
+    }
+    x.add(text_with("explain.consumer.change", &args));
+    x
+}
+
+fn producer(snap: &LabSnapshot, id: ClientId) -> Explanation {
+    let Some(p) = snap.producers.iter().find(|p| p.id == id) else {
+        return gone(format!("producer {id}"));
+    };
+    let keys = match p.key_mode {
+        KeyMode::Keyed { distinct_keys } => distinct_keys.to_string(),
+        KeyMode::None => String::new(),
+    };
+    let args = [
+        ("client", p.client_id.clone()),
+        ("rate", crate::ui::widgets::rate(p.rate_per_sec)),
+        ("topic", p.topic.clone()),
+        ("acks", p.acks.to_string()),
+        ("sent", p.sent.to_string()),
+        ("acknowledged", p.acknowledged.to_string()),
+        ("retried", p.retried.to_string()),
+        ("failed", p.failed.to_string()),
+        ("min_isr", min_isr(snap, &p.topic).to_string()),
+        ("keys", keys),
+    ];
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut x = Explanation::new(text_with("explain.producer.title", &args));
+    x.add(text_with("explain.producer.sends", &args));
+    x.add(text_with(
+        match p.acks {
+            Acks::All => "explain.producer.acks_all",
+            Acks::Leader => "explain.producer.acks_leader",
+            Acks::None => "explain.producer.acks_none",
+        },
+        &args,
+    ));
+    if p.origin == ClientOrigin::Wire {
+        x.add(text("explain.producer.wire").to_string());
+    } else {
+        x.add(text_with(
+            match p.key_mode {
+                KeyMode::None => "explain.producer.no_key",
+                KeyMode::Keyed { .. } => "explain.producer.keyed",
+            },
+            &args,
+        ));
+        x.add(text("explain.producer.change").to_string());
+    }
+    x
+}
+
+/// The consumer of a client id or member id, for its `session.timeout.ms`.
+fn consumer_named<'a>(snap: &'a LabSnapshot, name: &str) -> Option<&'a ConsumerSnapshot> {
+    snap.consumers
+        .iter()
+        .find(|c| c.client_id == name || c.member_id.as_deref() == Some(name))
+}
+
+fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
+    use EventKind::*;
+    let s = &snap.settings;
+    let mut args: Vec<(&str, String)> = vec![
+        ("clock", e.clock()),
+        ("session", ms(s.broker_session_timeout_ms)),
+        ("heartbeat", ms(s.broker_heartbeat_interval_ms)),
+        ("lag", ms(s.replica_lag_time_max_ms)),
+        ("interval", ms(s.retention_check_interval_ms)),
+    ];
+    let (unclean, unclean_rule) = unclean_args(snap);
+    let mut put = |k: &'static str, v: String| {
+        // A later value wins: client timers replace the broker ones of the same name.
+        args.retain(|(n, _)| *n != k);
+        args.push((k, v));
+    };
+    let key = match &e.kind {
+        LabStarted { brokers, seed } => {
+            put("brokers", brokers.to_string());
+            put("seed", seed.to_string());
+            "explain.event.lab_started"
+        }
+        TopicCreated {
+            topic,
+            partitions,
+            replication_factor,
+        } => {
+            put("topic", topic.clone());
+            put("partitions", partitions.to_string());
+            put("rf", replication_factor.to_string());
+            "explain.event.topic_created"
+        }
+        BrokerKilled { broker } => {
+            put("broker", broker.to_string());
+            "explain.event.broker_killed"
+        }
+        BrokerShuttingDown { broker } => {
+            put("broker", broker.to_string());
+            "explain.event.broker_shutting_down"
+        }
+        BrokerStopped { broker } => {
+            put("broker", broker.to_string());
+            "explain.event.broker_stopped"
+        }
+        BrokerStarted { broker } => {
+            put("broker", broker.to_string());
+            "explain.event.broker_started"
+        }
+        BrokerSessionExpired { broker } => {
+            put("broker", broker.to_string());
+            "explain.event.session_expired"
+        }
+        BrokerSlow { broker, slow } => {
+            put("broker", broker.to_string());
+            if *slow {
+                "explain.event.broker_slow"
+            } else {
+                "explain.event.broker_fast"
+            }
+        }
+        ControllerMoved { from, to } => {
+            let b =
+                |b: &Option<BrokerId>| b.map(|b| format!("broker {b}")).unwrap_or("none".into());
+            put("from", b(from));
+            put("to", b(to));
+            "explain.event.controller_moved"
+        }
+        LeaderElected {
+            tp,
+            leader,
+            leader_epoch,
+            reason,
+        } => {
+            put("tp", tp.to_string());
+            put("leader", leader.to_string());
+            put("epoch", leader_epoch.to_string());
+            put("reason", reason.clone());
+            "explain.event.leader_elected"
+        }
+        PartitionOffline { tp } => {
+            put("tp", tp.to_string());
+            put("unclean", unclean.into());
+            put("unclean_rule", text(unclean_rule).into());
+            "explain.event.partition_offline"
+        }
+        UncleanLeaderElected {
+            tp,
+            leader,
+            records_lost,
+            first_lost_offset,
+        } => {
+            put("tp", tp.to_string());
+            put("leader", leader.to_string());
+            put("unclean", unclean.into());
+            put("lost", records_lost.to_string());
+            put("first", first_lost_offset.to_string());
+            "explain.event.unclean"
+        }
+        IsrShrunk { tp, removed, isr } => {
+            put("tp", tp.to_string());
+            put("brokers", ids(removed));
+            put("isr", format!("[{}]", ids(isr)));
+            put("min_isr", min_isr(snap, &tp.topic).to_string());
+            "explain.event.isr_shrunk"
+        }
+        IsrExpanded { tp, added, isr } => {
+            put("tp", tp.to_string());
+            put("brokers", ids(added));
+            put("isr", format!("[{}]", ids(isr)));
+            "explain.event.isr_expanded"
+        }
+        HighWatermarkAdvanced { tp, high_watermark } => {
+            put("tp", tp.to_string());
+            put("hw", high_watermark.to_string());
+            "explain.event.hw"
+        }
+        SegmentRolled {
+            tp,
+            broker,
+            base_offset,
+        } => {
+            put("tp", tp.to_string());
+            put("broker", broker.to_string());
+            put("offset", base_offset.to_string());
+            "explain.event.segment_rolled"
+        }
+        SegmentsDeleted {
+            tp,
+            broker,
+            segments,
+            log_start_offset,
+        } => {
+            put("tp", tp.to_string());
+            put("broker", broker.to_string());
+            put("segments", segments.to_string());
+            put("start", log_start_offset.to_string());
+            "explain.event.segments_deleted"
+        }
+        LogTruncated {
+            tp,
+            broker,
+            to_offset,
+            records_dropped,
+            reason,
+        } => {
+            put("tp", tp.to_string());
+            put("broker", broker.to_string());
+            put("offset", to_offset.to_string());
+            put("dropped", records_dropped.to_string());
+            put("reason", reason.clone());
+            "explain.event.truncated"
+        }
+        ProduceFailed { client, tp, error } => {
+            put("client", client.clone());
+            put("tp", tp.to_string());
+            let why = if error.contains("NOT_ENOUGH_REPLICAS") {
+                "explain.event.error_not_enough"
+            } else if error.contains("NOT_LEADER") {
+                "explain.event.error_not_leader"
+            } else {
+                "explain.event.error_other"
+            };
+            put("error", format!("{error}, {}", text(why)));
+            "explain.event.produce_failed"
+        }
+        ClientSpawned {
+            client_id,
+            description,
+            ..
+        } => {
+            put("client", client_id.clone());
+            put("description", description.clone());
+            "explain.event.client_spawned"
+        }
+        ConsumerKilled { client_id } => {
+            put("client", client_id.clone());
+            for (k, v) in timers(snap, consumer_named(snap, client_id)) {
+                put(k, v);
+            }
+            "explain.event.consumer_killed"
+        }
+        ConsumerClosed { client_id } => {
+            put("client", client_id.clone());
+            "explain.event.consumer_closed"
+        }
+        ProducerStopped { client_id } => {
+            put("client", client_id.clone());
+            "explain.event.producer_stopped"
+        }
+        MemberJoined {
+            group, client_id, ..
+        } => {
+            put("client", client_id.clone());
+            put("group", group.clone());
+            "explain.event.member_joined"
+        }
+        MemberRemoved {
+            group,
+            member_id,
+            reason,
+        } => {
+            let c = consumer_named(snap, member_id);
+            put(
+                "client",
+                c.map(|c| c.client_id.clone())
+                    .unwrap_or_else(|| member_id.clone()),
+            );
+            put("group", group.clone());
+            put("reason", reason.clone());
+            for (k, v) in timers(snap, c) {
+                put(k, v);
+            }
+            // The coordinator's own reason names the timeout it applied; prefer its value.
+            if let Some(v) = reason.split("session.timeout.ms=").nth(1) {
+                let v: String = v.chars().take_while(char::is_ascii_digit).collect();
+                if !v.is_empty() {
+                    put("session", v);
+                }
+            }
+            if reason.contains("session.timeout.ms") {
+                "explain.event.removed_timeout"
+            } else if reason.contains("LeaveGroup") {
+                "explain.event.removed_leave"
+            } else if reason.contains("rebalance.timeout.ms") {
+                "explain.event.removed_rejoin"
+            } else {
+                "explain.event.removed_other"
+            }
+        }
+        RebalanceStarted { group, reason } => {
+            put("group", group.clone());
+            put("reason", reason.clone());
+            "explain.event.rebalance_started"
+        }
+        GenerationAssigned {
+            group,
+            generation,
+            assignor,
+            ..
+        } => {
+            put("group", group.clone());
+            put("generation", generation.to_string());
+            put("assignor", assignor.clone());
+            "explain.event.generation"
+        }
+        PartitionsRevoked {
+            member_id,
+            partitions,
+            ..
+        } => {
+            let who = consumer_named(snap, member_id)
+                .map(|c| c.client_id.clone())
+                .unwrap_or_else(|| member_id.clone());
+            put("member", who);
+            let tps: Vec<String> = partitions.iter().map(|t| t.to_string()).collect();
+            put("partitions", tps.join(", "));
+            "explain.event.revoked"
+        }
+        OffsetCommitted { group, tp, offset } => {
+            put("group", group.clone());
+            put("tp", tp.to_string());
+            put("offset", offset.to_string());
+            "explain.event.committed"
+        }
+        OffsetReset {
+            group,
+            tp,
+            offset,
+            policy,
+        } => {
+            put("group", group.clone());
+            put("tp", tp.to_string());
+            put("offset", offset.to_string());
+            put("policy", policy.clone());
+            "explain.event.reset"
+        }
+        CoordinatorMoved { group, broker } => {
+            put("group", group.clone());
+            put(
+                "broker",
+                broker.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
+            );
+            put("offsets_partitions", s.offsets_topic_partitions.to_string());
+            "explain.event.coordinator_moved"
+        }
+        Check { passed, text } => {
+            put("text", text.clone());
+            if *passed {
+                "explain.event.check_passed"
+            } else {
+                "explain.event.check_failed"
+            }
+        }
+        Note { text } => {
+            put("text", text.clone());
+            "explain.event.note"
+        }
+    };
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut x = Explanation::new(text_with("explain.event.title", &args));
+    x.add(e.kind.to_string());
+    x.add(text_with(key, &args));
+    x
+}
+
+#[cfg(test)]
+mod tests;
