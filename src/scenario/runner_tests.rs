@@ -94,7 +94,10 @@ fn a_caption_stays_up_until_its_steps_effect_is_on_screen() {
         }
         if s.caption.as_deref() == Some(ELECTED) {
             shown_at.get_or_insert(now);
-            assert!(elected_at.is_some(), "{ELECTED:?} shown at {now} ms, before the election");
+            assert!(
+                elected_at.is_some(),
+                "{ELECTED:?} shown at {now} ms, before the election"
+            );
             assert_eq!((s.step, s.steps), (2, 2));
         }
     });
@@ -103,7 +106,10 @@ fn a_caption_stays_up_until_its_steps_effect_is_on_screen() {
         elected - killed > reading_ms(KILL),
         "the election must take longer than the reading time for this test to mean anything"
     );
-    assert_eq!(shown, elected, "the caption arrives with its effect, not later");
+    assert_eq!(
+        shown, elected,
+        "the caption arrives with its effect, not later"
+    );
 }
 
 #[test]
@@ -140,7 +146,10 @@ fn a_chained_caption_waits_for_the_one_on_screen_to_be_read_or_for_n() {
             && !pressed
             && lab.now_ms() >= at + 500
         {
-            assert!(runner.press_next(lab.now_ms()), "n is taken while a caption is read");
+            assert!(
+                runner.press_next(lab.now_ms()),
+                "n is taken while a caption is read"
+            );
             pressed = true;
         }
         runner.tick(&mut lab);

@@ -339,8 +339,14 @@ fn destructive_keys_ask_first_and_only_y_or_enter_sends() {
             "{c:?} says no"
         );
     }
-    assert_eq!(action_for_key(&asking, key(KeyCode::Esc)), Some(Action::Cancel));
-    assert_eq!(action_for_key(&asking, key(KeyCode::Tab)), Some(Action::Cancel));
+    assert_eq!(
+        action_for_key(&asking, key(KeyCode::Esc)),
+        Some(Action::Cancel)
+    );
+    assert_eq!(
+        action_for_key(&asking, key(KeyCode::Tab)),
+        Some(Action::Cancel)
+    );
 
     let mut app = fixture::app(80, 24);
     update(&mut app, Action::Down);
@@ -361,9 +367,21 @@ fn destructive_keys_ask_first_and_only_y_or_enter_sends() {
     app.focus = Panel::Groups;
     update(&mut app, Action::Down);
     for (action, question, command) in [
-        (Action::KillConsumer, "Kill consumer-A", Command::KillConsumer(2)),
-        (Action::CloseConsumer, "Close consumer-A (LeaveGroup)?", Command::CloseConsumer(2)),
-        (Action::ShutdownBroker, "Shut down broker 1", Command::ShutdownBroker(1)),
+        (
+            Action::KillConsumer,
+            "Kill consumer-A",
+            Command::KillConsumer(2),
+        ),
+        (
+            Action::CloseConsumer,
+            "Close consumer-A (LeaveGroup)?",
+            Command::CloseConsumer(2),
+        ),
+        (
+            Action::ShutdownBroker,
+            "Shut down broker 1",
+            Command::ShutdownBroker(1),
+        ),
     ] {
         assert_eq!(update(&mut app, action), None);
         assert!(screen_text(&app).contains(question), "{question}");

@@ -68,7 +68,7 @@ fn lesson_keys_send_lesson_commands_only_in_lesson_mode() {
     assert!(app.events.is_empty(), "b starts the timeline over too");
     update(&mut app, Action::Down);
     assert_eq!(
-        update(&mut app, Action::KillBroker),
+        super::confirmed(&mut app, Action::KillBroker),
         Some(Command::KillBroker(2))
     );
     let mut app = fixture::app(80, 24);
@@ -175,4 +175,57 @@ fn lesson_checks_are_marked_pass_and_fail_in_the_timeline() {
             );
         }
     }
+}
+
+/// Who owns test-0 in the snapshot's group, by client id.
+fn owner_of_test_0(snap: &crate::lab::LabSnapshot) -> Option<String> {
+    let g = snap.groups.iter().find(|g| g.group_id == "lab-group")?;
+    let p = g.partitions.iter().find(|p| p.tp.partition == 0)?;
+    let member = p.owner.as_deref()?;
+    g.members
+        .iter()
+        .find(|m| m.member_id == member)
+        .map(|m| m.client_id.clone())
+}
+
+#[test]
+fn experiment_2_banner_keeps_step_7_until_consumer_b_owns_test_0() {
+    use crate::scenario::runner::{KeyPolicy, LessonRunner, build_lab};
+    let scenario = std::sync::Arc::new(
+        crate::scenario::lessons::built_in("experiment-2")
+            .unwrap()
+            .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = build_lab(&scenario, dir.path(), None).unwrap();
+    let mut runner = LessonRunner::new(scenario, KeyPolicy::Immediate);
+    let mut app = App::new(crate::ui::theme::Theme::monochrome(), 80, 24).lesson();
+    runner.tick(&mut lab);
+    let (mut saw_7, mut saw_8) = (false, false);
+    while lab.now_ms() < 60_000 && !saw_8 {
+        lab.advance_by(lab.config().step_ms);
+        let events = lab.drain_events();
+        runner.observe(&lab, &events);
+        runner.tick(&mut lab);
+        let mut snap = lab.snapshot();
+        snap.lesson = Some(runner.status());
+        let owner = owner_of_test_0(&snap);
+        app.set_snapshot(snap);
+        let text = joined(&screen_text(&app));
+        if text.contains("Five seconds later") {
+            saw_7 = true;
+            assert!(text.contains("LESSON 7/8"), "{text}");
+            assert_ne!(owner.as_deref(), Some("consumer-B"), "{text}");
+        }
+        if text.contains("When the session expires") {
+            saw_8 = true;
+            assert!(text.contains("LESSON 8/8"), "{text}");
+            assert_eq!(
+                owner.as_deref(),
+                Some("consumer-B"),
+                "the caption came before its effect"
+            );
+        }
+    }
+    assert!(saw_7 && saw_8, "both captions were shown");
 }
