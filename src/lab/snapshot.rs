@@ -60,6 +60,8 @@ pub struct LessonStatus {
     pub waiting_for_key: bool,
     /// When the next timed step is due (simulated ms).
     pub next_at_ms: Option<i64>,
+    /// The next step waits until then for the caption on screen to be read; `n` skips the wait.
+    pub reading_until_ms: Option<i64>,
     /// Expectations that held so far.
     pub passed: usize,
     /// Expectations that failed, with why.

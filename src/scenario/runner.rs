@@ -62,6 +62,8 @@ pub struct LessonRunner {
     shown: Option<(usize, i64)>,
     /// `n` was pressed while a chained step waited for the caption to be read.
     reading_skipped: bool,
+    /// Simulated time of the last [`LessonRunner::tick`], for the status.
+    now_ms: i64,
     pause_requested: bool,
     producers: BTreeMap<String, ClientId>,
     consumers: BTreeMap<String, ClientId>,
@@ -86,6 +88,7 @@ impl LessonRunner {
             expect_since_ms: None,
             shown: None,
             reading_skipped: false,
+            now_ms: 0,
             pause_requested: false,
             producers: BTreeMap::new(),
             consumers: BTreeMap::new(),
@@ -226,6 +229,7 @@ impl LessonRunner {
     /// Applies every step due now. Captions and results become `Note` events on the lab.
     pub fn tick(&mut self, lab: &mut Lab) {
         let now = lab.now_ms();
+        self.now_ms = now;
         // Bounded: each pass finishes a step or returns.
         while self.due(now) {
             let index = self.next;
@@ -395,6 +399,7 @@ impl LessonRunner {
                 .and_then(|(i, _)| self.scenario.steps.get(i)?.caption.clone()),
             waiting_for_key: self.waiting_for_key(),
             next_at_ms: self.next_at_ms(),
+            reading_until_ms: self.reading_hold_until(self.now_ms),
             passed: self.results.iter().filter(|r| r.outcome.is_ok()).count(),
             failed: self
                 .results

@@ -146,10 +146,16 @@ fn a_chained_caption_waits_for_the_one_on_screen_to_be_read_or_for_n() {
             && !pressed
             && lab.now_ms() >= at + 500
         {
+            assert_eq!(
+                runner.status().reading_until_ms,
+                Some(at + reading_ms(ELECTED)),
+                "the banner can say how long the caption is held"
+            );
             assert!(
                 runner.press_next(lab.now_ms()),
                 "n is taken while a caption is read"
             );
+            assert_eq!(runner.status().reading_until_ms, None);
             pressed = true;
         }
         runner.tick(&mut lab);

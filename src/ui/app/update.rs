@@ -271,11 +271,10 @@ fn normal(app: &mut App, action: Action) -> Option<Command> {
         Action::Slower => return app.set_speed(app.speed / 2.0),
         Action::Faster => return app.set_speed(app.speed * 2.0),
         Action::LessonNext if app.lesson_mode => {
-            let waiting = app
-                .snapshot
-                .lesson
-                .as_ref()
-                .is_some_and(|l| l.waiting_for_key);
+            let now = app.snapshot.now_ms;
+            let waiting = app.snapshot.lesson.as_ref().is_some_and(|l| {
+                l.waiting_for_key || l.reading_until_ms.is_some_and(|at| at > now)
+            });
             app.flash = Some(
                 if waiting {
                     "next step"

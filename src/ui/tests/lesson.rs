@@ -21,6 +21,7 @@ pub(super) fn lesson_snapshot() -> crate::lab::LabSnapshot {
         ),
         waiting_for_key: true,
         next_at_ms: None,
+        reading_until_ms: None,
         passed: 2,
         failed: vec![
             "step 5 (line 31): expected consumer-B owns [test-1], but it owns [test-0]".into(),
@@ -228,4 +229,26 @@ fn experiment_2_banner_keeps_step_7_until_consumer_b_owns_test_0() {
         }
     }
     assert!(saw_7 && saw_8, "both captions were shown");
+}
+
+#[test]
+fn while_a_caption_is_read_the_banner_says_so_and_n_goes_on() {
+    let mut app = lesson_app(80, 24);
+    let mut snap = lesson_snapshot();
+    let now = snap.now_ms;
+    if let Some(l) = snap.lesson.as_mut() {
+        l.waiting_for_key = false;
+        l.reading_until_ms = Some(now + 3_000);
+    }
+    app.set_snapshot(snap);
+    let text = screen_text(&app);
+    assert!(text.contains("time to read · n goes on"), "{text}");
+    assert_eq!(
+        update(&mut app, Action::LessonNext),
+        Some(Command::Director(crate::lab::DirectorCommand::Next))
+    );
+    assert!(
+        screen_text(&app).contains("next step"),
+        "not 'no step is waiting'"
+    );
 }
