@@ -40,6 +40,10 @@ fn killing_the_leader_moves_leadership_and_q_restores_the_terminal() {
         session.keys(&["Down"]);
     }
     session.keys(&["b"]);
+    session.wait_for("the question", Duration::from_secs(10), |s| {
+        s.contains(&format!("Kill broker {id} (crash)?"))
+    });
+    session.keys(&["y"]);
     session.wait_for("the kill to be sent", Duration::from_secs(10), |s| {
         s.contains(&format!("kill broker {id}"))
     });
@@ -115,6 +119,10 @@ fn killing_a_consumer_hands_its_partition_to_the_other_after_the_session_timeout
     );
     // The selection starts on the group's header line; the first consumer row is below it.
     session.keys(&["Down", "k"]);
+    session.wait_for("the question", Duration::from_secs(10), |s| {
+        s.contains(&format!("Kill {victim} (crash)?"))
+    });
+    session.keys(&["y"]);
     session.wait_for("the consumer to be killed", Duration::from_secs(10), |s| {
         s.contains(&format!("kill {victim}")) || s.contains(&format!("{victim} killed"))
     });
@@ -145,7 +153,7 @@ fn lesson_banner_n_runs_the_key_step_and_b_starts_over() {
     let command = format!("{bin} lesson experiment-2; echo kafka-lab-exited rc=$?; sleep 60");
     let session = Session::start(120, 36, &command);
     session.wait_for("the key step", Duration::from_secs(30), |s| {
-        s.contains("LESSON 5/8") && s.contains("press n for the next step")
+        s.contains("LESSON 4/8") && s.contains("press n for the next step")
     });
     session.keys(&["n"]);
     session.wait_for("the consumer kill", Duration::from_secs(15), |s| {
@@ -159,7 +167,7 @@ fn lesson_banner_n_runs_the_key_step_and_b_starts_over() {
         s.contains("lesson restarted from the beginning") && !s.contains("PASS [7/8]")
     });
     session.wait_for("the key step again", Duration::from_secs(30), |s| {
-        s.contains("LESSON 5/8") && s.contains("press n for the next step")
+        s.contains("LESSON 4/8") && s.contains("press n for the next step")
     });
     session.keys(&["q"]);
     let screen = session.wait_for("the lab to exit", Duration::from_secs(30), |s| {

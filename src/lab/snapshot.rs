@@ -49,7 +49,8 @@ pub struct LessonStatus {
     pub title: String,
     /// How many times the lesson was started over (`b`); the dashboard clears its timeline on a change.
     pub run: u32,
-    /// Steps done.
+    /// The step whose caption is shown (1-based, 0 before the first caption; all of them once
+    /// finished), so the banner's `i/N` always matches its words.
     pub step: usize,
     /// Steps in all.
     pub steps: usize,
@@ -59,6 +60,8 @@ pub struct LessonStatus {
     pub waiting_for_key: bool,
     /// When the next timed step is due (simulated ms).
     pub next_at_ms: Option<i64>,
+    /// The next step waits until then for the caption on screen to be read; `n` skips the wait.
+    pub reading_until_ms: Option<i64>,
     /// Expectations that held so far.
     pub passed: usize,
     /// Expectations that failed, with why.

@@ -1,5 +1,5 @@
 //! Lessons on the dashboard: a [`LessonRunner`] directing the one live driver
-//! ([`crate::lab::driver`]) step by step, `n` releasing key steps and `b` starting over on a fresh
+//! ([`crate::lab::driver`]) step by step, `n` releasing key steps (or a caption's reading time) and `b` starting over on a fresh
 //! lab in a new `run-N` directory. The wire listener runs beside it exactly as for the default lab.
 
 use super::model::Scenario;
@@ -59,8 +59,8 @@ impl LessonDirector {
 }
 
 impl Director for LessonDirector {
-    fn next(&mut self, _lab: &mut Lab) -> bool {
-        self.runner.press_next()
+    fn next(&mut self, lab: &mut Lab) -> bool {
+        self.runner.press_next(lab.now_ms())
     }
 
     fn next_at_ms(&self) -> Option<i64> {

@@ -4,9 +4,17 @@
 //! a time, hands each step's events to [`LessonRunner::observe`] and then calls
 //! [`LessonRunner::tick`], which applies every step that is due. Captions and expectation results
 //! go onto the lab's event stream, so they appear in the story and on the timeline alike.
+//!
+//! Captions are paced for a room (issue 12, bug 5): a step that checks an expectation shows its
+//! caption when the expectation is met (or has failed), so the words arrive with their effect and
+//! the previous caption stays up while the lab gets there; a chained step (no `at`, `after` or
+//! `on`) that brings a new caption waits until the caption on screen has had its reading time
+//! ([`super::pacing::reading_ms`]) or the presenter presses `n`. Steps with explicit times run on
+//! time: the file's author chose them. The banner's step number is the step whose caption it shows.
 
 use super::expect::Observed;
 use super::model::{Action, BrokerRef, ConfigChange, Scenario, Trigger};
+use super::pacing::reading_ms;
 use crate::cluster::event::{Event, EventKind};
 use crate::cluster::types::{ClientId, TopicPartition};
 use crate::lab::Lab;
@@ -23,7 +31,8 @@ const ACKED_MAX: usize = 200_000;
 pub enum KeyPolicy {
     /// Wait for [`LessonRunner::press_next`] (the dashboard's `n`).
     Wait,
-    /// Run at once (headless).
+    /// Auto-advance (headless): run once the caption on screen has had its reading time, as a
+    /// presenter would press `n` after reading it.
     Immediate,
 }
 
@@ -49,7 +58,12 @@ pub struct LessonRunner {
     key_pressed: bool,
     /// When the pending expectation was first checked.
     expect_since_ms: Option<i64>,
-    caption: Option<String>,
+    /// The step whose caption is on screen, and when it appeared.
+    shown: Option<(usize, i64)>,
+    /// `n` was pressed while a chained step waited for the caption to be read.
+    reading_skipped: bool,
+    /// Simulated time of the last [`LessonRunner::tick`], for the status.
+    now_ms: i64,
     pause_requested: bool,
     producers: BTreeMap<String, ClientId>,
     consumers: BTreeMap<String, ClientId>,
@@ -72,7 +86,9 @@ impl LessonRunner {
             last_done_ms: 0,
             key_pressed: false,
             expect_since_ms: None,
-            caption: None,
+            shown: None,
+            reading_skipped: false,
+            now_ms: 0,
             pause_requested: false,
             producers: BTreeMap::new(),
             consumers: BTreeMap::new(),
@@ -115,14 +131,44 @@ impl LessonRunner {
                 .is_some_and(|s| s.trigger == Trigger::Key)
     }
 
-    /// `n`: lets a step waiting for a key run. Returns false when nothing was waiting.
-    pub fn press_next(&mut self) -> bool {
+    /// `n`: lets a step waiting for a key, or for the caption on screen to be read, run. Returns
+    /// false when nothing was waiting.
+    pub fn press_next(&mut self, now_ms: i64) -> bool {
         if self.waiting_for_key() {
             self.key_pressed = true;
+            true
+        } else if self.reading_hold_until(now_ms).is_some() {
+            self.reading_skipped = true;
             true
         } else {
             false
         }
+    }
+
+    /// When the caption on screen has had its reading time (`None` before the first caption).
+    fn read_by_ms(&self) -> Option<i64> {
+        let (index, since) = self.shown?;
+        let caption = self.scenario.steps.get(index)?.caption.as_deref()?;
+        Some(since.saturating_add(reading_ms(caption)))
+    }
+
+    /// The next step follows the previous one with no time of its own, brings a new caption and
+    /// has not started checking yet: it waits for the caption on screen to be read.
+    fn chained_caption_next(&self) -> bool {
+        self.expect_since_ms.is_none()
+            && self
+                .scenario
+                .steps
+                .get(self.next)
+                .is_some_and(|s| s.trigger == Trigger::After(0) && s.caption.is_some())
+    }
+
+    /// When the next chained step may replace the caption on screen, if it has to wait for that.
+    fn reading_hold_until(&self, now: i64) -> Option<i64> {
+        if !self.chained_caption_next() || self.reading_skipped {
+            return None;
+        }
+        self.read_by_ms().filter(|&at| at > now)
     }
 
     /// Set once by a `pause = true` step; the live driver stops its clock.
@@ -158,37 +204,39 @@ impl LessonRunner {
         let Some(step) = self.scenario.steps.get(self.next) else {
             return false;
         };
-        match step.trigger {
+        let by_trigger = match step.trigger {
             Trigger::At(t) => now >= t,
             Trigger::After(d) => now >= self.last_done_ms + d,
-            Trigger::Key => self.keys == KeyPolicy::Immediate || self.key_pressed,
-        }
+            Trigger::Key if self.key_pressed => true,
+            Trigger::Key => {
+                self.keys == KeyPolicy::Immediate && self.read_by_ms().is_none_or(|at| now >= at)
+            }
+        };
+        by_trigger && self.reading_hold_until(now).is_none()
     }
 
     /// When the next timed step is due.
     pub fn next_at_ms(&self) -> Option<i64> {
         let step = self.scenario.steps.get(self.next)?;
-        match step.trigger {
-            Trigger::At(t) => Some(t),
-            Trigger::After(d) => Some(self.last_done_ms + d),
-            Trigger::Key => None,
-        }
+        let at = match step.trigger {
+            Trigger::At(t) => t,
+            Trigger::After(d) => self.last_done_ms + d,
+            Trigger::Key => return None,
+        };
+        Some(self.reading_hold_until(at).unwrap_or(at))
     }
 
     /// Applies every step due now. Captions and results become `Note` events on the lab.
     pub fn tick(&mut self, lab: &mut Lab) {
         let now = lab.now_ms();
+        self.now_ms = now;
         // Bounded: each pass finishes a step or returns.
         while self.due(now) {
             let index = self.next;
             let step = self.scenario.steps[index].clone();
             let total = self.scenario.steps.len();
             if let Some(expect) = &step.expect {
-                let first = self.expect_since_ms.is_none();
                 let since = *self.expect_since_ms.get_or_insert(now);
-                if first && let Some(c) = &step.caption {
-                    self.say(lab, index, c);
-                }
                 let snapshot = lab.snapshot();
                 let outcome = Observed {
                     lab,
@@ -201,6 +249,10 @@ impl LessonRunner {
                 .evaluate(expect);
                 if outcome.is_err() && now < since + expect.within_ms {
                     return;
+                }
+                // The caption arrives with its effect: the state it describes is on screen now.
+                if let Some(c) = &step.caption {
+                    self.say(lab, index, c, now);
                 }
                 let text = expect.to_string();
                 let line = match &outcome {
@@ -224,7 +276,7 @@ impl LessonRunner {
                 self.expect_since_ms = None;
             } else {
                 if let Some(c) = &step.caption {
-                    self.say(lab, index, c);
+                    self.say(lab, index, c, now);
                 }
                 if let Some(action) = &step.action
                     && let Err(e) = self.apply(lab, action)
@@ -245,12 +297,13 @@ impl LessonRunner {
             self.next += 1;
             self.last_done_ms = now;
             self.key_pressed = false;
+            self.reading_skipped = false;
         }
     }
 
-    fn say(&mut self, lab: &mut Lab, index: usize, caption: &str) {
+    fn say(&mut self, lab: &mut Lab, index: usize, caption: &str, now: i64) {
         let total = self.scenario.steps.len();
-        self.caption = Some(caption.to_string());
+        self.shown = Some((index, now));
         lab.emit_event(EventKind::Note {
             text: format!("▶ [{}/{total}] {caption}", index + 1),
         });
@@ -334,11 +387,19 @@ impl LessonRunner {
             name: self.scenario.name.clone(),
             title: self.scenario.title.clone(),
             run: self.run,
-            step: self.next,
+            // The step whose caption is shown, so `i/N` and the words always agree; N/N at the end.
+            step: if self.finished() {
+                self.scenario.steps.len()
+            } else {
+                self.shown.map_or(0, |(i, _)| i + 1)
+            },
             steps: self.scenario.steps.len(),
-            caption: self.caption.clone(),
+            caption: self
+                .shown
+                .and_then(|(i, _)| self.scenario.steps.get(i)?.caption.clone()),
             waiting_for_key: self.waiting_for_key(),
             next_at_ms: self.next_at_ms(),
+            reading_until_ms: self.reading_hold_until(self.now_ms),
             passed: self.results.iter().filter(|r| r.outcome.is_ok()).count(),
             failed: self
                 .results

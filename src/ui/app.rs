@@ -1,6 +1,7 @@
 //! UI state: the focused panel, selections, mode, speed and the newest lab snapshot. The pure
 //! `update` that turns an `Action` into new state and maybe a `Command` is in `app/update.rs`.
 
+use super::confirm::Confirm;
 use super::dialog::Dialog;
 use super::explain::Target;
 use super::layout::{Areas, areas};
@@ -18,8 +19,9 @@ pub use update::update;
 
 /// How many events the timeline keeps.
 pub const EVENTS_MAX: usize = 500;
-/// Ticks after a dialog closes during which crash and stop keys are ignored, so a key typed for
-/// the dialog a moment too late never kills a consumer or a broker (3 × 100 ms).
+/// Ticks after a dialog or a confirmation closes during which every key is dropped, so a key
+/// typed for it a moment too late never acts on the dashboard (3 × 100 ms; each dropped key
+/// starts the wait again, so a burst of typing is dropped whole).
 pub const DIALOG_GUARD_TICKS: u8 = 3;
 /// Producer rates that `+` and `-` step through, records/s.
 pub const RATE_STEPS: &[f64] = &[
@@ -98,6 +100,8 @@ pub enum Mode {
     },
     /// A dialog.
     Dialog(Dialog),
+    /// A destructive command waiting for `y` or Enter (any other key cancels it).
+    Confirm(Confirm),
 }
 
 /// The selected row of each list panel.
@@ -148,7 +152,7 @@ pub struct App {
     pub should_quit: bool,
     /// Running a lesson: the lesson keys are bound and the banner is drawn.
     pub lesson_mode: bool,
-    /// Ticks left in which crash and stop keys are ignored because a dialog just closed.
+    /// Ticks left in which keys are dropped because a dialog or a confirmation just closed.
     pub dialog_guard_ticks: u8,
 }
 

@@ -254,6 +254,11 @@ pub fn action_for_key_in(mode: &Mode, lesson: bool, key: KeyEvent) -> Option<Act
             KeyCode::Char(c) => Some(Action::Input(c)),
             _ => None,
         },
+        // Only `y` or Enter says yes; every other key says no and does nothing else.
+        Mode::Confirm(_) => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => Some(Action::Submit),
+            _ => Some(Action::Cancel),
+        },
         Mode::Help => match key.code {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
                 Some(Action::Cancel)

@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     widgets::status::render(frame, a.status, app);
     widgets::lesson::render(frame, a.banner, app);
     match &app.mode {
-        Mode::Normal => {}
+        Mode::Normal | Mode::Confirm(_) => {}
         Mode::Help => widgets::help::render(frame, area, app),
         Mode::Explain { target, scroll } => {
             widgets::explain::render(frame, area, app, target, *scroll)

@@ -5,6 +5,7 @@ use super::{App, DIALOG_GUARD_TICKS, EVENTS_MAX, Mode, Panel, RATE_STEPS, format
 use crate::lab::clock::SPEED_RANGE;
 use crate::lab::command::{Command, DirectorCommand};
 use crate::ui::action::Action;
+use crate::ui::confirm::Confirm;
 use crate::ui::dialog::{Dialog, live_brokers};
 use crate::ui::rows::{group_lines, scroll_start};
 use ratatui::layout::{Position, Rect};
@@ -69,22 +70,32 @@ impl App {
         }
     }
 
-    fn consumer_command(&mut self, make: fn(u32) -> Command, verb: &str) -> Option<Command> {
+    /// Asks before a destructive broker command; `y` or Enter sends it.
+    fn confirm_broker(&mut self, make: fn(i32) -> Confirm) {
+        match self.selected_broker() {
+            Some(id) => self.ask(make(id)),
+            None => self.flash = Some("no broker to select yet".into()),
+        }
+    }
+
+    /// Asks before a destructive consumer command; `y` or Enter sends it.
+    fn confirm_consumer(&mut self, make: fn(u32, String) -> Confirm) {
         let lines = group_lines(&self.snapshot);
         let target = lines
             .get(self.selection.group_line)
             .and_then(|l| l.consumer)
             .and_then(|id| self.snapshot.consumers.iter().find(|c| c.id == id));
         match target {
-            Some(c) => {
-                self.flash = Some(format!("{verb} {}", c.client_id));
-                Some(make(c.id))
-            }
+            Some(c) => self.ask(make(c.id, c.client_id.clone())),
             None => {
                 self.flash = Some("select a consumer in the Groups panel first (Tab, ↑↓)".into());
-                None
             }
         }
+    }
+
+    fn ask(&mut self, confirm: Confirm) {
+        self.flash = None;
+        self.mode = Mode::Confirm(confirm);
     }
 
     fn default_topic(&self) -> String {
@@ -162,6 +173,12 @@ impl App {
 /// Applies one action; returns the command to send to the lab, if any. Pure: no I/O.
 pub fn update(app: &mut App, action: Action) -> Option<Command> {
     match action {
+        // A `q` typed into a dialog a moment too late must not end the demo (the wait is short
+        // and not prolonged, so Ctrl-C pressed again always quits).
+        Action::Quit if app.dialog_guard_ticks > 0 => {
+            app.flash = Some("key ignored: the dialog just closed, press it again".into());
+            return None;
+        }
         Action::Quit => {
             app.should_quit = true;
             return None;
@@ -181,6 +198,19 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
         _ => 0,
     };
     match &mut app.mode {
+        Mode::Confirm(confirm) => {
+            let confirm = confirm.clone();
+            app.mode = Mode::Normal;
+            // Keys typed right after the answer are dropped too, like after a dialog.
+            app.dialog_guard_ticks = DIALOG_GUARD_TICKS;
+            if action == Action::Submit {
+                app.flash = Some(confirm.sent());
+                return Some(confirm.command());
+            }
+            // The key that said no does nothing else.
+            app.flash = Some(format!("not sent: {}", confirm.sent()));
+            None
+        }
         Mode::Help => {
             if matches!(action, Action::Cancel | Action::ToggleHelp) {
                 app.mode = Mode::Normal;
@@ -228,16 +258,9 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
 }
 
 fn normal(app: &mut App, action: Action) -> Option<Command> {
-    let destructive = matches!(
-        action,
-        Action::KillBroker
-            | Action::ShutdownBroker
-            | Action::RestartBroker
-            | Action::KillConsumer
-            | Action::CloseConsumer
-    );
-    if destructive && app.dialog_guard_ticks > 0 {
-        // Typed for the dialog that just closed, not for the dashboard.
+    // Every key (a click is aimed, not typed) while a dialog closes was meant for the dialog.
+    if app.dialog_guard_ticks > 0 && !matches!(action, Action::Click { .. }) {
+        app.dialog_guard_ticks = DIALOG_GUARD_TICKS;
         app.flash = Some("key ignored: the dialog just closed, press it again".into());
         return None;
     }
@@ -284,11 +307,11 @@ fn normal(app: &mut App, action: Action) -> Option<Command> {
                 .into(),
             );
         }
-        Action::KillBroker => return app.broker_command(Command::KillBroker, "kill"),
-        Action::ShutdownBroker => return app.broker_command(Command::ShutdownBroker, "shut down"),
+        Action::KillBroker => app.confirm_broker(Confirm::KillBroker),
+        Action::ShutdownBroker => app.confirm_broker(Confirm::ShutdownBroker),
         Action::RestartBroker => return app.broker_command(Command::RestartBroker, "restart"),
-        Action::KillConsumer => return app.consumer_command(Command::KillConsumer, "kill"),
-        Action::CloseConsumer => return app.consumer_command(Command::CloseConsumer, "close"),
+        Action::KillConsumer => app.confirm_consumer(Confirm::KillConsumer),
+        Action::CloseConsumer => app.confirm_consumer(Confirm::CloseConsumer),
         Action::SpawnProducer => app.mode = Mode::Dialog(Dialog::producer(&app.default_topic())),
         Action::SpawnConsumer => app.mode = Mode::Dialog(app.consumer_dialog()),
         Action::CreateTopic => app.mode = Mode::Dialog(Dialog::topic(live_brokers(&app.snapshot))),
@@ -302,11 +325,10 @@ fn normal(app: &mut App, action: Action) -> Option<Command> {
         Action::Slower => return app.set_speed(app.speed / 2.0),
         Action::Faster => return app.set_speed(app.speed * 2.0),
         Action::LessonNext if app.lesson_mode => {
-            let waiting = app
-                .snapshot
-                .lesson
-                .as_ref()
-                .is_some_and(|l| l.waiting_for_key);
+            let now = app.snapshot.now_ms;
+            let waiting = app.snapshot.lesson.as_ref().is_some_and(|l| {
+                l.waiting_for_key || l.reading_until_ms.is_some_and(|at| at > now)
+            });
             app.flash = Some(
                 if waiting {
                     "next step"

@@ -1,7 +1,7 @@
 //! `update` driven by keys and clicks: what each key targets, focus, pause and speed, and the
 //! keymap as help and README show it.
 
-use super::{press, screen_text};
+use super::{confirmed, press, screen_text};
 use crate::lab::command::Command;
 use crate::ui::action::Action;
 use crate::ui::app::{Mode, Panel, update};
@@ -15,11 +15,11 @@ fn b_on_selected_broker_2_kills_broker_2() {
     update(&mut app, Action::Down);
     assert_eq!(app.selected_broker(), Some(2));
     assert_eq!(
-        update(&mut app, Action::KillBroker),
+        confirmed(&mut app, Action::KillBroker),
         Some(Command::KillBroker(2))
     );
     assert_eq!(
-        update(&mut app, Action::ShutdownBroker),
+        confirmed(&mut app, Action::ShutdownBroker),
         Some(Command::ShutdownBroker(2))
     );
     assert_eq!(
@@ -37,7 +37,7 @@ fn broker_keys_use_the_broker_selection_whatever_has_focus() {
     update(&mut app, Action::FocusNext);
     assert_eq!(app.focus, Panel::Partitions);
     assert_eq!(
-        update(&mut app, Action::KillBroker),
+        confirmed(&mut app, Action::KillBroker),
         Some(Command::KillBroker(3))
     );
 }
@@ -56,12 +56,12 @@ fn k_and_x_target_the_selected_consumer() {
     );
     update(&mut app, Action::Down);
     assert_eq!(
-        update(&mut app, Action::KillConsumer),
+        confirmed(&mut app, Action::KillConsumer),
         Some(Command::KillConsumer(2))
     );
     update(&mut app, Action::Down);
     assert_eq!(
-        update(&mut app, Action::CloseConsumer),
+        confirmed(&mut app, Action::CloseConsumer),
         Some(Command::CloseConsumer(3))
     );
 }
@@ -85,7 +85,7 @@ fn k_typed_right_after_a_dialog_closes_kills_nothing() {
             update(&mut app, Action::Tick);
         }
         assert_eq!(
-            update(&mut app, Action::KillConsumer),
+            confirmed(&mut app, Action::KillConsumer),
             Some(Command::KillConsumer(2)),
             "pressed again after the guard, it works"
         );
@@ -383,4 +383,115 @@ fn a_long_explanation_scrolls_to_its_last_line_at_80x24() {
     let last = lines.last().unwrap();
     assert!(shown.contains(last.as_str()), "{last}\n{shown}");
     assert!(shown.contains("↑↓ more"), "{shown}");
+}
+
+#[test]
+fn no_key_typed_while_a_dialog_closes_reaches_the_dashboard() {
+    use crate::ui::app::DIALOG_GUARD_TICKS;
+    for lesson in [false, true] {
+        for b in crate::ui::keymap::bindings(lesson) {
+            let mut app = fixture::app(80, 24);
+            app.lesson_mode = lesson;
+            update(&mut app, Action::CreateTopic);
+            update(&mut app, Action::Cancel);
+            assert_eq!(app.mode, Mode::Normal);
+            let before = (app.focus, app.selection, app.paused, app.speed);
+            assert_eq!(update(&mut app, b.action), None, "{}", b.shown);
+            assert_eq!(app.mode, Mode::Normal, "{} opened something", b.shown);
+            assert!(!app.should_quit, "{} quit", b.shown);
+            assert_eq!(
+                (app.focus, app.selection, app.paused, app.speed),
+                before,
+                "{} changed the dashboard",
+                b.shown
+            );
+        }
+    }
+    // A burst of typing, one key per tick, is dropped whole: each dropped key waits again.
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::SpawnProducer);
+    update(&mut app, Action::Cancel);
+    for _ in 0..3 * DIALOG_GUARD_TICKS {
+        update(&mut app, Action::Tick);
+        assert_eq!(update(&mut app, Action::TogglePause), None);
+    }
+    assert!(!app.paused);
+    for _ in 0..DIALOG_GUARD_TICKS {
+        update(&mut app, Action::Tick);
+    }
+    assert_eq!(
+        update(&mut app, Action::TogglePause),
+        Some(Command::SetPaused(true)),
+        "after a quiet moment keys work again"
+    );
+}
+
+#[test]
+fn destructive_keys_ask_first_and_only_y_or_enter_sends() {
+    use crate::ui::confirm::Confirm;
+    use crate::ui::keymap::action_for_key;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
+    let asking = Mode::Confirm(Confirm::KillBroker(2));
+    for code in [KeyCode::Char('y'), KeyCode::Char('Y'), KeyCode::Enter] {
+        assert_eq!(action_for_key(&asking, key(code)), Some(Action::Submit));
+    }
+    for c in ['n', 'N', 'k', 'b', 's', 'p', 'q', ' ', '?'] {
+        assert_eq!(
+            action_for_key(&asking, key(KeyCode::Char(c))),
+            Some(Action::Cancel),
+            "{c:?} says no"
+        );
+    }
+    assert_eq!(
+        action_for_key(&asking, key(KeyCode::Esc)),
+        Some(Action::Cancel)
+    );
+    assert_eq!(
+        action_for_key(&asking, key(KeyCode::Tab)),
+        Some(Action::Cancel)
+    );
+
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::Down);
+    assert_eq!(update(&mut app, Action::KillBroker), None);
+    assert_eq!(app.mode, asking);
+    let text = screen_text(&app);
+    assert!(
+        text.contains("CONFIRM  Kill broker 2 (crash)? y/Enter yes · any other key no"),
+        "the whole question fits at 80 columns:\n{text}"
+    );
+    // `p` says no: no producer dialog opens, nothing is sent.
+    let no = action_for_key(&app.mode, key(KeyCode::Char('p'))).unwrap();
+    assert_eq!(update(&mut app, no), None);
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(screen_text(&app).contains("not sent: kill broker 2"));
+
+    let mut app = fixture::app(80, 24);
+    app.focus = Panel::Groups;
+    update(&mut app, Action::Down);
+    for (action, question, command) in [
+        (
+            Action::KillConsumer,
+            "Kill consumer-A",
+            Command::KillConsumer(2),
+        ),
+        (
+            Action::CloseConsumer,
+            "Close consumer-A (LeaveGroup)?",
+            Command::CloseConsumer(2),
+        ),
+        (
+            Action::ShutdownBroker,
+            "Shut down broker 1",
+            Command::ShutdownBroker(1),
+        ),
+    ] {
+        assert_eq!(update(&mut app, action), None);
+        assert!(screen_text(&app).contains(question), "{question}");
+        assert_eq!(update(&mut app, Action::Submit), Some(command));
+        for _ in 0..crate::ui::app::DIALOG_GUARD_TICKS {
+            update(&mut app, Action::Tick);
+        }
+    }
 }

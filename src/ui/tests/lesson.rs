@@ -21,6 +21,7 @@ pub(super) fn lesson_snapshot() -> crate::lab::LabSnapshot {
         ),
         waiting_for_key: true,
         next_at_ms: None,
+        reading_until_ms: None,
         passed: 2,
         failed: vec![
             "step 5 (line 31): expected consumer-B owns [test-1], but it owns [test-0]".into(),
@@ -68,7 +69,7 @@ fn lesson_keys_send_lesson_commands_only_in_lesson_mode() {
     assert!(app.events.is_empty(), "b starts the timeline over too");
     update(&mut app, Action::Down);
     assert_eq!(
-        update(&mut app, Action::KillBroker),
+        super::confirmed(&mut app, Action::KillBroker),
         Some(Command::KillBroker(2))
     );
     let mut app = fixture::app(80, 24);
@@ -175,4 +176,79 @@ fn lesson_checks_are_marked_pass_and_fail_in_the_timeline() {
             );
         }
     }
+}
+
+/// Who owns test-0 in the snapshot's group, by client id.
+fn owner_of_test_0(snap: &crate::lab::LabSnapshot) -> Option<String> {
+    let g = snap.groups.iter().find(|g| g.group_id == "lab-group")?;
+    let p = g.partitions.iter().find(|p| p.tp.partition == 0)?;
+    let member = p.owner.as_deref()?;
+    g.members
+        .iter()
+        .find(|m| m.member_id == member)
+        .map(|m| m.client_id.clone())
+}
+
+#[test]
+fn experiment_2_banner_keeps_step_7_until_consumer_b_owns_test_0() {
+    use crate::scenario::runner::{KeyPolicy, LessonRunner, build_lab};
+    let scenario = std::sync::Arc::new(
+        crate::scenario::lessons::built_in("experiment-2")
+            .unwrap()
+            .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = build_lab(&scenario, dir.path(), None).unwrap();
+    let mut runner = LessonRunner::new(scenario, KeyPolicy::Immediate);
+    let mut app = App::new(crate::ui::theme::Theme::monochrome(), 80, 24).lesson();
+    runner.tick(&mut lab);
+    let (mut saw_7, mut saw_8) = (false, false);
+    while lab.now_ms() < 60_000 && !saw_8 {
+        lab.advance_by(lab.config().step_ms);
+        let events = lab.drain_events();
+        runner.observe(&lab, &events);
+        runner.tick(&mut lab);
+        let mut snap = lab.snapshot();
+        snap.lesson = Some(runner.status());
+        let owner = owner_of_test_0(&snap);
+        app.set_snapshot(snap);
+        let text = joined(&screen_text(&app));
+        if text.contains("Five seconds later") {
+            saw_7 = true;
+            assert!(text.contains("LESSON 7/8"), "{text}");
+            assert_ne!(owner.as_deref(), Some("consumer-B"), "{text}");
+        }
+        if text.contains("When the session expires") {
+            saw_8 = true;
+            assert!(text.contains("LESSON 8/8"), "{text}");
+            assert_eq!(
+                owner.as_deref(),
+                Some("consumer-B"),
+                "the caption came before its effect"
+            );
+        }
+    }
+    assert!(saw_7 && saw_8, "both captions were shown");
+}
+
+#[test]
+fn while_a_caption_is_read_the_banner_says_so_and_n_goes_on() {
+    let mut app = lesson_app(80, 24);
+    let mut snap = lesson_snapshot();
+    let now = snap.now_ms;
+    if let Some(l) = snap.lesson.as_mut() {
+        l.waiting_for_key = false;
+        l.reading_until_ms = Some(now + 3_000);
+    }
+    app.set_snapshot(snap);
+    let text = screen_text(&app);
+    assert!(text.contains("time to read · n goes on"), "{text}");
+    assert_eq!(
+        update(&mut app, Action::LessonNext),
+        Some(Command::Director(crate::lab::DirectorCommand::Next))
+    );
+    assert!(
+        screen_text(&app).contains("next step"),
+        "not 'no step is waiting'"
+    );
 }

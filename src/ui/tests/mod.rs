@@ -79,6 +79,20 @@ fn press(app: &mut App, keys: &str) -> Vec<Command> {
     out
 }
 
+/// A destructive action answered with `y`: nothing is sent until the answer, then the command;
+/// then the keys-dropped wait after the answer passes, as it does between a presenter's keys.
+fn confirmed(app: &mut App, action: Action) -> Option<Command> {
+    assert_eq!(update(app, action), None, "{action:?} asks first");
+    if !matches!(app.mode, super::app::Mode::Confirm(_)) {
+        return None;
+    }
+    let sent = update(app, Action::Submit);
+    for _ in 0..super::app::DIALOG_GUARD_TICKS {
+        update(app, Action::Tick);
+    }
+    sent
+}
+
 fn clear_field(app: &mut App) {
     for _ in 0..40 {
         update(app, Action::Backspace);

@@ -2,7 +2,7 @@
 
 use super::text;
 use crate::lab::command::Command;
-use crate::ui::app::App;
+use crate::ui::app::{App, DIALOG_GUARD_TICKS};
 use crate::ui::fixture;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -49,6 +49,9 @@ async fn run_loop_takes_snapshots_sends_commands_and_quits_on_q() {
             )))
             .unwrap();
         in_tx.send(key_input('b')).unwrap();
+        in_tx.send(key_input('y')).unwrap();
+        // Keys right after the answer are dropped (DIALOG_GUARD_TICKS): `q` waits them out.
+        tokio::time::sleep(crate::ui::run::TICK * (u32::from(DIALOG_GUARD_TICKS) + 2)).await;
         in_tx.send(key_input('q')).unwrap();
     };
     let (result, ()) = tokio::join!(

@@ -12,6 +12,9 @@ use ratatui::widgets::Paragraph;
 pub fn next_hint(l: &LessonStatus, now_ms: i64) -> String {
     if l.waiting_for_key {
         "press n for the next step".into()
+    } else if l.reading_until_ms.is_some_and(|at| at > now_ms) {
+        // The caption on screen is being read; the presenter may cut that short.
+        "time to read · n goes on".into()
     } else if l.finished {
         let total = l.passed + l.failed.len();
         format!("done: {}/{total} checks passed · b starts over", l.passed)

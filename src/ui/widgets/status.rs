@@ -1,7 +1,9 @@
-//! Status bar: seed, simulated time and speed, paused state, and key hints (or the last message).
+//! Status bar: seed, simulated time and speed, paused state, and key hints (or the last message);
+//! while a destructive key waits for `y`, the whole bar is its question.
 
 use super::fit::{fit_at, fit_words};
-use crate::ui::app::{App, format_speed};
+use crate::ui::app::{App, Mode, format_speed};
+use crate::ui::confirm::ANSWER_HINT;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -28,6 +30,17 @@ pub const LESSON_HINTS: &str =
 /// Draws the status bar.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
+    if let Mode::Confirm(c) = &app.mode {
+        // The whole bar, so the question and its keys fit at 80 columns; the label, not a
+        // colour, says that the dashboard waits for an answer.
+        let line = Line::from(vec![
+            Span::styled(" CONFIRM ", theme.paused()),
+            Span::styled(format!(" {} ", c.question()), theme.header()),
+            Span::raw(ANSWER_HINT),
+        ]);
+        frame.render_widget(line, area);
+        return;
+    }
     let snap = &app.snapshot;
     let mut spans = vec![Span::styled(" kafka-lab ", theme.header())];
     if app.connected {

@@ -1,0 +1,74 @@
+//! Confirmation of destructive keys: `b`/`B`, `s`, `k` and `x` ask a one-line question in the
+//! status bar, and only `y` or Enter sends the command. A stray key in front of a room (typed
+//! for a dialog that just closed, or one key too many) then costs a question, not a broker.
+
+use crate::lab::command::Command;
+
+/// A destructive command waiting for `y` or Enter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirm {
+    /// Crash a broker.
+    KillBroker(i32),
+    /// Controlled shutdown of a broker.
+    ShutdownBroker(i32),
+    /// Crash a consumer: its id and client id.
+    KillConsumer(u32, String),
+    /// Close a consumer (LeaveGroup): its id and client id.
+    CloseConsumer(u32, String),
+}
+
+/// How the answer keys read in the status bar.
+pub const ANSWER_HINT: &str = "y/Enter yes · any other key no";
+
+impl Confirm {
+    /// The question, naming the target and how it goes down.
+    pub fn question(&self) -> String {
+        match self {
+            Confirm::KillBroker(id) => format!("Kill broker {id} (crash)?"),
+            Confirm::ShutdownBroker(id) => format!("Shut down broker {id} (controlled)?"),
+            Confirm::KillConsumer(_, name) => format!("Kill {name} (crash)?"),
+            Confirm::CloseConsumer(_, name) => format!("Close {name} (LeaveGroup)?"),
+        }
+    }
+
+    /// What the status bar says once it is sent (the tmux tests and demo tape poll for it).
+    pub fn sent(&self) -> String {
+        match self {
+            Confirm::KillBroker(id) => format!("kill broker {id}"),
+            Confirm::ShutdownBroker(id) => format!("shut down broker {id}"),
+            Confirm::KillConsumer(_, name) => format!("kill {name}"),
+            Confirm::CloseConsumer(_, name) => format!("close {name}"),
+        }
+    }
+
+    /// The command `y` sends.
+    pub fn command(&self) -> Command {
+        match self {
+            Confirm::KillBroker(id) => Command::KillBroker(*id),
+            Confirm::ShutdownBroker(id) => Command::ShutdownBroker(*id),
+            Confirm::KillConsumer(id, _) => Command::KillConsumer(*id),
+            Confirm::CloseConsumer(id, _) => Command::CloseConsumer(*id),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_question_names_its_target_and_sends_its_own_command() {
+        let c = Confirm::KillBroker(2);
+        assert_eq!(c.question(), "Kill broker 2 (crash)?");
+        assert_eq!(c.command(), Command::KillBroker(2));
+        let c = Confirm::ShutdownBroker(3);
+        assert_eq!(c.sent(), "shut down broker 3");
+        assert_eq!(c.command(), Command::ShutdownBroker(3));
+        let c = Confirm::KillConsumer(7, "consumer-A".into());
+        assert_eq!(c.question(), "Kill consumer-A (crash)?");
+        assert_eq!(c.command(), Command::KillConsumer(7));
+        let c = Confirm::CloseConsumer(8, "consumer-B".into());
+        assert_eq!(c.question(), "Close consumer-B (LeaveGroup)?");
+        assert_eq!(c.command(), Command::CloseConsumer(8));
+    }
+}
