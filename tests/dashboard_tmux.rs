@@ -88,11 +88,9 @@ fn group_rows(screen: &str) -> Vec<(String, String)> {
     rows
 }
 
-#[test]
-fn killing_a_consumer_hands_its_partition_to_the_other_after_the_session_timeout() {
-    if !tmux_or_skip("dashboard end-to-end") {
-        return;
-    }
+/// Starts the default lab with a 6 s session timeout, waits for its two consumers to own a
+/// partition each, and kills the first one (answering the question): (session, victim, survivor).
+fn two_consumers_one_killed() -> (Session, String, String) {
     let bin = env!("CARGO_BIN_EXE_kafka-lab");
     let command = format!("{bin} --ephemeral --seed 11 --session-timeout-ms 6000; sleep 60");
     let session = Session::start(120, 36, &command);
@@ -126,6 +124,15 @@ fn killing_a_consumer_hands_its_partition_to_the_other_after_the_session_timeout
     session.wait_for("the consumer to be killed", Duration::from_secs(10), |s| {
         s.contains(&format!("kill {victim}")) || s.contains(&format!("{victim} killed"))
     });
+    (session, victim, survivor)
+}
+
+#[test]
+fn killing_a_consumer_hands_its_partition_to_the_other_after_the_session_timeout() {
+    if !tmux_or_skip("dashboard end-to-end") {
+        return;
+    }
+    let (session, victim, survivor) = two_consumers_one_killed();
     // Until the session expires, the victim's row counts its silence against the 6 s timeout.
     session.wait_for("the victim's countdown", Duration::from_secs(10), |s| {
         s.lines()
@@ -210,33 +217,7 @@ fn e_on_a_killed_consumer_explains_the_session_timeout_it_waits_for() {
     if !tmux_or_skip("dashboard end-to-end") {
         return;
     }
-    let bin = env!("CARGO_BIN_EXE_kafka-lab");
-    let command = format!("{bin} --ephemeral --seed 11 --session-timeout-ms 6000; sleep 60");
-    let session = Session::start(120, 36, &command);
-    let screen = session.wait_for(
-        "two consumers with a partition each",
-        Duration::from_secs(30),
-        |s| {
-            let rows = group_rows(s);
-            rows.len() == 2 && rows[0].0 != rows[1].0
-        },
-    );
-    let victim = group_rows(&screen)[0].0.clone();
-    for _ in 0..8 {
-        if session.screen().contains("┏ Consumer groups") {
-            break;
-        }
-        session.keys(&["Tab"]);
-        std::thread::sleep(Duration::from_millis(150));
-    }
-    session.keys(&["Down", "k"]);
-    session.wait_for("the question", Duration::from_secs(10), |s| {
-        s.contains(&format!("Kill {victim} (crash)?"))
-    });
-    session.keys(&["y"]);
-    session.wait_for("the consumer to be killed", Duration::from_secs(10), |s| {
-        s.contains(&format!("kill {victim}")) || s.contains(&format!("{victim} killed"))
-    });
+    let (session, victim, _) = two_consumers_one_killed();
     // Keys in the 0.3 s after the answer are dropped on purpose: press e until the overlay opens.
     for _ in 0..20 {
         session.keys(&["e"]);
