@@ -14,6 +14,7 @@ pub mod explain;
 pub mod fixture;
 pub mod keymap;
 pub mod layout;
+pub mod log_view;
 pub mod rows;
 pub mod run;
 pub mod text;
