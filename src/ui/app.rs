@@ -6,6 +6,7 @@ use super::dialog::Dialog;
 use super::explain::Target;
 use super::layout::{Areas, areas};
 use super::log_view::LogView;
+use super::pulses::Pulses;
 use super::rows::{GroupLineKind, group_lines, partition_order_shown};
 use super::theme::Theme;
 use super::timeline_filter::{TimelineFilter, shown};
@@ -157,6 +158,8 @@ pub struct App {
     pub dialog_guard_ticks: u8,
     /// The replica-log view (`l`), when open: it replaces the panels above the timeline.
     pub log_view: Option<LogView>,
+    /// Which replicas took records a moment ago (the partition map's `L+412`).
+    pub pulses: Pulses,
 }
 
 impl App {
@@ -184,6 +187,7 @@ impl App {
             lesson_mode: false,
             dialog_guard_ticks: 0,
             log_view: None,
+            pulses: Pulses::default(),
         }
     }
 
@@ -200,6 +204,7 @@ impl App {
         if let Some(view) = &mut self.log_view {
             view.observe(&snap);
         }
+        self.pulses.observe(&snap);
         self.snapshot = snap;
         self.connected = true;
         self.clamp_selection();

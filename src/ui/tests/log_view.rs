@@ -163,3 +163,22 @@ fn time_keys_still_work_and_e_explains_the_viewed_partition() {
         m => panic!("expected the explanation, got {m:?}"),
     }
 }
+
+#[test]
+fn partition_map_marks_replicas_that_just_took_records() {
+    let mut app = fixture::app(80, 24);
+    assert!(!screen_text(&app).contains("L+"), "nothing moved yet");
+    let mut now = app.snapshot.clone();
+    set_leo(&mut now, 2, 415);
+    now.now_ms += 20;
+    app.set_snapshot(now.clone());
+    let text = screen_text(&app);
+    assert!(text.contains("L+415"), "the leader took records:\n{text}");
+    assert!(
+        text.contains("F 411"),
+        "the follower has not fetched them yet:\n{text}"
+    );
+    now.now_ms += crate::ui::log_view::APPENDED_SHOWN_MS;
+    app.set_snapshot(now);
+    assert!(screen_text(&app).contains("L 415"), "the pulse fades");
+}
