@@ -155,6 +155,11 @@ impl Marks {
         }
     }
 
+    /// Whether `column` holds a mark already.
+    fn taken(&self, column: usize) -> bool {
+        self.chars.get(column).is_some_and(|(c, _)| *c != ' ')
+    }
+
     fn line(self) -> Line<'static> {
         let mut spans = vec![Span::raw(" ".repeat(INDENT as usize))];
         spans.extend(
@@ -208,13 +213,21 @@ fn strip_lines(
     }));
     let mut marks = Marks::new(w.cells as usize);
     let dim = theme.dim();
+    let bold = Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
     for base in &r.segment_bases {
         if let Some(c) = w.column(*base) {
             marks.put(c, "[", dim);
         }
     }
+    if r.log_end_offset >= 0
+        && let Some(c) = w.column(r.log_start_offset)
+    {
+        marks.put(c, "S", bold);
+    }
     for (epoch, start) in &r.epoch_starts {
         if let Some(c) = w.column(*start) {
+            // Beside a segment or log-start mark rather than over it: `[e4`, `Se0`.
+            let c = if marks.taken(c) { c + 1 } else { c };
             marks.put(
                 c,
                 &format!("e{epoch}"),
@@ -223,14 +236,16 @@ fn strip_lines(
         }
     }
     if r.log_end_offset >= 0 {
-        let bold = Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
-        for (offset, m) in [
-            (r.log_start_offset, "S"),
-            (r.high_watermark, "H"),
-            (r.log_end_offset, "L"),
-        ] {
-            if let Some(c) = w.column(offset) {
-                marks.put(c, m, bold);
+        // Nothing uncommitted: HW and LEO are the same offset, and both are named.
+        if r.high_watermark == r.log_end_offset {
+            if let Some(c) = w.column(r.log_end_offset) {
+                marks.put(c, "H=L", bold);
+            }
+        } else {
+            for (offset, m) in [(r.high_watermark, "H"), (r.log_end_offset, "L")] {
+                if let Some(c) = w.column(offset) {
+                    marks.put(c, m, bold);
+                }
             }
         }
     }
@@ -295,8 +310,10 @@ fn ruler(w: Window, theme: &Theme) -> Line<'static> {
     let first = (w.start + step - 1) / step * step;
     let mut o = first;
     while o < w.start + w.cells {
-        if let Some(c) = w.column(o) {
-            marks.put(c, &o.to_string(), theme.dim());
+        let label = o.to_string();
+        // A number cut by the right edge would read as another number.
+        if let Some(c) = w.column(o).filter(|c| c + label.len() <= w.cells as usize) {
+            marks.put(c, &label, theme.dim());
         }
         o += step;
     }
