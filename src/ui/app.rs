@@ -217,6 +217,9 @@ impl App {
             self.events.pop_front();
         }
         let shown = self.timeline_filter.shows(&event);
+        if let Some(view) = &mut self.log_view {
+            view.observe_event(&event);
+        }
         self.events.push_back(event);
         if self.timeline_scroll > 0 && shown {
             self.timeline_scroll = (self.timeline_scroll + 1).min(self.timeline_scroll_max());

@@ -3,6 +3,7 @@
 //! deleted by retention, a group's position walking on — worked out by comparing each snapshot
 //! with the one before, so the cluster sends no history.
 
+use crate::cluster::event::{Event, EventKind};
 use crate::cluster::snapshot::PartitionSnapshot;
 use crate::cluster::types::{BrokerId, TopicPartition};
 use crate::lab::LabSnapshot;
@@ -150,6 +151,37 @@ impl LogView {
         self.last = rows;
     }
 
+    /// Takes an event: a truncation of this partition is recorded from it too, since a
+    /// restarted replica can truncate and fetch again between two snapshots (the cells it
+    /// dropped would never show as a shrinking LEO).
+    pub fn observe_event(&mut self, event: &Event) {
+        if let EventKind::LogTruncated {
+            tp,
+            broker,
+            to_offset,
+            records_dropped,
+            ..
+        } = &event.kind
+            && *tp == self.tp
+            && *records_dropped > 0
+        {
+            self.push(Flow {
+                row: Row::Replica(*broker),
+                kind: FlowKind::Truncated,
+                from: *to_offset,
+                to: to_offset + records_dropped,
+                at_ms: event.at_ms,
+            });
+        }
+    }
+
+    fn push(&mut self, flow: Flow) {
+        if self.flows.len() == FLOWS_MAX {
+            self.flows.pop_front();
+        }
+        self.flows.push_back(flow);
+    }
+
     /// Whether `offset` on `row` changed in a way of `kind` lately.
     pub fn shows(&self, row: &Row, kind: FlowKind, offset: i64) -> bool {
         self.flows.iter().any(|f| f.covers(row, kind, offset))
@@ -222,6 +254,33 @@ mod tests {
         snap.now_ms += DROPPED_SHOWN_MS;
         view.observe(&snap);
         assert!(view.flows.is_empty());
+    }
+
+    #[test]
+    fn a_truncation_event_shows_even_when_the_log_end_never_shrank_between_snapshots() {
+        let mut snap = sample_snapshot();
+        let mut view = LogView::new(snap.partitions[0].tp.clone());
+        view.observe(&snap);
+        let event = |tp: TopicPartition| Event {
+            at_ms: snap.now_ms,
+            time: chrono::DateTime::default(),
+            kind: EventKind::LogTruncated {
+                tp,
+                broker: 3,
+                to_offset: 5,
+                records_dropped: 4,
+                reason: "divergent tail".into(),
+            },
+        };
+        view.observe_event(&event(TopicPartition::new("other", 0)));
+        assert!(view.flows.is_empty(), "another partition's truncation");
+        view.observe_event(&event(view.tp.clone()));
+        snap.now_ms += 100;
+        view.observe(&snap);
+        let row = Row::Replica(3);
+        assert!(view.shows(&row, FlowKind::Truncated, 5));
+        assert!(view.shows(&row, FlowKind::Truncated, 8));
+        assert!(!view.shows(&row, FlowKind::Truncated, 9));
     }
 
     #[test]

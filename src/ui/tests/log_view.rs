@@ -182,3 +182,28 @@ fn partition_map_marks_replicas_that_just_took_records() {
     app.set_snapshot(now);
     assert!(screen_text(&app).contains("L 415"), "the pulse fades");
 }
+
+#[test]
+fn a_truncation_refilled_before_the_next_snapshot_still_shows_what_was_dropped() {
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::ToggleLogView);
+    let now_ms = app.snapshot.now_ms;
+    app.push_event(crate::cluster::event::Event {
+        at_ms: now_ms,
+        time: chrono::DateTime::default(),
+        kind: crate::cluster::event::EventKind::LogTruncated {
+            tp: app.log_view.as_ref().unwrap().tp.clone(),
+            broker: 1,
+            to_offset: 400,
+            records_dropped: 6,
+            reason: "divergent tail, leader epoch 4 (KIP-101)".into(),
+        },
+    });
+    let mut now = app.snapshot.clone();
+    now.now_ms += 50;
+    app.set_snapshot(now);
+    let text = screen_text(&app);
+    let b1 = text.find("b1 in-sync").unwrap();
+    let marks = text[b1..].lines().nth(2).unwrap();
+    assert_eq!(marks.matches('x').count(), 6, "{text}");
+}

@@ -123,7 +123,10 @@ fn cell(
             Style::new()
         }
     };
-    let (glyph, style) = if offset >= p.high_watermark {
+    // A replica's own HW (a follower's lags one fetch; a stopped ex-leader's tail above the HW
+    // it knew was never committed, whatever the new leader's HW says).
+    let hw = r.high_watermark.min(p.high_watermark);
+    let (glyph, style) = if offset >= hw {
         ('□', tint(Color::Yellow))
     } else {
         ('■', tint(Color::Green))
@@ -233,6 +236,16 @@ fn strip_lines(
                 &format!("e{epoch}"),
                 Style::new().add_modifier(Modifier::BOLD),
             );
+        }
+    }
+    // The offsets whose records a truncation dropped, under the cells (the cells above may
+    // already hold the new leader's records at those offsets).
+    let row = Row::Replica(r.broker);
+    for o in w.start..w.start + w.cells {
+        if view.shows(&row, FlowKind::Truncated, o)
+            && let Some(c) = w.column(o)
+        {
+            marks.put(c, "x", theme.error());
         }
     }
     if r.log_end_offset >= 0 {
