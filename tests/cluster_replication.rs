@@ -219,6 +219,24 @@ fn restarted_broker_truncates_divergent_tail() {
 }
 
 #[test]
+fn restarted_follower_says_how_far_behind_it_starts() {
+    let mut t = lab_with_topic(8, 3, 1, false);
+    let p0 = tp("test", 0);
+    let meta = t.lab.partition(&p0).unwrap().clone();
+    let follower = meta.followers()[0];
+    t.lab.kill_broker(follower).unwrap();
+    let out = produce(&mut t.lab, &p0, 7, Acks::Leader);
+    assert!(matches!(out, ProduceOutcome::Done(Ok(_))));
+    t.run_for(100);
+    t.lab.restart_broker(follower).unwrap();
+    t.run_for(1);
+    let notes = t.events_where(|e| {
+        matches!(e, EventKind::Note { text } if text.contains(&format!("broker {follower} restarts behind")) && text.contains("test-0 by 7"))
+    });
+    assert_eq!(notes.len(), 1, "{}", t.story());
+}
+
+#[test]
 fn unclean_election_reports_lost_records() {
     let mut t = lab_with_topic(7, 2, 1, true);
     let p0 = tp("test", 0);

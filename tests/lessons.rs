@@ -50,11 +50,31 @@ lesson_tests! {
     experiment_2_killed_consumer_hands_partition_to_peer => "experiment-2",
     experiment_3_committed_offset_survives_restart => "experiment-3",
     leader_failover_moves_leadership_and_loses_nothing => "leader-failover",
+    replicated_log_truncates_the_old_leaders_uncommitted_tail => "replicated-log",
     slow_follower_leaves_isr_and_rejoins => "slow-follower",
     acks_1_unclean_election_loses_acked_records_acks_all_does_not => "acks-and-unclean-election",
     eager_revokes_everything_cooperative_only_what_moves => "eager-vs-cooperative",
     keyed_records_stay_in_order_per_key => "keyed-order",
     retention_deletes_segments_and_offset_reset_moves_consumer => "retention-and-reset",
+}
+
+/// The lesson's point happens, not only its checks: the restarted ex-leader truncates its
+/// divergent tail, and the timeline says so.
+#[test]
+fn replicated_log_lesson_shows_a_truncation() {
+    let scenario = built_in("replicated-log").unwrap().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut story = Vec::new();
+    run_story(&scenario, dir.path(), None, OutputFormat::Text, &mut story).unwrap();
+    let story = String::from_utf8_lossy(&story);
+    let line = story
+        .lines()
+        .find(|l| l.contains("truncated to offset"))
+        .unwrap_or_else(|| panic!("no truncation in:\n{story}"));
+    assert!(
+        line.contains("log-0@1") && line.contains("divergent tail"),
+        "{line}"
+    );
 }
 
 const HEADER: &str = r#"title = "t"

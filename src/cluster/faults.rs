@@ -10,6 +10,8 @@ use crate::log::PartitionLog;
 
 /// How long a controlled shutdown shows as "shutting down" before the process stops.
 const SHUTDOWN_VISIBLE_MS: i64 = 1_000;
+/// Partitions a restart's catch-up note names before it says "N more".
+const CATCH_UP_NAMED_MAX: usize = 4;
 
 impl Cluster {
     /// Opens (recovering) one replica log on a running broker; failures become events.
@@ -138,7 +140,47 @@ impl Cluster {
         self.start_broker(id);
         self.reconcile_controller();
         self.reconcile_leaders();
+        self.note_catch_up(id);
         Ok(())
+    }
+
+    /// Tells the room how far behind a restarted broker starts on the partitions it follows, so
+    /// its catch-up (fetching, then rejoining the ISR) is expected rather than missed. One event;
+    /// internal topics left out, at most [`CATCH_UP_NAMED_MAX`] partitions named.
+    fn note_catch_up(&mut self, id: BrokerId) {
+        let mut behind: Vec<(TopicPartition, i64)> = Vec::new();
+        for meta in self.partitions.values() {
+            if meta.tp.topic.starts_with("__") || meta.leader == Some(id) {
+                continue;
+            }
+            let leo_on = |b: Option<BrokerId>| {
+                let broker = self.brokers.get(&b?)?;
+                broker.replicas.get(&meta.tp).map(Replica::leo)
+            };
+            if let (Some(leader), Some(mine)) = (leo_on(meta.leader), leo_on(Some(id)))
+                && leader > mine
+            {
+                behind.push((meta.tp.clone(), leader - mine));
+            }
+        }
+        if behind.is_empty() {
+            return;
+        }
+        let mut named: Vec<String> = behind
+            .iter()
+            .take(CATCH_UP_NAMED_MAX)
+            .map(|(tp, n)| format!("{tp} by {n}"))
+            .collect();
+        if behind.len() > CATCH_UP_NAMED_MAX {
+            named.push(format!("{} more", behind.len() - CATCH_UP_NAMED_MAX));
+        }
+        self.emit(EventKind::Note {
+            text: format!(
+                "broker {id} restarts behind its leaders ({}): it fetches to catch up, out of the \
+                 ISR until it has",
+                named.join(", ")
+            ),
+        });
     }
 
     /// Makes a broker's followers stop (or resume) fetching, to show the ISR shrinking without a crash.

@@ -108,8 +108,14 @@ pub struct TopicSnapshot {
     pub internal: bool,
 }
 
+/// Leader-epoch boundaries sent per replica: the newest this many (the log view marks them).
+pub const EPOCH_STARTS_MAX: usize = 16;
+/// Segment base offsets sent per replica: the newest this many (older ones are summarised by
+/// the log start offset).
+pub const SEGMENT_BASES_MAX: usize = 32;
+
 /// The role one replica plays for its partition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub enum ReplicaRole {
     /// Serves reads and writes.
     Leader,
@@ -118,11 +124,13 @@ pub enum ReplicaRole {
     /// Follower that fell out of the ISR.
     OutOfSync,
     /// Its broker is down.
+    #[default]
     Offline,
 }
 
-/// One replica of a partition, on one broker.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One replica of a partition, on one broker: a compact summary of its log, cheap enough to send
+/// for every partition (two short bounded lists), from which the log view draws its strip.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ReplicaSnapshot {
     /// Broker hosting it.
     pub broker: BrokerId,
@@ -132,6 +140,14 @@ pub struct ReplicaSnapshot {
     pub log_end_offset: i64,
     /// This replica's high watermark (followers lag one fetch).
     pub high_watermark: i64,
+    /// This replica's log start offset (retention moves it; last known while offline).
+    pub log_start_offset: i64,
+    /// Its leader-epoch cache (KIP-101): `(epoch, start offset)` ascending, the newest
+    /// [`EPOCH_STARTS_MAX`]; empty while its broker is down (the log is closed).
+    pub epoch_starts: Vec<(i32, i64)>,
+    /// Base offsets of its segments ascending, the newest [`SEGMENT_BASES_MAX`]; empty while
+    /// its broker is down.
+    pub segment_bases: Vec<i64>,
     /// An in-sync follower not caught up with the leader's LEO: since when
     /// (`lastCaughtUpTimeMs`); it leaves the ISR `replica.lag.time.max.ms` after that.
     pub behind_since_ms: Option<i64>,

@@ -2,8 +2,8 @@
 
 use super::lab::Cluster;
 use super::snapshot::{
-    BrokerSnapshot, BrokerState, ClusterSnapshot, PartitionSnapshot, ReplicaRole, ReplicaSnapshot,
-    TopicSnapshot,
+    BrokerSnapshot, BrokerState, ClusterSnapshot, EPOCH_STARTS_MAX, PartitionSnapshot, ReplicaRole,
+    ReplicaSnapshot, SEGMENT_BASES_MAX, TopicSnapshot,
 };
 use super::timers::ReplicaStats;
 use super::types::TopicPartition;
@@ -94,11 +94,16 @@ impl Cluster {
                             Some(r) => Some(ReplicaStats::of(r)),
                             None => self.last_known.replica(b, &m.tp),
                         };
+                        let (epoch_starts, segment_bases) =
+                            replica.map(|r| log_marks(&r.log)).unwrap_or_default();
                         ReplicaSnapshot {
                             broker: b,
                             role,
                             log_end_offset: known.map_or(-1, |s| s.leo),
                             high_watermark: known.map_or(-1, |s| s.hw),
+                            log_start_offset: known.map_or(-1, |s| s.log_start),
+                            epoch_starts,
+                            segment_bases,
                             behind_since_ms,
                         }
                     })
@@ -150,5 +155,46 @@ impl Cluster {
             .iter()
             .filter_map(|b| self.last_known.replica(*b, tp))
             .max_by_key(|s| (s.hw, s.leo))
+    }
+}
+
+/// A log's newest epoch boundaries and segment bases, each bounded, oldest first.
+fn log_marks(log: &crate::log::partition_log::PartitionLog) -> (Vec<(i32, i64)>, Vec<i64>) {
+    let epochs = log.epoch_entries();
+    let epochs = epochs[epochs.len().saturating_sub(EPOCH_STARTS_MAX)..].to_vec();
+    let mut bases: Vec<i64> = log
+        .segment_base_offsets()
+        .rev()
+        .take(SEGMENT_BASES_MAX)
+        .collect();
+    bases.reverse();
+    (epochs, bases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::config::LogConfig;
+
+    #[test]
+    fn log_marks_keep_only_the_newest_segments_and_epochs() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = LogConfig {
+            segment_bytes: 1,
+            ..LogConfig::default()
+        };
+        let (mut log, _) =
+            crate::log::partition_log::PartitionLog::open(dir.path(), config, 0).unwrap();
+        for i in 0..(SEGMENT_BASES_MAX as i64 + 5) {
+            let value = bytes::Bytes::from_static(b"v");
+            log.append_records(&[(None, Some(value), i)], (i / 2) as i32, i)
+                .unwrap();
+        }
+        let (epochs, bases) = log_marks(&log);
+        assert_eq!(bases.len(), SEGMENT_BASES_MAX);
+        assert_eq!(bases.last().copied(), log.segment_base_offsets().last());
+        assert!(bases.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(epochs.len(), EPOCH_STARTS_MAX);
+        assert_eq!(epochs.last(), log.epoch_entries().last());
     }
 }

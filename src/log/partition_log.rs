@@ -212,6 +212,11 @@ impl PartitionLog {
         self.segments.len()
     }
 
+    /// Base offsets of the segments, oldest first (the files' 20-digit names).
+    pub fn segment_base_offsets(&self) -> impl DoubleEndedIterator<Item = i64> + '_ {
+        self.segments.keys().copied()
+    }
+
     /// Bytes of all `.log` files.
     pub fn size_bytes(&self) -> u64 {
         self.segments.values().map(|s| s.size).sum()

@@ -22,6 +22,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../assets/scenarios/leader-failover.toml"),
     ),
     (
+        "replicated-log",
+        include_str!("../../assets/scenarios/replicated-log.toml"),
+    ),
+    (
         "slow-follower",
         include_str!("../../assets/scenarios/slow-follower.toml"),
     ),

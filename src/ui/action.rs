@@ -9,6 +9,8 @@ pub enum Action {
     ToggleHelp,
     /// Open (or close) the explanation of the focused panel's selected row or event.
     Explain,
+    /// Open the selected partition's replica-log view, or close it.
+    ToggleLogView,
     /// Focus the next panel.
     FocusNext,
     /// Focus the previous panel.

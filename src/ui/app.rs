@@ -5,6 +5,8 @@ use super::confirm::Confirm;
 use super::dialog::Dialog;
 use super::explain::Target;
 use super::layout::{Areas, areas};
+use super::log_view::LogView;
+use super::pulses::Pulses;
 use super::rows::{GroupLineKind, group_lines, partition_order_shown};
 use super::theme::Theme;
 use super::timeline_filter::{TimelineFilter, shown};
@@ -154,6 +156,10 @@ pub struct App {
     pub lesson_mode: bool,
     /// Ticks left in which keys are dropped because a dialog or a confirmation just closed.
     pub dialog_guard_ticks: u8,
+    /// The replica-log view (`l`), when open: it replaces the panels above the timeline.
+    pub log_view: Option<LogView>,
+    /// Which replicas took records a moment ago (the partition map's `L+412`).
+    pub pulses: Pulses,
 }
 
 impl App {
@@ -180,6 +186,8 @@ impl App {
             should_quit: false,
             lesson_mode: false,
             dialog_guard_ticks: 0,
+            log_view: None,
+            pulses: Pulses::default(),
         }
     }
 
@@ -193,6 +201,10 @@ impl App {
     pub fn set_snapshot(&mut self, snap: LabSnapshot) {
         self.paused = snap.paused;
         self.speed = snap.speed;
+        if let Some(view) = &mut self.log_view {
+            view.observe(&snap);
+        }
+        self.pulses.observe(&snap);
         self.snapshot = snap;
         self.connected = true;
         self.clamp_selection();
@@ -205,6 +217,9 @@ impl App {
             self.events.pop_front();
         }
         let shown = self.timeline_filter.shows(&event);
+        if let Some(view) = &mut self.log_view {
+            view.observe_event(&event);
+        }
         self.events.push_back(event);
         if self.timeline_scroll > 0 && shown {
             self.timeline_scroll = (self.timeline_scroll + 1).min(self.timeline_scroll_max());
@@ -307,6 +322,9 @@ impl App {
     /// What `e` explains: the focused panel's selected row, or the timeline's selected event.
     pub fn explain_target(&self) -> Target {
         let snap = &self.snapshot;
+        if let Some(view) = &self.log_view {
+            return Target::Partition(view.tp.clone());
+        }
         let target = match self.focus {
             Panel::Brokers => self.selected_broker().map(Target::Broker),
             Panel::Partitions => self

@@ -24,6 +24,9 @@ fn replica(broker: i32, role: ReplicaRole, leo: i64, hw: i64) -> ReplicaSnapshot
         role,
         log_end_offset: leo,
         high_watermark: hw,
+        log_start_offset: 0,
+        epoch_starts: Vec::new(),
+        segment_bases: Vec::new(),
         behind_since_ms: None,
     }
 }

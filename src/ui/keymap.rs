@@ -163,6 +163,12 @@ pub const KEYMAP: &[Binding] = &[
     bind(&[KeyCode::End], "End", Action::Bottom, "help.bottom"),
     bind(&[KeyCode::Char('e')], "e", Action::Explain, "help.explain"),
     bind(
+        &[KeyCode::Char('l')],
+        "l",
+        Action::ToggleLogView,
+        "help.toggle_log_view",
+    ),
+    bind(
         &[KeyCode::Char('?')],
         "?",
         Action::ToggleHelp,

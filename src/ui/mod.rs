@@ -14,6 +14,8 @@ pub mod explain;
 pub mod fixture;
 pub mod keymap;
 pub mod layout;
+pub mod log_view;
+pub mod pulses;
 pub mod rows;
 pub mod run;
 pub mod text;

@@ -24,6 +24,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     widgets::timeline::render(frame, a.timeline, app);
     widgets::status::render(frame, a.status, app);
     widgets::lesson::render(frame, a.banner, app);
+    if let Some(view) = &app.log_view {
+        widgets::replica_log::render(frame, widgets::replica_log::area(&a), app, view);
+    }
     match &app.mode {
         Mode::Normal | Mode::Confirm(_) => {}
         Mode::Help => widgets::help::render(frame, area, app),

@@ -7,7 +7,10 @@ use crate::lab::command::{Command, DirectorCommand};
 use crate::ui::action::Action;
 use crate::ui::confirm::Confirm;
 use crate::ui::dialog::{Dialog, live_brokers};
+use crate::ui::log_view::LogView;
 use crate::ui::rows::{group_lines, scroll_start};
+use crate::ui::text::{text, text_with};
+use crate::ui::widgets::replica_log;
 use ratatui::layout::{Position, Rect};
 
 impl App {
@@ -161,6 +164,35 @@ impl App {
         ));
     }
 
+    /// Opens the selected partition's replica-log view, or closes the open one.
+    fn toggle_log_view(&mut self) {
+        if self.log_view.take().is_some() {
+            self.flash = None;
+            return;
+        }
+        let Some(i) = self.selected_partition() else {
+            self.flash = Some(text("log_view.no_partition").into());
+            return;
+        };
+        let tp = self.snapshot.partitions[i].tp.clone();
+        self.flash = Some(text_with("log_view.opened", &[("tp", &tp.to_string())]));
+        let mut view = LogView::new(tp);
+        view.observe(&self.snapshot);
+        self.log_view = Some(view);
+    }
+
+    /// Scrolls the open log view `delta` offsets back (negative: toward the tail).
+    fn scroll_log_view(&mut self, delta: i64) {
+        let cells = replica_log::cells_for(self.size.width);
+        let Some(view) = &mut self.log_view else {
+            return;
+        };
+        let max = view
+            .partition(&self.snapshot)
+            .map_or(0, |p| replica_log::scroll_max(p, view, cells));
+        view.scroll = (view.scroll.min(max) + delta).clamp(0, max);
+    }
+
     fn set_speed(&mut self, speed: f64) -> Option<Command> {
         // The clock's own range, so the message names the speed the lab will run at.
         let speed = speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1);
@@ -264,7 +296,28 @@ fn normal(app: &mut App, action: Action) -> Option<Command> {
         app.flash = Some("key ignored: the dialog just closed, press it again".into());
         return None;
     }
+    // The log view takes the keys that move and close things; every other key (time, faults,
+    // lessons) still acts, so a room can watch the logs while it happens.
+    if app.log_view.is_some() {
+        let page = replica_log::cells_for(app.size.width) - 1;
+        match action {
+            Action::ToggleLogView | Action::Cancel => app.toggle_log_view(),
+            Action::Up => app.scroll_log_view(10),
+            Action::Down => app.scroll_log_view(-10),
+            Action::PageUp => app.scroll_log_view(page),
+            Action::PageDown => app.scroll_log_view(-page),
+            Action::Top => app.scroll_log_view(i64::MAX / 4),
+            Action::Bottom => app.scroll_log_view(-(i64::MAX / 4)),
+            _ => return normal_keys(app, action),
+        }
+        return None;
+    }
+    normal_keys(app, action)
+}
+
+fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
     match action {
+        Action::ToggleLogView => app.toggle_log_view(),
         Action::ToggleHelp => app.mode = Mode::Help,
         Action::Explain => {
             app.mode = Mode::Explain {

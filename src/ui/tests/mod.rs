@@ -16,6 +16,7 @@ mod dialogs;
 mod frames;
 mod keys;
 mod lesson;
+mod log_view;
 mod run_loop;
 mod screens;
 mod timeline;

@@ -7,6 +7,7 @@ use super::{mark, more_rows, panel, row_style};
 use crate::cluster::snapshot::ClusterSettings;
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::ui::app::{App, Panel};
+use crate::ui::pulses::Pulses;
 use crate::ui::rows::{partition_order_shown, scroll_start};
 use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
@@ -33,6 +34,8 @@ pub fn legend() -> &'static str {
 /// Where the map reads the clock: the snapshot's instant and timers.
 struct Clock<'s> {
     now_ms: i64,
+    /// Replicas that took records a moment ago.
+    pulses: &'s Pulses,
     settings: &'s ClusterSettings,
     /// Whether cells have room for a follower's countdown.
     countdowns: bool,
@@ -41,10 +44,16 @@ struct Clock<'s> {
 fn cell_text(p: &PartitionSnapshot, broker: i32, clock: &Clock) -> Option<String> {
     let r = p.replica_states.iter().find(|r| r.broker == broker)?;
     // A replica whose broker was never seen has no known LEO (the lab reports -1).
+    // `L+412`: records just arrived here (same width as `L 412`, so nothing shifts).
+    let arrived = if clock.pulses.grew(&p.tp, broker, clock.now_ms) {
+        "+"
+    } else {
+        " "
+    };
     let mut s = if r.log_end_offset < 0 {
         role_letter(r.role).to_string()
     } else {
-        format!("{} {}", role_letter(r.role), r.log_end_offset)
+        format!("{}{arrived}{}", role_letter(r.role), r.log_end_offset)
     };
     if clock.countdowns
         && let Some(c) = follower_lag(r, clock.now_ms, clock.settings)
@@ -91,6 +100,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let width_with = |countdowns: bool| -> u16 {
         let clock = Clock {
             now_ms: snap.now_ms,
+            pulses: &app.pulses,
             settings: &snap.settings,
             countdowns,
         };
@@ -114,6 +124,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     let clock = Clock {
         now_ms: snap.now_ms,
+        pulses: &app.pulses,
         settings: &snap.settings,
         countdowns,
     };
