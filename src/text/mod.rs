@@ -89,9 +89,26 @@ pub fn set_lang(lang: Lang) -> Lang {
     *LANG.get_or_init(|| lang)
 }
 
-/// The language in force (English when none was chosen, as in tests).
+thread_local! {
+    /// A language for this thread only, set by `with_lang`: snapshot tests draw the dashboard in
+    /// Chinese beside English tests on other threads of the same process.
+    static THREAD_LANG: std::cell::Cell<Option<Lang>> = const { std::cell::Cell::new(None) };
+}
+
+/// The language in force: this thread's `with_lang`, else the one chosen at start, else English.
 pub fn lang() -> Lang {
-    LANG.get().copied().unwrap_or(Lang::En)
+    THREAD_LANG
+        .with(|l| l.get())
+        .or_else(|| LANG.get().copied())
+        .unwrap_or(Lang::En)
+}
+
+/// Runs `f` with every text on this thread in `lang` (tests draw the dashboard in Chinese so).
+pub fn with_lang<R>(lang: Lang, f: impl FnOnce() -> R) -> R {
+    let before = THREAD_LANG.with(|l| l.replace(Some(lang)));
+    let out = f();
+    THREAD_LANG.with(|l| l.set(before));
+    out
 }
 
 /// The catalogue of `lang`, parsed once per language, falling back to English.

@@ -5,6 +5,7 @@
 use crate::cluster::snapshot::{
     BrokerSnapshot, ClusterSettings, GroupSnapshot, MemberSnapshot, ReplicaSnapshot,
 };
+use crate::text::width::cells;
 
 /// A follower is shown as falling behind only after this long, so one fetch in flight never
 /// flickers a countdown onto the screen.
@@ -101,7 +102,7 @@ impl Countdown {
         ];
         forms
             .into_iter()
-            .find(|f| f.chars().count() <= width)
+            .find(|f| cells(f) <= width)
             .unwrap_or_default()
     }
 
@@ -123,7 +124,7 @@ impl Countdown {
         }
         forms
             .into_iter()
-            .find(|f| f.chars().count() <= width)
+            .find(|f| cells(f) <= width)
             .unwrap_or_default()
     }
 }
@@ -136,13 +137,13 @@ pub fn legends(items: &[(String, Countdown)], width: usize) -> String {
         .map(|(who, c)| format!("{who} {} {} {}", c.long, c.ratio(), c.setting()))
         .collect::<Vec<_>>()
         .join(" · ");
-    if whole.chars().count() <= width {
+    if cells(&whole) <= width {
         return whole;
     }
     let mut settings: Vec<String> = items.iter().map(|(_, c)| c.setting()).collect();
     settings.dedup();
     let settings = settings.join(" · ");
-    if settings.chars().count() <= width {
+    if cells(&settings) <= width {
         return settings;
     }
     items

@@ -1,6 +1,7 @@
 //! The lesson banner: which lesson, how far (step i/N), the caption, and failed expectations.
 
 use crate::lab::snapshot::LessonStatus;
+use crate::text::width::{cells, char_cells, take_cells};
 use crate::ui::app::App;
 use crate::ui::widgets::status::sim_time;
 use ratatui::Frame;
@@ -43,20 +44,39 @@ pub fn caption_lines(l: &LessonStatus, width: u16, rows_max: usize) -> Vec<Strin
     let width = usize::from(width.saturating_sub(1)).max(10);
     let mut rows: Vec<String> = Vec::new();
     let mut row = String::new();
+    // Widths are terminal cells: a Chinese character takes two. Chinese has no spaces between
+    // words, so a Chinese piece that does not fit fills the row and breaks between characters;
+    // an English word moves to the next row whole (cut only when longer than a row).
     for word in text.split_whitespace() {
-        let mut word = word.to_string();
-        if !row.is_empty() && row.chars().count() + 1 + word.chars().count() > width {
+        if row.is_empty() || cells(&row) + 1 + cells(word) <= width {
+            if !row.is_empty() {
+                row.push(' ');
+            }
+        } else if cells(word) <= width && !word.chars().any(|c| char_cells(c) > 1) {
+            rows.push(std::mem::take(&mut row));
+        } else if cells(&row) + 2 < width {
+            row.push(' ');
+        } else {
             rows.push(std::mem::take(&mut row));
         }
-        // A word longer than the row is cut into row-sized pieces.
-        while word.chars().count() > width {
-            let rest = word.split_off(word.char_indices().nth(width).map_or(0, |(i, _)| i));
-            rows.push(std::mem::replace(&mut word, rest));
+        let mut rest = word;
+        while cells(&row) + cells(rest) > width {
+            let head = take_cells(rest, width.saturating_sub(cells(&row)));
+            if head.is_empty() && !row.is_empty() {
+                rows.push(std::mem::take(&mut row));
+                continue;
+            }
+            // A char wider than the whole row (never at width ≥ 10) goes alone.
+            let head = if head.is_empty() {
+                &rest[..rest.chars().next().map_or(0, char::len_utf8)]
+            } else {
+                head
+            };
+            row.push_str(head);
+            rows.push(std::mem::take(&mut row));
+            rest = &rest[head.len()..];
         }
-        if !row.is_empty() {
-            row.push(' ');
-        }
-        row.push_str(&word);
+        row.push_str(rest);
     }
     if !row.is_empty() || rows.is_empty() {
         rows.push(row);
@@ -64,7 +84,7 @@ pub fn caption_lines(l: &LessonStatus, width: u16, rows_max: usize) -> Vec<Strin
     if rows.len() > rows_max {
         rows.truncate(rows_max.max(1));
         if let Some(last) = rows.last_mut() {
-            while last.chars().count() + 1 > width {
+            while cells(last) + 1 > width {
                 last.pop();
             }
             last.push('…');

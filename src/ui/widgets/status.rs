@@ -2,6 +2,7 @@
 //! while a destructive key waits for `y`, the whole bar is its question.
 
 use super::fit::{fit_at, fit_words};
+use crate::text::width::cells;
 use crate::ui::app::{App, Mode, format_speed};
 use crate::ui::confirm::ANSWER_HINT;
 use ratatui::Frame;
@@ -60,7 +61,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     spans.push(Span::raw(" │ "));
     // What is left of the bar: a message is cut at a word, the hints between two keys.
-    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let used: usize = spans.iter().map(|s| cells(&s.content)).sum();
     let room = (area.width as usize).saturating_sub(used);
     match &app.flash {
         Some(msg) => spans.push(Span::styled(fit_words(msg, room), theme.header())),

@@ -4,6 +4,7 @@
 use super::fit::fit_line;
 use super::panel;
 use crate::cluster::event::{Event, EventKind};
+use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
 use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
@@ -73,7 +74,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let title = title(app, events.len(), scroll);
     // The key hint only where it leaves the title whole.
     let hint = text("panel.timeline_hint");
-    let hint = if title.chars().count() + hint.chars().count() + 6 <= area.width as usize {
+    let hint = if cells(&title) + cells(hint) + 6 <= area.width as usize {
         hint
     } else {
         ""
