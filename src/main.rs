@@ -356,7 +356,7 @@ fn run(args: RunArgs) -> Result<()> {
 /// `kafka-lab lesson [NAME|FILE] [--headless]`.
 fn lesson(args: LessonArgs) -> Result<()> {
     let Some(arg) = args.lesson else {
-        println!("Built-in lessons (kafka-lab lesson NAME; add --headless for the story as text):");
+        println!("{}", kafka_lab::text::text("cli.lessons"));
         for (name, title) in lessons::list() {
             println!("  {name:<28} {title}");
         }
