@@ -20,11 +20,12 @@ mod keys_in_code {
         include_str!("widgets/producers.rs"),
         include_str!("widgets/throughput.rs"),
         include_str!("widgets/timeline.rs"),
+        include_str!("widgets/status.rs"),
     ];
 
     #[test]
     fn every_key_the_code_asks_for_is_in_english() {
-        let re = regex::Regex::new(r#""((?:help|panel|explain)\.[a-z_.]+)""#).unwrap();
+        let re = regex::Regex::new(r#""((?:help|panel|explain|status)\.[a-z_.]+)""#).unwrap();
         let en = Catalogue::parse(EN).unwrap();
         let mut asked = 0;
         for source in SOURCES {
@@ -49,7 +50,13 @@ mod keys_in_code {
     fn texts_without_arguments_have_no_placeholders() {
         let en = Catalogue::parse(EN).unwrap();
         // Keys shown through `text`, never `text_with`: a placeholder there would show raw.
-        for key in ["help.", "explain.close", "explain.more", "explain.nothing"] {
+        for key in [
+            "help.",
+            "status.",
+            "explain.close",
+            "explain.more",
+            "explain.nothing",
+        ] {
             for k in en.keys().filter(|k| k.starts_with(key)) {
                 let t = en.get(k).unwrap_or_default();
                 assert!(placeholders(t).is_empty(), "{k} has a placeholder: {t}");
