@@ -26,6 +26,39 @@ fn screens(w: u16, h: u16) -> Vec<(&'static str, String, ratatui::buffer::Buffer
     })
 }
 
+/// A lesson at step 6 of experiment 2, its title and caption in Chinese as `built_in` gives them.
+fn lesson_screen(w: u16, h: u16) -> (String, ratatui::buffer::Buffer) {
+    with_lang(Lang::Zh, || {
+        let zh = crate::scenario::lessons::built_in("experiment-2")
+            .unwrap()
+            .unwrap();
+        let mut snap = super::lesson::lesson_snapshot();
+        if let Some(l) = &mut snap.lesson {
+            l.title = zh.title.clone();
+            l.caption = zh.steps.iter().filter_map(|s| s.caption.clone()).nth(4);
+        }
+        let mut app = crate::ui::app::App::new(crate::ui::theme::Theme::colored(), w, h).lesson();
+        app.set_snapshot(snap);
+        for e in fixture::events() {
+            app.push_event(e);
+        }
+        (screen_text(&app), screen(&app))
+    })
+}
+
+#[test]
+fn the_lesson_banner_wraps_chinese_between_characters() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let (text, _) = lesson_screen(w, h);
+        insta::assert_snapshot!(format!("zh_lesson_{w}x{h}"), text);
+        for row in text.lines() {
+            assert!(cells(row) <= w as usize, "{w}x{h}: {row}");
+        }
+        // The whole caption shows: its last words are on screen.
+        assert!(text.contains("才会发现"), "{text}");
+    }
+}
+
 #[test]
 fn snapshot_chinese_screens() {
     for (w, h) in [(80, 24), (160, 48)] {

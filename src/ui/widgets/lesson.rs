@@ -45,38 +45,25 @@ pub fn caption_lines(l: &LessonStatus, width: u16, rows_max: usize) -> Vec<Strin
     let mut rows: Vec<String> = Vec::new();
     let mut row = String::new();
     // Widths are terminal cells: a Chinese character takes two. Chinese has no spaces between
-    // words, so a Chinese piece that does not fit fills the row and breaks between characters;
-    // an English word moves to the next row whole (cut only when longer than a row).
+    // words, so each wide character is a unit a row may break after, while a run of narrow
+    // characters (an English word, `session.timeout.ms`) moves to the next row whole (cut only
+    // when longer than a row).
     for word in text.split_whitespace() {
-        if row.is_empty() || cells(&row) + 1 + cells(word) <= width {
-            if !row.is_empty() {
+        for (i, unit) in units(word).into_iter().enumerate() {
+            let space = usize::from(i == 0 && !row.is_empty());
+            if !row.is_empty() && cells(&row) + space + cells(unit) > width {
+                rows.push(std::mem::take(&mut row));
+            } else if space == 1 {
                 row.push(' ');
             }
-        } else if cells(word) <= width && !word.chars().any(|c| char_cells(c) > 1) {
-            rows.push(std::mem::take(&mut row));
-        } else if cells(&row) + 2 < width {
-            row.push(' ');
-        } else {
-            rows.push(std::mem::take(&mut row));
-        }
-        let mut rest = word;
-        while cells(&row) + cells(rest) > width {
-            let head = take_cells(rest, width.saturating_sub(cells(&row)));
-            if head.is_empty() && !row.is_empty() {
-                rows.push(std::mem::take(&mut row));
-                continue;
+            let mut rest = unit;
+            while cells(rest) > width {
+                let head = take_cells(rest, width);
+                rows.push(head.to_string());
+                rest = &rest[head.len()..];
             }
-            // A char wider than the whole row (never at width ≥ 10) goes alone.
-            let head = if head.is_empty() {
-                &rest[..rest.chars().next().map_or(0, char::len_utf8)]
-            } else {
-                head
-            };
-            row.push_str(head);
-            rows.push(std::mem::take(&mut row));
-            rest = &rest[head.len()..];
+            row.push_str(rest);
         }
-        row.push_str(rest);
     }
     if !row.is_empty() || rows.is_empty() {
         rows.push(row);
@@ -91,6 +78,25 @@ pub fn caption_lines(l: &LessonStatus, width: u16, rows_max: usize) -> Vec<Strin
         }
     }
     rows.into_iter().map(|r| format!(" {r}")).collect()
+}
+
+/// `word` split where a row may break: each wide (CJK) character alone, narrow runs whole.
+fn units(word: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in word.char_indices() {
+        if char_cells(c) > 1 {
+            if start < i {
+                out.push(&word[start..i]);
+            }
+            out.push(&word[i..i + c.len_utf8()]);
+            start = i + c.len_utf8();
+        }
+    }
+    if start < word.len() {
+        out.push(&word[start..]);
+    }
+    out
 }
 
 /// Draws the banner into `area` (nothing outside lessons).
