@@ -21,11 +21,15 @@ mod keys_in_code {
         include_str!("widgets/throughput.rs"),
         include_str!("widgets/timeline.rs"),
         include_str!("widgets/status.rs"),
+        include_str!("widgets/lesson.rs"),
     ];
 
     #[test]
     fn every_key_the_code_asks_for_is_in_english() {
-        let re = regex::Regex::new(r#""((?:help|panel|explain|status)\.[a-z_.]+)""#).unwrap();
+        let re = regex::Regex::new(
+            r#""((?:help|panel|explain|status|lesson|broker|column)\.[a-z_.]+)""#,
+        )
+        .unwrap();
         let en = Catalogue::parse(EN).unwrap();
         let mut asked = 0;
         for source in SOURCES {
