@@ -22,12 +22,14 @@ mod keys_in_code {
         include_str!("widgets/timeline.rs"),
         include_str!("widgets/status.rs"),
         include_str!("widgets/lesson.rs"),
+        include_str!("dialog.rs"),
+        include_str!("widgets/dialog.rs"),
     ];
 
     #[test]
     fn every_key_the_code_asks_for_is_in_english() {
         let re = regex::Regex::new(
-            r#""((?:help|panel|explain|status|lesson|broker|column)\.[a-z_.]+)""#,
+            r#""((?:help|panel|explain|status|lesson|broker|column|dialog)\.[a-z_.]+)""#,
         )
         .unwrap();
         let en = Catalogue::parse(EN).unwrap();

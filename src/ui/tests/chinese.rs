@@ -22,6 +22,10 @@ fn screens(w: u16, h: u16) -> Vec<(&'static str, String, ratatui::buffer::Buffer
         update(&mut app, Action::Down);
         update(&mut app, Action::Explain);
         out.push(("explain_consumer", screen_text(&app), screen(&app)));
+        let mut app = fixture::app(w, h);
+        update(&mut app, Action::CreateTopic);
+        super::press(&mut app, "test\n");
+        out.push(("topic_dialog_error", screen_text(&app), screen(&app)));
         out
     })
 }
@@ -73,6 +77,8 @@ fn chinese_titles_show_and_english_ones_do_not() {
     let (_, text, _) = screens(160, 48).remove(0);
     assert!(text.contains("分区") && text.contains("消费者组"), "{text}");
     assert!(!text.contains("Consumer groups"), "{text}");
+    let (_, dialog, _) = screens(80, 24).remove(3);
+    assert!(dialog.contains("创建主题") && dialog.contains("主题 test 已经存在"), "{dialog}");
     // English is untouched on threads that did not choose Chinese.
     assert!(screen_text(&fixture::app(160, 48)).contains("Consumer groups"));
 }
