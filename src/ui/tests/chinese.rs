@@ -78,7 +78,10 @@ fn chinese_titles_show_and_english_ones_do_not() {
     assert!(text.contains("分区") && text.contains("消费者组"), "{text}");
     assert!(!text.contains("Consumer groups"), "{text}");
     let (_, dialog, _) = screens(80, 24).remove(3);
-    assert!(dialog.contains("创建主题") && dialog.contains("主题 test 已经存在"), "{dialog}");
+    assert!(
+        dialog.contains("创建主题") && dialog.contains("主题 test 已经存在"),
+        "{dialog}"
+    );
     // English is untouched on threads that did not choose Chinese.
     assert!(screen_text(&fixture::app(160, 48)).contains("Consumer groups"));
 }
