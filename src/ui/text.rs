@@ -22,6 +22,8 @@ mod keys_in_code {
         include_str!("widgets/timeline.rs"),
         include_str!("widgets/status.rs"),
         include_str!("widgets/lesson.rs"),
+        include_str!("confirm.rs"),
+        include_str!("widgets/countdown.rs"),
         include_str!("dialog.rs"),
         include_str!("widgets/dialog.rs"),
     ];
@@ -29,7 +31,7 @@ mod keys_in_code {
     #[test]
     fn every_key_the_code_asks_for_is_in_english() {
         let re = regex::Regex::new(
-            r#""((?:help|panel|explain|status|lesson|broker|column|dialog)\.[a-z_.]+)""#,
+            r#""((?:help|panel|explain|status|lesson|broker_state|column|dialog|confirm|countdown)\.[a-z_.]+)""#,
         )
         .unwrap();
         let en = Catalogue::parse(EN).unwrap();

@@ -77,6 +77,10 @@ fn chinese_titles_show_and_english_ones_do_not() {
     let (_, text, _) = screens(160, 48).remove(0);
     assert!(text.contains("分区") && text.contains("消费者组"), "{text}");
     assert!(!text.contains("Consumer groups"), "{text}");
+    let question = with_lang(Lang::Zh, || {
+        crate::ui::confirm::Confirm::KillBroker(2).question()
+    });
+    assert_eq!(question, "杀掉 broker 2（崩溃）？");
     let (_, dialog, _) = screens(80, 24).remove(3);
     assert!(
         dialog.contains("创建主题") && dialog.contains("主题 test 已经存在"),

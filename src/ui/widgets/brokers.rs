@@ -18,9 +18,9 @@ pub const CONTROLLER_MARK: &str = "★";
 /// How a broker state reads.
 pub fn state_label(state: BrokerState) -> &'static str {
     match state {
-        BrokerState::Up => text("broker.up"),
-        BrokerState::ShuttingDown => text("broker.shutting_down"),
-        BrokerState::Down => text("broker.down"),
+        BrokerState::Up => text("broker_state.up"),
+        BrokerState::ShuttingDown => text("broker_state.shutting_down"),
+        BrokerState::Down => text("broker_state.down"),
     }
 }
 

@@ -5,7 +5,7 @@ use super::fit::{fit_at, fit_words};
 use crate::text::text;
 use crate::text::width::cells;
 use crate::ui::app::{App, Mode, format_speed};
-use crate::ui::confirm::ANSWER_HINT;
+use crate::ui::confirm::answer_hint;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -40,7 +40,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         let line = Line::from(vec![
             Span::styled(" CONFIRM ", theme.paused()),
             Span::styled(format!(" {} ", c.question()), theme.header()),
-            Span::raw(ANSWER_HINT),
+            Span::raw(answer_hint()),
         ]);
         frame.render_widget(line, area);
         return;
