@@ -4,7 +4,7 @@
 //! (segment files and indexes), [`cluster`] (brokers, replication, controller, group coordinator;
 //! deterministic under a seed), [`clients`] (simulated producers and consumers) and [`protocol`]
 //! (the Kafka wire listener), [`lab`] (the cluster with its clients, commands, snapshots and the one
-//! live driver), [`scenario`] (scripted lessons) and [`ui`] (the ratatui dashboard, which only
+//! live driver), [`text`] (the texts in each language), [`scenario`] (scripted lessons) and [`ui`] (the ratatui dashboard, which only
 //! reads snapshots).
 #![deny(unsafe_code)]
 
@@ -16,4 +16,5 @@ pub mod log;
 pub mod protocol;
 pub mod scenario;
 pub mod signals;
+pub mod text;
 pub mod ui;

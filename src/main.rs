@@ -17,6 +17,7 @@ use kafka_lab::scenario::lessons;
 use kafka_lab::scenario::live::LessonDirector;
 use kafka_lab::scenario::schedule::{TimedBroker, parse_duration_ms};
 use kafka_lab::scenario::story::print_story;
+use kafka_lab::text::Lang;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -31,6 +32,10 @@ struct Cli {
     command: Option<Cmd>,
     #[command(flatten)]
     run: RunArgs,
+    /// Language of the dashboard, lessons and stories: en or zh (简体中文). Default: from
+    /// LC_ALL / LC_MESSAGES / LANG (zh… → zh), else en. Event kinds in --json stay English.
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<Lang>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -351,7 +356,7 @@ fn run(args: RunArgs) -> Result<()> {
 /// `kafka-lab lesson [NAME|FILE] [--headless]`.
 fn lesson(args: LessonArgs) -> Result<()> {
     let Some(arg) = args.lesson else {
-        println!("Built-in lessons (kafka-lab lesson NAME; add --headless for the story as text):");
+        println!("{}", kafka_lab::text::text("cli.lessons"));
         for (name, title) in lessons::list() {
             println!("  {name:<28} {title}");
         }
@@ -482,6 +487,8 @@ fn bench(args: BenchArgs) -> Result<()> {
 
 fn main() {
     let cli = Cli::parse();
+    // Chosen once, before any text is shown, so a run never changes language midway.
+    kafka_lab::text::set_lang(cli.lang.unwrap_or_else(Lang::from_env));
     let result = match cli.command {
         Some(Cmd::Run(args)) => run(args),
         Some(Cmd::Bench(args)) => bench(args),

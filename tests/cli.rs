@@ -5,7 +5,12 @@ mod common;
 use std::process::{Command, Stdio};
 
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_kafka-lab"))
+    // English whatever the machine's locale: these tests read the English story.
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kafka-lab"));
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG");
+    c
 }
 
 #[test]
@@ -26,6 +31,7 @@ fn help_documents_every_flag() {
         "--port",
         "--bind",
         "--no-listen",
+        "--lang",
     ] {
         assert!(text.contains(flag), "--help lacks {flag}:\n{text}");
     }

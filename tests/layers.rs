@@ -1,4 +1,4 @@
-//! The layers point down only: `log` ← `cluster` ← `clients`, `protocol` ← `lab` ← `scenario` ←
+//! The layers point down only: `log` ← `cluster` ← `clients`, `protocol` ← `lab` ← `text` ← `scenario` ←
 //! `ui` ← `main`. Every `crate::…` path in a folder's code (doc comments and `//` comments aside)
 //! must name its own layer or one below it; a test fails the moment someone adds an upward one.
 
@@ -12,14 +12,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("clients", &["log", "cluster"]),
     ("protocol", &["log", "cluster"]),
     ("lab", &["log", "cluster", "clients", "protocol"]),
+    ("text", &["log", "cluster", "clients", "protocol", "lab"]),
     (
         "scenario",
-        &["log", "cluster", "clients", "protocol", "lab"],
+        &["log", "cluster", "clients", "protocol", "lab", "text"],
     ),
     (
         "ui",
         &[
-            "log", "cluster", "clients", "protocol", "lab", "scenario", "signals",
+            "log", "cluster", "clients", "protocol", "lab", "text", "scenario", "signals",
         ],
     ),
     ("data_dir", &[]),

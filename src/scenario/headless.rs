@@ -29,7 +29,13 @@ impl OutputFormat {
 /// Formats one event in the chosen format.
 pub fn format_event(event: &Event, format: OutputFormat) -> String {
     match format {
-        OutputFormat::Text => event.to_string(),
+        // The line in the chosen language; `--json` keeps the English kinds and fields for scripts.
+        OutputFormat::Text => format!(
+            "{} {:<9} {}",
+            event.clock(),
+            event.kind.category().label(),
+            crate::text::event::event_line(&event.kind)
+        ),
         OutputFormat::Json => serde_json::to_string(event).unwrap_or_default(),
     }
 }

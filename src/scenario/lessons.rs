@@ -2,6 +2,7 @@
 
 use super::model::{Scenario, ScenarioError};
 use super::parse::parse_scenario;
+use crate::text::Lang;
 
 /// (name, TOML source) of every built-in lesson, in teaching order.
 pub const BUILT_IN: &[(&str, &str)] = &[
@@ -47,12 +48,53 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
-/// A built-in lesson by name.
+/// The built-in lessons' titles and captions in Chinese, keyed by lesson, captions keyed by
+/// their English text (so a reworded English caption shows, and a test fails, until translated).
+pub const LESSONS_ZH: &str = include_str!("../../assets/text/lessons.zh.toml");
+
+/// A built-in lesson by name, in the language in force.
 pub fn built_in(name: &str) -> Option<Result<Scenario, ScenarioError>> {
-    BUILT_IN
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(n, src)| parse_scenario(&format!("assets/scenarios/{n}.toml"), n, src))
+    built_in_in(crate::text::lang(), name)
+}
+
+/// A built-in lesson by name with its title and captions in `lang` (English where a text has
+/// no translation). Pure over `lang`, for tests.
+pub fn built_in_in(lang: Lang, name: &str) -> Option<Result<Scenario, ScenarioError>> {
+    BUILT_IN.iter().find(|(n, _)| *n == name).map(|(n, src)| {
+        parse_scenario(&format!("assets/scenarios/{n}.toml"), n, src).map(|s| translate(s, lang))
+    })
+}
+
+/// The translations of lesson `name` in `lang`, if any.
+fn translations(lang: Lang, name: &str) -> Option<toml::Table> {
+    let source = match lang {
+        Lang::En => return None,
+        Lang::Zh => LESSONS_ZH,
+    };
+    let mut all: toml::Table = source.parse().ok()?;
+    match all.remove(name) {
+        Some(toml::Value::Table(t)) => Some(t),
+        _ => None,
+    }
+}
+
+/// `scenario` with its title and captions in `lang` where translated.
+fn translate(mut scenario: Scenario, lang: Lang) -> Scenario {
+    let Some(t) = translations(lang, &scenario.name) else {
+        return scenario;
+    };
+    if let Some(title) = t.get("title").and_then(|v| v.as_str()) {
+        scenario.title = title.to_string();
+    }
+    if let Some(captions) = t.get("captions").and_then(|v| v.as_table()) {
+        for step in &mut scenario.steps {
+            let zh = step.caption.as_deref().and_then(|c| captions.get(c.trim()));
+            if let Some(zh) = zh.and_then(|v| v.as_str()) {
+                step.caption = Some(zh.to_string());
+            }
+        }
+    }
+    scenario
 }
 
 /// Every built-in lesson's name and title (a lesson that does not parse shows its error).
@@ -97,6 +139,34 @@ pub fn resolve(arg: &str) -> Result<Scenario, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_lesson_title_and_caption_is_in_chinese() {
+        let table: toml::Table = LESSONS_ZH.parse().expect("lessons.zh.toml parses");
+        for (name, _) in BUILT_IN {
+            let en = built_in_in(Lang::En, name).unwrap().unwrap();
+            let zh = built_in_in(Lang::Zh, name).unwrap().unwrap();
+            assert_ne!(zh.title, en.title, "{name}: no Chinese title");
+            for (e, z) in en.steps.iter().zip(&zh.steps) {
+                if e.caption.is_some() {
+                    assert_ne!(z.caption, e.caption, "{name}: caption not translated");
+                }
+            }
+        }
+        // No stale entry: every translated caption still matches an English one.
+        for (name, t) in &table {
+            let en = built_in_in(Lang::En, name).expect(name).unwrap();
+            let captions = t.get("captions").and_then(|c| c.as_table());
+            for key in captions.into_iter().flat_map(|c| c.keys()) {
+                assert!(
+                    en.steps
+                        .iter()
+                        .any(|s| s.caption.as_deref().map(str::trim) == Some(key)),
+                    "{name}: stale caption {key}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_built_in_lesson_parses() {

@@ -3,6 +3,7 @@
 //! for a dialog that just closed, or one key too many) then costs a question, not a broker.
 
 use crate::lab::command::Command;
+use crate::text::{text, text_with};
 
 /// A destructive command waiting for `y` or Enter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,26 +19,45 @@ pub enum Confirm {
 }
 
 /// How the answer keys read in the status bar.
-pub const ANSWER_HINT: &str = "y/Enter yes · any other key no";
+pub fn answer_hint() -> &'static str {
+    text("confirm.answer")
+}
 
 impl Confirm {
     /// The question, naming the target and how it goes down.
     pub fn question(&self) -> String {
         match self {
-            Confirm::KillBroker(id) => format!("Kill broker {id} (crash)?"),
-            Confirm::ShutdownBroker(id) => format!("Shut down broker {id} (controlled)?"),
-            Confirm::KillConsumer(_, name) => format!("Kill {name} (crash)?"),
-            Confirm::CloseConsumer(_, name) => format!("Close {name} (LeaveGroup)?"),
+            Confirm::KillBroker(id) => {
+                text_with("confirm.kill_broker", &[("broker", &id.to_string())])
+            }
+            Confirm::ShutdownBroker(id) => {
+                text_with("confirm.shutdown_broker", &[("broker", &id.to_string())])
+            }
+            Confirm::KillConsumer(_, name) => {
+                text_with("confirm.kill_consumer", &[("client", name)])
+            }
+            Confirm::CloseConsumer(_, name) => {
+                text_with("confirm.close_consumer", &[("client", name)])
+            }
         }
     }
 
     /// What the status bar says once it is sent (the tmux tests and demo tape poll for it).
     pub fn sent(&self) -> String {
         match self {
-            Confirm::KillBroker(id) => format!("kill broker {id}"),
-            Confirm::ShutdownBroker(id) => format!("shut down broker {id}"),
-            Confirm::KillConsumer(_, name) => format!("kill {name}"),
-            Confirm::CloseConsumer(_, name) => format!("close {name}"),
+            Confirm::KillBroker(id) => {
+                text_with("confirm.sent_kill_broker", &[("broker", &id.to_string())])
+            }
+            Confirm::ShutdownBroker(id) => text_with(
+                "confirm.sent_shutdown_broker",
+                &[("broker", &id.to_string())],
+            ),
+            Confirm::KillConsumer(_, name) => {
+                text_with("confirm.sent_kill_consumer", &[("client", name)])
+            }
+            Confirm::CloseConsumer(_, name) => {
+                text_with("confirm.sent_close_consumer", &[("client", name)])
+            }
         }
     }
 

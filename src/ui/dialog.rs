@@ -9,6 +9,7 @@ use crate::cluster::snapshot::BrokerState;
 use crate::cluster::types::Acks;
 use crate::lab::LabSnapshot;
 use crate::lab::command::Command;
+use crate::text::{text, text_with};
 
 /// The longest text a field accepts (a topic name may be 249 chars).
 pub const FIELD_CHARS_MAX: usize = 249;
@@ -62,10 +63,10 @@ impl Dialog {
         Self::new(
             DialogKind::Producer,
             vec![
-                field("topic", topic, "existing topic"),
-                field("rate", "5", "records/s, > 0"),
-                field("keys", "0", "0 = no key, N = N keys"),
-                field("acks", "all", "0, 1 or all"),
+                field("topic", topic, text("dialog.hint_topic")),
+                field("rate", "5", text("dialog.hint_rate")),
+                field("keys", "0", text("dialog.hint_keys")),
+                field("acks", "all", text("dialog.hint_acks")),
             ],
         )
     }
@@ -87,9 +88,13 @@ impl Dialog {
         Self::new(
             DialogKind::Topic,
             vec![
-                field("name", "", "letters, digits . _ -"),
+                field("name", "", text("dialog.hint_name")),
                 field("partitions", "3", ">= 1"),
-                field("replication", rf.to_string(), "1..live brokers"),
+                field(
+                    "replication",
+                    rf.to_string(),
+                    text("dialog.hint_replication"),
+                ),
             ],
         )
     }
@@ -106,9 +111,9 @@ impl Dialog {
     /// The dialog's title.
     pub fn title(&self) -> &'static str {
         match self.kind {
-            DialogKind::Producer => "Spawn producer",
-            DialogKind::Consumer => "Spawn consumer",
-            DialogKind::Topic => "Create topic",
+            DialogKind::Producer => text("dialog.title_producer"),
+            DialogKind::Consumer => text("dialog.title_consumer"),
+            DialogKind::Topic => text("dialog.title_topic"),
         }
     }
 
@@ -155,11 +160,11 @@ impl Dialog {
                 let rate: f64 = self
                     .value(1)
                     .parse()
-                    .map_err(|_| format!("rate {:?} is not a number", self.value(1)))?;
+                    .map_err(|_| not_a_number("rate", self.value(1)))?;
                 let keys: u32 = self
                     .value(2)
                     .parse()
-                    .map_err(|_| "keys must be 0 (no key) or a count of keys".to_string())?;
+                    .map_err(|_| text("dialog.error_keys").to_string())?;
                 let acks: Acks = self.value(3).parse()?;
                 let mut spec = ProducerSpec::new(topic, rate);
                 spec.acks = acks;
@@ -185,26 +190,28 @@ impl Dialog {
                 let name = self.value(0);
                 validate_topic_name(name)?;
                 if snap.topics.iter().any(|t| t.name == name) {
-                    return Err(format!("topic {name} already exists"));
+                    return Err(text_with("dialog.error_topic_exists", &[("topic", name)]));
                 }
                 let partitions: i32 = self
                     .value(1)
                     .parse()
-                    .map_err(|_| format!("partitions {:?} is not a number", self.value(1)))?;
+                    .map_err(|_| not_a_number("partitions", self.value(1)))?;
                 if partitions < 1 {
-                    return Err("partitions must be at least 1".into());
+                    return Err(text("dialog.error_partitions_min").into());
                 }
                 let live = live_brokers(snap);
                 let rf: i16 = self
                     .value(2)
                     .parse()
-                    .map_err(|_| format!("replication {:?} is not a number", self.value(2)))?;
+                    .map_err(|_| not_a_number("replication", self.value(2)))?;
                 if rf < 1 {
-                    return Err("replication factor must be at least 1".into());
+                    return Err(text("dialog.error_rf_min").into());
                 }
                 if rf as usize > live {
-                    return Err(format!(
-                        "replication factor {rf} is above the {live} live broker(s)"
+                    let (rf, live) = (rf.to_string(), live.to_string());
+                    return Err(text_with(
+                        "dialog.error_rf_live",
+                        &[("rf", &rf), ("live", &live)],
                     ));
                 }
                 Ok(Command::CreateTopic(TopicSpec::new(name, partitions, rf)))
@@ -221,12 +228,20 @@ pub fn live_brokers(snap: &LabSnapshot) -> usize {
         .count()
 }
 
+/// "`field` "x" is not a number", in the language in force.
+fn not_a_number(field: &str, value: &str) -> String {
+    text_with(
+        "dialog.error_not_a_number",
+        &[("field", field), ("value", &format!("{value:?}"))],
+    )
+}
+
 fn require_topic(snap: &LabSnapshot, topic: &str) -> Result<(), String> {
     if topic.is_empty() {
-        return Err("topic is empty".into());
+        return Err(text("dialog.error_topic_empty").into());
     }
     if !snap.topics.iter().any(|t| t.name == topic) {
-        return Err(format!("no topic {topic}: create it first with t"));
+        return Err(text_with("dialog.error_no_topic", &[("topic", topic)]));
     }
     Ok(())
 }

@@ -18,9 +18,9 @@ pub const CONTROLLER_MARK: &str = "★";
 /// How a broker state reads.
 pub fn state_label(state: BrokerState) -> &'static str {
     match state {
-        BrokerState::Up => "up",
-        BrokerState::ShuttingDown => "shutting down",
-        BrokerState::Down => "DOWN",
+        BrokerState::Up => text("broker_state.up"),
+        BrokerState::ShuttingDown => text("broker_state.shutting_down"),
+        BrokerState::Down => text("broker_state.down"),
     }
 }
 
@@ -91,7 +91,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         });
     let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
         (
-            vec!["", "id", "state", "led", "replicas", "disk", "port"],
+            vec![
+                "",
+                "id",
+                text("column.state"),
+                "led",
+                text("column.replicas"),
+                text("column.disk"),
+                text("column.port"),
+            ],
             vec![
                 Constraint::Length(2),
                 Constraint::Length(2),
@@ -104,7 +112,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         )
     } else {
         (
-            vec!["", "id", "state", "led", "disk"],
+            vec!["", "id", text("column.state"), "led", text("column.disk")],
             vec![
                 Constraint::Length(2),
                 Constraint::Length(2),

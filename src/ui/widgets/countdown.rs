@@ -5,6 +5,8 @@
 use crate::cluster::snapshot::{
     BrokerSnapshot, ClusterSettings, GroupSnapshot, MemberSnapshot, ReplicaSnapshot,
 };
+use crate::text::text;
+use crate::text::width::cells;
 
 /// A follower is shown as falling behind only after this long, so one fetch in flight never
 /// flickers a countdown onto the screen.
@@ -101,7 +103,7 @@ impl Countdown {
         ];
         forms
             .into_iter()
-            .find(|f| f.chars().count() <= width)
+            .find(|f| cells(f) <= width)
             .unwrap_or_default()
     }
 
@@ -123,7 +125,7 @@ impl Countdown {
         }
         forms
             .into_iter()
-            .find(|f| f.chars().count() <= width)
+            .find(|f| cells(f) <= width)
             .unwrap_or_default()
     }
 }
@@ -136,13 +138,13 @@ pub fn legends(items: &[(String, Countdown)], width: usize) -> String {
         .map(|(who, c)| format!("{who} {} {} {}", c.long, c.ratio(), c.setting()))
         .collect::<Vec<_>>()
         .join(" · ");
-    if whole.chars().count() <= width {
+    if cells(&whole) <= width {
         return whole;
     }
     let mut settings: Vec<String> = items.iter().map(|(_, c)| c.setting()).collect();
     settings.dedup();
     let settings = settings.join(" · ");
-    if settings.chars().count() <= width {
+    if cells(&settings) <= width {
         return settings;
     }
     items
@@ -159,8 +161,8 @@ pub fn broker_session(
     settings: &ClusterSettings,
 ) -> Option<Countdown> {
     b.silent_since_ms.map(|since| Countdown {
-        short: "no hb",
-        long: "no heartbeat",
+        short: text("countdown.no_hb"),
+        long: text("countdown.no_heartbeat"),
         config: "broker.session.timeout.ms",
         elapsed_ms: now_ms - since,
         limit_ms: settings.broker_session_timeout_ms,
@@ -173,8 +175,8 @@ pub fn broker_session(
 pub fn member_session(m: &MemberSnapshot, now_ms: i64, killed: bool) -> Option<Countdown> {
     let elapsed_ms = now_ms - m.last_heartbeat_ms;
     (killed || elapsed_ms * 3 > m.session_timeout_ms).then_some(Countdown {
-        short: "no hb",
-        long: "no heartbeat",
+        short: text("countdown.no_hb"),
+        long: text("countdown.no_heartbeat"),
         config: "session.timeout.ms",
         elapsed_ms,
         limit_ms: m.session_timeout_ms,
@@ -190,8 +192,8 @@ pub fn follower_lag(
     let since = r.behind_since_ms?;
     let elapsed_ms = now_ms - since;
     (elapsed_ms >= FOLLOWER_SHOWN_AFTER_MS).then_some(Countdown {
-        short: "behind",
-        long: "behind",
+        short: text("countdown.behind"),
+        long: text("countdown.behind"),
         config: "replica.lag.time.max.ms",
         elapsed_ms,
         limit_ms: settings.replica_lag_time_max_ms,
@@ -205,15 +207,15 @@ pub fn group_wait(g: &GroupSnapshot, now_ms: i64) -> Option<Countdown> {
     let elapsed_ms = now_ms - w.started_ms;
     Some(match w.initial_delay_until_ms {
         Some(until) => Countdown {
-            short: "delay",
-            long: "initial delay",
+            short: text("countdown.delay"),
+            long: text("countdown.initial_delay"),
             config: "group.initial.rebalance.delay.ms",
             elapsed_ms,
             limit_ms: until - w.started_ms,
         },
         None => Countdown {
-            short: "rejoin",
-            long: "waiting for rejoins",
+            short: text("countdown.rejoin"),
+            long: text("countdown.waiting_for_rejoins"),
             config: "rebalance.timeout.ms",
             elapsed_ms,
             limit_ms: w.deadline_ms - w.started_ms,
@@ -225,8 +227,8 @@ pub fn group_wait(g: &GroupSnapshot, now_ms: i64) -> Option<Countdown> {
 pub fn retention(next_check_ms: i64, now_ms: i64, settings: &ClusterSettings) -> Countdown {
     let interval = settings.retention_check_interval_ms;
     Countdown {
-        short: "retention",
-        long: "retention check",
+        short: text("countdown.retention"),
+        long: text("countdown.retention_check"),
         config: "log.retention.check.interval.ms",
         elapsed_ms: interval - (next_check_ms - now_ms),
         limit_ms: interval,

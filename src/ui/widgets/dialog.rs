@@ -57,7 +57,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
             theme.header(),
         ))
         .title_bottom(
-            Line::styled(" Enter submit · Tab next · Esc cancel ", theme.dim()).right_aligned(),
+            Line::styled(crate::text::text("dialog.footer"), theme.dim()).right_aligned(),
         );
     frame.render_widget(Clear, rect);
     frame.render_widget(

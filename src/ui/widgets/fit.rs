@@ -1,50 +1,55 @@
 //! Cutting text to a width at a word boundary with `…`, never mid-word, so a header or a hint
 //! that does not fit still reads as words.
 
+use crate::text::width::{cells, char_cells, take_cells};
 use ratatui::text::{Line, Span};
 
 /// The ellipsis that ends cut text.
 pub const ELLIPSIS: char = '…';
 
-/// How many chars of `text` to keep so that they plus `…` fit in `width`, cutting where `sep`
-/// starts; `None` when the whole text fits.
+/// How many bytes of `text` to keep so that they plus `…` fit in `width` terminal cells, cutting
+/// where `sep` starts or between two CJK characters (Chinese has no spaces between words);
+/// `None` when the whole text fits. Counting cells keeps a CJK character (two cells) whole.
 fn cut_at(text: &str, width: usize, sep: &str) -> Option<usize> {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= width {
+    if cells(text) <= width {
         return None;
     }
-    let budget = width.saturating_sub(1);
-    let head: String = chars[..budget.min(chars.len())].iter().collect();
-    // The cut lands on a boundary when the text right after it starts with `sep`.
-    let rest: String = chars[budget.min(chars.len())..].iter().collect();
+    let head = take_cells(text, width.saturating_sub(1));
+    // The cut lands on a boundary when the text right after it starts with `sep`, or when a
+    // wide character stands on either side of it.
+    let rest = &text[head.len()..];
+    let wide = |c: Option<char>| c.is_some_and(|c| char_cells(c) > 1);
     if rest.starts_with(sep) {
-        return Some(head.trim_end().chars().count());
+        return Some(head.trim_end().len());
+    }
+    if wide(head.chars().next_back()) || wide(rest.chars().next()) {
+        return Some(head.len());
     }
     match head.rfind(sep) {
-        Some(byte) => Some(head[..byte].trim_end().chars().count()),
+        Some(byte) => Some(head[..byte].trim_end().len()),
         // One word longer than the room: cut it, as nothing else would show at all.
-        None => Some(budget),
+        None => Some(head.len()),
     }
 }
 
-/// `text` in at most `width` chars, cut at the last `sep` that fits and ended with `…`.
+/// `text` in at most `width` cells, cut at the last `sep` that fits and ended with `…`.
 pub fn fit_at(text: &str, width: usize, sep: &str) -> String {
     match cut_at(text, width, sep) {
         None => text.to_string(),
         Some(keep) => {
-            let mut out: String = text.chars().take(keep).collect();
+            let mut out = text[..keep].to_string();
             out.push(ELLIPSIS);
             out
         }
     }
 }
 
-/// `text` in at most `width` chars, cut at a word boundary and ended with `…`.
+/// `text` in at most `width` cells, cut at a word boundary and ended with `…`.
 pub fn fit_words(text: &str, width: usize) -> String {
     fit_at(text, width, " ")
 }
 
-/// A styled line in at most `width` chars, cut at a word boundary with `…` in the style of the
+/// A styled line in at most `width` cells, cut at a word boundary with `…` in the style of the
 /// span it cuts.
 pub fn fit_line(line: Line<'_>, width: usize) -> Line<'static> {
     let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
@@ -56,14 +61,14 @@ pub fn fit_line(line: Line<'_>, width: usize) -> Line<'static> {
         if left == 0 {
             break;
         }
-        let n = s.content.chars().count();
+        // `left` counts bytes of the joined text, so it falls on a char boundary of this span.
+        let n = s.content.len();
         last_style = s.style;
         if n <= left {
             left -= n;
             spans.push(Span::styled(s.content.into_owned(), s.style));
         } else {
-            let part: String = s.content.chars().take(left).collect();
-            spans.push(Span::styled(part, s.style));
+            spans.push(Span::styled(s.content[..left].to_string(), s.style));
             left = 0;
         }
     }
@@ -97,6 +102,19 @@ mod tests {
     #[test]
     fn a_single_long_word_is_cut_rather_than_dropped() {
         assert_eq!(fit_words("__consumer_offsets", 8), "__consu…");
+    }
+
+    #[test]
+    fn chinese_is_cut_between_characters_within_its_cells() {
+        // 12 cells of text in 7: three characters (6 cells) and the ellipsis, none split.
+        assert_eq!(fit_words("消费者组再均衡", 7), "消费者…");
+        assert_eq!(fit_words("消费者组再均衡", 8), "消费者…");
+        assert_eq!(cells(&fit_words("leader 选举完成了", 10)), 10);
+        assert_eq!(fit_words("leader 选举完成了", 10), "leader 选…");
+        let line = Line::from(vec![Span::raw("分区"), Span::raw("副本同步")]);
+        let cut = fit_line(line, 7);
+        let text: String = cut.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "分区副…");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::{leader_down, mark, more_rows, panel, row_style};
 use crate::clients::view::ConsumerState;
 use crate::cluster::snapshot::GroupPartitionSnapshot;
 use crate::lab::LabSnapshot;
+use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{GroupLine, GroupLineKind, group_lines, scroll_start};
 use crate::ui::text::text;
@@ -69,9 +70,9 @@ fn member_countdown(snap: &LabSnapshot, l: &GroupLine, member: usize) -> Option<
     member_session(&snap.groups[l.group].members[member], snap.now_ms, killed)
 }
 
-/// Characters of a line so far.
+/// Terminal cells of a line so far.
 fn used(spans: &[Span]) -> usize {
-    spans.iter().map(|s| s.content.chars().count()).sum()
+    spans.iter().map(|s| cells(&s.content)).sum()
 }
 
 fn line<'a>(
@@ -174,7 +175,7 @@ fn line<'a>(
             }
             // A silent member's clock matters more than its offsets: it comes first, and a narrow
             // panel drops the offsets for it.
-            let reserve = if moved { moved_mark.chars().count() } else { 0 };
+            let reserve = if moved { cells(moved_mark) } else { 0 };
             push_countdown(
                 &mut spans,
                 silent.clone(),

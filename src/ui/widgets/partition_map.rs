@@ -6,6 +6,7 @@ use super::countdown::{Countdown, follower_lag};
 use super::{mark, more_rows, panel, row_style};
 use crate::cluster::snapshot::ClusterSettings;
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
+use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
 use crate::ui::pulses::Pulses;
 use crate::ui::rows::{partition_order_shown, scroll_start};
@@ -108,7 +109,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .iter()
             .flat_map(|p| p.replica_states.iter().map(move |r| (p, r.broker)))
             .filter_map(|(p, b)| cell_text(p, b, &clock))
-            .map(|s| s.chars().count())
+            .map(|s| cells(&s))
             .max()
             .unwrap_or(3)
             .max(3) as u16
@@ -151,7 +152,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         _ => text("panel.partition_map").to_string(),
     };
     let title = super::internal_title(&title, snap, app.show_internal);
-    let legend = if area.width as usize >= 57 + title.chars().count() {
+    let legend = if area.width as usize >= 57 + cells(&title) {
         legend()
     } else {
         ""

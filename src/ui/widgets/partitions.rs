@@ -4,6 +4,7 @@
 use super::countdown::retention;
 use super::{human_bytes, ids, known, leader_down, mark, more_rows, panel, row_style, stale};
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
+use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{partition_order_shown, scroll_start};
 use crate::ui::text::text;
@@ -37,7 +38,7 @@ pub fn isr_line<'a>(p: &PartitionSnapshot, theme: &Theme) -> Line<'a> {
 /// `topic-N` in at most `width` chars: a long topic name is cut with `…`, the partition kept.
 fn fit_name(tp: &crate::cluster::types::TopicPartition, width: usize) -> String {
     let full = tp.to_string();
-    if full.chars().count() <= width {
+    if cells(&full) <= width {
         return full;
     }
     let suffix = format!("-{}", tp.partition);
@@ -166,7 +167,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         super::countdown::secs(next.limit_ms - next.elapsed_ms),
         next.limit_ms
     );
-    if snap.next_retention_check_ms > 0 && text.chars().count() + 2 <= room {
+    if snap.next_retention_check_ms > 0 && cells(&text) + 2 <= room {
         block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()).right_aligned());
     }
     let table = Table::new(rows, widths)

@@ -2,8 +2,10 @@
 //! while a destructive key waits for `y`, the whole bar is its question.
 
 use super::fit::{fit_at, fit_words};
+use crate::text::text;
+use crate::text::width::cells;
 use crate::ui::app::{App, Mode, format_speed};
-use crate::ui::confirm::ANSWER_HINT;
+use crate::ui::confirm::answer_hint;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -19,13 +21,15 @@ pub fn sim_time(ms: i64) -> String {
     }
 }
 
-/// Key hints shown when there is nothing else to say.
-pub const HINTS: &str =
-    "? help  q quit  Tab focus  b/s/r broker  k/x consumer  p c t new  space pause  v f timeline";
+/// Key hints shown when there is nothing else to say (groups of keys two spaces apart).
+pub fn hints() -> &'static str {
+    text("status.hints")
+}
 
 /// Key hints in a lesson.
-pub const LESSON_HINTS: &str =
-    "n next step  b back to start  ? help  q quit  B/s/r broker  k/x consumer  v f timeline";
+pub fn lesson_hints() -> &'static str {
+    text("status.lesson_hints")
+}
 
 /// Draws the status bar.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -36,7 +40,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         let line = Line::from(vec![
             Span::styled(" CONFIRM ", theme.paused()),
             Span::styled(format!(" {} ", c.question()), theme.header()),
-            Span::raw(ANSWER_HINT),
+            Span::raw(answer_hint()),
         ]);
         frame.render_widget(line, area);
         return;
@@ -51,23 +55,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             format_speed(app.speed)
         )));
     } else {
-        spans.push(Span::styled("starting… ", theme.dim()));
+        spans.push(Span::styled(text("status.starting"), theme.dim()));
     }
     if app.paused {
-        spans.push(Span::styled(" PAUSED ", theme.paused()));
+        spans.push(Span::styled(text("status.paused"), theme.paused()));
     } else {
-        spans.push(Span::raw("▶ running"));
+        spans.push(Span::raw(text("status.running")));
     }
     spans.push(Span::raw(" │ "));
     // What is left of the bar: a message is cut at a word, the hints between two keys.
-    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let used: usize = spans.iter().map(|s| cells(&s.content)).sum();
     let room = (area.width as usize).saturating_sub(used);
     match &app.flash {
         Some(msg) => spans.push(Span::styled(fit_words(msg, room), theme.header())),
-        None if app.lesson_mode => {
-            spans.push(Span::styled(fit_at(LESSON_HINTS, room, "  "), theme.dim()))
-        }
-        None => spans.push(Span::styled(fit_at(HINTS, room, "  "), theme.dim())),
+        None if app.lesson_mode => spans.push(Span::styled(
+            fit_at(lesson_hints(), room, "  "),
+            theme.dim(),
+        )),
+        None => spans.push(Span::styled(fit_at(hints(), room, "  "), theme.dim())),
     }
     frame.render_widget(Line::from(spans), area);
 }

@@ -4,6 +4,8 @@
 use super::fit::fit_line;
 use super::panel;
 use crate::cluster::event::{Event, EventKind};
+use crate::text::event::event_line;
+use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
 use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
@@ -31,14 +33,17 @@ fn line<'a>(e: &Event, labels: bool, pinned: bool, theme: &Theme) -> Line<'a> {
         // A glyph as well as a style, so passes and failures show without colour too.
         let glyph = if *passed { "✓ " } else { "✗ " };
         let style = theme.check(*passed);
-        spans.push(Span::styled(format!("{glyph}{}", e.kind), style));
+        spans.push(Span::styled(
+            format!("{glyph}{}", event_line(&e.kind)),
+            style,
+        ));
     } else {
         let style = if pinned {
             style.add_modifier(Modifier::BOLD)
         } else {
             style
         };
-        spans.push(Span::styled(e.kind.to_string(), style));
+        spans.push(Span::styled(event_line(&e.kind), style));
     }
     Line::from(spans)
 }
@@ -73,7 +78,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let title = title(app, events.len(), scroll);
     // The key hint only where it leaves the title whole.
     let hint = text("panel.timeline_hint");
-    let hint = if title.chars().count() + hint.chars().count() + 6 <= area.width as usize {
+    let hint = if cells(&title) + cells(hint) + 6 <= area.width as usize {
         hint
     } else {
         ""

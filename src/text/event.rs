@@ -1,0 +1,465 @@
+//! Timeline and story lines in the chosen language. `impl Display for EventKind` stays the
+//! English line (and `--json` keeps the English event kinds) for scripts; this module gives the
+//! dashboard and headless text stories the same line from the catalogue's `[event]` section.
+//! Reasons and errors the cluster writes (`reason`, `error`) stay as the cluster wrote them.
+
+use super::{Lang, fill, text_in};
+use crate::cluster::event::EventKind;
+use std::fmt::Display;
+
+/// `[a,b,c]`, the compact form lists take in event lines (as in the English Display).
+fn list<T: Display>(items: &[T]) -> String {
+    let parts: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+    format!("[{}]", parts.join(","))
+}
+
+/// The catalogue key of `kind`'s line and the values of its placeholders.
+fn key_and_args(kind: &EventKind) -> (&'static str, Vec<(&'static str, String)>) {
+    use EventKind::*;
+    let s = |v: &dyn Display| v.to_string();
+    match kind {
+        LabStarted { brokers, seed } => (
+            "event.lab_started",
+            vec![("brokers", s(brokers)), ("seed", s(seed))],
+        ),
+        TopicCreated {
+            topic,
+            partitions,
+            replication_factor,
+        } => (
+            "event.topic_created",
+            vec![
+                ("topic", s(topic)),
+                ("partitions", s(partitions)),
+                ("rf", s(replication_factor)),
+            ],
+        ),
+        BrokerKilled { broker } => ("event.broker_killed", vec![("broker", s(broker))]),
+        BrokerShuttingDown { broker } => {
+            ("event.broker_shutting_down", vec![("broker", s(broker))])
+        }
+        BrokerStopped { broker } => ("event.broker_stopped", vec![("broker", s(broker))]),
+        BrokerStarted { broker } => ("event.broker_started", vec![("broker", s(broker))]),
+        BrokerSessionExpired { broker } => {
+            ("event.broker_session_expired", vec![("broker", s(broker))])
+        }
+        BrokerSlow { broker, slow: true } => ("event.broker_slow", vec![("broker", s(broker))]),
+        BrokerSlow { broker, .. } => ("event.broker_fast", vec![("broker", s(broker))]),
+        ControllerMoved { to: Some(to), .. } => ("event.controller_moved", vec![("to", s(to))]),
+        ControllerMoved { to: None, .. } => ("event.no_controller", vec![]),
+        LeaderElected {
+            tp,
+            leader,
+            leader_epoch,
+            reason,
+        } => (
+            "event.leader_elected",
+            vec![
+                ("tp", s(tp)),
+                ("leader", s(leader)),
+                ("epoch", s(leader_epoch)),
+                ("reason", s(reason)),
+            ],
+        ),
+        PartitionOffline { tp } => ("event.partition_offline", vec![("tp", s(tp))]),
+        UncleanLeaderElected {
+            tp,
+            leader,
+            records_lost,
+            ..
+        } => (
+            "event.unclean",
+            vec![
+                ("tp", s(tp)),
+                ("leader", s(leader)),
+                ("lost", s(records_lost)),
+            ],
+        ),
+        IsrShrunk { tp, removed, isr } => (
+            "event.isr_shrunk",
+            vec![
+                ("tp", s(tp)),
+                ("isr", list(isr)),
+                ("removed", list(removed)),
+            ],
+        ),
+        IsrExpanded { tp, added, isr } => (
+            "event.isr_expanded",
+            vec![("tp", s(tp)), ("isr", list(isr)), ("added", list(added))],
+        ),
+        HighWatermarkAdvanced { tp, high_watermark } => {
+            ("event.hw", vec![("tp", s(tp)), ("hw", s(high_watermark))])
+        }
+        SegmentRolled {
+            tp,
+            broker,
+            base_offset,
+        } => (
+            "event.segment_rolled",
+            vec![
+                ("tp", s(tp)),
+                ("broker", s(broker)),
+                ("offset", s(base_offset)),
+            ],
+        ),
+        SegmentsDeleted {
+            tp,
+            broker,
+            segments,
+            log_start_offset,
+        } => (
+            "event.segments_deleted",
+            vec![
+                ("tp", s(tp)),
+                ("broker", s(broker)),
+                ("segments", s(segments)),
+                ("start", s(log_start_offset)),
+            ],
+        ),
+        LogTruncated {
+            tp,
+            broker,
+            to_offset,
+            records_dropped,
+            reason,
+        } => (
+            "event.truncated",
+            vec![
+                ("tp", s(tp)),
+                ("broker", s(broker)),
+                ("offset", s(to_offset)),
+                ("dropped", s(records_dropped)),
+                ("reason", s(reason)),
+            ],
+        ),
+        ProduceFailed { client, tp, error } => (
+            "event.produce_failed",
+            vec![("client", s(client)), ("tp", s(tp)), ("error", s(error))],
+        ),
+        ClientSpawned {
+            client_id,
+            description,
+            ..
+        } => (
+            "event.client_spawned",
+            vec![("client", s(client_id)), ("description", s(description))],
+        ),
+        ConsumerKilled { client_id } => ("event.consumer_killed", vec![("client", s(client_id))]),
+        ConsumerClosed { client_id } => ("event.consumer_closed", vec![("client", s(client_id))]),
+        ProducerStopped { client_id } => ("event.producer_stopped", vec![("client", s(client_id))]),
+        MemberJoined {
+            group,
+            member_id,
+            client_id,
+        } => (
+            "event.member_joined",
+            vec![
+                ("group", s(group)),
+                ("client", s(client_id)),
+                ("member", s(member_id)),
+            ],
+        ),
+        MemberRemoved {
+            group,
+            member_id,
+            reason,
+        } => (
+            "event.member_removed",
+            vec![
+                ("group", s(group)),
+                ("member", s(member_id)),
+                ("reason", s(reason)),
+            ],
+        ),
+        RebalanceStarted { group, reason } => (
+            "event.rebalance_started",
+            vec![("group", s(group)), ("reason", s(reason))],
+        ),
+        GenerationAssigned {
+            group,
+            generation,
+            assignor,
+            assignment,
+        } => {
+            let parts: Vec<String> = assignment
+                .iter()
+                .map(|(m, tps)| format!("{m}→{}", list(tps)))
+                .collect();
+            (
+                "event.generation",
+                vec![
+                    ("group", s(group)),
+                    ("generation", s(generation)),
+                    ("assignor", s(assignor)),
+                    ("assignment", parts.join(" ")),
+                ],
+            )
+        }
+        PartitionsRevoked {
+            group,
+            member_id,
+            partitions,
+        } => (
+            "event.revoked",
+            vec![
+                ("group", s(group)),
+                ("member", s(member_id)),
+                ("partitions", list(partitions)),
+            ],
+        ),
+        OffsetCommitted { group, tp, offset } => (
+            "event.committed",
+            vec![("group", s(group)), ("tp", s(tp)), ("offset", s(offset))],
+        ),
+        OffsetReset {
+            group,
+            tp,
+            offset,
+            policy,
+        } => (
+            "event.reset",
+            vec![
+                ("group", s(group)),
+                ("tp", s(tp)),
+                ("offset", s(offset)),
+                ("policy", s(policy)),
+            ],
+        ),
+        CoordinatorMoved {
+            group,
+            broker: Some(b),
+        } => (
+            "event.coordinator_moved",
+            vec![("group", s(group)), ("broker", s(b))],
+        ),
+        CoordinatorMoved {
+            group,
+            broker: None,
+        } => ("event.no_coordinator", vec![("group", s(group))]),
+        Check { passed: true, text } => ("event.check_passed", vec![("text", s(text))]),
+        Check {
+            passed: false,
+            text,
+        } => ("event.check_failed", vec![("text", s(text))]),
+        Note { text } => ("event.note", vec![("text", s(text))]),
+    }
+}
+
+/// `kind`'s line in `lang`: English is the `Display` line itself (it says "1 partition" and
+/// "2 partitions" right), every other language fills its `[event]` template. Pure, for tests.
+pub fn event_line_in(lang: Lang, kind: &EventKind) -> String {
+    if lang == Lang::En {
+        return kind.to_string();
+    }
+    let (key, args) = key_and_args(kind);
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    fill(text_in(lang, key), &args)
+}
+
+/// `kind`'s line in the language in force.
+pub fn event_line(kind: &EventKind) -> String {
+    event_line_in(super::lang(), kind)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::cluster::types::TopicPartition;
+
+    /// One event of every kind, counts above one so English plurals match the templates.
+    pub(crate) fn samples() -> Vec<EventKind> {
+        use EventKind::*;
+        let tp = TopicPartition::new("test", 0);
+        vec![
+            LabStarted {
+                brokers: 3,
+                seed: 42,
+            },
+            TopicCreated {
+                topic: "test".into(),
+                partitions: 2,
+                replication_factor: 3,
+            },
+            BrokerKilled { broker: 3 },
+            BrokerShuttingDown { broker: 2 },
+            BrokerStopped { broker: 2 },
+            BrokerStarted { broker: 3 },
+            BrokerSessionExpired { broker: 3 },
+            BrokerSlow {
+                broker: 2,
+                slow: true,
+            },
+            BrokerSlow {
+                broker: 2,
+                slow: false,
+            },
+            ControllerMoved {
+                from: Some(1),
+                to: Some(2),
+            },
+            ControllerMoved {
+                from: Some(1),
+                to: None,
+            },
+            LeaderElected {
+                tp: tp.clone(),
+                leader: 2,
+                leader_epoch: 4,
+                reason: "broker 3 failed".into(),
+            },
+            PartitionOffline { tp: tp.clone() },
+            UncleanLeaderElected {
+                tp: tp.clone(),
+                leader: 3,
+                records_lost: 12,
+                first_lost_offset: 400,
+            },
+            IsrShrunk {
+                tp: tp.clone(),
+                removed: vec![3],
+                isr: vec![1, 2],
+            },
+            IsrExpanded {
+                tp: tp.clone(),
+                added: vec![3],
+                isr: vec![1, 2, 3],
+            },
+            HighWatermarkAdvanced {
+                tp: tp.clone(),
+                high_watermark: 409,
+            },
+            SegmentRolled {
+                tp: tp.clone(),
+                broker: 1,
+                base_offset: 1000,
+            },
+            SegmentsDeleted {
+                tp: tp.clone(),
+                broker: 1,
+                segments: 2,
+                log_start_offset: 1000,
+            },
+            LogTruncated {
+                tp: tp.clone(),
+                broker: 3,
+                to_offset: 377,
+                records_dropped: 5,
+                reason: "diverged".into(),
+            },
+            ProduceFailed {
+                client: "producer-1".into(),
+                tp: tp.clone(),
+                error: "NOT_ENOUGH_REPLICAS".into(),
+            },
+            ClientSpawned {
+                id: 1,
+                client_id: "consumer-A".into(),
+                description: "group lab-group".into(),
+            },
+            ConsumerKilled {
+                client_id: "consumer-A".into(),
+            },
+            ConsumerClosed {
+                client_id: "consumer-B".into(),
+            },
+            ProducerStopped {
+                client_id: "producer-1".into(),
+            },
+            MemberJoined {
+                group: "lab-group".into(),
+                member_id: "consumer-A-1".into(),
+                client_id: "consumer-A".into(),
+            },
+            MemberRemoved {
+                group: "lab-group".into(),
+                member_id: "consumer-A-1".into(),
+                reason: "session timeout".into(),
+            },
+            RebalanceStarted {
+                group: "lab-group".into(),
+                reason: "member joined".into(),
+            },
+            GenerationAssigned {
+                group: "lab-group".into(),
+                generation: 3,
+                assignor: "range".into(),
+                assignment: vec![("consumer-A-1".into(), vec![tp.clone()])],
+            },
+            PartitionsRevoked {
+                group: "lab-group".into(),
+                member_id: "consumer-A-1".into(),
+                partitions: vec![tp.clone()],
+            },
+            OffsetCommitted {
+                group: "lab-group".into(),
+                tp: tp.clone(),
+                offset: 400,
+            },
+            OffsetReset {
+                group: "lab-group".into(),
+                tp: tp.clone(),
+                offset: 0,
+                policy: "earliest".into(),
+            },
+            CoordinatorMoved {
+                group: "lab-group".into(),
+                broker: Some(1),
+            },
+            CoordinatorMoved {
+                group: "lab-group".into(),
+                broker: None,
+            },
+            Check {
+                passed: true,
+                text: "consumer-B owns test-0".into(),
+            },
+            Check {
+                passed: false,
+                text: "consumer-B owns test-0".into(),
+            },
+            Note {
+                text: "hello".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn english_templates_say_what_display_says() {
+        // en.toml's [event] is what translators work from: it must match the English line.
+        for kind in samples() {
+            let (key, args) = key_and_args(&kind);
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            assert_eq!(
+                fill(text_in(Lang::En, key), &args),
+                kind.to_string(),
+                "{key}"
+            );
+            assert_eq!(event_line_in(Lang::En, &kind), kind.to_string());
+        }
+    }
+
+    #[test]
+    fn every_event_has_a_chinese_line_with_every_value_filled() {
+        for kind in samples() {
+            let line = event_line_in(Lang::Zh, &kind);
+            assert!(!line.contains('{'), "{line}");
+            // A note is the lesson's own text, shown as written.
+            if !matches!(kind, EventKind::Note { .. }) {
+                assert_ne!(line, kind.to_string(), "{line} is not translated");
+            }
+        }
+        let line = event_line_in(
+            Lang::Zh,
+            &EventKind::LeaderElected {
+                tp: TopicPartition::new("test", 0),
+                leader: 2,
+                leader_epoch: 4,
+                reason: "x".into(),
+            },
+        );
+        assert!(
+            line.contains("test-0") && line.contains("leader") && line.contains('4'),
+            "{line}"
+        );
+    }
+}
