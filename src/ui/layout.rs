@@ -1,7 +1,7 @@
 //! Where each panel goes: one pure function of the terminal size, used by drawing and by mouse
 //! clicks alike.
 
-use super::widgets::lesson::{caption_lines, caption_rows_max};
+use super::caption::{caption_lines, caption_rows_max};
 use crate::lab::LabSnapshot;
 use ratatui::layout::Rect;
 
