@@ -11,6 +11,7 @@ mod keys_in_code {
     const SOURCES: &[&str] = &[
         include_str!("keymap.rs"),
         include_str!("explain.rs"),
+        include_str!("explain/event.rs"),
         include_str!("widgets/brokers.rs"),
         include_str!("widgets/explain.rs"),
         include_str!("widgets/groups.rs"),
@@ -26,6 +27,10 @@ mod keys_in_code {
         include_str!("widgets/countdown.rs"),
         include_str!("dialog.rs"),
         include_str!("widgets/dialog.rs"),
+        include_str!("app/update.rs"),
+        include_str!("caption.rs"),
+        include_str!("widgets/replica_log.rs"),
+        include_str!("widgets/mod.rs"),
     ];
 
     #[test]

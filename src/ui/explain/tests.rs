@@ -1,7 +1,7 @@
 //! Explanations name this lab's values: change a config in the fixture and see it in the text.
 
 use super::*;
-use crate::cluster::event::Event;
+use crate::cluster::event::{Event, EventKind};
 use crate::ui::fixture;
 
 fn all_text(x: &Explanation) -> String {

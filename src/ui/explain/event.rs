@@ -1,0 +1,314 @@
+//! Explanations of timeline events: one text per event family, filled with the lab's values.
+
+use super::{Explanation, consumer_named, min_isr, ms, timers, unclean_args};
+use crate::cluster::event::{Event, EventKind};
+use crate::cluster::types::BrokerId;
+use crate::lab::LabSnapshot;
+use crate::ui::text::{text, text_with};
+use crate::ui::widgets::ids;
+
+/// What a timeline event means: the rule behind it and the configs, with this lab's values.
+pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
+    use EventKind::*;
+    let s = &snap.settings;
+    let mut args: Vec<(&str, String)> = vec![
+        ("clock", e.clock()),
+        ("session", ms(s.broker_session_timeout_ms)),
+        ("heartbeat", ms(s.broker_heartbeat_interval_ms)),
+        ("lag", ms(s.replica_lag_time_max_ms)),
+        ("interval", ms(s.retention_check_interval_ms)),
+    ];
+    let (unclean, unclean_rule) = unclean_args(snap);
+    let mut put = |k: &'static str, v: String| {
+        // A later value wins: client timers replace the broker ones of the same name.
+        args.retain(|(n, _)| *n != k);
+        args.push((k, v));
+    };
+    let key = match &e.kind {
+        LabStarted { brokers, seed } => {
+            put("brokers", brokers.to_string());
+            put("seed", seed.to_string());
+            "explain.event.lab_started"
+        }
+        TopicCreated {
+            topic,
+            partitions,
+            replication_factor,
+        } => {
+            put("topic", topic.clone());
+            put("partitions", partitions.to_string());
+            put("rf", replication_factor.to_string());
+            "explain.event.topic_created"
+        }
+        BrokerKilled { broker } => {
+            put("broker", broker.to_string());
+            "explain.event.broker_killed"
+        }
+        BrokerShuttingDown { broker } => {
+            put("broker", broker.to_string());
+            "explain.event.broker_shutting_down"
+        }
+        BrokerStopped { broker } => {
+            put("broker", broker.to_string());
+            "explain.event.broker_stopped"
+        }
+        BrokerStarted { broker } => {
+            put("broker", broker.to_string());
+            "explain.event.broker_started"
+        }
+        BrokerSessionExpired { broker } => {
+            put("broker", broker.to_string());
+            "explain.event.session_expired"
+        }
+        BrokerSlow { broker, slow } => {
+            put("broker", broker.to_string());
+            if *slow {
+                "explain.event.broker_slow"
+            } else {
+                "explain.event.broker_fast"
+            }
+        }
+        ControllerMoved { from, to } => {
+            let b =
+                |b: &Option<BrokerId>| b.map(|b| format!("broker {b}")).unwrap_or("none".into());
+            put("from", b(from));
+            put("to", b(to));
+            "explain.event.controller_moved"
+        }
+        LeaderElected {
+            tp,
+            leader,
+            leader_epoch,
+            reason,
+        } => {
+            put("tp", tp.to_string());
+            put("leader", leader.to_string());
+            put("epoch", leader_epoch.to_string());
+            put("reason", reason.clone());
+            "explain.event.leader_elected"
+        }
+        PartitionOffline { tp } => {
+            put("tp", tp.to_string());
+            put("unclean", unclean.into());
+            put("unclean_rule", text(unclean_rule).into());
+            "explain.event.partition_offline"
+        }
+        UncleanLeaderElected {
+            tp,
+            leader,
+            records_lost,
+            first_lost_offset,
+        } => {
+            put("tp", tp.to_string());
+            put("leader", leader.to_string());
+            put("unclean", unclean.into());
+            put("lost", records_lost.to_string());
+            put("first", first_lost_offset.to_string());
+            "explain.event.unclean"
+        }
+        IsrShrunk { tp, removed, isr } => {
+            put("tp", tp.to_string());
+            put("brokers", ids(removed));
+            put("isr", format!("[{}]", ids(isr)));
+            put("min_isr", min_isr(snap, &tp.topic).to_string());
+            "explain.event.isr_shrunk"
+        }
+        IsrExpanded { tp, added, isr } => {
+            put("tp", tp.to_string());
+            put("brokers", ids(added));
+            put("isr", format!("[{}]", ids(isr)));
+            "explain.event.isr_expanded"
+        }
+        HighWatermarkAdvanced { tp, high_watermark } => {
+            put("tp", tp.to_string());
+            put("hw", high_watermark.to_string());
+            "explain.event.hw"
+        }
+        SegmentRolled {
+            tp,
+            broker,
+            base_offset,
+        } => {
+            put("tp", tp.to_string());
+            put("broker", broker.to_string());
+            put("offset", base_offset.to_string());
+            "explain.event.segment_rolled"
+        }
+        SegmentsDeleted {
+            tp,
+            broker,
+            segments,
+            log_start_offset,
+        } => {
+            put("tp", tp.to_string());
+            put("broker", broker.to_string());
+            put("segments", segments.to_string());
+            put("start", log_start_offset.to_string());
+            "explain.event.segments_deleted"
+        }
+        LogTruncated {
+            tp,
+            broker,
+            to_offset,
+            records_dropped,
+            reason,
+        } => {
+            put("tp", tp.to_string());
+            put("broker", broker.to_string());
+            put("offset", to_offset.to_string());
+            put("dropped", records_dropped.to_string());
+            put("reason", reason.clone());
+            "explain.event.truncated"
+        }
+        ProduceFailed { client, tp, error } => {
+            put("client", client.clone());
+            put("tp", tp.to_string());
+            let why = if error.contains("NOT_ENOUGH_REPLICAS") {
+                "explain.event.error_not_enough"
+            } else if error.contains("NOT_LEADER") {
+                "explain.event.error_not_leader"
+            } else {
+                "explain.event.error_other"
+            };
+            put("error", format!("{error}, {}", text(why)));
+            "explain.event.produce_failed"
+        }
+        ClientSpawned {
+            client_id,
+            description,
+            ..
+        } => {
+            put("client", client_id.clone());
+            put("description", description.clone());
+            "explain.event.client_spawned"
+        }
+        ConsumerKilled { client_id } => {
+            put("client", client_id.clone());
+            for (k, v) in timers(snap, consumer_named(snap, client_id)) {
+                put(k, v);
+            }
+            "explain.event.consumer_killed"
+        }
+        ConsumerClosed { client_id } => {
+            put("client", client_id.clone());
+            "explain.event.consumer_closed"
+        }
+        ProducerStopped { client_id } => {
+            put("client", client_id.clone());
+            "explain.event.producer_stopped"
+        }
+        MemberJoined {
+            group, client_id, ..
+        } => {
+            put("client", client_id.clone());
+            put("group", group.clone());
+            "explain.event.member_joined"
+        }
+        MemberRemoved {
+            group,
+            member_id,
+            reason,
+        } => {
+            let c = consumer_named(snap, member_id);
+            put(
+                "client",
+                c.map(|c| c.client_id.clone())
+                    .unwrap_or_else(|| member_id.clone()),
+            );
+            put("group", group.clone());
+            put("reason", reason.clone());
+            for (k, v) in timers(snap, c) {
+                put(k, v);
+            }
+            // The coordinator's own reason names the timeout it applied; prefer its value.
+            if let Some(v) = reason.split("session.timeout.ms=").nth(1) {
+                let v: String = v.chars().take_while(char::is_ascii_digit).collect();
+                if !v.is_empty() {
+                    put("session", v);
+                }
+            }
+            if reason.contains("session.timeout.ms") {
+                "explain.event.removed_timeout"
+            } else if reason.contains("LeaveGroup") {
+                "explain.event.removed_leave"
+            } else if reason.contains("rebalance.timeout.ms") {
+                "explain.event.removed_rejoin"
+            } else {
+                "explain.event.removed_other"
+            }
+        }
+        RebalanceStarted { group, reason } => {
+            put("group", group.clone());
+            put("reason", reason.clone());
+            "explain.event.rebalance_started"
+        }
+        GenerationAssigned {
+            group,
+            generation,
+            assignor,
+            ..
+        } => {
+            put("group", group.clone());
+            put("generation", generation.to_string());
+            put("assignor", assignor.clone());
+            "explain.event.generation"
+        }
+        PartitionsRevoked {
+            member_id,
+            partitions,
+            ..
+        } => {
+            let who = consumer_named(snap, member_id)
+                .map(|c| c.client_id.clone())
+                .unwrap_or_else(|| member_id.clone());
+            put("member", who);
+            let tps: Vec<String> = partitions.iter().map(|t| t.to_string()).collect();
+            put("partitions", tps.join(", "));
+            "explain.event.revoked"
+        }
+        OffsetCommitted { group, tp, offset } => {
+            put("group", group.clone());
+            put("tp", tp.to_string());
+            put("offset", offset.to_string());
+            "explain.event.committed"
+        }
+        OffsetReset {
+            group,
+            tp,
+            offset,
+            policy,
+        } => {
+            put("group", group.clone());
+            put("tp", tp.to_string());
+            put("offset", offset.to_string());
+            put("policy", policy.clone());
+            "explain.event.reset"
+        }
+        CoordinatorMoved { group, broker } => {
+            put("group", group.clone());
+            put(
+                "broker",
+                broker.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
+            );
+            put("offsets_partitions", s.offsets_topic_partitions.to_string());
+            "explain.event.coordinator_moved"
+        }
+        Check { passed, text } => {
+            put("text", text.clone());
+            if *passed {
+                "explain.event.check_passed"
+            } else {
+                "explain.event.check_failed"
+            }
+        }
+        Note { text } => {
+            put("text", text.clone());
+            "explain.event.note"
+        }
+    };
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut x = Explanation::new(text_with("explain.event.title", &args));
+    x.add(e.kind.to_string());
+    x.add(text_with(key, &args));
+    x
+}
