@@ -5,7 +5,7 @@ use crate::clients::spec::KeyMode;
 use crate::clients::spec::ProducerSpec;
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
 use crate::cluster::error::KafkaError;
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{EventKind, ProduceError};
 use crate::cluster::lab::{Cluster, ProduceOutcome};
 use crate::cluster::types::{Acks, ClientId, TopicPartition};
 use bytes::Bytes;
@@ -311,7 +311,10 @@ impl SimProducer {
                 lab.emit_event(EventKind::ProduceFailed {
                     client: self.client_id.clone(),
                     tp,
-                    error: format!("{error}, retrying"),
+                    error: ProduceError {
+                        error,
+                        retrying: true,
+                    },
                 });
             }
             batch.attempts += 1;
@@ -323,7 +326,10 @@ impl SimProducer {
             lab.emit_event(EventKind::ProduceFailed {
                 client: self.client_id.clone(),
                 tp,
-                error: error.to_string(),
+                error: ProduceError {
+                    error,
+                    retrying: false,
+                },
             });
         }
     }

@@ -1,6 +1,6 @@
 //! The controller: broker liveness, leader elections, ISR changes and preferred-leader moves.
 
-use super::event::EventKind;
+use super::event::{ElectionReason, EventKind};
 use super::lab::Cluster;
 use super::placement::{Election, elect_leader};
 use super::snapshot::BrokerState;
@@ -113,9 +113,9 @@ impl Cluster {
                 self.config.unclean_leader_election,
             );
             let reason = match old_leader {
-                Some(l) => format!("leader {l} unavailable"),
-                None if meta.leader_epoch < 0 => "new partition".to_string(),
-                None => "partition back online".to_string(),
+                Some(leader) => ElectionReason::LeaderUnavailable { leader },
+                None if meta.leader_epoch < 0 => ElectionReason::NewPartition,
+                None => ElectionReason::BackOnline,
             };
             match election {
                 Election::Clean(b) => self.make_leader(&tp, b, reason),
@@ -124,7 +124,7 @@ impl Cluster {
                     if let Some(meta) = self.partitions.get_mut(&tp) {
                         meta.isr = vec![b];
                     }
-                    self.make_leader(&tp, b, "unclean election".into());
+                    self.make_leader(&tp, b, ElectionReason::Unclean);
                     self.emit(EventKind::UncleanLeaderElected {
                         tp: tp.clone(),
                         leader: b,
@@ -174,7 +174,12 @@ impl Cluster {
     }
 
     /// Makes `broker` the leader of `tp` with a bumped epoch; followers will reconcile by epoch.
-    pub(crate) fn make_leader(&mut self, tp: &TopicPartition, broker: BrokerId, reason: String) {
+    pub(crate) fn make_leader(
+        &mut self,
+        tp: &TopicPartition,
+        broker: BrokerId,
+        reason: ElectionReason,
+    ) {
         let now = self.now_ms;
         // A new epoch must exceed every epoch already in the replica logs (a restarted lab may
         // find higher epochs on disk than it remembers).
@@ -291,7 +296,7 @@ impl Cluster {
             })
             .collect();
         for (tp, b) in moves {
-            self.make_leader(&tp, b, "preferred leader is back in sync".into());
+            self.make_leader(&tp, b, ElectionReason::PreferredLeader);
         }
     }
 }

@@ -7,8 +7,10 @@ use serde::Serialize;
 
 mod display;
 mod importance;
+mod reason;
 
 pub use importance::{PinKind, is_internal_topic};
+pub use reason::{ElectionReason, ProduceError, RebalanceReason, RemovalReason, TruncationReason};
 
 /// One thing that happened.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -48,7 +50,18 @@ pub enum EventCategory {
 }
 
 impl EventCategory {
-    /// Short label for text output.
+    /// Every category, in the timeline's colour order.
+    pub const ALL: [EventCategory; 7] = [
+        EventCategory::Election,
+        EventCategory::Isr,
+        EventCategory::Rebalance,
+        EventCategory::Commit,
+        EventCategory::Fault,
+        EventCategory::Log,
+        EventCategory::Info,
+    ];
+
+    /// Short English label, as `--json` scripts and English stories see it.
     pub fn label(self) -> &'static str {
         match self {
             EventCategory::Election => "election",
@@ -129,8 +142,8 @@ pub enum EventKind {
         leader: BrokerId,
         /// New leader epoch.
         leader_epoch: i32,
-        /// Why (e.g. "leader 1 died", "preferred leader").
-        reason: String,
+        /// Why (the old leader is unavailable, a new partition, the preferred leader is back).
+        reason: ElectionReason,
     },
     /// No live ISR member: the partition has no leader.
     PartitionOffline {
@@ -204,8 +217,8 @@ pub enum EventKind {
         to_offset: i64,
         /// Records dropped.
         records_dropped: i64,
-        /// Why.
-        reason: String,
+        /// Why (a divergent tail, or recovery of a torn one).
+        reason: TruncationReason,
     },
     /// A produce request failed.
     ProduceFailed {
@@ -213,8 +226,8 @@ pub enum EventKind {
         client: String,
         /// Which partition.
         tp: TopicPartition,
-        /// Kafka's error name.
-        error: String,
+        /// Kafka's error, and whether the producer retries.
+        error: ProduceError,
     },
     /// A client was spawned.
     ClientSpawned {
@@ -255,15 +268,15 @@ pub enum EventKind {
         group: String,
         /// Member id.
         member_id: String,
-        /// Why ("LeaveGroup", "session.timeout.ms expired", ...).
-        reason: String,
+        /// Why (LeaveGroup, `session.timeout.ms`, `rebalance.timeout.ms`).
+        reason: RemovalReason,
     },
     /// A group began rebalancing.
     RebalanceStarted {
         /// `group.id`.
         group: String,
-        /// Why.
-        reason: String,
+        /// Why: who joined, left or timed out.
+        reason: RebalanceReason,
     },
     /// A generation was assigned.
     GenerationAssigned {

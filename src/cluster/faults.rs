@@ -2,7 +2,7 @@
 
 use super::broker::Replica;
 use super::error::FaultError;
-use super::event::EventKind;
+use super::event::{EventKind, TruncationReason};
 use super::lab::Cluster;
 use super::snapshot::BrokerState;
 use super::types::{BrokerId, TopicPartition};
@@ -36,10 +36,9 @@ impl Cluster {
                         broker,
                         to_offset: report.log_end_offset,
                         records_dropped: report.records_truncated,
-                        reason: format!(
-                            "recovery: {} bytes of torn or corrupt tail",
-                            report.bytes_truncated
-                        ),
+                        reason: TruncationReason::Recovery {
+                            bytes: report.bytes_truncated,
+                        },
                     });
                 }
                 if let Some(b) = self.brokers.get_mut(&broker) {

@@ -1,7 +1,7 @@
 //! Replication: followers fetch from leaders, leaders move the HW and grow the ISR.
 
 use super::broker::FollowerState;
-use super::event::EventKind;
+use super::event::{EventKind, TruncationReason};
 use super::lab::Cluster;
 use super::snapshot::BrokerState;
 use super::types::{BrokerId, TopicPartition};
@@ -103,7 +103,9 @@ impl Cluster {
                     broker: follower,
                     to_offset: new_leo,
                     records_dropped: dropped,
-                    reason: format!("divergent tail, leader epoch {epoch} (KIP-101)"),
+                    reason: TruncationReason::DivergentTail {
+                        leader_epoch: epoch,
+                    },
                 }),
                 Some((Err(e), _)) => {
                     self.emit(EventKind::Note {

@@ -31,9 +31,9 @@ pub fn format_event(event: &Event, format: OutputFormat) -> String {
     match format {
         // The line in the chosen language; `--json` keeps the English kinds and fields for scripts.
         OutputFormat::Text => format!(
-            "{} {:<9} {}",
+            "{} {} {}",
             event.clock(),
-            event.kind.category().label(),
+            crate::text::width::pad_right(crate::text::reason::category(event.kind.category()), 9),
             crate::text::event::event_line(&event.kind)
         ),
         OutputFormat::Json => serde_json::to_string(event).unwrap_or_default(),

@@ -1,8 +1,9 @@
 //! Timeline and story lines in the chosen language. `impl Display for EventKind` stays the
 //! English line (and `--json` keeps the English event kinds) for scripts; this module gives the
 //! dashboard and headless text stories the same line from the catalogue's `[event]` section.
-//! Reasons and errors the cluster writes (`reason`, `error`) stay as the cluster wrote them.
+//! Reasons the cluster gives as codes are said in the same language (`text::reason`).
 
+use super::reason::{election_in, produce_error_in, rebalance_in, removal_in, truncation_in};
 use super::{Lang, fill, text_in};
 use crate::cluster::event::EventKind;
 use std::fmt::Display;
@@ -13,8 +14,8 @@ fn list<T: Display>(items: &[T]) -> String {
     format!("[{}]", parts.join(","))
 }
 
-/// The catalogue key of `kind`'s line and the values of its placeholders.
-fn key_and_args(kind: &EventKind) -> (&'static str, Vec<(&'static str, String)>) {
+/// The catalogue key of `kind`'s line and the values of its placeholders, reasons in `lang`.
+fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static str, String)>) {
     use EventKind::*;
     let s = |v: &dyn Display| v.to_string();
     match kind {
@@ -58,7 +59,7 @@ fn key_and_args(kind: &EventKind) -> (&'static str, Vec<(&'static str, String)>)
                 ("tp", s(tp)),
                 ("leader", s(leader)),
                 ("epoch", s(leader_epoch)),
-                ("reason", s(reason)),
+                ("reason", election_in(lang, reason)),
             ],
         ),
         PartitionOffline { tp } => ("event.partition_offline", vec![("tp", s(tp))]),
@@ -129,12 +130,16 @@ fn key_and_args(kind: &EventKind) -> (&'static str, Vec<(&'static str, String)>)
                 ("broker", s(broker)),
                 ("offset", s(to_offset)),
                 ("dropped", s(records_dropped)),
-                ("reason", s(reason)),
+                ("reason", truncation_in(lang, reason)),
             ],
         ),
         ProduceFailed { client, tp, error } => (
             "event.produce_failed",
-            vec![("client", s(client)), ("tp", s(tp)), ("error", s(error))],
+            vec![
+                ("client", s(client)),
+                ("tp", s(tp)),
+                ("error", produce_error_in(lang, error)),
+            ],
         ),
         ClientSpawned {
             client_id,
@@ -168,12 +173,12 @@ fn key_and_args(kind: &EventKind) -> (&'static str, Vec<(&'static str, String)>)
             vec![
                 ("group", s(group)),
                 ("member", s(member_id)),
-                ("reason", s(reason)),
+                ("reason", removal_in(lang, reason)),
             ],
         ),
         RebalanceStarted { group, reason } => (
             "event.rebalance_started",
-            vec![("group", s(group)), ("reason", s(reason))],
+            vec![("group", s(group)), ("reason", rebalance_in(lang, reason))],
         ),
         GenerationAssigned {
             group,
@@ -251,7 +256,7 @@ pub fn event_line_in(lang: Lang, kind: &EventKind) -> String {
     if lang == Lang::En {
         return kind.to_string();
     }
-    let (key, args) = key_and_args(kind);
+    let (key, args) = key_and_args(lang, kind);
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     fill(text_in(lang, key), &args)
 }
@@ -305,7 +310,7 @@ pub(crate) mod tests {
                 tp: tp.clone(),
                 leader: 2,
                 leader_epoch: 4,
-                reason: "broker 3 failed".into(),
+                reason: crate::cluster::event::ElectionReason::LeaderUnavailable { leader: 3 },
             },
             PartitionOffline { tp: tp.clone() },
             UncleanLeaderElected {
@@ -344,12 +349,15 @@ pub(crate) mod tests {
                 broker: 3,
                 to_offset: 377,
                 records_dropped: 5,
-                reason: "diverged".into(),
+                reason: crate::cluster::event::TruncationReason::DivergentTail { leader_epoch: 4 },
             },
             ProduceFailed {
                 client: "producer-1".into(),
                 tp: tp.clone(),
-                error: "NOT_ENOUGH_REPLICAS".into(),
+                error: crate::cluster::event::ProduceError {
+                    error: crate::cluster::KafkaError::NotEnoughReplicas,
+                    retrying: true,
+                },
             },
             ClientSpawned {
                 id: 1,
@@ -373,11 +381,15 @@ pub(crate) mod tests {
             MemberRemoved {
                 group: "lab-group".into(),
                 member_id: "consumer-A-1".into(),
-                reason: "session timeout".into(),
+                reason: crate::cluster::event::RemovalReason::SessionTimeout {
+                    session_timeout_ms: 10_000,
+                },
             },
             RebalanceStarted {
                 group: "lab-group".into(),
-                reason: "member joined".into(),
+                reason: crate::cluster::event::RebalanceReason::Joined {
+                    member: "consumer-A-1".into(),
+                },
             },
             GenerationAssigned {
                 group: "lab-group".into(),
@@ -427,7 +439,7 @@ pub(crate) mod tests {
     fn english_templates_say_what_display_says() {
         // en.toml's [event] is what translators work from: it must match the English line.
         for kind in samples() {
-            let (key, args) = key_and_args(&kind);
+            let (key, args) = key_and_args(Lang::En, &kind);
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
             assert_eq!(
                 fill(text_in(Lang::En, key), &args),
@@ -454,7 +466,7 @@ pub(crate) mod tests {
                 tp: TopicPartition::new("test", 0),
                 leader: 2,
                 leader_epoch: 4,
-                reason: "x".into(),
+                reason: crate::cluster::event::ElectionReason::NewPartition,
             },
         );
         assert!(

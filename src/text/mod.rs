@@ -7,6 +7,7 @@
 
 pub mod event;
 pub mod lang;
+pub mod reason;
 pub mod width;
 
 pub use lang::Lang;
@@ -197,8 +198,127 @@ pub fn placeholders(template: &str) -> Vec<&str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Latin words a Chinese line may keep: Kafka's own terms and names of things on screen, as
+    /// Chinese Kafka documentation keeps them. Words with a digit, `.`, `_`, `-` or `=` in them
+    /// (config keys, ids, topic names, error codes) are data and need no entry.
+    pub(crate) const KAFKA_WORDS: &[&str] = &[
+        "acks",
+        "all",
+        "ISR",
+        "HW",
+        "LEO",
+        "leader",
+        "follower",
+        "offset",
+        "offsets",
+        "epoch",
+        "broker",
+        "brokers",
+        "KIP",
+        "LeaveGroup",
+        "JoinGroup",
+        "SyncGroup",
+        "Kafka",
+        "Empty",
+        "Stable",
+        "PreparingRebalance",
+        "CompletingRebalance",
+        "Dead",
+        "Running",
+        "Killed",
+        "Closed",
+        "Up",
+        "Down",
+        "ShuttingDown",
+        "range",
+        "roundrobin",
+        "sticky",
+        "earliest",
+        "latest",
+        "none",
+        "auto",
+        "manual",
+        "key",
+        "KiB",
+        "MiB",
+        "GiB",
+        "TiB",
+        "B",
+        "ms",
+        "s",
+        "lag",
+        "PASS",
+        "FAIL",
+        "OFFLINE",
+        "UNCLEAN",
+        "id",
+        "controller",
+        "b",
+        "L",
+        "F",
+        "O",
+        "X",
+        "S",
+        "H",
+        "c",
+        "p",
+        "e",
+        "i",
+        "t",
+        "f",
+        "v",
+        "k",
+        "x",
+        "r",
+        "q",
+        "y",
+        "n",
+        "Enter",
+        "Esc",
+        "Tab",
+        "End",
+        "Home",
+        "PgUp",
+        "PgDn",
+        "space",
+    ];
+
+    /// Fails unless `line` has Chinese in it and every Latin word is a Kafka term or data.
+    pub(crate) fn assert_chinese(line: &str) {
+        assert!(
+            line.chars().any(|c| c > '\u{2e80}'),
+            "no Chinese in {line:?}"
+        );
+        for word in english_words(line) {
+            assert!(
+                KAFKA_WORDS.contains(&word),
+                "{word:?} is English in {line:?}: translate it, or add a Kafka term to KAFKA_WORDS"
+            );
+        }
+    }
+
+    /// The Latin words of `line` that are words, not data (no digit, `.`, `_`, `-`, `=`).
+    pub(crate) fn english_words(line: &str) -> Vec<&str> {
+        line.split(|c: char| !(c.is_ascii_alphanumeric() || "._-=".contains(c)))
+            .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+            .filter(|w| !w.chars().any(|c| c.is_ascii_digit() || "._-=".contains(c)))
+            .collect()
+    }
+
+    #[test]
+    fn english_words_skip_data_and_catch_words() {
+        assert_eq!(
+            english_words("consumer-A-0001 离开 session.timeout.ms=10000 NOT_ENOUGH_REPLICAS"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            english_words("test-0：broker 1 — new partition"),
+            vec!["broker", "new", "partition"]
+        );
+    }
 
     #[test]
     fn english_parses_and_every_leaf_is_a_string() {

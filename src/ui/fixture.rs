@@ -383,7 +383,7 @@ pub fn events() -> Vec<Event> {
                 tp: tp("test", 0),
                 leader: 2,
                 leader_epoch: 4,
-                reason: "leader 3 died".into(),
+                reason: crate::cluster::event::ElectionReason::LeaderUnavailable { leader: 3 },
             },
         ),
         at(
@@ -398,7 +398,10 @@ pub fn events() -> Vec<Event> {
             81_250,
             EventKind::RebalanceStarted {
                 group: "lab-group".into(),
-                reason: "consumer-C left".into(),
+                reason: crate::cluster::event::RebalanceReason::Left {
+                    member: "consumer-C".into(),
+                    group_empty: false,
+                },
             },
         ),
     ]

@@ -269,7 +269,7 @@ mod tests {
                 broker: 3,
                 to_offset: 5,
                 records_dropped: 4,
-                reason: "divergent tail".into(),
+                reason: crate::cluster::event::TruncationReason::DivergentTail { leader_epoch: 4 },
             },
         };
         view.observe_event(&event(TopicPartition::new("other", 0)));

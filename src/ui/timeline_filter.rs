@@ -45,10 +45,14 @@ impl TimelineFilter {
 
     /// What the panel title says is shown: `story`, `all`, `rebalance only`.
     pub fn label(&self) -> String {
+        use crate::text::{text, text_with};
         match (self.category, self.verbose) {
-            (Some(c), _) => format!("{} only", c.label()),
-            (None, true) => "all".into(),
-            (None, false) => "story".into(),
+            (Some(c), _) => text_with(
+                "timeline.only",
+                &[("category", crate::text::reason::category(c))],
+            ),
+            (None, true) => text("timeline.all").into(),
+            (None, false) => text("timeline.story").into(),
         }
     }
 }

@@ -249,7 +249,7 @@ mod tests {
         let kind = EventKind::MemberRemoved {
             group: "g".into(),
             member_id: "m-1".into(),
-            reason: "left the group (LeaveGroup)".into(),
+            reason: crate::cluster::event::RemovalReason::LeaveGroup,
         };
         let text = kind.to_string();
         assert_eq!(text, "g: member m-1 removed: left the group (LeaveGroup)");

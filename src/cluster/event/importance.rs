@@ -129,7 +129,7 @@ mod tests {
             tp: tp("test"),
             leader: 1,
             leader_epoch: epoch,
-            reason: "new partition".into(),
+            reason: crate::cluster::event::ElectionReason::NewPartition,
         };
         assert!(elected(0).is_routine());
         assert_eq!(elected(0).pin_kind(), None);
@@ -143,7 +143,7 @@ mod tests {
             tp: tp(OFFSETS_TOPIC),
             leader: 2,
             leader_epoch: 1,
-            reason: "leader 1 died".into(),
+            reason: crate::cluster::event::ElectionReason::LeaderUnavailable { leader: 1 },
         };
         assert!(election.is_routine());
         assert_eq!(election.pin_kind(), None);
@@ -163,7 +163,7 @@ mod tests {
                 tp: tp("test"),
                 leader: 2,
                 leader_epoch: 1,
-                reason: "leader 1 died".into(),
+                reason: crate::cluster::event::ElectionReason::LeaderUnavailable { leader: 1 },
             },
             EventKind::IsrShrunk {
                 tp: tp("test"),
@@ -172,7 +172,7 @@ mod tests {
             },
             EventKind::RebalanceStarted {
                 group: "g".into(),
-                reason: "member joined".into(),
+                reason: crate::cluster::event::RebalanceReason::Joined { member: "m".into() },
             },
             EventKind::Check {
                 passed: true,

@@ -7,7 +7,7 @@
 //! PreparingRebalance when a member joins, leaves, or misses its session timeout.
 
 use crate::cluster::error::KafkaError;
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{EventKind, RebalanceReason, RemovalReason};
 use crate::cluster::snapshot::GroupState;
 use crate::cluster::types::TopicPartition;
 use std::collections::BTreeMap;
@@ -197,12 +197,13 @@ impl GroupCoordinator {
             }
             GroupState::PreparingRebalance => {}
             _ => {
+                let member = member_id.clone();
                 let reason = if was_empty {
-                    format!("{member_id} joined an empty group")
+                    RebalanceReason::JoinedEmptyGroup { member }
                 } else if new_member {
-                    format!("{member_id} joined")
+                    RebalanceReason::Joined { member }
                 } else {
-                    format!("{member_id} rejoined")
+                    RebalanceReason::Rejoined { member }
                 };
                 Self::start_rebalance(g, now, reason, out);
                 if was_empty {
@@ -342,9 +343,13 @@ impl GroupCoordinator {
         out.push(EventKind::MemberRemoved {
             group: group_id.to_string(),
             member_id: member_id.to_string(),
-            reason: "left the group (LeaveGroup)".into(),
+            reason: RemovalReason::LeaveGroup,
         });
-        Self::after_removal(g, now, format!("{member_id} left"), out);
+        let reason = RebalanceReason::Left {
+            member: member_id.to_string(),
+            group_empty: false,
+        };
+        Self::after_removal(g, now, reason, out);
         Ok(())
     }
 }

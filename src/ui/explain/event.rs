@@ -1,9 +1,12 @@
 //! Explanations of timeline events: one text per event family, filled with the lab's values.
 
 use super::{Explanation, consumer_named, min_isr, ms, timers, unclean_args};
-use crate::cluster::event::{Event, EventKind};
+use crate::cluster::KafkaError;
+use crate::cluster::event::{Event, EventKind, RemovalReason};
 use crate::cluster::types::BrokerId;
 use crate::lab::LabSnapshot;
+use crate::text::lang;
+use crate::text::reason::{election_in, produce_error_in, rebalance_in, removal_in, truncation_in};
 use crate::ui::text::{text, text_with};
 use crate::ui::widgets::ids;
 
@@ -84,7 +87,7 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             put("tp", tp.to_string());
             put("leader", leader.to_string());
             put("epoch", leader_epoch.to_string());
-            put("reason", reason.clone());
+            put("reason", election_in(lang(), reason));
             "explain.event.leader_elected"
         }
         PartitionOffline { tp } => {
@@ -157,20 +160,23 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             put("broker", broker.to_string());
             put("offset", to_offset.to_string());
             put("dropped", records_dropped.to_string());
-            put("reason", reason.clone());
+            put("reason", truncation_in(lang(), reason));
             "explain.event.truncated"
         }
         ProduceFailed { client, tp, error } => {
             put("client", client.clone());
             put("tp", tp.to_string());
-            let why = if error.contains("NOT_ENOUGH_REPLICAS") {
-                "explain.event.error_not_enough"
-            } else if error.contains("NOT_LEADER") {
-                "explain.event.error_not_leader"
-            } else {
-                "explain.event.error_other"
+            let why = match error.error {
+                KafkaError::NotEnoughReplicas | KafkaError::NotEnoughReplicasAfterAppend => {
+                    "explain.event.error_not_enough"
+                }
+                KafkaError::NotLeaderOrFollower => "explain.event.error_not_leader",
+                _ => "explain.event.error_other",
             };
-            put("error", format!("{error}, {}", text(why)));
+            put(
+                "error",
+                format!("{}, {}", produce_error_in(lang(), error), text(why)),
+            );
             "explain.event.produce_failed"
         }
         ClientSpawned {
@@ -216,30 +222,23 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
                     .unwrap_or_else(|| member_id.clone()),
             );
             put("group", group.clone());
-            put("reason", reason.clone());
+            put("reason", removal_in(lang(), reason));
             for (k, v) in timers(snap, c) {
                 put(k, v);
             }
-            // The coordinator's own reason names the timeout it applied; prefer its value.
-            if let Some(v) = reason.split("session.timeout.ms=").nth(1) {
-                let v: String = v.chars().take_while(char::is_ascii_digit).collect();
-                if !v.is_empty() {
-                    put("session", v);
+            match reason {
+                RemovalReason::SessionTimeout { session_timeout_ms } => {
+                    // The coordinator's own reason names the timeout it applied; prefer its value.
+                    put("session", session_timeout_ms.to_string());
+                    "explain.event.removed_timeout"
                 }
-            }
-            if reason.contains("session.timeout.ms") {
-                "explain.event.removed_timeout"
-            } else if reason.contains("LeaveGroup") {
-                "explain.event.removed_leave"
-            } else if reason.contains("rebalance.timeout.ms") {
-                "explain.event.removed_rejoin"
-            } else {
-                "explain.event.removed_other"
+                RemovalReason::LeaveGroup => "explain.event.removed_leave",
+                RemovalReason::RebalanceTimeout => "explain.event.removed_rejoin",
             }
         }
         RebalanceStarted { group, reason } => {
             put("group", group.clone());
-            put("reason", reason.clone());
+            put("reason", rebalance_in(lang(), reason));
             "explain.event.rebalance_started"
         }
         GenerationAssigned {
@@ -308,7 +307,7 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
     };
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut x = Explanation::new(text_with("explain.event.title", &args));
-    x.add(e.kind.to_string());
+    x.add(crate::text::event::event_line(&e.kind));
     x.add(text_with(key, &args));
     x
 }

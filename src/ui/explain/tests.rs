@@ -32,7 +32,9 @@ fn removed_by_timeout() -> Event {
     at(EventKind::MemberRemoved {
         group: "lab-group".into(),
         member_id: "consumer-A-1f2e".into(),
-        reason: "no heartbeat for session.timeout.ms=45000".into(),
+        reason: crate::cluster::event::RemovalReason::SessionTimeout {
+            session_timeout_ms: 45_000,
+        },
     })
 }
 
@@ -197,7 +199,7 @@ fn every_event_kind() -> Vec<EventKind> {
             tp: tp(),
             leader: 2,
             leader_epoch: 5,
-            reason: "leader 1 died".into(),
+            reason: crate::cluster::event::ElectionReason::LeaderUnavailable { leader: 1 },
         },
         PartitionOffline { tp: tp() },
         UncleanLeaderElected {
@@ -236,12 +238,15 @@ fn every_event_kind() -> Vec<EventKind> {
             broker: 1,
             to_offset: 5,
             records_dropped: 2,
-            reason: "divergent tail".into(),
+            reason: crate::cluster::event::TruncationReason::DivergentTail { leader_epoch: 5 },
         },
         ProduceFailed {
             client: "producer-1".into(),
             tp: tp(),
-            error: "NOT_ENOUGH_REPLICAS".into(),
+            error: crate::cluster::event::ProduceError {
+                error: crate::cluster::KafkaError::NotEnoughReplicas,
+                retrying: false,
+            },
         },
         ClientSpawned {
             id: 4,
@@ -266,21 +271,16 @@ fn every_event_kind() -> Vec<EventKind> {
         MemberRemoved {
             group: "lab-group".into(),
             member_id: "consumer-B-9c0d".into(),
-            reason: "left the group (LeaveGroup)".into(),
+            reason: crate::cluster::event::RemovalReason::LeaveGroup,
         },
         MemberRemoved {
             group: "lab-group".into(),
             member_id: "x".into(),
-            reason: "did not rejoin within rebalance.timeout.ms".into(),
-        },
-        MemberRemoved {
-            group: "lab-group".into(),
-            member_id: "x".into(),
-            reason: "something else".into(),
+            reason: crate::cluster::event::RemovalReason::RebalanceTimeout,
         },
         RebalanceStarted {
             group: "lab-group".into(),
-            reason: "member joined".into(),
+            reason: crate::cluster::event::RebalanceReason::Joined { member: "m".into() },
         },
         GenerationAssigned {
             group: "lab-group".into(),

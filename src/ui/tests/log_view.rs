@@ -196,7 +196,7 @@ fn a_truncation_refilled_before_the_next_snapshot_still_shows_what_was_dropped()
             broker: 1,
             to_offset: 400,
             records_dropped: 6,
-            reason: "divergent tail, leader epoch 4 (KIP-101)".into(),
+            reason: crate::cluster::event::TruncationReason::DivergentTail { leader_epoch: 4 },
         },
     });
     let mut now = app.snapshot.clone();

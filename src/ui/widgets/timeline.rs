@@ -27,7 +27,12 @@ fn line<'a>(e: &Event, labels: bool, pinned: bool, theme: &Theme) -> Line<'a> {
         spans.push(Span::styled(PIN_MARK, theme.header()));
     }
     if labels {
-        spans.push(Span::styled(format!("{:<9} ", category.label()), style));
+        // Padded by terminal cells: a Chinese label is half as many characters as it is wide.
+        let label = crate::text::reason::category(category);
+        spans.push(Span::styled(
+            format!("{} ", crate::text::width::pad_right(label, 9)),
+            style,
+        ));
     }
     if let EventKind::Check { passed, .. } = &e.kind {
         // A glyph as well as a style, so passes and failures show without colour too.

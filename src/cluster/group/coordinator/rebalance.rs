@@ -2,7 +2,7 @@
 //! session and rebalance timers, and completing a join phase into a new generation.
 
 use super::{Group, GroupCoordinator, JoinResponse};
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{EventKind, RebalanceReason, RemovalReason};
 use crate::cluster::snapshot::GroupState;
 
 impl GroupCoordinator {
@@ -10,7 +10,7 @@ impl GroupCoordinator {
     pub(super) fn start_rebalance(
         g: &mut Group,
         now: i64,
-        reason: String,
+        reason: RebalanceReason,
         out: &mut Vec<EventKind>,
     ) {
         for m in g.members.values_mut() {
@@ -35,7 +35,12 @@ impl GroupCoordinator {
     }
 
     /// After a member is gone: an emptied group becomes Empty, otherwise it rebalances.
-    pub(super) fn after_removal(g: &mut Group, now: i64, reason: String, out: &mut Vec<EventKind>) {
+    pub(super) fn after_removal(
+        g: &mut Group,
+        now: i64,
+        reason: RebalanceReason,
+        out: &mut Vec<EventKind>,
+    ) {
         if g.members.is_empty() {
             if g.state != GroupState::Empty {
                 g.generation += 1;
@@ -44,7 +49,7 @@ impl GroupCoordinator {
                 g.owners.clear();
                 out.push(EventKind::RebalanceStarted {
                     group: g.group_id.clone(),
-                    reason: format!("{reason}; the group is now Empty"),
+                    reason: reason.emptied(),
                 });
             }
             return;
@@ -73,9 +78,15 @@ impl GroupCoordinator {
                 out.push(EventKind::MemberRemoved {
                     group: g.group_id.clone(),
                     member_id: id.clone(),
-                    reason: format!("no heartbeat for session.timeout.ms={timeout}"),
+                    reason: RemovalReason::SessionTimeout {
+                        session_timeout_ms: timeout,
+                    },
                 });
-                Self::after_removal(g, now, format!("{id}'s session expired"), out);
+                let reason = RebalanceReason::SessionExpired {
+                    member: id,
+                    group_empty: false,
+                };
+                Self::after_removal(g, now, reason, out);
             }
             if g.state == GroupState::PreparingRebalance {
                 let all_joined = g.members.values().all(|m| m.joined);
@@ -101,7 +112,7 @@ impl GroupCoordinator {
             out.push(EventKind::MemberRemoved {
                 group: g.group_id.clone(),
                 member_id: id,
-                reason: "did not rejoin within rebalance.timeout.ms".into(),
+                reason: RemovalReason::RebalanceTimeout,
             });
         }
         g.generation += 1;
