@@ -17,6 +17,7 @@ use crate::cluster::snapshot::{BrokerState, GroupState};
 use crate::cluster::types::{BrokerId, ClientId, TopicPartition};
 use crate::lab::Lab;
 use crate::lab::LabSnapshot;
+use crate::text::{Lang, text, text_in, text_with, text_with_in};
 use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -36,15 +37,23 @@ pub enum Subject {
     Broker(BrokerId),
 }
 
+impl Subject {
+    /// `group lab-group`, `partition test-0`: the subject in `lang`.
+    pub fn describe_in(&self, lang: Lang) -> String {
+        let (key, name) = match self {
+            Subject::Group(g) => ("check.group", g.clone()),
+            Subject::Partition(tp) => ("check.partition", tp.to_string()),
+            Subject::Consumer(c) => ("check.consumer", c.clone()),
+            Subject::Producer(p) => ("check.producer", p.clone()),
+            Subject::Broker(b) => ("check.broker", b.to_string()),
+        };
+        text_with_in(lang, key, &[("name", &name)])
+    }
+}
+
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Subject::Group(g) => write!(f, "group {g}"),
-            Subject::Partition(tp) => write!(f, "partition {tp}"),
-            Subject::Consumer(c) => write!(f, "consumer {c}"),
-            Subject::Producer(p) => write!(f, "producer {p}"),
-            Subject::Broker(b) => write!(f, "broker {b}"),
-        }
+        f.write_str(&self.describe_in(Lang::En))
     }
 }
 
@@ -109,37 +118,55 @@ fn tps(v: &[TopicPartition]) -> String {
     format!("[{}]", s.join(","))
 }
 
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Check::GroupState(s) => write!(f, "is {s}"),
-            Check::Members(n) => write!(f, "has {n} members"),
-            Check::GenerationAtLeast(n) => write!(f, "generation ≥ {n}"),
+impl Check {
+    /// What must hold, in `lang`: `has 2 members`, `leader is broker 2`.
+    pub fn describe_in(&self, lang: Lang) -> String {
+        let n = |v: &dyn fmt::Display| v.to_string();
+        let (key, args): (&'static str, Vec<(&str, String)>) = match self {
+            Check::GroupState(s) => ("check.state", vec![("state", n(s))]),
+            Check::Members(v) => ("check.members", vec![("n", n(v))]),
+            Check::GenerationAtLeast(v) => ("check.generation_at_least", vec![("n", n(v))]),
             Check::Owner {
                 consumer,
                 partitions,
-            } => write!(f, "{consumer} owns {}", tps(partitions)),
-            Check::RevokedAtLeast(n) => write!(f, "revoked ≥ {n} partitions"),
-            Check::RevokedAtMost(n) => write!(f, "revoked ≤ {n} partitions"),
-            Check::Leader(b) => write!(f, "leader is broker {b}"),
-            Check::LeaderNot(b) => write!(f, "leader is not broker {b}"),
-            Check::Isr(v) => write!(f, "ISR is {v:?}"),
-            Check::IsrSize(n) => write!(f, "ISR has {n} replicas"),
-            Check::IsrExcludes(b) => write!(f, "broker {b} is out of the ISR"),
-            Check::Offline(true) => write!(f, "is offline"),
-            Check::Offline(false) => write!(f, "has a leader"),
-            Check::HwAtLeast(n) => write!(f, "HW ≥ {n}"),
-            Check::LogStartAtLeast(n) => write!(f, "log start ≥ {n}"),
-            Check::ConsumerState(s) => write!(f, "is {s:?}"),
-            Check::FirstOffset(tp, o) => write!(f, "first read {tp} at offset {o}"),
-            Check::ReadAtLeast(n) => write!(f, "read ≥ {n} records"),
-            Check::Owns(v) => write!(f, "owns {}", tps(v)),
-            Check::KeysInOrder => write!(f, "saw every key on one partition, in order"),
-            Check::AckedAtLeast(n) => write!(f, "had ≥ {n} records acknowledged"),
-            Check::LostAcked(n) => write!(f, "lost {n} acknowledged records"),
-            Check::LostAckedAtLeast(n) => write!(f, "lost ≥ {n} acknowledged records"),
-            Check::BrokerState(s) => write!(f, "is {s:?}"),
-        }
+            } => (
+                "check.owner",
+                vec![
+                    ("consumer", consumer.clone()),
+                    ("partitions", tps(partitions)),
+                ],
+            ),
+            Check::RevokedAtLeast(v) => ("check.revoked_at_least", vec![("n", n(v))]),
+            Check::RevokedAtMost(v) => ("check.revoked_at_most", vec![("n", n(v))]),
+            Check::Leader(b) => ("check.leader", vec![("broker", n(b))]),
+            Check::LeaderNot(b) => ("check.leader_not", vec![("broker", n(b))]),
+            Check::Isr(v) => ("check.isr", vec![("isr", format!("{v:?}"))]),
+            Check::IsrSize(v) => ("check.isr_size", vec![("n", n(v))]),
+            Check::IsrExcludes(b) => ("check.isr_excludes", vec![("broker", n(b))]),
+            Check::Offline(true) => ("check.offline", vec![]),
+            Check::Offline(false) => ("check.has_leader", vec![]),
+            Check::HwAtLeast(v) => ("check.hw_at_least", vec![("n", n(v))]),
+            Check::LogStartAtLeast(v) => ("check.log_start_at_least", vec![("n", n(v))]),
+            Check::ConsumerState(s) => ("check.state", vec![("state", format!("{s:?}"))]),
+            Check::FirstOffset(tp, o) => {
+                ("check.first_offset", vec![("tp", n(tp)), ("offset", n(o))])
+            }
+            Check::ReadAtLeast(v) => ("check.read_at_least", vec![("n", n(v))]),
+            Check::Owns(v) => ("check.owns", vec![("partitions", tps(v))]),
+            Check::KeysInOrder => ("check.keys_in_order", vec![]),
+            Check::AckedAtLeast(v) => ("check.acked_at_least", vec![("n", n(v))]),
+            Check::LostAcked(v) => ("check.lost_acked", vec![("n", n(v))]),
+            Check::LostAckedAtLeast(v) => ("check.lost_acked_at_least", vec![("n", n(v))]),
+            Check::BrokerState(s) => ("check.state", vec![("state", format!("{s:?}"))]),
+        };
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        text_with_in(lang, key, &args)
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe_in(Lang::En))
     }
 }
 
@@ -154,10 +181,29 @@ pub struct Expect {
     pub checks: Vec<Check>,
 }
 
+impl Expect {
+    /// The subject and its checks in `lang`: `group lab-group is Stable, has 2 members`.
+    pub fn describe_in(&self, lang: Lang) -> String {
+        let checks: Vec<String> = self.checks.iter().map(|c| c.describe_in(lang)).collect();
+        text_with_in(
+            lang,
+            "check.expect",
+            &[
+                ("subject", &self.subject.describe_in(lang)),
+                ("checks", &checks.join(text_in(lang, "check.and"))),
+            ],
+        )
+    }
+
+    /// The same in the language in force, as lesson checks show it.
+    pub fn describe(&self) -> String {
+        self.describe_in(crate::text::lang())
+    }
+}
+
 impl fmt::Display for Expect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let checks: Vec<String> = self.checks.iter().map(|c| c.to_string()).collect();
-        write!(f, "{} {}", self.subject, checks.join(", "))
+        f.write_str(&self.describe_in(Lang::En))
     }
 }
 
@@ -183,13 +229,19 @@ impl Observed<'_> {
         let mut failed = Vec::new();
         for c in &e.checks {
             if let Err(seen) = self.check(&e.subject, c) {
-                failed.push(format!("expected {c}, but {seen}"));
+                failed.push(text_with(
+                    "check.expected",
+                    &[
+                        ("check", &c.describe_in(crate::text::lang())),
+                        ("seen", &seen),
+                    ],
+                ));
             }
         }
         if failed.is_empty() {
             Ok(())
         } else {
-            Err(failed.join("; "))
+            Err(failed.join(text("check.then")))
         }
     }
 
@@ -200,17 +252,15 @@ impl Observed<'_> {
                 let group = snap.groups.iter().find(|x| &x.group_id == g);
                 let revoked = self.revoked.get(g).copied().unwrap_or(0);
                 let Some(group) = group else {
-                    return Err("the coordinator knows no such group".into());
+                    return Err(text("seen.no_group").into());
                 };
                 match c {
-                    Check::GroupState(s) => {
-                        ok(group.state == *s, || format!("it is {}", group.state))
-                    }
+                    Check::GroupState(s) => ok(group.state == *s, || it_is(&group.state)),
                     Check::Members(n) => ok(group.members.len() == *n, || {
-                        format!("it has {}", group.members.len())
+                        seen_n("seen.has", group.members.len())
                     }),
                     Check::GenerationAtLeast(n) => ok(group.generation >= *n, || {
-                        format!("it is at generation {}", group.generation)
+                        seen_n("seen.generation", group.generation)
                     }),
                     Check::Owner {
                         consumer,
@@ -218,55 +268,55 @@ impl Observed<'_> {
                     } => {
                         let member = group.members.iter().find(|m| &m.client_id == consumer);
                         match member {
-                            None => Err(format!("{consumer} is not a member")),
+                            None => Err(text_with("seen.not_member", &[("consumer", consumer)])),
                             Some(m) => {
                                 let mut have = m.assigned.clone();
                                 have.sort();
                                 let mut want = partitions.clone();
                                 want.sort();
-                                ok(have == want, || format!("it owns {}", tps(&have)))
+                                ok(have == want, || owns(&have))
                             }
                         }
                     }
                     Check::RevokedAtLeast(n) => {
-                        ok(revoked >= *n, || format!("{revoked} were revoked"))
+                        ok(revoked >= *n, || seen_n("seen.revoked", revoked))
                     }
                     Check::RevokedAtMost(n) => {
-                        ok(revoked <= *n, || format!("{revoked} were revoked"))
+                        ok(revoked <= *n, || seen_n("seen.revoked", revoked))
                     }
-                    _ => Err("not a group check".into()),
+                    _ => Err(text("seen.not_group_check").into()),
                 }
             }
             Subject::Partition(tp) => {
                 let Some(p) = snap.partitions.iter().find(|p| &p.tp == tp) else {
-                    return Err("it does not exist".into());
+                    return Err(text("seen.no_such").into());
                 };
                 let leader = || match p.leader {
-                    Some(l) => format!("the leader is broker {l}"),
-                    None => "it has no leader".into(),
+                    Some(l) => seen_n("seen.leader", l),
+                    None => text("seen.no_leader").into(),
                 };
                 let mut isr = p.isr.clone();
                 isr.sort();
                 match c {
                     Check::Leader(b) => ok(p.leader == Some(*b), leader),
                     Check::LeaderNot(b) => ok(p.leader != Some(*b), leader),
-                    Check::Isr(v) => ok(&isr == v, || format!("the ISR is {isr:?}")),
-                    Check::IsrSize(n) => ok(isr.len() == *n, || format!("the ISR is {isr:?}")),
-                    Check::IsrExcludes(b) => ok(!isr.contains(b), || format!("the ISR is {isr:?}")),
+                    Check::Isr(v) => ok(&isr == v, || isr_is(&isr)),
+                    Check::IsrSize(n) => ok(isr.len() == *n, || isr_is(&isr)),
+                    Check::IsrExcludes(b) => ok(!isr.contains(b), || isr_is(&isr)),
                     Check::Offline(o) => ok(p.leader.is_none() == *o, leader),
                     // A down leader's offsets are only the last known: no live HW to check.
                     Check::HwAtLeast(n) => ok(!p.leader_down && p.high_watermark >= *n, || {
-                        format!("the HW is {}", live(p.high_watermark, p.leader_down))
+                        text_with("seen.hw", &[("n", &live(p.high_watermark, p.leader_down))])
                     }),
                     Check::LogStartAtLeast(n) => {
                         ok(!p.leader_down && p.log_start_offset >= *n, || {
-                            format!(
-                                "the log starts at {}",
-                                live(p.log_start_offset, p.leader_down)
+                            text_with(
+                                "seen.log_start",
+                                &[("n", &live(p.log_start_offset, p.leader_down))],
                             )
                         })
                     }
-                    _ => Err("not a partition check".into()),
+                    _ => Err(text("seen.not_partition_check").into()),
                 }
             }
             Subject::Consumer(name) => {
@@ -275,30 +325,33 @@ impl Observed<'_> {
                     .get(name)
                     .and_then(|id| self.lab.consumer(*id))
                 else {
-                    return Err(format!("{name} was never started"));
+                    return Err(text_with("seen.never_started", &[("name", name)]));
                 };
                 match c {
                     Check::ConsumerState(s) => {
-                        ok(c_.state == *s, || format!("it is {:?}", c_.state))
+                        ok(c_.state == *s, || it_is(&format!("{:?}", c_.state)))
                     }
                     Check::FirstOffset(tp, o) => match c_.history.iter().find(|r| &r.tp == tp) {
-                        None => Err(format!("it read nothing from {tp}")),
+                        None => Err(text_with("seen.read_nothing", &[("tp", &tp.to_string())])),
                         Some(r) => ok(r.offset == *o, || {
-                            format!("it first read {tp} at offset {}", r.offset)
+                            text_with(
+                                "seen.first_read",
+                                &[("tp", &tp.to_string()), ("offset", &r.offset.to_string())],
+                            )
                         }),
                     },
                     Check::ReadAtLeast(n) => {
-                        ok(c_.consumed >= *n, || format!("it read {}", c_.consumed))
+                        ok(c_.consumed >= *n, || seen_n("seen.read", c_.consumed))
                     }
                     Check::Owns(v) => {
                         let mut have = c_.assignment.clone();
                         have.sort();
                         let mut want = v.clone();
                         want.sort();
-                        ok(have == want, || format!("it owns {}", tps(&have)))
+                        ok(have == want, || owns(&have))
                     }
                     Check::KeysInOrder => self.keys_in_order(c_),
-                    _ => Err("not a consumer check".into()),
+                    _ => Err(text("seen.not_consumer_check").into()),
                 }
             }
             Subject::Producer(name) => {
@@ -307,30 +360,30 @@ impl Observed<'_> {
                     .get(name)
                     .and_then(|id| self.lab.producer(*id))
                 else {
-                    return Err(format!("{name} was never started"));
+                    return Err(text_with("seen.never_started", &[("name", name)]));
                 };
                 match c {
                     Check::AckedAtLeast(n) => ok(p.acknowledged >= *n, || {
-                        format!("{} were acknowledged", p.acknowledged)
+                        seen_n("seen.acknowledged", p.acknowledged)
                     }),
                     Check::LostAcked(n) => {
                         let lost = self.lost_acked(name);
-                        ok(lost == *n, || format!("{lost} were lost"))
+                        ok(lost == *n, || seen_n("seen.lost", lost))
                     }
                     Check::LostAckedAtLeast(n) => {
                         let lost = self.lost_acked(name);
-                        ok(lost >= *n, || format!("{lost} were lost"))
+                        ok(lost >= *n, || seen_n("seen.lost", lost))
                     }
-                    _ => Err("not a producer check".into()),
+                    _ => Err(text("seen.not_producer_check").into()),
                 }
             }
             Subject::Broker(id) => {
                 let Some(b) = snap.brokers.iter().find(|b| b.id == *id) else {
-                    return Err("it does not exist".into());
+                    return Err(text("seen.no_such").into());
                 };
                 match c {
-                    Check::BrokerState(s) => ok(b.state == *s, || format!("it is {:?}", b.state)),
-                    _ => Err("not a broker check".into()),
+                    Check::BrokerState(s) => ok(b.state == *s, || it_is(&format!("{:?}", b.state))),
+                    _ => Err(text("seen.not_broker_check").into()),
                 }
             }
         }
@@ -413,16 +466,50 @@ impl Observed<'_> {
             seen += 1;
             if let Some((tp, prev)) = last.get(&key) {
                 if *tp != r.tp {
-                    return Err(format!("key-{} came from {tp} and from {}", key.1, r.tp));
+                    return Err(text_with(
+                        "seen.key_two_partitions",
+                        &[
+                            ("key", &key.1.to_string()),
+                            ("first", &tp.to_string()),
+                            ("second", &r.tp.to_string()),
+                        ],
+                    ));
                 }
                 if n <= *prev {
-                    return Err(format!("key-{}: record #{n} arrived after #{prev}", key.1));
+                    return Err(text_with(
+                        "seen.key_out_of_order",
+                        &[
+                            ("key", &key.1.to_string()),
+                            ("n", &n.to_string()),
+                            ("prev", &prev.to_string()),
+                        ],
+                    ));
                 }
             }
             last.insert(key, (r.tp.clone(), n));
         }
-        ok(seen > 0, || "it read no keyed records".into())
+        ok(seen > 0, || text("seen.no_keyed_records").into())
     }
+}
+
+/// What was seen, `key`'s text with `{n}` filled.
+fn seen_n(key: &'static str, n: impl fmt::Display) -> String {
+    text_with(key, &[("n", &n.to_string())])
+}
+
+/// `it is Stable`: a state as seen.
+fn it_is(state: &dyn fmt::Display) -> String {
+    text_with("seen.it_is", &[("state", &state.to_string())])
+}
+
+/// `it owns [test-0]`.
+fn owns(have: &[TopicPartition]) -> String {
+    text_with("seen.owns", &[("partitions", &tps(have))])
+}
+
+/// `the ISR is [1, 2]`.
+fn isr_is(isr: &[BrokerId]) -> String {
+    text_with("seen.isr", &[("isr", &format!("{isr:?}"))])
 }
 
 fn ok(cond: bool, seen: impl FnOnce() -> String) -> Result<(), String> {
@@ -432,7 +519,7 @@ fn ok(cond: bool, seen: impl FnOnce() -> String) -> Result<(), String> {
 /// An offset as a check reports it: a down leader's last known value says so.
 fn live(offset: i64, leader_down: bool) -> String {
     if leader_down {
-        format!("unknown (leader down; last known {offset})")
+        text_with("seen.unknown_offset", &[("n", &offset.to_string())])
     } else {
         offset.to_string()
     }

@@ -19,6 +19,7 @@ use crate::cluster::event::{Event, EventKind};
 use crate::cluster::types::{ClientId, TopicPartition};
 use crate::lab::Lab;
 use crate::lab::snapshot::LessonStatus;
+use crate::text::{text, text_with};
 use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -254,13 +255,23 @@ impl LessonRunner {
                 if let Some(c) = &step.caption {
                     self.say(lab, index, c, now);
                 }
-                let text = expect.to_string();
+                let text = expect.describe();
+                let (n, total_s, line_s) = (
+                    (index + 1).to_string(),
+                    total.to_string(),
+                    step.line.to_string(),
+                );
                 let line = match &outcome {
-                    Ok(()) => format!("[{}/{total}] {text}", index + 1),
-                    Err(seen) => format!(
-                        "[{}/{total}] {text} (line {}): {seen}",
-                        index + 1,
-                        step.line
+                    Ok(()) => format!("[{n}/{total}] {text}"),
+                    Err(seen) => text_with(
+                        "story.check_failed",
+                        &[
+                            ("step", &n),
+                            ("total", &total_s),
+                            ("text", &text),
+                            ("line", &line_s),
+                            ("seen", seen),
+                        ],
                     ),
                 };
                 lab.emit_event(EventKind::Check {
@@ -281,16 +292,24 @@ impl LessonRunner {
                 if let Some(action) = &step.action
                     && let Err(e) = self.apply(lab, action)
                 {
-                    let text = format!("the step's action failed: {e}");
+                    let why = text_with("story.action_failed", &[("error", &e)]);
                     lab.emit_event(EventKind::Check {
                         passed: false,
-                        text: format!("[{}/{total}] {text} (line {})", index + 1, step.line),
+                        text: text_with(
+                            "story.action_line",
+                            &[
+                                ("step", &(index + 1).to_string()),
+                                ("total", &total.to_string()),
+                                ("text", &why),
+                                ("line", &step.line.to_string()),
+                            ],
+                        ),
                     });
                     self.results.push(ExpectResult {
                         step: index + 1,
                         line: step.line,
-                        text: "the action succeeds".into(),
-                        outcome: Err(text),
+                        text: text("story.action_succeeds").into(),
+                        outcome: Err(why),
                     });
                 }
             }
@@ -314,13 +333,13 @@ impl LessonRunner {
             BrokerRef::Id(id) => Ok(*id),
             BrokerRef::LeaderOf(tp) => lab
                 .leader_of(tp)
-                .ok_or_else(|| format!("{tp} has no leader to pick")),
+                .ok_or_else(|| text_with("story.no_leader_to_pick", &[("tp", &tp.to_string())])),
         };
         let e = |e: &dyn std::fmt::Display| e.to_string();
         match action {
             Action::CreateTopic(spec) => lab
                 .create_topic(spec.clone())
-                .map_err(|e| format!("cannot create topic {}: {e}", spec.name)),
+                .map_err(|e| cannot_create_topic(&spec.name, &e)),
             Action::SpawnProducer(spec) => {
                 let name = spec.client_id.clone().unwrap_or_default();
                 let id = lab.spawn_producer(spec.clone()).map_err(|x| e(&x))?;
@@ -371,14 +390,14 @@ impl LessonRunner {
         self.producers
             .get(name)
             .copied()
-            .ok_or_else(|| format!("producer {name} is not running"))
+            .ok_or_else(|| text_with("story.producer_not_running", &[("name", name)]))
     }
 
     fn consumer(&self, name: &str) -> Result<ClientId, String> {
         self.consumers
             .get(name)
             .copied()
-            .ok_or_else(|| format!("consumer {name} is not running"))
+            .ok_or_else(|| text_with("story.consumer_not_running", &[("name", name)]))
     }
 
     /// What the dashboard's banner shows.
@@ -408,7 +427,7 @@ impl LessonRunner {
                     r.outcome
                         .as_ref()
                         .err()
-                        .map(|e| format!("step {} (line {}): {e}", r.step, r.line))
+                        .map(|e| step_failed(r.step, r.line, e))
                 })
                 .collect(),
             finished: self.finished(),
@@ -428,10 +447,33 @@ pub fn build_lab(
     let mut lab = Lab::new(config)?;
     for t in &scenario.lab.topics {
         lab.create_topic(t.clone())
-            .map_err(|e| format!("cannot create topic {}: {e}", t.name))?;
+            .map_err(|e| cannot_create_topic(&t.name, &e))?;
     }
     lab.emit_event(EventKind::Note {
-        text: format!("lesson {}: {}", scenario.name, scenario.title),
+        text: text_with(
+            "story.lesson",
+            &[("name", &scenario.name), ("title", &scenario.title)],
+        ),
     });
     Ok(lab)
+}
+
+/// `cannot create topic orders: …`, in the language in force.
+fn cannot_create_topic(topic: &str, e: &dyn std::fmt::Display) -> String {
+    text_with(
+        "story.cannot_create_topic",
+        &[("topic", topic), ("error", &e.to_string())],
+    )
+}
+
+/// `step 5 (line 31): expected …`: a failed step as the banner and the story's end list it.
+pub fn step_failed(step: usize, line: usize, error: &str) -> String {
+    text_with(
+        "story.step_failed",
+        &[
+            ("step", &step.to_string()),
+            ("line", &line.to_string()),
+            ("error", error),
+        ],
+    )
 }

@@ -7,6 +7,7 @@ use super::runner::{ExpectResult, KeyPolicy, LessonRunner, build_lab};
 use crate::cluster::event::EventKind;
 use crate::cluster::types::TopicPartition;
 use crate::lab::Lab;
+use crate::text::{text, text_with};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
@@ -49,9 +50,9 @@ pub fn run_story(
     }
     while !(runner.finished() && lab.now_ms() >= scenario.duration_ms) {
         if lab.now_ms() >= STORY_MS_MAX {
-            return Err(format!(
-                "the lesson did not finish within {} simulated minutes",
-                STORY_MS_MAX / 60_000
+            return Err(text_with(
+                "story.did_not_finish",
+                &[("minutes", &(STORY_MS_MAX / 60_000).to_string())],
             ));
         }
         lab.advance_by(step);
@@ -69,12 +70,17 @@ pub fn run_story(
     let results = runner.results().to_vec();
     let failed = results.iter().filter(|r| r.outcome.is_err()).count();
     lab.emit_event(EventKind::Note {
-        text: format!(
-            "lesson {}: {} of {} expectations passed{}",
-            scenario.name,
-            results.len() - failed,
-            results.len(),
-            if failed > 0 { ", FAILED" } else { "" }
+        text: text_with(
+            if failed > 0 {
+                "story.tally_failed"
+            } else {
+                "story.tally"
+            },
+            &[
+                ("name", &scenario.name),
+                ("passed", &(results.len() - failed).to_string()),
+                ("total", &results.len().to_string()),
+            ],
         ),
     });
     for e in lab.drain_events() {
@@ -98,16 +104,31 @@ fn summarize(lab: &mut Lab, runner: &LessonRunner) {
         }
         let read: Vec<String> = first
             .iter()
-            .map(|(tp, (a, b, n))| format!("{tp} offsets {a}..={b} ({n} records)"))
+            .map(|(tp, (a, b, n))| {
+                text_with(
+                    "story.summary_read",
+                    &[
+                        ("tp", &tp.to_string()),
+                        ("first", &a.to_string()),
+                        ("last", &b.to_string()),
+                        ("n", &n.to_string()),
+                    ],
+                )
+            })
             .collect();
-        let text = format!(
-            "summary: {name} (consumer {id}, {:?}) read {}",
-            c.state,
-            if read.is_empty() {
-                "nothing".to_string()
-            } else {
-                read.join(", ")
-            }
+        let read = if read.is_empty() {
+            text("story.summary_nothing").to_string()
+        } else {
+            read.join(text("check.and"))
+        };
+        let text = text_with(
+            "story.summary",
+            &[
+                ("name", name),
+                ("id", &id.to_string()),
+                ("state", &format!("{:?}", c.state)),
+                ("read", &read),
+            ],
         );
         lab.emit_event(EventKind::Note { text });
     }
@@ -135,19 +156,19 @@ pub fn print_story(
         .iter()
         .map(|r| {
             format!(
-                "  step {} (line {}): {}\n    {}",
-                r.step,
-                r.line,
-                r.text,
+                "  {}\n    {}",
+                super::runner::step_failed(r.step, r.line, &r.text),
                 r.outcome.as_ref().err().map(String::as_str).unwrap_or("")
             )
         })
         .collect();
-    Err(format!(
-        "lesson {}: {} of {} expectations failed:\n{}",
-        scenario.name,
-        failures.len(),
-        report.results.len(),
-        lines.join("\n")
-    ))
+    let head = text_with(
+        "story.failed",
+        &[
+            ("name", &scenario.name),
+            ("failed", &failures.len().to_string()),
+            ("total", &report.results.len().to_string()),
+        ],
+    );
+    Err(format!("{head}\n{}", lines.join("\n")))
 }
