@@ -300,10 +300,11 @@ pub(crate) mod tests {
         }
     }
 
-    /// The Latin words of `line` that are words, not data (no digit, `.`, `_`, `-`, `=`).
+    /// The Latin words of `line` that are words, not data (no digit, `.`, `_`, `-`, `=`) and not
+    /// a key's name (one letter).
     pub(crate) fn english_words(line: &str) -> Vec<&str> {
         line.split(|c: char| !(c.is_ascii_alphanumeric() || "._-=".contains(c)))
-            .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+            .filter(|w| w.chars().filter(|c| c.is_ascii_alphabetic()).count() > 1)
             .filter(|w| !w.chars().any(|c| c.is_ascii_digit() || "._-=".contains(c)))
             .collect()
     }

@@ -63,9 +63,9 @@ impl Dialog {
         Self::new(
             DialogKind::Producer,
             vec![
-                field("topic", topic, text("dialog.hint_topic")),
-                field("rate", "5", text("dialog.hint_rate")),
-                field("keys", "0", text("dialog.hint_keys")),
+                field(text("field.topic"), topic, text("dialog.hint_topic")),
+                field(text("field.rate"), "5", text("dialog.hint_rate")),
+                field(text("field.keys"), "0", text("dialog.hint_keys")),
                 field("acks", "all", text("dialog.hint_acks")),
             ],
         )
@@ -76,8 +76,8 @@ impl Dialog {
         Self::new(
             DialogKind::Consumer,
             vec![
-                field("group", group, "group.id"),
-                field("topic", topic, "existing topic"),
+                field(text("field.group"), group, "group.id"),
+                field(text("field.topic"), topic, text("dialog.hint_topic")),
             ],
         )
     }
@@ -88,10 +88,10 @@ impl Dialog {
         Self::new(
             DialogKind::Topic,
             vec![
-                field("name", "", text("dialog.hint_name")),
-                field("partitions", "3", ">= 1"),
+                field(text("field.name"), "", text("dialog.hint_name")),
+                field(text("field.partitions"), "3", ">= 1"),
                 field(
-                    "replication",
+                    text("field.replication"),
                     rf.to_string(),
                     text("dialog.hint_replication"),
                 ),
@@ -160,7 +160,7 @@ impl Dialog {
                 let rate: f64 = self
                     .value(1)
                     .parse()
-                    .map_err(|_| not_a_number("rate", self.value(1)))?;
+                    .map_err(|_| not_a_number(text("field.rate"), self.value(1)))?;
                 let keys: u32 = self
                     .value(2)
                     .parse()
@@ -195,7 +195,7 @@ impl Dialog {
                 let partitions: i32 = self
                     .value(1)
                     .parse()
-                    .map_err(|_| not_a_number("partitions", self.value(1)))?;
+                    .map_err(|_| not_a_number(text("field.partitions"), self.value(1)))?;
                 if partitions < 1 {
                     return Err(text("dialog.error_partitions_min").into());
                 }
@@ -203,7 +203,7 @@ impl Dialog {
                 let rf: i16 = self
                     .value(2)
                     .parse()
-                    .map_err(|_| not_a_number("replication", self.value(2)))?;
+                    .map_err(|_| not_a_number(text("field.replication"), self.value(2)))?;
                 if rf < 1 {
                     return Err(text("dialog.error_rf_min").into());
                 }

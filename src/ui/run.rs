@@ -114,7 +114,7 @@ where
                 if let Some(cmd) = cmd
                     && channels.commands.try_send(cmd).is_err()
                 {
-                    app.flash = Some("the lab is busy or gone: command dropped".into());
+                    app.flash = Some(crate::text::text("flash.command_dropped").into());
                 }
                 if app.should_quit {
                     break;
@@ -132,7 +132,7 @@ where
                 }
                 Err(_) => {
                     snapshots_open = false;
-                    app.flash = Some("the lab stopped: press q to quit".into());
+                    app.flash = Some(crate::text::text("flash.lab_stopped").into());
                     dirty = true;
                 }
             },

@@ -31,12 +31,18 @@ mod keys_in_code {
         include_str!("caption.rs"),
         include_str!("widgets/replica_log.rs"),
         include_str!("widgets/mod.rs"),
+        include_str!("run.rs"),
+        include_str!("timeline_filter.rs"),
+        include_str!("../scenario/expect.rs"),
+        include_str!("../scenario/runner.rs"),
+        include_str!("../scenario/story.rs"),
+        include_str!("../text/reason.rs"),
     ];
 
     #[test]
     fn every_key_the_code_asks_for_is_in_english() {
         let re = regex::Regex::new(
-            r#""((?:help|panel|explain|status|lesson|broker_state|column|dialog|confirm|countdown)\.[a-z_.]+)""#,
+            r#""((?:help|panel|panels|explain|status|lesson|broker_state|column|dialog|confirm|countdown|reason|category|timeline|check|seen|story|brokers|partitions|groups|producers|throughput|bar|field|flash)\.[a-z_.]+)""#,
         )
         .unwrap();
         let en = Catalogue::parse(EN).unwrap();

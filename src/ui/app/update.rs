@@ -60,14 +60,14 @@ impl App {
         }
     }
 
-    fn broker_command(&mut self, make: fn(i32) -> Command, verb: &str) -> Option<Command> {
+    fn broker_command(&mut self, make: fn(i32) -> Command, key: &'static str) -> Option<Command> {
         match self.selected_broker() {
             Some(id) => {
-                self.flash = Some(format!("{verb} broker {id}"));
+                self.flash = Some(text_with(key, &[("broker", &id.to_string())]));
                 Some(make(id))
             }
             None => {
-                self.flash = Some("no broker to select yet".into());
+                self.flash = Some(text("flash.no_broker").into());
                 None
             }
         }
@@ -77,7 +77,7 @@ impl App {
     fn confirm_broker(&mut self, make: fn(i32) -> Confirm) {
         match self.selected_broker() {
             Some(id) => self.ask(make(id)),
-            None => self.flash = Some("no broker to select yet".into()),
+            None => self.flash = Some(text("flash.no_broker").into()),
         }
     }
 
@@ -91,7 +91,7 @@ impl App {
         match target {
             Some(c) => self.ask(make(c.id, c.client_id.clone())),
             None => {
-                self.flash = Some("select a consumer in the Groups panel first (Tab, ↑↓)".into());
+                self.flash = Some(text("flash.select_consumer").into());
             }
         }
     }
@@ -130,7 +130,7 @@ impl App {
 
     fn step_rate(&mut self, up: bool) -> Option<Command> {
         let Some(p) = self.selected_producer() else {
-            self.flash = Some("no producer selected".into());
+            self.flash = Some(text("flash.no_producer").into());
             return None;
         };
         let rate = p.rate_per_sec;
@@ -142,14 +142,19 @@ impl App {
         let (id, client) = (p.id, p.client_id.clone());
         match next {
             Some(r) => {
-                self.flash = Some(format!("{client}: rate {r}/s"));
+                self.flash = Some(text_with(
+                    "flash.rate",
+                    &[("client", &client), ("rate", &r.to_string())],
+                ));
                 Some(Command::SetProducerRate(id, r))
             }
             None => {
-                self.flash = Some(format!(
-                    "{client}: rate is already at the {} step",
-                    if up { "highest" } else { "lowest" }
-                ));
+                let key = if up {
+                    "flash.rate_highest"
+                } else {
+                    "flash.rate_lowest"
+                };
+                self.flash = Some(text_with(key, &[("client", &client)]));
                 None
             }
         }
@@ -158,9 +163,9 @@ impl App {
     fn timeline_filter_changed(&mut self) {
         // The old scroll position counts lines of another list: follow the newest again.
         self.timeline_scroll = 0;
-        self.flash = Some(format!(
-            "timeline: {} (v story/all, f kind)",
-            self.timeline_filter.label()
+        self.flash = Some(text_with(
+            "flash.timeline",
+            &[("shown", &self.timeline_filter.label())],
         ));
     }
 
@@ -197,7 +202,7 @@ impl App {
         // The clock's own range, so the message names the speed the lab will run at.
         let speed = speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1);
         self.speed = speed;
-        self.flash = Some(format!("speed {}", format_speed(speed)));
+        self.flash = Some(text_with("flash.speed", &[("speed", &format_speed(speed))]));
         Some(Command::SetSpeed(speed))
     }
 }
@@ -208,7 +213,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
         // A `q` typed into a dialog a moment too late must not end the demo (the wait is short
         // and not prolonged, so Ctrl-C pressed again always quits).
         Action::Quit if app.dialog_guard_ticks > 0 => {
-            app.flash = Some("key ignored: the dialog just closed, press it again".into());
+            app.flash = Some(text("flash.key_ignored").into());
             return None;
         }
         Action::Quit => {
@@ -240,7 +245,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
                 return Some(confirm.command());
             }
             // The key that said no does nothing else.
-            app.flash = Some(format!("not sent: {}", confirm.sent()));
+            app.flash = Some(text_with("flash.not_sent", &[("what", &confirm.sent())]));
             None
         }
         Mode::Help => {
@@ -270,11 +275,14 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
                 Action::Cancel => {
                     app.mode = Mode::Normal;
                     app.dialog_guard_ticks = DIALOG_GUARD_TICKS;
-                    app.flash = Some("cancelled".into());
+                    app.flash = Some(text("flash.cancelled").into());
                 }
                 Action::Submit => match dialog.command(&app.snapshot) {
                     Ok(cmd) => {
-                        app.flash = Some(format!("sent: {}", dialog.title().to_lowercase()));
+                        app.flash = Some(text_with(
+                            "flash.sent",
+                            &[("what", &dialog.title().to_lowercase())],
+                        ));
                         app.mode = Mode::Normal;
                         app.dialog_guard_ticks = DIALOG_GUARD_TICKS;
                         return Some(cmd);
@@ -293,7 +301,7 @@ fn normal(app: &mut App, action: Action) -> Option<Command> {
     // Every key (a click is aimed, not typed) while a dialog closes was meant for the dialog.
     if app.dialog_guard_ticks > 0 && !matches!(action, Action::Click { .. }) {
         app.dialog_guard_ticks = DIALOG_GUARD_TICKS;
-        app.flash = Some("key ignored: the dialog just closed, press it again".into());
+        app.flash = Some(text("flash.key_ignored").into());
         return None;
     }
     // The log view takes the keys that move and close things; every other key (time, faults,
@@ -352,17 +360,19 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
             // at a different partition.
             app.selection.partition = 0;
             app.flash = Some(
-                if app.show_internal {
-                    "internal topics shown (i hides them)"
+                text(if app.show_internal {
+                    "flash.internal_shown"
                 } else {
-                    "internal topics hidden (i shows them)"
-                }
+                    "flash.internal_hidden"
+                })
                 .into(),
             );
         }
         Action::KillBroker => app.confirm_broker(Confirm::KillBroker),
         Action::ShutdownBroker => app.confirm_broker(Confirm::ShutdownBroker),
-        Action::RestartBroker => return app.broker_command(Command::RestartBroker, "restart"),
+        Action::RestartBroker => {
+            return app.broker_command(Command::RestartBroker, "flash.restart_broker");
+        }
         Action::KillConsumer => app.confirm_consumer(Confirm::KillConsumer),
         Action::CloseConsumer => app.confirm_consumer(Confirm::CloseConsumer),
         Action::SpawnProducer => app.mode = Mode::Dialog(Dialog::producer(&app.default_topic())),
@@ -372,7 +382,14 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
         Action::RateDown => return app.step_rate(false),
         Action::TogglePause => {
             app.paused = !app.paused;
-            app.flash = Some(if app.paused { "paused" } else { "resumed" }.into());
+            app.flash = Some(
+                text(if app.paused {
+                    "flash.paused"
+                } else {
+                    "flash.resumed"
+                })
+                .into(),
+            );
             return Some(Command::SetPaused(app.paused));
         }
         Action::Slower => return app.set_speed(app.speed / 2.0),
@@ -383,11 +400,11 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
                 l.waiting_for_key || l.reading_until_ms.is_some_and(|at| at > now)
             });
             app.flash = Some(
-                if waiting {
-                    "next step"
+                text(if waiting {
+                    "flash.next_step"
                 } else {
-                    "no step is waiting for n"
-                }
+                    "flash.no_step_waiting"
+                })
                 .into(),
             );
             // The driver also resumes time a `pause` step stopped, so it is sent either way.
@@ -396,7 +413,7 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
         Action::LessonRestart if app.lesson_mode => {
             app.events.clear();
             app.timeline_scroll = 0;
-            app.flash = Some("lesson restarted from the beginning".into());
+            app.flash = Some(text("flash.lesson_restarted").into());
             return Some(Command::Director(DirectorCommand::Restart));
         }
         Action::LessonNext | Action::LessonRestart => {}

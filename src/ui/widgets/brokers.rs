@@ -55,7 +55,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let mut state = vec![Span::styled(state_label(b.state), theme.broker(b.state))];
             if b.slow {
                 state.push(Span::styled(
-                    " slow",
+                    format!(" {}", text("brokers.slow")),
                     theme.role(crate::cluster::snapshot::ReplicaRole::OutOfSync),
                 ));
             }
@@ -68,7 +68,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     theme.error(),
                 ));
             } else if b.leaderless > 0 {
-                state.push(Span::styled(" electing", theme.error()));
+                state.push(Span::styled(
+                    format!(" {}", text("brokers.electing")),
+                    theme.error(),
+                ));
             }
             let mut cells = vec![
                 Cell::from(format!("{}{ctrl}", mark(selected))),
@@ -89,13 +92,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             }
             Row::new(cells).style(row_style(selected, focused, theme))
         });
+    // As wide as its head in the chosen language (a CJK character takes two cells).
+    let led_w = (crate::text::width::cells(text("brokers.led")) as u16).max(3);
     let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
         (
             vec![
                 "",
                 "id",
                 text("column.state"),
-                "led",
+                text("brokers.led"),
                 text("column.replicas"),
                 text("column.disk"),
                 text("column.port"),
@@ -104,7 +109,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 Constraint::Length(2),
                 Constraint::Length(2),
                 Constraint::Length(18),
-                Constraint::Length(3),
+                Constraint::Length(led_w),
                 Constraint::Length(8),
                 Constraint::Length(10),
                 Constraint::Length(5),
@@ -112,12 +117,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         )
     } else {
         (
-            vec!["", "id", text("column.state"), "led", text("column.disk")],
+            vec![
+                "",
+                "id",
+                text("column.state"),
+                text("brokers.led"),
+                text("column.disk"),
+            ],
             vec![
                 Constraint::Length(2),
                 Constraint::Length(2),
                 Constraint::Length(13),
-                Constraint::Length(3),
+                Constraint::Length(led_w),
                 Constraint::Length(10),
             ],
         )
@@ -131,7 +142,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let legend = match silent {
         Some(text) => Some(text),
         None if snap.brokers.iter().any(|b| b.state == BrokerState::Down) => {
-            Some("~ last known".to_string()).filter(|t| t.len() <= room)
+            Some(text("brokers.last_known").to_string())
+                .filter(|t| crate::text::width::cells(t) <= room)
         }
         None => None,
     };
@@ -149,6 +161,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(table, area);
     if snap.brokers.is_empty() {
         let inner = Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1);
-        frame.render_widget(Line::styled("waiting for the lab…", theme.dim()), inner);
+        frame.render_widget(Line::styled(text("brokers.waiting"), theme.dim()), inner);
     }
 }

@@ -22,7 +22,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
     let label_w = dialog
         .fields
         .iter()
-        .map(|f| f.label.len())
+        .map(|f| crate::text::width::cells(f.label))
         .max()
         .unwrap_or(0);
     let mut lines = vec![Line::raw("")];
@@ -35,9 +35,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog) {
         };
         let cursor = if focused { "▏" } else { " " };
         lines.push(Line::from(vec![
+            // Right-aligned by terminal cells: a CJK label is twice as wide as it is long.
             Span::raw(format!(
-                "{}{:>label_w$}: ",
+                "{}{}{}: ",
                 if focused { ">" } else { " " },
+                " ".repeat(label_w.saturating_sub(crate::text::width::cells(f.label))),
                 f.label
             )),
             Span::styled(format!("{}{cursor}", f.value), value_style),

@@ -11,7 +11,7 @@ use crate::lab::LabSnapshot;
 use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{GroupLine, GroupLineKind, group_lines, scroll_start};
-use crate::ui::text::text;
+use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -45,15 +45,29 @@ pub fn uncommitted(p: &GroupPartitionSnapshot) -> Option<i64> {
 fn offsets(p: &GroupPartitionSnapshot, narrow: bool) -> Vec<Span<'static>> {
     match (uncommitted(p), narrow) {
         (Some(n), false) => vec![Span::raw(format!(
-            " pos {} com {} uncommitted {n}",
-            opt(p.position),
-            opt(p.committed)
+            " {}",
+            text_with(
+                "groups.pos_com_uncommitted",
+                &[
+                    ("pos", &opt(p.position)),
+                    ("com", &opt(p.committed)),
+                    ("n", &n.to_string()),
+                ],
+            )
         ))],
-        (Some(n), true) => vec![Span::raw(format!(" com {} read +{n}", opt(p.committed)))],
+        (Some(n), true) => vec![Span::raw(format!(
+            " {}",
+            text_with(
+                "groups.com_read",
+                &[("com", &opt(p.committed)), ("n", &n.to_string())],
+            )
+        ))],
         (None, _) => vec![Span::raw(format!(
-            " pos {} com {}",
-            opt(p.position),
-            opt(p.committed)
+            " {}",
+            text_with(
+                "groups.pos_com",
+                &[("pos", &opt(p.position)), ("com", &opt(p.committed))],
+            )
         ))],
     }
 }
@@ -101,12 +115,18 @@ fn line<'a>(
                     ));
                 }
             }
-            spans.push(Span::raw(format!(" gen {}", g.generation)));
+            spans.push(Span::raw(format!(
+                " {}",
+                text_with("groups.gen", &[("n", &g.generation.to_string())])
+            )));
             if let Some(a) = &g.assignor {
                 spans.push(Span::raw(format!(" {a}")));
             }
             if let Some(c) = g.coordinator {
-                spans.push(Span::styled(format!(" coord b{c}"), theme.dim()));
+                spans.push(Span::styled(
+                    format!(" {}", text_with("groups.coord", &[("b", &c.to_string())])),
+                    theme.dim(),
+                ));
             }
             let leader = g
                 .leader_member
@@ -129,7 +149,7 @@ fn line<'a>(
             let who = match member {
                 Some(m) if first => g.members[m].client_id.clone(),
                 Some(_) => String::new(),
-                None => "(unowned)".into(),
+                None => text("groups.unowned").into(),
             };
             let moved = recently_moved(p, snap.now_ms);
             let down = snap
@@ -152,11 +172,15 @@ fn line<'a>(
                 if down && p.stale {
                     // The last known lag, marked: it cannot move until a leader is back (the
                     // partitions panel says why when this panel is too narrow to).
-                    let why = if narrow { "" } else { " leader down" };
+                    let why = if narrow {
+                        String::new()
+                    } else {
+                        format!(" {}", text("partitions.leader_down"))
+                    };
                     Span::styled(format!("lag ~{}{why}", p.lag), theme.error())
                 } else if down {
                     // The HW is unknown while the leader is down, so the lag is too (not 0).
-                    Span::styled("leader down", theme.error())
+                    Span::styled(text("partitions.leader_down"), theme.error())
                 } else {
                     Span::styled(
                         format!("lag {}", p.lag),
@@ -169,13 +193,20 @@ fn line<'a>(
                 },
             ];
             // A glyph where a word would be cut off.
-            let moved_mark = if narrow { " ↻" } else { " moved" };
+            let moved_mark = if narrow {
+                " ↻".to_string()
+            } else {
+                format!(" {}", text("groups.moved"))
+            };
             if let Some(ConsumerState::Killed) = consumer_state(snap, l) {
-                spans.push(Span::styled(" killed", theme.error()));
+                spans.push(Span::styled(
+                    format!(" {}", text("groups.killed")),
+                    theme.error(),
+                ));
             }
             // A silent member's clock matters more than its offsets: it comes first, and a narrow
             // panel drops the offsets for it.
-            let reserve = if moved { cells(moved_mark) } else { 0 };
+            let reserve = if moved { cells(&moved_mark) } else { 0 };
             push_countdown(
                 &mut spans,
                 silent.clone(),
@@ -193,11 +224,14 @@ fn line<'a>(
         GroupLineKind::IdleMember { member } => {
             let mut spans = vec![
                 Span::raw(format!(" {:<name_w$}  ", g.members[member].client_id)),
-                Span::styled("no partitions", theme.dim()),
+                Span::styled(text("groups.no_partitions"), theme.dim()),
             ];
             // Killed at once, though the group keeps the member until session.timeout.ms.
             if let Some(ConsumerState::Killed) = consumer_state(snap, l) {
-                spans.push(Span::styled(" killed", theme.error()));
+                spans.push(Span::styled(
+                    format!(" {}", text("groups.killed")),
+                    theme.error(),
+                ));
             }
             push_countdown(&mut spans, member_countdown(snap, l, member), width, theme);
             Line::from(spans)
@@ -205,10 +239,10 @@ fn line<'a>(
         GroupLineKind::Outsider { consumer } => {
             let c = &snap.consumers[consumer];
             let (what, style) = match c.state {
-                ConsumerState::Running => ("joining…", theme.dim()),
+                ConsumerState::Running => (text("groups.joining"), theme.dim()),
                 // Not a member any more: the session timeout has already removed it.
-                ConsumerState::Killed => ("killed, removed by session timeout", theme.error()),
-                ConsumerState::Closed => ("closed", theme.dim()),
+                ConsumerState::Killed => (text("groups.killed_removed"), theme.error()),
+                ConsumerState::Closed => (text("groups.closed"), theme.dim()),
             };
             Line::from(vec![
                 Span::raw(format!(" {:<name_w$}  ", c.client_id)),
@@ -241,7 +275,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let lines = group_lines(snap);
     if lines.is_empty() {
         let p = Paragraph::new(Line::styled(
-            " no groups yet: press c to start a consumer",
+            format!(" {}", text("groups.empty")),
             theme.dim(),
         ))
         .wrap(ratatui::widgets::Wrap { trim: false })

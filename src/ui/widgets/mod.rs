@@ -17,6 +17,7 @@ pub mod throughput;
 pub mod timeline;
 
 use super::theme::Theme;
+use crate::text::text_with;
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType};
@@ -55,7 +56,13 @@ pub fn more_rows<'a>(block: Block<'a>, hidden: usize, theme: &Theme) -> Block<'a
     if hidden == 0 {
         return block;
     }
-    block.title_bottom(Line::styled(format!(" +{hidden} more "), theme.dim()))
+    block.title_bottom(Line::styled(
+        format!(
+            " {} ",
+            text_with("panels.more", &[("n", &hidden.to_string())])
+        ),
+        theme.dim(),
+    ))
 }
 
 /// A partition table's title, saying how many internal partitions `i` would show: `Partitions

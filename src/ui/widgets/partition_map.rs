@@ -180,7 +180,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             cells.extend(shown.iter().map(|b| cell(p, b.id, &clock, theme)));
             Row::new(cells).style(row_style(selected, focused, theme))
         });
-    let mut header = vec![Cell::from(" partition")];
+    let mut header = vec![Cell::from(format!(" {}", text("partitions.partition")))];
     header.extend(shown.iter().map(|b| {
         let s = format!("b{}", b.id);
         Cell::from(Span::styled(s, theme.broker(b.state)))

@@ -7,7 +7,7 @@ use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::{partition_order_shown, scroll_start};
-use crate::ui::text::text;
+use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -73,10 +73,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .map(|p| f(p).to_string().len() + usize::from(leader_down(p)))
             .max()
             .unwrap_or(1)
-            .max(header.len()) as u16
+            .max(cells(header)) as u16
     };
     let (start_w, hw_w, leo_w) = (
-        digits(|p| p.log_start_offset, "start"),
+        digits(|p| p.log_start_offset, text("partitions.start")),
         digits(|p| p.high_watermark, "HW"),
         digits(|p| p.log_end_offset, "LEO"),
     );
@@ -86,18 +86,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let size_w: u16 = if any_down { 11 } else { 9 };
     let others: u16 = 4 + 6 + 9 + 10 + hw_w + 1 + leo_w + 1 + size_w + 1;
     let name_w = name_w.min(area.width.saturating_sub(2 + others + 1)).max(9);
+    let partition_head = format!(" {}", text("partitions.partition"));
     let columns: [(&str, u16, bool); 10] = [
-        (" partition", name_w + 1, true),
-        ("ldr", 3, true),
+        (partition_head.as_str(), name_w + 1, true),
+        (text("partitions.ldr"), 3, true),
         ("epoch", 5, true),
-        ("replicas", 8, true),
-        ("isr", 9, true),
-        ("start", start_w, false),
+        (text("column.replicas"), 8, true),
+        (text("partitions.isr"), 9, true),
+        (text("partitions.start"), start_w, false),
         ("HW", hw_w, true),
         ("LEO", leo_w, true),
-        ("seg", 3, false),
-        ("size", size_w, true),
-    ];
+        (text("partitions.seg"), 3, false),
+        (text("partitions.size"), size_w, true),
+    ]
+    // A head wider than its column (a CJK one) widens it rather than being cut.
+    .map(|(head, w, always)| (head, w.max(cells(head) as u16), always));
     // Log start offset and segment count only when every column fits.
     let total: u16 = columns.iter().map(|c| c.1 + 1).sum();
     let full = total <= area.width.saturating_sub(2) + 1;
@@ -114,7 +117,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 // Still the leader on the controller's books, but its broker is down.
                 Some(l) if down => Cell::from(Span::styled(format!("↓{l}"), theme.error())),
                 Some(l) => Cell::from(l.to_string()),
-                None => Cell::from(Span::styled("none", theme.error())),
+                None => Cell::from(Span::styled(text("partitions.none"), theme.error())),
             };
             let mut cells = vec![
                 Cell::from(format!(
@@ -131,7 +134,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 // Nobody has read the leader's log: unknown, not -1 or 0 B.
                 let unknown = || Cell::from(Span::styled("-", theme.dim()));
                 cells.extend((0..if full { 4 } else { 2 }).map(|_| unknown()));
-                cells.push(Cell::from(Span::styled("leader down", theme.error())));
+                cells.push(Cell::from(Span::styled(
+                    text("partitions.leader_down"),
+                    theme.error(),
+                )));
                 return Row::new(cells).style(row_style(selected, focused, theme));
             }
             // Last known while the leader is down, marked so nobody reads them as live.
@@ -162,13 +168,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     // Retention's clock, where the border has room for it whole.
     let next = retention(snap.next_retention_check_ms, snap.now_ms, &snap.settings);
     let room = (area.width as usize).saturating_sub(20);
-    let text = format!(
-        "next retention check {} (log.retention.check.interval.ms={})",
-        super::countdown::secs(next.limit_ms - next.elapsed_ms),
-        next.limit_ms
+    let line = text_with(
+        "partitions.next_retention_check",
+        &[
+            (
+                "in",
+                &super::countdown::secs(next.limit_ms - next.elapsed_ms),
+            ),
+            ("ms", &next.limit_ms.to_string()),
+        ],
     );
-    if snap.next_retention_check_ms > 0 && cells(&text) + 2 <= room {
-        block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()).right_aligned());
+    if snap.next_retention_check_ms > 0 && cells(&line) + 2 <= room {
+        block = block.title_bottom(Line::styled(format!(" {line} "), theme.dim()).right_aligned());
     }
     let table = Table::new(rows, widths)
         .header(header)

@@ -4,7 +4,7 @@ use super::{mark, more_rows, panel, rate, row_style, thousands};
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::scroll_start;
-use crate::ui::text::text;
+use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -20,13 +20,27 @@ fn failed_style(p: &ProducerSnapshot, theme: &Theme) -> Style {
     }
 }
 
+/// `no key`, `10 keys`, in the language in force.
+fn key_mode(k: crate::clients::spec::KeyMode) -> String {
+    match k {
+        crate::clients::spec::KeyMode::None => text("producers.no_key").into(),
+        crate::clients::spec::KeyMode::Keyed { distinct_keys } => {
+            text_with("producers.keys", &[("n", &distinct_keys.to_string())])
+        }
+    }
+}
+
 fn name(p: &ProducerSnapshot) -> String {
     let wire = if p.origin == ClientOrigin::Wire {
-        " (wire)"
+        format!(" {}", text("producers.wire"))
     } else {
-        ""
+        String::new()
     };
-    let stopped = if p.running { "" } else { " stopped" };
+    let stopped = if p.running {
+        String::new()
+    } else {
+        format!(" {}", text("producers.stopped"))
+    };
     format!("{}{wire}{stopped}", p.client_id)
 }
 
@@ -61,7 +75,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     Cell::from(p.topic.clone()),
                     Cell::from(format!("{}/s", rate(p.rate_per_sec))),
                     Cell::from(p.acks.to_string()),
-                    Cell::from(p.key_mode.to_string()),
+                    Cell::from(key_mode(p.key_mode)),
                     Cell::from(thousands(p.sent)),
                     Cell::from(thousands(p.acknowledged)),
                     Cell::from(Span::styled(thousands(p.failed), failed_style(p, theme))),
@@ -78,8 +92,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Constraint::Length(9),
             Constraint::Length(6),
         ];
+        let client_head = format!(" {}", text("producers.client"));
         let header = Row::new(vec![
-            " client", "topic", "rate", "acks", "key", "sent", "acked", "failed",
+            client_head.as_str(),
+            text("producers.topic"),
+            text("producers.rate"),
+            "acks",
+            "key",
+            text("producers.sent"),
+            text("producers.acked"),
+            text("producers.failed"),
         ])
         .style(theme.header());
         let hidden = snap.producers.len().saturating_sub(visible);
@@ -107,13 +129,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 ));
                 let second = Line::from(vec![
                     Span::raw(format!(
-                        "  {} sent {} ack {} ",
-                        p.key_mode,
-                        thousands(p.sent),
-                        thousands(p.acknowledged)
+                        "  {} {} ",
+                        key_mode(p.key_mode),
+                        text_with(
+                            "producers.sent_ack",
+                            &[
+                                ("sent", &thousands(p.sent)),
+                                ("acked", &thousands(p.acknowledged)),
+                            ],
+                        )
                     )),
                     Span::styled(
-                        format!("fail {}", thousands(p.failed)),
+                        text_with("producers.fail", &[("n", &thousands(p.failed))]),
                         failed_style(p, theme),
                     ),
                 ]);

@@ -38,7 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         // The whole bar, so the question and its keys fit at 80 columns; the label, not a
         // colour, says that the dashboard waits for an answer.
         let line = Line::from(vec![
-            Span::styled(" CONFIRM ", theme.paused()),
+            Span::styled(format!(" {} ", text("bar.confirm")), theme.paused()),
             Span::styled(format!(" {} ", c.question()), theme.header()),
             Span::raw(answer_hint()),
         ]);
@@ -49,7 +49,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let mut spans = vec![Span::styled(" kafka-lab ", theme.header())];
     if app.connected {
         spans.push(Span::raw(format!(
-            "seed {} │ {} │ {} ",
+            "{} {} │ {} │ {} ",
+            text("bar.seed"),
             snap.seed,
             sim_time(snap.now_ms),
             format_speed(app.speed)

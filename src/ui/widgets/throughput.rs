@@ -3,7 +3,7 @@
 
 use super::{panel, thousands};
 use crate::ui::app::App;
-use crate::ui::text::text;
+use crate::ui::text::{text, text_with};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -48,15 +48,15 @@ fn series(
         Layout::horizontal([Constraint::Length(13), Constraint::Min(1)]).areas(area);
     let last = data.last().copied().unwrap_or(0);
     let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{label:<5}"), style),
+        Span::styled(crate::text::width::pad_right(label, 5), style),
         Span::raw(format!("{:>6}/s", thousands(last))),
     ])];
     if scale {
         // The scale in words, so the bars' height means a number.
-        lines.push(Line::raw(format!(
-            "{:>13}",
-            format!("top {}/s", thousands(max))
-        )));
+        let top = text_with("throughput.top", &[("n", &thousands(max))]);
+        // Right-aligned by terminal cells, so a CJK word does not push the unit off.
+        let pad = 13usize.saturating_sub(crate::text::width::cells(&top));
+        lines.push(Line::raw(format!("{}{top}", " ".repeat(pad))));
     }
     frame.render_widget(ratatui::widgets::Paragraph::new(lines), text);
     // Right-aligned like a scrolling strip chart.
@@ -93,14 +93,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     series(
         frame,
         top,
-        "prod",
+        text("throughput.prod"),
         &t.produced_per_sec,
         max,
         prod,
         top_h > 1,
     );
     if bottom.height > 0 {
-        series(frame, bottom, "cons", &t.consumed_per_sec, max, cons, false);
+        series(
+            frame,
+            bottom,
+            text("throughput.cons"),
+            &t.consumed_per_sec,
+            max,
+            cons,
+            false,
+        );
     }
 }
 

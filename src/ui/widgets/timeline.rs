@@ -112,9 +112,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     if body.is_empty() {
         let empty = if app.events.is_empty() {
-            " no events yet"
+            text("timeline.no_events")
         } else {
-            " nothing of this kind yet: f or v shows more"
+            text("timeline.none_of_kind")
         };
         body.push(Line::styled(empty, theme.dim()));
     }
