@@ -256,3 +256,6 @@ impl SimProducer {
             .push_back(batch);
     }
 }
+
+#[cfg(test)]
+mod tests;
