@@ -1,4 +1,4 @@
-//! Producers: rate, acks, key mode, and sent / acknowledged / failed counters.
+//! Producers: rate, acks (and idempotence), key mode, and sent / acknowledged / failed counters.
 
 use super::{mark, more_rows, panel, rate, row_style, thousands};
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
@@ -17,6 +17,15 @@ fn failed_style(p: &ProducerSnapshot, theme: &Theme) -> Style {
         theme.error()
     } else {
         Style::new()
+    }
+}
+
+/// `acks`, and whether the producer is idempotent: what decides if a retry can duplicate.
+fn acks(p: &ProducerSnapshot) -> String {
+    if p.idempotent {
+        format!("{} {}", p.acks, text("panel.producers_idempotent"))
+    } else {
+        p.acks.to_string()
     }
 }
 
@@ -60,7 +69,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     Cell::from(format!("{}{}", mark(i == sel), name(p))),
                     Cell::from(p.topic.clone()),
                     Cell::from(format!("{}/s", rate(p.rate_per_sec))),
-                    Cell::from(p.acks.to_string()),
+                    Cell::from(acks(p)),
                     Cell::from(p.key_mode.to_string()),
                     Cell::from(thousands(p.sent)),
                     Cell::from(thousands(p.acknowledged)),
@@ -72,7 +81,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Constraint::Min(11),
             Constraint::Length(10),
             Constraint::Length(8),
-            Constraint::Length(4),
+            Constraint::Length(8),
             Constraint::Length(7),
             Constraint::Length(9),
             Constraint::Length(9),
@@ -103,7 +112,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     name(p),
                     p.topic,
                     rate(p.rate_per_sec),
-                    p.acks
+                    acks(p)
                 ));
                 let second = Line::from(vec![
                     Span::raw(format!(
