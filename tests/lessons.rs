@@ -55,6 +55,7 @@ lesson_tests! {
     acks_1_unclean_election_loses_acked_records_acks_all_does_not => "acks-and-unclean-election",
     eager_revokes_everything_cooperative_only_what_moves => "eager-vs-cooperative",
     keyed_records_stay_in_order_per_key => "keyed-order",
+    idempotent_producer_stores_retries_once_and_keeps_key_order => "idempotence",
     retention_deletes_segments_and_offset_reset_moves_consumer => "retention-and-reset",
 }
 
