@@ -151,6 +151,31 @@ fn a_step_does_one_thing() {
     assert!(e.contains("expected on = \"key\""), "{e}");
 }
 
+#[test]
+fn producer_settings_and_idempotence_checks_follow_kafkas_rules() {
+    let p = "[[step]]\nspawn_producer = { name = \"P\", topic = \"test\", ";
+    let e = parse_err(&format!("{p}acks = 1, enable_idempotence = true }}\n"));
+    assert!(e.contains("enable_idempotence = true needs acks"), "{e}");
+    let e = parse_err(&format!("{p}max_in_flight = 6 }}\n"));
+    assert!(e.contains("max.in.flight.requests.per.connection"), "{e}");
+    let e = parse_err(&format!("{p}delivery_timeout_ms = 1000 }}\n"));
+    assert!(e.contains("delivery.timeout.ms must be at least"), "{e}");
+    let c = "[[step]]\nspawn_consumer = { name = \"A\", group = \"g\", topic = \"test\" }\n";
+    let e = parse_err(&format!("{c}[[step]]\nexpect = {{ consumer = \"A\", from = \"ghost\", duplicates = 0 }}\n"));
+    assert!(e.contains("no producer named \"ghost\""), "{e}");
+    let e = parse_err(&format!(
+        "{p}}}\n{c}[[step]]\nexpect = {{ consumer = \"A\", from = \"P\", read_at_least = 1 }}\n"
+    ));
+    assert!(e.contains("`from` picks one producer's records"), "{e}");
+    let e = parse_err("[[step]]\nexpect = { broker = 1, duplicates = 0 }\n");
+    assert!(e.contains("belongs to a consumer expectation"), "{e}");
+    let ok = format!(
+        "{HEADER}{p}enable_idempotence = false, max_in_flight = 8, request_timeout_ms = 2000 }}\n{c}\
+         [[step]]\nexpect = {{ consumer = \"A\", from = \"P\", duplicates = 0, keys_in_order = false }}\n"
+    );
+    parse_scenario("ok.toml", "ok", &ok).unwrap_or_else(|e| panic!("{e}"));
+}
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_kafka-lab"))
 }

@@ -522,3 +522,41 @@ fn live(offset: i64, leader_down: bool) -> String {
         offset.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clients::consumer::{ConsumedRecord, SimConsumer};
+    use crate::clients::spec::ConsumerSpec;
+
+    fn reader(reads: &[(i64, &str)]) -> SimConsumer {
+        let mut c = SimConsumer::new(1, "A".into(), ConsumerSpec::new("g", "t"), 0);
+        for (offset, value) in reads {
+            c.history.push_back(ConsumedRecord {
+                tp: TopicPartition::new("t", 0),
+                offset: *offset,
+                value: Some(Bytes::from(value.to_string())),
+                generation: 1,
+            });
+        }
+        c
+    }
+
+    #[test]
+    fn a_record_at_a_second_offset_is_a_duplicate_a_re_read_is_not() {
+        // P#1 stored twice (offsets 1 and 3); offsets 0..=1 read again after a rebalance.
+        let c = reader(&[
+            (0, "P#0"),
+            (1, "P#1.."),
+            (2, "Q#0"),
+            (3, "P#1.."),
+            (0, "P#0"),
+            (1, "P#1.."),
+        ]);
+        assert_eq!(duplicates(&c, None), 1);
+        assert_eq!(duplicates(&c, Some("P")), 1);
+        assert_eq!(duplicates(&c, Some("Q")), 0);
+        let firsts: Vec<u64> = first_reads(&c).map(|(_, _, n)| n).collect();
+        assert_eq!(firsts, vec![0, 1, 0, 1]);
+    }
+}
