@@ -161,7 +161,9 @@ fn producer_settings_and_idempotence_checks_follow_kafkas_rules() {
     let e = parse_err(&format!("{p}delivery_timeout_ms = 1000 }}\n"));
     assert!(e.contains("delivery.timeout.ms must be at least"), "{e}");
     let c = "[[step]]\nspawn_consumer = { name = \"A\", group = \"g\", topic = \"test\" }\n";
-    let e = parse_err(&format!("{c}[[step]]\nexpect = {{ consumer = \"A\", from = \"ghost\", duplicates = 0 }}\n"));
+    let e = parse_err(&format!(
+        "{c}[[step]]\nexpect = {{ consumer = \"A\", from = \"ghost\", duplicates = 0 }}\n"
+    ));
     assert!(e.contains("no producer named \"ghost\""), "{e}");
     let e = parse_err(&format!(
         "{p}}}\n{c}[[step]]\nexpect = {{ consumer = \"A\", from = \"P\", read_at_least = 1 }}\n"

@@ -40,13 +40,20 @@ mod tests {
             .enumerate()
         {
             let (lo, hi) = ((centre * 0.8) as i64, (centre * 1.2) as i64);
-            assert!((lo..=hi).contains(wait), "attempt {attempt}: {wait} not in {lo}..={hi}");
+            assert!(
+                (lo..=hi).contains(wait),
+                "attempt {attempt}: {wait} not in {lo}..={hi}"
+            );
         }
         let mut again = ChaCha8Rng::seed_from_u64(1);
         let replay: Vec<i64> = (0..8)
             .map(|a| retry_backoff_ms(100, 1_000, a, &mut again))
             .collect();
         assert_eq!(waits, replay, "the same seed gives the same waits");
-        assert_eq!(retry_backoff_ms(500, 100, 3, &mut rng), 500, "max below initial: constant");
+        assert_eq!(
+            retry_backoff_ms(500, 100, 3, &mut rng),
+            500,
+            "max below initial: constant"
+        );
     }
 }

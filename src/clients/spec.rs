@@ -345,7 +345,11 @@ mod tests {
         p.max_in_flight = 6;
         assert_eq!(p.validate(), Err(SpecError::MaxInFlight(6)));
         p.enable_idempotence = false;
-        assert_eq!(p.validate(), Ok(()), "without idempotence more may be in flight");
+        assert_eq!(
+            p.validate(),
+            Ok(()),
+            "without idempotence more may be in flight"
+        );
         assert!(!p.idempotent());
         let mut p = ProducerSpec::new("t", 10.0);
         p.acks = Acks::Leader;

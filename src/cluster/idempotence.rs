@@ -187,7 +187,10 @@ mod tests {
     fn next_sequence_is_appended_a_retry_is_a_duplicate_a_gap_is_out_of_order() {
         let (mut s, pid) = with_two_batches();
         let all_there = |_: &Written| true;
-        assert_eq!(s.check(&tp(), pid, 0, (10, 14), all_there), SeqCheck::Append);
+        assert_eq!(
+            s.check(&tp(), pid, 0, (10, 14), all_there),
+            SeqCheck::Append
+        );
         assert_eq!(
             s.check(&tp(), pid, 0, (0, 4), all_there),
             SeqCheck::Duplicate {
@@ -235,9 +238,16 @@ mod tests {
             s.check(&tp(), pid, 0, (10, 10), all_there),
             SeqCheck::FencedEpoch
         );
-        assert_eq!(s.check(&tp(), pid, 2, (3, 3), all_there), SeqCheck::OutOfOrder);
+        assert_eq!(
+            s.check(&tp(), pid, 2, (3, 3), all_there),
+            SeqCheck::OutOfOrder
+        );
         assert_eq!(s.check(&tp(), pid, 2, (0, 0), all_there), SeqCheck::Append);
-        assert_ne!(s.init(Some((pid + 50, 0))).0, pid + 50, "unknown ids get new ones");
+        assert_ne!(
+            s.init(Some((pid + 50, 0))).0,
+            pid + 50,
+            "unknown ids get new ones"
+        );
     }
 
     #[test]
@@ -255,7 +265,10 @@ mod tests {
                 last_offset: 3
             }
         );
-        assert_eq!(s.check(&tp(), pid, 0, (2, 2), all_there), SeqCheck::OutOfOrder);
+        assert_eq!(
+            s.check(&tp(), pid, 0, (2, 2), all_there),
+            SeqCheck::OutOfOrder
+        );
         for p in 0..(PRODUCER_ENTRIES_MAX as i64 + 3) {
             s.record(&TopicPartition::new("u", 0), p + 10, 0, written(0, 0, 0));
         }

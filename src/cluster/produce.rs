@@ -1,13 +1,13 @@
 //! The data path clients use: produce to a leader, fetch below the HW, list offsets.
 
+use super::broker::Broker;
 use super::error::KafkaError;
 use super::event::EventKind;
+use super::idempotence::{SeqCheck, Written};
 use super::lab::{Cluster, ProduceAck, ProduceOutcome};
 use super::snapshot::BrokerState;
 use super::tickets::PendingProduce;
 use super::types::{Acks, BrokerId, TopicPartition};
-use super::broker::Broker;
-use super::idempotence::{SeqCheck, Written};
 use crate::log::batch::{parse_header, split_headers};
 use crate::log::{FetchedBatches, LogError};
 use std::collections::BTreeMap;
@@ -94,7 +94,14 @@ impl Cluster {
                     base_offset,
                     last_offset,
                 } => {
-                    return self.answer(acks, broker, tp, epoch, (base_offset, last_offset), timeout_ms);
+                    return self.answer(
+                        acks,
+                        broker,
+                        tp,
+                        epoch,
+                        (base_offset, last_offset),
+                        timeout_ms,
+                    );
                 }
                 SeqCheck::OutOfOrder => {
                     return ProduceOutcome::Done(Err(KafkaError::OutOfOrderSequence));
@@ -144,7 +151,14 @@ impl Cluster {
         }
         // A single-replica ISR commits at once.
         self.maybe_advance_hw(tp, broker);
-        self.answer(acks, broker, tp, epoch, (info.base_offset, info.last_offset), timeout_ms)
+        self.answer(
+            acks,
+            broker,
+            tp,
+            epoch,
+            (info.base_offset, info.last_offset),
+            timeout_ms,
+        )
     }
 
     /// InitProducerId: a producer id at epoch 0, or the same id with its epoch bumped (KIP-360).
@@ -350,7 +364,11 @@ fn still_in_log(
     pid: i64,
     w: &Written,
 ) -> bool {
-    let Some(log) = brokers.get(&leader).and_then(|b| b.replicas.get(tp)).map(|r| &r.log) else {
+    let Some(log) = brokers
+        .get(&leader)
+        .and_then(|b| b.replicas.get(tp))
+        .map(|r| &r.log)
+    else {
         return false;
     };
     let Ok(read) = log.read(w.base_offset, 1, log.log_end_offset()) else {

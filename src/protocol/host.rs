@@ -169,9 +169,7 @@ impl WireHost {
             }
             RequestKind::CreateTopics(r) => Done(admin::create_topics(self, cluster, &r).into()),
             RequestKind::DeleteTopics(r) => Done(admin::delete_topics(ctx, &r).into()),
-            RequestKind::InitProducerId(r) => {
-                Done(admin::init_producer_id(cluster, &r).into())
-            }
+            RequestKind::InitProducerId(r) => Done(admin::init_producer_id(cluster, &r).into()),
             RequestKind::DescribeConfigs(r) => {
                 Done(admin::describe_configs(self, cluster, &r).into())
             }

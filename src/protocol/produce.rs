@@ -18,10 +18,7 @@ const INVALID_REQUIRED_ACKS: i16 = 21;
 
 enum Slot {
     Ready(i16, i64),
-    Ticket {
-        ticket: u64,
-        records: u64,
-    },
+    Ticket { ticket: u64, records: u64 },
 }
 
 struct PartSlot {
@@ -124,7 +121,8 @@ fn produce_partition(
     };
     host.clients
         .note_produce(cluster, client, &tp.topic, acks, count, None);
-    host.clients.note_producer_id(client, batches[0].1.producer_id);
+    host.clients
+        .note_producer_id(client, batches[0].1.producer_id);
     // The cluster runs the idempotent producer's sequence check: one rule for every producer.
     let outcome = cluster.produce(ctx.broker, tp, bytes, acks, timeout_ms);
     match outcome {

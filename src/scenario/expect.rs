@@ -155,7 +155,10 @@ impl fmt::Display for Check {
             Check::ReadAtLeast(n) => write!(f, "read ≥ {n} records"),
             Check::Owns(v) => write!(f, "owns {}", tps(v)),
             Check::KeysInOrder { from, holds } => {
-                let of = from.as_ref().map(|p| format!(" of {p}")).unwrap_or_default();
+                let of = from
+                    .as_ref()
+                    .map(|p| format!(" of {p}"))
+                    .unwrap_or_default();
                 if *holds {
                     write!(f, "saw every key{of} on one partition, in order")
                 } else {
@@ -163,11 +166,17 @@ impl fmt::Display for Check {
                 }
             }
             Check::Duplicates { from, count } => {
-                let of = from.as_ref().map(|p| format!(" of {p}")).unwrap_or_default();
+                let of = from
+                    .as_ref()
+                    .map(|p| format!(" of {p}"))
+                    .unwrap_or_default();
                 write!(f, "read {count} duplicate records{of}")
             }
             Check::DuplicatesAtLeast { from, count } => {
-                let of = from.as_ref().map(|p| format!(" of {p}")).unwrap_or_default();
+                let of = from
+                    .as_ref()
+                    .map(|p| format!(" of {p}"))
+                    .unwrap_or_default();
                 write!(f, "read ≥ {count} duplicate records{of}")
             }
             Check::AckedAtLeast(n) => write!(f, "had ≥ {n} records acknowledged"),
@@ -491,7 +500,9 @@ fn first_reads(
 fn producer_and_number(value: &Bytes) -> Option<(&str, u64)> {
     let text = std::str::from_utf8(value).ok()?;
     let (producer, rest) = text.split_once('#')?;
-    let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
     Some((producer, rest[..digits].parse().ok()?))
 }
 

@@ -368,7 +368,10 @@ fn producer(snap: &LabSnapshot, id: ClientId) -> Explanation {
         ("failed", p.failed.to_string()),
         ("min_isr", min_isr(snap, &p.topic).to_string()),
         ("keys", keys),
-        ("pid", p.producer_id.map(|i| i.to_string()).unwrap_or_default()),
+        (
+            "pid",
+            p.producer_id.map(|i| i.to_string()).unwrap_or_default(),
+        ),
     ];
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut x = Explanation::new(text_with("explain.producer.title", &args));

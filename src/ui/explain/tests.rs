@@ -149,7 +149,10 @@ fn producer_names_acks_rate_and_min_isr() {
     let t = all_text(&x);
     assert!(t.contains("sends 5 records/s to test with acks=all"), "{t}");
     assert!(t.contains("min.insync.replicas=1"), "{t}");
-    assert!(t.contains("Idempotent") && t.contains("producer id 1"), "{t}");
+    assert!(
+        t.contains("Idempotent") && t.contains("producer id 1"),
+        "{t}"
+    );
     assert_whole(&x);
     let mut snap = snap;
     snap.producers[0].idempotent = false;
