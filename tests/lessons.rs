@@ -4,6 +4,7 @@
 
 use kafka_lab::scenario::headless::OutputFormat;
 use kafka_lab::scenario::lessons::{BUILT_IN, built_in};
+use kafka_lab::scenario::model::Action;
 use kafka_lab::scenario::parse::parse_scenario;
 use kafka_lab::scenario::story::run_story;
 use std::process::Command;
@@ -156,7 +157,9 @@ fn producer_settings_and_idempotence_checks_follow_kafkas_rules() {
     let p = "[[step]]\nspawn_producer = { name = \"P\", topic = \"test\", ";
     let e = parse_err(&format!("{p}acks = 1, enable_idempotence = true }}\n"));
     assert!(e.contains("enable_idempotence = true needs acks"), "{e}");
-    let e = parse_err(&format!("{p}max_in_flight = 6 }}\n"));
+    let e = parse_err(&format!(
+        "{p}max_in_flight = 6, enable_idempotence = true }}\n"
+    ));
     assert!(e.contains("max.in.flight.requests.per.connection"), "{e}");
     let e = parse_err(&format!("{p}delivery_timeout_ms = 1000 }}\n"));
     assert!(e.contains("delivery.timeout.ms must be at least"), "{e}");
@@ -172,10 +175,17 @@ fn producer_settings_and_idempotence_checks_follow_kafkas_rules() {
     let e = parse_err("[[step]]\nexpect = { broker = 1, duplicates = 0 }\n");
     assert!(e.contains("belongs to a consumer expectation"), "{e}");
     let ok = format!(
-        "{HEADER}{p}enable_idempotence = false, max_in_flight = 8, request_timeout_ms = 2000 }}\n{c}\
+        "{HEADER}{p}max_in_flight = 8, request_timeout_ms = 2000 }}\n{c}\
          [[step]]\nexpect = {{ consumer = \"A\", from = \"P\", duplicates = 0, keys_in_order = false }}\n"
     );
-    parse_scenario("ok.toml", "ok", &ok).unwrap_or_else(|e| panic!("{e}"));
+    let parsed = parse_scenario("ok.toml", "ok", &ok).unwrap_or_else(|e| panic!("{e}"));
+    let Some(Action::SpawnProducer(spec)) = &parsed.steps[0].action else {
+        panic!("{:?}", parsed.steps[0].action)
+    };
+    assert!(
+        !spec.enable_idempotence && spec.max_in_flight == 8,
+        "more than 5 in flight turns the default idempotence off, as in Kafka"
+    );
 }
 
 fn bin() -> Command {

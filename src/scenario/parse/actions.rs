@@ -91,6 +91,11 @@ pub(super) fn step_action(
         }
         if let Some(n) = p.max_in_flight {
             spec.max_in_flight = n;
+            // As Kafka's producer: more than 5 in flight turns the default idempotence off;
+            // asking for both is refused below.
+            if n > 5 && p.enable_idempotence.is_none() {
+                spec.enable_idempotence = false;
+            }
         }
         if let Some(on) = p.enable_idempotence {
             // Kafka refuses idempotence asked for explicitly with acks other than all.
