@@ -3,6 +3,8 @@
 //! safety invariants checked after every step. Then liveness: once healed, the cluster must get back
 //! to work within a bounded time (see `common::liveness`), and every acknowledged record must be
 //! consumed — or, with unclean election on, lost by an unclean election that says it lost it.
+//! The producer is idempotent (Kafka's default): each record is stored once and in order, and
+//! with clean elections every record it sent is acknowledged in the end.
 //! A failing seed prints itself; replay one with `KAFKA_LAB_SEED=<seed>`.
 //! `KAFKA_LAB_CHAOS_SEEDS=<n>` runs more seeds (CI runs 200).
 
@@ -309,6 +311,19 @@ fn run_seed_inner(seed: u64, unclean: bool, t: &mut TestLab) -> Result<SeedOutco
     all_acked_consumed(&consumed, &acked, |a| {
         lost_by(&elections, a, step).is_some() || skipped(a)
     })?;
+    for p in 0..PARTITIONS {
+        stored_once_in_order(t, &tp(TOPIC, p))?;
+    }
+    if !unclean {
+        // Liveness of the idempotent producer: once healed, everything it sent was acknowledged.
+        let p = t.lab.producer(producer).ok_or("the producer vanished")?;
+        if p.acknowledged != p.sent || p.failed != 0 {
+            return Err(format!(
+                "producer sent {} but had {} acknowledged and {} failed",
+                p.sent, p.acknowledged, p.failed
+            ));
+        }
+    }
     let skipped_after_truncation = acked
         .iter()
         .filter(|a| {
@@ -371,6 +386,33 @@ fn check_partition_end_state(
         lost += 1;
     }
     Ok(lost)
+}
+
+/// The idempotent producer's safety: the leader's log below the HW holds each of its records once,
+/// in the order it made them (record N of partition p before N+1), whatever failed over.
+fn stored_once_in_order(t: &TestLab, tp: &TopicPartition) -> Result<(), String> {
+    let leader = t.lab.leader_of(tp).ok_or_else(|| format!("{tp} offline"))?;
+    let hw = t.lab.high_watermark(tp).ok_or("no HW")?;
+    let mut last: Option<(i64, u64)> = None;
+    for (offset, value) in replica_values(&t.lab, leader, tp, hw) {
+        let text = String::from_utf8_lossy(&value);
+        let Some((_, rest)) = text.split_once('#') else {
+            continue;
+        };
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let Ok(n) = digits.parse::<u64>() else {
+            continue;
+        };
+        if let Some((at, prev)) = last
+            && n <= prev
+        {
+            return Err(format!(
+                "{tp}: record #{n} at offset {offset} after #{prev} at offset {at} (duplicate or out of order)"
+            ));
+        }
+        last = Some((offset, n));
+    }
+    Ok(())
 }
 
 /// Runs every seed; fails listing the failing seeds; returns each passing seed's outcome.

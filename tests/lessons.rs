@@ -4,6 +4,7 @@
 
 use kafka_lab::scenario::headless::OutputFormat;
 use kafka_lab::scenario::lessons::{BUILT_IN, built_in};
+use kafka_lab::scenario::model::Action;
 use kafka_lab::scenario::parse::parse_scenario;
 use kafka_lab::scenario::story::run_story;
 use std::process::Command;
@@ -55,6 +56,7 @@ lesson_tests! {
     acks_1_unclean_election_loses_acked_records_acks_all_does_not => "acks-and-unclean-election",
     eager_revokes_everything_cooperative_only_what_moves => "eager-vs-cooperative",
     keyed_records_stay_in_order_per_key => "keyed-order",
+    idempotent_producer_stores_retries_once_and_keeps_key_order => "idempotence",
     retention_deletes_segments_and_offset_reset_moves_consumer => "retention-and-reset",
 }
 
@@ -148,6 +150,42 @@ fn a_step_does_one_thing() {
     assert!(e.contains("one of at, after or on"), "{e}");
     let e = parse_err("[[step]]\non = \"click\"\ncaption = \"x\"\n");
     assert!(e.contains("expected on = \"key\""), "{e}");
+}
+
+#[test]
+fn producer_settings_and_idempotence_checks_follow_kafkas_rules() {
+    let p = "[[step]]\nspawn_producer = { name = \"P\", topic = \"test\", ";
+    let e = parse_err(&format!("{p}acks = 1, enable_idempotence = true }}\n"));
+    assert!(e.contains("enable_idempotence = true needs acks"), "{e}");
+    let e = parse_err(&format!(
+        "{p}max_in_flight = 6, enable_idempotence = true }}\n"
+    ));
+    assert!(e.contains("max.in.flight.requests.per.connection"), "{e}");
+    let e = parse_err(&format!("{p}delivery_timeout_ms = 1000 }}\n"));
+    assert!(e.contains("delivery.timeout.ms must be at least"), "{e}");
+    let c = "[[step]]\nspawn_consumer = { name = \"A\", group = \"g\", topic = \"test\" }\n";
+    let e = parse_err(&format!(
+        "{c}[[step]]\nexpect = {{ consumer = \"A\", from = \"ghost\", duplicates = 0 }}\n"
+    ));
+    assert!(e.contains("no producer named \"ghost\""), "{e}");
+    let e = parse_err(&format!(
+        "{p}}}\n{c}[[step]]\nexpect = {{ consumer = \"A\", from = \"P\", read_at_least = 1 }}\n"
+    ));
+    assert!(e.contains("`from` picks one producer's records"), "{e}");
+    let e = parse_err("[[step]]\nexpect = { broker = 1, duplicates = 0 }\n");
+    assert!(e.contains("belongs to a consumer expectation"), "{e}");
+    let ok = format!(
+        "{HEADER}{p}max_in_flight = 8, request_timeout_ms = 2000 }}\n{c}\
+         [[step]]\nexpect = {{ consumer = \"A\", from = \"P\", duplicates = 0, keys_in_order = false }}\n"
+    );
+    let parsed = parse_scenario("ok.toml", "ok", &ok).unwrap_or_else(|e| panic!("{e}"));
+    let Some(Action::SpawnProducer(spec)) = &parsed.steps[0].action else {
+        panic!("{:?}", parsed.steps[0].action)
+    };
+    assert!(
+        !spec.enable_idempotence && spec.max_in_flight == 8,
+        "more than 5 in flight turns the default idempotence off, as in Kafka"
+    );
 }
 
 fn bin() -> Command {

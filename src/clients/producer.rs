@@ -1,15 +1,16 @@
 //! A simulated producer that behaves like Kafka's: partitioner, batching by `linger.ms` and
-//! `batch.size`, `acks`, retries with backoff, and a metadata refresh on NOT_LEADER_OR_FOLLOWER.
+//! `batch.size`, `acks`, and a metadata refresh on NOT_LEADER_OR_FOLLOWER. Sending, retries,
+//! `delivery.timeout.ms` and the idempotent producer's sequences live in [`send`].
+
+mod send;
 
 use crate::clients::spec::KeyMode;
 use crate::clients::spec::ProducerSpec;
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
-use crate::cluster::error::KafkaError;
-use crate::cluster::event::{EventKind, ProduceError};
-use crate::cluster::lab::{Cluster, ProduceOutcome};
-use crate::cluster::types::{Acks, ClientId, TopicPartition};
+use crate::cluster::lab::Cluster;
+use crate::cluster::types::{ClientId, TopicPartition};
 use bytes::Bytes;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::partitioner::{StickyPartitioner, partition_for_key};
 
@@ -26,6 +27,18 @@ struct ProducerBatch {
     created_ms: i64,
     attempts: u32,
     not_before_ms: i64,
+    /// The idempotent producer's first sequence, given at its first send and kept by retries.
+    seq: Option<i32>,
+}
+
+/// An idempotent producer's id, epoch and next sequence per partition.
+#[derive(Clone, Debug)]
+struct Idempotence {
+    producer_id: i64,
+    epoch: i16,
+    next_seq: BTreeMap<i32, i32>,
+    /// A sequence was lost for good (a batch failed): bump the epoch once nothing is in flight.
+    bump_needed: bool,
 }
 
 /// A batch sent with `acks=all`, waiting for its ticket.
@@ -48,11 +61,15 @@ pub struct SimProducer {
     metadata: BTreeMap<i32, i32>,
     metadata_stale: bool,
     open_batches: BTreeMap<i32, ProducerBatch>,
-    ready: VecDeque<ProducerBatch>,
+    /// Sealed batches waiting to be sent or retried, per partition in the order they go out.
+    queued: BTreeMap<i32, VecDeque<ProducerBatch>>,
     in_flight: Vec<InFlight>,
     sticky: StickyPartitioner,
     /// Partitions whose failure was already reported, so a retry storm is one timeline line.
-    failing: std::collections::BTreeSet<i32>,
+    failing: BTreeSet<i32>,
+    /// Partitions whose expired batches were already reported, so an outage is one line.
+    expired: BTreeSet<i32>,
+    idempotence: Option<Idempotence>,
     carry: f64,
     next_key: u64,
     next_value: u64,
@@ -79,10 +96,12 @@ impl SimProducer {
             metadata: BTreeMap::new(),
             metadata_stale: true,
             open_batches: BTreeMap::new(),
-            ready: VecDeque::new(),
+            queued: BTreeMap::new(),
             in_flight: Vec::new(),
             sticky: StickyPartitioner::new(),
             failing: Default::default(),
+            expired: Default::default(),
+            idempotence: None,
             carry: 0.0,
             next_key: 0,
             next_value: 0,
@@ -109,6 +128,8 @@ impl SimProducer {
             failed: self.failed,
             retried: self.retried,
             running: self.running,
+            idempotent: self.spec.idempotent(),
+            producer_id: self.idempotence.as_ref().map(|i| i.producer_id),
         }
     }
 
@@ -135,6 +156,16 @@ impl SimProducer {
         let Some(partitions) = lab.partition_count(&self.spec.topic) else {
             return;
         };
+        if self.spec.idempotent() && self.idempotence.is_none() {
+            // InitProducerId before the first send, as Kafka's producer does.
+            let (producer_id, epoch) = lab.init_producer_id(None);
+            self.idempotence = Some(Idempotence {
+                producer_id,
+                epoch,
+                next_seq: BTreeMap::new(),
+                bump_needed: false,
+            });
+        }
         if self.running {
             self.carry += self.spec.rate_per_sec * step_ms as f64 / 1000.0;
             while self.carry >= 1.0 {
@@ -154,7 +185,8 @@ impl SimProducer {
                 self.seal(b);
             }
         }
-        self.send_ready(lab, now);
+        self.expire_queued(lab, now);
+        self.send_queued(lab, now);
         self.collect_acks(lab, now);
     }
 
@@ -188,6 +220,7 @@ impl SimProducer {
             created_ms: now,
             attempts: 0,
             not_before_ms: now,
+            seq: None,
         });
         batch.records.push((key, value, now));
         batch.bytes += size;
@@ -204,133 +237,25 @@ impl SimProducer {
             // Sticky partitioner: a full or lingered batch moves the producer to a new partition.
             self.sticky.on_new_batch();
         }
-        if self.ready.len() >= MAX_QUEUED_BATCHES
-            && let Some(old) = self.ready.pop_front()
-        {
-            self.failed += old.records.len() as u64;
-        }
-        self.ready.push_back(batch);
-    }
-
-    fn send_ready(&mut self, lab: &mut Cluster, now: i64) {
-        let mut waiting = VecDeque::new();
-        while let Some(batch) = self.ready.pop_front() {
-            if batch.not_before_ms > now {
-                waiting.push_back(batch);
-                continue;
-            }
-            let tp = TopicPartition::new(self.spec.topic.clone(), batch.partition);
-            let Some(&leader) = self.metadata.get(&batch.partition) else {
-                self.metadata_stale = true;
-                self.retry_or_fail(
-                    lab,
-                    batch,
-                    KafkaError::LeaderNotAvailable,
-                    now,
-                    &mut waiting,
-                );
-                continue;
-            };
-            let encoded = crate::log::batch::encode_batch(&batch.records);
-            match lab.produce(
-                leader,
-                &tp,
-                &encoded,
-                self.spec.acks,
-                self.spec.request_timeout_ms as i64,
-            ) {
-                ProduceOutcome::Done(Ok(ack)) => {
-                    self.failing.remove(&batch.partition);
-                    self.acknowledged += batch.records.len() as u64;
-                    if self.spec.acks != Acks::None {
-                        for (i, r) in batch.records.iter().enumerate() {
-                            self.recent_acks.push((
-                                tp.clone(),
-                                ack.base_offset + i as i64,
-                                r.1.clone(),
-                            ));
-                        }
-                    }
-                }
-                ProduceOutcome::Done(Err(e)) => {
-                    if self.spec.acks == Acks::None {
-                        // acks=0: the producer never hears about failures.
-                        self.acknowledged += batch.records.len() as u64;
-                    } else {
-                        self.retry_or_fail(lab, batch, e, now, &mut waiting);
-                    }
-                }
-                ProduceOutcome::Pending(ticket) => self.in_flight.push(InFlight { ticket, batch }),
+        let queued: usize = self.queued.values().map(VecDeque::len).sum();
+        if queued >= MAX_QUEUED_BATCHES {
+            // The oldest waiting batch fails (Kafka's `buffer.memory` runs out).
+            let oldest = self
+                .queued
+                .iter()
+                .filter_map(|(p, q)| q.front().map(|b| (b.created_ms, *p)))
+                .min();
+            if let Some(old) = oldest.and_then(|(_, p)| self.queued.get_mut(&p)?.pop_front()) {
+                self.failed += old.records.len() as u64;
+                self.note_lost_sequence(&old);
             }
         }
-        self.ready = waiting;
-    }
-
-    fn collect_acks(&mut self, lab: &mut Cluster, now: i64) {
-        let in_flight = std::mem::take(&mut self.in_flight);
-        let mut waiting = VecDeque::new();
-        for f in in_flight {
-            match lab.take_completion(f.ticket) {
-                None => self.in_flight.push(f),
-                Some(Ok(ack)) => {
-                    self.failing.remove(&f.batch.partition);
-                    self.acknowledged += f.batch.records.len() as u64;
-                    let tp = TopicPartition::new(self.spec.topic.clone(), f.batch.partition);
-                    for (i, r) in f.batch.records.iter().enumerate() {
-                        self.recent_acks.push((
-                            tp.clone(),
-                            ack.base_offset + i as i64,
-                            r.1.clone(),
-                        ));
-                    }
-                }
-                Some(Err(e)) => self.retry_or_fail(lab, f.batch, e, now, &mut waiting),
-            }
-        }
-        self.ready.extend(waiting);
-    }
-
-    fn retry_or_fail(
-        &mut self,
-        lab: &mut Cluster,
-        mut batch: ProducerBatch,
-        error: KafkaError,
-        now: i64,
-        queue: &mut VecDeque<ProducerBatch>,
-    ) {
-        if matches!(
-            error,
-            KafkaError::NotLeaderOrFollower | KafkaError::LeaderNotAvailable
-        ) {
-            self.metadata_stale = true;
-        }
-        let tp = TopicPartition::new(self.spec.topic.clone(), batch.partition);
-        if error.is_retriable() && batch.attempts < self.spec.retries {
-            // Report a partition's first failure only, until it succeeds again.
-            if self.failing.insert(batch.partition) {
-                lab.emit_event(EventKind::ProduceFailed {
-                    client: self.client_id.clone(),
-                    tp,
-                    error: ProduceError {
-                        error,
-                        retrying: true,
-                    },
-                });
-            }
-            batch.attempts += 1;
-            batch.not_before_ms = now + self.spec.retry_backoff_ms as i64;
-            self.retried += 1;
-            queue.push_back(batch);
-        } else {
-            self.failed += batch.records.len() as u64;
-            lab.emit_event(EventKind::ProduceFailed {
-                client: self.client_id.clone(),
-                tp,
-                error: ProduceError {
-                    error,
-                    retrying: false,
-                },
-            });
-        }
+        self.queued
+            .entry(batch.partition)
+            .or_default()
+            .push_back(batch);
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -110,10 +110,18 @@ pub struct ProducerSpec {
     pub batch_size: usize,
     /// `retries` before a record fails for good.
     pub retries: u32,
-    /// `retry.backoff.ms`.
+    /// `retry.backoff.ms`: the first retry's backoff, doubled per retry (±20% jitter).
     pub retry_backoff_ms: u64,
+    /// `retry.backoff.max.ms`: the most a retry backs off.
+    pub retry_backoff_max_ms: u64,
     /// `request.timeout.ms`.
     pub request_timeout_ms: u64,
+    /// `delivery.timeout.ms`: a record not acknowledged this long after it was made fails for good.
+    pub delivery_timeout_ms: u64,
+    /// `enable.idempotence` (Kafka's default true; in effect only with `acks=all`, as in Kafka).
+    pub enable_idempotence: bool,
+    /// `max.in.flight.requests.per.connection`: batches sent and not answered, per partition.
+    pub max_in_flight: u32,
 }
 
 impl ProducerSpec {
@@ -130,8 +138,18 @@ impl ProducerSpec {
             batch_size: 16_384,
             retries: i32::MAX as u32,
             retry_backoff_ms: 100,
+            retry_backoff_max_ms: 1_000,
             request_timeout_ms: 30_000,
+            delivery_timeout_ms: 120_000,
+            enable_idempotence: true,
+            max_in_flight: 5,
         }
+    }
+
+    /// Whether the producer runs idempotent: `enable.idempotence` with `acks=all`, as Kafka's
+    /// producer does when the user did not ask for idempotence with weaker acks.
+    pub fn idempotent(&self) -> bool {
+        self.enable_idempotence && self.acks == Acks::All
     }
 }
 
@@ -210,6 +228,14 @@ pub enum SpecError {
     /// `request.timeout.ms` of zero.
     #[error("request.timeout.ms must be positive")]
     RequestTimeout,
+    /// `delivery.timeout.ms` shorter than `linger.ms` + `request.timeout.ms` (Kafka refuses it).
+    #[error("delivery.timeout.ms must be at least linger.ms + request.timeout.ms ({0})")]
+    DeliveryTimeout(u64),
+    /// `max.in.flight.requests.per.connection` of zero, or above 5 with idempotence.
+    #[error(
+        "max.in.flight.requests.per.connection must be 1 to 5 with enable.idempotence (at least 1 without), not {0}"
+    )]
+    MaxInFlight(u32),
     /// No topic named.
     #[error("a client needs a topic")]
     NoTopic,
@@ -258,6 +284,13 @@ impl ProducerSpec {
         if self.request_timeout_ms == 0 {
             return Err(SpecError::RequestTimeout);
         }
+        let least = self.linger_ms.saturating_add(self.request_timeout_ms);
+        if self.delivery_timeout_ms < least {
+            return Err(SpecError::DeliveryTimeout(least));
+        }
+        if self.max_in_flight == 0 || (self.enable_idempotence && self.max_in_flight > 5) {
+            return Err(SpecError::MaxInFlight(self.max_in_flight));
+        }
         Ok(())
     }
 }
@@ -303,6 +336,26 @@ mod tests {
         assert_eq!(p.validate(), Ok(()));
         p.key_mode = KeyMode::Keyed { distinct_keys: 0 };
         assert_eq!(p.validate(), Err(SpecError::Keys(0)));
+    }
+
+    #[test]
+    fn idempotence_is_the_default_with_acks_all_and_bounds_in_flight() {
+        let mut p = ProducerSpec::new("t", 10.0);
+        assert!(p.idempotent());
+        p.max_in_flight = 6;
+        assert_eq!(p.validate(), Err(SpecError::MaxInFlight(6)));
+        p.enable_idempotence = false;
+        assert_eq!(
+            p.validate(),
+            Ok(()),
+            "without idempotence more may be in flight"
+        );
+        assert!(!p.idempotent());
+        let mut p = ProducerSpec::new("t", 10.0);
+        p.acks = Acks::Leader;
+        assert!(!p.idempotent(), "acks=1 turns the default idempotence off");
+        p.delivery_timeout_ms = 30_000;
+        assert_eq!(p.validate(), Err(SpecError::DeliveryTimeout(30_005)));
     }
 
     #[test]

@@ -41,6 +41,11 @@ pub struct ProducerSnapshot {
     pub retried: u64,
     /// Whether it still runs.
     pub running: bool,
+    /// Whether it is idempotent (`enable.idempotence` with `acks=all`; a wire producer that sent
+    /// a producer id).
+    pub idempotent: bool,
+    /// Its producer id from InitProducerId, once it has one.
+    pub producer_id: Option<i64>,
 }
 
 /// A consumer's life-cycle state.

@@ -54,6 +54,9 @@ pub enum KafkaError {
     /// Producer sequence gap (idempotent producer).
     #[error("OUT_OF_ORDER_SEQUENCE_NUMBER")]
     OutOfOrderSequence,
+    /// The producer's epoch is older than the one the broker knows (idempotent producer).
+    #[error("INVALID_PRODUCER_EPOCH")]
+    InvalidProducerEpoch,
     /// The broker could not write (disk error).
     #[error("KAFKA_STORAGE_ERROR")]
     StorageError,
@@ -107,6 +110,7 @@ impl KafkaError {
             KafkaError::InvalidReplicationFactor => 38,
             KafkaError::TopicAlreadyExists => 36,
             KafkaError::OutOfOrderSequence => 45,
+            KafkaError::InvalidProducerEpoch => 47,
             KafkaError::StorageError => 56,
             KafkaError::CoordinatorLoadInProgress => 14,
             KafkaError::IllegalGeneration => 22,

@@ -48,6 +48,8 @@ pub struct Cluster {
     pub(crate) last_known: super::timers::LastKnown,
     /// `acks=all` produces waiting for the ISR, and their results.
     pub(crate) tickets: super::tickets::ProduceTickets,
+    /// Idempotent producers' ids and the sequences they wrote, for every produce.
+    pub(crate) producer_states: super::idempotence::ProducerStates,
     pub(crate) events: Vec<Event>,
     pub(crate) shutdowns: super::timers::Shutdowns,
     pub(crate) retention_check: super::timers::Periodic,
@@ -82,6 +84,7 @@ impl Cluster {
             leader_history: Default::default(),
             last_known: Default::default(),
             tickets: Default::default(),
+            producer_states: Default::default(),
             events: Vec::new(),
             shutdowns: Default::default(),
             retention_check: super::timers::Periodic::starting(config.retention_check_interval_ms),

@@ -13,6 +13,7 @@ mod faults;
 pub mod group;
 mod group_snapshot;
 mod groups_host;
+pub mod idempotence;
 pub mod lab;
 pub mod placement;
 pub mod produce;

@@ -1,12 +1,16 @@
 //! The data path clients use: produce to a leader, fetch below the HW, list offsets.
 
+use super::broker::Broker;
 use super::error::KafkaError;
 use super::event::EventKind;
+use super::idempotence::{SeqCheck, Written};
 use super::lab::{Cluster, ProduceAck, ProduceOutcome};
 use super::snapshot::BrokerState;
 use super::tickets::PendingProduce;
 use super::types::{Acks, BrokerId, TopicPartition};
+use crate::log::batch::{parse_header, split_headers};
 use crate::log::{FetchedBatches, LogError};
+use std::collections::BTreeMap;
 
 /// What a consumer fetch returns.
 #[derive(Clone, Debug)]
@@ -53,7 +57,9 @@ impl Cluster {
         }
     }
 
-    /// Appends producer batches on `broker` as leader of `tp` with the given `acks`.
+    /// Appends producer batches on `broker` as leader of `tp` with the given `acks`, after the
+    /// idempotent producer's sequence check when the batches carry a producer id: a retry the log
+    /// already has is answered with the original offsets (once the HW passes them for `acks=all`).
     pub fn produce(
         &mut self,
         broker: BrokerId,
@@ -73,6 +79,38 @@ impl Cluster {
         }
         let epoch = meta.leader_epoch;
         let now = self.now_ms;
+        let stamp = producer_stamp(batches);
+        if let Some(s) = stamp {
+            let brokers = &self.brokers;
+            let in_log = |w: &Written| {
+                w.leader_epoch == epoch || still_in_log(brokers, broker, tp, s.producer_id, w)
+            };
+            match self
+                .producer_states
+                .check(tp, s.producer_id, s.epoch, s.seqs, in_log)
+            {
+                SeqCheck::Append => {}
+                SeqCheck::Duplicate {
+                    base_offset,
+                    last_offset,
+                } => {
+                    return self.answer(
+                        acks,
+                        broker,
+                        tp,
+                        epoch,
+                        (base_offset, last_offset),
+                        timeout_ms,
+                    );
+                }
+                SeqCheck::OutOfOrder => {
+                    return ProduceOutcome::Done(Err(KafkaError::OutOfOrderSequence));
+                }
+                SeqCheck::FencedEpoch => {
+                    return ProduceOutcome::Done(Err(KafkaError::InvalidProducerEpoch));
+                }
+            }
+        }
         let Some(r) = self
             .brokers
             .get_mut(&broker)
@@ -92,6 +130,17 @@ impl Cluster {
                 return ProduceOutcome::Done(Err(KafkaError::StorageError));
             }
         };
+        if let Some(s) = stamp {
+            let written = Written {
+                first_seq: s.seqs.0,
+                last_seq: s.seqs.1,
+                base_offset: info.base_offset,
+                last_offset: info.last_offset,
+                leader_epoch: epoch,
+            };
+            self.producer_states
+                .record(tp, s.producer_id, s.epoch, written);
+        }
         self.note_leader_log(tp, broker);
         if let Some(base_offset) = info.rolled {
             self.emit(EventKind::SegmentRolled {
@@ -100,27 +149,52 @@ impl Cluster {
                 base_offset,
             });
         }
-        let ack = ProduceAck {
-            base_offset: info.base_offset,
-            last_offset: info.last_offset,
-        };
         // A single-replica ISR commits at once.
         self.maybe_advance_hw(tp, broker);
+        self.answer(
+            acks,
+            broker,
+            tp,
+            epoch,
+            (info.base_offset, info.last_offset),
+            timeout_ms,
+        )
+    }
+
+    /// InitProducerId: a producer id at epoch 0, or the same id with its epoch bumped (KIP-360).
+    pub fn init_producer_id(&mut self, current: Option<(i64, i16)>) -> (i64, i16) {
+        self.producer_states.init(current)
+    }
+
+    /// The answer to an append (or a duplicate of one) at `offsets`: at once for acks 0 and 1,
+    /// a ticket waiting for the HW to pass them for `acks=all`.
+    fn answer(
+        &mut self,
+        acks: Acks,
+        broker: BrokerId,
+        tp: &TopicPartition,
+        leader_epoch: i32,
+        (base_offset, last_offset): (i64, i64),
+        timeout_ms: i64,
+    ) -> ProduceOutcome {
         match acks {
             Acks::None => ProduceOutcome::Done(Ok(ProduceAck {
                 base_offset: -1,
                 last_offset: -1,
             })),
-            Acks::Leader => ProduceOutcome::Done(Ok(ack)),
+            Acks::Leader => ProduceOutcome::Done(Ok(ProduceAck {
+                base_offset,
+                last_offset,
+            })),
             Acks::All => {
                 let ticket = self.tickets.issue(PendingProduce {
                     ticket: 0,
                     tp: tp.clone(),
                     leader: broker,
-                    leader_epoch: epoch,
-                    base_offset: info.base_offset,
-                    last_offset: info.last_offset,
-                    deadline_ms: now + timeout_ms,
+                    leader_epoch,
+                    base_offset,
+                    last_offset,
+                    deadline_ms: self.now_ms + timeout_ms,
                 });
                 ProduceOutcome::Pending(ticket)
             }
@@ -253,4 +327,54 @@ impl Cluster {
     pub fn leader_of(&self, tp: &TopicPartition) -> Option<BrokerId> {
         self.partitions.get(tp)?.leader
     }
+}
+
+/// The idempotent producer's stamp on a produce: id, epoch and the sequences it spans.
+#[derive(Clone, Copy, Debug)]
+struct Stamp {
+    producer_id: i64,
+    epoch: i16,
+    seqs: (i32, i32),
+}
+
+/// The stamp of the first batch (clients send one batch per partition), or `None` for a
+/// producer that is not idempotent or bytes the log will refuse anyway.
+fn producer_stamp(batches: &[u8]) -> Option<Stamp> {
+    let (headers, _) = split_headers(batches);
+    let first = headers.first()?.1;
+    if first.producer_id < 0 || first.base_sequence < 0 {
+        return None;
+    }
+    let last = headers.last()?.1;
+    let last_seq = last
+        .base_sequence
+        .wrapping_add((last.last_offset - last.base_offset) as i32);
+    Some(Stamp {
+        producer_id: first.producer_id,
+        epoch: first.producer_epoch,
+        seqs: (first.base_sequence, last_seq),
+    })
+}
+
+/// Whether `leader`'s log still holds the batch `w` from `pid` (a failover may have truncated it).
+fn still_in_log(
+    brokers: &BTreeMap<BrokerId, Broker>,
+    leader: BrokerId,
+    tp: &TopicPartition,
+    pid: i64,
+    w: &Written,
+) -> bool {
+    let Some(log) = brokers
+        .get(&leader)
+        .and_then(|b| b.replicas.get(tp))
+        .map(|r| &r.log)
+    else {
+        return false;
+    };
+    let Ok(read) = log.read(w.base_offset, 1, log.log_end_offset()) else {
+        return false;
+    };
+    parse_header(&read.bytes).is_ok_and(|h| {
+        h.base_offset == w.base_offset && h.producer_id == pid && h.base_sequence == w.first_seq
+    })
 }

@@ -104,6 +104,8 @@ impl WireAttachment {
                         failed: p.failed,
                         retried: 0,
                         running: p.running,
+                        idempotent: p.producer_id.is_some(),
+                        producer_id: p.producer_id,
                     }),
             );
         for g in &mut snap.cluster.groups {

@@ -144,8 +144,7 @@ pub fn delete_topics(ctx: &Ctx, r: &DeleteTopicsRequest) -> DeleteTopicsResponse
 
 /// InitProducerId for idempotent producers; transactional ids are refused.
 pub fn init_producer_id(
-    host: &mut WireHost,
-    _cluster: &Cluster,
+    cluster: &mut Cluster,
     r: &InitProducerIdRequest,
 ) -> InitProducerIdResponse {
     if r.transactional_id.is_some() {
@@ -155,7 +154,7 @@ pub fn init_producer_id(
             .with_producer_epoch(-1);
     }
     let current = (r.producer_id.0 >= 0).then_some((r.producer_id.0, r.producer_epoch));
-    let (id, epoch) = host.producers.init(current);
+    let (id, epoch) = cluster.init_producer_id(current);
     InitProducerIdResponse::default()
         .with_producer_id(ProducerId(id))
         .with_producer_epoch(epoch)

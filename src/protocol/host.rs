@@ -3,7 +3,6 @@
 //! cluster's simulated milliseconds, so pausing or slowing the lab pauses or slows them too.
 
 use super::frame::Request;
-use super::idempotence::ProducerState;
 use super::wire_clients::WireClients;
 use super::{
     admin, consumer_protocol::MemberBytes, describe_groups, fetch, groups, metadata, offset_commit,
@@ -125,8 +124,6 @@ pub struct WireHost {
     /// Settings.
     pub config: ListenerConfig,
     parked: Vec<Parked>,
-    /// Producer ids and sequence numbers (idempotent producers).
-    pub producers: ProducerState,
     /// Consumer-protocol bytes members sent, to hand back verbatim.
     pub members: MemberBytes,
     /// Real producers and consumers as the dashboard shows them.
@@ -139,7 +136,6 @@ impl WireHost {
         Self {
             config,
             parked: Vec::new(),
-            producers: ProducerState::default(),
             members: MemberBytes::default(),
             clients: WireClients::default(),
         }
@@ -173,9 +169,7 @@ impl WireHost {
             }
             RequestKind::CreateTopics(r) => Done(admin::create_topics(self, cluster, &r).into()),
             RequestKind::DeleteTopics(r) => Done(admin::delete_topics(ctx, &r).into()),
-            RequestKind::InitProducerId(r) => {
-                Done(admin::init_producer_id(self, cluster, &r).into())
-            }
+            RequestKind::InitProducerId(r) => Done(admin::init_producer_id(cluster, &r).into()),
             RequestKind::DescribeConfigs(r) => {
                 Done(admin::describe_configs(self, cluster, &r).into())
             }

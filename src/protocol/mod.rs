@@ -13,7 +13,6 @@ pub mod fetch;
 pub mod frame;
 pub mod groups;
 pub mod host;
-pub mod idempotence;
 pub mod listener;
 pub mod metadata;
 pub mod offset_commit;

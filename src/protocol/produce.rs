@@ -1,8 +1,7 @@
 //! Produce: batches from the request are appended as-is by the leader through `Cluster::produce`,
-//! after the idempotent producer's sequence check; `acks=all` waits for the ISR.
+//! which runs the idempotent producer's sequence check; `acks=all` waits for the ISR.
 
 use super::host::{Ctx, Outcome, Waiting, WireHost, deadline_in};
-use super::idempotence::{INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER, SeqCheck};
 use super::metadata::topic_name;
 use crate::cluster::error::KafkaError;
 use crate::cluster::lab::{Cluster, ProduceOutcome};
@@ -19,15 +18,7 @@ const INVALID_REQUIRED_ACKS: i16 = 21;
 
 enum Slot {
     Ready(i16, i64),
-    Ticket {
-        ticket: u64,
-        records: u64,
-    },
-    WaitHw {
-        leader: BrokerId,
-        base_offset: i64,
-        last_offset: i64,
-    },
+    Ticket { ticket: u64, records: u64 },
 }
 
 struct PartSlot {
@@ -130,69 +121,10 @@ fn produce_partition(
     };
     host.clients
         .note_produce(cluster, client, &tp.topic, acks, count, None);
-    // Clients send one batch per partition; the first carries the producer id and sequence.
-    let h = batches[0].1;
-    let last_seq = batches
-        .last()
-        .map(|(_, l)| {
-            l.base_sequence
-                .wrapping_add((l.last_offset - l.base_offset) as i32)
-        })
-        .unwrap_or(h.base_sequence);
-    let idempotent = h.producer_id >= 0 && h.base_sequence >= 0;
-    if idempotent {
-        match host.producers.check(
-            cluster,
-            tp,
-            h.producer_id,
-            h.producer_epoch,
-            h.base_sequence,
-            last_seq,
-        ) {
-            SeqCheck::Append => {}
-            SeqCheck::Duplicate {
-                base_offset,
-                last_offset,
-            } => {
-                return match acks {
-                    Acks::All => Slot::WaitHw {
-                        leader: ctx.broker,
-                        base_offset,
-                        last_offset,
-                    },
-                    _ => Slot::Ready(0, base_offset),
-                };
-            }
-            SeqCheck::OutOfOrder => return Slot::Ready(OUT_OF_ORDER_SEQUENCE_NUMBER, -1),
-            SeqCheck::FencedEpoch => return Slot::Ready(INVALID_PRODUCER_EPOCH, -1),
-        }
-    }
+    host.clients
+        .note_producer_id(client, batches[0].1.producer_id);
+    // The cluster runs the idempotent producer's sequence check: one rule for every producer.
     let outcome = cluster.produce(ctx.broker, tp, bytes, acks, timeout_ms);
-    let appended = match outcome {
-        ProduceOutcome::Done(Ok(a)) => Some(a),
-        ProduceOutcome::Pending(_) => {
-            // The append happened; its offsets are the log's new tail.
-            cluster
-                .replica_leo(ctx.broker, tp)
-                .map(|leo| crate::cluster::ProduceAck {
-                    base_offset: leo - count as i64,
-                    last_offset: leo - 1,
-                })
-        }
-        ProduceOutcome::Done(Err(_)) => None,
-    };
-    if idempotent
-        && let Some(a) = appended
-        && a.base_offset >= 0
-    {
-        host.producers.record(
-            tp,
-            h.producer_id,
-            h.producer_epoch,
-            (h.base_sequence, last_seq),
-            (a.base_offset, a.last_offset),
-        );
-    }
     match outcome {
         ProduceOutcome::Done(Ok(a)) => {
             host.clients
@@ -254,22 +186,6 @@ pub fn poll(
                 }
                 None => {}
             },
-            Slot::WaitHw {
-                leader,
-                base_offset,
-                last_offset,
-            } => {
-                if cluster.leader_of(&part.tp) != Some(leader) {
-                    part.slot = Slot::Ready(KafkaError::NotLeaderOrFollower.code(), -1);
-                } else if cluster
-                    .high_watermark(&part.tp)
-                    .is_some_and(|hw| hw > last_offset)
-                {
-                    part.slot = Slot::Ready(0, base_offset);
-                } else if timed_out {
-                    part.slot = Slot::Ready(KafkaError::RequestTimedOut.code(), -1);
-                }
-            }
         }
     }
     if p.parts.iter().all(|x| matches!(x.slot, Slot::Ready(..))) {

@@ -26,6 +26,8 @@ pub struct WireProducer {
     sent: u64,
     acknowledged: u64,
     failed: u64,
+    /// The producer id its batches carry (idempotent producers).
+    producer_id: Option<i64>,
     last_seen_ms: i64,
     /// (simulated ms, records acknowledged) in the rate window.
     recent: VecDeque<(i64, u64)>,
@@ -55,6 +57,8 @@ pub struct WireProducerView {
     pub failed: u64,
     /// Whether it produced in the last 30 s.
     pub running: bool,
+    /// The producer id its batches carry, if it is idempotent.
+    pub producer_id: Option<i64>,
 }
 
 /// What the wire host knows of its clients.
@@ -120,6 +124,7 @@ impl WireClients {
                     sent: 0,
                     acknowledged: 0,
                     failed: 0,
+                    producer_id: None,
                     last_seen_ms: now,
                     recent: VecDeque::new(),
                 },
@@ -145,6 +150,13 @@ impl WireClients {
             .is_some_and(|(t, _)| now - t > RATE_WINDOW_MS)
         {
             p.recent.pop_front();
+        }
+    }
+
+    /// Records the producer id a real producer's batches carry (−1: not idempotent).
+    pub fn note_producer_id(&mut self, client_id: &str, producer_id: i64) {
+        if let Some(p) = self.producers.get_mut(client_id) {
+            p.producer_id = (producer_id >= 0).then_some(producer_id);
         }
     }
 
@@ -179,6 +191,7 @@ impl WireClients {
                     acknowledged: p.acknowledged,
                     failed: p.failed,
                     running: now - p.last_seen_ms <= IDLE_AFTER_MS,
+                    producer_id: p.producer_id,
                 }
             })
             .collect()

@@ -7,7 +7,7 @@
 //! | --- | --- |
 //! | `group = "G"` | `state` (Empty, PreparingRebalance, CompletingRebalance, Stable, Dead), `members = N`, `generation_at_least = N`, `owner = { consumer = "B", partitions = ["test-0", "test-1"] }` (exactly these), `revoked_at_least = N` / `revoked_at_most = N` (partitions revoked from members since the start) |
 //! | `partition = "test-0"` | `leader = B`, `leader_not = B`, `isr = [1, 2]` (as a set), `isr_size = N`, `isr_excludes = B`, `offline = true`, `hw_at_least = N`, `log_start_at_least = N` |
-//! | `consumer = "A"` (its newest incarnation) | `state` (Running, Killed, Closed), `first_offset = { partition = "test-0", offset = 0 }` (the first record it read there), `read_at_least = N`, `owns = ["test-0"]` (exactly), `keys_in_order = true` (each key from one partition, in the order produced) |
+//! | `consumer = "A"` (its newest incarnation) | `state` (Running, Killed, Closed), `first_offset = { partition = "test-0", offset = 0 }` (the first record it read there), `read_at_least = N`, `owns = ["test-0"]` (exactly), `keys_in_order = true|false` (each key from one partition, in the order produced), `duplicates = N` / `duplicates_at_least = N` (records read at more than one offset), `from = "P"` (only producer P's records for those two) |
 //! | `producer = "P"` | `acked_at_least = N`, `lost_acked = N` / `lost_acked_at_least = N` (acknowledged records no longer on the partition's leader) |
 //! | `broker = 1` | `state` (Up, ShuttingDown, Down) |
 
@@ -101,8 +101,28 @@ pub enum Check {
     ReadAtLeast(u64),
     /// The consumer owns exactly these partitions.
     Owns(Vec<TopicPartition>),
-    /// Each key came from one partition and in the order it was produced.
-    KeysInOrder,
+    /// Each key came from one partition and in the order it was produced (`holds`), or some key
+    /// did not (`!holds`); only producer `from`'s records when named.
+    KeysInOrder {
+        /// The producer whose records count (all keyed producers when `None`).
+        from: Option<String>,
+        /// Whether order must hold or must break.
+        holds: bool,
+    },
+    /// Exactly this many records were read at a second offset (a producer's retry written twice).
+    Duplicates {
+        /// The producer whose records count (all when `None`).
+        from: Option<String>,
+        /// How many extra copies.
+        count: u64,
+    },
+    /// At least this many records were read at a second offset.
+    DuplicatesAtLeast {
+        /// The producer whose records count (all when `None`).
+        from: Option<String>,
+        /// How many extra copies at least.
+        count: u64,
+    },
     /// The producer had at least this many records acknowledged.
     AckedAtLeast(u64),
     /// Exactly this many acknowledged records are gone from their partition's leader.
@@ -111,6 +131,13 @@ pub enum Check {
     LostAckedAtLeast(u64),
     /// The broker's state.
     BrokerState(BrokerState),
+}
+
+/// ` of P` when the check names a producer, in `lang`; empty otherwise.
+fn of_producer(lang: Lang, from: &Option<String>) -> String {
+    from.as_ref()
+        .map(|p| text_with_in(lang, "check.of_producer", &[("producer", p)]))
+        .unwrap_or_default()
 }
 
 fn tps(v: &[TopicPartition]) -> String {
@@ -153,7 +180,22 @@ impl Check {
             }
             Check::ReadAtLeast(v) => ("check.read_at_least", vec![("n", n(v))]),
             Check::Owns(v) => ("check.owns", vec![("partitions", tps(v))]),
-            Check::KeysInOrder => ("check.keys_in_order", vec![]),
+            Check::KeysInOrder { from, holds } => {
+                let key = if *holds {
+                    "check.keys_in_order"
+                } else {
+                    "check.keys_out_of_order"
+                };
+                (key, vec![("of", of_producer(lang, from))])
+            }
+            Check::Duplicates { from, count } => (
+                "check.duplicates",
+                vec![("n", n(count)), ("of", of_producer(lang, from))],
+            ),
+            Check::DuplicatesAtLeast { from, count } => (
+                "check.duplicates_at_least",
+                vec![("n", n(count)), ("of", of_producer(lang, from))],
+            ),
             Check::AckedAtLeast(v) => ("check.acked_at_least", vec![("n", n(v))]),
             Check::LostAcked(v) => ("check.lost_acked", vec![("n", n(v))]),
             Check::LostAckedAtLeast(v) => ("check.lost_acked_at_least", vec![("n", n(v))]),
@@ -350,7 +392,21 @@ impl Observed<'_> {
                         want.sort();
                         ok(have == want, || owns(&have))
                     }
-                    Check::KeysInOrder => self.keys_in_order(c_),
+                    Check::KeysInOrder { from, holds } => {
+                        match (self.keys_in_order(c_, from.as_deref()), holds) {
+                            (Ok(()), true) | (Err(_), false) => Ok(()),
+                            (Err(seen), true) => Err(seen),
+                            (Ok(()), false) => Err(text("seen.keys_stayed_in_order").into()),
+                        }
+                    }
+                    Check::Duplicates { from, count } => {
+                        let d = duplicates(c_, from.as_deref());
+                        ok(d == *count, || seen_n("seen.duplicates", d))
+                    }
+                    Check::DuplicatesAtLeast { from, count } => {
+                        let d = duplicates(c_, from.as_deref());
+                        ok(d >= *count, || seen_n("seen.duplicates", d))
+                    }
                     _ => Err(text("seen.not_consumer_check").into()),
                 }
             }
@@ -437,11 +493,16 @@ impl Observed<'_> {
         lost
     }
 
-    fn keys_in_order(&self, c: &crate::clients::consumer::SimConsumer) -> Result<(), String> {
+    fn keys_in_order(
+        &self,
+        c: &crate::clients::consumer::SimConsumer,
+        from: Option<&str>,
+    ) -> Result<(), String> {
         // Values are `PRODUCER#N`; a keyed producer's record N has key `key-(N mod keys)`.
         let keys: BTreeMap<String, u32> = self
             .producers
             .iter()
+            .filter(|(name, _)| from.is_none_or(|f| f == name.as_str()))
             .filter_map(|(name, id)| match self.lab.producer(*id)?.spec.key_mode {
                 KeyMode::Keyed { distinct_keys } => Some((name.clone(), distinct_keys.max(1))),
                 KeyMode::None => None,
@@ -449,29 +510,20 @@ impl Observed<'_> {
             .collect();
         let mut last: BTreeMap<(String, u64), (TopicPartition, u64)> = BTreeMap::new();
         let mut seen = 0;
-        for r in &c.history {
-            let Some(v) = &r.value else { continue };
-            let text = String::from_utf8_lossy(v);
-            let Some((producer, rest)) = text.split_once('#') else {
-                continue;
-            };
+        for (tp, producer, n) in first_reads(c) {
             let Some(k) = keys.get(producer) else {
-                continue;
-            };
-            let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-            let Ok(n) = digits.parse::<u64>() else {
                 continue;
             };
             let key = (producer.to_string(), n % *k as u64);
             seen += 1;
-            if let Some((tp, prev)) = last.get(&key) {
-                if *tp != r.tp {
+            if let Some((was, prev)) = last.get(&key) {
+                if *was != tp {
                     return Err(text_with(
                         "seen.key_two_partitions",
                         &[
                             ("key", &key.1.to_string()),
-                            ("first", &tp.to_string()),
-                            ("second", &r.tp.to_string()),
+                            ("first", &was.to_string()),
+                            ("second", &tp.to_string()),
                         ],
                     ));
                 }
@@ -486,7 +538,7 @@ impl Observed<'_> {
                     ));
                 }
             }
-            last.insert(key, (r.tp.clone(), n));
+            last.insert(key, (tp, n));
         }
         ok(seen > 0, || text("seen.no_keyed_records").into())
     }
@@ -512,6 +564,48 @@ fn isr_is(isr: &[BrokerId]) -> String {
     text_with("seen.isr", &[("isr", &format!("{isr:?}"))])
 }
 
+/// The consumer's reads as (partition, producer, record number), each offset once: a record read
+/// again after a rebalance or a reset is the consumer's doing, not the producer's.
+fn first_reads(
+    c: &crate::clients::consumer::SimConsumer,
+) -> impl Iterator<Item = (TopicPartition, &str, u64)> {
+    let mut highest: BTreeMap<TopicPartition, i64> = BTreeMap::new();
+    c.history.iter().filter_map(move |r| {
+        let top = highest.entry(r.tp.clone()).or_insert(-1);
+        if r.offset <= *top {
+            return None;
+        }
+        *top = r.offset;
+        let (producer, n) = producer_and_number(r.value.as_ref()?)?;
+        Some((r.tp.clone(), producer, n))
+    })
+}
+
+/// `PRODUCER#N…` split into the producer's name and N.
+fn producer_and_number(value: &Bytes) -> Option<(&str, u64)> {
+    let text = std::str::from_utf8(value).ok()?;
+    let (producer, rest) = text.split_once('#')?;
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    Some((producer, rest[..digits].parse().ok()?))
+}
+
+/// Records (of producer `from`, or all) the consumer read at more than one offset.
+fn duplicates(c: &crate::clients::consumer::SimConsumer, from: Option<&str>) -> u64 {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut copies = 0;
+    for (_, producer, n) in first_reads(c) {
+        if from.is_some_and(|f| f != producer) {
+            continue;
+        }
+        if !seen.insert((producer, n)) {
+            copies += 1;
+        }
+    }
+    copies
+}
+
 fn ok(cond: bool, seen: impl FnOnce() -> String) -> Result<(), String> {
     if cond { Ok(()) } else { Err(seen()) }
 }
@@ -522,5 +616,43 @@ fn live(offset: i64, leader_down: bool) -> String {
         text_with("seen.unknown_offset", &[("n", &offset.to_string())])
     } else {
         offset.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clients::consumer::{ConsumedRecord, SimConsumer};
+    use crate::clients::spec::ConsumerSpec;
+
+    fn reader(reads: &[(i64, &str)]) -> SimConsumer {
+        let mut c = SimConsumer::new(1, "A".into(), ConsumerSpec::new("g", "t"), 0);
+        for (offset, value) in reads {
+            c.history.push_back(ConsumedRecord {
+                tp: TopicPartition::new("t", 0),
+                offset: *offset,
+                value: Some(Bytes::from(value.to_string())),
+                generation: 1,
+            });
+        }
+        c
+    }
+
+    #[test]
+    fn a_record_at_a_second_offset_is_a_duplicate_a_re_read_is_not() {
+        // P#1 stored twice (offsets 1 and 3); offsets 0..=1 read again after a rebalance.
+        let c = reader(&[
+            (0, "P#0"),
+            (1, "P#1.."),
+            (2, "Q#0"),
+            (3, "P#1.."),
+            (0, "P#0"),
+            (1, "P#1.."),
+        ]);
+        assert_eq!(duplicates(&c, None), 1);
+        assert_eq!(duplicates(&c, Some("P")), 1);
+        assert_eq!(duplicates(&c, Some("Q")), 0);
+        let firsts: Vec<u64> = first_reads(&c).map(|(_, _, n)| n).collect();
+        assert_eq!(firsts, vec![0, 1, 0, 1]);
     }
 }

@@ -43,6 +43,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../assets/scenarios/keyed-order.toml"),
     ),
     (
+        "idempotence",
+        include_str!("../../assets/scenarios/idempotence.toml"),
+    ),
+    (
         "retention-and-reset",
         include_str!("../../assets/scenarios/retention-and-reset.toml"),
     ),

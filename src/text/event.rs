@@ -357,6 +357,7 @@ pub(crate) mod tests {
                 error: crate::cluster::event::ProduceError {
                     error: crate::cluster::KafkaError::NotEnoughReplicas,
                     retrying: true,
+                    expired_after_ms: None,
                 },
             },
             ClientSpawned {

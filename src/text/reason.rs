@@ -73,7 +73,9 @@ pub fn truncation_in(lang: Lang, r: &TruncationReason) -> String {
 
 /// A failed produce: Kafka's error name as Kafka spells it, the words around it in `lang`.
 pub fn produce_error_in(lang: Lang, e: &ProduceError) -> String {
-    if e.retrying {
+    if let Some(ms) = e.expired_after_ms {
+        say(lang, "reason.delivery_timeout", &[("ms", &ms.to_string())])
+    } else if e.retrying {
         say(lang, "reason.retrying", &[("error", &e.error.to_string())])
     } else {
         e.error.to_string()
@@ -179,8 +181,15 @@ pub(crate) mod tests {
         let e = ProduceError {
             error: KafkaError::NotEnoughReplicas,
             retrying: true,
+            expired_after_ms: None,
         };
         out.push((produce_error_in(lang, &e), e.to_string()));
+        let expired = ProduceError {
+            error: KafkaError::RequestTimedOut,
+            retrying: false,
+            expired_after_ms: Some(120_000),
+        };
+        out.push((produce_error_in(lang, &expired), expired.to_string()));
         out
     }
 

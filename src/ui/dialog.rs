@@ -67,6 +67,7 @@ impl Dialog {
                 field(text("field.rate"), "5", text("dialog.hint_rate")),
                 field(text("field.keys"), "0", text("dialog.hint_keys")),
                 field("acks", "all", text("dialog.hint_acks")),
+                field("idempotence", "true", text("dialog.hint_idempotence")),
             ],
         )
     }
@@ -168,6 +169,11 @@ impl Dialog {
                 let acks: Acks = self.value(3).parse()?;
                 let mut spec = ProducerSpec::new(topic, rate);
                 spec.acks = acks;
+                // `enable.idempotence`; with acks other than all it is off, as Kafka's default.
+                spec.enable_idempotence = self
+                    .value(4)
+                    .parse()
+                    .map_err(|_| text("dialog.error_idempotence").to_string())?;
                 spec.key_mode = if keys == 0 {
                     KeyMode::None
                 } else {

@@ -368,6 +368,10 @@ fn producer(snap: &LabSnapshot, id: ClientId) -> Explanation {
         ("failed", p.failed.to_string()),
         ("min_isr", min_isr(snap, &p.topic).to_string()),
         ("keys", keys),
+        (
+            "pid",
+            p.producer_id.map(|i| i.to_string()).unwrap_or_default(),
+        ),
     ];
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut x = Explanation::new(text_with("explain.producer.title", &args));
@@ -380,6 +384,13 @@ fn producer(snap: &LabSnapshot, id: ClientId) -> Explanation {
         },
         &args,
     ));
+    // Whether a retry can store a record twice or out of order: only acks=all producers retry
+    // what they know failed, so only for them does idempotence decide it.
+    if p.idempotent {
+        x.add(text_with("explain.producer.idempotent", &args));
+    } else if p.acks == Acks::All {
+        x.add(text("explain.producer.not_idempotent").to_string());
+    }
     if p.origin == ClientOrigin::Wire {
         x.add(text("explain.producer.wire").to_string());
     } else {

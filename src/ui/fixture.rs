@@ -240,6 +240,8 @@ pub fn snapshot() -> LabSnapshot {
             failed: 0,
             retried: 3,
             running: true,
+            idempotent: true,
+            producer_id: Some(1),
         }],
         consumers: vec![
             consumer(2, "consumer-A", "consumer-A-1f2e", vec![tp("test", 0)], 405),

@@ -194,10 +194,16 @@ pub struct ProduceError {
     pub error: KafkaError,
     /// The producer will retry (a retriable error with retries left).
     pub retrying: bool,
+    /// The batch failed for good because `delivery.timeout.ms` (this many ms) ran out;
+    /// `error` is then the last error it met.
+    pub expired_after_ms: Option<i64>,
 }
 
 impl fmt::Display for ProduceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(ms) = self.expired_after_ms {
+            return write!(f, "delivery.timeout.ms ({ms} ms) expired");
+        }
         write!(f, "{}", self.error)?;
         if self.retrying {
             f.write_str(", retrying")?;
@@ -252,6 +258,7 @@ mod tests {
         let e = ProduceError {
             error: KafkaError::NotEnoughReplicas,
             retrying: true,
+            expired_after_ms: None,
         };
         assert_eq!(e.to_string(), "NOT_ENOUGH_REPLICAS, retrying");
     }

@@ -83,6 +83,30 @@ pub(super) fn step_action(
         if let Some(v) = p.value_bytes {
             spec.value_bytes = v;
         }
+        if let Some(t) = p.request_timeout_ms {
+            spec.request_timeout_ms = t;
+        }
+        if let Some(t) = p.delivery_timeout_ms {
+            spec.delivery_timeout_ms = t;
+        }
+        if let Some(n) = p.max_in_flight {
+            spec.max_in_flight = n;
+            // As Kafka's producer: more than 5 in flight turns the default idempotence off;
+            // asking for both is refused below.
+            if n > 5 && p.enable_idempotence.is_none() {
+                spec.enable_idempotence = false;
+            }
+        }
+        if let Some(on) = p.enable_idempotence {
+            // Kafka refuses idempotence asked for explicitly with acks other than all.
+            if on && spec.acks != Acks::All {
+                return Err(cx.err(format!(
+                    "producer {}: enable_idempotence = true needs acks = \"all\"",
+                    p.name
+                )));
+            }
+            spec.enable_idempotence = on;
+        }
         spec.validate()
             .map_err(|e| cx.err(format!("producer {}: {e}", p.name)))?;
         known.producers.insert(p.name.clone());

@@ -59,6 +59,10 @@ pub(super) struct ProducerDef {
     pub(super) keys: Option<u32>,
     pub(super) linger_ms: Option<u64>,
     pub(super) value_bytes: Option<usize>,
+    pub(super) enable_idempotence: Option<bool>,
+    pub(super) max_in_flight: Option<u32>,
+    pub(super) request_timeout_ms: Option<u64>,
+    pub(super) delivery_timeout_ms: Option<u64>,
 }
 
 /// A `spawn_consumer` action.
@@ -166,6 +170,9 @@ pub(super) struct ExpectDef {
     pub(super) read_at_least: Option<u64>,
     pub(super) owns: Option<Vec<String>>,
     pub(super) keys_in_order: Option<bool>,
+    pub(super) duplicates: Option<u64>,
+    pub(super) duplicates_at_least: Option<u64>,
+    pub(super) from: Option<String>,
     // producer
     pub(super) acked_at_least: Option<u64>,
     pub(super) lost_acked: Option<u64>,

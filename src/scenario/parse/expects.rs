@@ -170,8 +170,36 @@ pub(super) fn step_expect(cx: &Ctx, e: &ExpectDef, known: &Known) -> Result<Expe
                         .collect::<Result<Vec<_>, _>>()?;
                     checks.push(Check::Owns(v));
                 }
-                if e.keys_in_order == Some(true) {
-                    checks.push(Check::KeysInOrder);
+                let from = match &e.from {
+                    Some(p) => Some(known.producer(cx, p)?),
+                    None => None,
+                };
+                if let Some(holds) = e.keys_in_order {
+                    checks.push(Check::KeysInOrder {
+                        from: from.clone(),
+                        holds,
+                    });
+                }
+                if let Some(n) = e.duplicates {
+                    checks.push(Check::Duplicates {
+                        from: from.clone(),
+                        count: n,
+                    });
+                }
+                if let Some(n) = e.duplicates_at_least {
+                    checks.push(Check::DuplicatesAtLeast {
+                        from: from.clone(),
+                        count: n,
+                    });
+                }
+                if from.is_some()
+                    && e.keys_in_order.is_none()
+                    && e.duplicates.is_none()
+                    && e.duplicates_at_least.is_none()
+                {
+                    return Err(cx.err(
+                        "`from` picks one producer's records for keys_in_order or duplicates; add one of them",
+                    ));
                 }
                 Subject::Consumer(name)
             } else {
@@ -180,6 +208,9 @@ pub(super) fn step_expect(cx: &Ctx, e: &ExpectDef, known: &Known) -> Result<Expe
                     (e.read_at_least.is_some(), "read_at_least"),
                     (e.owns.is_some(), "owns"),
                     (e.keys_in_order.is_some(), "keys_in_order"),
+                    (e.duplicates.is_some(), "duplicates"),
+                    (e.duplicates_at_least.is_some(), "duplicates_at_least"),
+                    (e.from.is_some(), "from"),
                 ] {
                     if set {
                         return Err(misplaced(f, "consumer"));

@@ -28,7 +28,8 @@
 //! ```
 //!
 //! Actions (one per step): `create_topic = {…}` (like `[[lab.topic]]`), `spawn_producer = {name,
-//! topic, rate, acks, keys, linger_ms, value_bytes}`, `stop_producer = "P"`, `spawn_consumer =
+//! topic, rate, acks, keys, linger_ms, value_bytes, enable_idempotence, max_in_flight,
+//! request_timeout_ms, delivery_timeout_ms}`, `stop_producer = "P"`, `spawn_consumer =
 //! {name, group, topic, commit = "auto"|"each"|"every:N"|"never", offset_reset, assignor,
 //! session_timeout_ms, processing_ms_per_record}`, `kill_consumer = "A"`, `close_consumer = "A"`,
 //! `kill_broker = 1` or `= { leader_of = "test-0" }`, `shutdown_broker` (same), `restart_broker = 1`,

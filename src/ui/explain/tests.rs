@@ -151,7 +151,16 @@ fn producer_names_acks_rate_and_min_isr() {
     let t = all_text(&x);
     assert!(t.contains("sends 5 records/s to test with acks=all"), "{t}");
     assert!(t.contains("min.insync.replicas=1"), "{t}");
+    assert!(
+        t.contains("Idempotent") && t.contains("producer id 1"),
+        "{t}"
+    );
     assert_whole(&x);
+    let mut snap = snap;
+    snap.producers[0].idempotent = false;
+    let t = all_text(&explain(&snap, &Target::Producer(1), false));
+    assert!(t.contains("enable.idempotence=false"), "{t}");
+    assert!(t.contains("stored again"), "{t}");
 }
 
 #[test]
@@ -246,6 +255,7 @@ fn every_event_kind() -> Vec<EventKind> {
             error: crate::cluster::event::ProduceError {
                 error: crate::cluster::KafkaError::NotEnoughReplicas,
                 retrying: false,
+                expired_after_ms: None,
             },
         },
         ClientSpawned {

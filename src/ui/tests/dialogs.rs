@@ -103,6 +103,23 @@ fn producer_dialog_rejects_unknown_topic_and_bad_acks() {
 }
 
 #[test]
+fn producer_dialog_turns_idempotence_off() {
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::SpawnProducer);
+    assert!(screen_text(&app).contains("idempotence"));
+    press(&mut app, "\t\t\t\t");
+    clear_field(&mut app);
+    assert!(press(&mut app, "maybe\n").is_empty());
+    assert!(screen_text(&app).contains("idempotence must be true or false"));
+    clear_field(&mut app);
+    let sent = press(&mut app, "false\n");
+    let [Command::SpawnProducer(spec)] = sent.as_slice() else {
+        panic!("{sent:?}")
+    };
+    assert!(!spec.enable_idempotence && !spec.idempotent());
+}
+
+#[test]
 fn consumer_dialog_joins_the_selected_group() {
     let mut app = fixture::app(80, 24);
     app.focus = Panel::Groups;

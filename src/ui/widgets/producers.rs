@@ -1,4 +1,4 @@
-//! Producers: rate, acks, key mode, and sent / acknowledged / failed counters.
+//! Producers: rate, acks (and idempotence), key mode, and sent / acknowledged / failed counters.
 
 use super::{mark, more_rows, panel, rate, row_style, thousands};
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
@@ -27,6 +27,15 @@ fn key_mode(k: crate::clients::spec::KeyMode) -> String {
         crate::clients::spec::KeyMode::Keyed { distinct_keys } => {
             text_with("producers.keys", &[("n", &distinct_keys.to_string())])
         }
+    }
+}
+
+/// `acks`, and whether the producer is idempotent: what decides if a retry can duplicate.
+fn acks(p: &ProducerSnapshot) -> String {
+    if p.idempotent {
+        format!("{} {}", p.acks, text("panel.producers_idempotent"))
+    } else {
+        p.acks.to_string()
     }
 }
 
@@ -74,7 +83,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     Cell::from(format!("{}{}", mark(i == sel), name(p))),
                     Cell::from(p.topic.clone()),
                     Cell::from(format!("{}/s", rate(p.rate_per_sec))),
-                    Cell::from(p.acks.to_string()),
+                    Cell::from(acks(p)),
                     Cell::from(key_mode(p.key_mode)),
                     Cell::from(thousands(p.sent)),
                     Cell::from(thousands(p.acknowledged)),
@@ -86,7 +95,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Constraint::Min(11),
             Constraint::Length(10),
             Constraint::Length(8),
-            Constraint::Length(4),
+            Constraint::Length(8),
             Constraint::Length(7),
             Constraint::Length(9),
             Constraint::Length(9),
@@ -125,7 +134,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     name(p),
                     p.topic,
                     rate(p.rate_per_sec),
-                    p.acks
+                    acks(p)
                 ));
                 let second = Line::from(vec![
                     Span::raw(format!(
