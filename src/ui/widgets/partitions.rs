@@ -162,12 +162,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     // Retention's clock, where the border has room for it whole.
     let next = retention(snap.next_retention_check_ms, snap.now_ms, &snap.settings);
     let room = (area.width as usize).saturating_sub(20);
-    let text = format!(
-        "next retention check {} (log.retention.check.interval.ms={})",
-        super::countdown::secs(next.limit_ms - next.elapsed_ms),
-        next.limit_ms
-    );
-    if snap.next_retention_check_ms > 0 && cells(&text) + 2 <= room {
+    // `setting()` adds Kafka's default when the teaching profile shortened the interval; where
+    // that does not fit, the config's name alone (its value, unlabelled, would pass for Kafka's).
+    let left = super::countdown::secs(next.limit_ms - next.elapsed_ms);
+    let text = [next.setting(), next.config.to_string()]
+        .into_iter()
+        .map(|s| format!("next retention check {left} · {s}"))
+        .find(|t| cells(t) + 2 <= room)
+        .unwrap_or_default();
+    if snap.next_retention_check_ms > 0 && !text.is_empty() {
         block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()).right_aligned());
     }
     let table = Table::new(rows, widths)
