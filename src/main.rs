@@ -74,6 +74,8 @@ fn profile_help(what: &str, config: &str) -> String {
     }
 }
 
+// Parsed once at start and consumed at once: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Start the lab (the default): the dashboard, or a headless story with --headless.

@@ -61,7 +61,13 @@ fn help_states_the_kafka_version_and_labels_shortened_defaults() {
 #[test]
 fn the_kafka_profile_keeps_kafkas_limits_and_refuses_teaching_only_lessons() {
     let out = bin()
-        .args(["lesson", "retention-and-reset", "--headless", "--profile", "kafka"])
+        .args([
+            "lesson",
+            "retention-and-reset",
+            "--headless",
+            "--profile",
+            "kafka",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -79,11 +85,23 @@ fn the_kafka_profile_keeps_kafkas_limits_and_refuses_teaching_only_lessons() {
         "{err}"
     );
     let out = bin()
-        .args(["run", "--headless", "--ephemeral", "--seed", "3", "--brokers", "2"])
+        .args([
+            "run",
+            "--headless",
+            "--ephemeral",
+            "--seed",
+            "3",
+            "--brokers",
+            "2",
+        ])
         .args(["--profile", "kafka", "--duration", "5s"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let story = String::from_utf8_lossy(&out.stdout);
     assert!(
         story.contains("offsets.topic.replication.factor=3"),
