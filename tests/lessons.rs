@@ -289,3 +289,18 @@ fn headless_lesson_prints_pass_lines_and_exits_zero() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_scenario_names_its_profile_and_an_unknown_one_is_refused_where_written() {
+    let source = "title = \"t\"\n[lab]\nprofile = \"fast\"\n";
+    let e = parse_scenario("bad.toml", "bad", source)
+        .expect_err("an unknown profile")
+        .to_string();
+    assert!(e.starts_with("bad.toml:3:11:"), "{e}");
+    assert!(e.contains("expected teaching or kafka"), "{e}");
+    let ok = "title = \"t\"\n[lab]\nprofile = \"kafka\"\n";
+    let s = parse_scenario("ok.toml", "ok", ok).expect("a kafka-profile scenario");
+    assert_eq!(s.lab.profile, Some(Profile::Kafka));
+    let refused = s.under_profile(Profile::Teaching).map(|_| ()).unwrap_err();
+    assert!(refused.contains("--profile kafka"), "{refused}");
+}
