@@ -70,7 +70,9 @@ fn profile_help(what: &str, config: &str) -> String {
     if t == k {
         format!("{what} Default: {k} (Kafka's default).")
     } else {
-        format!("{what} Default: the profile's, {t}; Kafka's default {k} (--profile kafka).")
+        format!(
+            "{what} Default: {t}; Kafka's default {k} (teaching profile; --profile kafka gives Kafka's)."
+        )
     }
 }
 

@@ -46,11 +46,11 @@ fn help_states_the_kafka_version_and_labels_shortened_defaults() {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("follows Kafka 4.1"), "{text}");
     assert!(
-        flat.contains("Default: the profile's, 10000; Kafka's default 30000"),
+        flat.contains("Default: 10000; Kafka's default 30000"),
         "--replica-lag-time-max-ms: {text}"
     );
     assert!(
-        flat.contains("Default: the profile's, 1048576; Kafka's default 1073741824"),
+        flat.contains("Default: 1048576; Kafka's default 1073741824"),
         "--segment-bytes: {text}"
     );
     assert!(flat.contains("Default: 9000 (Kafka's default)"), "{text}");
