@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use kafka_lab::clients::spec::validate_rate;
-use kafka_lab::cluster::config::ClusterConfig;
+use kafka_lab::cluster::config::{ClusterConfig, KAFKA_VERSION, Profile, table};
 use kafka_lab::cluster::types::Acks;
 use kafka_lab::data_dir::DataDir;
 use kafka_lab::lab::Lab;
@@ -22,22 +22,62 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// A terminal playground for learning how Apache Kafka really behaves.
-///
-/// With no subcommand, starts the embedded default lab: 3 brokers, topic `test` with 2 partitions
-/// and replication factor 3 and one producer, on a live dashboard (`q` quits, `?` lists the keys).
 #[derive(Parser, Debug)]
-#[command(name = "kafka-lab", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "kafka-lab",
+    version,
+    args_conflicts_with_subcommands = true,
+    long_about = long_about()
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
     #[command(flatten)]
     run: RunArgs,
+    /// Defaults to start from: teaching (a few timers shortened, each labelled with Kafka's
+    /// default) or kafka (Kafka 4.1's defaults and limits). See docs/configuration.md.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PROFILE",
+        default_value = "teaching"
+    )]
+    profile: Profile,
     /// Language of the dashboard, lessons and stories: en or zh (简体中文). Default: from
     /// LC_ALL / LC_MESSAGES / LANG (zh… → zh), else en. Event kinds in --json stay English.
     #[arg(long, global = true, value_name = "LANG")]
     lang: Option<Lang>,
 }
 
+/// What `--help` says before the flags: the lab, the Kafka version it follows, the profiles.
+fn long_about() -> String {
+    format!(
+        "A terminal playground for learning how Apache Kafka really behaves.\n\n\
+         With no subcommand, starts the embedded default lab: 3 brokers, topic `test` with 2 \
+         partitions and replication factor 3 and one producer, on a live dashboard (`q` quits, \
+         `?` lists the keys).\n\n\
+         The lab follows Kafka {KAFKA_VERSION}: its rules, and its defaults under --profile kafka. \
+         The default profile, teaching, shortens a few timers so a room sees them fire; every \
+         shortened value is labelled with Kafka's default (here, on the dashboard and in \
+         DescribeConfigs)."
+    )
+}
+
+/// A flag's help naming the value each profile gives `config` (from the one config table).
+fn profile_help(what: &str, config: &str) -> String {
+    let t = table::profile_value(Profile::Teaching, config).unwrap_or_default();
+    let k = table::profile_value(Profile::Kafka, config).unwrap_or_default();
+    if t == k {
+        format!("{what} Default: {k} (Kafka's default).")
+    } else {
+        format!(
+            "{what} Default: {t}; Kafka's default {k} (teaching profile; --profile kafka gives Kafka's)."
+        )
+    }
+}
+
+// Parsed once at start and consumed at once: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Start the lab (the default): the dashboard, or a headless story with --headless.
@@ -101,21 +141,27 @@ struct LabArgs {
     /// `session.timeout.ms` of the default consumers (Kafka's default 45000).
     #[arg(long, default_value_t = 45_000)]
     session_timeout_ms: u64,
-    /// `replica.lag.time.max.ms` of the brokers.
-    #[arg(long, default_value_t = 10_000)]
-    replica_lag_time_max_ms: i64,
-    /// `broker.session.timeout.ms`: how long before the controller declares a silent broker dead.
-    #[arg(long, default_value_t = 9_000)]
-    broker_session_timeout_ms: i64,
+    #[arg(long, help = profile_help(
+        "`replica.lag.time.max.ms` of the brokers.",
+        "replica.lag.time.max.ms"
+    ))]
+    replica_lag_time_max_ms: Option<i64>,
+    #[arg(long, help = profile_help(
+        "`broker.session.timeout.ms`: how long before the controller declares a silent broker dead.",
+        "broker.session.timeout.ms"
+    ))]
+    broker_session_timeout_ms: Option<i64>,
     /// `unclean.leader.election.enable`.
     #[arg(long)]
     unclean_leader_election: bool,
     /// Turn off `auto.leader.rebalance.enable` (leadership then stays where failover put it).
     #[arg(long)]
     no_auto_leader_rebalance: bool,
-    /// Log `segment.bytes` of new topics.
-    #[arg(long, default_value_t = 1 << 20)]
-    segment_bytes: u64,
+    #[arg(long, help = profile_help(
+        "Log `segment.bytes` of new topics (at least 1048576 under --profile kafka, as in Kafka 4).",
+        "log.segment.bytes"
+    ))]
+    segment_bytes: Option<u64>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -218,19 +264,32 @@ fn open_data_dir(args: &LabArgs) -> Result<DataDir> {
     DataDir::open(args.ephemeral, args.data_dir.as_deref()).map_err(anyhow::Error::msg)
 }
 
-fn build_lab(args: &LabArgs, data: &DataDir, install_default: bool, step_ms: i64) -> Result<Lab> {
+fn build_lab(
+    args: &LabArgs,
+    profile: Profile,
+    data: &DataDir,
+    install_default: bool,
+    step_ms: i64,
+) -> Result<Lab> {
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64 % 1_000_000)
             .unwrap_or(1)
     });
-    let mut config = ClusterConfig::new(args.brokers as usize, seed, &data.path);
-    config.replica_lag_time_max_ms = args.replica_lag_time_max_ms;
-    config.broker_session_timeout_ms = args.broker_session_timeout_ms;
+    let mut config = ClusterConfig::for_profile(profile, args.brokers as usize, seed, &data.path);
+    // A flag given on the command line is set on top of the profile, as server.properties would.
+    if let Some(v) = args.replica_lag_time_max_ms {
+        config.replica_lag_time_max_ms = v;
+    }
+    if let Some(v) = args.broker_session_timeout_ms {
+        config.broker_session_timeout_ms = v;
+    }
     config.unclean_leader_election = args.unclean_leader_election;
     config.auto_leader_rebalance = !args.no_auto_leader_rebalance;
-    config.log.segment_bytes = args.segment_bytes;
+    if let Some(v) = args.segment_bytes {
+        config.log.segment_bytes = v;
+    }
     config.step_ms = step_ms;
     if args.rate != 0.0 {
         validate_rate(args.rate).map_err(|e| anyhow::anyhow!("--rate: {e} (0 for no producer)"))?;
@@ -288,7 +347,7 @@ const DEFAULT_PORT: u16 = 9092;
 /// Simulation step of a live lab serving real clients.
 const LIVE_STEP_MS: i64 = 1;
 
-fn run(args: RunArgs) -> Result<()> {
+fn run(args: RunArgs, profile: Profile) -> Result<()> {
     for t in args
         .kill_broker
         .iter()
@@ -307,7 +366,9 @@ fn run(args: RunArgs) -> Result<()> {
     if let Some(n) = args.experiment {
         // The article's experiments are built-in lessons; like every lesson they start from a
         // fresh lab, so the story is the same on every run.
-        let scenario = lessons::experiment(n).map_err(anyhow::Error::msg)?;
+        let scenario = lessons::experiment(n)
+            .and_then(|s| s.under_profile(profile))
+            .map_err(anyhow::Error::msg)?;
         let temp = tempfile::Builder::new()
             .prefix("kafka-lab-lesson-")
             .tempdir()
@@ -324,7 +385,7 @@ fn run(args: RunArgs) -> Result<()> {
     } else {
         LIVE_STEP_MS
     };
-    let mut lab = build_lab(&args.lab, &data, true, step_ms)?;
+    let mut lab = build_lab(&args.lab, profile, &data, true, step_ms)?;
     if args.headless {
         let duration = parse_duration_ms(&args.duration).map_err(anyhow::Error::msg)?;
         let format = OutputFormat::from_json_flag(args.json);
@@ -342,11 +403,8 @@ fn run(args: RunArgs) -> Result<()> {
             .context("writing the event log")?;
         return Ok(());
     }
-    let mut defaults = ListenerConfig::new(DEFAULT_PORT);
-    defaults.default_partitions = args.lab.partitions;
-    defaults.default_replication_factor = args.lab.replication_factor;
     let options = LiveOptions {
-        wire: args.listen.wire_options(defaults),
+        wire: args.listen.wire_options(ListenerConfig::new(DEFAULT_PORT)),
         director: None,
         schedule: schedule(&args),
     };
@@ -354,7 +412,7 @@ fn run(args: RunArgs) -> Result<()> {
 }
 
 /// `kafka-lab lesson [NAME|FILE] [--headless]`.
-fn lesson(args: LessonArgs) -> Result<()> {
+fn lesson(args: LessonArgs, profile: Profile) -> Result<()> {
     let Some(arg) = args.lesson else {
         println!("{}", kafka_lab::text::text("cli.lessons"));
         for (name, title) in lessons::list() {
@@ -363,7 +421,9 @@ fn lesson(args: LessonArgs) -> Result<()> {
         return Ok(());
     };
     // Every reference is checked here, before any broker starts.
-    let scenario = lessons::resolve(&arg).map_err(anyhow::Error::msg)?;
+    let scenario = lessons::resolve(&arg)
+        .and_then(|s| s.under_profile(profile))
+        .map_err(anyhow::Error::msg)?;
     let temp = tempfile::Builder::new()
         .prefix("kafka-lab-lesson-")
         .tempdir()
@@ -490,10 +550,10 @@ fn main() {
     // Chosen once, before any text is shown, so a run never changes language midway.
     kafka_lab::text::set_lang(cli.lang.unwrap_or_else(Lang::from_env));
     let result = match cli.command {
-        Some(Cmd::Run(args)) => run(args),
+        Some(Cmd::Run(args)) => run(args, cli.profile),
         Some(Cmd::Bench(args)) => bench(args),
-        Some(Cmd::Lesson(args)) => lesson(args),
-        None => run(cli.run),
+        Some(Cmd::Lesson(args)) => lesson(args, cli.profile),
+        None => run(cli.run, cli.profile),
     };
     if let Err(e) = result {
         eprintln!("kafka-lab: {e:#}");

@@ -32,9 +32,81 @@ fn help_documents_every_flag() {
         "--bind",
         "--no-listen",
         "--lang",
+        "--profile",
     ] {
         assert!(text.contains(flag), "--help lacks {flag}:\n{text}");
     }
+}
+
+/// `--help` says which Kafka the lab follows, and every shortened default names Kafka's.
+#[test]
+fn help_states_the_kafka_version_and_labels_shortened_defaults() {
+    let out = bin().arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("follows Kafka 4.1"), "{text}");
+    assert!(
+        flat.contains("Default: 10000; Kafka's default 30000"),
+        "--replica-lag-time-max-ms: {text}"
+    );
+    assert!(
+        flat.contains("Default: 1048576; Kafka's default 1073741824"),
+        "--segment-bytes: {text}"
+    );
+    assert!(flat.contains("Default: 9000 (Kafka's default)"), "{text}");
+}
+
+/// `--profile kafka` runs Kafka's defaults and keeps its limits; a lesson that needs the
+/// teaching profile is refused, naming it.
+#[test]
+fn the_kafka_profile_keeps_kafkas_limits_and_refuses_teaching_only_lessons() {
+    let out = bin()
+        .args([
+            "lesson",
+            "retention-and-reset",
+            "--headless",
+            "--profile",
+            "kafka",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--profile teaching"), "{err}");
+    let out = bin()
+        .args(["run", "--headless", "--ephemeral", "--profile", "kafka"])
+        .args(["--segment-bytes", "4096"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Invalid value 4096 for configuration log.segment.bytes"),
+        "{err}"
+    );
+    let out = bin()
+        .args([
+            "run",
+            "--headless",
+            "--ephemeral",
+            "--seed",
+            "3",
+            "--brokers",
+            "2",
+        ])
+        .args(["--profile", "kafka", "--duration", "5s"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let story = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        story.contains("offsets.topic.replication.factor=3"),
+        "a 2-broker Kafka-profile lab says why groups cannot work:\n{story}"
+    );
 }
 
 #[test]

@@ -2,29 +2,85 @@
 //! when it runs headless), bad files are refused before anything starts with file, line and
 //! column, and a false expectation fails the run with a clear message.
 
+use kafka_lab::cluster::config::Profile;
 use kafka_lab::scenario::headless::OutputFormat;
 use kafka_lab::scenario::lessons::{BUILT_IN, built_in};
 use kafka_lab::scenario::model::Action;
+use kafka_lab::scenario::model::Scenario;
 use kafka_lab::scenario::parse::parse_scenario;
 use kafka_lab::scenario::story::run_story;
 use std::process::Command;
 
-fn run_lesson(name: &str) {
+/// Runs a built-in lesson headless under `profile` (its own, if it names one) and checks that
+/// every expectation held.
+fn run_lesson_under(name: &str, profile: Profile) {
     let scenario = built_in(name)
         .expect("a built-in lesson")
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"))
+        .under_profile(profile)
+        .unwrap_or_else(|e| panic!("{name} under {profile}: {e}"));
     let dir = tempfile::tempdir().unwrap();
     let mut story = Vec::new();
     let report = run_story(&scenario, dir.path(), None, OutputFormat::Text, &mut story)
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        .unwrap_or_else(|e| panic!("{name} under {profile}: {e}"));
     let story = String::from_utf8_lossy(&story);
     assert!(!report.results.is_empty(), "{name} checks nothing");
     assert!(
         report.failures().is_empty(),
-        "{name}: {:#?}\n{story}",
+        "{name} under {profile}: {:#?}\n{story}",
         report.failures()
     );
     assert!(story.contains("expectations passed"), "{story}");
+}
+
+/// Runs a lesson under both profiles: Kafka 4.1's defaults and the teaching one. A lesson that
+/// relies on the teaching profile's timers must name it, say so to the room, be refused under
+/// `--profile kafka`, and really fail there (so the claim never goes stale).
+fn run_lesson(name: &str) {
+    let scenario = built_in(name).unwrap().unwrap();
+    match scenario.lab.profile {
+        None => {
+            run_lesson_under(name, Profile::Teaching);
+            run_lesson_under(name, Profile::Kafka);
+        }
+        Some(Profile::Teaching) => {
+            run_lesson_under(name, Profile::Teaching);
+            let says_so = std::iter::once(scenario.title.as_str())
+                .chain(scenario.steps.iter().filter_map(|s| s.caption.as_deref()))
+                .any(|t| t.contains("teaching profile"));
+            assert!(
+                says_so,
+                "{name} needs the teaching profile but never says so"
+            );
+            let refused = scenario.clone().under_profile(Profile::Kafka);
+            assert!(
+                refused
+                    .as_ref()
+                    .is_err_and(|e| e.contains("--profile teaching")),
+                "{name}: {:?}",
+                refused.map(|_| ())
+            );
+            assert!(
+                fails_under_kafka(scenario),
+                "{name} names the teaching profile but passes under Kafka's defaults"
+            );
+        }
+        Some(other) => panic!("{name} names profile {other}: built-in lessons run under teaching"),
+    }
+}
+
+/// Whether a lesson, its profile claim removed, cannot start or fails a check under Kafka's defaults.
+fn fails_under_kafka(mut scenario: Scenario) -> bool {
+    scenario.lab.profile = None;
+    let Ok(scenario) = scenario.under_profile(Profile::Kafka) else {
+        return true;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut story = Vec::new();
+    match run_story(&scenario, dir.path(), None, OutputFormat::Text, &mut story) {
+        Err(_) => true,
+        Ok(report) => !report.failures().is_empty(),
+    }
 }
 
 macro_rules! lesson_tests {
@@ -270,4 +326,19 @@ fn headless_lesson_prints_pass_lines_and_exits_zero() {
         stdout.contains("lesson experiment-2: 4 of 4 expectations passed"),
         "{stdout}"
     );
+}
+
+#[test]
+fn a_scenario_names_its_profile_and_an_unknown_one_is_refused_where_written() {
+    let source = "title = \"t\"\n[lab]\nprofile = \"fast\"\n";
+    let e = parse_scenario("bad.toml", "bad", source)
+        .expect_err("an unknown profile")
+        .to_string();
+    assert!(e.starts_with("bad.toml:3:11:"), "{e}");
+    assert!(e.contains("expected teaching or kafka"), "{e}");
+    let ok = "title = \"t\"\n[lab]\nprofile = \"kafka\"\n";
+    let s = parse_scenario("ok.toml", "ok", ok).expect("a kafka-profile scenario");
+    assert_eq!(s.lab.profile, Some(Profile::Kafka));
+    let refused = s.under_profile(Profile::Teaching).map(|_| ()).unwrap_err();
+    assert!(refused.contains("--profile kafka"), "{refused}");
 }

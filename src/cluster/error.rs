@@ -81,6 +81,12 @@ pub enum KafkaError {
     /// Another member took over this `group.instance.id`.
     #[error("FENCED_INSTANCE_ID")]
     FencedInstanceId,
+    /// A config value Kafka refuses (e.g. `segment.bytes` under 1 MiB in the Kafka profile).
+    #[error("INVALID_CONFIG")]
+    InvalidConfig,
+    /// A record batch larger than `message.max.bytes`.
+    #[error("MESSAGE_TOO_LARGE")]
+    MessageTooLarge,
     /// No committed offset and `auto.offset.reset=none`.
     #[error("NO_OFFSET_FOR_PARTITION")]
     NoOffsetForPartition,
@@ -119,6 +125,8 @@ impl KafkaError {
             KafkaError::InvalidSessionTimeout => 26,
             KafkaError::RebalanceInProgress => 27,
             KafkaError::FencedInstanceId => 82,
+            KafkaError::InvalidConfig => 40,
+            KafkaError::MessageTooLarge => 10,
             // A client-side error in Kafka (NoOffsetForPartitionException); never on the wire.
             KafkaError::NoOffsetForPartition => -1,
         }

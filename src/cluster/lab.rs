@@ -111,11 +111,17 @@ impl Cluster {
         }
         lab.reconcile_controller();
         if !lab.topics.contains_key(OFFSETS_TOPIC) {
-            let rf = lab.config.brokers.min(3) as i16;
-            let mut spec = TopicSpec::new(OFFSETS_TOPIC, lab.config.offsets_topic_partitions, rf);
-            spec.min_insync_replicas = 1;
-            lab.create_topic_internal(spec, true)
-                .map_err(|e| format!("cannot create {OFFSETS_TOPIC}: {e}"))?;
+            // Every broker has just started, so all of them are alive.
+            match lab.config.offsets_topic_rf(lab.config.brokers) {
+                Ok(rf) => {
+                    let parts = lab.config.offsets_topic_partitions;
+                    let mut spec = TopicSpec::new(OFFSETS_TOPIC, parts, rf);
+                    spec.min_insync_replicas = 1;
+                    lab.create_topic_internal(spec, true)
+                        .map_err(|e| format!("cannot create {OFFSETS_TOPIC}: {e}"))?;
+                }
+                Err(why) => lab.emit(EventKind::Note { text: why }),
+            }
         }
         Ok(lab)
     }
@@ -228,6 +234,10 @@ impl Cluster {
 
     fn create_topic_internal(&mut self, spec: TopicSpec, internal: bool) -> Result<(), KafkaError> {
         spec.validate()?;
+        if let Some(b) = spec.segment_bytes {
+            super::config::check_segment_bytes(self.config.profile, "segment.bytes", b)
+                .map_err(|_| KafkaError::InvalidConfig)?;
+        }
         if self.topics.contains_key(&spec.name) {
             return Err(KafkaError::TopicAlreadyExists);
         }

@@ -71,6 +71,9 @@ impl Cluster {
         if let Err(e) = self.check_leader(broker, tp) {
             return ProduceOutcome::Done(Err(e));
         }
+        if has_batch_over(batches, self.config.message_max_bytes) {
+            return ProduceOutcome::Done(Err(KafkaError::MessageTooLarge));
+        }
         let Some(meta) = self.partitions.get(tp) else {
             return ProduceOutcome::Done(Err(KafkaError::UnknownTopicOrPartition));
         };
@@ -377,4 +380,20 @@ fn still_in_log(
     parse_header(&read.bytes).is_ok_and(|h| {
         h.base_offset == w.base_offset && h.producer_id == pid && h.base_sequence == w.first_seq
     })
+}
+
+/// Whether any record batch in `batches` is larger than `message.max.bytes` (Kafka refuses the
+/// whole request with MESSAGE_TOO_LARGE); malformed batches are left to the log's own checks.
+fn has_batch_over(batches: &[u8], max_bytes: usize) -> bool {
+    let mut rest = batches;
+    while let Ok(h) = crate::log::batch::parse_header(rest) {
+        if h.total_len > max_bytes {
+            return true;
+        }
+        let Some(next) = rest.get(h.total_len..) else {
+            return false;
+        };
+        rest = next;
+    }
+    false
 }

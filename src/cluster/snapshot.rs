@@ -31,6 +31,8 @@ pub struct ClusterSnapshot {
 /// with Kafka's config names.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ClusterSettings {
+    /// The profile the lab started from (Kafka's defaults, or the teaching one's shortened timers).
+    pub profile: crate::cluster::config::Profile,
     /// `broker.session.timeout.ms`.
     pub broker_session_timeout_ms: i64,
     /// `broker.heartbeat.interval.ms`.

@@ -26,7 +26,8 @@
 pub const HEADER_LEN: usize = 61;
 /// Bytes before `batchLength`'s payload: baseOffset + batchLength.
 pub const LOG_OVERHEAD: usize = 12;
-/// Largest batch the log accepts (Kafka's default `message.max.bytes` is about 1 MiB; this is roomier).
+/// Largest batch length the log will parse: a bound against corrupt length fields when reading
+/// or recovering a file. What a broker accepts is `message.max.bytes`, checked on produce.
 pub const MAX_BATCH_LEN: usize = 64 << 20;
 
 /// The fields of a batch header the log needs.

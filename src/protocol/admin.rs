@@ -3,6 +3,8 @@
 
 use super::host::{Ctx, WireHost};
 use super::metadata::sb;
+use crate::cluster::config::check_segment_bytes;
+use crate::cluster::config::table::{HONOURED, differs_from_kafka};
 use crate::cluster::error::KafkaError;
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
@@ -31,12 +33,12 @@ const INVALID_REQUEST: i16 = 42;
 /// Kafka's UNKNOWN_TOPIC_OR_PARTITION for DescribeConfigs of a missing topic.
 const RESOURCE_TOPIC: i8 = 2;
 const RESOURCE_BROKER: i8 = 4;
-/// Config sources: dynamic topic config and default.
+/// Config sources: a topic's own config, a broker's `server.properties`, Kafka's default.
 const SOURCE_TOPIC: i8 = 1;
+const SOURCE_STATIC_BROKER: i8 = 4;
 const SOURCE_DEFAULT: i8 = 5;
 
 fn spec_from(
-    host: &WireHost,
     cluster: &Cluster,
     t: &kafka_protocol::messages::create_topics_request::CreatableTopic,
 ) -> Result<TopicSpec, (i16, String)> {
@@ -44,14 +46,14 @@ fn spec_from(
         .broker_states()
         .iter()
         .filter(|(_, s)| *s == BrokerState::Up)
-        .count() as i16;
+        .count();
     let partitions = if t.num_partitions == -1 {
-        host.config.default_partitions
+        cluster.config().num_partitions
     } else {
         t.num_partitions
     };
     let rf = if t.replication_factor == -1 {
-        host.config.default_replication_factor.min(live).max(1)
+        cluster.config().default_rf(live)
     } else {
         t.replication_factor
     };
@@ -74,7 +76,12 @@ fn spec_from(
         };
         match c.name.as_str() {
             "min.insync.replicas" => spec.min_insync_replicas = v.parse().map_err(|_| bad())?,
-            "segment.bytes" => spec.segment_bytes = Some(v.parse().map_err(|_| bad())?),
+            "segment.bytes" => {
+                let bytes = v.parse().map_err(|_| bad())?;
+                check_segment_bytes(cluster.config().profile, "segment.bytes", bytes)
+                    .map_err(|e| (INVALID_CONFIG, e))?;
+                spec.segment_bytes = Some(bytes);
+            }
             "retention.ms" => spec.retention_ms = Some(v.parse().map_err(|_| bad())?),
             "retention.bytes" => spec.retention_bytes = Some(v.parse().map_err(|_| bad())?),
             other => {
@@ -90,7 +97,7 @@ fn spec_from(
 
 /// CreateTopics.
 pub fn create_topics(
-    host: &WireHost,
+    _host: &WireHost,
     cluster: &mut Cluster,
     r: &CreateTopicsRequest,
 ) -> CreateTopicsResponse {
@@ -99,7 +106,7 @@ pub fn create_topics(
         .iter()
         .map(|t| {
             let res = CreatableTopicResult::default().with_name(t.name.clone());
-            let spec = match spec_from(host, cluster, t) {
+            let spec = match spec_from(cluster, t) {
                 Ok(s) => s,
                 Err((code, msg)) => {
                     return res.with_error_code(code).with_error_message(Some(sb(&msg)));
@@ -160,6 +167,9 @@ pub fn init_producer_id(
         .with_producer_epoch(epoch)
 }
 
+/// One config entry; `default` says whether the value is Kafka's own default (DEFAULT_CONFIG)
+/// or set for this lab (a broker override: the teaching profile's shortened timers, a scenario's
+/// or a flag's value), so a client is never told a lab value is Kafka's default.
 fn entry(name: &str, value: String, source: i8) -> DescribeConfigsResourceResult {
     DescribeConfigsResourceResult::default()
         .with_name(sb(name))
@@ -168,7 +178,120 @@ fn entry(name: &str, value: String, source: i8) -> DescribeConfigsResourceResult
         .with_config_source(source)
 }
 
-/// DescribeConfigs for topics and brokers, with Kafka's config names.
+/// Where a broker-level value comes from: Kafka's default, or the lab's `server.properties`.
+fn broker_source(name: &str, value: &str) -> i8 {
+    if differs_from_kafka(name, value).is_some() {
+        SOURCE_STATIC_BROKER
+    } else {
+        SOURCE_DEFAULT
+    }
+}
+
+/// Every broker config in the lab's table, plus the few the listener keeps.
+fn broker_configs(
+    host: &WireHost,
+    cluster: &Cluster,
+    broker: &str,
+) -> Vec<DescribeConfigsResourceResult> {
+    let c = cluster.config();
+    let mut out = vec![
+        // node.id is always in a KRaft broker's server.properties.
+        entry("node.id", broker.to_string(), SOURCE_STATIC_BROKER),
+        entry(
+            "auto.create.topics.enable",
+            host.config.auto_create_topics.to_string(),
+            if host.config.auto_create_topics {
+                SOURCE_DEFAULT
+            } else {
+                SOURCE_STATIC_BROKER
+            },
+        ),
+        entry(
+            "socket.request.max.bytes",
+            super::frame::MAX_REQUEST_BYTES.to_string(),
+            SOURCE_DEFAULT,
+        ),
+    ];
+    out.extend(HONOURED.iter().map(|r| {
+        let v = (r.value)(c);
+        let source = broker_source(r.name, &v);
+        entry(r.name, v, source)
+    }));
+    out
+}
+
+/// A topic's configs: its own (DYNAMIC_TOPIC_CONFIG), else the broker's, reported as Kafka
+/// reports a topic config inherited from a broker setting.
+fn topic_configs(
+    cluster: &Cluster,
+    t: &crate::cluster::lab::TopicMeta,
+) -> Vec<DescribeConfigsResourceResult> {
+    let c = cluster.config();
+    let inherited = |broker_name: &str, value: String, own: bool| {
+        let source = if own {
+            SOURCE_TOPIC
+        } else {
+            broker_source(broker_name, &value)
+        };
+        (value, source)
+    };
+    let mut out = vec![entry("cleanup.policy", "delete".into(), SOURCE_DEFAULT)];
+    let min_isr = t.spec.min_insync_replicas;
+    out.push(entry(
+        "min.insync.replicas",
+        min_isr.to_string(),
+        if min_isr == 1 {
+            SOURCE_DEFAULT
+        } else {
+            SOURCE_TOPIC
+        },
+    ));
+    let (v, s) = inherited(
+        "log.segment.bytes",
+        t.log_config.segment_bytes.to_string(),
+        t.spec.segment_bytes.is_some(),
+    );
+    out.push(entry("segment.bytes", v, s));
+    let hours = (t.log_config.segment_ms % 3_600_000 == 0)
+        .then(|| (t.log_config.segment_ms / 3_600_000).to_string());
+    let s = match hours {
+        Some(h) => broker_source("log.roll.hours", &h),
+        None => SOURCE_STATIC_BROKER,
+    };
+    out.push(entry("segment.ms", t.log_config.segment_ms.to_string(), s));
+    let hours = (t.log_config.retention_ms % 3_600_000 == 0)
+        .then(|| (t.log_config.retention_ms / 3_600_000).to_string());
+    let s = if t.spec.retention_ms.is_some() {
+        SOURCE_TOPIC
+    } else {
+        match hours {
+            Some(h) => broker_source("log.retention.hours", &h),
+            None => SOURCE_STATIC_BROKER,
+        }
+    };
+    out.push(entry(
+        "retention.ms",
+        t.log_config.retention_ms.to_string(),
+        s,
+    ));
+    let (v, s) = inherited(
+        "log.retention.bytes",
+        t.log_config.retention_bytes.to_string(),
+        t.spec.retention_bytes.is_some(),
+    );
+    out.push(entry("retention.bytes", v, s));
+    let (v, s) = inherited("message.max.bytes", c.message_max_bytes.to_string(), false);
+    out.push(entry("max.message.bytes", v, s));
+    let (v, s) = inherited(
+        "unclean.leader.election.enable",
+        c.unclean_leader_election.to_string(),
+        false,
+    );
+    out.push(entry("unclean.leader.election.enable", v, s));
+    out
+}
+
+/// DescribeConfigs for topics and brokers, with Kafka's config names and sources.
 pub fn describe_configs(
     host: &WireHost,
     cluster: &Cluster,
@@ -182,104 +305,14 @@ pub fn describe_configs(
             let out = DescribeConfigsResult::default()
                 .with_resource_type(res.resource_type)
                 .with_resource_name(res.resource_name.clone());
-            let configs: Vec<DescribeConfigsResourceResult> = match res.resource_type {
+            let configs = match res.resource_type {
                 RESOURCE_TOPIC => {
                     let Some(t) = cluster.topic(&name) else {
                         return out.with_error_code(KafkaError::UnknownTopicOrPartition.code());
                     };
-                    let src = |set: bool| if set { SOURCE_TOPIC } else { SOURCE_DEFAULT };
-                    vec![
-                        entry("cleanup.policy", "delete".into(), SOURCE_DEFAULT),
-                        entry(
-                            "min.insync.replicas",
-                            t.spec.min_insync_replicas.to_string(),
-                            SOURCE_TOPIC,
-                        ),
-                        entry(
-                            "segment.bytes",
-                            t.log_config.segment_bytes.to_string(),
-                            src(t.spec.segment_bytes.is_some()),
-                        ),
-                        entry(
-                            "segment.ms",
-                            t.log_config.segment_ms.to_string(),
-                            SOURCE_DEFAULT,
-                        ),
-                        entry(
-                            "retention.ms",
-                            t.log_config.retention_ms.to_string(),
-                            src(t.spec.retention_ms.is_some()),
-                        ),
-                        entry(
-                            "retention.bytes",
-                            t.log_config.retention_bytes.to_string(),
-                            src(t.spec.retention_bytes.is_some()),
-                        ),
-                        entry(
-                            "unclean.leader.election.enable",
-                            cluster.config().unclean_leader_election.to_string(),
-                            SOURCE_DEFAULT,
-                        ),
-                    ]
+                    topic_configs(cluster, t)
                 }
-                RESOURCE_BROKER => {
-                    let c = cluster.config();
-                    // Every broker config the lab has, at its (lab) default.
-                    let defaults: [(&str, String); 15] = [
-                        ("broker.id", name.clone()),
-                        (
-                            "auto.create.topics.enable",
-                            host.config.auto_create_topics.to_string(),
-                        ),
-                        ("num.partitions", host.config.default_partitions.to_string()),
-                        (
-                            "default.replication.factor",
-                            host.config.default_replication_factor.to_string(),
-                        ),
-                        (
-                            "offsets.topic.num.partitions",
-                            c.offsets_topic_partitions.to_string(),
-                        ),
-                        (
-                            "replica.lag.time.max.ms",
-                            c.replica_lag_time_max_ms.to_string(),
-                        ),
-                        (
-                            "unclean.leader.election.enable",
-                            c.unclean_leader_election.to_string(),
-                        ),
-                        (
-                            "auto.leader.rebalance.enable",
-                            c.auto_leader_rebalance.to_string(),
-                        ),
-                        (
-                            "group.initial.rebalance.delay.ms",
-                            c.group_initial_rebalance_delay_ms.to_string(),
-                        ),
-                        (
-                            "group.min.session.timeout.ms",
-                            c.group_min_session_timeout_ms.to_string(),
-                        ),
-                        (
-                            "group.max.session.timeout.ms",
-                            c.group_max_session_timeout_ms.to_string(),
-                        ),
-                        (
-                            "broker.session.timeout.ms",
-                            c.broker_session_timeout_ms.to_string(),
-                        ),
-                        ("log.segment.bytes", c.log.segment_bytes.to_string()),
-                        ("log.retention.ms", c.log.retention_ms.to_string()),
-                        (
-                            "socket.request.max.bytes",
-                            super::frame::MAX_REQUEST_BYTES.to_string(),
-                        ),
-                    ];
-                    defaults
-                        .into_iter()
-                        .map(|(k, v)| entry(k, v, SOURCE_DEFAULT))
-                        .collect::<Vec<_>>()
-                }
+                RESOURCE_BROKER => broker_configs(host, cluster, &name),
                 _ => return out.with_error_code(INVALID_REQUEST),
             };
             let configs = match &res.configuration_keys {

@@ -28,24 +28,19 @@ pub struct ListenerConfig {
     pub base_port: u16,
     /// Host name advertised in Metadata and FindCoordinator.
     pub advertised_host: String,
-    /// `auto.create.topics.enable`.
+    /// `auto.create.topics.enable` (the partition count and replication factor of a topic created
+    /// this way are the cluster's `num.partitions` and `default.replication.factor`).
     pub auto_create_topics: bool,
-    /// `num.partitions` of auto-created topics.
-    pub default_partitions: i32,
-    /// `default.replication.factor` of auto-created topics (capped at the live brokers).
-    pub default_replication_factor: i16,
 }
 
 impl ListenerConfig {
-    /// Loopback at `base_port`, auto-creation on, topics of 1 partition and replication factor 3.
+    /// Loopback at `base_port`, auto-creation on.
     pub fn new(base_port: u16) -> Self {
         Self {
             bind: IpAddr::from([127, 0, 0, 1]),
             base_port,
             advertised_host: "127.0.0.1".into(),
             auto_create_topics: true,
-            default_partitions: 1,
-            default_replication_factor: 3,
         }
     }
 

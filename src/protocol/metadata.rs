@@ -26,14 +26,14 @@ pub fn topic_name(s: &str) -> TopicName {
 }
 
 /// Creates `topic` the way `auto.create.topics.enable` does, if the lab allows it.
-pub fn auto_create(host: &WireHost, cluster: &mut Cluster, topic: &str) -> Result<(), KafkaError> {
+pub fn auto_create(cluster: &mut Cluster, topic: &str) -> Result<(), KafkaError> {
     let live = cluster
         .broker_states()
         .iter()
         .filter(|(_, s)| *s == BrokerState::Up)
-        .count() as i16;
-    let rf = host.config.default_replication_factor.min(live).max(1);
-    let spec = TopicSpec::new(topic, host.config.default_partitions, rf);
+        .count();
+    let c = cluster.config();
+    let spec = TopicSpec::new(topic, c.num_partitions, c.default_rf(live));
     cluster.create_topic(spec)
 }
 
@@ -89,7 +89,7 @@ pub fn metadata(
     for name in names {
         if cluster.topic(&name).is_none() {
             let err = if allow_create && host.config.auto_create_topics {
-                match auto_create(host, cluster, &name) {
+                match auto_create(cluster, &name) {
                     Ok(()) | Err(KafkaError::TopicAlreadyExists) => None,
                     Err(KafkaError::InvalidTopic) => Some(KafkaError::InvalidTopic),
                     Err(_) => Some(KafkaError::LeaderNotAvailable),

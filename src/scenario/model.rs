@@ -5,7 +5,7 @@
 
 use super::expect::Expect;
 use crate::clients::spec::{ConsumerSpec, ProducerSpec};
-use crate::cluster::config::ClusterConfig;
+use crate::cluster::config::{ClusterConfig, Profile, check_segment_bytes};
 use crate::cluster::topic::TopicSpec;
 use crate::cluster::types::{BrokerId, TopicPartition};
 
@@ -32,7 +32,10 @@ pub struct LabSpec {
     pub brokers: usize,
     /// Seed of every random choice.
     pub seed: u64,
-    /// Broker settings that differ from the lab defaults.
+    /// The profile the lab starts from: `None` runs under whichever the user picks (teaching by
+    /// default); a lesson that relies on the teaching profile's short timers names it.
+    pub profile: Option<Profile>,
+    /// Broker settings that differ from the profile's defaults.
     pub broker_session_timeout_ms: Option<i64>,
     /// `replica.lag.time.max.ms`.
     pub replica_lag_time_max_ms: Option<i64>,
@@ -53,7 +56,8 @@ pub struct LabSpec {
 impl LabSpec {
     /// The cluster settings, storing under `data_dir`, with `seed` (the file's unless overridden).
     pub fn cluster_config(&self, data_dir: &std::path::Path, seed: u64) -> ClusterConfig {
-        let mut c = ClusterConfig::new(self.brokers, seed, data_dir);
+        let profile = self.profile.unwrap_or_default();
+        let mut c = ClusterConfig::for_profile(profile, self.brokers, seed, data_dir);
         if let Some(v) = self.broker_session_timeout_ms {
             c.broker_session_timeout_ms = v;
         }
@@ -76,6 +80,32 @@ impl LabSpec {
             c.log.segment_bytes = v;
         }
         c
+    }
+}
+
+impl Scenario {
+    /// This scenario run under `profile`, or why it cannot be: a lesson that names the teaching
+    /// profile relies on its short timers, and the Kafka profile keeps Kafka's limits.
+    pub fn under_profile(mut self, profile: Profile) -> Result<Self, String> {
+        if let Some(own) = self.lab.profile
+            && own != profile
+        {
+            return Err(format!(
+                "lesson {} runs only with --profile {own}: it relies on that profile's timers",
+                self.name
+            ));
+        }
+        if let Some(b) = self.lab.segment_bytes {
+            check_segment_bytes(profile, "segment_bytes", b)?;
+        }
+        for t in &self.lab.topics {
+            if let Some(b) = t.segment_bytes {
+                check_segment_bytes(profile, "segment.bytes", b)
+                    .map_err(|e| format!("topic {}: {e}", t.name))?;
+            }
+        }
+        self.lab.profile = Some(profile);
+        Ok(self)
     }
 }
 

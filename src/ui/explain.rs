@@ -66,6 +66,15 @@ impl Explanation {
 
 /// Explains `target` with the values of `snap`; `lesson` says which key kills a broker.
 pub fn explain(snap: &LabSnapshot, target: &Target, lesson: bool) -> Explanation {
+    let mut x = subject(snap, target, lesson);
+    if let Some(note) = shortened::note(&snap.settings, &x) {
+        x.add(note);
+    }
+    x
+}
+
+/// The explanation of the subject itself, before the note on shortened timers.
+fn subject(snap: &LabSnapshot, target: &Target, lesson: bool) -> Explanation {
     match target {
         Target::Broker(id) => broker(snap, *id, lesson),
         Target::Partition(tp) => partition(snap, tp),
@@ -414,6 +423,7 @@ fn consumer_named<'a>(snap: &'a LabSnapshot, name: &str) -> Option<&'a ConsumerS
 }
 
 mod event;
+mod shortened;
 
 #[cfg(test)]
 mod tests;

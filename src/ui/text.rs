@@ -12,6 +12,7 @@ mod keys_in_code {
         include_str!("keymap.rs"),
         include_str!("explain.rs"),
         include_str!("explain/event.rs"),
+        include_str!("explain/shortened.rs"),
         include_str!("widgets/brokers.rs"),
         include_str!("widgets/explain.rs"),
         include_str!("widgets/groups.rs"),

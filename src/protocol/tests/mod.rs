@@ -15,6 +15,7 @@ use kafka_protocol::messages::*;
 use kafka_protocol::protocol::StrBytes;
 
 mod codec;
+mod configs;
 mod fetch;
 mod metadata;
 mod offsets;

@@ -24,6 +24,7 @@ pub(super) struct FileDef {
 pub(super) struct LabDef {
     pub(super) brokers: Option<Spanned<usize>>,
     pub(super) seed: Option<u64>,
+    pub(super) profile: Option<Spanned<String>>,
     pub(super) broker_session_timeout_ms: Option<i64>,
     pub(super) replica_lag_time_max_ms: Option<i64>,
     pub(super) unclean_leader_election: Option<bool>,

@@ -50,9 +50,21 @@ pub(super) fn lab_spec(
         }
         topics.push(spec);
     }
+    let profile = match &def.profile {
+        Some(p) => {
+            let cx = Ctx {
+                file,
+                source,
+                span: p.span(),
+            };
+            Some(p.get_ref().parse().map_err(|e: String| cx.err(e))?)
+        }
+        None => None,
+    };
     let lab = LabSpec {
         brokers,
         seed: def.seed.unwrap_or(7),
+        profile,
         broker_session_timeout_ms: def.broker_session_timeout_ms,
         replica_lag_time_max_ms: def.replica_lag_time_max_ms,
         unclean_leader_election: def.unclean_leader_election,

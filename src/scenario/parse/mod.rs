@@ -7,6 +7,7 @@
 //! [lab]                                            # the cluster to start
 //! brokers = 3
 //! seed = 7
+//! profile = "teaching"                             # optional: only under this profile (teaching, kafka)
 //! broker_session_timeout_ms = 6000                 # also: replica_lag_time_max_ms,
 //!                                                  # unclean_leader_election, auto_leader_rebalance,
 //!                                                  # group_initial_rebalance_delay_ms,

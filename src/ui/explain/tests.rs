@@ -398,3 +398,20 @@ fn every_target_of_the_fixture_is_whole() {
         assert_whole(&x);
     }
 }
+
+#[test]
+fn a_shortened_timer_in_an_explanation_is_labelled_with_kafkas_default_last() {
+    let mut snap = fixture::snapshot();
+    let tp = TopicPartition::new("test", 1);
+    let x = explain(&snap, &Target::Partition(tp.clone()), false);
+    let last = x.paragraphs.last().expect("paragraphs");
+    assert!(
+        last.contains("replica.lag.time.max.ms=10000 (Kafka 30000)"),
+        "{last}"
+    );
+    assert_whole(&x);
+    // With Kafka's own value there is nothing to label.
+    snap.settings.replica_lag_time_max_ms = 30_000;
+    let x = explain(&snap, &Target::Partition(tp), false);
+    assert!(!all_text(&x).contains("(Kafka 30000)"), "{}", all_text(&x));
+}

@@ -242,10 +242,16 @@ fn help_overlay_lists_every_keymap_entry() {
 
 #[test]
 fn help_overlay_footer_is_whole_at_120x36_and_80x24() {
-    let footer = crate::ui::widgets::help::footer();
-    for (w, h, lesson) in [(120, 36, false), (80, 24, false), (120, 36, true)] {
+    for (w, h, lesson) in [
+        (120, 36, false),
+        (80, 24, false),
+        (120, 36, true),
+        (80, 24, true),
+    ] {
         let mut app = fixture::app(w, h);
         app.lesson_mode = lesson;
+        let footer = crate::ui::widgets::help::footer(&app);
+        assert!(footer.contains("Kafka 4.1"), "{footer}");
         update(&mut app, Action::ToggleHelp);
         let shown = screen_text(&app);
         // The overlay's inside, line by line, read as one text.
@@ -259,7 +265,7 @@ fn help_overlay_footer_is_whole_at_120x36_and_80x24() {
             .collect();
         let text = inside.join(" ");
         assert!(
-            text.ends_with(footer),
+            text.ends_with(&footer),
             "{w}x{h}: last help line cut:\n{shown}"
         );
         for b in KEYMAP {

@@ -2,11 +2,17 @@
 //! sets the limit, as text a room reads without colour (`no hb 4.2s/9s broker.session.timeout.ms`).
 //! Each is built from snapshot instants (simulated ms) and disappears when its wait ends.
 
+use crate::cluster::config::table::kafka_ms_if_different;
 use crate::cluster::snapshot::{
     BrokerSnapshot, ClusterSettings, GroupSnapshot, MemberSnapshot, ReplicaSnapshot,
 };
-use crate::text::text;
 use crate::text::width::cells;
+use crate::text::{text, text_with};
+
+/// Kafka's client default `session.timeout.ms` (the simulated consumers' default too).
+fn consumer_session_default_ms() -> i64 {
+    crate::clients::spec::ConsumerSpec::new("", "").session_timeout_ms as i64
+}
 
 /// A follower is shown as falling behind only after this long, so one fetch in flight never
 /// flickers a countdown onto the screen.
@@ -28,6 +34,9 @@ pub struct Countdown {
     pub elapsed_ms: i64,
     /// When the wait ends.
     pub limit_ms: i64,
+    /// Kafka's default for `config` when the lab's limit differs (a teaching profile's or a
+    /// lesson's shortened timer), so the room is never told a shortened value is Kafka's.
+    pub kafka_ms: Option<i64>,
 }
 
 /// Seconds as a room reads them: `4.2s` below 10 s, `45s`, `5m`, `2m30s`.
@@ -78,9 +87,17 @@ impl Countdown {
         )
     }
 
-    /// `config=value`, as Kafka names it.
+    /// `config=value`, as Kafka names it, with Kafka's default when the lab's differs:
+    /// `replica.lag.time.max.ms=10000 (Kafka 30000)`.
     pub fn setting(&self) -> String {
-        format!("{}={}", self.config, self.limit_ms)
+        let base = format!("{}={}", self.config, self.limit_ms);
+        match self.kafka_ms {
+            Some(k) => format!(
+                "{base} ({})",
+                text_with("countdown.kafka_default", &[("value", &k.to_string())])
+            ),
+            None => base,
+        }
     }
 
     /// The most this countdown can say in `width` characters: from `no heartbeat 4.2s/9s
@@ -166,6 +183,10 @@ pub fn broker_session(
         config: "broker.session.timeout.ms",
         elapsed_ms: now_ms - since,
         limit_ms: settings.broker_session_timeout_ms,
+        kafka_ms: kafka_ms_if_different(
+            "broker.session.timeout.ms",
+            settings.broker_session_timeout_ms,
+        ),
     })
 }
 
@@ -180,6 +201,7 @@ pub fn member_session(m: &MemberSnapshot, now_ms: i64, killed: bool) -> Option<C
         config: "session.timeout.ms",
         elapsed_ms,
         limit_ms: m.session_timeout_ms,
+        kafka_ms: Some(consumer_session_default_ms()).filter(|k| *k != m.session_timeout_ms),
     })
 }
 
@@ -197,6 +219,10 @@ pub fn follower_lag(
         config: "replica.lag.time.max.ms",
         elapsed_ms,
         limit_ms: settings.replica_lag_time_max_ms,
+        kafka_ms: kafka_ms_if_different(
+            "replica.lag.time.max.ms",
+            settings.replica_lag_time_max_ms,
+        ),
     })
 }
 
@@ -212,6 +238,8 @@ pub fn group_wait(g: &GroupSnapshot, now_ms: i64) -> Option<Countdown> {
             config: "group.initial.rebalance.delay.ms",
             elapsed_ms,
             limit_ms: until - w.started_ms,
+            // The delay's limit can grow as members join, so it is not compared with a default.
+            kafka_ms: None,
         },
         None => Countdown {
             short: text("countdown.rejoin"),
@@ -219,6 +247,7 @@ pub fn group_wait(g: &GroupSnapshot, now_ms: i64) -> Option<Countdown> {
             config: "rebalance.timeout.ms",
             elapsed_ms,
             limit_ms: w.deadline_ms - w.started_ms,
+            kafka_ms: None,
         },
     })
 }
@@ -232,6 +261,7 @@ pub fn retention(next_check_ms: i64, now_ms: i64, settings: &ClusterSettings) ->
         config: "log.retention.check.interval.ms",
         elapsed_ms: interval - (next_check_ms - now_ms),
         limit_ms: interval,
+        kafka_ms: kafka_ms_if_different("log.retention.check.interval.ms", interval),
     }
 }
 
@@ -242,6 +272,31 @@ mod tests {
 
     fn settings() -> ClusterSettings {
         crate::cluster::ClusterConfig::new(3, 1, "/lab").settings()
+    }
+
+    #[test]
+    fn a_shortened_limit_names_kafkas_default_and_kafkas_own_does_not() {
+        let mut r = crate::ui::fixture::snapshot().partitions[0].replica_states[1].clone();
+        r.behind_since_ms = Some(0);
+        let teaching = follower_lag(&r, 5_000, &settings()).expect("shown");
+        assert_eq!(
+            teaching.setting(),
+            "replica.lag.time.max.ms=10000 (Kafka 30000)"
+        );
+        let kafka = crate::cluster::ClusterConfig::for_profile(
+            crate::cluster::config::Profile::Kafka,
+            3,
+            1,
+            "/lab",
+        )
+        .settings();
+        let own = follower_lag(&r, 5_000, &kafka).expect("shown");
+        assert_eq!(own.setting(), "replica.lag.time.max.ms=30000");
+        let retention = retention(5_000, 1_000, &settings());
+        assert_eq!(
+            retention.setting(),
+            "log.retention.check.interval.ms=5000 (Kafka 300000)"
+        );
     }
 
     #[test]
@@ -261,6 +316,7 @@ mod tests {
             config: "broker.session.timeout.ms",
             elapsed_ms: 4_500,
             limit_ms: 9_000,
+            kafka_ms: None,
         };
         assert_eq!(
             c.fit(80),
@@ -287,7 +343,9 @@ mod tests {
     #[test]
     fn a_border_explains_every_countdown_or_at_least_their_configs() {
         let s = settings();
-        let a = retention(5_000, 1_000, &s);
+        let mut a = retention(5_000, 1_000, &s);
+        // The widths below are about fitting; the Kafka-default label has its own test.
+        a.kafka_ms = None;
         let mut b = a.clone();
         b.config = "session.timeout.ms";
         b.limit_ms = 45_000;

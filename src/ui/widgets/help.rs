@@ -1,5 +1,6 @@
 //! The `?` overlay, generated from the keymap table so it can never drift from the keys.
 
+use crate::cluster::config::Profile;
 use crate::ui::app::App;
 use crate::ui::keymap::bindings;
 use crate::ui::text::text;
@@ -24,9 +25,14 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// The help's last words, below the keys: wrapped to the overlay's width, never cut off.
-pub fn footer() -> &'static str {
-    text("help.footer")
+/// The help's last words, below the keys: the dialogs, then the Kafka version the lab follows
+/// and its profile; wrapped to the overlay's width, never cut off.
+pub fn footer(app: &App) -> String {
+    let key = match app.snapshot.cluster.settings.profile {
+        Profile::Teaching => "help.version_teaching",
+        Profile::Kafka => "help.version_kafka",
+    };
+    format!("{} {}", text("help.footer"), text(key))
 }
 
 /// Width of one column of keys, border excluded.
@@ -58,7 +64,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     // Box width for `cols` columns, and the footer wrapped inside it (one space of margin).
     let layout = |cols: u16| {
         let width = (COL_W * cols + 3).min(area.width);
-        let footer = wrap_words(footer(), width.saturating_sub(3).max(1) as usize);
+        let footer = wrap_words(&footer(app), width.saturating_sub(3).max(1) as usize);
         (width, footer)
     };
     let (width, footer) = layout(1);
@@ -107,4 +113,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .map(|l| Line::styled(format!(" {l}"), app.theme.dim()))
         .collect();
     frame.render_widget(Paragraph::new(footer), foot);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cluster::config::KAFKA_VERSION;
+    use crate::text::{Lang, text_in};
+
+    #[test]
+    fn the_help_names_the_kafka_version_the_lab_follows_in_every_language() {
+        let version = format!("Kafka {KAFKA_VERSION}");
+        for lang in [Lang::En, Lang::Zh] {
+            for key in ["help.version_teaching", "help.version_kafka"] {
+                assert!(text_in(lang, key).contains(&version), "{lang:?} {key}");
+            }
+        }
+    }
 }

@@ -168,17 +168,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     // Retention's clock, where the border has room for it whole.
     let next = retention(snap.next_retention_check_ms, snap.now_ms, &snap.settings);
     let room = (area.width as usize).saturating_sub(20);
-    let line = text_with(
-        "partitions.next_retention_check",
-        &[
-            (
-                "in",
-                &super::countdown::secs(next.limit_ms - next.elapsed_ms),
-            ),
-            ("ms", &next.limit_ms.to_string()),
-        ],
-    );
-    if snap.next_retention_check_ms > 0 && cells(&line) + 2 <= room {
+    // `setting()` adds Kafka's default when the teaching profile shortened the interval; where
+    // that does not fit, the config's name alone (its value, unlabelled, would pass for Kafka's).
+    let left = super::countdown::secs(next.limit_ms - next.elapsed_ms);
+    let line = [next.setting(), next.config.to_string()]
+        .into_iter()
+        .map(|s| {
+            text_with(
+                "partitions.next_retention_check",
+                &[("in", &left), ("setting", &s)],
+            )
+        })
+        .find(|t| cells(t) + 2 <= room)
+        .unwrap_or_default();
+    if snap.next_retention_check_ms > 0 && !line.is_empty() {
         block = block.title_bottom(Line::styled(format!(" {line} "), theme.dim()).right_aligned());
     }
     let table = Table::new(rows, widths)
