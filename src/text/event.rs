@@ -4,7 +4,7 @@
 //! Reasons and errors the cluster writes (`reason`, `error`) stay as the cluster wrote them.
 
 use super::{Lang, fill, text_in};
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{ElectionSource, EventKind};
 use std::fmt::Display;
 
 /// `[a,b,c]`, the compact form lists take in event lines (as in the English Display).
@@ -52,8 +52,13 @@ fn key_and_args(kind: &EventKind) -> (&'static str, Vec<(&'static str, String)>)
             leader,
             leader_epoch,
             reason,
+            source,
         } => (
-            "event.leader_elected",
+            match source {
+                ElectionSource::Elr => "event.leader_elected_elr",
+                ElectionSource::LastKnownLeader => "event.leader_elected_last_known",
+                ElectionSource::Isr | ElectionSource::Unclean => "event.leader_elected",
+            },
             vec![
                 ("tp", s(tp)),
                 ("leader", s(leader)),
@@ -82,6 +87,14 @@ fn key_and_args(kind: &EventKind) -> (&'static str, Vec<(&'static str, String)>)
                 ("isr", list(isr)),
                 ("removed", list(removed)),
             ],
+        ),
+        ElrChanged { tp, elr, isr } => (
+            if elr.is_empty() {
+                "event.elr_cleared"
+            } else {
+                "event.elr_changed"
+            },
+            vec![("tp", s(tp)), ("elr", list(elr)), ("isr", list(isr))],
         ),
         IsrExpanded { tp, added, isr } => (
             "event.isr_expanded",
@@ -211,6 +224,18 @@ fn key_and_args(kind: &EventKind) -> (&'static str, Vec<(&'static str, String)>)
             "event.committed",
             vec![("group", s(group)), ("tp", s(tp)), ("offset", s(offset))],
         ),
+        OffsetsExpired {
+            group,
+            partitions,
+            retention_minutes,
+        } => (
+            "event.offsets_expired",
+            vec![
+                ("group", s(group)),
+                ("partitions", list(partitions)),
+                ("minutes", s(retention_minutes)),
+            ],
+        ),
         OffsetReset {
             group,
             tp,
@@ -306,6 +331,31 @@ pub(crate) mod tests {
                 leader: 2,
                 leader_epoch: 4,
                 reason: "broker 3 failed".into(),
+                source: ElectionSource::Isr,
+            },
+            LeaderElected {
+                tp: tp.clone(),
+                leader: 3,
+                leader_epoch: 5,
+                reason: "leader 2 unavailable".into(),
+                source: ElectionSource::Elr,
+            },
+            LeaderElected {
+                tp: tp.clone(),
+                leader: 1,
+                leader_epoch: 6,
+                reason: "partition back online".into(),
+                source: ElectionSource::LastKnownLeader,
+            },
+            ElrChanged {
+                tp: tp.clone(),
+                elr: vec![2, 3],
+                isr: vec![1],
+            },
+            ElrChanged {
+                tp: tp.clone(),
+                elr: vec![],
+                isr: vec![1, 2],
             },
             PartitionOffline { tp: tp.clone() },
             UncleanLeaderElected {
@@ -395,6 +445,11 @@ pub(crate) mod tests {
                 tp: tp.clone(),
                 offset: 400,
             },
+            OffsetsExpired {
+                group: "lab-group".into(),
+                partitions: vec![tp.clone()],
+                retention_minutes: 10_080,
+            },
             OffsetReset {
                 group: "lab-group".into(),
                 tp: tp.clone(),
@@ -455,6 +510,7 @@ pub(crate) mod tests {
                 leader: 2,
                 leader_epoch: 4,
                 reason: "x".into(),
+                source: ElectionSource::Isr,
             },
         );
         assert!(

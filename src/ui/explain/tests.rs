@@ -198,6 +198,7 @@ fn every_event_kind() -> Vec<EventKind> {
             leader: 2,
             leader_epoch: 5,
             reason: "leader 1 died".into(),
+            source: crate::cluster::event::ElectionSource::Isr,
         },
         PartitionOffline { tp: tp() },
         UncleanLeaderElected {

@@ -103,7 +103,7 @@ fn caught_up_consumer_shows_lag_as_read_but_not_committed() {
         let p = &mut snap.groups[0].partitions[0];
         p.position = Some(p.high_watermark);
         p.committed = Some(p.high_watermark - 6);
-        p.lag = 6;
+        p.lag = Some(6);
         app.set_snapshot(snap);
         let a = areas(app.size, &app.snapshot).unwrap();
         let text = panel_text(&app, a.groups, widgets::groups::render);
