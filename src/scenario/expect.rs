@@ -6,7 +6,7 @@
 //! | subject | fields |
 //! | --- | --- |
 //! | `group = "G"` | `state` (Empty, PreparingRebalance, CompletingRebalance, Stable, Dead), `members = N`, `generation_at_least = N`, `owner = { consumer = "B", partitions = ["test-0", "test-1"] }` (exactly these), `revoked_at_least = N` / `revoked_at_most = N` (partitions revoked from members since the start) |
-//! | `partition = "test-0"` | `leader = B`, `leader_not = B`, `isr = [1, 2]` (as a set), `isr_size = N`, `isr_excludes = B`, `offline = true`, `hw_at_least = N`, `log_start_at_least = N` |
+//! | `partition = "test-0"` | `leader = B`, `leader_not = B`, `isr = [1, 2]` (as a set), `isr_size = N`, `isr_excludes = B`, `elr = [2, 3]` (as a set), `offline = true`, `hw_at_least = N`, `log_start_at_least = N` |
 //! | `consumer = "A"` (its newest incarnation) | `state` (Running, Killed, Closed), `first_offset = { partition = "test-0", offset = 0 }` (the first record it read there), `read_at_least = N`, `owns = ["test-0"]` (exactly), `keys_in_order = true` (each key from one partition, in the order produced) |
 //! | `producer = "P"` | `acked_at_least = N`, `lost_acked = N` / `lost_acked_at_least = N` (acknowledged records no longer on the partition's leader) |
 //! | `broker = 1` | `state` (Up, ShuttingDown, Down) |
@@ -78,6 +78,8 @@ pub enum Check {
     IsrSize(usize),
     /// This broker is not in the ISR.
     IsrExcludes(BrokerId),
+    /// The eligible leader replicas (KIP-966), as a sorted set.
+    Elr(Vec<BrokerId>),
     /// The partition has no leader (true) or has one (false).
     Offline(bool),
     /// The HW is at least this.
@@ -126,6 +128,7 @@ impl fmt::Display for Check {
             Check::Isr(v) => write!(f, "ISR is {v:?}"),
             Check::IsrSize(n) => write!(f, "ISR has {n} replicas"),
             Check::IsrExcludes(b) => write!(f, "broker {b} is out of the ISR"),
+            Check::Elr(v) => write!(f, "ELR is {v:?}"),
             Check::Offline(true) => write!(f, "is offline"),
             Check::Offline(false) => write!(f, "has a leader"),
             Check::HwAtLeast(n) => write!(f, "HW ≥ {n}"),
@@ -253,6 +256,11 @@ impl Observed<'_> {
                     Check::Isr(v) => ok(&isr == v, || format!("the ISR is {isr:?}")),
                     Check::IsrSize(n) => ok(isr.len() == *n, || format!("the ISR is {isr:?}")),
                     Check::IsrExcludes(b) => ok(!isr.contains(b), || format!("the ISR is {isr:?}")),
+                    Check::Elr(v) => {
+                        let mut elr = p.elr.clone();
+                        elr.sort();
+                        ok(&elr == v, || format!("the ELR is {elr:?}"))
+                    }
                     Check::Offline(o) => ok(p.leader.is_none() == *o, leader),
                     // A down leader's offsets are only the last known: no live HW to check.
                     Check::HwAtLeast(n) => ok(!p.leader_down && p.high_watermark >= *n, || {
