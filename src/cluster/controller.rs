@@ -186,21 +186,13 @@ impl Cluster {
                     self.emit_elr_change(&tp);
                 }
                 Election::LastKnownLeader(b) => {
-                    // Kafka records this as an unclean election (the ISR is reset to the leader);
-                    // whatever it lacks is counted like an unclean election's loss.
-                    let (first_lost_offset, lost) = self.records_lost_to(&tp, b);
+                    // Kafka resets the ISR to the returning leader (as after an unclean election)
+                    // but needs no unclean.leader.election.enable: it was the last to hold every
+                    // committed record, so only records never committed can go.
                     if let Some(meta) = self.partitions.get_mut(&tp) {
                         meta.lead_unclean(b);
                     }
                     self.make_leader(&tp, b, reason, ElectionSource::LastKnownLeader);
-                    if lost > 0 {
-                        self.emit(EventKind::UncleanLeaderElected {
-                            tp: tp.clone(),
-                            leader: b,
-                            records_lost: lost,
-                            first_lost_offset,
-                        });
-                    }
                 }
                 Election::Unclean(b) => {
                     let (first_lost_offset, lost) = self.records_lost_to(&tp, b);

@@ -36,8 +36,10 @@ impl PartitionMeta {
                     .filter(|b| was.contains(b) && !target.contains(b))
                     .collect();
             }
-            if target.is_empty() && !self.isr.is_empty() && self.leader.is_some() {
-                self.last_known_leader = self.leader;
+            // Kafka remembers the leader; a partition already offline (its leader crashed and the
+            // lab's controller saw it) remembers the member that would have led, the last in the ISR.
+            if target.is_empty() && !self.isr.is_empty() {
+                self.last_known_leader = self.leader.or_else(|| self.isr.first().copied());
             }
         } else {
             self.elr.clear();
@@ -119,6 +121,11 @@ mod tests {
         assert!(m.isr.is_empty());
         assert_eq!(m.elr, vec![1, 2, 3]);
         assert_eq!(m.last_known_leader, Some(1));
+        // Already leaderless: the last ISR member is the one that would have led.
+        let mut m = meta(&[3], 2);
+        m.leader = None;
+        m.change_isr(vec![], true);
+        assert_eq!(m.last_known_leader, Some(3));
     }
 
     #[test]

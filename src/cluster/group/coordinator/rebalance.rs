@@ -163,6 +163,9 @@ impl GroupCoordinator {
             .collect();
         for m in g.members.values_mut() {
             m.joined = false;
+            // The JoinGroup answer counts as a heartbeat (Kafka schedules the next session expiry
+            // when it answers): a join phase longer than session.timeout.ms must not expire them.
+            m.last_heartbeat_ms = now;
             m.join_response = Some(JoinResponse {
                 generation: g.generation,
                 protocol: protocol.clone(),
