@@ -73,7 +73,13 @@ fn followers_that_leave_below_min_isr_are_elected_cleanly_when_the_leader_dies()
     let mut elr = followers.clone();
     elr.sort();
     let snap = t.lab.snapshot();
-    let mut shown = snap.partitions.iter().find(|x| x.tp == p).unwrap().elr.clone();
+    let mut shown = snap
+        .partitions
+        .iter()
+        .find(|x| x.tp == p)
+        .unwrap()
+        .elr
+        .clone();
     shown.sort();
     assert_eq!(shown, elr, "the snapshot shows both followers as eligible");
     // Below min ISR the leader refuses acks=all: nothing new can be acknowledged.
@@ -128,8 +134,16 @@ fn a_crashed_eligible_replica_loses_its_eligibility_a_stopped_one_keeps_it() {
     t.lab.restart_broker(crashed).unwrap();
     t.lab.restart_broker(stopped).unwrap();
     let meta = t.lab.partition(&p).unwrap();
-    assert!(!meta.elr.contains(&crashed), "unclean shutdown: {:?}", meta.elr);
-    assert!(meta.elr.contains(&stopped), "clean shutdown: {:?}", meta.elr);
+    assert!(
+        !meta.elr.contains(&crashed),
+        "unclean shutdown: {:?}",
+        meta.elr
+    );
+    assert!(
+        meta.elr.contains(&stopped),
+        "clean shutdown: {:?}",
+        meta.elr
+    );
 }
 
 #[test]

@@ -208,12 +208,7 @@ impl Cluster {
                     if had_elr {
                         self.elr_changed.insert(tp.clone());
                     }
-                    self.make_leader(
-                        &tp,
-                        b,
-                        "unclean election".into(),
-                        ElectionSource::Unclean,
-                    );
+                    self.make_leader(&tp, b, "unclean election".into(), ElectionSource::Unclean);
                     self.emit(EventKind::UncleanLeaderElected {
                         tp: tp.clone(),
                         leader: b,

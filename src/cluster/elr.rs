@@ -13,7 +13,9 @@ impl PartitionMeta {
     /// `min.insync.replicas` as Kafka applies it: never more than the replication factor (Kafka
     /// accepts a larger setting and uses min(`min.insync.replicas`, RF)).
     pub fn effective_min_isr(&self) -> usize {
-        let configured = usize::try_from(self.min_insync_replicas).unwrap_or(1).max(1);
+        let configured = usize::try_from(self.min_insync_replicas)
+            .unwrap_or(1)
+            .max(1);
         configured.min(self.replicas.len().max(1))
     }
 

@@ -448,9 +448,12 @@ impl Cluster {
         }
         let retention_ms = self.config.offsets_retention_minutes.saturating_mul(60_000);
         let parts = self.config.offsets_topic_partitions;
-        let expired = self.hosting.coordinator.expire_offsets(now, retention_ms, |g| {
-            loaded.contains(&offsets_partition_for(g, parts))
-        });
+        let expired = self
+            .hosting
+            .coordinator
+            .expire_offsets(now, retention_ms, |g| {
+                loaded.contains(&offsets_partition_for(g, parts))
+            });
         let mut by_group: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
         for (group, tp) in expired {
             by_group.entry(group).or_default().push(tp);
@@ -470,7 +473,8 @@ impl Cluster {
                 })
                 .collect();
             let offsets_tp = self.offsets_partition(&group);
-            if let (Ok(bytes), Some(leader)) = (encode_records(&records, 0), self.leader_of(&offsets_tp))
+            if let (Ok(bytes), Some(leader)) =
+                (encode_records(&records, 0), self.leader_of(&offsets_tp))
             {
                 let _ = self.produce(leader, &offsets_tp, &bytes, Acks::None, 0);
             }

@@ -90,11 +90,14 @@ impl Cluster {
             preferred_leader_check: super::timers::Periodic::starting(
                 config.leader_imbalance_check_interval_ms,
             ),
-            hosting: super::groups_host::GroupHosting::new(super::group::CoordinatorConfig {
-                initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
-                min_session_timeout_ms: config.group_min_session_timeout_ms,
-                max_session_timeout_ms: config.group_max_session_timeout_ms,
-            }, config.offsets_retention_check_interval_ms),
+            hosting: super::groups_host::GroupHosting::new(
+                super::group::CoordinatorConfig {
+                    initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
+                    min_session_timeout_ms: config.group_min_session_timeout_ms,
+                    max_session_timeout_ms: config.group_max_session_timeout_ms,
+                },
+                config.offsets_retention_check_interval_ms,
+            ),
             elr_changed: Default::default(),
             listener_base_port: None,
             config,

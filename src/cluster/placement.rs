@@ -69,7 +69,11 @@ pub struct Candidates<'a> {
 /// Kafka's choice: the first replica in assignment order that is alive and in the ISR; if the
 /// ISR is empty, the first live one in the ELR; if that is empty too, the last known leader when
 /// alive; only then the first live replica, when unclean election is enabled.
-pub fn elect_leader(c: Candidates<'_>, alive: impl Fn(BrokerId) -> bool, unclean: bool) -> Election {
+pub fn elect_leader(
+    c: Candidates<'_>,
+    alive: impl Fn(BrokerId) -> bool,
+    unclean: bool,
+) -> Election {
     if let Some(&b) = c.replicas.iter().find(|b| c.isr.contains(b) && alive(**b)) {
         return Election::Clean(b);
     }
@@ -167,7 +171,10 @@ mod tests {
             elr: &[],
             last_known_leader: Some(2),
         };
-        assert_eq!(elect_leader(c, |_| true, false), Election::LastKnownLeader(2));
+        assert_eq!(
+            elect_leader(c, |_| true, false),
+            Election::LastKnownLeader(2)
+        );
         assert_eq!(elect_leader(c, |b| b != 2, false), Election::Offline);
         // The ELR is only for an empty ISR: a dead ISR member keeps the others out.
         let c = Candidates {

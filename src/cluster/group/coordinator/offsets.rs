@@ -102,7 +102,12 @@ impl GroupCoordinator {
         // expires later, never sooner, than in Kafka).
         g.commit_times_ms = committed
             .keys()
-            .map(|tp| (tp.clone(), g.commit_times_ms.get(tp).copied().unwrap_or(now)))
+            .map(|tp| {
+                (
+                    tp.clone(),
+                    g.commit_times_ms.get(tp).copied().unwrap_or(now),
+                )
+            })
             .collect();
         g.committed = committed;
         for m in g.members.values_mut() {

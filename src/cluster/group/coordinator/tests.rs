@@ -165,7 +165,7 @@ fn initial_delay_is_extended_by_each_member_joining_during_it_up_to_the_rebalanc
         ..cfg()
     });
     let mut out = Vec::new();
-    let mut long = |client: &str| JoinRequest {
+    let long = |client: &str| JoinRequest {
         session_timeout_ms: 60_000,
         rebalance_timeout_ms: 8_000,
         ..req(client)
@@ -225,7 +225,12 @@ fn offsets_of_an_empty_group_expire_after_the_retention_counted_from_when_it_emp
     let mut c = GroupCoordinator::new(cfg());
     let ids = stable_group(&mut c, &["a"]);
     let tp = TopicPartition::new("t", 0);
-    c.apply_commit("g", tp.clone(), &crate::cluster::group::OffsetAndMetadata::new(7), 0);
+    c.apply_commit(
+        "g",
+        tp.clone(),
+        &crate::cluster::group::OffsetAndMetadata::new(7),
+        0,
+    );
     let mut out = Vec::new();
     // With a member the offsets stay, however old.
     assert!(c.expire_offsets(100_000, 1_000, |_| true).is_empty());
