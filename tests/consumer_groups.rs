@@ -521,3 +521,92 @@ fn commit_metadata_is_kept_with_the_offset_and_survives_a_coordinator_move() {
         "reloaded with its metadata from the new leader's log"
     );
 }
+
+/// The notes a consumer left when `auto.offset.reset=none` stopped it.
+fn reset_none_notes(t: &TestLab) -> Vec<String> {
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Note { text } if text.contains("auto.offset.reset=none") => {
+                Some(text.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn reset_none_on_an_out_of_range_committed_offset_reports_offset_out_of_range() {
+    let mut t = lab_with_topic(1, 11);
+    let p = tp("test", 0);
+    produce(&mut t, &p, &["a".into(), "b".into()]);
+    // A committed offset past the log's end (the log was truncated or deleted under it).
+    let coord = t.lab.coordinator_for(GROUP).expect("coordinator");
+    t.lab
+        .commit_offsets(
+            coord,
+            GROUP,
+            None,
+            -1,
+            &[(p.clone(), OffsetAndMetadata::new(1_000))],
+        )
+        .expect("commit accepted");
+    t.run_for(500);
+    let mut spec = consumer("strict", CommitMode::Auto { interval_ms: 1_000 });
+    spec.auto_offset_reset = OffsetReset::None;
+    let id = t.lab.spawn_consumer(spec).expect("consumer");
+    t.run_for(10_000);
+    let notes = reset_none_notes(&t);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("OFFSET_OUT_OF_RANGE") && n.contains("1000")),
+        "{notes:?}"
+    );
+    assert!(!notes.iter().any(|n| n.contains("NO_OFFSET_FOR_PARTITION")));
+    assert!(!t.lab.consumer(id).expect("consumer").is_running());
+}
+
+#[test]
+fn reset_none_with_nothing_committed_reports_no_offset_for_partition() {
+    let mut t = lab_with_topic(1, 12);
+    let mut spec = consumer("strict", CommitMode::Auto { interval_ms: 1_000 });
+    spec.auto_offset_reset = OffsetReset::None;
+    t.lab.spawn_consumer(spec).expect("consumer");
+    t.run_for(10_000);
+    let notes = reset_none_notes(&t);
+    assert!(
+        notes.iter().any(|n| n.contains("NO_OFFSET_FOR_PARTITION")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn lag_is_unknown_until_the_group_commits() {
+    let mut t = lab_with_topic(1, 13);
+    let p = tp("test", 0);
+    produce(&mut t, &p, &["a".into(), "b".into(), "c".into()]);
+    let mut spec = consumer("slow", CommitMode::Auto { interval_ms: 1_000 });
+    spec.auto_offset_reset = OffsetReset::Latest;
+    t.lab.spawn_consumer(spec).expect("consumer");
+    // Joined, nothing committed yet: kafka-consumer-groups.sh shows "-", not HW - log start.
+    assert!(t.run_until(10_000, |l| {
+        let s = l.snapshot();
+        s.groups
+            .iter()
+            .any(|g| g.group_id == GROUP && g.state == GroupState::Stable)
+    }));
+    let s = t.lab.snapshot();
+    let gp = s.groups[0].partitions.iter().find(|x| x.tp == p).unwrap();
+    assert_eq!((gp.committed, gp.lag), (None, None));
+    // Once committed, lag is HW - committed.
+    assert!(t.run_until(10_000, |l| {
+        l.snapshot().groups[0]
+            .partitions
+            .iter()
+            .any(|x| x.tp == p && x.committed.is_some())
+    }));
+    let s = t.lab.snapshot();
+    let gp = s.groups[0].partitions.iter().find(|x| x.tp == p).unwrap();
+    assert_eq!(gp.lag, Some(gp.high_watermark - gp.committed.unwrap()));
+}

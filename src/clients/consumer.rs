@@ -203,21 +203,36 @@ impl SimConsumer {
             Ok(None) => {}
             Err(_) => return None,
         }
-        self.reset_position(lab, tp)
+        self.reset_position(lab, tp, None)
     }
 
-    fn reset_position(&mut self, lab: &mut Cluster, tp: &TopicPartition) -> Option<i64> {
+    /// Applies `auto.offset.reset` for `tp`: with nothing committed (`out_of_range` None) or
+    /// when the position `out_of_range` is no longer in the log. With `none` the consumer stops
+    /// with the error Kafka's consumer throws: `NoOffsetForPartitionException` in the first case,
+    /// `OffsetOutOfRangeException` in the second.
+    fn reset_position(
+        &mut self,
+        lab: &mut Cluster,
+        tp: &TopicPartition,
+        out_of_range: Option<i64>,
+    ) -> Option<i64> {
         let spec = match self.spec.auto_offset_reset {
             OffsetReset::Earliest => OffsetSpec::Earliest,
             OffsetReset::Latest => OffsetSpec::Latest,
             OffsetReset::None => {
-                lab.emit_event(EventKind::Note {
-                    text: format!(
+                let text = match out_of_range {
+                    None => format!(
                         "{}: no committed offset for {tp} and auto.offset.reset=none ({}); the consumer stops",
                         self.client_id,
                         KafkaError::NoOffsetForPartition
                     ),
-                });
+                    Some(pos) => format!(
+                        "{}: offset {pos} of {tp} is out of range and auto.offset.reset=none ({}); the consumer stops",
+                        self.client_id,
+                        KafkaError::OffsetOutOfRange
+                    ),
+                };
+                lab.emit_event(EventKind::Note { text });
                 self.state = ConsumerState::Killed;
                 return None;
             }
@@ -272,7 +287,7 @@ impl SimConsumer {
                             self.client_id
                         ),
                     });
-                    if let Some(o) = self.reset_position(lab, tp) {
+                    if let Some(o) = self.reset_position(lab, tp, Some(pos)) {
                         self.positions.insert(tp.clone(), o);
                     }
                 }

@@ -65,6 +65,9 @@ pub struct Broker {
     /// Whether the controller considers it registered (alive): a killed broker stays registered
     /// until its session expires, which is why a crash is noticed late.
     pub registered: bool,
+    /// Whether its last stop was a controlled shutdown: a broker that crashed registers again
+    /// as an unclean shutdown and loses its ELR memberships (KIP-966).
+    pub clean_shutdown: bool,
 }
 
 impl Broker {
@@ -78,6 +81,7 @@ impl Broker {
             replicas: BTreeMap::new(),
             last_heartbeat_ms: 0,
             registered: false,
+            clean_shutdown: true,
         }
     }
 
@@ -103,8 +107,15 @@ pub struct PartitionMeta {
     pub leader: Option<BrokerId>,
     /// Bumped at every leader change.
     pub leader_epoch: i32,
-    /// In-sync replicas.
+    /// In-sync replicas (empty only with ELR on, when its last member was fenced).
     pub isr: Vec<BrokerId>,
+    /// Eligible leader replicas (KIP-966): out of the ISR but holding every committed record;
+    /// never overlaps the ISR, at most the replication factor, empty while the ISR has
+    /// `min.insync.replicas` members. Kept by `elr.rs`.
+    pub elr: Vec<BrokerId>,
+    /// The leader when the ISR became empty (Kafka's `lastKnownElr` holding the last known
+    /// leader): with ISR and ELR empty it may lead again once unfenced.
+    pub last_known_leader: Option<BrokerId>,
     /// `min.insync.replicas` of its topic.
     pub min_insync_replicas: i16,
 }

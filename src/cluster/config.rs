@@ -33,6 +33,14 @@ pub struct ClusterConfig {
     pub replica_lag_time_max_ms: i64,
     /// `unclean.leader.election.enable`.
     pub unclean_leader_election: bool,
+    /// `eligible.leader.replicas.version=1` (KIP-966, on for new Kafka 4.1 clusters): replicas
+    /// that leave the ISR while it is below `min.insync.replicas` stay eligible to lead cleanly.
+    pub eligible_leader_replicas: bool,
+    /// `offsets.retention.minutes` (Kafka 10080): how long an empty group's committed offsets
+    /// (or a standalone commit) are kept.
+    pub offsets_retention_minutes: i64,
+    /// `offsets.retention.check.interval.ms` (Kafka 600000): how often expired offsets are removed.
+    pub offsets_retention_check_interval_ms: i64,
     /// `auto.leader.rebalance.enable`: move leadership back to the preferred replica.
     pub auto_leader_rebalance: bool,
     /// `leader.imbalance.check.interval.seconds`, in ms.
@@ -95,6 +103,9 @@ impl ClusterConfig {
             broker_heartbeat_interval_ms: 2_000,
             replica_lag_time_max_ms: pick(30_000, 10_000),
             unclean_leader_election: false,
+            eligible_leader_replicas: true,
+            offsets_retention_minutes: 10_080,
+            offsets_retention_check_interval_ms: 600_000,
             auto_leader_rebalance: true,
             leader_imbalance_check_interval_ms: pick(300_000, 10_000),
             offsets_topic_partitions: pick(50, 3) as i32,

@@ -1,8 +1,8 @@
 //! The controller: broker liveness, leader elections, ISR changes and preferred-leader moves.
 
-use super::event::{ElectionReason, EventKind};
+use super::event::{ElectionReason, ElectionSource, EventKind};
 use super::lab::Cluster;
-use super::placement::{Election, elect_leader};
+use super::placement::{Candidates, Election, elect_leader};
 use super::snapshot::BrokerState;
 use super::types::{BrokerId, TopicPartition};
 
@@ -64,29 +64,83 @@ impl Cluster {
         }
     }
 
-    /// Takes a broker out of every ISR (never emptying one: the last member stays so it can be
-    /// elected cleanly when it returns, as KRaft does).
+    /// Takes a broker out of every ISR. Without ELR the last member stays (so it can be elected
+    /// cleanly when it returns, as KRaft did before 4.1); with ELR the ISR may become empty and
+    /// the ELR says who may lead cleanly.
     pub(crate) fn remove_from_isrs(&mut self, id: BrokerId, _why: &str) {
         if self.controller.is_none() {
+            return;
+        }
+        let elr_on = self.config.eligible_leader_replicas;
+        let tps: Vec<TopicPartition> = self
+            .partitions
+            .values()
+            .filter(|p| p.isr.contains(&id) && (elr_on || p.isr.len() > 1))
+            .map(|p| p.tp.clone())
+            .collect();
+        for tp in tps {
+            let Some(meta) = self.partitions.get(&tp) else {
+                continue;
+            };
+            let target: Vec<BrokerId> = meta.isr.iter().copied().filter(|b| *b != id).collect();
+            let isr = self.set_isr(&tp, target);
+            self.emit(EventKind::IsrShrunk {
+                tp: tp.clone(),
+                removed: vec![id],
+                isr,
+            });
+            self.emit_elr_change(&tp);
+        }
+    }
+
+    /// Every ISR change goes through here: the ISR becomes `target` and the ELR follows Kafka's
+    /// rules (`elr.rs`). Returns the new ISR; an ELR change waits in `elr_changed` for
+    /// [`Self::emit_elr_change`], so the ISR line comes first on the timeline.
+    pub(crate) fn set_isr(&mut self, tp: &TopicPartition, target: Vec<BrokerId>) -> Vec<BrokerId> {
+        let elr_on = self.config.eligible_leader_replicas;
+        let Some(meta) = self.partitions.get_mut(tp) else {
+            return target;
+        };
+        if meta.change_isr(target, elr_on) {
+            self.elr_changed.insert(tp.clone());
+        }
+        meta.isr.clone()
+    }
+
+    /// Reports the ELR of `tp` if it changed since it was last reported.
+    pub(crate) fn emit_elr_change(&mut self, tp: &TopicPartition) {
+        if !self.elr_changed.remove(tp) {
+            return;
+        }
+        if let Some(meta) = self.partitions.get(tp) {
+            let (elr, isr) = (meta.elr.clone(), meta.isr.clone());
+            self.emit(EventKind::ElrChanged {
+                tp: tp.clone(),
+                elr,
+                isr,
+            });
+        }
+    }
+
+    /// A broker registering after a crash (an unclean shutdown) may have lost unflushed records:
+    /// the controller takes it out of every ELR (KIP-966). A controlled shutdown keeps it there.
+    pub(crate) fn forget_unclean_shutdown(&mut self, id: BrokerId) {
+        if !self.config.eligible_leader_replicas || self.controller.is_none() {
             return;
         }
         let tps: Vec<TopicPartition> = self
             .partitions
             .values()
-            .filter(|p| p.isr.contains(&id) && p.isr.len() > 1)
+            .filter(|p| p.elr.contains(&id))
             .map(|p| p.tp.clone())
             .collect();
         for tp in tps {
-            let Some(meta) = self.partitions.get_mut(&tp) else {
-                continue;
-            };
-            meta.isr.retain(|b| *b != id);
-            let isr = meta.isr.clone();
-            self.emit(EventKind::IsrShrunk {
-                tp,
-                removed: vec![id],
-                isr,
-            });
+            if let Some(meta) = self.partitions.get_mut(&tp)
+                && meta.forget_unclean_replica(id)
+            {
+                self.elr_changed.insert(tp.clone());
+            }
+            self.emit_elr_change(&tp);
         }
     }
 
@@ -107,8 +161,12 @@ impl Cluster {
             }
             let old_leader = meta.leader;
             let election = elect_leader(
-                &meta.replicas,
-                &meta.isr,
+                Candidates {
+                    replicas: &meta.replicas,
+                    isr: &meta.isr,
+                    elr: &meta.elr,
+                    last_known_leader: meta.last_known_leader,
+                },
                 |b| self.is_available(b),
                 self.config.unclean_leader_election,
             );
@@ -118,19 +176,46 @@ impl Cluster {
                 None => ElectionReason::BackOnline,
             };
             match election {
-                Election::Clean(b) => self.make_leader(&tp, b, reason),
+                Election::Clean(b) => self.make_leader(&tp, b, reason, ElectionSource::Isr),
+                Election::FromElr(b) => {
+                    if let Some(meta) = self.partitions.get_mut(&tp) {
+                        meta.lead_from_elr(b);
+                    }
+                    self.elr_changed.insert(tp.clone());
+                    self.make_leader(&tp, b, reason, ElectionSource::Elr);
+                    self.emit_elr_change(&tp);
+                }
+                Election::LastKnownLeader(b) => {
+                    // Kafka resets the ISR to the returning leader (as after an unclean election)
+                    // but needs no unclean.leader.election.enable: it was the last to hold every
+                    // committed record, so only records never committed can go.
+                    if let Some(meta) = self.partitions.get_mut(&tp) {
+                        meta.lead_unclean(b);
+                    }
+                    self.make_leader(&tp, b, reason, ElectionSource::LastKnownLeader);
+                }
                 Election::Unclean(b) => {
                     let (first_lost_offset, lost) = self.records_lost_to(&tp, b);
-                    if let Some(meta) = self.partitions.get_mut(&tp) {
-                        meta.isr = vec![b];
+                    let had_elr = self
+                        .partitions
+                        .get_mut(&tp)
+                        .map(|meta| {
+                            let had = !meta.elr.is_empty();
+                            meta.lead_unclean(b);
+                            had
+                        })
+                        .unwrap_or(false);
+                    if had_elr {
+                        self.elr_changed.insert(tp.clone());
                     }
-                    self.make_leader(&tp, b, ElectionReason::Unclean);
+                    self.make_leader(&tp, b, ElectionReason::Unclean, ElectionSource::Unclean);
                     self.emit(EventKind::UncleanLeaderElected {
                         tp: tp.clone(),
                         leader: b,
                         records_lost: lost,
                         first_lost_offset,
                     });
+                    self.emit_elr_change(&tp);
                 }
                 Election::Offline => {
                     if old_leader.is_some() || meta.leader_epoch < 0 {
@@ -179,6 +264,7 @@ impl Cluster {
         tp: &TopicPartition,
         broker: BrokerId,
         reason: ElectionReason,
+        source: ElectionSource,
     ) {
         let now = self.now_ms;
         // A new epoch must exceed every epoch already in the replica logs (a restarted lab may
@@ -193,6 +279,8 @@ impl Cluster {
         let epoch = meta.leader_epoch.max(on_disk) + 1;
         meta.leader = Some(broker);
         meta.leader_epoch = epoch;
+        // A partition with a leader needs no last known leader (Kafka clears `lastKnownElr`).
+        meta.last_known_leader = None;
         let followers = meta.followers();
         if let Some(r) = self
             .brokers
@@ -210,8 +298,6 @@ impl Cluster {
                 );
             }
             r.synced_epoch = Some(epoch);
-            let leo = r.leo();
-            let _ = leo;
             self.note_leader_log(tp, broker);
         }
         // Every other replica must reconcile against the new epoch before fetching again.
@@ -228,6 +314,7 @@ impl Cluster {
             leader: broker,
             leader_epoch: epoch,
             reason,
+            source,
         });
     }
 
@@ -264,11 +351,22 @@ impl Cluster {
             }
         }
         for (tp, removed) in shrinks {
-            if let Some(meta) = self.partitions.get_mut(&tp) {
-                meta.isr.retain(|b| !removed.contains(b));
-                let isr = meta.isr.clone();
-                self.emit(EventKind::IsrShrunk { tp, removed, isr });
-            }
+            let Some(meta) = self.partitions.get(&tp) else {
+                continue;
+            };
+            let target = meta
+                .isr
+                .iter()
+                .copied()
+                .filter(|b| !removed.contains(b))
+                .collect();
+            let isr = self.set_isr(&tp, target);
+            self.emit(EventKind::IsrShrunk {
+                tp: tp.clone(),
+                removed,
+                isr,
+            });
+            self.emit_elr_change(&tp);
         }
     }
 
@@ -296,7 +394,7 @@ impl Cluster {
             })
             .collect();
         for (tp, b) in moves {
-            self.make_leader(&tp, b, ElectionReason::PreferredLeader);
+            self.make_leader(&tp, b, ElectionReason::PreferredLeader, ElectionSource::Isr);
         }
     }
 }

@@ -75,6 +75,20 @@ impl EventCategory {
     }
 }
 
+/// Where the controller found a partition's new leader (Kafka 4.1's order of preference).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ElectionSource {
+    /// A live ISR member (clean).
+    Isr,
+    /// The ISR was empty; an eligible leader replica (KIP-966), clean: it holds every committed
+    /// record.
+    Elr,
+    /// ISR and ELR were empty; the last known leader, unfenced again.
+    LastKnownLeader,
+    /// An out-of-sync replica (`unclean.leader.election.enable`): records may be lost.
+    Unclean,
+}
+
 /// What happened, with Kafka's names for things.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type")]
@@ -144,6 +158,8 @@ pub enum EventKind {
         leader_epoch: i32,
         /// Why (the old leader is unavailable, a new partition, the preferred leader is back).
         reason: ElectionReason,
+        /// Whether it came from the ISR, the ELR, the last known leader, or was unclean.
+        source: ElectionSource,
     },
     /// No live ISR member: the partition has no leader.
     PartitionOffline {
@@ -168,6 +184,16 @@ pub enum EventKind {
         tp: TopicPartition,
         /// Removed brokers.
         removed: Vec<BrokerId>,
+        /// ISR after.
+        isr: Vec<BrokerId>,
+    },
+    /// The eligible leader replicas changed (KIP-966): replicas out of the ISR that may still
+    /// lead cleanly, because they left it while it was below `min.insync.replicas`.
+    ElrChanged {
+        /// Which partition.
+        tp: TopicPartition,
+        /// ELR after (empty: cleared).
+        elr: Vec<BrokerId>,
         /// ISR after.
         isr: Vec<BrokerId>,
     },
@@ -307,6 +333,15 @@ pub enum EventKind {
         /// Committed offset (next record to read).
         offset: i64,
     },
+    /// Committed offsets of an Empty group expired (`offsets.retention.minutes`).
+    OffsetsExpired {
+        /// `group.id`.
+        group: String,
+        /// The partitions whose offsets are gone.
+        partitions: Vec<TopicPartition>,
+        /// `offsets.retention.minutes` applied.
+        retention_minutes: i64,
+    },
     /// A consumer had no valid committed offset and applied `auto.offset.reset`.
     OffsetReset {
         /// `group.id`.
@@ -348,16 +383,19 @@ impl EventKind {
             | PartitionOffline { .. }
             | UncleanLeaderElected { .. }
             | ControllerMoved { .. } => EventCategory::Election,
-            IsrShrunk { .. } | IsrExpanded { .. } | HighWatermarkAdvanced { .. } => {
-                EventCategory::Isr
-            }
+            IsrShrunk { .. }
+            | IsrExpanded { .. }
+            | ElrChanged { .. }
+            | HighWatermarkAdvanced { .. } => EventCategory::Isr,
             MemberJoined { .. }
             | MemberRemoved { .. }
             | RebalanceStarted { .. }
             | GenerationAssigned { .. }
             | PartitionsRevoked { .. }
             | CoordinatorMoved { .. } => EventCategory::Rebalance,
-            OffsetCommitted { .. } | OffsetReset { .. } => EventCategory::Commit,
+            OffsetCommitted { .. } | OffsetReset { .. } | OffsetsExpired { .. } => {
+                EventCategory::Commit
+            }
             BrokerKilled { .. }
             | BrokerShuttingDown { .. }
             | BrokerStopped { .. }

@@ -87,6 +87,7 @@ impl Cluster {
             return Err(FaultError::AlreadyDown(id));
         }
         b.state = BrokerState::Down;
+        b.clean_shutdown = false;
         self.last_known.note_closing(b);
         b.replicas.clear();
         self.shutdowns.cancel(id);
@@ -124,6 +125,7 @@ impl Cluster {
                 b.replicas.clear();
                 b.state = BrokerState::Down;
                 b.registered = false;
+                b.clean_shutdown = true;
             }
             self.emit(EventKind::BrokerStopped { broker: id });
         }
@@ -135,9 +137,13 @@ impl Cluster {
         if b.is_running() {
             return Err(FaultError::StillRunning(id));
         }
+        let crashed = !b.clean_shutdown;
         self.fence_old_incarnation(id);
         self.start_broker(id);
         self.reconcile_controller();
+        if crashed {
+            self.forget_unclean_shutdown(id);
+        }
         self.reconcile_leaders();
         self.note_catch_up(id);
         Ok(())

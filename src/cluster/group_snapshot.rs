@@ -56,7 +56,7 @@ impl Cluster {
                     };
                     GroupPartitionSnapshot {
                         stale,
-                        lag: (hw - committed.unwrap_or(start).max(start)).max(0),
+                        lag: committed.map(|c| (hw - c.max(start)).max(0)),
                         moved_at_ms: g.owners.get(&tp).and_then(|(_, at)| *at),
                         tp,
                         owner,

@@ -50,16 +50,19 @@ pub(crate) struct GroupHosting {
     commit_results: BTreeMap<u64, Result<(), KafkaError>>,
     /// Per offsets partition: the (leader, epoch) whose log the coordinator's cache was loaded from.
     offsets_loaded: BTreeMap<i32, (BrokerId, i32)>,
+    /// `offsets.retention.check.interval.ms`: when expired offsets are next removed.
+    retention_check: super::timers::Periodic,
 }
 
 impl GroupHosting {
     /// Nothing hosted yet.
-    pub(crate) fn new(config: CoordinatorConfig) -> Self {
+    pub(crate) fn new(config: CoordinatorConfig, retention_check_interval_ms: i64) -> Self {
         Self {
             coordinator: GroupCoordinator::new(config),
             pending_commits: Vec::new(),
             commit_results: BTreeMap::new(),
             offsets_loaded: BTreeMap::new(),
+            retention_check: super::timers::Periodic::starting(retention_check_interval_ms),
         }
     }
 
@@ -250,7 +253,7 @@ impl Cluster {
                 .map(|c| c.offset);
             self.hosting
                 .coordinator
-                .apply_commit(group, tp.clone(), committed);
+                .apply_commit(group, tp.clone(), committed, self.now_ms);
             if before != Some(committed.offset) {
                 self.emit(EventKind::OffsetCommitted {
                     group: group.to_string(),
@@ -333,10 +336,15 @@ impl Cluster {
             let Some(last) = records.last() else { break };
             offset = last.offset + 1;
             for rec in &records {
-                if let Some(key) = &rec.key
-                    && let Some(c) = OffsetCommitRecord::parse(key, rec.value.as_deref())
-                {
+                let Some(key) = &rec.key else { continue };
+                if let Some(c) = OffsetCommitRecord::parse(key, rec.value.as_deref()) {
                     out.entry(c.group).or_default().insert(c.tp, c.committed);
+                } else if rec.value.is_none()
+                    && let Some((group, tp)) = OffsetCommitRecord::parse_key(key)
+                    && let Some(offsets) = out.get_mut(&group)
+                {
+                    // A tombstone: the offset expired (or was deleted) after that commit.
+                    offsets.remove(&tp);
                 }
             }
         }
@@ -419,6 +427,7 @@ impl Cluster {
         }
         let loaded: Vec<i32> = self.hosting.offsets_loaded.keys().copied().collect();
         let parts = self.config.offsets_topic_partitions;
+        self.expire_offsets(&loaded);
         let mut out = Vec::new();
         self.hosting.coordinator.tick(
             now,
@@ -426,5 +435,54 @@ impl Cluster {
             &mut out,
         );
         self.emit_all(out);
+    }
+
+    /// Every `offsets.retention.check.interval.ms`: offsets older than `offsets.retention.minutes`
+    /// in Empty groups go, each with a tombstone in `__consumer_offsets` (appended without
+    /// waiting, as Kafka's coordinator does) so a coordinator that reloads does not bring it back.
+    fn expire_offsets(&mut self, loaded: &[i32]) {
+        let now = self.now_ms;
+        let interval = self.config.offsets_retention_check_interval_ms;
+        if !self.hosting.retention_check.due(now, interval) {
+            return;
+        }
+        let retention_ms = self.config.offsets_retention_minutes.saturating_mul(60_000);
+        let parts = self.config.offsets_topic_partitions;
+        let expired = self
+            .hosting
+            .coordinator
+            .expire_offsets(now, retention_ms, |g| {
+                loaded.contains(&offsets_partition_for(g, parts))
+            });
+        let mut by_group: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
+        for (group, tp) in expired {
+            by_group.entry(group).or_default().push(tp);
+        }
+        for (group, tps) in by_group {
+            let ts = self.config.epoch.timestamp_millis() + now;
+            let records: Vec<_> = tps
+                .iter()
+                .map(|tp| {
+                    let r = OffsetCommitRecord {
+                        group: group.clone(),
+                        tp: tp.clone(),
+                        committed: OffsetAndMetadata::new(0),
+                        commit_timestamp: ts,
+                    };
+                    (Some(r.key()), None, ts)
+                })
+                .collect();
+            let offsets_tp = self.offsets_partition(&group);
+            if let (Ok(bytes), Some(leader)) =
+                (encode_records(&records, 0), self.leader_of(&offsets_tp))
+            {
+                let _ = self.produce(leader, &offsets_tp, &bytes, Acks::None, 0);
+            }
+            self.emit(EventKind::OffsetsExpired {
+                group,
+                partitions: tps,
+                retention_minutes: self.config.offsets_retention_minutes,
+            });
+        }
     }
 }

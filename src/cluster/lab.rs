@@ -56,6 +56,8 @@ pub struct Cluster {
     pub(crate) preferred_leader_check: super::timers::Periodic,
     /// Every consumer group, hosted by the leaders of `__consumer_offsets` partitions.
     pub(crate) hosting: super::groups_host::GroupHosting,
+    /// Partitions whose ELR changed and is not reported yet (at most one entry per partition).
+    pub(crate) elr_changed: std::collections::BTreeSet<TopicPartition>,
     /// Broker N's wire-protocol port is `base + N - 1` while a listener runs.
     pub(crate) listener_base_port: Option<u16>,
 }
@@ -91,11 +93,15 @@ impl Cluster {
             preferred_leader_check: super::timers::Periodic::starting(
                 config.leader_imbalance_check_interval_ms,
             ),
-            hosting: super::groups_host::GroupHosting::new(super::group::CoordinatorConfig {
-                initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
-                min_session_timeout_ms: config.group_min_session_timeout_ms,
-                max_session_timeout_ms: config.group_max_session_timeout_ms,
-            }),
+            hosting: super::groups_host::GroupHosting::new(
+                super::group::CoordinatorConfig {
+                    initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
+                    min_session_timeout_ms: config.group_min_session_timeout_ms,
+                    max_session_timeout_ms: config.group_max_session_timeout_ms,
+                },
+                config.offsets_retention_check_interval_ms,
+            ),
+            elr_changed: Default::default(),
             listener_base_port: None,
             config,
         };
@@ -287,6 +293,8 @@ impl Cluster {
                 PartitionMeta {
                     tp: tp.clone(),
                     isr: replicas.clone(),
+                    elr: Vec::new(),
+                    last_known_leader: None,
                     leader: None,
                     leader_epoch: -1,
                     replicas: replicas.clone(),
@@ -447,6 +455,8 @@ impl Cluster {
                     PartitionMeta {
                         tp,
                         isr: reps.clone(),
+                        elr: Vec::new(),
+                        last_known_leader: None,
                         replicas: reps,
                         leader: None,
                         leader_epoch: -1,

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod broker;
 pub mod config;
 mod controller;
+mod elr;
 pub mod error;
 pub mod event;
 mod faults;

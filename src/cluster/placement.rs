@@ -41,24 +41,53 @@ pub fn assign_replicas(
 pub enum Election {
     /// A live ISR member leads (clean).
     Clean(BrokerId),
+    /// The ISR is empty; a live eligible leader replica leads (clean: it has every committed
+    /// record, KIP-966).
+    FromElr(BrokerId),
+    /// ISR and ELR are empty; the last known leader, unfenced again, leads (Kafka 4.1 does this
+    /// without `unclean.leader.election.enable`, as Kafka did before ELR).
+    LastKnownLeader(BrokerId),
     /// No live ISR member; an out-of-sync live replica leads (`unclean.leader.election.enable`).
     Unclean(BrokerId),
     /// Nobody can lead: the partition is offline.
     Offline,
 }
 
-/// Kafka's choice: the first replica in assignment order that is alive and in the ISR; if none,
-/// the first live replica only when unclean election is enabled.
+/// Who may lead one partition, as the controller records it.
+#[derive(Clone, Copy, Debug)]
+pub struct Candidates<'a> {
+    /// Assigned replicas, preferred first: ties go to the earlier one.
+    pub replicas: &'a [BrokerId],
+    /// In-sync replicas.
+    pub isr: &'a [BrokerId],
+    /// Eligible leader replicas (only considered while the ISR is empty).
+    pub elr: &'a [BrokerId],
+    /// The leader when the ISR became empty.
+    pub last_known_leader: Option<BrokerId>,
+}
+
+/// Kafka's choice: the first replica in assignment order that is alive and in the ISR; if the
+/// ISR is empty, the first live one in the ELR; if that is empty too, the last known leader when
+/// alive; only then the first live replica, when unclean election is enabled.
 pub fn elect_leader(
-    replicas: &[BrokerId],
-    isr: &[BrokerId],
+    c: Candidates<'_>,
     alive: impl Fn(BrokerId) -> bool,
     unclean: bool,
 ) -> Election {
-    if let Some(&b) = replicas.iter().find(|b| isr.contains(b) && alive(**b)) {
+    if let Some(&b) = c.replicas.iter().find(|b| c.isr.contains(b) && alive(**b)) {
         return Election::Clean(b);
     }
-    if unclean && let Some(&b) = replicas.iter().find(|b| alive(**b)) {
+    if c.isr.is_empty() {
+        if let Some(&b) = c.replicas.iter().find(|b| c.elr.contains(b) && alive(**b)) {
+            return Election::FromElr(b);
+        }
+        if c.elr.is_empty()
+            && let Some(b) = c.last_known_leader.filter(|b| alive(*b))
+        {
+            return Election::LastKnownLeader(b);
+        }
+    }
+    if unclean && let Some(&b) = c.replicas.iter().find(|b| alive(**b)) {
         return Election::Unclean(b);
     }
     Election::Offline
@@ -92,20 +121,67 @@ mod tests {
         }
     }
 
+    fn isr(replicas: &'static [BrokerId], isr: &'static [BrokerId]) -> Candidates<'static> {
+        Candidates {
+            replicas,
+            isr,
+            elr: &[],
+            last_known_leader: None,
+        }
+    }
+
     #[test]
     fn election_prefers_first_live_isr_member() {
         let alive = |b: i32| b != 1;
         assert_eq!(
-            elect_leader(&[1, 2, 3], &[1, 3], alive, false),
+            elect_leader(isr(&[1, 2, 3], &[1, 3]), alive, false),
             Election::Clean(3)
         );
         assert_eq!(
-            elect_leader(&[1, 2, 3], &[1], alive, false),
+            elect_leader(isr(&[1, 2, 3], &[1]), alive, false),
             Election::Offline
         );
         assert_eq!(
-            elect_leader(&[1, 2, 3], &[1], alive, true),
+            elect_leader(isr(&[1, 2, 3], &[1]), alive, true),
             Election::Unclean(2)
         );
+    }
+
+    #[test]
+    fn empty_isr_elects_from_the_elr_before_anything_unclean() {
+        let alive = |b: i32| b != 1;
+        let c = Candidates {
+            replicas: &[1, 2, 3],
+            isr: &[],
+            elr: &[1, 3],
+            last_known_leader: Some(1),
+        };
+        assert_eq!(elect_leader(c, alive, true), Election::FromElr(3));
+        // An ELR whose members are all down: the last known leader is not tried, only unclean.
+        let c = Candidates { elr: &[1], ..c };
+        assert_eq!(elect_leader(c, alive, false), Election::Offline);
+        assert_eq!(elect_leader(c, alive, true), Election::Unclean(2));
+    }
+
+    #[test]
+    fn empty_isr_and_elr_bring_back_the_last_known_leader_once_alive() {
+        let c = Candidates {
+            replicas: &[1, 2, 3],
+            isr: &[],
+            elr: &[],
+            last_known_leader: Some(2),
+        };
+        assert_eq!(
+            elect_leader(c, |_| true, false),
+            Election::LastKnownLeader(2)
+        );
+        assert_eq!(elect_leader(c, |b| b != 2, false), Election::Offline);
+        // The ELR is only for an empty ISR: a dead ISR member keeps the others out.
+        let c = Candidates {
+            isr: &[1],
+            elr: &[3],
+            ..c
+        };
+        assert_eq!(elect_leader(c, |b| b != 1, false), Election::Offline);
     }
 }

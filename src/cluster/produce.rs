@@ -77,7 +77,7 @@ impl Cluster {
         let Some(meta) = self.partitions.get(tp) else {
             return ProduceOutcome::Done(Err(KafkaError::UnknownTopicOrPartition));
         };
-        if acks == Acks::All && meta.isr.len() < meta.min_insync_replicas as usize {
+        if acks == Acks::All && meta.isr.len() < meta.effective_min_isr() {
             return ProduceOutcome::Done(Err(KafkaError::NotEnoughReplicas));
         }
         let epoch = meta.leader_epoch;
@@ -220,7 +220,7 @@ impl Cluster {
                 .is_some_and(|hw| hw > p.last_offset)
             {
                 let isr_len = meta.map(|m| m.isr.len()).unwrap_or(0);
-                let min_isr = meta.map(|m| m.min_insync_replicas as usize).unwrap_or(1);
+                let min_isr = meta.map(|m| m.effective_min_isr()).unwrap_or(1);
                 if isr_len < min_isr {
                     Some(Err(KafkaError::NotEnoughReplicasAfterAppend))
                 } else {

@@ -244,7 +244,7 @@ impl Cluster {
             return;
         };
         let isr = meta.isr.clone();
-        let min_isr = meta.min_insync_replicas as usize;
+        let min_isr = meta.effective_min_isr();
         let interval = self.config.hw_event_interval_ms;
         let now = self.now_ms;
         self.note_leader_log(tp, leader);
@@ -326,20 +326,16 @@ impl Cluster {
                 }
             }
         }
-        if let Some(meta) = self.partitions.get_mut(tp) {
-            for b in &added {
-                meta.isr.push(*b);
-            }
-            // Keep ISR in assignment order so it reads the same way everywhere.
-            let order = meta.replicas.clone();
-            meta.isr.sort_by_key(|b| order.iter().position(|x| x == b));
-            let isr = meta.isr.clone();
-            self.emit(EventKind::IsrExpanded {
-                tp: tp.clone(),
-                added,
-                isr,
-            });
-        }
+        let mut target = meta.isr.clone();
+        target.extend(&added);
+        // `set_isr` keeps the ISR in assignment order and the ELR by KIP-966's rules.
+        let isr = self.set_isr(tp, target);
+        self.emit(EventKind::IsrExpanded {
+            tp: tp.clone(),
+            added,
+            isr,
+        });
+        self.emit_elr_change(tp);
     }
 
     /// Time-based rolls, flush policy and retention on every running replica.

@@ -168,6 +168,8 @@ pub struct PartitionSnapshot {
     pub replicas: Vec<BrokerId>,
     /// In-sync replicas.
     pub isr: Vec<BrokerId>,
+    /// Eligible leader replicas (KIP-966): out of the ISR, yet able to lead cleanly.
+    pub elr: Vec<BrokerId>,
     /// No running leader serves it: the offsets and size below are the last known (stale), or
     /// -1 and 0 when never known.
     pub leader_down: bool,
@@ -281,8 +283,9 @@ pub struct GroupPartitionSnapshot {
     pub position: Option<i64>,
     /// The partition's high watermark.
     pub high_watermark: i64,
-    /// Lag = HW − committed (HW − log start when nothing is committed).
-    pub lag: i64,
+    /// Lag = HW − committed; `None` with nothing committed (`kafka-consumer-groups.sh` shows
+    /// `-` for both offset and lag then).
+    pub lag: Option<i64>,
     /// The partition's leader is down: HW and lag are the last known.
     pub stale: bool,
     /// Simulated time when it last changed owner, so the UI can highlight moves (`None` until a

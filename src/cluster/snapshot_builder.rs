@@ -114,6 +114,7 @@ impl Cluster {
                     leader_epoch: m.leader_epoch,
                     replicas: m.replicas.clone(),
                     isr: m.isr.clone(),
+                    elr: m.elr.clone(),
                     leader_down,
                     replica_states,
                     high_watermark: stats.map_or(-1, |s| s.hw),

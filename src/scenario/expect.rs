@@ -6,7 +6,7 @@
 //! | subject | fields |
 //! | --- | --- |
 //! | `group = "G"` | `state` (Empty, PreparingRebalance, CompletingRebalance, Stable, Dead), `members = N`, `generation_at_least = N`, `owner = { consumer = "B", partitions = ["test-0", "test-1"] }` (exactly these), `revoked_at_least = N` / `revoked_at_most = N` (partitions revoked from members since the start) |
-//! | `partition = "test-0"` | `leader = B`, `leader_not = B`, `isr = [1, 2]` (as a set), `isr_size = N`, `isr_excludes = B`, `offline = true`, `hw_at_least = N`, `log_start_at_least = N` |
+//! | `partition = "test-0"` | `leader = B`, `leader_not = B`, `isr = [1, 2]` (as a set), `isr_size = N`, `isr_excludes = B`, `elr = [2, 3]` (as a set), `offline = true`, `hw_at_least = N`, `log_start_at_least = N` |
 //! | `consumer = "A"` (its newest incarnation) | `state` (Running, Killed, Closed), `first_offset = { partition = "test-0", offset = 0 }` (the first record it read there), `read_at_least = N`, `owns = ["test-0"]` (exactly), `keys_in_order = true|false` (each key from one partition, in the order produced), `duplicates = N` / `duplicates_at_least = N` (records read at more than one offset), `from = "P"` (only producer P's records for those two) |
 //! | `producer = "P"` | `acked_at_least = N`, `lost_acked = N` / `lost_acked_at_least = N` (acknowledged records no longer on the partition's leader) |
 //! | `broker = 1` | `state` (Up, ShuttingDown, Down) |
@@ -87,6 +87,8 @@ pub enum Check {
     IsrSize(usize),
     /// This broker is not in the ISR.
     IsrExcludes(BrokerId),
+    /// The eligible leader replicas (KIP-966), as a sorted set.
+    Elr(Vec<BrokerId>),
     /// The partition has no leader (true) or has one (false).
     Offline(bool),
     /// The HW is at least this.
@@ -170,6 +172,7 @@ impl Check {
             Check::Isr(v) => ("check.isr", vec![("isr", format!("{v:?}"))]),
             Check::IsrSize(v) => ("check.isr_size", vec![("n", n(v))]),
             Check::IsrExcludes(b) => ("check.isr_excludes", vec![("broker", n(b))]),
+            Check::Elr(v) => ("check.elr", vec![("elr", format!("{v:?}"))]),
             Check::Offline(true) => ("check.offline", vec![]),
             Check::Offline(false) => ("check.has_leader", vec![]),
             Check::HwAtLeast(v) => ("check.hw_at_least", vec![("n", n(v))]),
@@ -345,6 +348,13 @@ impl Observed<'_> {
                     Check::Isr(v) => ok(&isr == v, || isr_is(&isr)),
                     Check::IsrSize(n) => ok(isr.len() == *n, || isr_is(&isr)),
                     Check::IsrExcludes(b) => ok(!isr.contains(b), || isr_is(&isr)),
+                    Check::Elr(v) => {
+                        let mut elr = p.elr.clone();
+                        elr.sort();
+                        ok(&elr == v, || {
+                            text_with("seen.elr", &[("elr", &format!("{elr:?}"))])
+                        })
+                    }
                     Check::Offline(o) => ok(p.leader.is_none() == *o, leader),
                     // A down leader's offsets are only the last known: no live HW to check.
                     Check::HwAtLeast(n) => ok(!p.leader_down && p.high_watermark >= *n, || {

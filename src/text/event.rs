@@ -5,7 +5,7 @@
 
 use super::reason::{election_in, produce_error_in, rebalance_in, removal_in, truncation_in};
 use super::{Lang, fill, text_in};
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{ElectionSource, EventKind};
 use std::fmt::Display;
 
 /// `[a,b,c]`, the compact form lists take in event lines (as in the English Display).
@@ -53,8 +53,13 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
             leader,
             leader_epoch,
             reason,
+            source,
         } => (
-            "event.leader_elected",
+            match source {
+                ElectionSource::Elr => "event.leader_elected_elr",
+                ElectionSource::LastKnownLeader => "event.leader_elected_last_known",
+                ElectionSource::Isr | ElectionSource::Unclean => "event.leader_elected",
+            },
             vec![
                 ("tp", s(tp)),
                 ("leader", s(leader)),
@@ -83,6 +88,14 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
                 ("isr", list(isr)),
                 ("removed", list(removed)),
             ],
+        ),
+        ElrChanged { tp, elr, isr } => (
+            if elr.is_empty() {
+                "event.elr_cleared"
+            } else {
+                "event.elr_changed"
+            },
+            vec![("tp", s(tp)), ("elr", list(elr)), ("isr", list(isr))],
         ),
         IsrExpanded { tp, added, isr } => (
             "event.isr_expanded",
@@ -216,6 +229,18 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
             "event.committed",
             vec![("group", s(group)), ("tp", s(tp)), ("offset", s(offset))],
         ),
+        OffsetsExpired {
+            group,
+            partitions,
+            retention_minutes,
+        } => (
+            "event.offsets_expired",
+            vec![
+                ("group", s(group)),
+                ("partitions", list(partitions)),
+                ("minutes", s(retention_minutes)),
+            ],
+        ),
         OffsetReset {
             group,
             tp,
@@ -311,6 +336,31 @@ pub(crate) mod tests {
                 leader: 2,
                 leader_epoch: 4,
                 reason: crate::cluster::event::ElectionReason::LeaderUnavailable { leader: 3 },
+                source: ElectionSource::Isr,
+            },
+            LeaderElected {
+                tp: tp.clone(),
+                leader: 3,
+                leader_epoch: 5,
+                reason: crate::cluster::event::ElectionReason::LeaderUnavailable { leader: 2 },
+                source: ElectionSource::Elr,
+            },
+            LeaderElected {
+                tp: tp.clone(),
+                leader: 1,
+                leader_epoch: 6,
+                reason: crate::cluster::event::ElectionReason::BackOnline,
+                source: ElectionSource::LastKnownLeader,
+            },
+            ElrChanged {
+                tp: tp.clone(),
+                elr: vec![2, 3],
+                isr: vec![1],
+            },
+            ElrChanged {
+                tp: tp.clone(),
+                elr: vec![],
+                isr: vec![1, 2],
             },
             PartitionOffline { tp: tp.clone() },
             UncleanLeaderElected {
@@ -408,6 +458,11 @@ pub(crate) mod tests {
                 tp: tp.clone(),
                 offset: 400,
             },
+            OffsetsExpired {
+                group: "lab-group".into(),
+                partitions: vec![tp.clone()],
+                retention_minutes: 10_080,
+            },
             OffsetReset {
                 group: "lab-group".into(),
                 tp: tp.clone(),
@@ -468,6 +523,7 @@ pub(crate) mod tests {
                 leader: 2,
                 leader_epoch: 4,
                 reason: crate::cluster::event::ElectionReason::NewPartition,
+                source: ElectionSource::Isr,
             },
         );
         assert!(

@@ -181,6 +181,7 @@ fn partition(snap: &LabSnapshot, tp: &TopicPartition) -> Explanation {
         ("lag", ms(s.replica_lag_time_max_ms)),
         ("min_isr", min_isr(snap, &tp.topic).to_string()),
         ("session", ms(s.broker_session_timeout_ms)),
+        ("elr", format!("[{}]", ids(&p.elr))),
     ];
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut x = Explanation::new(text_with("explain.partition.title", &args));
@@ -192,6 +193,9 @@ fn partition(snap: &LabSnapshot, tp: &TopicPartition) -> Explanation {
     }
     if !out_of_sync.is_empty() {
         x.add(text_with("explain.partition.out_of_sync", &args));
+    }
+    if !p.elr.is_empty() {
+        x.add(text_with("explain.partition.elr", &args));
     }
     x.add(text_with("explain.partition.acks", &args));
     x.add(text_with("explain.partition.failover", &args));
@@ -211,7 +215,7 @@ fn group(snap: &LabSnapshot, group_id: &str) -> Explanation {
         return gone(format!("group {group_id}"));
     };
     let assignor = g.assignor.clone().unwrap_or_else(|| "none yet".into());
-    let lag: i64 = g.partitions.iter().map(|p| p.lag.max(0)).sum();
+    let lag: i64 = g.partitions.iter().filter_map(|p| p.lag).sum();
     let args = [
         ("group", g.group_id.clone()),
         ("state", g.state.to_string()),

@@ -67,6 +67,7 @@ pub fn snapshot() -> LabSnapshot {
                 .filter(|r| matches!(r.role, Leader | InSync))
                 .map(|r| r.broker)
                 .collect(),
+            elr: Vec::new(),
             leader_down: false,
             replica_states: states,
             high_watermark: hw,
@@ -130,7 +131,7 @@ pub fn snapshot() -> LabSnapshot {
             committed: Some(committed),
             position: Some(position),
             high_watermark: hw,
-            lag: hw - committed,
+            lag: Some(hw - committed),
             stale: false,
             moved_at_ms: moved,
         }
@@ -386,6 +387,7 @@ pub fn events() -> Vec<Event> {
                 leader: 2,
                 leader_epoch: 4,
                 reason: crate::cluster::event::ElectionReason::LeaderUnavailable { leader: 3 },
+                source: crate::cluster::event::ElectionSource::Isr,
             },
         ),
         at(
@@ -466,6 +468,7 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                     .filter(|r| r.role != ReplicaRole::OutOfSync)
                     .map(|r| r.broker)
                     .collect(),
+                elr: Vec::new(),
                 replicas,
                 leader_down: false,
                 replica_states: states,
@@ -504,7 +507,7 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                         committed: Some(999_000),
                         position: Some(999_500),
                         high_watermark: 1_000_000,
-                        lag: 1_000,
+                        lag: Some(1_000),
                         stale: false,
                         moved_at_ms: None,
                     })

@@ -1,6 +1,6 @@
 //! Events as text: the one-line sentences the timeline and headless output show.
 
-use super::{Event, EventKind};
+use super::{ElectionSource, Event, EventKind};
 use std::fmt;
 
 impl fmt::Display for Event {
@@ -83,6 +83,29 @@ impl fmt::Display for EventKind {
                 leader,
                 leader_epoch,
                 reason,
+                source: ElectionSource::Elr,
+            } => write!(
+                f,
+                "{tp}: broker {leader} elected leader from the ELR, a clean election (epoch \
+                 {leader_epoch}) — {reason}"
+            ),
+            LeaderElected {
+                tp,
+                leader,
+                leader_epoch,
+                reason,
+                source: ElectionSource::LastKnownLeader,
+            } => write!(
+                f,
+                "{tp}: last known leader, broker {leader}, elected again (epoch {leader_epoch}) \
+                 — {reason}"
+            ),
+            LeaderElected {
+                tp,
+                leader,
+                leader_epoch,
+                reason,
+                ..
             } => write!(
                 f,
                 "{tp}: broker {leader} elected leader (epoch {leader_epoch}) — {reason}"
@@ -108,6 +131,16 @@ impl fmt::Display for EventKind {
                     list(removed)
                 )
             }
+            ElrChanged { tp, elr, isr } if elr.is_empty() => {
+                write!(f, "{tp}: ELR now empty (ISR {})", list(isr))
+            }
+            ElrChanged { tp, elr, isr } => write!(
+                f,
+                "{tp}: ELR now {}: out of the ISR but eligible to lead (ISR {} below \
+                 min.insync.replicas)",
+                list(elr),
+                list(isr)
+            ),
             IsrExpanded { tp, added, isr } => {
                 write!(
                     f,
@@ -201,6 +234,15 @@ impl fmt::Display for EventKind {
             OffsetCommitted { group, tp, offset } => {
                 write!(f, "{group}: committed {tp} offset {offset}")
             }
+            OffsetsExpired {
+                group,
+                partitions,
+                retention_minutes,
+            } => write!(
+                f,
+                "{group}: committed offsets of {} expired (offsets.retention.minutes={retention_minutes})",
+                list(partitions)
+            ),
             OffsetReset {
                 group,
                 tp,

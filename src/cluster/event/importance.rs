@@ -36,6 +36,7 @@ impl EventKind {
             | UncleanLeaderElected { tp, .. }
             | IsrShrunk { tp, .. }
             | IsrExpanded { tp, .. }
+            | ElrChanged { tp, .. }
             | HighWatermarkAdvanced { tp, .. }
             | SegmentRolled { tp, .. }
             | SegmentsDeleted { tp, .. }
@@ -130,6 +131,7 @@ mod tests {
             leader: 1,
             leader_epoch: epoch,
             reason: crate::cluster::event::ElectionReason::NewPartition,
+            source: crate::cluster::event::ElectionSource::Isr,
         };
         assert!(elected(0).is_routine());
         assert_eq!(elected(0).pin_kind(), None);
@@ -144,6 +146,7 @@ mod tests {
             leader: 2,
             leader_epoch: 1,
             reason: crate::cluster::event::ElectionReason::LeaderUnavailable { leader: 1 },
+            source: crate::cluster::event::ElectionSource::Isr,
         };
         assert!(election.is_routine());
         assert_eq!(election.pin_kind(), None);
@@ -164,6 +167,7 @@ mod tests {
                 leader: 2,
                 leader_epoch: 1,
                 reason: crate::cluster::event::ElectionReason::LeaderUnavailable { leader: 1 },
+                source: crate::cluster::event::ElectionSource::Isr,
             },
             EventKind::IsrShrunk {
                 tp: tp("test"),

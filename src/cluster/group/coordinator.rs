@@ -18,7 +18,7 @@ mod rebalance;
 #[cfg(test)]
 mod tests;
 
-pub use model::{CoordinatorConfig, Group, JoinRequest, JoinResponse, Member};
+pub use model::{CoordinatorConfig, Group, InitialDelay, JoinRequest, JoinResponse, Member};
 
 /// Every group of the lab (each lives on the broker its offsets partition's leader names).
 #[derive(Clone, Debug)]
@@ -195,7 +195,11 @@ impl GroupCoordinator {
                     members: Vec::new(),
                 });
             }
-            GroupState::PreparingRebalance => {}
+            GroupState::PreparingRebalance => {
+                if new_member && let Some(d) = g.initial_delay.as_mut() {
+                    d.new_member_added = true;
+                }
+            }
             _ => {
                 let member = member_id.clone();
                 let reason = if was_empty {
@@ -207,7 +211,14 @@ impl GroupCoordinator {
                 };
                 Self::start_rebalance(g, now, reason, out);
                 if was_empty {
+                    g.empty_since_ms = None;
+                    let timeout = g.join_deadline_ms - now;
                     g.join_not_before_ms = now + initial_delay;
+                    g.initial_delay = (initial_delay > 0).then_some(InitialDelay {
+                        delay_ms: initial_delay,
+                        remaining_ms: (timeout - initial_delay).max(0),
+                        new_member_added: false,
+                    });
                 }
             }
         }

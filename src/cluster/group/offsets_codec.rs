@@ -95,9 +95,9 @@ impl OffsetCommitRecord {
         b.freeze()
     }
 
-    /// Parses a record of `__consumer_offsets`; `None` for other record kinds (group metadata,
-    /// tombstones) or malformed bytes.
-    pub fn parse(key: &[u8], value: Option<&[u8]>) -> Option<Self> {
+    /// The group and partition an offset record's key names (a tombstone has only a key);
+    /// `None` for other record kinds or malformed bytes.
+    pub fn parse_key(key: &[u8]) -> Option<(String, TopicPartition)> {
         let mut at = 0;
         let version = get_i16(key, &mut at)?;
         if version > 1 {
@@ -106,6 +106,13 @@ impl OffsetCommitRecord {
         let group = get_str(key, &mut at)?;
         let topic = get_str(key, &mut at)?;
         let partition = get_i32(key, &mut at)?;
+        Some((group, TopicPartition::new(topic, partition)))
+    }
+
+    /// Parses a record of `__consumer_offsets`; `None` for other record kinds (group metadata,
+    /// tombstones) or malformed bytes.
+    pub fn parse(key: &[u8], value: Option<&[u8]>) -> Option<Self> {
+        let (group, TopicPartition { topic, partition }) = Self::parse_key(key)?;
         let value = value?;
         let mut at = 0;
         let v = get_i16(value, &mut at)?;
@@ -156,6 +163,10 @@ mod tests {
             Some(r.clone())
         );
         assert_eq!(OffsetCommitRecord::parse(&r.key(), None), None, "tombstone");
+        assert_eq!(
+            OffsetCommitRecord::parse_key(&r.key()),
+            Some(("lab-group".into(), TopicPartition::new("test", 1)))
+        );
         assert_eq!(
             OffsetCommitRecord::parse(&[0, 2, 0, 1, b'g'], Some(&[])),
             None

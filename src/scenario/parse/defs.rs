@@ -163,6 +163,7 @@ pub(super) struct ExpectDef {
     pub(super) isr: Option<Vec<i32>>,
     pub(super) isr_size: Option<usize>,
     pub(super) isr_excludes: Option<i32>,
+    pub(super) elr: Option<Vec<i32>>,
     pub(super) offline: Option<bool>,
     pub(super) hw_at_least: Option<i64>,
     pub(super) log_start_at_least: Option<i64>,

@@ -116,6 +116,14 @@ pub(super) fn step_expect(cx: &Ctx, e: &ExpectDef, known: &Known) -> Result<Expe
             if let Some(b) = e.isr_excludes {
                 checks.push(Check::IsrExcludes(known.broker(cx, b)?));
             }
+            if let Some(elr) = &e.elr {
+                let mut v = elr
+                    .iter()
+                    .map(|b| known.broker(cx, *b))
+                    .collect::<Result<Vec<_>, _>>()?;
+                v.sort();
+                checks.push(Check::Elr(v));
+            }
             if let Some(o) = e.offline {
                 checks.push(Check::Offline(o));
             }
@@ -136,6 +144,7 @@ pub(super) fn step_expect(cx: &Ctx, e: &ExpectDef, known: &Known) -> Result<Expe
                 (e.isr.is_some(), "isr"),
                 (e.isr_size.is_some(), "isr_size"),
                 (e.isr_excludes.is_some(), "isr_excludes"),
+                (e.elr.is_some(), "elr"),
                 (e.offline.is_some(), "offline"),
                 (e.hw_at_least.is_some(), "hw_at_least"),
                 (e.log_start_at_least.is_some(), "log_start_at_least"),

@@ -100,9 +100,10 @@ pub(super) fn topic_spec(
     }
     let mut spec = TopicSpec::new(def.name.clone(), partitions, rf);
     spec.min_insync_replicas = def.min_insync_replicas.unwrap_or(1);
-    if spec.min_insync_replicas < 1 || spec.min_insync_replicas > rf {
+    // Above the replication factor is allowed, as in Kafka, which then uses min(it, RF).
+    if spec.min_insync_replicas < 1 {
         return Err(cx.err(format!(
-            "topic {}: found min_insync_replicas = {}, expected 1..={rf} (its replication factor)",
+            "topic {}: found min_insync_replicas = {}, expected at least 1 (above the replication factor {rf} acts as {rf})",
             def.name, spec.min_insync_replicas
         )));
     }

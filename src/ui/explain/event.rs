@@ -2,7 +2,7 @@
 
 use super::{Explanation, consumer_named, min_isr, ms, timers, unclean_args};
 use crate::cluster::KafkaError;
-use crate::cluster::event::{Event, EventKind, RemovalReason};
+use crate::cluster::event::{ElectionSource, Event, EventKind, RemovalReason};
 use crate::cluster::types::BrokerId;
 use crate::lab::LabSnapshot;
 use crate::text::lang;
@@ -83,12 +83,29 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             leader,
             leader_epoch,
             reason,
+            source,
         } => {
             put("tp", tp.to_string());
             put("leader", leader.to_string());
             put("epoch", leader_epoch.to_string());
             put("reason", election_in(lang(), reason));
-            "explain.event.leader_elected"
+            put("min_isr", min_isr(snap, &tp.topic).to_string());
+            match source {
+                ElectionSource::Elr => "explain.event.leader_elected_elr",
+                ElectionSource::LastKnownLeader => "explain.event.leader_elected_last_known",
+                ElectionSource::Isr | ElectionSource::Unclean => "explain.event.leader_elected",
+            }
+        }
+        ElrChanged { tp, elr, isr } => {
+            put("tp", tp.to_string());
+            put("elr", format!("[{}]", ids(elr)));
+            put("isr", format!("[{}]", ids(isr)));
+            put("min_isr", min_isr(snap, &tp.topic).to_string());
+            if elr.is_empty() {
+                "explain.event.elr_cleared"
+            } else {
+                "explain.event.elr_changed"
+            }
         }
         PartitionOffline { tp } => {
             put("tp", tp.to_string());
@@ -270,6 +287,17 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             put("tp", tp.to_string());
             put("offset", offset.to_string());
             "explain.event.committed"
+        }
+        OffsetsExpired {
+            group,
+            partitions,
+            retention_minutes,
+        } => {
+            put("group", group.clone());
+            let tps: Vec<String> = partitions.iter().map(|t| t.to_string()).collect();
+            put("partitions", tps.join(", "));
+            put("minutes", retention_minutes.to_string());
+            "explain.event.offsets_expired"
         }
         OffsetReset {
             group,

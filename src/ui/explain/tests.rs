@@ -109,9 +109,15 @@ fn partition_names_leader_isr_offsets_min_isr_and_the_unclean_setting() {
     assert_whole(&x);
     snap.settings.unclean_leader_election = true;
     snap.topics[1].min_insync_replicas = 2;
-    let t = all_text(&explain(&snap, &Target::Partition(tp), false));
+    let t = all_text(&explain(&snap, &Target::Partition(tp.clone()), false));
     assert!(t.contains("unclean.leader.election.enable=true"), "{t}");
     assert!(t.contains("min.insync.replicas=2"), "{t}");
+    assert!(!t.contains("ELR"), "no ELR, no paragraph: {t}");
+    let p = snap.partitions.iter_mut().find(|p| p.tp == tp).unwrap();
+    p.elr = vec![2];
+    let t = all_text(&explain(&snap, &Target::Partition(tp), false));
+    assert!(t.contains("Eligible leader replicas (ELR"), "{t}");
+    assert!(t.contains("[2]"), "{t}");
 }
 
 #[test]
@@ -209,6 +215,7 @@ fn every_event_kind() -> Vec<EventKind> {
             leader: 2,
             leader_epoch: 5,
             reason: crate::cluster::event::ElectionReason::LeaderUnavailable { leader: 1 },
+            source: crate::cluster::event::ElectionSource::Isr,
         },
         PartitionOffline { tp: tp() },
         UncleanLeaderElected {

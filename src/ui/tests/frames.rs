@@ -103,11 +103,45 @@ fn caught_up_consumer_shows_lag_as_read_but_not_committed() {
         let p = &mut snap.groups[0].partitions[0];
         p.position = Some(p.high_watermark);
         p.committed = Some(p.high_watermark - 6);
-        p.lag = 6;
+        p.lag = Some(6);
         app.set_snapshot(snap);
         let a = areas(app.size, &app.snapshot).unwrap();
         let text = panel_text(&app, a.groups, widgets::groups::render);
         assert!(text.contains("lag 6"), "{text}");
         assert!(text.contains(shown), "{w}x{h}: {text}");
     }
+}
+
+#[test]
+fn eligible_leader_replicas_are_marked_e_and_named_in_the_title_without_colour() {
+    for (w, h) in [(160, 48), (80, 24)] {
+        let mut app = fixture::app(w, h);
+        let mut snap = app.snapshot.clone();
+        // test-1: broker 2 is out of sync; make it eligible (it left while the ISR was short).
+        let p = snap
+            .partitions
+            .iter_mut()
+            .find(|p| p.tp.to_string() == "test-1")
+            .unwrap();
+        p.elr = vec![2];
+        app.set_snapshot(snap);
+        let a = areas(app.size, &app.snapshot).unwrap();
+        let text = panel_text(&app, a.partitions, widgets::partitions::render);
+        assert!(text.contains("e2"), "{w}x{h}: {text}");
+        assert!(!text.contains("✗2"), "{w}x{h}: {text}");
+        assert!(text.contains("ELR"), "{w}x{h}: {text}");
+    }
+}
+
+#[test]
+fn lag_with_nothing_committed_shows_a_dash() {
+    let mut app = fixture::app(160, 48);
+    let mut snap = app.snapshot.clone();
+    let p = &mut snap.groups[0].partitions[0];
+    p.committed = None;
+    p.lag = None;
+    app.set_snapshot(snap);
+    let a = areas(app.size, &app.snapshot).unwrap();
+    let text = panel_text(&app, a.groups, widgets::groups::render);
+    assert!(text.contains("lag -"), "{text}");
 }

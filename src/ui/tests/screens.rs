@@ -108,7 +108,7 @@ fn partition_with_its_leader_down_shows_leader_down_not_minus_one_or_lag_0() {
     p.segments = 0;
     let g = &mut snap.cluster.groups[0].partitions[0];
     g.high_watermark = 0;
-    g.lag = 0;
+    g.lag = Some(0);
     for (w, h) in [(80, 24), (160, 48)] {
         let mut app = fixture::app(w, h);
         app.set_snapshot(snap.clone());

@@ -177,14 +177,14 @@ fn line<'a>(
                     } else {
                         format!(" {}", text("partitions.leader_down"))
                     };
-                    Span::styled(format!("lag ~{}{why}", p.lag), theme.error())
+                    Span::styled(format!("lag ~{}{why}", lag_text(p.lag)), theme.error())
                 } else if down {
                     // The HW is unknown while the leader is down, so the lag is too (not 0).
                     Span::styled(text("partitions.leader_down"), theme.error())
                 } else {
                     Span::styled(
-                        format!("lag {}", p.lag),
-                        if p.lag > 0 {
+                        format!("lag {}", lag_text(p.lag)),
+                        if p.lag.is_some_and(|l| l > 0) {
                             theme.role(crate::cluster::snapshot::ReplicaRole::OutOfSync)
                         } else {
                             Default::default()
@@ -337,4 +337,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()).right_aligned());
     }
     frame.render_widget(List::new(items).block(block), area);
+}
+
+/// A lag as `kafka-consumer-groups.sh` prints it: `-` when nothing is committed.
+fn lag_text(lag: Option<i64>) -> String {
+    lag.map_or_else(|| "-".to_string(), |l| l.to_string())
 }

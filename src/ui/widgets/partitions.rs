@@ -14,7 +14,8 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-/// The ISR cell: members, then replicas outside the ISR marked `✗` in the out-of-sync style.
+/// The ISR cell: members, then replicas outside the ISR marked `✗` in the out-of-sync style, or
+/// `e` when they are eligible leader replicas (ELR): out of the ISR but able to lead cleanly.
 pub fn isr_line<'a>(p: &PartitionSnapshot, theme: &Theme) -> Line<'a> {
     let mut spans = vec![Span::raw(ids(&p.isr))];
     for r in p.replicas.iter().filter(|r| !p.isr.contains(r)) {
@@ -29,8 +30,9 @@ pub fn isr_line<'a>(p: &PartitionSnapshot, theme: &Theme) -> Line<'a> {
         } else {
             ReplicaRole::OutOfSync
         };
+        let mark = if p.elr.contains(r) { 'e' } else { '✗' };
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(format!("✗{r}"), theme.role(role)));
+        spans.push(Span::styled(format!("{mark}{r}"), theme.role(role)));
     }
     Line::from(spans)
 }
@@ -55,10 +57,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let order = partition_order_shown(snap, app.show_internal);
     let any_down = order.iter().any(|i| leader_down(&snap.partitions[*i]));
     // The marks a room must decode are named in the title, without colour.
-    let hint = if any_down && area.width >= 60 {
-        text("panel.partitions_hint_down")
-    } else {
-        text("panel.partitions_hint")
+    let any_elr = order.iter().any(|i| !snap.partitions[*i].elr.is_empty());
+    let hint = match (any_down && area.width >= 60, any_elr) {
+        (true, true) if area.width >= 80 => text("panel.partitions_hint_down_elr"),
+        (true, _) => text("panel.partitions_hint_down"),
+        (false, true) => text("panel.partitions_hint_elr"),
+        (false, false) => text("panel.partitions_hint"),
     };
     let title = super::internal_title(text("panel.partitions"), snap, app.show_internal);
     let block = panel(&title, hint, focused, theme);

@@ -88,6 +88,10 @@ pub struct Group {
     pub members: BTreeMap<String, Member>,
     /// When the join phase may complete at the earliest (initial rebalance delay).
     pub join_not_before_ms: i64,
+    /// While a new group's initial delay runs (Kafka's `InitialDelayedJoin`): the delay being
+    /// waited and the rebalance time left after it; each member that joins during a delay adds
+    /// another `group.initial.rebalance.delay.ms`, up to the rebalance timeout.
+    pub initial_delay: Option<InitialDelay>,
     /// When the join phase completes even if members are missing (rebalance timeout).
     pub join_deadline_ms: i64,
     /// When the current (or last) rebalance started.
@@ -95,6 +99,12 @@ pub struct Group {
     /// Committed offsets with their metadata, as loaded from `__consumer_offsets` and updated by
     /// commits.
     pub committed: BTreeMap<TopicPartition, OffsetAndMetadata>,
+    /// When each committed offset was committed (simulated ms; a reload counts as a commit):
+    /// what a standalone group's offsets expire by. One entry per `committed` entry.
+    pub commit_times_ms: BTreeMap<TopicPartition, i64>,
+    /// Since when a group that had members has been Empty: its offsets expire
+    /// `offsets.retention.minutes` after it (Kafka 2.1+, KIP-211).
+    pub empty_since_ms: Option<i64>,
     /// Owner of each partition in the current generation, and when it last changed owner (`None`
     /// while it has had only its first owner: a first assignment is not a move).
     pub owners: BTreeMap<TopicPartition, (String, Option<i64>)>,
@@ -111,12 +121,26 @@ impl Group {
             leader: None,
             members: BTreeMap::new(),
             join_not_before_ms: 0,
+            initial_delay: None,
             join_deadline_ms: 0,
             rebalance_started_ms: 0,
             committed: BTreeMap::new(),
+            commit_times_ms: BTreeMap::new(),
+            empty_since_ms: None,
             owners: BTreeMap::new(),
         }
     }
+}
+
+/// A new group's initial rebalance delay in progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InitialDelay {
+    /// The delay now being waited, ms.
+    pub delay_ms: i64,
+    /// Rebalance time left after it, ms (the rebalance timeout minus the delays so far).
+    pub remaining_ms: i64,
+    /// Whether a new member joined during this delay (then another one follows).
+    pub new_member_added: bool,
 }
 
 /// Settings the coordinator enforces (broker-side group configs).

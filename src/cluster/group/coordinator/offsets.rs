@@ -35,9 +35,58 @@ impl GroupCoordinator {
         }
     }
 
-    /// Records a commit that `__consumer_offsets` has accepted.
-    pub fn apply_commit(&mut self, group_id: &str, tp: TopicPartition, c: &OffsetAndMetadata) {
-        self.group_mut(group_id).committed.insert(tp, c.clone());
+    /// Records a commit that `__consumer_offsets` has accepted at `now`.
+    pub fn apply_commit(
+        &mut self,
+        group_id: &str,
+        tp: TopicPartition,
+        c: &OffsetAndMetadata,
+        now: i64,
+    ) {
+        let g = self.group_mut(group_id);
+        g.commit_times_ms.insert(tp.clone(), now);
+        g.committed.insert(tp, c.clone());
+    }
+
+    /// `offsets.retention.minutes` as Kafka 2.1+ applies it: an Empty group's offsets expire
+    /// `retention_ms` after it became Empty (a group that never had members, such as one that
+    /// only commits with `assign()`, by each offset's commit time); a group with members keeps
+    /// its offsets. Removes and returns the expired ones, for tombstones in `__consumer_offsets`.
+    pub fn expire_offsets(
+        &mut self,
+        now: i64,
+        retention_ms: i64,
+        hosted: impl Fn(&str) -> bool,
+    ) -> Vec<(String, TopicPartition)> {
+        let mut out = Vec::new();
+        for g in self.groups.values_mut() {
+            if g.state != GroupState::Empty || !hosted(&g.group_id) {
+                continue;
+            }
+            let expired: Vec<TopicPartition> = g
+                .committed
+                .keys()
+                .filter(|tp| {
+                    let base = g
+                        .empty_since_ms
+                        .or_else(|| g.commit_times_ms.get(*tp).copied())
+                        .unwrap_or(now);
+                    now - base >= retention_ms
+                })
+                .cloned()
+                .collect();
+            for tp in expired {
+                g.committed.remove(&tp);
+                g.commit_times_ms.remove(&tp);
+                out.push((g.group_id.clone(), tp));
+            }
+        }
+        // An Empty group left with no offsets is removed (Kafka marks it Dead and deletes it).
+        let emptied: Vec<&String> = out.iter().map(|(g, _)| g).collect();
+        self.groups.retain(|id, g| {
+            !(emptied.contains(&id) && g.members.is_empty() && g.committed.is_empty())
+        });
+        out
     }
 
     /// Resets heartbeat deadlines (a coordinator that just loaded a group gives members a fresh
@@ -49,6 +98,17 @@ impl GroupCoordinator {
         now: i64,
     ) {
         let g = self.group_mut(group_id);
+        // The log's commit times are not kept: what was reloaded counts as committed now (it
+        // expires later, never sooner, than in Kafka).
+        g.commit_times_ms = committed
+            .keys()
+            .map(|tp| {
+                (
+                    tp.clone(),
+                    g.commit_times_ms.get(tp).copied().unwrap_or(now),
+                )
+            })
+            .collect();
         g.committed = committed;
         for m in g.members.values_mut() {
             m.last_heartbeat_ms = now;

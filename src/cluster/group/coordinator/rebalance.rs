@@ -1,7 +1,7 @@
 //! The rebalance mechanics behind the requests: starting a join phase, what a departure does,
 //! session and rebalance timers, and completing a join phase into a new generation.
 
-use super::{Group, GroupCoordinator, JoinResponse};
+use super::{Group, GroupCoordinator, InitialDelay, JoinResponse};
 use crate::cluster::event::{EventKind, RebalanceReason, RemovalReason};
 use crate::cluster::snapshot::GroupState;
 
@@ -45,6 +45,7 @@ impl GroupCoordinator {
             if g.state != GroupState::Empty {
                 g.generation += 1;
                 g.state = GroupState::Empty;
+                g.empty_since_ms = Some(now);
                 g.leader = None;
                 g.owners.clear();
                 out.push(EventKind::RebalanceStarted {
@@ -88,19 +89,46 @@ impl GroupCoordinator {
                 };
                 Self::after_removal(g, now, reason, out);
             }
+            if g.state == GroupState::PreparingRebalance && Self::extend_initial_delay(g, now) {
+                continue;
+            }
             if g.state == GroupState::PreparingRebalance {
                 let all_joined = g.members.values().all(|m| m.joined);
                 let ready = all_joined && now >= g.join_not_before_ms;
                 if ready || now >= g.join_deadline_ms.max(g.join_not_before_ms) {
-                    Self::complete_join(g, out);
+                    Self::complete_join(g, now, out);
                 }
             }
         }
     }
 
+    /// Kafka's `InitialDelayedJoin`: when a new group's delay runs out and a member joined during
+    /// it, another delay of `group.initial.rebalance.delay.ms` starts (shorter if the rebalance
+    /// timeout leaves less). Returns whether the group keeps waiting.
+    fn extend_initial_delay(g: &mut Group, now: i64) -> bool {
+        let Some(d) = g.initial_delay else {
+            return false;
+        };
+        if now < g.join_not_before_ms {
+            return true;
+        }
+        if d.new_member_added && d.remaining_ms > 0 {
+            let next = InitialDelay {
+                delay_ms: d.delay_ms.min(d.remaining_ms),
+                remaining_ms: (d.remaining_ms - d.delay_ms).max(0),
+                new_member_added: false,
+            };
+            g.join_not_before_ms = now + next.delay_ms;
+            g.initial_delay = Some(next);
+            return true;
+        }
+        g.initial_delay = None;
+        false
+    }
+
     /// Ends the join phase: members that did not rejoin are dropped, and the rest get the new
     /// generation's JoinGroup answer (the leader with the roster).
-    fn complete_join(g: &mut Group, out: &mut Vec<EventKind>) {
+    fn complete_join(g: &mut Group, now: i64, out: &mut Vec<EventKind>) {
         let late: Vec<String> = g
             .members
             .values()
@@ -118,6 +146,7 @@ impl GroupCoordinator {
         g.generation += 1;
         if g.members.is_empty() {
             g.state = GroupState::Empty;
+            g.empty_since_ms = Some(now);
             g.leader = None;
             return;
         }
@@ -145,6 +174,9 @@ impl GroupCoordinator {
             .collect();
         for m in g.members.values_mut() {
             m.joined = false;
+            // The JoinGroup answer counts as a heartbeat (Kafka schedules the next session expiry
+            // when it answers): a join phase longer than session.timeout.ms must not expire them.
+            m.last_heartbeat_ms = now;
             m.join_response = Some(JoinResponse {
                 generation: g.generation,
                 protocol: protocol.clone(),

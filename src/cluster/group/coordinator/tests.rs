@@ -157,3 +157,109 @@ fn first_assignment_is_not_a_move_and_a_change_of_owner_is() {
         (ids[0].clone(), Some(30))
     );
 }
+
+#[test]
+fn initial_delay_is_extended_by_each_member_joining_during_it_up_to_the_rebalance_timeout() {
+    let mut c = GroupCoordinator::new(CoordinatorConfig {
+        initial_rebalance_delay_ms: 3_000,
+        ..cfg()
+    });
+    let mut out = Vec::new();
+    let long = |client: &str| JoinRequest {
+        session_timeout_ms: 60_000,
+        rebalance_timeout_ms: 8_000,
+        ..req(client)
+    };
+    c.join("g", long("a"), 0, &mut out).unwrap();
+    // b joins during the first delay: another 3 s follows when it runs out.
+    c.join("g", long("b"), 1_000, &mut out).unwrap();
+    c.tick(3_000, |_| true, &mut out);
+    assert_eq!(c.group("g").unwrap().state, GroupState::PreparingRebalance);
+    assert_eq!(c.group("g").unwrap().join_not_before_ms, 6_000);
+    // c joins during the second: the third delay is cut to what the 8 s timeout leaves (2 s).
+    c.join("g", long("c"), 4_000, &mut out).unwrap();
+    c.tick(6_000, |_| true, &mut out);
+    assert_eq!(c.group("g").unwrap().join_not_before_ms, 8_000);
+    c.tick(7_990, |_| true, &mut out);
+    assert_eq!(c.group("g").unwrap().state, GroupState::PreparingRebalance);
+    c.tick(8_000, |_| true, &mut out);
+    let g = c.group("g").unwrap();
+    assert_eq!(g.state, GroupState::CompletingRebalance);
+    assert_eq!(g.members.len(), 3);
+}
+
+#[test]
+fn initial_delay_with_no_late_joiner_completes_after_one_delay() {
+    let mut c = GroupCoordinator::new(CoordinatorConfig {
+        initial_rebalance_delay_ms: 3_000,
+        ..cfg()
+    });
+    let mut out = Vec::new();
+    c.join("g", req("a"), 0, &mut out).unwrap();
+    c.tick(2_990, |_| true, &mut out);
+    assert_eq!(c.group("g").unwrap().state, GroupState::PreparingRebalance);
+    c.tick(3_000, |_| true, &mut out);
+    assert_eq!(c.group("g").unwrap().state, GroupState::CompletingRebalance);
+}
+
+#[test]
+fn a_join_phase_longer_than_the_session_timeout_keeps_its_members() {
+    let mut c = GroupCoordinator::new(CoordinatorConfig {
+        initial_rebalance_delay_ms: 3_000,
+        ..cfg()
+    });
+    let mut out = Vec::new();
+    let a = c.join("g", req("a"), 0, &mut out).unwrap();
+    c.join("g", req("b"), 100, &mut out).unwrap();
+    // Two delays (6 s) against a 1 s session: the JoinGroup answer counts as a heartbeat.
+    c.tick(3_000, |_| true, &mut out);
+    c.tick(6_000, |_| true, &mut out);
+    c.tick(6_500, |_| true, &mut out);
+    let g = c.group("g").unwrap();
+    assert_eq!(g.members.len(), 2, "{out:?}");
+    assert!(c.join_result("g", &a).unwrap().is_some());
+}
+
+#[test]
+fn offsets_of_an_empty_group_expire_after_the_retention_counted_from_when_it_emptied() {
+    let mut c = GroupCoordinator::new(cfg());
+    let ids = stable_group(&mut c, &["a"]);
+    let tp = TopicPartition::new("t", 0);
+    c.apply_commit(
+        "g",
+        tp.clone(),
+        &crate::cluster::group::OffsetAndMetadata::new(7),
+        0,
+    );
+    let mut out = Vec::new();
+    // With a member the offsets stay, however old.
+    assert!(c.expire_offsets(100_000, 1_000, |_| true).is_empty());
+    c.leave("g", &ids[0], 200_000, &mut out).unwrap();
+    assert!(c.expire_offsets(200_999, 1_000, |_| true).is_empty());
+    assert_eq!(
+        c.expire_offsets(201_000, 1_000, |_| true),
+        vec![("g".to_string(), tp)]
+    );
+    // An Empty group with nothing left is gone, as Kafka deletes it.
+    assert!(c.group("g").is_none());
+}
+
+#[test]
+fn a_standalone_groups_offsets_expire_by_commit_time() {
+    let mut c = GroupCoordinator::new(cfg());
+    let (t0, t1) = (TopicPartition::new("t", 0), TopicPartition::new("t", 1));
+    let om = crate::cluster::group::OffsetAndMetadata::new;
+    c.apply_commit("solo", t0.clone(), &om(1), 0);
+    c.apply_commit("solo", t1.clone(), &om(1), 500);
+    assert_eq!(
+        c.expire_offsets(1_200, 1_000, |_| true),
+        vec![("solo".to_string(), t0)]
+    );
+    assert_eq!(c.group("solo").unwrap().committed.len(), 1);
+    // A coordinator that does not host the group leaves it alone.
+    assert!(c.expire_offsets(9_000, 1_000, |_| false).is_empty());
+    assert_eq!(
+        c.expire_offsets(9_000, 1_000, |_| true),
+        vec![("solo".to_string(), t1)]
+    );
+}
