@@ -159,6 +159,8 @@ pub struct Step {
     pub action: Option<Action>,
     /// What must be true.
     pub expect: Option<Expect>,
+    /// The partition whose replica-log view the dashboard opens when this step runs.
+    pub show_log: Option<TopicPartition>,
 }
 
 /// A whole scenario, checked and ready to run.

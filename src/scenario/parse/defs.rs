@@ -114,6 +114,7 @@ pub(super) struct StepDef {
     pub(super) resume_broker: Option<i32>,
     pub(super) set_config: Option<ConfigDef>,
     pub(super) pause: Option<bool>,
+    pub(super) show_log: Option<String>,
     pub(super) expect: Option<ExpectDef>,
 }
 

@@ -207,3 +207,34 @@ fn a_truncation_refilled_before_the_next_snapshot_still_shows_what_was_dropped()
     let marks = text[b1..].lines().nth(2).unwrap();
     assert_eq!(marks.matches('x').count(), 6, "{text}");
 }
+
+#[test]
+fn a_lesson_step_with_show_log_opens_the_view_once_per_change() {
+    let mut app = App::new(Theme::colored(), 80, 24).lesson();
+    let mut snap = super::lesson::lesson_snapshot();
+    app.set_snapshot(snap.clone());
+    assert!(app.log_view.is_none(), "no show_log yet");
+    let tp1 = crate::cluster::types::TopicPartition::new("test", 1);
+    snap.lesson.as_mut().unwrap().show_log = Some(tp1.clone());
+    app.set_snapshot(snap.clone());
+    assert_eq!(
+        app.log_view.as_ref().map(|v| v.tp.clone()),
+        Some(tp1.clone())
+    );
+    assert!(screen_text(&app).contains("test-1"), "the view is drawn");
+    // Closed by the presenter, it stays closed while the lesson asks for the same partition.
+    update(&mut app, Action::ToggleLogView);
+    app.set_snapshot(snap.clone());
+    assert!(app.log_view.is_none());
+    // Another partition, or the same one again after a restart (`None` first), opens it again.
+    let tp0 = crate::cluster::types::TopicPartition::new("test", 0);
+    snap.lesson.as_mut().unwrap().show_log = Some(tp0.clone());
+    app.set_snapshot(snap.clone());
+    assert_eq!(app.log_view.as_ref().map(|v| v.tp.clone()), Some(tp0));
+    snap.lesson.as_mut().unwrap().show_log = None;
+    app.set_snapshot(snap.clone());
+    update(&mut app, Action::Cancel);
+    snap.lesson.as_mut().unwrap().show_log = Some(tp1.clone());
+    app.set_snapshot(snap);
+    assert_eq!(app.log_view.as_ref().map(|v| v.tp.clone()), Some(tp1));
+}
