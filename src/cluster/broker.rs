@@ -65,6 +65,9 @@ pub struct Broker {
     /// Whether the controller considers it registered (alive): a killed broker stays registered
     /// until its session expires, which is why a crash is noticed late.
     pub registered: bool,
+    /// Since when the controller keeps a restarted broker fenced (KRaft): registered again, but
+    /// neither leading, fetching nor in any ISR until its next heartbeat unfences it.
+    pub fenced_since_ms: Option<i64>,
 }
 
 impl Broker {
@@ -78,6 +81,7 @@ impl Broker {
             replicas: BTreeMap::new(),
             last_heartbeat_ms: 0,
             registered: false,
+            fenced_since_ms: None,
         }
     }
 

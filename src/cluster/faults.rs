@@ -61,6 +61,7 @@ impl Cluster {
         self.last_known.forget(id);
         b.registered = true;
         b.last_heartbeat_ms = self.now_ms;
+        b.fenced_since_ms = None;
         b.slow = false;
         let assigned: Vec<TopicPartition> = self
             .partitions
@@ -91,6 +92,7 @@ impl Cluster {
         self.last_known.note_closing(b);
         b.replicas.clear();
         self.shutdowns.cancel(id);
+        self.catch_ups.forget(id);
         self.emit(EventKind::BrokerKilled { broker: id });
         Ok(())
     }
@@ -126,11 +128,14 @@ impl Cluster {
                 b.state = BrokerState::Down;
                 b.registered = false;
             }
+            self.catch_ups.forget(id);
             self.emit(EventKind::BrokerStopped { broker: id });
         }
     }
 
-    /// Starts a stopped broker again.
+    /// Starts a stopped broker again. It registers fenced, as a KRaft broker does: it recovers
+    /// its logs, and only its next heartbeat (`broker.heartbeat.interval.ms` later) unfences it,
+    /// so it cannot lead, fetch or rejoin an ISR before then. The room sees it out of sync.
     pub fn restart_broker(&mut self, id: BrokerId) -> Result<(), FaultError> {
         let b = self.brokers.get(&id).ok_or(FaultError::NoBroker(id))?;
         if b.is_running() {
@@ -138,6 +143,10 @@ impl Cluster {
         }
         self.fence_old_incarnation(id);
         self.start_broker(id);
+        let now = self.now_ms;
+        if let Some(b) = self.brokers.get_mut(&id) {
+            b.fenced_since_ms = Some(now);
+        }
         self.reconcile_controller();
         self.reconcile_leaders();
         self.note_catch_up(id);
@@ -166,6 +175,9 @@ impl Cluster {
         if behind.is_empty() {
             return;
         }
+        for (tp, _) in &behind {
+            self.catch_ups.start(id, tp, self.now_ms);
+        }
         let mut named: Vec<String> = behind
             .iter()
             .take(CATCH_UP_NAMED_MAX)
@@ -176,8 +188,8 @@ impl Cluster {
         }
         self.emit(EventKind::Note {
             text: format!(
-                "broker {id} restarts behind its leaders ({}): it fetches to catch up, out of the \
-                 ISR until it has",
+                "broker {id} restarts behind its leaders ({}): fenced until its next heartbeat, then \
+                 it fetches to catch up, out of the ISR until it has",
                 named.join(", ")
             ),
         });

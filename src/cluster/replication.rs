@@ -162,7 +162,10 @@ impl Cluster {
         let Some(fb) = self.brokers.get(&follower) else {
             return false;
         };
-        if !fb.is_running() || fb.slow || fb.state == BrokerState::Down {
+        // A fenced broker (restarted, not yet unfenced by a heartbeat) has not started its
+        // replica fetchers: it stays out of sync until the controller lets it in.
+        if !fb.is_running() || fb.slow || fb.state == BrokerState::Down || fb.fenced_since_ms.is_some()
+        {
             return false;
         }
         if !fb.replicas.contains_key(tp) {
@@ -206,6 +209,7 @@ impl Cluster {
         }
         let mut rolled = None;
         let mut error = None;
+        let mut appended = 0;
         if let Some(r) = self
             .brokers
             .get_mut(&follower)
@@ -215,12 +219,16 @@ impl Cluster {
                 && !fetched.bytes.is_empty()
             {
                 match r.log.append_replicated(&fetched.bytes, now) {
-                    Ok(info) => rolled = info.rolled,
+                    Ok(info) => {
+                        rolled = info.rolled;
+                        appended = r.leo() - fetch_offset;
+                    }
                     Err(e) => error = Some(e.to_string()),
                 }
             }
             r.high_watermark = leader_hw.min(r.leo());
         }
+        self.catch_ups.fetched(follower, tp, appended);
         if let Some(base_offset) = rolled {
             self.emit(EventKind::SegmentRolled {
                 tp: tp.clone(),
@@ -334,9 +342,20 @@ impl Cluster {
             let isr = meta.isr.clone();
             self.emit(EventKind::IsrExpanded {
                 tp: tp.clone(),
-                added,
+                added: added.clone(),
                 isr,
             });
+        }
+        // A restarted replica back in sync: how long it took and how much it fetched.
+        for b in added {
+            if let Some(c) = self.catch_ups.finish(b, tp) {
+                self.emit(EventKind::ReplicaCaughtUp {
+                    tp: tp.clone(),
+                    broker: b,
+                    after_ms: self.now_ms - c.since_ms,
+                    records: c.fetched,
+                });
+            }
         }
     }
 

@@ -36,6 +36,7 @@ impl EventKind {
             | UncleanLeaderElected { tp, .. }
             | IsrShrunk { tp, .. }
             | IsrExpanded { tp, .. }
+            | ReplicaCaughtUp { tp, .. }
             | HighWatermarkAdvanced { tp, .. }
             | SegmentRolled { tp, .. }
             | SegmentsDeleted { tp, .. }
