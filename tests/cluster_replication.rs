@@ -430,7 +430,10 @@ fn restarted_follower_is_fenced_then_catches_up_fetch_by_fetch() {
         assert!(matches!(out, ProduceOutcome::Done(Ok(_))));
     }
     t.run_for(100);
-    let leader_leo = t.lab.replica_leo(t.lab.leader_of(&p0).unwrap(), &p0).unwrap();
+    let leader_leo = t
+        .lab
+        .replica_leo(t.lab.leader_of(&p0).unwrap(), &p0)
+        .unwrap();
     assert_eq!(leader_leo, 400);
     t.lab.restart_broker(follower).unwrap();
     let start_leo = t.lab.replica_leo(follower, &p0).unwrap();
@@ -478,7 +481,12 @@ fn restarted_follower_is_fenced_then_catches_up_fetch_by_fetch() {
             _ => None,
         })
         .collect();
-    assert_eq!(caught_up, vec![(rejoined_at - started, 400)], "{}", t.story());
+    assert_eq!(
+        caught_up,
+        vec![(rejoined_at - started, 400)],
+        "{}",
+        t.story()
+    );
     let line = t
         .events
         .iter()

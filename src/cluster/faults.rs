@@ -166,7 +166,14 @@ impl Cluster {
                 let broker = self.brokers.get(&b?)?;
                 broker.replicas.get(&meta.tp).map(Replica::leo)
             };
-            if let (Some(leader), Some(mine)) = (leo_on(meta.leader), leo_on(Some(id)))
+            // Counted from where its log agrees with the leader's: a divergent tail is truncated
+            // and fetched again, so it is part of what it has to catch up.
+            let agreed = |mine: i64| {
+                meta.leader
+                    .and_then(|l| self.divergence_point(&meta.tp, l, id))
+                    .map_or(mine, |p| p.min(mine))
+            };
+            if let (Some(leader), Some(mine)) = (leo_on(meta.leader), leo_on(Some(id)).map(agreed))
                 && leader > mine
             {
                 behind.push((meta.tp.clone(), leader - mine));

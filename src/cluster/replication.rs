@@ -125,7 +125,7 @@ impl Cluster {
 
     /// OffsetsForLeaderEpoch: where the follower's log stops agreeing with the leader's, if it
     /// holds anything past that point.
-    fn divergence_point(
+    pub(super) fn divergence_point(
         &self,
         tp: &TopicPartition,
         leader: BrokerId,
@@ -164,7 +164,10 @@ impl Cluster {
         };
         // A fenced broker (restarted, not yet unfenced by a heartbeat) has not started its
         // replica fetchers: it stays out of sync until the controller lets it in.
-        if !fb.is_running() || fb.slow || fb.state == BrokerState::Down || fb.fenced_since_ms.is_some()
+        if !fb.is_running()
+            || fb.slow
+            || fb.state == BrokerState::Down
+            || fb.fenced_since_ms.is_some()
         {
             return false;
         }

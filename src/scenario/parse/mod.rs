@@ -10,7 +10,8 @@
 //! broker_session_timeout_ms = 6000                 # also: replica_lag_time_max_ms,
 //!                                                  # unclean_leader_election, auto_leader_rebalance,
 //!                                                  # group_initial_rebalance_delay_ms,
-//!                                                  # retention_check_interval_ms, segment_bytes
+//!                                                  # retention_check_interval_ms, segment_bytes,
+//!                                                  # replica_fetch_max_bytes
 //! [[lab.topic]]
 //! name = "test"
 //! partitions = 2
