@@ -75,6 +75,12 @@ fn replicated_log_lesson_shows_a_truncation() {
         line.contains("log-0@1") && line.contains("divergent tail"),
         "{line}"
     );
+    // Its recovery is on the timeline: fenced until a heartbeat, then caught up fetch by fetch.
+    let unfenced = story.find("broker 1 unfenced").expect("unfenced line");
+    let rejoined = story
+        .find("log-0@1 rejoined the ISR")
+        .unwrap_or_else(|| panic!("no rejoin line in:\n{story}"));
+    assert!(unfenced < rejoined, "{story}");
 }
 
 const HEADER: &str = r#"title = "t"
