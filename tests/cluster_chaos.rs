@@ -518,11 +518,13 @@ fn chaos_acks_all_never_loses_acknowledged_records_and_recovers() {
 }
 
 /// Least shares of seeds (percent) with an unclean election, and with an acknowledged record lost
-/// to one. Measured over seeds 1..=200: 132/200 (66%) and 94/200 (47%). The floors sit well below,
-/// so a change in the fault mix does not trip them, but a mode in which unclean elections (or their
+/// to one. Measured over seeds 1..=200: 96/200 (48%) and 65/200 (32%) since a restarted broker
+/// stays fenced (not electable) until its first heartbeat — before that, 132/200 and 94/200: an
+/// out-of-sync broker restarting was elected uncleanly at once. The floors sit well below, so a
+/// change in the fault mix does not trip them, but a mode in which unclean elections (or their
 /// losses) stop happening, leaving the checks below with nothing to check, does.
-const UNCLEAN_ELECTION_FLOOR_PERCENT: usize = 50;
-const UNCLEAN_LOSS_FLOOR_PERCENT: usize = 30;
+const UNCLEAN_ELECTION_FLOOR_PERCENT: usize = 35;
+const UNCLEAN_LOSS_FLOOR_PERCENT: usize = 20;
 /// Fewer seeds than this (a replay of one seed, say) are too few for a share.
 const SEEDS_FOR_A_SHARE: usize = 50;
 

@@ -285,7 +285,11 @@ fn offline_partition_without_unclean_election_waits_for_isr_member() {
             .is_empty()
     );
     t.lab.restart_broker(leader).unwrap();
+    // It registers fenced: the partition stays offline until its first heartbeat unfences it.
     t.run_for(100);
+    assert_eq!(t.lab.leader_of(&p0), None, "a fenced broker cannot lead");
+    let heartbeat = t.lab.config().broker_heartbeat_interval_ms;
+    t.run_for(heartbeat);
     assert_eq!(t.lab.leader_of(&p0), Some(leader));
 }
 
@@ -404,4 +408,93 @@ fn replicate_waiting_without_waiting_produces_changes_nothing() {
     // acks=1 records reach followers on their next fetch step, not through this call.
     assert_eq!(replica_values(&t.lab, follower, &p0, 5).len(), 0);
     assert_eq!(t.lab.high_watermark(&p0), Some(0));
+}
+
+/// Recovery a room can follow: a restarted broker is fenced until its first heartbeat
+/// (`broker.heartbeat.interval.ms`), out of the ISR and not fetching; then it fetches at most
+/// `replica.fetch.max.bytes` per fetch round, so its LEO climbs in steps until it rejoins the ISR,
+/// and the timeline says when and how much it caught up.
+#[test]
+fn restarted_follower_is_fenced_then_catches_up_fetch_by_fetch() {
+    let mut t = TestLab::new(3, 21, |c| {
+        c.auto_leader_rebalance = false;
+        c.replica_fetch_max_bytes = 2_048;
+    });
+    t.lab.create_topic(TopicSpec::new("test", 2, 3)).unwrap();
+    t.run_for(100);
+    let p0 = tp("test", 0);
+    let follower = t.lab.partition(&p0).unwrap().followers()[0];
+    t.lab.kill_broker(follower).unwrap();
+    for _ in 0..40 {
+        let out = produce(&mut t.lab, &p0, 10, Acks::Leader);
+        assert!(matches!(out, ProduceOutcome::Done(Ok(_))));
+    }
+    t.run_for(100);
+    let leader_leo = t
+        .lab
+        .replica_leo(t.lab.leader_of(&p0).unwrap(), &p0)
+        .unwrap();
+    assert_eq!(leader_leo, 400);
+    t.lab.restart_broker(follower).unwrap();
+    let start_leo = t.lab.replica_leo(follower, &p0).unwrap();
+    assert_eq!(start_leo, 0, "it missed everything");
+    let started = t.lab.now_ms();
+    let mut leos = vec![start_leo];
+    let mut rejoined_at = None;
+    while t.lab.now_ms() < started + 10_000 {
+        t.run_for(t.lab.config().step_ms);
+        let leo = t.lab.replica_leo(follower, &p0).unwrap();
+        if leo != *leos.last().unwrap() {
+            leos.push(leo);
+        }
+        if t.lab.partition(&p0).unwrap().isr.contains(&follower) {
+            rejoined_at = Some(t.lab.now_ms());
+            break;
+        }
+    }
+    let rejoined_at = rejoined_at.unwrap_or_else(|| panic!("never rejoined:\n{}", t.story()));
+    let heartbeat = t.lab.config().broker_heartbeat_interval_ms;
+    assert!(
+        rejoined_at - started >= heartbeat,
+        "out of the ISR for {} ms, fenced for a heartbeat interval at least",
+        rejoined_at - started
+    );
+    assert!(
+        leos.len() >= 5 && leos.windows(2).all(|w| w[0] < w[1]),
+        "the LEO climbs fetch by fetch, 2 KiB at a time: {leos:?}"
+    );
+    assert_eq!(*leos.last().unwrap(), 400);
+    let unfenced = t.events_where(|e| {
+        matches!(e, EventKind::BrokerUnfenced { broker, fenced_ms } if *broker == follower && *fenced_ms == heartbeat)
+    });
+    assert_eq!(unfenced.len(), 1, "{}", t.story());
+    let caught_up: Vec<(i64, i64)> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ReplicaCaughtUp {
+                tp,
+                broker,
+                after_ms,
+                records,
+            } if *tp == p0 && *broker == follower => Some((*after_ms, *records)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        caught_up,
+        vec![(rejoined_at - started, 400)],
+        "{}",
+        t.story()
+    );
+    let line = t
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::ReplicaCaughtUp { .. }))
+        .unwrap()
+        .to_string();
+    assert!(
+        line.contains("rejoined the ISR") && line.contains("caught up 400 records"),
+        "{line}"
+    );
 }

@@ -133,6 +133,12 @@ fn replicated_log_lesson_shows_a_truncation() {
         line.contains("log-0@1") && line.contains("divergent tail"),
         "{line}"
     );
+    // Its recovery is on the timeline: fenced until a heartbeat, then caught up fetch by fetch.
+    let unfenced = story.find("broker 1 unfenced").expect("unfenced line");
+    let rejoined = story
+        .find("log-0@1 rejoined the ISR")
+        .unwrap_or_else(|| panic!("no rejoin line in:\n{story}"));
+    assert!(unfenced < rejoined, "{story}");
 }
 
 const HEADER: &str = r#"title = "t"
@@ -341,4 +347,39 @@ fn a_scenario_names_its_profile_and_an_unknown_one_is_refused_where_written() {
     assert_eq!(s.lab.profile, Some(Profile::Kafka));
     let refused = s.under_profile(Profile::Teaching).map(|_| ()).unwrap_err();
     assert!(refused.contains("--profile kafka"), "{refused}");
+}
+
+#[test]
+fn show_log_names_an_existing_partition_and_the_status_carries_it_once_the_step_ran() {
+    let source = format!(
+        "{HEADER}[[step]]\ncaption = \"look\"\nshow_log = \"test-1\"\n[[step]]\non = \"key\"\ncaption = \"later\"\n"
+    );
+    let scenario = parse_scenario("ok.toml", "ok", &source).unwrap();
+    let tp = kafka_lab::cluster::types::TopicPartition::new("test", 1);
+    assert_eq!(scenario.steps[0].show_log, Some(tp.clone()));
+    assert_eq!(scenario.steps[1].show_log, None);
+    // A step with only show_log does something.
+    parse_scenario(
+        "ok.toml",
+        "ok",
+        &format!("{HEADER}[[step]]\nshow_log = \"test-0\"\n"),
+    )
+    .unwrap();
+    let e = parse_err("[[step]]\ncaption = \"x\"\nshow_log = \"test-9\"\n");
+    assert!(
+        e.starts_with("bad.toml:9:1:") && e.contains("partitions 0..=1"),
+        "{e}"
+    );
+    let e = parse_err("[[step]]\nshow_log = \"nope-0\"\n");
+    assert!(e.contains("topic \"nope\""), "{e}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = kafka_lab::scenario::runner::build_lab(&scenario, dir.path(), None).unwrap();
+    let mut runner = kafka_lab::scenario::runner::LessonRunner::new(
+        std::sync::Arc::new(scenario),
+        kafka_lab::scenario::runner::KeyPolicy::Wait,
+    );
+    assert_eq!(runner.status().show_log, None, "no step ran yet");
+    runner.tick(&mut lab);
+    assert_eq!(runner.status().show_log, Some(tp), "kept after later steps");
 }

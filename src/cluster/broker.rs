@@ -68,6 +68,9 @@ pub struct Broker {
     /// Whether its last stop was a controlled shutdown: a broker that crashed registers again
     /// as an unclean shutdown and loses its ELR memberships (KIP-966).
     pub clean_shutdown: bool,
+    /// Since when the controller keeps a restarted broker fenced (KRaft): registered again, but
+    /// neither leading, fetching nor in any ISR until its next heartbeat unfences it.
+    pub fenced_since_ms: Option<i64>,
 }
 
 impl Broker {
@@ -82,6 +85,7 @@ impl Broker {
             last_heartbeat_ms: 0,
             registered: false,
             clean_shutdown: true,
+            fenced_since_ms: None,
         }
     }
 

@@ -13,9 +13,14 @@ impl Cluster {
         let interval = self.config.broker_heartbeat_interval_ms;
         let timeout = self.config.broker_session_timeout_ms;
         let mut expired = Vec::new();
+        let mut unfenced = Vec::new();
         for b in self.brokers.values_mut() {
             if b.is_running() && now - b.last_heartbeat_ms >= interval {
                 b.last_heartbeat_ms = now;
+                // The first heartbeat after a restart, its log recovered: the controller unfences it.
+                if let Some(since) = b.fenced_since_ms.take() {
+                    unfenced.push((b.id, now - since));
+                }
             }
             if b.registered && !b.is_running() && now - b.last_heartbeat_ms > timeout {
                 b.registered = false;
@@ -25,6 +30,9 @@ impl Cluster {
         for id in expired {
             self.emit(EventKind::BrokerSessionExpired { broker: id });
             self.remove_from_isrs(id, "session expired");
+        }
+        for (broker, fenced_ms) in unfenced {
+            self.emit(EventKind::BrokerUnfenced { broker, fenced_ms });
         }
     }
 

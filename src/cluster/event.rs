@@ -134,6 +134,24 @@ pub enum EventKind {
         /// Which broker.
         broker: BrokerId,
     },
+    /// A restarted broker's first heartbeat: the controller unfences it, its replicas fetch.
+    BrokerUnfenced {
+        /// Which broker.
+        broker: BrokerId,
+        /// How long it was fenced (simulated ms).
+        fenced_ms: i64,
+    },
+    /// A restarted broker's replica rejoined the ISR: how long and how many records it took.
+    ReplicaCaughtUp {
+        /// Which partition.
+        tp: TopicPartition,
+        /// The restarted broker.
+        broker: BrokerId,
+        /// Time from its restart to rejoining the ISR (simulated ms).
+        after_ms: i64,
+        /// Records it fetched meanwhile.
+        records: i64,
+    },
     /// A follower stopped or resumed fetching (the slow-follower fault).
     BrokerSlow {
         /// Which broker.
@@ -386,6 +404,7 @@ impl EventKind {
             IsrShrunk { .. }
             | IsrExpanded { .. }
             | ElrChanged { .. }
+            | ReplicaCaughtUp { .. }
             | HighWatermarkAdvanced { .. } => EventCategory::Isr,
             MemberJoined { .. }
             | MemberRemoved { .. }
@@ -409,6 +428,7 @@ impl EventKind {
             LabStarted { .. }
             | TopicCreated { .. }
             | BrokerStarted { .. }
+            | BrokerUnfenced { .. }
             | ClientSpawned { .. }
             | ConsumerClosed { .. }
             | ProducerStopped { .. }

@@ -60,6 +60,7 @@ impl Cluster {
         self.last_known.forget(id);
         b.registered = true;
         b.last_heartbeat_ms = self.now_ms;
+        b.fenced_since_ms = None;
         b.slow = false;
         let assigned: Vec<TopicPartition> = self
             .partitions
@@ -91,6 +92,7 @@ impl Cluster {
         self.last_known.note_closing(b);
         b.replicas.clear();
         self.shutdowns.cancel(id);
+        self.catch_ups.forget(id);
         self.emit(EventKind::BrokerKilled { broker: id });
         Ok(())
     }
@@ -127,11 +129,14 @@ impl Cluster {
                 b.registered = false;
                 b.clean_shutdown = true;
             }
+            self.catch_ups.forget(id);
             self.emit(EventKind::BrokerStopped { broker: id });
         }
     }
 
-    /// Starts a stopped broker again.
+    /// Starts a stopped broker again. It registers fenced, as a KRaft broker does: it recovers
+    /// its logs, and only its next heartbeat (`broker.heartbeat.interval.ms` later) unfences it,
+    /// so it cannot lead, fetch or rejoin an ISR before then. The room sees it out of sync.
     pub fn restart_broker(&mut self, id: BrokerId) -> Result<(), FaultError> {
         let b = self.brokers.get(&id).ok_or(FaultError::NoBroker(id))?;
         if b.is_running() {
@@ -140,6 +145,10 @@ impl Cluster {
         let crashed = !b.clean_shutdown;
         self.fence_old_incarnation(id);
         self.start_broker(id);
+        let now = self.now_ms;
+        if let Some(b) = self.brokers.get_mut(&id) {
+            b.fenced_since_ms = Some(now);
+        }
         self.reconcile_controller();
         if crashed {
             self.forget_unclean_shutdown(id);
@@ -162,7 +171,14 @@ impl Cluster {
                 let broker = self.brokers.get(&b?)?;
                 broker.replicas.get(&meta.tp).map(Replica::leo)
             };
-            if let (Some(leader), Some(mine)) = (leo_on(meta.leader), leo_on(Some(id)))
+            // Counted from where its log agrees with the leader's: a divergent tail is truncated
+            // and fetched again, so it is part of what it has to catch up.
+            let agreed = |mine: i64| {
+                meta.leader
+                    .and_then(|l| self.divergence_point(&meta.tp, l, id))
+                    .map_or(mine, |p| p.min(mine))
+            };
+            if let (Some(leader), Some(mine)) = (leo_on(meta.leader), leo_on(Some(id)).map(agreed))
                 && leader > mine
             {
                 behind.push((meta.tp.clone(), leader - mine));
@@ -170,6 +186,9 @@ impl Cluster {
         }
         if behind.is_empty() {
             return;
+        }
+        for (tp, _) in &behind {
+            self.catch_ups.start(id, tp, self.now_ms);
         }
         let mut named: Vec<String> = behind
             .iter()
@@ -181,8 +200,8 @@ impl Cluster {
         }
         self.emit(EventKind::Note {
             text: format!(
-                "broker {id} restarts behind its leaders ({}): it fetches to catch up, out of the \
-                 ISR until it has",
+                "broker {id} restarts behind its leaders ({}): fenced until its next heartbeat, then \
+                 it fetches to catch up, out of the ISR until it has",
                 named.join(", ")
             ),
         });

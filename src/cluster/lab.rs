@@ -54,6 +54,8 @@ pub struct Cluster {
     pub(crate) shutdowns: super::timers::Shutdowns,
     pub(crate) retention_check: super::timers::Periodic,
     pub(crate) preferred_leader_check: super::timers::Periodic,
+    /// Restarted replicas catching up, for the "rejoined the ISR after …" line.
+    pub(crate) catch_ups: super::catch_up::CatchUps,
     /// Every consumer group, hosted by the leaders of `__consumer_offsets` partitions.
     pub(crate) hosting: super::groups_host::GroupHosting,
     /// Partitions whose ELR changed and is not reported yet (at most one entry per partition).
@@ -89,6 +91,7 @@ impl Cluster {
             producer_states: Default::default(),
             events: Vec::new(),
             shutdowns: Default::default(),
+            catch_ups: Default::default(),
             retention_check: super::timers::Periodic::starting(config.retention_check_interval_ms),
             preferred_leader_check: super::timers::Periodic::starting(
                 config.leader_imbalance_check_interval_ms,
@@ -206,11 +209,12 @@ impl Cluster {
         }
     }
 
-    /// Brokers that are running and registered: the ones the controller may give leadership to.
+    /// Brokers that are running, registered and unfenced: the ones the controller may give
+    /// leadership to or add to an ISR (KRaft never picks a fenced broker).
     pub(crate) fn is_available(&self, id: BrokerId) -> bool {
-        self.brokers
-            .get(&id)
-            .is_some_and(|b| b.state == BrokerState::Up && b.registered)
+        self.brokers.get(&id).is_some_and(|b| {
+            b.state == BrokerState::Up && b.registered && b.fenced_since_ms.is_none()
+        })
     }
 
     /// Remembers the leader's LEO and epoch cache, so an unclean election can count what it loses.

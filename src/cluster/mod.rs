@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod broker;
+mod catch_up;
 pub mod config;
 mod controller;
 mod elr;

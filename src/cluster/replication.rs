@@ -127,7 +127,7 @@ impl Cluster {
 
     /// OffsetsForLeaderEpoch: where the follower's log stops agreeing with the leader's, if it
     /// holds anything past that point.
-    fn divergence_point(
+    pub(super) fn divergence_point(
         &self,
         tp: &TopicPartition,
         leader: BrokerId,
@@ -164,7 +164,13 @@ impl Cluster {
         let Some(fb) = self.brokers.get(&follower) else {
             return false;
         };
-        if !fb.is_running() || fb.slow || fb.state == BrokerState::Down {
+        // A fenced broker (restarted, not yet unfenced by a heartbeat) has not started its
+        // replica fetchers: it stays out of sync until the controller lets it in.
+        if !fb.is_running()
+            || fb.slow
+            || fb.state == BrokerState::Down
+            || fb.fenced_since_ms.is_some()
+        {
             return false;
         }
         if !fb.replicas.contains_key(tp) {
@@ -208,6 +214,7 @@ impl Cluster {
         }
         let mut rolled = None;
         let mut error = None;
+        let mut appended = 0;
         if let Some(r) = self
             .brokers
             .get_mut(&follower)
@@ -217,12 +224,16 @@ impl Cluster {
                 && !fetched.bytes.is_empty()
             {
                 match r.log.append_replicated(&fetched.bytes, now) {
-                    Ok(info) => rolled = info.rolled,
+                    Ok(info) => {
+                        rolled = info.rolled;
+                        appended = r.leo() - fetch_offset;
+                    }
                     Err(e) => error = Some(e.to_string()),
                 }
             }
             r.high_watermark = leader_hw.min(r.leo());
         }
+        self.catch_ups.fetched(follower, tp, appended);
         if let Some(base_offset) = rolled {
             self.emit(EventKind::SegmentRolled {
                 tp: tp.clone(),
@@ -332,10 +343,21 @@ impl Cluster {
         let isr = self.set_isr(tp, target);
         self.emit(EventKind::IsrExpanded {
             tp: tp.clone(),
-            added,
+            added: added.clone(),
             isr,
         });
         self.emit_elr_change(tp);
+        // A restarted replica back in sync: how long it took and how much it fetched.
+        for b in added {
+            if let Some(c) = self.catch_ups.finish(b, tp) {
+                self.emit(EventKind::ReplicaCaughtUp {
+                    tp: tp.clone(),
+                    broker: b,
+                    after_ms: self.now_ms - c.since_ms,
+                    records: c.fetched,
+                });
+            }
+        }
     }
 
     /// Time-based rolls, flush policy and retention on every running replica.

@@ -87,6 +87,9 @@ pub struct BrokerSnapshot {
     /// A stopped broker the controller still counts as alive: its last heartbeat. Its session
     /// expires `broker.session.timeout.ms` after it; `None` once expired, or while it runs.
     pub silent_since_ms: Option<i64>,
+    /// A restarted broker the controller keeps fenced: since when. Its next heartbeat
+    /// (`broker.heartbeat.interval.ms` after its start) unfences it; `None` once it did.
+    pub fenced_since_ms: Option<i64>,
     /// Replicas hosted (led or followed).
     pub replicas: usize,
     /// Bytes of segment files on disk under `broker-<id>/` (while down: as it stopped, stale).

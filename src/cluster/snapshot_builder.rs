@@ -29,6 +29,7 @@ impl Cluster {
                     partitions_led: if running { led } else { 0 },
                     leaderless: if running { 0 } else { led },
                     silent_since_ms: (!running && b.registered).then_some(b.last_heartbeat_ms),
+                    fenced_since_ms: b.fenced_since_ms,
                     replicas: self
                         .partitions
                         .values()

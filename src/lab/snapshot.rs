@@ -68,4 +68,7 @@ pub struct LessonStatus {
     pub failed: Vec<String>,
     /// Every step is done.
     pub finished: bool,
+    /// The partition whose replica logs the lesson wants on screen (the newest `show_log` of the
+    /// steps run so far): the dashboard opens its log view when this changes.
+    pub show_log: Option<crate::cluster::types::TopicPartition>,
 }

@@ -49,6 +49,9 @@ pub struct LabSpec {
     pub retention_check_interval_ms: Option<i64>,
     /// `segment.bytes` of every topic without its own.
     pub segment_bytes: Option<u64>,
+    /// `replica.fetch.max.bytes`: what one follower fetch returns at most per partition (a
+    /// small value makes a restarted broker's catch-up take many fetches a room can watch).
+    pub replica_fetch_max_bytes: Option<usize>,
     /// Topics created before the first step.
     pub topics: Vec<TopicSpec>,
 }
@@ -78,6 +81,9 @@ impl LabSpec {
         }
         if let Some(v) = self.segment_bytes {
             c.log.segment_bytes = v;
+        }
+        if let Some(v) = self.replica_fetch_max_bytes {
+            c.replica_fetch_max_bytes = v;
         }
         c
     }
@@ -189,6 +195,8 @@ pub struct Step {
     pub action: Option<Action>,
     /// What must be true.
     pub expect: Option<Expect>,
+    /// The partition whose replica-log view the dashboard opens when this step runs.
+    pub show_log: Option<TopicPartition>,
 }
 
 /// A whole scenario, checked and ready to run.

@@ -431,6 +431,10 @@ impl LessonRunner {
                 })
                 .collect(),
             finished: self.finished(),
+            show_log: self.scenario.steps[..self.next.min(self.scenario.steps.len())]
+                .iter()
+                .rev()
+                .find_map(|s| s.show_log.clone()),
         }
     }
 }

@@ -14,6 +14,11 @@ fn list<T: Display>(items: &[T]) -> String {
     format!("[{}]", parts.join(","))
 }
 
+/// `2.4 s`, a simulated duration as the English Display says it.
+fn secs(ms: i64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
 /// The catalogue key of `kind`'s line and the values of its placeholders, reasons in `lang`.
 fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static str, String)>) {
     use EventKind::*;
@@ -41,6 +46,24 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
         }
         BrokerStopped { broker } => ("event.broker_stopped", vec![("broker", s(broker))]),
         BrokerStarted { broker } => ("event.broker_started", vec![("broker", s(broker))]),
+        BrokerUnfenced { broker, fenced_ms } => (
+            "event.broker_unfenced",
+            vec![("broker", s(broker)), ("after", secs(*fenced_ms))],
+        ),
+        ReplicaCaughtUp {
+            tp,
+            broker,
+            after_ms,
+            records,
+        } => (
+            "event.replica_caught_up",
+            vec![
+                ("tp", s(tp)),
+                ("broker", s(broker)),
+                ("after", secs(*after_ms)),
+                ("records", s(records)),
+            ],
+        ),
         BrokerSessionExpired { broker } => {
             ("event.broker_session_expired", vec![("broker", s(broker))])
         }
@@ -314,6 +337,16 @@ pub(crate) mod tests {
             BrokerShuttingDown { broker: 2 },
             BrokerStopped { broker: 2 },
             BrokerStarted { broker: 3 },
+            BrokerUnfenced {
+                broker: 3,
+                fenced_ms: 2_000,
+            },
+            ReplicaCaughtUp {
+                tp: tp.clone(),
+                broker: 3,
+                after_ms: 2_430,
+                records: 48,
+            },
             BrokerSessionExpired { broker: 3 },
             BrokerSlow {
                 broker: 2,

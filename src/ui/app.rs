@@ -160,6 +160,9 @@ pub struct App {
     pub log_view: Option<LogView>,
     /// Which replicas took records a moment ago (the partition map's `L+412`).
     pub pulses: Pulses,
+    /// The lesson's last `show_log`: the log view opens when it changes, so a presenter who
+    /// closes the view keeps it closed until the lesson asks again.
+    pub lesson_log: Option<crate::cluster::types::TopicPartition>,
 }
 
 impl App {
@@ -188,6 +191,7 @@ impl App {
             dialog_guard_ticks: 0,
             log_view: None,
             pulses: Pulses::default(),
+            lesson_log: None,
         }
     }
 
@@ -205,9 +209,16 @@ impl App {
             view.observe(&snap);
         }
         self.pulses.observe(&snap);
+        let wanted = snap.lesson.as_ref().and_then(|l| l.show_log.clone());
         self.snapshot = snap;
         self.connected = true;
         self.clamp_selection();
+        if wanted != self.lesson_log {
+            self.lesson_log = wanted.clone();
+            if let Some(tp) = wanted {
+                self.open_log_view(tp);
+            }
+        }
     }
 
     /// Appends an event, dropping the oldest beyond [`EVENTS_MAX`]. A scrolled timeline stays on

@@ -40,6 +40,7 @@ fn broker(id: i32, state: BrokerState, led: usize, bytes: u64) -> BrokerSnapshot
         partitions_led: led,
         leaderless: 0,
         silent_since_ms: None,
+        fenced_since_ms: None,
         replicas: 5,
         bytes_on_disk: bytes,
         port: None,

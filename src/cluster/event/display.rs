@@ -21,6 +21,11 @@ fn list<T: fmt::Display>(items: &[T]) -> String {
     format!("[{}]", parts.join(","))
 }
 
+/// `2.4 s`: a simulated duration as the timeline says it.
+pub(crate) fn seconds(ms: i64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
 /// `1 partition`, `3 partitions`: a count with its noun in the right number.
 fn count(n: i64, noun: &str) -> String {
     if n == 1 {
@@ -59,6 +64,21 @@ impl fmt::Display for EventKind {
             }
             BrokerStopped { broker } => write!(f, "broker {broker} stopped"),
             BrokerStarted { broker } => write!(f, "broker {broker} started, logs recovered"),
+            BrokerUnfenced { broker, fenced_ms } => write!(
+                f,
+                "controller: broker {broker} unfenced at its first heartbeat after {}: its replicas fetch now",
+                seconds(*fenced_ms)
+            ),
+            ReplicaCaughtUp {
+                tp,
+                broker,
+                after_ms,
+                records,
+            } => write!(
+                f,
+                "{tp}@{broker} rejoined the ISR {} after restarting, caught up {records} records",
+                seconds(*after_ms)
+            ),
             BrokerSessionExpired { broker } => {
                 write!(
                     f,

@@ -37,6 +37,7 @@ impl EventKind {
             | IsrShrunk { tp, .. }
             | IsrExpanded { tp, .. }
             | ElrChanged { tp, .. }
+            | ReplicaCaughtUp { tp, .. }
             | HighWatermarkAdvanced { tp, .. }
             | SegmentRolled { tp, .. }
             | SegmentsDeleted { tp, .. }

@@ -32,6 +32,7 @@ pub(super) struct LabDef {
     pub(super) group_initial_rebalance_delay_ms: Option<i64>,
     pub(super) retention_check_interval_ms: Option<i64>,
     pub(super) segment_bytes: Option<u64>,
+    pub(super) replica_fetch_max_bytes: Option<usize>,
     #[serde(default)]
     pub(super) topic: Vec<Spanned<TopicDef>>,
 }
@@ -119,6 +120,7 @@ pub(super) struct StepDef {
     pub(super) resume_broker: Option<i32>,
     pub(super) set_config: Option<ConfigDef>,
     pub(super) pause: Option<bool>,
+    pub(super) show_log: Option<String>,
     pub(super) expect: Option<ExpectDef>,
 }
 

@@ -72,6 +72,7 @@ pub(super) fn lab_spec(
         group_initial_rebalance_delay_ms: def.group_initial_rebalance_delay_ms,
         retention_check_interval_ms: def.retention_check_interval_ms,
         segment_bytes: def.segment_bytes,
+        replica_fetch_max_bytes: def.replica_fetch_max_bytes,
         topics,
     };
     Ok((lab, known))

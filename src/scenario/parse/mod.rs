@@ -11,7 +11,8 @@
 //! broker_session_timeout_ms = 6000                 # also: replica_lag_time_max_ms,
 //!                                                  # unclean_leader_election, auto_leader_rebalance,
 //!                                                  # group_initial_rebalance_delay_ms,
-//!                                                  # retention_check_interval_ms, segment_bytes
+//!                                                  # retention_check_interval_ms, segment_bytes,
+//!                                                  # replica_fetch_max_bytes
 //! [[lab.topic]]
 //! name = "test"
 //! partitions = 2
@@ -36,6 +37,7 @@
 //! `kill_broker = 1` or `= { leader_of = "test-0" }`, `shutdown_broker` (same), `restart_broker = 1`,
 //! `slow_broker = 2`, `resume_broker = 2`, `set_config = { unclean_leader_election = true }` or
 //! `= { producer = "P", rate = 50 }`, `pause = true` (the dashboard stops time until `n`).
+//! Any step may add `show_log = "test-0"`: the dashboard opens that partition's replica logs.
 //! Expectations are listed in [`crate::scenario::expect`].
 
 mod actions;
@@ -110,7 +112,16 @@ pub fn parse_scenario(file: &str, stem: &str, source: &str) -> Result<Scenario, 
                 cx.err("a step either acts or expects, not both: split it into two [[step]]s")
             );
         }
-        if action.is_none() && expect.is_none() && d.caption.is_none() && d.pause.is_none() {
+        let show_log = match &d.show_log {
+            Some(t) => Some(known.tp(&cx.at_field("show_log"), t)?),
+            None => None,
+        };
+        if action.is_none()
+            && expect.is_none()
+            && d.caption.is_none()
+            && d.pause.is_none()
+            && show_log.is_none()
+        {
             return Err(cx.err(
                 "this step does nothing: give it an action (spawn_producer, kill_broker, …), an expect or a caption",
             ));
@@ -125,6 +136,7 @@ pub fn parse_scenario(file: &str, stem: &str, source: &str) -> Result<Scenario, 
             caption: d.caption.clone(),
             action,
             expect,
+            show_log,
         });
     }
     let duration_ms = match &def.duration {

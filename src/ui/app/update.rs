@@ -180,6 +180,14 @@ impl App {
             return;
         };
         let tp = self.snapshot.partitions[i].tp.clone();
+        self.open_log_view(tp);
+    }
+
+    /// Opens the replica-log view on `tp` (a lesson's `show_log`, or `l`), replacing an open one.
+    pub(crate) fn open_log_view(&mut self, tp: crate::cluster::types::TopicPartition) {
+        if self.log_view.as_ref().is_some_and(|v| v.tp == tp) {
+            return;
+        }
         self.flash = Some(text_with("log_view.opened", &[("tp", &tp.to_string())]));
         let mut view = LogView::new(tp);
         view.observe(&self.snapshot);

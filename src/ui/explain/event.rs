@@ -63,6 +63,23 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             put("broker", broker.to_string());
             "explain.event.session_expired"
         }
+        BrokerUnfenced { broker, fenced_ms } => {
+            put("broker", broker.to_string());
+            put("after", ms(*fenced_ms));
+            "explain.event.broker_unfenced"
+        }
+        ReplicaCaughtUp {
+            tp,
+            broker,
+            after_ms,
+            records,
+        } => {
+            put("tp", tp.to_string());
+            put("broker", broker.to_string());
+            put("after", ms(*after_ms));
+            put("records", records.to_string());
+            "explain.event.replica_caught_up"
+        }
         BrokerSlow { broker, slow } => {
             put("broker", broker.to_string());
             if *slow {

@@ -198,6 +198,16 @@ fn every_event_kind() -> Vec<EventKind> {
         BrokerStopped { broker: 2 },
         BrokerStarted { broker: 2 },
         BrokerSessionExpired { broker: 2 },
+        BrokerUnfenced {
+            broker: 2,
+            fenced_ms: 2_000,
+        },
+        ReplicaCaughtUp {
+            tp: tp(),
+            broker: 2,
+            after_ms: 2_430,
+            records: 48,
+        },
         BrokerSlow {
             broker: 2,
             slow: true,

@@ -94,3 +94,29 @@ fn a_countdown_disappears_when_its_wait_ends() {
         assert!(!shown.contains(gone), "{gone} still shown:\n{shown}");
     }
 }
+
+#[test]
+fn a_restarted_broker_counts_its_fence_against_the_heartbeat_interval() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut snap = fixture::snapshot();
+        let now = snap.now_ms;
+        snap.cluster.brokers[1].fenced_since_ms = Some(now - 800);
+        let mut app = fixture::app(w, h);
+        app.theme = crate::ui::theme::Theme::monochrome();
+        app.set_snapshot(snap);
+        let shown = screen_text(&app);
+        let b2 = row(&shown, &["2  up"]);
+        assert!(b2.contains("fenced"), "{w}x{h}: {b2}");
+        // The clock is on the row, or on the border where the row is narrow.
+        assert!(shown.contains("0.8s/2s"), "{w}x{h}:\n{shown}");
+        if w >= 160 {
+            assert!(
+                shown.contains("broker.heartbeat.interval.ms"),
+                "{w}x{h}:\n{shown}"
+            );
+        }
+        let mut app = fixture::app(w, h);
+        app.set_snapshot(fixture::snapshot());
+        assert!(!screen_text(&app).contains("fenced"), "{w}x{h}: unfenced");
+    }
+}

@@ -27,6 +27,7 @@ pub(super) fn lesson_snapshot() -> crate::lab::LabSnapshot {
             "step 5 (line 31): expected consumer-B owns [test-1], but it owns [test-0]".into(),
         ],
         finished: false,
+        show_log: None,
     });
     snap
 }

@@ -207,3 +207,106 @@ fn a_truncation_refilled_before_the_next_snapshot_still_shows_what_was_dropped()
     let marks = text[b1..].lines().nth(2).unwrap();
     assert_eq!(marks.matches('x').count(), 6, "{text}");
 }
+
+#[test]
+fn a_lesson_step_with_show_log_opens_the_view_once_per_change() {
+    let mut app = App::new(Theme::colored(), 80, 24).lesson();
+    let mut snap = super::lesson::lesson_snapshot();
+    app.set_snapshot(snap.clone());
+    assert!(app.log_view.is_none(), "no show_log yet");
+    let tp1 = crate::cluster::types::TopicPartition::new("test", 1);
+    snap.lesson.as_mut().unwrap().show_log = Some(tp1.clone());
+    app.set_snapshot(snap.clone());
+    assert_eq!(
+        app.log_view.as_ref().map(|v| v.tp.clone()),
+        Some(tp1.clone())
+    );
+    assert!(screen_text(&app).contains("test-1"), "the view is drawn");
+    // Closed by the presenter, it stays closed while the lesson asks for the same partition.
+    update(&mut app, Action::ToggleLogView);
+    app.set_snapshot(snap.clone());
+    assert!(app.log_view.is_none());
+    // Another partition, or the same one again after a restart (`None` first), opens it again.
+    let tp0 = crate::cluster::types::TopicPartition::new("test", 0);
+    snap.lesson.as_mut().unwrap().show_log = Some(tp0.clone());
+    app.set_snapshot(snap.clone());
+    assert_eq!(app.log_view.as_ref().map(|v| v.tp.clone()), Some(tp0));
+    snap.lesson.as_mut().unwrap().show_log = None;
+    app.set_snapshot(snap.clone());
+    update(&mut app, Action::Cancel);
+    snap.lesson.as_mut().unwrap().show_log = Some(tp1.clone());
+    app.set_snapshot(snap);
+    assert_eq!(app.log_view.as_ref().map(|v| v.tp.clone()), Some(tp1));
+}
+
+/// One batch followed at slow time: the producer writes into the leader (`P1→`, `L+`), a
+/// follower fetches it (`F+`), then consumer-A reads it (`→CA`); each mark fades after half a
+/// simulated second.
+fn batch_flow(width: u16, height: u16, theme: Theme) -> Vec<App> {
+    let mut app = fixture::app(width, height);
+    app.theme = theme;
+    let mut snap = app.snapshot.clone();
+    let mut frames = Vec::new();
+    // The producer's batch reaches the leader, broker 2.
+    snap.now_ms += 10;
+    snap.producers[0].sent += 3;
+    set_leo(&mut snap, 2, 415);
+    app.set_snapshot(snap.clone());
+    frames.push(app.clone());
+    // Broker 1 fetches it.
+    snap.now_ms += 10;
+    set_leo(&mut snap, 1, 415);
+    app.set_snapshot(snap.clone());
+    frames.push(app.clone());
+    // consumer-A's position on test-0 moves past it.
+    snap.now_ms += 10;
+    snap.groups[0].partitions[0].position = Some(415);
+    app.set_snapshot(snap.clone());
+    frames.push(app.clone());
+    snap.now_ms += crate::ui::log_view::APPENDED_SHOWN_MS;
+    app.set_snapshot(snap);
+    frames.push(app);
+    frames
+}
+
+/// The test-0 row of the partition map.
+fn map_row(app: &App) -> String {
+    screen_text(app)
+        .lines()
+        .find(|l| l.contains(">test-0"))
+        .expect("test-0 in the map")
+        .to_string()
+}
+
+#[test]
+fn one_batch_can_be_followed_from_producer_to_leader_to_follower_to_consumer() {
+    let frames = batch_flow(80, 24, Theme::monochrome());
+    let rows: Vec<String> = frames.iter().map(map_row).collect();
+    assert!(
+        rows[0].contains("F 411 L+415 X 377 P1→") && !rows[0].contains("→CA"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[1].contains("F+415 L+415") && !rows[1].contains("→CA"),
+        "{}",
+        rows[1]
+    );
+    assert!(rows[2].contains("P1→ →CA"), "{}", rows[2]);
+    assert!(
+        !rows[3].contains('→') && rows[3].contains("F 415 L 415"),
+        "every mark fades: {}",
+        rows[3]
+    );
+    // Text alone carries it: the same screen with and without colour.
+    let coloured = batch_flow(80, 24, Theme::colored());
+    assert_eq!(screen_text(&frames[2]), screen_text(&coloured[2]));
+}
+
+#[test]
+fn snapshot_record_flow() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let frames = batch_flow(w, h, Theme::colored());
+        insta::assert_snapshot!(format!("record_flow_{w}x{h}"), screen_text(&frames[2]));
+    }
+}

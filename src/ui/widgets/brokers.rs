@@ -1,7 +1,8 @@
 //! Brokers: id, state, controller mark, partitions led, bytes on disk; a killed broker counts
-//! its silence against `broker.session.timeout.ms` until the controller notices and elects.
+//! its silence against `broker.session.timeout.ms` until the controller notices and elects, and a
+//! restarted one its fence against `broker.heartbeat.interval.ms` until its heartbeat lifts it.
 
-use super::countdown::broker_session;
+use super::countdown::{broker_fence, broker_session};
 use super::{human_bytes, mark, more_rows, panel, row_style, stale};
 use crate::cluster::snapshot::BrokerState;
 use crate::ui::app::{App, Panel};
@@ -66,6 +67,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 state.push(Span::styled(
                     format!(" {}", c.fit(state_w - 5)),
                     theme.error(),
+                ));
+            } else if let Some(c) = broker_fence(b, snap.now_ms, &snap.settings) {
+                // Restarted but fenced: out of every ISR until its next heartbeat. A narrow row
+                // keeps the word and leaves the clock to the border.
+                let shown = if wide {
+                    c.fit(state_w - 3)
+                } else {
+                    c.short.to_string()
+                };
+                state.push(Span::styled(
+                    format!(" {shown}"),
+                    theme.role(crate::cluster::snapshot::ReplicaRole::OutOfSync),
                 ));
             } else if b.leaderless > 0 {
                 state.push(Span::styled(
@@ -136,8 +149,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let mut block = block;
     let room = area.width.saturating_sub(4) as usize;
     let silent = snap.brokers.iter().find_map(|b| {
+        let who = format!("b{}", b.id);
         broker_session(b, snap.now_ms, &snap.settings)
-            .map(|c| c.legend(&format!("b{}", b.id), room, true))
+            .map(|c| c.legend(&who, room, true))
+            .or_else(|| {
+                broker_fence(b, snap.now_ms, &snap.settings).map(|c| c.legend(&who, room, wide))
+            })
     });
     let legend = match silent {
         Some(text) => Some(text),

@@ -190,6 +190,26 @@ pub fn broker_session(
     })
 }
 
+/// A restarted broker the controller keeps fenced until its next heartbeat:
+/// `broker.heartbeat.interval.ms`.
+pub fn broker_fence(
+    b: &BrokerSnapshot,
+    now_ms: i64,
+    settings: &ClusterSettings,
+) -> Option<Countdown> {
+    b.fenced_since_ms.map(|since| Countdown {
+        short: text("countdown.fenced"),
+        long: text("countdown.fenced_long"),
+        config: "broker.heartbeat.interval.ms",
+        elapsed_ms: now_ms - since,
+        limit_ms: settings.broker_heartbeat_interval_ms,
+        kafka_ms: kafka_ms_if_different(
+            "broker.heartbeat.interval.ms",
+            settings.broker_heartbeat_interval_ms,
+        ),
+    })
+}
+
 /// A group member whose heartbeats stopped: silence against its `session.timeout.ms`. Shown at
 /// once for a consumer known to be killed, otherwise once a third of the session has passed in
 /// silence (a live member heartbeats well within that).

@@ -1,6 +1,7 @@
 //! Partition map: brokers × partitions, each cell the replica's role and its LEO (an offline
 //! replica's as it stopped); an in-sync follower falling behind counts its lag time against
-//! `replica.lag.time.max.ms` in its cell, and the border names the config.
+//! `replica.lag.time.max.ms` in its cell, and the border names the config. After the cells, what
+//! flowed a moment ago: producers writing into the leader (`P1→`) and consumers reading (`→CA`).
 
 use super::countdown::{Countdown, follower_lag};
 use super::{mark, more_rows, panel, row_style};
@@ -8,7 +9,7 @@ use crate::cluster::snapshot::ClusterSettings;
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
 use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
-use crate::ui::pulses::Pulses;
+use crate::ui::pulses::{Pulses, short_label};
 use crate::ui::rows::{partition_order_shown, scroll_start};
 use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
@@ -75,6 +76,51 @@ fn cell<'a>(p: &PartitionSnapshot, broker: i32, clock: &Clock, theme: &Theme) ->
     }
 }
 
+/// Whether the flow column has room for full client ids: the longest producer's and consumer's
+/// both on one row. Decided for the whole map from the clients alone, so names keep their form
+/// while records come and go.
+fn full_names(app: &App, width: u16) -> bool {
+    let snap = &app.snapshot;
+    let longest = |ids: &mut dyn Iterator<Item = &String>| ids.map(|c| cells(c)).max().unwrap_or(0);
+    let p = longest(&mut snap.producers.iter().map(|p| &p.client_id));
+    let c = longest(
+        &mut snap
+            .groups
+            .iter()
+            .flat_map(|g| g.members.iter().map(|m| &m.client_id)),
+    );
+    p + c + 3 <= width as usize
+}
+
+/// `producer-1→ →consumer-A`, or `P1→ →CA` without `full` names: who wrote into `tp`'s leader
+/// and who read from it a moment ago (empty when nothing moved); at most two of each, then `+N`.
+pub fn flow_text(app: &App, p: &PartitionSnapshot, full: bool) -> String {
+    let names = |v: &[String], short: Option<char>| {
+        let mut s: Vec<String> = v
+            .iter()
+            .take(2)
+            .map(|c| short.map_or_else(|| c.clone(), |k| short_label(k, c)))
+            .collect::<Vec<_>>();
+        if v.len() > 2 {
+            s.push(format!("+{}", v.len() - 2));
+        }
+        s.join(",")
+    };
+    let writers = app.pulses.writers(&app.snapshot, &p.tp);
+    let readers = app.pulses.readers(&app.snapshot, &p.tp);
+    let text = |short: bool| {
+        let mut parts = Vec::new();
+        if !writers.is_empty() {
+            parts.push(format!("{}→", names(&writers, short.then_some('P'))));
+        }
+        if !readers.is_empty() {
+            parts.push(format!("→{}", names(&readers, short.then_some('C'))));
+        }
+        parts.join(" ")
+    };
+    text(!full)
+}
+
 /// The first follower falling behind, with who it is (`test-1 b2`), for the border.
 fn first_lagging(app: &App, order: &[usize]) -> Option<(String, Countdown)> {
     let snap = &app.snapshot;
@@ -137,6 +183,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         scroll_start(app.selection.broker, fit)
     };
     let shown = &snap.brokers[first.min(n)..(first + fit).min(n)];
+    // What is left after the broker columns shows the flow between clients and the leader.
+    let flow_w = inner_w
+        .saturating_sub(name_w)
+        .saturating_sub(shown.len() as u16 * (cell_w + 1))
+        .saturating_sub(1);
+    let full = full_names(app, flow_w);
     let title = match (shown.first(), shown.last()) {
         (Some(a), Some(b)) if shown.len() < n => {
             let (first, last) = (a.id.to_string(), b.id.to_string());
@@ -178,6 +230,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let selected = row == app.selection.partition;
             let mut cells = vec![Cell::from(format!("{}{}", mark(selected), p.tp))];
             cells.extend(shown.iter().map(|b| cell(p, b.id, &clock, theme)));
+            if flow_w >= 4 {
+                let flow = flow_text(app, p, full);
+                cells.push(Cell::from(super::fit::fit_words(&flow, flow_w as usize)));
+            }
             Row::new(cells).style(row_style(selected, focused, theme))
         });
     let mut header = vec![Cell::from(format!(" {}", text("partitions.partition")))];
@@ -187,6 +243,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }));
     let mut widths = vec![Constraint::Length(name_w)];
     widths.extend(shown.iter().map(|_| Constraint::Length(cell_w)));
+    if flow_w >= 4 {
+        widths.push(Constraint::Length(flow_w));
+    }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header()))
         .column_spacing(1)
