@@ -101,12 +101,17 @@ fn translate(mut scenario: Scenario, lang: Lang) -> Scenario {
     scenario
 }
 
-/// Every built-in lesson's name and title (a lesson that does not parse shows its error).
+/// Every built-in lesson's name and title (a lesson that does not parse shows its error); a
+/// lesson that needs the teaching profile's short timers says so, since `--profile kafka`
+/// refuses it.
 pub fn list() -> Vec<(String, String)> {
     BUILT_IN
         .iter()
         .map(|(n, _)| {
             let title = match built_in(n) {
+                Some(Ok(s)) if s.lab.profile == Some(crate::cluster::config::Profile::Teaching) => {
+                    format!("{} {}", s.title, crate::text::text("cli.teaching_only"))
+                }
                 Some(Ok(s)) => s.title,
                 Some(Err(e)) => format!("(broken: {e})"),
                 None => String::new(),
@@ -143,6 +148,16 @@ pub fn resolve(arg: &str) -> Result<Scenario, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_list_marks_exactly_the_lessons_that_need_the_teaching_profile() {
+        let marked: Vec<String> = list()
+            .into_iter()
+            .filter(|(_, title)| title.ends_with(crate::text::text("cli.teaching_only")))
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(marked, ["acks-and-unclean-election", "retention-and-reset"]);
+    }
 
     #[test]
     fn every_lesson_title_and_caption_is_in_chinese() {

@@ -37,6 +37,8 @@ mod keys_in_code {
         include_str!("../scenario/expect.rs"),
         include_str!("../scenario/runner.rs"),
         include_str!("../scenario/story.rs"),
+        include_str!("../scenario/lessons.rs"),
+        include_str!("../main.rs"),
         include_str!("../text/reason.rs"),
     ];
 
