@@ -160,14 +160,9 @@ fn check_elr(lab: &Lab, meta: &PartitionMeta) -> Result<(), String> {
         ));
     }
     if meta.leader.is_none() && lab.controller().is_some() {
-        let registered = lab.registered_brokers();
-        let up = |b: &BrokerId| {
-            registered.contains(b)
-                && lab
-                    .broker_states()
-                    .iter()
-                    .any(|(id, s)| id == b && *s == BrokerState::Up)
-        };
+        // Running, registered and unfenced: a restarted broker stays fenced until its first
+        // heartbeat, and KRaft elects no fenced broker.
+        let up = |b: &BrokerId| lab.is_available(*b);
         let electable = meta.isr.iter().any(up) || (meta.isr.is_empty() && meta.elr.iter().any(up));
         if electable {
             return Err(format!(

@@ -211,7 +211,7 @@ impl Cluster {
 
     /// Brokers that are running, registered and unfenced: the ones the controller may give
     /// leadership to or add to an ISR (KRaft never picks a fenced broker).
-    pub(crate) fn is_available(&self, id: BrokerId) -> bool {
+    pub fn is_available(&self, id: BrokerId) -> bool {
         self.brokers.get(&id).is_some_and(|b| {
             b.state == BrokerState::Up && b.registered && b.fenced_since_ms.is_none()
         })
