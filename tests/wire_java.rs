@@ -62,15 +62,15 @@ fn counts(s: &str) -> Vec<(i32, i64)> {
 fn java_idempotent_producer_with_default_acks_all_and_a_group_consumer_read_back_every_record() {
     let Some(cp) = classpath() else { return };
     let lab = LiveLab::start(11, 0, &[]);
-    // `java-orders` does not exist: the producer's metadata request auto-creates it with the
-    // lab's default of 2 partitions.
+    // `test`, the default lab's topic, has 2 partitions (a topic the producer auto-created would
+    // get num.partitions=1, Kafka's default, and keys could not spread).
     let n = 5000;
     let out = run_java(
         &cp,
         &[
             "produce-consume",
             &lab.bootstrap(),
-            "java-orders",
+            "test",
             &n.to_string(),
             "java-orders-group",
         ],
