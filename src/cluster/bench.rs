@@ -209,16 +209,7 @@ pub fn run_cluster_bench(dir: &Path, records: usize) -> Result<ClusterBenchRepor
 mod tests {
     use super::*;
 
-    /// A lab with one topic `t` of one partition and `replicas` replicas, and its leader.
-    fn lab_with_leader(dir: &Path, replicas: i16) -> (Cluster, TopicPartition, BrokerId) {
-        let mut lab = Cluster::new(ClusterConfig::new(3, 1, dir)).expect("lab");
-        lab.create_topic(TopicSpec::new("t", 1, replicas))
-            .expect("topic");
-        lab.advance_by(100);
-        let tp = TopicPartition::new("t", 0);
-        let leader = lab.leader_of(&tp).expect("a leader");
-        (lab, tp, leader)
-    }
+    use crate::cluster::test_support::lab_with_leader;
 
     #[test]
     fn failover_without_a_replica_to_elect_reports_no_election() {

@@ -22,6 +22,8 @@ pub mod produce;
 mod replication;
 pub mod snapshot;
 mod snapshot_builder;
+#[cfg(test)]
+pub(crate) mod test_support;
 mod tickets;
 mod timers;
 pub mod topic;

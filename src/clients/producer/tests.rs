@@ -6,18 +6,11 @@ use crate::clients::spec::ProducerSpec;
 use crate::cluster::event::EventKind;
 use crate::cluster::lab::Cluster;
 use crate::cluster::types::{BrokerId, TopicPartition};
-use crate::cluster::{ClusterConfig, TopicSpec};
 use bytes::Bytes;
 
 /// A 3-broker lab with topic `t` (one partition, `replicas` replicas) and its leader.
 fn lab(dir: &std::path::Path, replicas: i16) -> (Cluster, TopicPartition, BrokerId) {
-    let mut lab = Cluster::new(ClusterConfig::new(3, 1, dir)).expect("lab");
-    lab.create_topic(TopicSpec::new("t", 1, replicas))
-        .expect("topic");
-    lab.advance_by(100);
-    let tp = TopicPartition::new("t", 0);
-    let leader = lab.leader_of(&tp).expect("a leader");
-    (lab, tp, leader)
+    crate::cluster::test_support::lab_with_leader(dir, replicas)
 }
 
 /// Steps the cluster and the producer together for `ms`, as the lab does.
