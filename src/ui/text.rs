@@ -35,6 +35,7 @@ mod keys_in_code {
         include_str!("run.rs"),
         include_str!("timeline_filter.rs"),
         include_str!("../scenario/expect.rs"),
+        include_str!("../scenario/expect/records.rs"),
         include_str!("../scenario/runner.rs"),
         include_str!("../scenario/story.rs"),
         include_str!("../scenario/lessons.rs"),
