@@ -7,6 +7,7 @@
 
 pub mod event;
 pub mod lang;
+pub mod note;
 pub mod reason;
 pub mod width;
 
