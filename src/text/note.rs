@@ -30,8 +30,11 @@ pub fn note_in(lang: Lang, n: &NoteText) -> String {
             let list = NoteText::behind_list(
                 behind,
                 *more,
-                text_in(lang, "note.behind_by"),
-                text_in(lang, "note.behind_more"),
+                [
+                    text_in(lang, "note.behind_by"),
+                    text_in(lang, "note.behind_more"),
+                    text_in(lang, "note.list_separator"),
+                ],
             );
             (
                 "note.restarts_behind",
@@ -381,7 +384,7 @@ mod tests {
         );
         let zh = note_in(Lang::Zh, n);
         assert!(
-            zh.contains("test-0 落后 7 条") && zh.contains("另有 2 个"),
+            zh.contains("test-0 落后 7 条、test-1 落后 3 条、另有 2 个"),
             "{zh}"
         );
     }

@@ -158,12 +158,12 @@ impl From<&str> for NoteText {
 }
 
 impl NoteText {
-    /// The partitions a restart note names, as `test-0 by 3`, joined by `by`/`more` words.
+    /// The partitions a restart note names: each as the `by` template (`{tp} by {n}`), then the
+    /// `rest` template (`{n} more`) for those not named, joined by `sep`.
     pub fn behind_list(
         behind: &[(TopicPartition, i64)],
         more: usize,
-        by: &str,
-        rest: &str,
+        [by, rest, sep]: [&str; 3],
     ) -> String {
         let mut named: Vec<String> = behind
             .iter()
@@ -175,7 +175,7 @@ impl NoteText {
         if more > 0 {
             named.push(rest.replace("{n}", &more.to_string()));
         }
-        named.join(", ")
+        named.join(sep)
     }
 }
 
@@ -191,7 +191,7 @@ impl fmt::Display for NoteText {
                 f,
                 "broker {broker} restarts behind its leaders ({}): fenced until its next heartbeat, then \
                  it fetches to catch up, out of the ISR until it has",
-                Self::behind_list(behind, *more, "{tp} by {n}", "{n} more")
+                Self::behind_list(behind, *more, ["{tp} by {n}", "{n} more", ", "])
             ),
             Self::UncleanConfig { enabled } => {
                 write!(f, "config: unclean.leader.election.enable={enabled}")
