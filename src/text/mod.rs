@@ -5,6 +5,7 @@
 //! falls back to English, and a key missing everywhere shows as itself (tests make that a
 //! failure, never a panic).
 
+pub mod error;
 pub mod event;
 pub mod lang;
 pub mod note;
