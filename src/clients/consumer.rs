@@ -233,7 +233,7 @@ impl SimConsumer {
                     position: out_of_range,
                     error: error.to_string(),
                 };
-                lab.emit_event(EventKind::Note { text: text.into() });
+                lab.emit_event(EventKind::Note { text });
                 self.state = ConsumerState::Killed;
                 return None;
             }
