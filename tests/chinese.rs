@@ -70,3 +70,56 @@ fn unknown_language_names_the_ones_there_are() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("'fr'") && err.contains("en, zh"), "{err}");
 }
+
+/// The fixed words of every `[note]` template in en.toml (the text between its placeholders).
+fn english_note_fragments() -> Vec<String> {
+    let en = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/text/en.toml"))
+        .unwrap();
+    let section = en.split("\n[note]\n").nth(1).expect("en.toml has [note]");
+    let section = section.split("\n[").next().unwrap();
+    let mut out = Vec::new();
+    for line in section.lines().filter(|l| l.contains(" = \"")) {
+        let template = line.split(" = \"").nth(1).unwrap().trim_end_matches('"');
+        for part in template.split(['{', '}']) {
+            // Long enough to be words, not a separator or a config key on its own.
+            if part.split_whitespace().count() >= 2
+                && part.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 6
+            {
+                out.push(part.trim().to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_chinese_story_with_a_restart_and_a_client_start_has_no_english_note() {
+    // leader-failover starts a producer and restarts a broker that is behind its leaders.
+    let story = stdout(bin().args(["lesson", "leader-failover", "--headless", "--lang", "zh"]));
+    assert!(story.contains("已启动：生产者 → test，每秒"), "{story}");
+    assert!(
+        story.contains("重启后落后于 leader（test-0 落后"),
+        "{story}"
+    );
+    let fragments = english_note_fragments();
+    assert!(
+        fragments.iter().any(|f| f.contains("restarts behind")),
+        "{fragments:?}"
+    );
+    for line in story.lines() {
+        for f in &fragments {
+            assert!(!line.contains(f.as_str()), "English note {f:?} in {line:?}");
+        }
+        assert!(
+            line.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "no Chinese in {line:?}"
+        );
+    }
+    // The same run in English still prints today's sentences.
+    let en = stdout(bin().args(["lesson", "leader-failover", "--headless", "--lang", "en"]));
+    assert!(
+        en.contains("restarts behind its leaders (test-0 by"),
+        "{en}"
+    );
+    assert!(en.contains("started: producer → test at"), "{en}");
+}

@@ -231,7 +231,7 @@ fn restarted_follower_says_how_far_behind_it_starts() {
     t.lab.restart_broker(follower).unwrap();
     t.run_for(1);
     let notes = t.events_where(|e| {
-        matches!(e, EventKind::Note { text } if text.contains(&format!("broker {follower} restarts behind")) && text.contains("test-0 by 7"))
+        matches!(e, EventKind::Note { text } if text.to_string().contains(&format!("broker {follower} restarts behind")) && text.to_string().contains("test-0 by 7"))
     });
     assert_eq!(notes.len(), 1, "{}", t.story());
 }

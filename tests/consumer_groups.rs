@@ -527,8 +527,8 @@ fn reset_none_notes(t: &TestLab) -> Vec<String> {
     t.events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Note { text } if text.contains("auto.offset.reset=none") => {
-                Some(text.clone())
+            EventKind::Note { text } if text.to_string().contains("auto.offset.reset=none") => {
+                Some(text.to_string())
             }
             _ => None,
         })

@@ -11,7 +11,7 @@ use crate::clients::spec::ConsumerSpec;
 use crate::clients::spec::{CommitMode, OffsetReset};
 use crate::clients::view::{ClientOrigin, ConsumerSnapshot, ConsumerState};
 use crate::cluster::error::KafkaError;
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{EventKind, NoteText};
 use crate::cluster::lab::Cluster;
 use crate::cluster::produce::OffsetSpec;
 use crate::cluster::types::{AssignorKind, BrokerId, ClientId, TopicPartition};
@@ -173,7 +173,10 @@ impl SimConsumer {
         let manual = self.manual_commits();
         if let Some(e) = self.committer.poll(lab, manual, RETRY_BACKOFF_MS) {
             lab.emit_event(EventKind::Note {
-                text: format!("{}: commit failed: {e}", self.client_id),
+                text: NoteText::CommitFailed {
+                    client: self.client_id.clone(),
+                    error: e.to_string(),
+                },
             });
         }
         if let CommitMode::Auto { interval_ms } = self.spec.commit_mode
@@ -220,17 +223,15 @@ impl SimConsumer {
             OffsetReset::Earliest => OffsetSpec::Earliest,
             OffsetReset::Latest => OffsetSpec::Latest,
             OffsetReset::None => {
-                let text = match out_of_range {
-                    None => format!(
-                        "{}: no committed offset for {tp} and auto.offset.reset=none ({}); the consumer stops",
-                        self.client_id,
-                        KafkaError::NoOffsetForPartition
-                    ),
-                    Some(pos) => format!(
-                        "{}: offset {pos} of {tp} is out of range and auto.offset.reset=none ({}); the consumer stops",
-                        self.client_id,
-                        KafkaError::OffsetOutOfRange
-                    ),
+                let error = match out_of_range {
+                    None => KafkaError::NoOffsetForPartition,
+                    Some(_) => KafkaError::OffsetOutOfRange,
+                };
+                let text = NoteText::ResetNone {
+                    client: self.client_id.clone(),
+                    tp: tp.clone(),
+                    position: out_of_range,
+                    error: error.to_string(),
                 };
                 lab.emit_event(EventKind::Note { text });
                 self.state = ConsumerState::Killed;
@@ -282,10 +283,11 @@ impl SimConsumer {
                 }
                 Err(KafkaError::OffsetOutOfRange) => {
                     lab.emit_event(EventKind::Note {
-                        text: format!(
-                            "{}: offset {pos} of {tp} is out of range (deleted by retention, or truncated)",
-                            self.client_id
-                        ),
+                        text: NoteText::OutOfRange {
+                            client: self.client_id.clone(),
+                            tp: tp.clone(),
+                            position: pos,
+                        },
                     });
                     if let Some(o) = self.reset_position(lab, tp, Some(pos)) {
                         self.positions.insert(tp.clone(), o);
@@ -381,7 +383,10 @@ impl SimConsumer {
         if let Err(e) = self.committer.commit(lab, req, &self.positions) {
             self.committer.failed(now, manual, RETRY_BACKOFF_MS);
             lab.emit_event(EventKind::Note {
-                text: format!("{}: commit failed: {e}", self.client_id),
+                text: NoteText::CommitFailed {
+                    client: self.client_id.clone(),
+                    error: e.to_string(),
+                },
             });
         }
     }

@@ -7,9 +7,11 @@ use serde::Serialize;
 
 mod display;
 mod importance;
+mod note;
 mod reason;
 
 pub use importance::{PinKind, is_internal_topic};
+pub use note::{ClientDescription, CommitWords, NoteText};
 pub use reason::{ElectionReason, ProduceError, RebalanceReason, RemovalReason, TruncationReason};
 
 /// One thing that happened.
@@ -279,8 +281,8 @@ pub enum EventKind {
         id: ClientId,
         /// `client.id`.
         client_id: String,
-        /// Human description ("producer → test at 5/s").
-        description: String,
+        /// What the client is ("producer → test at 5/s").
+        description: ClientDescription,
     },
     /// A consumer crashed (no LeaveGroup).
     ConsumerKilled {
@@ -387,8 +389,8 @@ pub enum EventKind {
     },
     /// A free-form note (scenario captions, settings changes).
     Note {
-        /// Text.
-        text: String,
+        /// A code from the lab, or text already in the chosen language.
+        text: NoteText,
     },
 }
 

@@ -2,7 +2,7 @@
 
 use super::broker::Replica;
 use super::error::FaultError;
-use super::event::{EventKind, TruncationReason};
+use super::event::{EventKind, NoteText, TruncationReason};
 use super::lab::Cluster;
 use super::snapshot::BrokerState;
 use super::types::{BrokerId, TopicPartition};
@@ -46,7 +46,11 @@ impl Cluster {
                 }
             }
             Err(e) => self.emit(EventKind::Note {
-                text: format!("broker {broker}: cannot open {tp}: {e}"),
+                text: NoteText::CannotOpen {
+                    broker,
+                    tp: tp.clone(),
+                    error: e.to_string(),
+                },
             }),
         }
     }
@@ -190,20 +194,14 @@ impl Cluster {
         for (tp, _) in &behind {
             self.catch_ups.start(id, tp, self.now_ms);
         }
-        let mut named: Vec<String> = behind
-            .iter()
-            .take(CATCH_UP_NAMED_MAX)
-            .map(|(tp, n)| format!("{tp} by {n}"))
-            .collect();
-        if behind.len() > CATCH_UP_NAMED_MAX {
-            named.push(format!("{} more", behind.len() - CATCH_UP_NAMED_MAX));
-        }
+        let more = behind.len().saturating_sub(CATCH_UP_NAMED_MAX);
+        behind.truncate(CATCH_UP_NAMED_MAX);
         self.emit(EventKind::Note {
-            text: format!(
-                "broker {id} restarts behind its leaders ({}): fenced until its next heartbeat, then \
-                 it fetches to catch up, out of the ISR until it has",
-                named.join(", ")
-            ),
+            text: NoteText::RestartsBehind {
+                broker: id,
+                behind,
+                more,
+            },
         });
     }
 
@@ -224,7 +222,7 @@ impl Cluster {
         if self.config.unclean_leader_election != enabled {
             self.config.unclean_leader_election = enabled;
             self.emit(EventKind::Note {
-                text: format!("config: unclean.leader.election.enable={enabled}"),
+                text: NoteText::UncleanConfig { enabled },
             });
         }
     }

@@ -3,7 +3,7 @@
 //! that partition's leader changes the new coordinator reloads the group's offsets from its log.
 
 use super::error::KafkaError;
-use super::event::EventKind;
+use super::event::{EventKind, NoteText};
 use super::group::{
     CoordinatorConfig, GroupCoordinator, JoinRequest, JoinResponse, OffsetAndMetadata,
     OffsetCommitRecord, offsets_partition_for,
@@ -414,7 +414,10 @@ impl Cluster {
                 }
                 Some(Err(e)) => {
                     self.emit(EventKind::Note {
-                        text: format!("offset commit of group {} failed: {e}", c.group),
+                        text: NoteText::GroupCommitFailed {
+                            group: c.group.clone(),
+                            error: e.to_string(),
+                        },
                     });
                     // The client sees what Kafka's coordinator answers for a failed append.
                     let e = match e {

@@ -7,7 +7,7 @@
 use super::broker::{Broker, PartitionMeta};
 use super::config::ClusterConfig;
 use super::error::KafkaError;
-use super::event::{Event, EventKind};
+use super::event::{Event, EventKind, NoteText};
 use super::placement::assign_replicas;
 use super::snapshot::BrokerState;
 use super::topic::TopicSpec;
@@ -129,7 +129,13 @@ impl Cluster {
                     lab.create_topic_internal(spec, true)
                         .map_err(|e| format!("cannot create {OFFSETS_TOPIC}: {e}"))?;
                 }
-                Err(why) => lab.emit(EventKind::Note { text: why }),
+                // The same sentence as the config's refusal, as a code the catalogue can say.
+                Err(_) => lab.emit(EventKind::Note {
+                    text: NoteText::NoOffsetsTopic {
+                        wanted: lab.config.offsets_topic_replication_factor,
+                        live: lab.config.brokers,
+                    },
+                }),
             }
         }
         Ok(lab)
@@ -421,7 +427,7 @@ impl Cluster {
         };
         let Ok(values) = serde_json::from_str::<Vec<serde_json::Value>>(&text) else {
             self.emit(EventKind::Note {
-                text: "topics.json unreadable: starting with no topics".into(),
+                text: NoteText::TopicsFileUnreadable,
             });
             return;
         };

@@ -2,7 +2,7 @@
 
 use super::broker::Broker;
 use super::error::KafkaError;
-use super::event::EventKind;
+use super::event::{EventKind, NoteText};
 use super::idempotence::{SeqCheck, Written};
 use super::lab::{Cluster, ProduceAck, ProduceOutcome};
 use super::snapshot::BrokerState;
@@ -128,7 +128,11 @@ impl Cluster {
             }
             Err(e) => {
                 self.emit(EventKind::Note {
-                    text: format!("broker {broker}: append to {tp} failed: {e}"),
+                    text: NoteText::AppendFailed {
+                        broker,
+                        tp: tp.clone(),
+                        error: e.to_string(),
+                    },
                 });
                 return ProduceOutcome::Done(Err(KafkaError::StorageError));
             }

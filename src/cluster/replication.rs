@@ -1,7 +1,7 @@
 //! Replication: followers fetch from leaders, leaders move the HW and grow the ISR.
 
 use super::broker::FollowerState;
-use super::event::{EventKind, TruncationReason};
+use super::event::{EventKind, NoteText, TruncationReason};
 use super::lab::Cluster;
 use super::snapshot::BrokerState;
 use super::types::{BrokerId, TopicPartition};
@@ -109,7 +109,11 @@ impl Cluster {
                 }),
                 Some((Err(e), _)) => {
                     self.emit(EventKind::Note {
-                        text: format!("broker {follower}: truncating {tp} failed: {e}"),
+                        text: NoteText::TruncateFailed {
+                            broker: follower,
+                            tp: tp.clone(),
+                            error: e.to_string(),
+                        },
                     });
                     break;
                 }
@@ -243,7 +247,11 @@ impl Cluster {
         }
         if let Some(e) = error {
             self.emit(EventKind::Note {
-                text: format!("broker {follower}: replicating {tp} failed: {e}"),
+                text: NoteText::ReplicateFailed {
+                    broker: follower,
+                    tp: tp.clone(),
+                    error: e.to_string(),
+                },
             });
         }
         true

@@ -12,7 +12,7 @@ use crate::clients::consumer::SimConsumer;
 use crate::clients::producer::SimProducer;
 use crate::clients::spec::{ConsumerSpec, ProducerSpec};
 use crate::cluster::config::ClusterConfig;
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{EventKind, NoteText};
 use crate::cluster::lab::Cluster;
 use crate::cluster::types::ClientId;
 
@@ -102,7 +102,9 @@ impl Lab {
         let result = self.apply_inner(command);
         if let Err(e) = &result {
             self.cluster.emit_event(EventKind::Note {
-                text: format!("refused: {e}"),
+                text: NoteText::Refused {
+                    error: e.to_string(),
+                },
             });
         }
         result
@@ -135,7 +137,7 @@ impl Lab {
                 Ok(())
             }
             Command::Note(text) => {
-                c.emit_event(EventKind::Note { text });
+                c.emit_event(EventKind::Note { text: text.into() });
                 Ok(())
             }
             Command::Director(_) => Err(CommandError::NoDirector),

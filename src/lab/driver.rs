@@ -13,7 +13,7 @@ use super::command::{Command, DirectorCommand, Timed};
 use super::core::Lab;
 use super::snapshot::{LabSnapshot, LessonStatus};
 use super::wire::WireAttachment;
-use crate::cluster::event::{Event, EventKind};
+use crate::cluster::event::{Event, EventKind, NoteText};
 use std::time::Duration;
 
 /// How often the driver advances the simulation and publishes a snapshot (real time).
@@ -220,8 +220,8 @@ impl Driver {
                     self.clock.set_paused(false);
                 } else if !released {
                     let text = match director.next_at_ms() {
-                        Some(at) => format!("the next step runs by itself at t+{}s", at / 1000),
-                        None => "the lesson is over: b starts it again".into(),
+                        Some(at) => NoteText::NextStepAt { secs: at / 1000 },
+                        None => NoteText::LessonOver,
                     };
                     self.lab.emit_event(EventKind::Note { text });
                 }
@@ -237,7 +237,7 @@ impl Driver {
                     self.clock.set_speed(speed);
                 }
                 Err(text) => self.lab.emit_event(EventKind::Note {
-                    text: format!("cannot start over: {text}"),
+                    text: NoteText::CannotStartOver { error: text },
                 }),
             },
         }

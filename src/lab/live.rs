@@ -6,7 +6,7 @@ use super::command::Timed;
 use super::core::Lab;
 use super::driver::{Attachments, Director, LabChannels, channels, run};
 use super::wire::WireAttachment;
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{EventKind, NoteText};
 use crate::protocol::host::API_CHANNEL_CAPACITY;
 use crate::protocol::{ListenerConfig, listener};
 use tokio::task::JoinHandle;
@@ -69,11 +69,11 @@ pub async fn start(mut lab: Lab, options: LiveOptions) -> anyhow::Result<(LiveLa
                 server = Some(tokio::spawn(listener::serve(sockets, calls_tx)));
             }
             Err(e) if !w.required => {
-                let text = format!(
-                    "Kafka wire listener off: {e:#}. Real clients need a free port: restart with --port N"
-                );
-                lab.emit_event(EventKind::Note { text: text.clone() });
-                listener_status = Some(text);
+                let note = NoteText::ListenerOff {
+                    error: format!("{e:#}"),
+                };
+                listener_status = Some(note.to_string());
+                lab.emit_event(EventKind::Note { text: note });
             }
             Err(e) => return Err(e),
         }

@@ -2,7 +2,7 @@
 //! `client.id` with their measured rates, and the offsets real consumers fetch from. The request
 //! handlers report what they saw; the lab turns [`WireProducerView`]s into dashboard rows.
 
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{ClientDescription, EventKind};
 use crate::cluster::lab::Cluster;
 use crate::cluster::types::{Acks, ClientId, TopicPartition};
 use std::collections::{BTreeMap, VecDeque};
@@ -113,7 +113,10 @@ impl WireClients {
             cluster.emit_event(EventKind::ClientSpawned {
                 id,
                 client_id: client_id.to_string(),
-                description: format!("wire producer → {topic}, acks={acks}"),
+                description: ClientDescription::WireProducer {
+                    topic: topic.to_string(),
+                    acks: acks.to_string(),
+                },
             });
             self.producers.insert(
                 client_id.to_string(),

@@ -324,7 +324,7 @@ impl LessonRunner {
         let total = self.scenario.steps.len();
         self.shown = Some((index, now));
         lab.emit_event(EventKind::Note {
-            text: format!("▶ [{}/{total}] {caption}", index + 1),
+            text: format!("▶ [{}/{total}] {caption}", index + 1).into(),
         });
     }
 
@@ -457,7 +457,8 @@ pub fn build_lab(
         text: text_with(
             "story.lesson",
             &[("name", &scenario.name), ("title", &scenario.title)],
-        ),
+        )
+        .into(),
     });
     Ok(lab)
 }

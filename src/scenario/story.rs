@@ -81,7 +81,8 @@ pub fn run_story(
                 ("passed", &(results.len() - failed).to_string()),
                 ("total", &results.len().to_string()),
             ],
-        ),
+        )
+        .into(),
     });
     for e in lab.drain_events() {
         writeln!(out, "{}", format_event(&e, format)).map_err(io)?;
@@ -130,7 +131,7 @@ fn summarize(lab: &mut Lab, runner: &LessonRunner) {
                 ("read", &read),
             ],
         );
-        lab.emit_event(EventKind::Note { text });
+        lab.emit_event(EventKind::Note { text: text.into() });
     }
 }
 

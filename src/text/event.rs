@@ -3,6 +3,7 @@
 //! dashboard and headless text stories the same line from the catalogue's `[event]` section.
 //! Reasons the cluster gives as codes are said in the same language (`text::reason`).
 
+use super::note::{description_in, note_in};
 use super::reason::{election_in, produce_error_in, rebalance_in, removal_in, truncation_in};
 use super::{Lang, fill, text_in};
 use crate::cluster::event::{ElectionSource, EventKind};
@@ -183,7 +184,10 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
             ..
         } => (
             "event.client_spawned",
-            vec![("client", s(client_id)), ("description", s(description))],
+            vec![
+                ("client", s(client_id)),
+                ("description", description_in(lang, description)),
+            ],
         ),
         ConsumerKilled { client_id } => ("event.consumer_killed", vec![("client", s(client_id))]),
         ConsumerClosed { client_id } => ("event.consumer_closed", vec![("client", s(client_id))]),
@@ -294,7 +298,7 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
             passed: false,
             text,
         } => ("event.check_failed", vec![("text", s(text))]),
-        Note { text } => ("event.note", vec![("text", s(text))]),
+        Note { text } => ("event.note", vec![("text", note_in(lang, text))]),
     }
 }
 
@@ -446,7 +450,10 @@ pub(crate) mod tests {
             ClientSpawned {
                 id: 1,
                 client_id: "consumer-A".into(),
-                description: "group lab-group".into(),
+                description: crate::cluster::event::ClientDescription::WireProducer {
+                    topic: "test".into(),
+                    acks: "all".into(),
+                },
             },
             ConsumerKilled {
                 client_id: "consumer-A".into(),

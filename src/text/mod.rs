@@ -5,8 +5,10 @@
 //! falls back to English, and a key missing everywhere shows as itself (tests make that a
 //! failure, never a panic).
 
+pub mod error;
 pub mod event;
 pub mod lang;
+pub mod note;
 pub mod reason;
 pub mod width;
 

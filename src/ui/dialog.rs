@@ -166,7 +166,10 @@ impl Dialog {
                     .value(2)
                     .parse()
                     .map_err(|_| text("dialog.error_keys").to_string())?;
-                let acks: Acks = self.value(3).parse()?;
+                let acks: Acks = self
+                    .value(3)
+                    .parse()
+                    .map_err(|_| text_with("spec_error.acks", &[("value", self.value(3))]))?;
                 let mut spec = ProducerSpec::new(topic, rate);
                 spec.acks = acks;
                 // `enable.idempotence`; with acks other than all it is off, as Kafka's default.
@@ -181,7 +184,8 @@ impl Dialog {
                         distinct_keys: keys,
                     }
                 };
-                spec.validate().map_err(|e| e.to_string())?;
+                spec.validate()
+                    .map_err(|e| crate::text::error::spec_error(&e))?;
                 Ok(Command::SpawnProducer(spec))
             }
             DialogKind::Consumer => {
@@ -189,7 +193,8 @@ impl Dialog {
                 let topic = self.value(1);
                 require_topic(snap, topic)?;
                 let spec = ConsumerSpec::new(group, topic);
-                spec.validate().map_err(|e| e.to_string())?;
+                spec.validate()
+                    .map_err(|e| crate::text::error::spec_error(&e))?;
                 Ok(Command::SpawnConsumer(spec))
             }
             DialogKind::Topic => {

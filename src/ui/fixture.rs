@@ -356,7 +356,12 @@ pub fn events() -> Vec<Event> {
             EventKind::ClientSpawned {
                 id: 1,
                 client_id: "producer-1".into(),
-                description: "producer → test at 5/s, acks=all".into(),
+                description: crate::cluster::event::ClientDescription::Producer {
+                    topic: "test".into(),
+                    rate: "5".into(),
+                    acks: "all".into(),
+                    keys: None,
+                },
             },
         ),
         at(

@@ -4,7 +4,7 @@
 
 use super::{Phase, RETRY_BACKOFF_MS, SimConsumer};
 use crate::cluster::error::KafkaError;
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{EventKind, NoteText};
 use crate::cluster::group::{JoinRequest, MemberSubscription, assign};
 use crate::cluster::lab::Cluster;
 use crate::cluster::types::{AssignorKind, BrokerId, TopicPartition};
@@ -53,10 +53,10 @@ impl SimConsumer {
         {
             let _ = lab.leave_group(coord, &self.spec.group_id, &member);
             lab.emit_event(EventKind::Note {
-                text: format!(
-                    "{} exceeded max.poll.interval.ms={} and left the group",
-                    self.client_id, self.spec.max_poll_interval_ms
-                ),
+                text: NoteText::PollTimeout {
+                    client: self.client_id.clone(),
+                    max_poll_interval_ms: self.spec.max_poll_interval_ms,
+                },
             });
             self.phase = Phase::Unjoined;
         }
@@ -172,7 +172,11 @@ impl SimConsumer {
         self.retry_at_ms = now + RETRY_BACKOFF_MS;
         if !e.is_retriable() {
             lab.emit_event(EventKind::Note {
-                text: format!("{}: {call} failed: {e}", self.client_id),
+                text: NoteText::GroupCallFailed {
+                    client: self.client_id.clone(),
+                    call: call.to_string(),
+                    error: e.to_string(),
+                },
             });
             self.phase = Phase::Unjoined;
         }

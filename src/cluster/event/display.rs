@@ -279,7 +279,7 @@ impl fmt::Display for EventKind {
             Check { passed, text } => {
                 write!(f, "{} {text}", if *passed { "PASS" } else { "FAIL" })
             }
-            Note { text } => f.write_str(text),
+            Note { text } => write!(f, "{text}"),
         }
     }
 }

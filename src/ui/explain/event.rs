@@ -219,7 +219,7 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             ..
         } => {
             put("client", client_id.clone());
-            put("description", description.clone());
+            put("description", crate::text::note::description(description));
             "explain.event.client_spawned"
         }
         ConsumerKilled { client_id } => {
@@ -346,7 +346,7 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             }
         }
         Note { text } => {
-            put("text", text.clone());
+            put("text", crate::text::note::note(text));
             "explain.event.note"
         }
     };

@@ -278,7 +278,13 @@ fn every_event_kind() -> Vec<EventKind> {
         ClientSpawned {
             id: 4,
             client_id: "consumer-C".into(),
-            description: "consumer in lab-group".into(),
+            description: crate::cluster::event::ClientDescription::Consumer {
+                group: "lab-group".into(),
+                topics: "test".into(),
+                assignor: "range".into(),
+                commit: crate::cluster::event::CommitWords::Auto(5000),
+                reset: "earliest".into(),
+            },
         },
         ConsumerKilled {
             client_id: "consumer-A".into(),

@@ -369,7 +369,7 @@ fn a_long_explanation_scrolls_to_its_last_line_at_80x24() {
     let words: Vec<String> = (0..200).map(|i| format!("word{i}")).collect();
     app.push_event(Event {
         kind: EventKind::Note {
-            text: words.join(" "),
+            text: words.join(" ").into(),
         },
         ..app.events.back().cloned().unwrap()
     });
