@@ -4,15 +4,7 @@
 use crate::cluster::event::{Event, EventCategory, PinKind};
 
 /// The kinds `f` steps through after "all kinds", in the timeline's colour order.
-pub const FILTER_CYCLE: [EventCategory; 7] = [
-    EventCategory::Election,
-    EventCategory::Isr,
-    EventCategory::Rebalance,
-    EventCategory::Commit,
-    EventCategory::Fault,
-    EventCategory::Log,
-    EventCategory::Info,
-];
+pub const FILTER_CYCLE: [EventCategory; 7] = EventCategory::ALL;
 
 /// The timeline's filter: story only or every line, and optionally one kind of event.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
