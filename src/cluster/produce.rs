@@ -71,7 +71,13 @@ impl Cluster {
         if let Err(e) = self.check_leader(broker, tp) {
             return ProduceOutcome::Done(Err(e));
         }
-        if has_batch_over(batches, self.config.message_max_bytes) {
+        // A topic's `max.message.bytes` overrides the broker's `message.max.bytes`, as in Kafka.
+        let max_bytes = self
+            .topics
+            .get(&tp.topic)
+            .and_then(|t| t.spec.max_message_bytes)
+            .unwrap_or(self.config.message_max_bytes);
+        if has_batch_over(batches, max_bytes) {
             return ProduceOutcome::Done(Err(KafkaError::MessageTooLarge));
         }
         let Some(meta) = self.partitions.get(tp) else {

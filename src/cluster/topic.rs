@@ -19,6 +19,10 @@ pub struct TopicSpec {
     pub retention_ms: Option<i64>,
     /// `retention.bytes`, when not the lab default.
     pub retention_bytes: Option<i64>,
+    /// `max.message.bytes`: the largest record batch this topic takes, when not the broker's
+    /// `message.max.bytes`. Absent from topics files written before it existed.
+    #[serde(default)]
+    pub max_message_bytes: Option<usize>,
 }
 
 impl TopicSpec {
@@ -32,6 +36,7 @@ impl TopicSpec {
             segment_bytes: None,
             retention_ms: None,
             retention_bytes: None,
+            max_message_bytes: None,
         }
     }
 }

@@ -3,12 +3,12 @@
 
 use super::host::{Ctx, WireHost};
 use super::metadata::sb;
-use crate::cluster::config::check_segment_bytes;
 use crate::cluster::config::table::{HONOURED, differs_from_kafka};
 use crate::cluster::error::KafkaError;
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
 use crate::cluster::topic::TopicSpec;
+use crate::cluster::topic_config::set_topic_config;
 use kafka_protocol::messages::create_topics_response::{
     CreatableTopicResult, CreateTopicsResponse,
 };
@@ -68,29 +68,13 @@ fn spec_from(
         let Some(v) = c.value.as_ref().map(|v| v.to_string()) else {
             continue;
         };
-        let bad = || {
-            (
-                INVALID_CONFIG,
-                format!("invalid value {v:?} for {}", c.name.as_str()),
-            )
-        };
-        match c.name.as_str() {
-            "min.insync.replicas" => spec.min_insync_replicas = v.parse().map_err(|_| bad())?,
-            "segment.bytes" => {
-                let bytes = v.parse().map_err(|_| bad())?;
-                check_segment_bytes(cluster.config().profile, "segment.bytes", bytes)
-                    .map_err(|e| (INVALID_CONFIG, e))?;
-                spec.segment_bytes = Some(bytes);
-            }
-            "retention.ms" => spec.retention_ms = Some(v.parse().map_err(|_| bad())?),
-            "retention.bytes" => spec.retention_bytes = Some(v.parse().map_err(|_| bad())?),
-            other => {
-                return Err((
-                    INVALID_CONFIG,
-                    format!("kafka-lab does not support topic config {other}"),
-                ));
-            }
-        }
+        set_topic_config(
+            &mut spec,
+            cluster.config().profile,
+            c.name.as_str(),
+            Some(&v),
+        )
+        .map_err(|e| (INVALID_CONFIG, e))?;
     }
     Ok(spec)
 }
@@ -280,7 +264,14 @@ fn topic_configs(
         t.spec.retention_bytes.is_some(),
     );
     out.push(entry("retention.bytes", v, s));
-    let (v, s) = inherited("message.max.bytes", c.message_max_bytes.to_string(), false);
+    let (v, s) = inherited(
+        "message.max.bytes",
+        t.spec
+            .max_message_bytes
+            .unwrap_or(c.message_max_bytes)
+            .to_string(),
+        t.spec.max_message_bytes.is_some(),
+    );
     out.push(entry("max.message.bytes", v, s));
     let (v, s) = inherited(
         "unclean.leader.election.enable",

@@ -105,17 +105,34 @@ fn create(
     topic: &str,
     segment_bytes: Option<&str>,
 ) -> (i16, i32, i16, String) {
-    let mut t = CreatableTopic::default()
+    let configs: Vec<(&str, &str)> = segment_bytes
+        .map(|b| ("segment.bytes", b))
+        .into_iter()
+        .collect();
+    create_with(c, h, topic, &configs)
+}
+
+/// CreateTopics of `topic` with `configs`: (error code, partitions, RF, error message).
+pub(super) fn create_with(
+    c: &mut Cluster,
+    h: &mut WireHost,
+    topic: &str,
+    configs: &[(&str, &str)],
+) -> (i16, i32, i16, String) {
+    let t = CreatableTopic::default()
         .with_name(name(topic))
         .with_num_partitions(-1)
-        .with_replication_factor(-1);
-    if let Some(b) = segment_bytes {
-        t = t.with_configs(vec![
-            CreatableTopicConfig::default()
-                .with_name(StrBytes::from_static_str("segment.bytes"))
-                .with_value(Some(StrBytes::from_string(b.into()))),
-        ]);
-    }
+        .with_replication_factor(-1)
+        .with_configs(
+            configs
+                .iter()
+                .map(|(k, v)| {
+                    CreatableTopicConfig::default()
+                        .with_name(StrBytes::from_string((*k).into()))
+                        .with_value(Some(StrBytes::from_string((*v).into())))
+                })
+                .collect(),
+        );
     let req = CreateTopicsRequest::default().with_topics(vec![t]);
     let Some(ResponseKind::CreateTopics(r)) =
         call(c, h, &ctx(1, 5), RequestKind::CreateTopics(req))
@@ -171,6 +188,49 @@ fn a_batch_over_message_max_bytes_is_refused_with_message_too_large() {
     assert_eq!(
         p.responses[0].partition_responses[0].error_code, 10,
         "MESSAGE_TOO_LARGE"
+    );
+}
+
+/// Produces one batch holding a `value_bytes` value to `topic`-0; the partition's error code.
+fn produce_sized(c: &mut Cluster, h: &mut WireHost, topic: &str, value_bytes: usize) -> i16 {
+    let l = super::leader(c, topic, 0);
+    let recs = vec![(None, Some(Bytes::from(vec![b'x'; value_bytes])), 1_000)];
+    let records = crate::log::batch::encode_stamped_records(&recs, 0, None).expect("batch");
+    let Some(ResponseKind::Produce(p)) = call(
+        c,
+        h,
+        &ctx(l, 9),
+        RequestKind::Produce(produce_req(topic, 0, 1, records)),
+    ) else {
+        panic!("produce")
+    };
+    p.responses[0].partition_responses[0].error_code
+}
+
+#[test]
+fn a_topics_max_message_bytes_overrides_the_brokers_and_is_described_as_a_topic_config() {
+    let (mut c, mut h, _d) = lab_with(Profile::Kafka, 3);
+    let (code, _, _, msg) = create_with(&mut c, &mut h, "small", &[("max.message.bytes", "x1")]);
+    assert_eq!(code, 40, "INVALID_CONFIG");
+    assert_eq!(
+        msg,
+        "Invalid value x1 for configuration max.message.bytes: Not a number of type INT"
+    );
+    let (code, ..) = create_with(&mut c, &mut h, "small", &[("max.message.bytes", "2000")]);
+    assert_eq!(code, 0);
+    assert_eq!(produce_sized(&mut c, &mut h, "small", 1_500), 0);
+    assert_eq!(
+        produce_sized(&mut c, &mut h, "small", 2_500),
+        10,
+        "MESSAGE_TOO_LARGE"
+    );
+    // The broker's 1,048,588 still holds for a topic without its own value.
+    assert_eq!(produce_sized(&mut c, &mut h, "test", 2_500), 0);
+    const DYNAMIC_TOPIC_CONFIG: i8 = 1;
+    let topic = describe(&mut c, &mut h, 2, "small");
+    assert_eq!(
+        find(&topic, "max.message.bytes"),
+        ("2000", DYNAMIC_TOPIC_CONFIG)
     );
 }
 
