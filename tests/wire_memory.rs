@@ -1,6 +1,10 @@
 //! Bounded memory under clients that hang up: 100,000 `acks=all` produces whose connections close
 //! before the answer leave nothing behind — no parked request, no waiting or finished ticket — and
-//! the process's resident memory stays flat between the first 20,000 and the last.
+//! the process's resident memory stays flat between the first 20,000 and the last. A real client's
+//! records of each size class are answered as Kafka answers them, and the lab's memory returns
+//! to its baseline after them.
+
+mod common;
 
 use bytes::Bytes;
 use kafka_lab::cluster::config::ClusterConfig;
@@ -107,4 +111,70 @@ fn acks_all_produces_from_clients_that_hang_up_leave_nothing_behind() {
         "memory grew {growth_kib} KiB over 80,000 hung-up produces"
     );
     assert!(c.high_watermark(&tp).is_some());
+}
+
+/// Resident memory of process `pid` in KiB (Linux).
+fn rss_kib_of(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/PID/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// confluent-kafka sends one record of `size` bytes to `test`; what the lab answered.
+fn send_sized(py: &str, lab: &common::live_lab::LiveLab, size: usize) -> String {
+    let mut cmd = std::process::Command::new(py);
+    cmd.arg(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/size_limits.py"),
+    )
+    .args([lab.bootstrap(), "test".into(), size.to_string()]);
+    let out =
+        common::live_lab::run_bounded(cmd, "size_limits.py", std::time::Duration::from_secs(90));
+    out.lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .map(|r| r.split_whitespace().next().unwrap_or_default().to_string())
+        .unwrap_or_else(|| panic!("no RESULT line: {out}"))
+}
+
+#[test]
+fn each_size_class_is_answered_as_kafka_does_and_memory_returns_to_its_baseline() {
+    let Some(py) = common::live_lab::env_or_skip("KAFKA_LAB_PYTHON", "real-client") else {
+        return;
+    };
+    let lab = common::live_lab::LiveLab::start(7, 0, &[]);
+    // Under max.message.bytes (1,048,588): stored.
+    assert_eq!(send_sized(&py, &lab, 500_000), "ok");
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let baseline = rss_kib_of(lab.pid());
+    // Over max.message.bytes: MESSAGE_TOO_LARGE (10), the record read and dropped.
+    assert_eq!(send_sized(&py, &lab, 2_000_000), "10");
+    // Just under socket.request.max.bytes (104,857,600): read whole, then refused the same way.
+    assert_eq!(send_sized(&py, &lab, 90_000_000), "10");
+    // Over socket.request.max.bytes: Kafka closes the connection without reading the frame; the
+    // client sees its record time out. On the wire: the length alone closes the connection.
+    assert_eq!(send_sized(&py, &lab, 110_000_000), "closed");
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", lab.port)).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    std::io::Write::write_all(&mut s, &(104_857_601_i32).to_be_bytes()).expect("length");
+    let mut buf = [0u8; 1];
+    assert_eq!(
+        std::io::Read::read(&mut s, &mut buf).expect("the lab closes, not times out"),
+        0,
+        "a frame over socket.request.max.bytes closes the connection"
+    );
+    // The lab still answers, and holds no more than it did before the large requests.
+    assert_eq!(send_sized(&py, &lab, 500_000), "ok");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let after = rss_kib_of(lab.pid());
+    let growth_kib = after.saturating_sub(baseline);
+    eprintln!(
+        "lab RSS {baseline} KiB before the large requests, {after} KiB after (+{growth_kib} KiB)"
+    );
+    assert!(
+        growth_kib < 24 * 1024,
+        "the lab kept {growth_kib} KiB after the large requests (baseline {baseline} KiB)"
+    );
 }

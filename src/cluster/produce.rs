@@ -57,6 +57,17 @@ impl Cluster {
         }
     }
 
+    /// Whether a batch in `batches` is over `topic`'s `max.message.bytes` (which overrides the
+    /// broker's `message.max.bytes`, as in Kafka): MESSAGE_TOO_LARGE.
+    pub fn batch_too_large(&self, topic: &str, batches: &[u8]) -> bool {
+        let max_bytes = self
+            .topics
+            .get(topic)
+            .and_then(|t| t.spec.max_message_bytes)
+            .unwrap_or(self.config.message_max_bytes);
+        has_batch_over(batches, max_bytes)
+    }
+
     /// Appends producer batches on `broker` as leader of `tp` with the given `acks`, after the
     /// idempotent producer's sequence check when the batches carry a producer id: a retry the log
     /// already has is answered with the original offsets (once the HW passes them for `acks=all`).
@@ -71,13 +82,7 @@ impl Cluster {
         if let Err(e) = self.check_leader(broker, tp) {
             return ProduceOutcome::Done(Err(e));
         }
-        // A topic's `max.message.bytes` overrides the broker's `message.max.bytes`, as in Kafka.
-        let max_bytes = self
-            .topics
-            .get(&tp.topic)
-            .and_then(|t| t.spec.max_message_bytes)
-            .unwrap_or(self.config.message_max_bytes);
-        if has_batch_over(batches, max_bytes) {
+        if self.batch_too_large(&tp.topic, batches) {
             return ProduceOutcome::Done(Err(KafkaError::MessageTooLarge));
         }
         let Some(meta) = self.partitions.get(tp) else {
@@ -392,15 +397,23 @@ fn still_in_log(
     })
 }
 
-/// Whether any record batch in `batches` is larger than `message.max.bytes` (Kafka refuses the
-/// whole request with MESSAGE_TOO_LARGE); malformed batches are left to the log's own checks.
+/// Whether any record batch in `batches` is larger than `max_bytes` (Kafka refuses the whole
+/// request with MESSAGE_TOO_LARGE before any other check). Reads only each batch's length field,
+/// so a batch too large for the log's own parser is still answered as too large, not corrupt.
 fn has_batch_over(batches: &[u8], max_bytes: usize) -> bool {
+    /// baseOffset (8) and batchLength (4) precede the length's count.
+    const LOG_OVERHEAD: usize = 12;
     let mut rest = batches;
-    while let Ok(h) = crate::log::batch::parse_header(rest) {
-        if h.total_len > max_bytes {
+    while let Some(len) = rest.get(8..LOG_OVERHEAD) {
+        let declared = i32::from_be_bytes([len[0], len[1], len[2], len[3]]);
+        let Ok(declared) = usize::try_from(declared) else {
+            return false;
+        };
+        let total = LOG_OVERHEAD + declared;
+        if total > max_bytes {
             return true;
         }
-        let Some(next) = rest.get(h.total_len..) else {
+        let Some(next) = rest.get(total..) else {
             return false;
         };
         rest = next;

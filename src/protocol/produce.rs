@@ -106,6 +106,10 @@ fn produce_partition(
         return Slot::Ready(KafkaError::NotLeaderOrFollower.code(), -1);
     }
     let bytes = records.unwrap_or_default();
+    // Kafka checks the size first: a batch too large is MESSAGE_TOO_LARGE, never CORRUPT_MESSAGE.
+    if cluster.batch_too_large(&tp.topic, bytes) {
+        return Slot::Ready(KafkaError::MessageTooLarge.code(), -1);
+    }
     let (batches, problem) = split_valid(bytes);
     if problem.is_some() || batches.is_empty() {
         return Slot::Ready(KafkaError::CorruptMessage.code(), -1);

@@ -54,6 +54,11 @@ impl LiveLab {
         self.events.try_iter().collect()
     }
 
+    /// The lab process's id (to read its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Broker 1's address.
     pub fn bootstrap(&self) -> String {
         format!("127.0.0.1:{}", self.port)

@@ -235,6 +235,24 @@ fn a_topics_max_message_bytes_overrides_the_brokers_and_is_described_as_a_topic_
 }
 
 #[test]
+fn a_batch_too_large_for_the_logs_parser_is_message_too_large_not_corrupt() {
+    let (mut c, mut h, _d) = lab_with(Profile::Kafka, 3);
+    let l = super::leader(&c, "test", 0);
+    // A batch header claiming 70 MB (over the log's 64 MiB parser limit): the size answers first.
+    let mut records = vec![0u8; 61];
+    records[8..12].copy_from_slice(&70_000_000_i32.to_be_bytes());
+    let Some(ResponseKind::Produce(p)) = call(
+        &mut c,
+        &mut h,
+        &ctx(l, 9),
+        RequestKind::Produce(produce_req("test", 0, 1, Bytes::from(records))),
+    ) else {
+        panic!("produce")
+    };
+    assert_eq!(p.responses[0].partition_responses[0].error_code, 10);
+}
+
+#[test]
 fn the_kafka_profile_has_no_group_coordinator_with_fewer_than_three_brokers() {
     let find = |c: &mut Cluster, h: &mut WireHost| {
         let req = FindCoordinatorRequest::default().with_key(StrBytes::from_static_str("g"));
