@@ -47,6 +47,11 @@ impl CatchUps {
         self.running.remove(&(broker, tp.clone()))
     }
 
+    /// Forgets a deleted topic's catch-ups.
+    pub(crate) fn forget_topic(&mut self, topic: &str) {
+        self.running.retain(|(_, tp), _| tp.topic != topic);
+    }
+
     /// Forgets a broker that stopped: its next start begins a new catch-up.
     pub(crate) fn forget(&mut self, broker: BrokerId) {
         self.running.retain(|(b, _), _| *b != broker);

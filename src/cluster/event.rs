@@ -111,6 +111,33 @@ pub enum EventKind {
         /// Replication factor.
         replication_factor: i16,
     },
+    /// A topic was deleted: its partitions went offline and their logs left every broker's disk.
+    TopicDeleted {
+        /// Name.
+        topic: String,
+        /// Partitions it had.
+        partitions: i32,
+        /// Groups' committed offsets removed with it (one per group and partition).
+        offsets_removed: usize,
+    },
+    /// CreatePartitions grew a topic.
+    PartitionsAdded {
+        /// Name.
+        topic: String,
+        /// Partition count before.
+        from: i32,
+        /// Partition count now.
+        to: i32,
+    },
+    /// A topic config was set (`Some`) or reset to the broker's value (`None`).
+    TopicConfigChanged {
+        /// Name.
+        topic: String,
+        /// Kafka's config name.
+        config: String,
+        /// The new value; `None` when reset to the default.
+        value: Option<String>,
+    },
     /// A broker crashed (no goodbye).
     BrokerKilled {
         /// Which broker.
@@ -429,6 +456,9 @@ impl EventKind {
             }
             LabStarted { .. }
             | TopicCreated { .. }
+            | TopicDeleted { .. }
+            | PartitionsAdded { .. }
+            | TopicConfigChanged { .. }
             | BrokerStarted { .. }
             | BrokerUnfenced { .. }
             | ClientSpawned { .. }

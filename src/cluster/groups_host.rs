@@ -70,6 +70,11 @@ impl GroupHosting {
     pub(crate) fn coordinator(&self) -> &GroupCoordinator {
         &self.coordinator
     }
+
+    /// The coordinator's state, for a topic deletion's offset removal.
+    pub(crate) fn coordinator_mut(&mut self) -> &mut GroupCoordinator {
+        &mut self.coordinator
+    }
 }
 
 impl Cluster {

@@ -145,6 +145,11 @@ impl ProducerStates {
         }
     }
 
+    /// Forgets a deleted topic's producer-partition entries.
+    pub fn forget_topic(&mut self, topic: &str) {
+        self.entries.retain(|(_, tp), _| tp.topic != topic);
+    }
+
     /// Producer-partition pairs remembered, to check the bound.
     pub fn len(&self) -> usize {
         self.entries.len()

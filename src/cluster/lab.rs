@@ -401,7 +401,7 @@ impl Cluster {
     }
 
     /// Persists topic specs and assignments (Kafka keeps them in its metadata log).
-    fn save_topics_file(&self) {
+    pub(crate) fn save_topics_file(&self) {
         let topics: Vec<serde_json::Value> = self
             .topics
             .values()

@@ -27,6 +27,7 @@ pub(crate) mod test_support;
 mod tickets;
 mod timers;
 pub mod topic;
+pub mod topic_changes;
 pub mod topic_config;
 pub mod types;
 

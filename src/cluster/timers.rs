@@ -82,6 +82,12 @@ impl LeaderHistory {
         self.leo.insert(tp.clone(), leo);
     }
 
+    /// Forgets a deleted topic's partitions.
+    pub fn forget_topic(&mut self, topic: &str) {
+        self.leo.retain(|tp, _| tp.topic != topic);
+        self.epochs.retain(|tp, _| tp.topic != topic);
+    }
+
     /// The last leader's LEO (0 when never seen).
     pub fn leo(&self, tp: &TopicPartition) -> i64 {
         self.leo.get(tp).copied().unwrap_or(0)
@@ -145,6 +151,11 @@ impl LastKnown {
     pub fn forget(&mut self, broker: BrokerId) {
         self.replicas.retain(|(b, _), _| *b != broker);
         self.disk_bytes.remove(&broker);
+    }
+
+    /// Forgets a deleted topic's replicas.
+    pub fn forget_topic(&mut self, topic: &str) {
+        self.replicas.retain(|(_, tp), _| tp.topic != topic);
     }
 
     /// A stopped broker's replica as it was when it stopped.

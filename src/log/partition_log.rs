@@ -197,6 +197,12 @@ impl PartitionLog {
         self.active().flush()
     }
 
+    /// Takes a topic's changed configs (`segment.bytes`, retention): they apply from the next
+    /// roll and the next retention check, as in Kafka.
+    pub fn set_config(&mut self, config: LogConfig) {
+        self.config = config;
+    }
+
     /// First offset still in the log.
     pub fn log_start_offset(&self) -> i64 {
         self.log_start_offset

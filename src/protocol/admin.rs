@@ -1,7 +1,7 @@
-//! Administrative APIs: CreateTopics, DeleteTopics (refused: the lab cannot delete topics),
-//! InitProducerId (idempotent producers; no transactions) and DescribeConfigs.
+//! Administrative APIs: CreateTopics, InitProducerId (idempotent producers; no transactions)
+//! and DescribeConfigs. Topics that change are `topic_admin`'s.
 
-use super::host::{Ctx, WireHost};
+use super::host::WireHost;
 use super::metadata::sb;
 use crate::cluster::config::table::{HONOURED, differs_from_kafka};
 use crate::cluster::error::KafkaError;
@@ -12,20 +12,14 @@ use crate::cluster::topic_config::set_topic_config;
 use kafka_protocol::messages::create_topics_response::{
     CreatableTopicResult, CreateTopicsResponse,
 };
-use kafka_protocol::messages::delete_topics_response::{
-    DeletableTopicResult, DeleteTopicsResponse,
-};
 use kafka_protocol::messages::describe_configs_response::{
     DescribeConfigsResourceResult, DescribeConfigsResponse, DescribeConfigsResult,
 };
 use kafka_protocol::messages::init_producer_id_response::InitProducerIdResponse;
 use kafka_protocol::messages::{
-    CreateTopicsRequest, DeleteTopicsRequest, DescribeConfigsRequest, InitProducerIdRequest,
-    ProducerId,
+    CreateTopicsRequest, DescribeConfigsRequest, InitProducerIdRequest, ProducerId,
 };
 
-/// Kafka's TOPIC_DELETION_DISABLED.
-pub const TOPIC_DELETION_DISABLED: i16 = 73;
 /// Kafka's INVALID_CONFIG.
 const INVALID_CONFIG: i16 = 40;
 /// Kafka's INVALID_REQUEST.
@@ -116,21 +110,6 @@ pub fn create_topics(
         })
         .collect();
     CreateTopicsResponse::default().with_topics(topics)
-}
-
-/// DeleteTopics: refused with TOPIC_DELETION_DISABLED; the lab's cluster cannot delete topics.
-pub fn delete_topics(ctx: &Ctx, r: &DeleteTopicsRequest) -> DeleteTopicsResponse {
-    let _ = ctx;
-    let responses = r
-        .topic_names
-        .iter()
-        .map(|n| {
-            DeletableTopicResult::default()
-                .with_name(Some(n.clone()))
-                .with_error_code(TOPIC_DELETION_DISABLED)
-        })
-        .collect();
-    DeleteTopicsResponse::default().with_responses(responses)
 }
 
 /// InitProducerId for idempotent producers; transactional ids are refused.

@@ -3,6 +3,7 @@
 //! cluster's simulated milliseconds, so pausing or slowing the lab pauses or slows them too.
 
 use super::frame::Request;
+use super::topic_admin;
 use super::wire_clients::WireClients;
 use super::{
     admin, consumer_protocol::MemberBytes, describe_groups, fetch, groups, metadata, offset_commit,
@@ -163,7 +164,14 @@ impl WireHost {
                 Done(describe_groups::list_groups(cluster, ctx, &r).into())
             }
             RequestKind::CreateTopics(r) => Done(admin::create_topics(self, cluster, &r).into()),
-            RequestKind::DeleteTopics(r) => Done(admin::delete_topics(ctx, &r).into()),
+            RequestKind::DeleteTopics(r) => Done(topic_admin::delete_topics(cluster, &r).into()),
+            RequestKind::CreatePartitions(r) => {
+                Done(topic_admin::create_partitions(cluster, &r).into())
+            }
+            RequestKind::IncrementalAlterConfigs(r) => {
+                Done(topic_admin::incremental_alter_configs(cluster, &r).into())
+            }
+            RequestKind::AlterConfigs(r) => Done(topic_admin::alter_configs(cluster, &r).into()),
             RequestKind::InitProducerId(r) => Done(admin::init_producer_id(cluster, &r).into()),
             RequestKind::DescribeConfigs(r) => {
                 Done(admin::describe_configs(self, cluster, &r).into())

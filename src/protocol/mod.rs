@@ -17,6 +17,7 @@ pub mod listener;
 pub mod metadata;
 pub mod offset_commit;
 pub mod produce;
+pub mod topic_admin;
 pub mod versions;
 pub mod wire_clients;
 

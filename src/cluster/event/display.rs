@@ -55,6 +55,31 @@ impl fmt::Display for EventKind {
                 "topic {topic} created: {}, replication factor {replication_factor}",
                 count(i64::from(*partitions), "partition")
             ),
+            TopicDeleted {
+                topic,
+                partitions,
+                offsets_removed,
+            } => write!(
+                f,
+                "topic {topic} deleted: {} offline, logs deleted, {} removed",
+                count(i64::from(*partitions), "partition"),
+                count(*offsets_removed as i64, "committed offset")
+            ),
+            PartitionsAdded { topic, from, to } => write!(
+                f,
+                "topic {topic} grew from {from} to {}; keys may now map to other partitions",
+                count(i64::from(*to), "partition")
+            ),
+            TopicConfigChanged {
+                topic,
+                config,
+                value: Some(v),
+            } => write!(f, "topic {topic}: {config} set to {v}"),
+            TopicConfigChanged {
+                topic,
+                config,
+                value: None,
+            } => write!(f, "topic {topic}: {config} reset to the broker's value"),
             BrokerKilled { broker } => write!(f, "broker {broker} killed (crash, no goodbye)"),
             BrokerShuttingDown { broker } => {
                 write!(

@@ -81,6 +81,33 @@ fn every_response_encodes_at_every_advertised_version() {
                             .with_resource_name(StrBytes::from_static_str("1")),
                     ]),
                 ),
+                ApiKey::CreatePartitions => RequestKind::CreatePartitions(
+                    CreatePartitionsRequest::default()
+                        .with_topics(vec![
+                            create_partitions_request::CreatePartitionsTopic::default()
+                                .with_name(name("test"))
+                                .with_count(3),
+                        ])
+                        .with_validate_only(true),
+                ),
+                ApiKey::IncrementalAlterConfigs => RequestKind::IncrementalAlterConfigs(
+                    IncrementalAlterConfigsRequest::default()
+                        .with_resources(vec![
+                            incremental_alter_configs_request::AlterConfigsResource::default()
+                                .with_resource_type(2)
+                                .with_resource_name(StrBytes::from_static_str("test")),
+                        ])
+                        .with_validate_only(true),
+                ),
+                ApiKey::AlterConfigs => RequestKind::AlterConfigs(
+                    AlterConfigsRequest::default()
+                        .with_resources(vec![
+                            alter_configs_request::AlterConfigsResource::default()
+                                .with_resource_type(2)
+                                .with_resource_name(StrBytes::from_static_str("test")),
+                        ])
+                        .with_validate_only(true),
+                ),
                 other => panic!("no request for {other:?}"),
             };
             let cx = ctx(l, v);

@@ -75,23 +75,3 @@ fn find_coordinator_names_the_leader_of_the_groups_offsets_partition() {
     assert_eq!(f.node_id.0, c.coordinator_for("g").expect("coordinator"));
     assert_eq!(f.port, 19092 + f.node_id.0 - 1);
 }
-
-#[test]
-fn delete_topics_is_refused_clearly() {
-    let (mut c, mut h, _d) = lab();
-    let Some(ResponseKind::DeleteTopics(d)) = call(
-        &mut c,
-        &mut h,
-        &ctx(1, 5),
-        RequestKind::DeleteTopics(
-            DeleteTopicsRequest::default().with_topic_names(vec![name("test")]),
-        ),
-    ) else {
-        panic!()
-    };
-    assert_eq!(
-        d.responses[0].error_code,
-        crate::protocol::admin::TOPIC_DELETION_DISABLED
-    );
-    assert!(c.topic("test").is_some());
-}

@@ -20,6 +20,7 @@ mod fetch;
 mod metadata;
 mod offsets;
 mod produce;
+mod topic_changes;
 
 fn lab() -> (Cluster, WireHost, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -29,7 +29,7 @@ fn fetch_test_offsets(
 
 /// Sends an OffsetCommit through the driver's path and steps the lab (up to 500 ms) until it is
 /// answered.
-fn commit_and_wait(
+pub(super) fn commit_and_wait(
     c: &mut Cluster,
     h: &mut WireHost,
     coord: i32,

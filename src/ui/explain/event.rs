@@ -43,6 +43,37 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             put("rf", replication_factor.to_string());
             "explain.event.topic_created"
         }
+        TopicDeleted {
+            topic,
+            partitions,
+            offsets_removed,
+        } => {
+            put("topic", topic.clone());
+            put("partitions", partitions.to_string());
+            put("offsets", offsets_removed.to_string());
+            "explain.event.topic_deleted"
+        }
+        PartitionsAdded { topic, from, to } => {
+            put("topic", topic.clone());
+            put("from", from.to_string());
+            put("to", to.to_string());
+            "explain.event.partitions_added"
+        }
+        TopicConfigChanged {
+            topic,
+            config,
+            value,
+        } => {
+            put("topic", topic.clone());
+            put("config", config.clone());
+            match value {
+                Some(v) => {
+                    put("value", v.clone());
+                    "explain.event.topic_config_set"
+                }
+                None => "explain.event.topic_config_reset",
+            }
+        }
         BrokerKilled { broker } => {
             put("broker", broker.to_string());
             "explain.event.broker_killed"

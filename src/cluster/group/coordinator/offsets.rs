@@ -9,6 +9,26 @@ use crate::cluster::types::TopicPartition;
 use std::collections::BTreeMap;
 
 impl GroupCoordinator {
+    /// A deleted topic's committed offsets leave every group (Kafka's coordinator does this on
+    /// partition deletion); returns each (group, partition) removed, for the tombstones.
+    pub fn remove_topic_offsets(&mut self, topic: &str) -> Vec<(String, TopicPartition)> {
+        let mut out = Vec::new();
+        for g in self.groups.values_mut() {
+            let gone: Vec<TopicPartition> = g
+                .committed
+                .keys()
+                .filter(|tp| tp.topic == topic)
+                .cloned()
+                .collect();
+            for tp in gone {
+                g.committed.remove(&tp);
+                g.commit_times_ms.remove(&tp);
+                out.push((g.group_id.clone(), tp));
+            }
+        }
+        out
+    }
+
     /// Checks an OffsetCommit from `member_id` in `generation` (`None` and -1 for a consumer
     /// that assigns partitions itself, allowed only while the group has no members).
     pub fn validate_commit(
