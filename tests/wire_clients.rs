@@ -191,6 +191,19 @@ fn kafka_python_admin_creates_topics_describes_configs_and_groups_and_is_refused
 }
 
 #[test]
+fn confluent_kafka_admin_adds_partitions_alters_max_message_bytes_and_deletes_the_topic() {
+    let Some(py) = python() else { return };
+    let lab = LiveLab::start(8, 0, &[]);
+    let out = run_script(
+        &py,
+        "confluent_admin.py",
+        &[lab.bootstrap()],
+        Duration::from_secs(90),
+    );
+    assert!(out.contains("OK confluent admin"), "{out}");
+}
+
+#[test]
 fn confluent_kafka_cooperative_sticky_moves_only_one_partition_to_the_new_member() {
     let Some(py) = python() else { return };
     let lab = LiveLab::start(7, 0, &[]);

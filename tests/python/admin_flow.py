@@ -1,8 +1,9 @@
 """kafka-python's admin client against the lab: CreateTopics, DescribeConfigs, ListGroups,
-DescribeGroups (with a live group member), ListOffsets and a refused DeleteTopics."""
+DescribeGroups (with a live group member), ListOffsets, CreatePartitions, IncrementalAlterConfigs
+(a valid and a refused value) and DeleteTopics, which also removes the group's offsets for it."""
 import sys, time
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewPartitions, NewTopic
 from kafka.errors import KafkaError
 
 bootstrap = sys.argv[1]
@@ -40,11 +41,29 @@ members = desc["members"]
 assert len(members) == 1 and members[0]["client_id"] == "admin-consumer", desc
 c.close()
 
+committed = admin.list_group_offsets("admin-group").get("admin-group", {})
+assert TopicPartition("admin-made", 1) in committed, committed
+
+admin.create_partitions({"admin-made": NewPartitions(total_count=5)})
+md = admin.describe_topics(["admin-made"])
+assert len(md[0]["partitions"]) == 5, md
+
+topic = lambda configs=None: ConfigResource(ConfigResourceType.TOPIC, "admin-made", configs=configs)
+admin.alter_configs([topic({"retention.ms": "60000"})], incremental=True)
+text = repr(admin.describe_configs([topic()]))
+assert "'retention.ms': {'value': '60000'" in text, text
 try:
-    r = admin.delete_topics(["admin-made"])
-    errs = repr(r)
-    assert "73" in errs or "TopicDeletionDisabled" in errs, errs
+    r = admin.alter_configs([topic({"retention.ms": "-7"})], incremental=True)
+    assert "40" in repr(r) or "InvalidConfig" in repr(r), repr(r)
 except KafkaError as e:
-    assert "TopicDeletionDisabled" in type(e).__name__ or "73" in str(e), repr(e)
+    assert "InvalidConfig" in type(e).__name__, repr(e)
+
+admin.delete_topics(["admin-made"])
+deadline = time.time() + 10
+while "admin-made" in admin.list_topics() and time.time() < deadline:
+    time.sleep(0.2)
+assert "admin-made" not in admin.list_topics(), admin.list_topics()
+committed = admin.list_group_offsets("admin-group").get("admin-group", {})
+assert not any(tp.topic == "admin-made" for tp in committed), committed
 admin.close()
 print("OK admin", flush=True)
