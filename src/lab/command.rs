@@ -20,6 +20,15 @@ pub enum Command {
     SetBrokerSlow(BrokerId, bool),
     /// Create a topic.
     CreateTopic(TopicSpec),
+    /// Delete a topic (DeleteTopics): its logs and the groups' offsets for it go.
+    DeleteTopic(String),
+    /// Grow a topic to this many partitions (CreatePartitions).
+    AddPartitions {
+        /// The topic.
+        topic: String,
+        /// Its new partition count.
+        partitions: i32,
+    },
     /// Start a simulated producer.
     SpawnProducer(ProducerSpec),
     /// Change a producer's rate.
@@ -80,6 +89,14 @@ pub enum CommandError {
         name: String,
         /// Kafka's answer.
         error: KafkaError,
+    },
+    /// Kafka refused a change to an existing topic.
+    #[error("cannot change topic {name}: {error}")]
+    ChangeTopic {
+        /// The topic.
+        name: String,
+        /// Kafka's answer, with its message when it has one.
+        error: String,
     },
     /// `session.timeout.ms` outside the brokers' `group.min/max.session.timeout.ms`.
     #[error(

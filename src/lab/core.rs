@@ -122,6 +122,10 @@ impl Lab {
                 c.create_topic(spec)
                     .map_err(|error| CommandError::CreateTopic { name, error })
             }
+            Command::DeleteTopic(name) => c.delete_topic(&name).map_err(|e| change_error(name, e)),
+            Command::AddPartitions { topic, partitions } => c
+                .create_partitions(&topic, partitions, false)
+                .map_err(|e| change_error(topic, e)),
             Command::SpawnProducer(spec) => self.spawn_producer(spec).map(|_| ()),
             Command::SetProducerRate(id, rate) => self.clients.set_producer_rate(id, rate),
             Command::StopProducer(id) => self.clients.stop_producer(c, id),
@@ -218,6 +222,16 @@ impl Lab {
             lesson: None,
         }
     }
+}
+
+/// A refused topic change as a command error: Kafka's code, then its message if it has one.
+fn change_error(name: String, e: crate::cluster::topic_changes::TopicChangeError) -> CommandError {
+    let error = if e.message.is_empty() {
+        e.error.to_string()
+    } else {
+        format!("{}: {}", e.error, e.message)
+    };
+    CommandError::ChangeTopic { name, error }
 }
 
 impl std::ops::Deref for Lab {

@@ -147,6 +147,10 @@ pub enum ConfigChange {
 pub enum Action {
     /// Create a topic.
     CreateTopic(TopicSpec),
+    /// Grow a topic to this many partitions.
+    AddPartitions(String, i32),
+    /// Delete a topic.
+    DeleteTopic(String),
     /// Start a producer (`client_id` is its name).
     SpawnProducer(ProducerSpec),
     /// Stop the named producer.

@@ -18,6 +18,7 @@ use super::pacing::reading_ms;
 use crate::cluster::event::{Event, EventKind};
 use crate::cluster::types::{ClientId, TopicPartition};
 use crate::lab::Lab;
+use crate::lab::command::Command;
 use crate::lab::snapshot::LessonStatus;
 use crate::text::{text, text_with};
 use bytes::Bytes;
@@ -340,6 +341,15 @@ impl LessonRunner {
             Action::CreateTopic(spec) => lab
                 .create_topic(spec.clone())
                 .map_err(|e| cannot_create_topic(&spec.name, &e)),
+            Action::AddPartitions(topic, partitions) => lab
+                .apply(Command::AddPartitions {
+                    topic: topic.clone(),
+                    partitions: *partitions,
+                })
+                .map_err(|x| e(&x)),
+            Action::DeleteTopic(topic) => lab
+                .apply(Command::DeleteTopic(topic.clone()))
+                .map_err(|x| e(&x)),
             Action::SpawnProducer(spec) => {
                 let name = spec.client_id.clone().unwrap_or_default();
                 let id = lab.spawn_producer(spec.clone()).map_err(|x| e(&x))?;

@@ -59,6 +59,25 @@ pub(super) fn step_action(
         known.topics.insert(spec.name.clone(), spec.partitions);
         actions.push(Action::CreateTopic(spec));
     }
+    if let Some(a) = &def.add_partitions {
+        let cx = &cx.at_field("add_partitions");
+        known.topic(cx, &a.topic)?;
+        let now = known.topics.get(&a.topic).copied().unwrap_or_default();
+        if a.partitions <= now {
+            return Err(cx.err(format!(
+                "topic {:?} has {now} partitions; add_partitions must ask for more, found {}",
+                a.topic, a.partitions
+            )));
+        }
+        known.topics.insert(a.topic.clone(), a.partitions);
+        actions.push(Action::AddPartitions(a.topic.clone(), a.partitions));
+    }
+    if let Some(t) = &def.delete_topic {
+        let cx = &cx.at_field("delete_topic");
+        known.topic(cx, t)?;
+        known.topics.remove(t);
+        actions.push(Action::DeleteTopic(t.clone()));
+    }
     if let Some(p) = &def.spawn_producer {
         let cx = &cx.at_field("spawn_producer");
         known.topic(cx, &p.topic)?;

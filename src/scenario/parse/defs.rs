@@ -99,6 +99,14 @@ pub(super) struct ConfigDef {
     pub(super) rate: Option<f64>,
 }
 
+/// `add_partitions = { topic = "t", partitions = 4 }`: CreatePartitions.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AddPartitionsDef {
+    pub(super) topic: String,
+    pub(super) partitions: i32,
+}
+
 /// One `[[step]]`: a trigger, a caption, at most one action or an expect.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -108,6 +116,8 @@ pub(super) struct StepDef {
     pub(super) on: Option<String>,
     pub(super) caption: Option<String>,
     pub(super) create_topic: Option<TopicDef>,
+    pub(super) add_partitions: Option<AddPartitionsDef>,
+    pub(super) delete_topic: Option<String>,
     pub(super) spawn_producer: Option<ProducerDef>,
     pub(super) stop_producer: Option<String>,
     pub(super) spawn_consumer: Option<ConsumerDef>,
