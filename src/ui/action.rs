@@ -35,6 +35,10 @@ pub enum Action {
     KillConsumer,
     /// Close the selected consumer gracefully (LeaveGroup).
     CloseConsumer,
+    /// Grow the selected partition's topic by one partition (after confirmation).
+    AddPartition,
+    /// Delete the selected partition's topic (after confirmation).
+    DeleteTopic,
     /// Crash the selected broker.
     KillBroker,
     /// Controlled shutdown of the selected broker.

@@ -1,4 +1,4 @@
-//! Confirmation of destructive keys: `b`/`B`, `s`, `k` and `x` ask a one-line question in the
+//! Confirmation of destructive keys: `b`/`B`, `s`, `k`, `x`, `A` and `D` ask a one-line question in the
 //! status bar, and only `y` or Enter sends the command. A stray key in front of a room (typed
 //! for a dialog that just closed, or one key too many) then costs a question, not a broker.
 
@@ -16,6 +16,10 @@ pub enum Confirm {
     KillConsumer(u32, String),
     /// Close a consumer (LeaveGroup): its id and client id.
     CloseConsumer(u32, String),
+    /// Grow a topic by one partition: its name and partition count now.
+    AddPartition(String, i32),
+    /// Delete a topic.
+    DeleteTopic(String),
 }
 
 /// How the answer keys read in the status bar.
@@ -39,6 +43,15 @@ impl Confirm {
             Confirm::CloseConsumer(_, name) => {
                 text_with("confirm.close_consumer", &[("client", name)])
             }
+            Confirm::AddPartition(topic, now) => text_with(
+                "confirm.add_partition",
+                &[
+                    ("topic", topic),
+                    ("from", &now.to_string()),
+                    ("to", &(now + 1).to_string()),
+                ],
+            ),
+            Confirm::DeleteTopic(topic) => text_with("confirm.delete_topic", &[("topic", topic)]),
         }
     }
 
@@ -58,6 +71,13 @@ impl Confirm {
             Confirm::CloseConsumer(_, name) => {
                 text_with("confirm.sent_close_consumer", &[("client", name)])
             }
+            Confirm::AddPartition(topic, now) => text_with(
+                "confirm.sent_add_partition",
+                &[("topic", topic), ("to", &(now + 1).to_string())],
+            ),
+            Confirm::DeleteTopic(topic) => {
+                text_with("confirm.sent_delete_topic", &[("topic", topic)])
+            }
         }
     }
 
@@ -68,6 +88,11 @@ impl Confirm {
             Confirm::ShutdownBroker(id) => Command::ShutdownBroker(*id),
             Confirm::KillConsumer(id, _) => Command::KillConsumer(*id),
             Confirm::CloseConsumer(id, _) => Command::CloseConsumer(*id),
+            Confirm::AddPartition(topic, now) => Command::AddPartitions {
+                topic: topic.clone(),
+                partitions: now + 1,
+            },
+            Confirm::DeleteTopic(topic) => Command::DeleteTopic(topic.clone()),
         }
     }
 }
@@ -90,5 +115,23 @@ mod tests {
         let c = Confirm::CloseConsumer(8, "consumer-B".into());
         assert_eq!(c.question(), "Close consumer-B (LeaveGroup)?");
         assert_eq!(c.command(), Command::CloseConsumer(8));
+        let c = Confirm::AddPartition("test".into(), 2);
+        assert_eq!(
+            c.question(),
+            "Add a partition to test (2 → 3)? Keys may map elsewhere"
+        );
+        assert_eq!(
+            c.command(),
+            Command::AddPartitions {
+                topic: "test".into(),
+                partitions: 3
+            }
+        );
+        let c = Confirm::DeleteTopic("test".into());
+        assert_eq!(
+            c.question(),
+            "Delete topic test, its logs and its committed offsets?"
+        );
+        assert_eq!(c.command(), Command::DeleteTopic("test".into()));
     }
 }

@@ -67,6 +67,18 @@ pub const KEYMAP: &[Binding] = &[
         "help.create_topic",
     ),
     bind(
+        &[KeyCode::Char('A')],
+        "A",
+        Action::AddPartition,
+        "help.add_partition",
+    ),
+    bind(
+        &[KeyCode::Char('D')],
+        "D",
+        Action::DeleteTopic,
+        "help.delete_topic",
+    ),
+    bind(
         &[KeyCode::Char('p')],
         "p",
         Action::SpawnProducer,
@@ -376,6 +388,8 @@ mod tests {
             ('s', Action::ShutdownBroker),
             ('r', Action::RestartBroker),
             ('t', Action::CreateTopic),
+            ('A', Action::AddPartition),
+            ('D', Action::DeleteTopic),
             ('+', Action::RateUp),
             ('-', Action::RateDown),
             (' ', Action::TogglePause),

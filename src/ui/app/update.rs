@@ -96,6 +96,24 @@ impl App {
         }
     }
 
+    /// Asks before changing the selected partition's topic; `y` or Enter sends it.
+    fn confirm_topic(&mut self, make: fn(String, i32) -> Option<Confirm>) {
+        let topic = self
+            .selected_partition()
+            .map(|i| self.snapshot.partitions[i].tp.topic.clone());
+        let now = topic.as_ref().and_then(|t| {
+            self.snapshot
+                .topics
+                .iter()
+                .find(|x| &x.name == t)
+                .map(|x| x.partitions)
+        });
+        match topic.zip(now).and_then(|(t, n)| make(t, n)) {
+            Some(c) => self.ask(c),
+            None => self.flash = Some(text("flash.select_topic").into()),
+        }
+    }
+
     fn ask(&mut self, confirm: Confirm) {
         self.flash = None;
         self.mode = Mode::Confirm(confirm);
@@ -381,6 +399,8 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
         Action::RestartBroker => {
             return app.broker_command(Command::RestartBroker, "flash.restart_broker");
         }
+        Action::AddPartition => app.confirm_topic(|t, n| Some(Confirm::AddPartition(t, n))),
+        Action::DeleteTopic => app.confirm_topic(|t, _| Some(Confirm::DeleteTopic(t))),
         Action::KillConsumer => app.confirm_consumer(Confirm::KillConsumer),
         Action::CloseConsumer => app.confirm_consumer(Confirm::CloseConsumer),
         Action::SpawnProducer => app.mode = Mode::Dialog(Dialog::producer(&app.default_topic())),

@@ -501,3 +501,42 @@ fn destructive_keys_ask_first_and_only_y_or_enter_sends() {
         }
     }
 }
+
+#[test]
+fn a_and_d_ask_before_growing_or_deleting_the_selected_topic() {
+    use crate::ui::confirm::Confirm;
+    let mut app = fixture::app(80, 24);
+    app.focus = Panel::Partitions;
+    let i = app.selected_partition().expect("a partition row");
+    let topic = app.snapshot.partitions[i].tp.topic.clone();
+    let now = app
+        .snapshot
+        .topics
+        .iter()
+        .find(|t| t.name == topic)
+        .expect("its topic")
+        .partitions;
+    assert_eq!(update(&mut app, Action::AddPartition), None, "asks first");
+    assert_eq!(
+        app.mode,
+        Mode::Confirm(Confirm::AddPartition(topic.clone(), now))
+    );
+    assert_eq!(
+        update(&mut app, Action::Submit),
+        Some(Command::AddPartitions {
+            topic: topic.clone(),
+            partitions: now + 1
+        })
+    );
+    for _ in 0..crate::ui::app::DIALOG_GUARD_TICKS {
+        update(&mut app, Action::Tick);
+    }
+    assert_eq!(update(&mut app, Action::DeleteTopic), None);
+    assert_eq!(app.mode, Mode::Confirm(Confirm::DeleteTopic(topic.clone())));
+    assert_eq!(
+        update(&mut app, Action::Cancel),
+        None,
+        "any other key says no"
+    );
+    assert_eq!(app.mode, Mode::Normal);
+}

@@ -74,7 +74,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let (width, footer) = if one_col { (width, footer) } else { layout(2) };
     let rows = (lines.len() as u16).div_ceil(cols);
     let foot_h = footer.len() as u16;
-    let height = (rows + 1 + foot_h + 2).min(area.height);
+    // The blank line between keys and footer goes first when the screen is short.
+    let gap = u16::from(rows + 1 + foot_h + 2 <= area.height);
+    let height = (rows + gap + foot_h + 2).min(area.height);
     let rect = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
