@@ -178,7 +178,7 @@ fn acks_all_records_survive_a_broker_kill_during_a_kafka_python_produce_loop() {
 }
 
 #[test]
-fn kafka_python_admin_creates_topics_describes_configs_and_groups_and_is_refused_deletion() {
+fn kafka_python_admin_creates_grows_alters_and_deletes_topics_and_their_group_offsets() {
     let Some(py) = python() else { return };
     let lab = LiveLab::start(6, 0, &[]);
     let out = run_script(
