@@ -288,7 +288,7 @@ fn java_group_member_killed_with_sigkill_hands_its_partition_to_the_survivor_aft
 }
 
 #[test]
-fn java_admin_client_creates_describes_lists_configures_and_is_refused_deletion() {
+fn java_admin_client_creates_describes_lists_configures_grows_and_deletes() {
     let Some(cp) = classpath() else { return };
     let lab = LiveLab::start(13, 0, &[]);
     let out = run_java(
@@ -317,7 +317,7 @@ fn java_admin_client_creates_describes_lists_configures_and_is_refused_deletion(
         "GROUP java-admin-java-admin-made state=Empty members=0",
         "{out}"
     );
-    assert!(out.contains("\nDELETE-REFUSED java-admin-made\n"), "{out}");
+    assert!(out.contains("\nDELETED java-admin-made\n"), "{out}");
     assert!(
         line(&out, "OK admin").contains("partitions=2 rf=3 brokers=3"),
         "{out}"

@@ -42,6 +42,8 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -59,7 +61,6 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.TopicDeletionDisabledException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -412,15 +413,27 @@ public class LabClient {
                     "describeConsumerGroups: " + cg);
             out("GROUP " + group + " state=" + cg.groupState() + " members=" + cg.members().size());
 
-            // The lab cannot delete topics and says so with Kafka's error.
-            try {
-                admin.deleteTopics(List.of(topic)).all().get(20, TimeUnit.SECONDS);
-                throw new Fail("deleteTopics " + topic + " succeeded");
-            } catch (ExecutionException e) {
-                check(e.getCause() instanceof TopicDeletionDisabledException,
-                        "deleteTopics failed with " + e.getCause() + ", not TopicDeletionDisabledException");
-                out("DELETE-REFUSED " + topic);
+            // Topics change: one more partition, a topic config, then the topic goes.
+            admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(3))).all()
+                    .get(20, TimeUnit.SECONDS);
+            ConfigResource changed = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            admin.incrementalAlterConfigs(Map.of(changed, List.of(new AlterConfigOp(
+                    new ConfigEntry("retention.ms", "60000"), AlterConfigOp.OpType.SET))))
+                    .all().get(20, TimeUnit.SECONDS);
+            String altered = admin.describeConfigs(List.of(changed)).all()
+                    .get(20, TimeUnit.SECONDS).get(changed).get("retention.ms").value();
+            check("60000".equals(altered), "retention.ms reads back as " + altered);
+            admin.deleteTopics(List.of(topic)).all().get(20, TimeUnit.SECONDS);
+            long until = System.currentTimeMillis() + 10_000;
+            while (admin.listTopics().names().get(20, TimeUnit.SECONDS).contains(topic)) {
+                check(System.currentTimeMillis() < until, topic + " still listed after deleteTopics");
+                Thread.sleep(200);
             }
+            Map<TopicPartition, OffsetAndMetadata> left = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(20, TimeUnit.SECONDS);
+            check(left.keySet().stream().noneMatch(tp -> tp.topic().equals(topic)),
+                    "group offsets for a deleted topic: " + left);
+            out("DELETED " + topic);
             out("OK admin topic=" + topic + " partitions=2 rf=3 brokers=" + nodes.size());
         }
     }
