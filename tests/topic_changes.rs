@@ -66,3 +66,98 @@ fn added_partitions_take_keyed_records_and_a_deleted_topic_leaves_nothing() {
         Err(CommandError::ChangeTopic { .. })
     ));
 }
+
+/// After every step: each partition belongs to a topic that exists, each topic has exactly its
+/// partition count of partitions, replicas are distinct brokers, and no deleted topic has a log
+/// directory left on any broker's disk.
+fn check_topics(t: &TestLab, deleted: &[String]) -> Result<(), String> {
+    for p in t.lab.partitions() {
+        let topic = t
+            .lab
+            .topic(&p.tp.topic)
+            .ok_or_else(|| format!("{} outlived its topic", p.tp))?;
+        if p.tp.partition >= topic.spec.partitions {
+            return Err(format!(
+                "{} beyond {} partitions",
+                p.tp, topic.spec.partitions
+            ));
+        }
+        let mut r = p.replicas.clone();
+        r.sort_unstable();
+        r.dedup();
+        if r.len() != p.replicas.len() {
+            return Err(format!("{} has replicas {:?}", p.tp, p.replicas));
+        }
+    }
+    for name in deleted.iter().filter(|n| t.lab.topic(n).is_none()) {
+        for b in 1..=3 {
+            let dir = t.dir.path().join(format!("broker-{b}"));
+            if let Ok(entries) = std::fs::read_dir(&dir) {
+                for e in entries.filter_map(Result::ok) {
+                    let f = e.file_name().to_string_lossy().to_string();
+                    if f.rsplit_once('-').is_some_and(|(n, _)| n == name) {
+                        return Err(format!("broker {b} still has {f}"));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn chaos_topics_created_grown_and_deleted_under_broker_faults_keep_their_invariants() {
+    use rand::{Rng, SeedableRng};
+    for seed in 1..=6u64 {
+        let mut t = TestLab::new(3, seed, |_| {});
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mut names: Vec<String> = Vec::new();
+        let mut deleted: Vec<String> = Vec::new();
+        for i in 0..40 {
+            // Refusals (a broker down, a count that does not grow) are part of the run.
+            let _ = match rng.random_range(0..6) {
+                0 | 1 => {
+                    let name = format!("t{}", rng.random_range(0..4));
+                    let r = t.lab.apply(Command::CreateTopic(TopicSpec::new(
+                        name.clone(),
+                        rng.random_range(1..4),
+                        rng.random_range(1..4),
+                    )));
+                    if r.is_ok() {
+                        names.push(name);
+                    }
+                    r
+                }
+                2 if !names.is_empty() => {
+                    let name = names[rng.random_range(0..names.len())].clone();
+                    let now = t.lab.partition_count(&name).unwrap_or(1);
+                    t.lab.apply(Command::AddPartitions {
+                        topic: name,
+                        partitions: now + rng.random_range(-1..3),
+                    })
+                }
+                3 if !names.is_empty() => {
+                    let name = names.swap_remove(rng.random_range(0..names.len()));
+                    deleted.push(name.clone());
+                    t.lab.apply(Command::DeleteTopic(name))
+                }
+                4 => t.lab.apply(Command::KillBroker(rng.random_range(1..4))),
+                _ => t.lab.apply(Command::RestartBroker(rng.random_range(1..4))),
+            };
+            t.run_for(500);
+            check_topics(&t, &deleted).unwrap_or_else(|e| panic!("seed {seed} step {i}: {e}"));
+        }
+        for b in 1..=3 {
+            let _ = t.lab.apply(Command::RestartBroker(b));
+        }
+        t.run_for(30_000);
+        check_topics(&t, &deleted).unwrap_or_else(|e| panic!("seed {seed} end: {e}"));
+        for p in t.lab.partitions() {
+            assert!(
+                t.lab.leader_of(&p.tp).is_some(),
+                "seed {seed}: {} has no leader once every broker is back",
+                p.tp
+            );
+        }
+    }
+}
