@@ -1,7 +1,10 @@
 //! `kafka-lab`: the command line. Parses flags, picks the data dir, wires the lab to a front end.
 
+mod cli;
+
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use cli::journal::{RecordArgs, data_dir_is_fresh};
 use kafka_lab::clients::spec::validate_rate;
 use kafka_lab::cluster::config::{ClusterConfig, KAFKA_VERSION, Profile, table};
 use kafka_lab::cluster::types::Acks;
@@ -9,6 +12,7 @@ use kafka_lab::data_dir::DataDir;
 use kafka_lab::lab::Lab;
 use kafka_lab::lab::command::Command;
 use kafka_lab::lab::driver::LabChannels;
+use kafka_lab::lab::journal::{Header, LessonStart, Start};
 use kafka_lab::lab::live::{self, LiveOptions, WireOptions};
 use kafka_lab::protocol::ListenerConfig;
 use kafka_lab::scenario::default_lab::DefaultLab;
@@ -104,6 +108,8 @@ struct LessonArgs {
     json: bool,
     #[command(flatten)]
     listen: ListenArgs,
+    #[command(flatten)]
+    record: RecordArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -195,6 +201,8 @@ struct RunArgs {
     slow_broker: Vec<TimedBroker>,
     #[command(flatten)]
     listen: ListenArgs,
+    #[command(flatten)]
+    record: RecordArgs,
 }
 
 /// The Kafka wire listener's flags, the same for the default lab and lessons.
@@ -270,7 +278,7 @@ fn build_lab(
     data: &DataDir,
     install_default: bool,
     step_ms: i64,
-) -> Result<Lab> {
+) -> Result<(Lab, Vec<Command>)> {
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -296,7 +304,7 @@ fn build_lab(
     }
     let mut lab = Lab::new(config).map_err(anyhow::Error::msg)?;
     if !install_default {
-        return Ok(lab);
+        return Ok((lab, Vec::new()));
     }
     let default = DefaultLab {
         partitions: args.partitions,
@@ -308,8 +316,9 @@ fn build_lab(
         session_timeout_ms: args.session_timeout_ms,
         ..DefaultLab::default()
     };
-    default.install(&mut lab).map_err(anyhow::Error::msg)?;
-    Ok(lab)
+    let commands = default.commands(args.brokers as usize);
+    lab.set_up(&commands).map_err(anyhow::Error::msg)?;
+    Ok((lab, commands))
 }
 
 fn schedule(run: &RunArgs) -> Vec<Timed> {
@@ -385,7 +394,8 @@ fn run(args: RunArgs, profile: Profile) -> Result<()> {
     } else {
         LIVE_STEP_MS
     };
-    let mut lab = build_lab(&args.lab, profile, &data, true, step_ms)?;
+    let fresh = data_dir_is_fresh(&data.path);
+    let (mut lab, setup) = build_lab(&args.lab, profile, &data, true, step_ms)?;
     if args.headless {
         let duration = parse_duration_ms(&args.duration).map_err(anyhow::Error::msg)?;
         let format = OutputFormat::from_json_flag(args.json);
@@ -403,10 +413,20 @@ fn run(args: RunArgs, profile: Profile) -> Result<()> {
             .context("writing the event log")?;
         return Ok(());
     }
+    let wire = args.listen.wire_options(ListenerConfig::new(DEFAULT_PORT));
+    let header = Header::new(
+        lab.config().clone(),
+        Start::Commands(setup),
+        wire.as_ref().map(|w| &w.config),
+        fresh,
+    );
+    // An --ephemeral data dir goes with the run; its journal goes to the platform's.
+    let keep = (!args.lab.ephemeral).then_some(data.path.as_path());
     let options = LiveOptions {
-        wire: args.listen.wire_options(ListenerConfig::new(DEFAULT_PORT)),
+        wire,
         director: None,
         schedule: schedule(&args),
+        journal: args.record.open(&header, keep)?,
     };
     run_live(lab, options, FrontEnd::Lab)
 }
@@ -436,10 +456,26 @@ fn lesson(args: LessonArgs, profile: Profile) -> Result<()> {
     let root = temp.path().to_path_buf();
     let (director, lab) = LessonDirector::start(std::sync::Arc::new(scenario), root, args.seed)
         .map_err(anyhow::Error::msg)?;
+    let start = LessonStart {
+        text: lessons::built_in(&arg)
+            .is_none()
+            .then(|| std::fs::read_to_string(&arg).ok())
+            .flatten(),
+        lesson: arg,
+        seed: args.seed,
+        profile,
+    };
+    let header = Header::new(
+        lab.config().clone(),
+        Start::Lesson(start),
+        listener.as_ref().map(|w| &w.config),
+        true,
+    );
     let options = LiveOptions {
         wire: listener,
         director: Some(Box::new(director)),
         schedule: Vec::new(),
+        journal: args.record.open(&header, None)?,
     };
     run_live(lab, options, FrontEnd::Lesson)
 }

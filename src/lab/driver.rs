@@ -11,9 +11,11 @@
 use super::clock::SimClock;
 use super::command::{Command, DirectorCommand, Timed};
 use super::core::Lab;
+use super::journal::JournalWriter;
 use super::snapshot::{LabSnapshot, LessonStatus};
 use super::wire::WireAttachment;
 use crate::cluster::event::{Event, EventKind, NoteText};
+use crate::protocol::ApiCall;
 use std::time::Duration;
 
 /// How often the driver advances the simulation and publishes a snapshot (real time).
@@ -111,6 +113,8 @@ pub struct Attachments {
     pub director: Option<Box<dyn Director>>,
     /// Commands due at simulated instants (`--kill-broker 1@5s`), applied as time reaches them.
     pub schedule: Vec<Timed>,
+    /// Where every input is recorded as it is applied.
+    pub journal: Option<JournalWriter>,
 }
 
 /// Runs the lab until every command sender is dropped (the front end quit); returns the lab.
@@ -124,6 +128,7 @@ pub async fn run(lab: Lab, ch: DriverChannels, mut attachments: Attachments) -> 
         ch,
         attachments,
         clock: SimClock::new(),
+        dirty: true,
     }
     .run()
     .await
@@ -134,6 +139,9 @@ struct Driver {
     ch: DriverChannels,
     attachments: Attachments,
     clock: SimClock,
+    /// Something moved since the wire host last re-checked its parked requests (a step, a
+    /// command, a request, or that re-check answering some): only then is another worth it.
+    dirty: bool,
 }
 
 impl Driver {
@@ -151,7 +159,11 @@ impl Driver {
             // Ticks and commands publish a snapshot at once; wire requests at the tick rate.
             let mut publish = true;
             tokio::select! {
-                _ = tick.tick() => {}
+                _ = tick.tick() => {
+                    if let Some(j) = self.attachments.journal.as_mut() {
+                        j.flush();
+                    }
+                }
                 _ = tokio::time::sleep(FAST_TICK), if fast => publish = false,
                 cmd = self.ch.commands.recv_async() => {
                     let Ok(cmd) = cmd else { break };
@@ -163,9 +175,13 @@ impl Driver {
                         Ok(call) => {
                             // Time first, so the request sees the cluster as of now.
                             self.advance();
-                            if let Some(w) = self.attachments.wire.as_mut() {
-                                w.handle(&mut self.lab, call);
-                                w.drain(&mut self.lab, MAX_ITEMS_PER_WAKE);
+                            self.wire_call(call);
+                            // A burst is one wake-up.
+                            for _ in 1..MAX_ITEMS_PER_WAKE {
+                                let Some(call) = self.attachments.wire.as_ref().and_then(|w| w.try_next()) else {
+                                    break;
+                                };
+                                self.wire_call(call);
                             }
                         }
                         Err(_) => {
@@ -178,11 +194,10 @@ impl Driver {
             }
             self.advance();
             self.lab.set_clock(self.clock.speed(), self.clock.paused());
-            if !self.clock.paused()
-                && let Some(w) = self.attachments.wire.as_mut()
-            {
-                w.tick(&mut self.lab);
+            if !self.clock.paused() {
+                self.wire_tick();
             }
+            self.journal_health();
             self.ch.publish_events(self.lab.drain_events());
             if publish || last_snapshot.elapsed() >= DRIVER_TICK {
                 self.publish_snapshot();
@@ -192,7 +207,53 @@ impl Driver {
         self.lab
     }
 
+    /// Answers a real client's request, journaling it first.
+    fn wire_call(&mut self, call: ApiCall) {
+        let Some(w) = self.attachments.wire.as_mut() else {
+            return;
+        };
+        if let Some(j) = self.attachments.journal.as_mut() {
+            j.wire(self.lab.now_ms(), &call);
+        }
+        w.handle(&mut self.lab, call);
+        self.dirty = true;
+    }
+
+    /// Re-checks parked wire requests when something moved, or a client hung up. Which clients
+    /// hung up is a fact of real time, so it is journaled with the re-check.
+    fn wire_tick(&mut self) {
+        let Some(w) = self.attachments.wire.as_mut() else {
+            return;
+        };
+        let closed = w.closed_parked();
+        if !self.dirty && closed.is_empty() {
+            return;
+        }
+        if let Some(j) = self.attachments.journal.as_mut() {
+            j.tick(self.lab.now_ms(), &closed);
+        }
+        self.dirty = w.tick_with(&mut self.lab, &closed) > 0;
+    }
+
+    /// Says once on the timeline when the journal stopped recording.
+    fn journal_health(&mut self) {
+        if let Some(error) = self
+            .attachments
+            .journal
+            .as_mut()
+            .and_then(|j| j.take_stopped())
+        {
+            self.lab.emit_event(EventKind::Note {
+                text: NoteText::JournalStopped { error },
+            });
+        }
+    }
+
     fn command(&mut self, cmd: Command) {
+        if let Some(j) = self.attachments.journal.as_mut() {
+            j.command(self.lab.now_ms(), &cmd);
+        }
+        self.dirty = true;
         match cmd {
             Command::SetSpeed(s) => {
                 self.clock.set_speed(s);
@@ -253,7 +314,10 @@ impl Driver {
             .now_ms()
             .min(self.lab.now_ms() + MAX_SIM_MS_PER_TICK);
         while self.lab.now_ms() + step <= target {
-            self.lab.step();
+            self.dirty = true;
+            let pause = self.step_once();
+            // After the director, so a replay that applies the journaled command after stepping
+            // to its instant sees the same order.
             while let Some(t) = self.attachments.schedule.pop() {
                 if t.at_ms > self.lab.now_ms() {
                     self.attachments.schedule.push(t);
@@ -261,17 +325,23 @@ impl Driver {
                 }
                 self.command(t.command);
             }
-            let Some(director) = self.attachments.director.as_mut() else {
-                continue;
-            };
-            let events = self.lab.drain_events();
-            let pause = director.after_step(&mut self.lab, &events);
-            self.ch.publish_events(events);
             if pause {
                 self.clock.set_paused(true);
                 break;
             }
         }
+    }
+
+    /// One step of the lab; a director sees its events. Returns true when the director pauses.
+    fn step_once(&mut self) -> bool {
+        self.lab.step();
+        let Some(director) = self.attachments.director.as_mut() else {
+            return false;
+        };
+        let events = self.lab.drain_events();
+        let pause = director.after_step(&mut self.lab, &events);
+        self.ch.publish_events(events);
+        pause
     }
 
     fn publish_snapshot(&mut self) {

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod command;
 mod core;
 pub mod driver;
+pub mod journal;
 pub mod live;
 pub mod snapshot;
 mod throughput;

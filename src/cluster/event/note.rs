@@ -143,6 +143,11 @@ pub enum NoteText {
         /// The bind error.
         error: String,
     },
+    /// The run's journal stopped recording (full, or the disk refused a write); the run goes on.
+    JournalStopped {
+        /// Why, with the journal's path.
+        error: String,
+    },
 }
 
 impl From<String> for NoteText {
@@ -266,6 +271,9 @@ impl fmt::Display for NoteText {
                 f,
                 "Kafka wire listener off: {error}. Real clients need a free port: restart with --port N"
             ),
+            Self::JournalStopped { error } => {
+                write!(f, "journal stopped: {error}; the run goes on unrecorded")
+            }
         }
     }
 }
