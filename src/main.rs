@@ -4,7 +4,9 @@ mod cli;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use cli::bench::{BenchArgs, bench};
 use cli::journal::{RecordArgs, data_dir_is_fresh};
+use cli::replay::{ReplayArgs, replay};
 use kafka_lab::clients::spec::validate_rate;
 use kafka_lab::cluster::config::{ClusterConfig, KAFKA_VERSION, Profile, table};
 use kafka_lab::cluster::types::Acks;
@@ -90,6 +92,8 @@ enum Cmd {
     Bench(BenchArgs),
     /// List the built-in lessons, or run one (by name, or a scenario .toml file).
     Lesson(LessonArgs),
+    /// Play a run's journal again (see --record): on the dashboard, or its story with --headless.
+    Replay(ReplayArgs),
 }
 
 #[derive(Args, Debug)]
@@ -241,31 +245,6 @@ impl ListenArgs {
             required: self.port.is_some(),
         })
     }
-}
-
-#[derive(Args, Debug)]
-struct BenchArgs {
-    /// What to measure.
-    #[arg(value_enum, default_value = "log")]
-    what: BenchWhat,
-    /// Records to write.
-    #[arg(long, default_value_t = 1_000_000)]
-    records: usize,
-    /// Directory for the files (default: a temp dir).
-    #[arg(long)]
-    dir: Option<PathBuf>,
-}
-
-#[derive(clap::ValueEnum, Clone, Debug)]
-enum BenchWhat {
-    /// Append and read one partition log vs raw sequential writes.
-    Log,
-    /// Replicated acks=all produce vs raw writes, failover time, memory per replica.
-    Cluster,
-    /// Consume vs produce throughput, and a rebalance after a graceful leave in a group of 10.
-    Groups,
-    /// Dashboard frame time for a large lab, and whether the UI keeps up with a busy cluster.
-    Ui,
 }
 
 fn open_data_dir(args: &LabArgs) -> Result<DataDir> {
@@ -485,7 +464,7 @@ fn lesson(args: LessonArgs, profile: Profile) -> Result<()> {
 /// second worker only adds cross-thread wake-ups and contends with the very clients a workshop
 /// runs on the same laptop (with a CPU hog beside it, `bench_vs_peer.py` produce measured
 /// 0.96–1.07 M records/s with one worker against 0.55–1.06 M with two).
-fn live_runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn live_runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -543,44 +522,6 @@ async fn stream_events(front: LabChannels) {
     }
 }
 
-fn bench(args: BenchArgs) -> Result<()> {
-    let temp;
-    let dir = match args.dir {
-        Some(d) => d,
-        None => {
-            temp = tempfile::tempdir().context("cannot create a temp dir")?;
-            temp.path().to_path_buf()
-        }
-    };
-    match args.what {
-        BenchWhat::Log => {
-            let report = kafka_lab::log::bench::run_log_bench(&dir, args.records)?;
-            println!("{report}");
-        }
-        BenchWhat::Cluster => {
-            let report = kafka_lab::cluster::bench::run_cluster_bench(&dir, args.records)
-                .map_err(anyhow::Error::msg)?;
-            println!("{report}");
-        }
-        BenchWhat::Ui => {
-            let per_frame = kafka_lab::ui::bench::bench_render(160, 48, 200);
-            let plain = kafka_lab::ui::bench::bench_plain_frame(160, 48, 200);
-            println!(
-                "render: 9 brokers, 50 partitions, 10 groups at 160x48: {per_frame:?} per frame (target < 2 ms); a plain full-screen paragraph: {plain:?}"
-            );
-            let report = kafka_lab::ui::bench::bench_live(&dir, 150_000.0, 5.0)
-                .map_err(anyhow::Error::msg)?;
-            println!("{report}");
-        }
-        BenchWhat::Groups => {
-            let report = kafka_lab::lab::bench_groups::run_groups_bench(&dir, args.records)
-                .map_err(anyhow::Error::msg)?;
-            println!("{report}");
-        }
-    }
-    Ok(())
-}
-
 fn main() {
     let cli = Cli::parse();
     // Chosen once, before any text is shown, so a run never changes language midway.
@@ -589,6 +530,7 @@ fn main() {
         Some(Cmd::Run(args)) => run(args, cli.profile),
         Some(Cmd::Bench(args)) => bench(args),
         Some(Cmd::Lesson(args)) => lesson(args, cli.profile),
+        Some(Cmd::Replay(args)) => replay(args),
         None => run(cli.run, cli.profile),
     };
     if let Err(e) = result {

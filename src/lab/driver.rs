@@ -72,14 +72,19 @@ pub fn channels() -> (DriverChannels, LabChannels) {
 }
 
 impl DriverChannels {
+    /// Commands from the front end.
+    pub(crate) fn commands(&self) -> &flume::Receiver<Command> {
+        &self.commands
+    }
+
     /// Publishes the newest snapshot, replacing one the reader has not taken yet.
-    fn publish_snapshot(&self, snap: LabSnapshot) {
+    pub(crate) fn publish_snapshot(&self, snap: LabSnapshot) {
         while self.snapshots_rx.try_recv().is_ok() {}
         let _ = self.snapshots_tx.try_send(snap);
     }
 
     /// Publishes events; a full channel drops its oldest entries (readers want the newest).
-    fn publish_events(&self, events: Vec<Event>) {
+    pub(crate) fn publish_events(&self, events: Vec<Event>) {
         for e in events {
             if let Err(flume::TrySendError::Full(e)) = self.events_tx.try_send(e) {
                 let _ = self.events_rx.try_recv();
@@ -129,12 +134,14 @@ pub async fn run(lab: Lab, ch: DriverChannels, mut attachments: Attachments) -> 
         attachments,
         clock: SimClock::new(),
         dirty: true,
+        collected: None,
     }
     .run()
     .await
 }
 
-struct Driver {
+/// The live driver's state machine, which a replay drives from a journal instead of real time.
+pub(crate) struct Driver {
     lab: Lab,
     ch: DriverChannels,
     attachments: Attachments,
@@ -142,6 +149,8 @@ struct Driver {
     /// Something moved since the wire host last re-checked its parked requests (a step, a
     /// command, a request, or that re-check answering some): only then is another worth it.
     dirty: bool,
+    /// A replay's events, kept here instead of the bounded channel, so none is dropped.
+    collected: Option<Vec<Event>>,
 }
 
 impl Driver {
@@ -203,6 +212,9 @@ impl Driver {
                 self.publish_snapshot();
                 last_snapshot = tokio::time::Instant::now();
             }
+        }
+        if let Some(j) = self.attachments.journal.as_mut() {
+            j.end(self.lab.now_ms());
         }
         self.lab
     }
@@ -340,16 +352,122 @@ impl Driver {
         };
         let events = self.lab.drain_events();
         let pause = director.after_step(&mut self.lab, &events);
-        self.ch.publish_events(events);
+        self.emit(events);
         pause
     }
 
+    fn emit(&mut self, events: Vec<Event>) {
+        match self.collected.as_mut() {
+            Some(c) => c.extend(events),
+            None => self.ch.publish_events(events),
+        }
+    }
+
     fn publish_snapshot(&mut self) {
+        let snap = self.snapshot();
+        self.ch.publish_snapshot(snap);
+    }
+
+    /// The lab with its real clients and the director's status.
+    pub(crate) fn snapshot(&self) -> LabSnapshot {
         let mut snap = self.lab.snapshot();
         if let Some(w) = &self.attachments.wire {
             w.decorate(&mut snap);
         }
         snap.lesson = self.attachments.director.as_ref().map(|d| d.status());
-        self.ch.publish_snapshot(snap);
+        snap
+    }
+}
+
+/// Replaying: the same state machine, fed a journal's lines instead of real time.
+impl Driver {
+    /// A driver for a replay: no channels to a front end, nothing recorded, events kept.
+    pub(crate) fn for_replay(lab: Lab, attachments: Attachments) -> Self {
+        let (ch, _front) = channels();
+        Self {
+            lab,
+            ch,
+            attachments,
+            clock: SimClock::new(),
+            dirty: true,
+            collected: Some(Vec::new()),
+        }
+    }
+
+    /// The lab.
+    pub(crate) fn lab(&self) -> &Lab {
+        &self.lab
+    }
+
+    /// Steps to `t` as the live driver did (a director's pause stops the clock, not the replay:
+    /// the journal says when it went on).
+    pub(crate) fn replay_to(&mut self, t: i64) {
+        let step = self.lab.config().step_ms;
+        while self.lab.now_ms() + step <= t {
+            if self.step_once() {
+                self.clock.set_paused(true);
+            }
+        }
+        self.lab.set_clock(self.clock.speed(), self.clock.paused());
+    }
+
+    /// Applies one journaled input at the lab's current instant.
+    pub(crate) fn replay_input(&mut self, input: &super::journal::Input) -> Result<(), String> {
+        use super::journal::Input;
+        match input {
+            Input::Cmd(cmd) => self.command(cmd.clone()),
+            Input::Wire {
+                conn,
+                broker,
+                frame,
+            } => {
+                use base64::Engine;
+                let raw = base64::engine::general_purpose::STANDARD
+                    .decode(frame)
+                    .map_err(|e| format!("a request frame is not base64: {e}"))?;
+                let raw = bytes::Bytes::from(raw);
+                let request = match crate::protocol::frame::decode_request(raw.clone()) {
+                    crate::protocol::frame::Decoded::Request(r) => r,
+                    _ => return Err("a request frame does not decode".into()),
+                };
+                if self.attachments.wire.is_none() {
+                    return Err("a wire request, but the header has no wire listener".into());
+                }
+                // Nobody reads the answer; hang-ups come from the journal's tick lines.
+                let (reply, _answer) = tokio::sync::oneshot::channel();
+                self.wire_call(ApiCall {
+                    broker: *broker,
+                    request,
+                    reply,
+                    connection: *conn,
+                    raw,
+                });
+            }
+            Input::Tick(closed) => {
+                if let Some(w) = self.attachments.wire.as_mut() {
+                    w.tick_with(&mut self.lab, closed);
+                }
+            }
+            Input::End => {}
+        }
+        self.lab.set_clock(self.clock.speed(), self.clock.paused());
+        let events = self.lab.drain_events();
+        self.emit(events);
+        Ok(())
+    }
+
+    /// Puts a note on the replay's timeline.
+    pub(crate) fn note(&mut self, text: NoteText) {
+        self.lab.emit_event(EventKind::Note { text });
+    }
+
+    /// The events since the last call (a replay's story).
+    pub(crate) fn take_events(&mut self) -> Vec<Event> {
+        let events = self.lab.drain_events();
+        self.emit(events);
+        self.collected
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 }

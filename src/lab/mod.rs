@@ -10,6 +10,8 @@ mod core;
 pub mod driver;
 pub mod journal;
 pub mod live;
+pub mod playback;
+pub mod replay;
 pub mod snapshot;
 mod throughput;
 pub mod wire;

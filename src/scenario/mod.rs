@@ -11,6 +11,7 @@ pub mod live;
 pub mod model;
 pub mod pacing;
 pub mod parse;
+pub mod replay;
 pub mod runner;
 #[cfg(test)]
 mod runner_tests;

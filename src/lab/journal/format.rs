@@ -142,4 +142,7 @@ pub enum Input {
     /// The wire host re-checked its parked requests, dropping those whose clients had hung up
     /// (numbered in the order the host took requests).
     Tick(Vec<u64>),
+    /// The run stopped here (the front end quit); a journal without it ends where the process
+    /// did.
+    End,
 }

@@ -89,6 +89,12 @@ impl JournalWriter {
         self.input(t, Input::Tick(closed.to_vec()));
     }
 
+    /// Records that the run stopped at `t`, and flushes.
+    pub fn end(&mut self, t: i64) {
+        self.input(t, Input::End);
+        self.flush();
+    }
+
     fn input(&mut self, t: i64, input: Input) {
         if self.out.is_none() {
             return;

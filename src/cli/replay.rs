@@ -1,0 +1,67 @@
+//! `kafka-lab replay FILE`: a run's journal played again on the dashboard, or its story printed.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use kafka_lab::lab::driver::channels;
+use kafka_lab::lab::journal::{self, Start};
+use kafka_lab::lab::playback;
+use kafka_lab::scenario::headless::OutputFormat;
+use kafka_lab::scenario::replay::{open, print_replay};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Play a run's journal again.
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// The journal (`--record FILE`, or one in the data dir's journals/).
+    file: PathBuf,
+    /// Print the run's story (every event, as `--headless` lessons do) on simulated time instead
+    /// of opening the dashboard.
+    #[arg(long)]
+    headless: bool,
+    /// Print events as JSON lines (headless).
+    #[arg(long, requires = "headless")]
+    json: bool,
+}
+
+/// Reads the journal, rebuilds the lab it started from, and plays it.
+pub fn replay(args: ReplayArgs) -> Result<()> {
+    let journal = journal::read(&args.file)?;
+    if !journal.header.data_dir_fresh {
+        eprintln!(
+            "kafka-lab: the recording started on a data dir that held logs already; the replay starts from an empty one, so it may differ"
+        );
+    }
+    if journal.torn_tail {
+        eprintln!(
+            "kafka-lab: the journal's last line was cut short (the recording stopped mid-write); replaying up to the line before"
+        );
+    }
+    let lesson = matches!(journal.header.start, Start::Lesson(_));
+    let temp = tempfile::Builder::new()
+        .prefix("kafka-lab-replay-")
+        .tempdir()
+        .context("cannot create a temporary data dir")?;
+    let mut replay = open(journal, temp.path()).map_err(anyhow::Error::msg)?;
+    if args.headless || !std::io::stdout().is_terminal() {
+        let format = OutputFormat::from_json_flag(args.json);
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        return match print_replay(&mut replay, format, &mut out) {
+            Err(e) if e.contains("Broken pipe") => Ok(()),
+            other => other.map_err(anyhow::Error::msg),
+        };
+    }
+    let runtime = crate::live_runtime()?;
+    runtime.block_on(async move {
+        let (driver_ch, front) = channels();
+        let player = tokio::spawn(playback::play(replay, driver_ch));
+        let result = if lesson {
+            kafka_lab::ui::run_lesson_dashboard(front).await
+        } else {
+            kafka_lab::ui::run_dashboard(front).await
+        };
+        let _ = player.await;
+        result
+    })
+}
