@@ -49,7 +49,15 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
         let mut out = stdout.lock();
         return match print_replay(&mut replay, format, &mut out) {
             Err(e) if e.contains("Broken pipe") => Ok(()),
-            other => other.map_err(anyhow::Error::msg),
+            Err(e) => Err(anyhow::Error::msg(e)),
+            Ok(()) => {
+                eprintln!(
+                    "kafka-lab: replayed to {} ms; the lab matched the recording at all {} checks",
+                    replay.now_ms(),
+                    replay.checks_passed()
+                );
+                Ok(())
+            }
         };
     }
     let runtime = crate::live_runtime()?;

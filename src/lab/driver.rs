@@ -247,6 +247,19 @@ impl Driver {
         self.dirty = w.tick_with(&mut self.lab, &closed) > 0;
     }
 
+    /// Every simulated second, the journal gets the lab's fingerprint for a replay to compare.
+    fn journal_check(&mut self) {
+        use super::journal::{CHECK_EVERY_MS, fingerprint};
+        let now = self.lab.now_ms();
+        if self.attachments.journal.is_none() || now % CHECK_EVERY_MS != 0 {
+            return;
+        }
+        let print = fingerprint(&self.snapshot());
+        if let Some(j) = self.attachments.journal.as_mut() {
+            j.check(now, print);
+        }
+    }
+
     /// Says once on the timeline when the journal stopped recording.
     fn journal_health(&mut self) {
         if let Some(error) = self
@@ -328,6 +341,7 @@ impl Driver {
         while self.lab.now_ms() + step <= target {
             self.dirty = true;
             let pause = self.step_once();
+            self.journal_check();
             // After the director, so a replay that applies the journaled command after stepping
             // to its instant sees the same order.
             while let Some(t) = self.attachments.schedule.pop() {
@@ -446,6 +460,15 @@ impl Driver {
             Input::Tick(closed) => {
                 if let Some(w) = self.attachments.wire.as_mut() {
                     w.tick_with(&mut self.lab, closed);
+                }
+            }
+            Input::Check(recorded) => {
+                let replayed = super::journal::fingerprint(&self.snapshot());
+                if &replayed != recorded {
+                    return Err(format!(
+                        "the replay left the recorded run at {} ms (fingerprint {replayed}, recorded {recorded})",
+                        self.lab.now_ms()
+                    ));
                 }
             }
             Input::End => {}

@@ -16,6 +16,7 @@ pub struct Replay {
     lines: Vec<Line>,
     next: usize,
     end_ms: i64,
+    checks: usize,
 }
 
 /// Why a replay cannot go on.
@@ -51,6 +52,7 @@ impl Replay {
             lines: journal.lines,
             next: 0,
             end_ms,
+            checks: 0,
         }
     }
 
@@ -78,6 +80,11 @@ impl Replay {
     /// The time of the journal's last line.
     pub fn end_ms(&self) -> i64 {
         self.end_ms
+    }
+
+    /// How many of the journal's fingerprints the replay has matched so far.
+    pub fn checks_passed(&self) -> usize {
+        self.checks
     }
 
     /// Whether every line has been applied.
@@ -132,6 +139,9 @@ impl Replay {
                 line: number,
                 error,
             })?;
+        if matches!(input, Input::Check(_)) {
+            self.checks += 1;
+        }
         Ok(true)
     }
 

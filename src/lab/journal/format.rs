@@ -142,6 +142,9 @@ pub enum Input {
     /// The wire host re-checked its parked requests, dropping those whose clients had hung up
     /// (numbered in the order the host took requests).
     Tick(Vec<u64>),
+    /// A fingerprint of the lab's snapshot (see [`super::fingerprint`]) at every simulated
+    /// second, taken right after the step reaching it: a replay compares its own.
+    Check(String),
     /// The run stopped here (the front end quit); a journal without it ends where the process
     /// did.
     End,

@@ -3,10 +3,12 @@
 //! enough to run it again exactly (`kafka-lab replay`). The format is documented in
 //! `docs/journal.md`: JSON lines, a header first.
 
+mod check;
 mod format;
 mod reader;
 mod writer;
 
+pub use check::{CHECK_EVERY_MS, fingerprint};
 pub use format::{
     FORMAT, Header, Input, JOURNAL_BYTES_MAX, LessonStart, Line, Start, VERSION, WireSetup,
 };

@@ -89,6 +89,11 @@ impl JournalWriter {
         self.input(t, Input::Tick(closed.to_vec()));
     }
 
+    /// Records the lab's fingerprint at `t`.
+    pub fn check(&mut self, t: i64, fingerprint: String) {
+        self.input(t, Input::Check(fingerprint));
+    }
+
     /// Records that the run stopped at `t`, and flushes.
     pub fn end(&mut self, t: i64) {
         self.input(t, Input::End);
