@@ -100,6 +100,11 @@ enum Cmd {
 struct LessonArgs {
     /// A built-in lesson's name, or the path of a scenario .toml file. Without it, lists lessons.
     lesson: Option<String>,
+    /// Write a scenario skeleton from a recorded run (its journal): the lab, its topics, and one
+    /// step per action at its time, ready for captions and expects. Writes FILE with .toml
+    /// instead of .jsonl (never over an existing file).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["lesson", "headless"])]
+    from_journal: Option<PathBuf>,
     /// Run without a terminal on simulated time and print the story with PASS/FAIL per
     /// expectation; the exit code is non-zero when any failed.
     #[arg(long)]
@@ -412,6 +417,9 @@ fn run(args: RunArgs, profile: Profile) -> Result<()> {
 
 /// `kafka-lab lesson [NAME|FILE] [--headless]`.
 fn lesson(args: LessonArgs, profile: Profile) -> Result<()> {
+    if let Some(path) = &args.from_journal {
+        return cli::replay::lesson_from_journal(path);
+    }
     let Some(arg) = args.lesson else {
         println!("{}", kafka_lab::text::text("cli.lessons"));
         for (name, title) in lessons::list() {

@@ -276,3 +276,45 @@ async fn a_lesson_driven_by_n_replays_through_its_director() {
     let last = last.expect("the live lesson showed a banner");
     assert!(status.step >= last.step, "{status:?} vs {last:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_run_becomes_a_lesson_the_scenario_parser_accepts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("run.jsonl");
+    record(
+        dir.path(),
+        &path,
+        common::free_ports(),
+        14,
+        Duration::from_secs(3),
+        None,
+    )
+    .await;
+    let journal = journal::read(&path).expect("journal");
+    let actions = journal
+        .lines
+        .iter()
+        .filter(|l| {
+            matches!(
+                &l.input,
+                Input::Cmd(Command::KillBroker(_) | Command::RestartBroker(_))
+            )
+        })
+        .count();
+    let text = kafka_lab::scenario::from_journal::scenario_from_journal(
+        journal,
+        &dir.path().join("skeleton"),
+    )
+    .expect("skeleton");
+    let scenario = kafka_lab::scenario::parse::parse_scenario("run.toml", "run", &text)
+        .unwrap_or_else(|e| panic!("the skeleton does not parse: {e}\n{text}"));
+    assert_eq!(scenario.lab.topics.len(), 1, "{text}");
+    // The default lab's producer and two consumers, then every broker kill and restart.
+    let kills = text.matches("kill_broker = ").count() + text.matches("restart_broker = ").count();
+    assert_eq!(kills, actions, "{text}");
+    assert!(
+        text.contains("spawn_consumer = { name = \"consumer-A\""),
+        "{text}"
+    );
+    assert!(scenario.steps.len() >= 3 + actions, "{text}");
+}

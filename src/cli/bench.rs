@@ -29,6 +29,8 @@ pub enum BenchWhat {
     Groups,
     /// Dashboard frame time for a large lab, and whether the UI keeps up with a busy cluster.
     Ui,
+    /// Re-stepping a recorded run (replay, rewind) against the time it took to record.
+    Replay,
 }
 
 pub fn bench(args: BenchArgs) -> Result<()> {
@@ -59,6 +61,13 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             let report = kafka_lab::ui::bench::bench_live(&dir, 150_000.0, 5.0)
                 .map_err(anyhow::Error::msg)?;
             println!("{report}");
+        }
+        BenchWhat::Replay => {
+            let figures = kafka_lab::lab::bench_replay::run_replay_bench(&dir, args.records)
+                .map_err(anyhow::Error::msg)?;
+            for f in figures {
+                println!("{f}");
+            }
         }
         BenchWhat::Groups => {
             let report = kafka_lab::lab::bench_groups::run_groups_bench(&dir, args.records)

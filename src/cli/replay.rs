@@ -24,6 +24,27 @@ pub struct ReplayArgs {
     json: bool,
 }
 
+/// `kafka-lab lesson --from-journal FILE`: writes the run's scenario skeleton beside it.
+pub fn lesson_from_journal(path: &std::path::Path) -> Result<()> {
+    let journal = journal::read(path)?;
+    let temp = tempfile::Builder::new()
+        .prefix("kafka-lab-replay-")
+        .tempdir()
+        .context("cannot create a temporary data dir")?;
+    let text = kafka_lab::scenario::from_journal::scenario_from_journal(journal, temp.path())
+        .map_err(anyhow::Error::msg)?;
+    let out = path.with_extension("toml");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&out)
+        .with_context(|| format!("cannot write {} (remove it first)", out.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!("{}", out.display());
+    Ok(())
+}
+
 /// Reads the journal, rebuilds the lab it started from, and plays it.
 pub fn replay(args: ReplayArgs) -> Result<()> {
     let journal = journal::read(&args.file)?;

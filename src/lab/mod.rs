@@ -3,6 +3,7 @@
 //! its attachments (the wire host, a lesson director).
 
 pub mod bench_groups;
+pub mod bench_replay;
 mod clients_host;
 pub mod clock;
 pub mod command;

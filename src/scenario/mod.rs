@@ -5,6 +5,7 @@
 
 pub mod default_lab;
 pub mod expect;
+pub mod from_journal;
 pub mod headless;
 pub mod lessons;
 pub mod live;
