@@ -318,3 +318,62 @@ async fn a_recorded_run_becomes_a_lesson_the_scenario_parser_accepts() {
     );
     assert!(scenario.steps.len() >= 3 + actions, "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_playback_runs_to_the_end_at_the_viewers_speed_and_refuses_other_keys() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("run.jsonl");
+    record(
+        dir.path(),
+        &path,
+        common::free_ports(),
+        15,
+        Duration::from_secs(2),
+        None,
+    )
+    .await;
+    let journal = journal::read(&path).expect("journal");
+    let end_ms = journal.lines.last().expect("lines").t;
+    let lab = Replay::start_lab(&journal.header, &dir.path().join("replay")).expect("lab");
+    let replay = Replay::new(lab, None, journal);
+    let (driver_ch, front) = kafka_lab::lab::driver::channels();
+    let player = tokio::spawn(kafka_lab::lab::playback::play(replay, driver_ch));
+    front
+        .commands
+        .send_async(Command::SetSpeed(64.0))
+        .await
+        .expect("speed");
+    front
+        .commands
+        .send_async(Command::KillBroker(1))
+        .await
+        .expect("a key");
+    let mut notes = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = None;
+    while Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        notes.extend(front.events.try_iter().map(|e| e.kind.to_string()));
+        if let Ok(s) = front.snapshots.try_recv() {
+            last = Some(s);
+        }
+        if notes.iter().any(|n| n.contains("the journal ends here")) {
+            break;
+        }
+    }
+    assert!(
+        notes.iter().any(|n| n.contains("this is a replay")),
+        "the kill was refused: {notes:?}"
+    );
+    assert!(notes.iter().any(|n| n.contains("the journal ends here")));
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    if let Ok(s) = front.snapshots.try_recv() {
+        last = Some(s);
+    }
+    let last = last.expect("snapshots");
+    assert_eq!(last.now_ms, end_ms);
+    assert!(last.paused, "the end pauses the playback");
+    drop(front);
+    let replay = player.await.expect("player");
+    assert!(replay.done());
+}
