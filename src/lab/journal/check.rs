@@ -12,13 +12,27 @@ pub fn fingerprint(snap: &LabSnapshot) -> String {
     let mut snap = snap.clone();
     snap.speed = 0.0;
     snap.paused = false;
-    let json = serde_json::to_string(&snap).unwrap_or_default();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in json.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    // Streamed into the hash: a large lab's JSON is never held whole.
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let _ = serde_json::to_writer(&mut h, &snap);
+    format!("{:016x}", h.0)
+}
+
+/// FNV-1a as a byte sink.
+struct Fnv(u64);
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for b in buf {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Ok(buf.len())
     }
-    format!("{h:016x}")
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
