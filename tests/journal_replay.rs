@@ -291,6 +291,7 @@ async fn a_recorded_run_becomes_a_lesson_the_scenario_parser_accepts() {
     )
     .await;
     let journal = journal::read(&path).expect("journal");
+    let run_ms = journal.lines.last().expect("lines").t;
     let actions = journal
         .lines
         .iter()
@@ -317,6 +318,11 @@ async fn a_recorded_run_becomes_a_lesson_the_scenario_parser_accepts() {
         "{text}"
     );
     assert!(scenario.steps.len() >= 3 + actions, "{text}");
+    assert!(
+        text.contains("spawn_producer = { name = \"producer-1\""),
+        "{text}"
+    );
+    assert_eq!(scenario.duration_ms, run_ms, "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,14 +28,21 @@ pub fn scenario_from_journal(journal: Journal, root: &Path) -> Result<String, St
         .filter(|l| matches!(l.input, Input::Wire { .. }))
         .count();
     let mut out = String::new();
-    head(&mut out, &config, wire);
+    let run_ms = lines.last().map_or(0, |l| l.t);
+    head(&mut out, &config, wire, run_ms);
     let mut names = Names::default();
-    let mut lab = Replay::start_lab(&journal.header, &root.join("setup"))?;
+    // A bare lab: the setup's commands are applied below, one by one, to see each client's id.
+    let mut bare = config.clone();
+    bare.data_dir = root.join("setup");
+    let mut lab = crate::lab::Lab::new(bare)?;
     // The setup's clients were spawned in order before the first step: ids 1, 2, ...
     let mut steps = String::new();
     for cmd in &setup {
         match cmd {
-            Command::CreateTopic(t) => topic(&mut out, t),
+            Command::CreateTopic(t) => {
+                topic(&mut out, t);
+                let _ = lab.apply(Command::CreateTopic(t.clone()));
+            }
             other => {
                 let before = last_client(&lab);
                 let _ = lab.apply(other.clone());
@@ -72,18 +79,25 @@ fn last_client(lab: &crate::lab::Lab) -> ClientId {
     p.max(c)
 }
 
+/// The names given to simulated clients, by id: a command naming a producer's id as a consumer
+/// (refused in the run) makes no step.
 #[derive(Default)]
 struct Names {
-    by_id: BTreeMap<ClientId, String>,
+    producers: BTreeMap<ClientId, String>,
+    consumers: BTreeMap<ClientId, String>,
 }
 
 impl Names {
-    fn get(&self, id: ClientId) -> Option<&str> {
-        self.by_id.get(&id).map(String::as_str)
+    fn producer(&self, id: ClientId) -> Option<&str> {
+        self.producers.get(&id).map(String::as_str)
+    }
+
+    fn consumer(&self, id: ClientId) -> Option<&str> {
+        self.consumers.get(&id).map(String::as_str)
     }
 }
 
-fn head(out: &mut String, config: &ClusterConfig, wire: usize) {
+fn head(out: &mut String, config: &ClusterConfig, wire: usize, run_ms: i64) {
     let _ = writeln!(
         out,
         "# Written by `kafka-lab lesson --from-journal`: the run's actions at their times.\n\
@@ -97,7 +111,9 @@ fn head(out: &mut String, config: &ClusterConfig, wire: usize) {
              # same clients beside it."
         );
     }
-    let _ = writeln!(out, "title = \"A recorded run\"\n\n[lab]");
+    let _ = writeln!(out, "title = \"A recorded run\"");
+    // Headless runs last at least as long as the recorded one did.
+    let _ = writeln!(out, "duration = \"{run_ms}ms\"\n\n[lab]");
     let _ = writeln!(out, "brokers = {}\nseed = {}", config.brokers, config.seed);
     let _ = writeln!(out, "profile = \"{}\"", config.profile.name());
     let base = ClusterConfig::for_profile(config.profile, config.brokers, config.seed, "");
@@ -172,25 +188,25 @@ fn step_for(
             let id = spawned()?;
             let name = p.client_id.clone().unwrap_or(format!("producer-{id}"));
             let line = producer(&name, p);
-            names.by_id.insert(id, name);
+            names.producers.insert(id, name);
             line
         }
         Command::SpawnConsumer(c) => {
             let id = spawned()?;
             let name = c.client_id.clone().unwrap_or(format!("consumer-{id}"));
             let line = consumer(&name, c);
-            names.by_id.insert(id, name);
+            names.consumers.insert(id, name);
             line
         }
-        Command::StopProducer(id) => format!("stop_producer = {:?}", names.get(*id)?),
+        Command::StopProducer(id) => format!("stop_producer = {:?}", names.producer(*id)?),
         Command::SetProducerRate(id, r) => {
             format!(
                 "set_config = {{ producer = {:?}, rate = {r} }}",
-                names.get(*id)?
+                names.producer(*id)?
             )
         }
-        Command::KillConsumer(id) => format!("kill_consumer = {:?}", names.get(*id)?),
-        Command::CloseConsumer(id) => format!("close_consumer = {:?}", names.get(*id)?),
+        Command::KillConsumer(id) => format!("kill_consumer = {:?}", names.consumer(*id)?),
+        Command::CloseConsumer(id) => format!("close_consumer = {:?}", names.consumer(*id)?),
         Command::SetSpeed(_) | Command::SetPaused(_) | Command::Note(_) | Command::Director(_) => {
             return None;
         }
