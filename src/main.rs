@@ -1,7 +1,12 @@
 //! `kafka-lab`: the command line. Parses flags, picks the data dir, wires the lab to a front end.
 
+mod cli;
+
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use cli::bench::{BenchArgs, bench};
+use cli::journal::{RecordArgs, data_dir_is_fresh};
+use cli::replay::{ReplayArgs, replay};
 use kafka_lab::clients::spec::validate_rate;
 use kafka_lab::cluster::config::{ClusterConfig, KAFKA_VERSION, Profile, table};
 use kafka_lab::cluster::types::Acks;
@@ -9,6 +14,7 @@ use kafka_lab::data_dir::DataDir;
 use kafka_lab::lab::Lab;
 use kafka_lab::lab::command::Command;
 use kafka_lab::lab::driver::LabChannels;
+use kafka_lab::lab::journal::{Header, LessonStart, Start};
 use kafka_lab::lab::live::{self, LiveOptions, WireOptions};
 use kafka_lab::protocol::ListenerConfig;
 use kafka_lab::scenario::default_lab::DefaultLab;
@@ -86,12 +92,19 @@ enum Cmd {
     Bench(BenchArgs),
     /// List the built-in lessons, or run one (by name, or a scenario .toml file).
     Lesson(LessonArgs),
+    /// Play a run's journal again (see --record): on the dashboard, or its story with --headless.
+    Replay(ReplayArgs),
 }
 
 #[derive(Args, Debug)]
 struct LessonArgs {
     /// A built-in lesson's name, or the path of a scenario .toml file. Without it, lists lessons.
     lesson: Option<String>,
+    /// Write a scenario skeleton from a recorded run (its journal): the lab, its topics, and one
+    /// step per action at its time, ready for captions and expects. Writes FILE with .toml
+    /// instead of .jsonl (never over an existing file).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["lesson", "headless"])]
+    from_journal: Option<PathBuf>,
     /// Run without a terminal on simulated time and print the story with PASS/FAIL per
     /// expectation; the exit code is non-zero when any failed.
     #[arg(long)]
@@ -104,6 +117,8 @@ struct LessonArgs {
     json: bool,
     #[command(flatten)]
     listen: ListenArgs,
+    #[command(flatten)]
+    record: RecordArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -195,6 +210,8 @@ struct RunArgs {
     slow_broker: Vec<TimedBroker>,
     #[command(flatten)]
     listen: ListenArgs,
+    #[command(flatten)]
+    record: RecordArgs,
 }
 
 /// The Kafka wire listener's flags, the same for the default lab and lessons.
@@ -235,31 +252,6 @@ impl ListenArgs {
     }
 }
 
-#[derive(Args, Debug)]
-struct BenchArgs {
-    /// What to measure.
-    #[arg(value_enum, default_value = "log")]
-    what: BenchWhat,
-    /// Records to write.
-    #[arg(long, default_value_t = 1_000_000)]
-    records: usize,
-    /// Directory for the files (default: a temp dir).
-    #[arg(long)]
-    dir: Option<PathBuf>,
-}
-
-#[derive(clap::ValueEnum, Clone, Debug)]
-enum BenchWhat {
-    /// Append and read one partition log vs raw sequential writes.
-    Log,
-    /// Replicated acks=all produce vs raw writes, failover time, memory per replica.
-    Cluster,
-    /// Consume vs produce throughput, and a rebalance after a graceful leave in a group of 10.
-    Groups,
-    /// Dashboard frame time for a large lab, and whether the UI keeps up with a busy cluster.
-    Ui,
-}
-
 fn open_data_dir(args: &LabArgs) -> Result<DataDir> {
     DataDir::open(args.ephemeral, args.data_dir.as_deref()).map_err(anyhow::Error::msg)
 }
@@ -270,7 +262,7 @@ fn build_lab(
     data: &DataDir,
     install_default: bool,
     step_ms: i64,
-) -> Result<Lab> {
+) -> Result<(Lab, Vec<Command>)> {
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -296,7 +288,7 @@ fn build_lab(
     }
     let mut lab = Lab::new(config).map_err(anyhow::Error::msg)?;
     if !install_default {
-        return Ok(lab);
+        return Ok((lab, Vec::new()));
     }
     let default = DefaultLab {
         partitions: args.partitions,
@@ -308,8 +300,9 @@ fn build_lab(
         session_timeout_ms: args.session_timeout_ms,
         ..DefaultLab::default()
     };
-    default.install(&mut lab).map_err(anyhow::Error::msg)?;
-    Ok(lab)
+    let commands = default.commands(args.brokers as usize);
+    lab.set_up(&commands).map_err(anyhow::Error::msg)?;
+    Ok((lab, commands))
 }
 
 fn schedule(run: &RunArgs) -> Vec<Timed> {
@@ -385,7 +378,8 @@ fn run(args: RunArgs, profile: Profile) -> Result<()> {
     } else {
         LIVE_STEP_MS
     };
-    let mut lab = build_lab(&args.lab, profile, &data, true, step_ms)?;
+    let fresh = data_dir_is_fresh(&data.path);
+    let (mut lab, setup) = build_lab(&args.lab, profile, &data, true, step_ms)?;
     if args.headless {
         let duration = parse_duration_ms(&args.duration).map_err(anyhow::Error::msg)?;
         let format = OutputFormat::from_json_flag(args.json);
@@ -403,16 +397,29 @@ fn run(args: RunArgs, profile: Profile) -> Result<()> {
             .context("writing the event log")?;
         return Ok(());
     }
+    let wire = args.listen.wire_options(ListenerConfig::new(DEFAULT_PORT));
+    let header = Header::new(
+        lab.config().clone(),
+        Start::Commands(setup),
+        wire.as_ref().map(|w| &w.config),
+        fresh,
+    );
+    // An --ephemeral data dir goes with the run; its journal goes to the platform's.
+    let keep = (!args.lab.ephemeral).then_some(data.path.as_path());
     let options = LiveOptions {
-        wire: args.listen.wire_options(ListenerConfig::new(DEFAULT_PORT)),
+        wire,
         director: None,
         schedule: schedule(&args),
+        journal: args.record.open(&header, keep)?,
     };
     run_live(lab, options, FrontEnd::Lab)
 }
 
 /// `kafka-lab lesson [NAME|FILE] [--headless]`.
 fn lesson(args: LessonArgs, profile: Profile) -> Result<()> {
+    if let Some(path) = &args.from_journal {
+        return cli::replay::lesson_from_journal(path);
+    }
     let Some(arg) = args.lesson else {
         println!("{}", kafka_lab::text::text("cli.lessons"));
         for (name, title) in lessons::list() {
@@ -436,10 +443,26 @@ fn lesson(args: LessonArgs, profile: Profile) -> Result<()> {
     let root = temp.path().to_path_buf();
     let (director, lab) = LessonDirector::start(std::sync::Arc::new(scenario), root, args.seed)
         .map_err(anyhow::Error::msg)?;
+    let start = LessonStart {
+        text: lessons::built_in(&arg)
+            .is_none()
+            .then(|| std::fs::read_to_string(&arg).ok())
+            .flatten(),
+        lesson: arg,
+        seed: args.seed,
+        profile,
+    };
+    let header = Header::new(
+        lab.config().clone(),
+        Start::Lesson(start),
+        listener.as_ref().map(|w| &w.config),
+        true,
+    );
     let options = LiveOptions {
         wire: listener,
         director: Some(Box::new(director)),
         schedule: Vec::new(),
+        journal: args.record.open(&header, None)?,
     };
     run_live(lab, options, FrontEnd::Lesson)
 }
@@ -449,7 +472,7 @@ fn lesson(args: LessonArgs, profile: Profile) -> Result<()> {
 /// second worker only adds cross-thread wake-ups and contends with the very clients a workshop
 /// runs on the same laptop (with a CPU hog beside it, `bench_vs_peer.py` produce measured
 /// 0.96–1.07 M records/s with one worker against 0.55–1.06 M with two).
-fn live_runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn live_runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -507,44 +530,6 @@ async fn stream_events(front: LabChannels) {
     }
 }
 
-fn bench(args: BenchArgs) -> Result<()> {
-    let temp;
-    let dir = match args.dir {
-        Some(d) => d,
-        None => {
-            temp = tempfile::tempdir().context("cannot create a temp dir")?;
-            temp.path().to_path_buf()
-        }
-    };
-    match args.what {
-        BenchWhat::Log => {
-            let report = kafka_lab::log::bench::run_log_bench(&dir, args.records)?;
-            println!("{report}");
-        }
-        BenchWhat::Cluster => {
-            let report = kafka_lab::cluster::bench::run_cluster_bench(&dir, args.records)
-                .map_err(anyhow::Error::msg)?;
-            println!("{report}");
-        }
-        BenchWhat::Ui => {
-            let per_frame = kafka_lab::ui::bench::bench_render(160, 48, 200);
-            let plain = kafka_lab::ui::bench::bench_plain_frame(160, 48, 200);
-            println!(
-                "render: 9 brokers, 50 partitions, 10 groups at 160x48: {per_frame:?} per frame (target < 2 ms); a plain full-screen paragraph: {plain:?}"
-            );
-            let report = kafka_lab::ui::bench::bench_live(&dir, 150_000.0, 5.0)
-                .map_err(anyhow::Error::msg)?;
-            println!("{report}");
-        }
-        BenchWhat::Groups => {
-            let report = kafka_lab::lab::bench_groups::run_groups_bench(&dir, args.records)
-                .map_err(anyhow::Error::msg)?;
-            println!("{report}");
-        }
-    }
-    Ok(())
-}
-
 fn main() {
     let cli = Cli::parse();
     // Chosen once, before any text is shown, so a run never changes language midway.
@@ -553,6 +538,7 @@ fn main() {
         Some(Cmd::Run(args)) => run(args, cli.profile),
         Some(Cmd::Bench(args)) => bench(args),
         Some(Cmd::Lesson(args)) => lesson(args, cli.profile),
+        Some(Cmd::Replay(args)) => replay(args),
         None => run(cli.run, cli.profile),
     };
     if let Err(e) = result {

@@ -98,6 +98,7 @@ async fn a_lesson_serves_the_wire_protocol_and_shows_real_producers() {
         wire: Some(wire(port)),
         director: Some(Box::new(director)),
         schedule: Vec::new(),
+        journal: None,
     };
     let (running, front) = live::start(lab, options).await.expect("live lesson");
     assert!(

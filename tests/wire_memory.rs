@@ -58,6 +58,8 @@ fn produce_call(broker: i32, records: Bytes) -> ApiCall {
             body: RequestKind::Produce(body),
         }),
         reply,
+        connection: 0,
+        raw: Bytes::new(),
     }
 }
 

@@ -10,8 +10,8 @@ use crate::log::LogConfig;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 
-/// Broker-side settings of the whole lab.
-#[derive(Clone, Debug)]
+/// Broker-side settings of the whole lab (a journal's header carries them whole).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ClusterConfig {
     /// Which defaults these settings started from (values set afterwards are lab overrides).
     pub profile: Profile,

@@ -54,6 +54,12 @@ impl SimClock {
         self.paused = paused;
     }
 
+    /// Moves simulated now to `ms` (a replay that jumped, or fell behind).
+    pub fn set_now_ms(&mut self, ms: i64) {
+        self.base_sim_ms = ms as f64;
+        self.base_real = Instant::now();
+    }
+
     /// Current speed.
     pub fn speed(&self) -> f64 {
         self.speed

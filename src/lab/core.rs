@@ -97,6 +97,21 @@ impl Lab {
         self.paused
     }
 
+    /// Sets a lab up before its first step (the default lab's topic and clients, or a journal's
+    /// start): a topic that exists already (a rerun on the same data dir) is kept as it is.
+    pub fn set_up(&mut self, commands: &[Command]) -> Result<(), String> {
+        for cmd in commands {
+            match cmd {
+                Command::CreateTopic(spec) => match self.cluster.create_topic(spec.clone()) {
+                    Ok(()) | Err(crate::cluster::error::KafkaError::TopicAlreadyExists) => {}
+                    Err(e) => return Err(format!("cannot create topic {}: {e}", spec.name)),
+                },
+                other => self.apply(other.clone()).map_err(|e| e.to_string())?,
+            }
+        }
+        Ok(())
+    }
+
     /// Carries out a command; a refusal comes back as an error and is also put on the event stream.
     pub fn apply(&mut self, command: Command) -> Result<(), CommandError> {
         let result = self.apply_inner(command);

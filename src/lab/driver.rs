@@ -11,9 +11,11 @@
 use super::clock::SimClock;
 use super::command::{Command, DirectorCommand, Timed};
 use super::core::Lab;
+use super::journal::JournalWriter;
 use super::snapshot::{LabSnapshot, LessonStatus};
 use super::wire::WireAttachment;
 use crate::cluster::event::{Event, EventKind, NoteText};
+use crate::protocol::ApiCall;
 use std::time::Duration;
 
 /// How often the driver advances the simulation and publishes a snapshot (real time).
@@ -70,14 +72,19 @@ pub fn channels() -> (DriverChannels, LabChannels) {
 }
 
 impl DriverChannels {
+    /// Commands from the front end.
+    pub(crate) fn commands(&self) -> &flume::Receiver<Command> {
+        &self.commands
+    }
+
     /// Publishes the newest snapshot, replacing one the reader has not taken yet.
-    fn publish_snapshot(&self, snap: LabSnapshot) {
+    pub(crate) fn publish_snapshot(&self, snap: LabSnapshot) {
         while self.snapshots_rx.try_recv().is_ok() {}
         let _ = self.snapshots_tx.try_send(snap);
     }
 
     /// Publishes events; a full channel drops its oldest entries (readers want the newest).
-    fn publish_events(&self, events: Vec<Event>) {
+    pub(crate) fn publish_events(&self, events: Vec<Event>) {
         for e in events {
             if let Err(flume::TrySendError::Full(e)) = self.events_tx.try_send(e) {
                 let _ = self.events_rx.try_recv();
@@ -111,6 +118,8 @@ pub struct Attachments {
     pub director: Option<Box<dyn Director>>,
     /// Commands due at simulated instants (`--kill-broker 1@5s`), applied as time reaches them.
     pub schedule: Vec<Timed>,
+    /// Where every input is recorded as it is applied.
+    pub journal: Option<JournalWriter>,
 }
 
 /// Runs the lab until every command sender is dropped (the front end quit); returns the lab.
@@ -124,16 +133,24 @@ pub async fn run(lab: Lab, ch: DriverChannels, mut attachments: Attachments) -> 
         ch,
         attachments,
         clock: SimClock::new(),
+        dirty: true,
+        collected: None,
     }
     .run()
     .await
 }
 
-struct Driver {
+/// The live driver's state machine, which a replay drives from a journal instead of real time.
+pub(crate) struct Driver {
     lab: Lab,
     ch: DriverChannels,
     attachments: Attachments,
     clock: SimClock,
+    /// Something moved since the wire host last re-checked its parked requests (a step, a
+    /// command, a request, or that re-check answering some): only then is another worth it.
+    dirty: bool,
+    /// A replay's events, kept here instead of the bounded channel, so none is dropped.
+    collected: Option<Vec<Event>>,
 }
 
 impl Driver {
@@ -151,7 +168,11 @@ impl Driver {
             // Ticks and commands publish a snapshot at once; wire requests at the tick rate.
             let mut publish = true;
             tokio::select! {
-                _ = tick.tick() => {}
+                _ = tick.tick() => {
+                    if let Some(j) = self.attachments.journal.as_mut() {
+                        j.flush();
+                    }
+                }
                 _ = tokio::time::sleep(FAST_TICK), if fast => publish = false,
                 cmd = self.ch.commands.recv_async() => {
                     let Ok(cmd) = cmd else { break };
@@ -163,9 +184,13 @@ impl Driver {
                         Ok(call) => {
                             // Time first, so the request sees the cluster as of now.
                             self.advance();
-                            if let Some(w) = self.attachments.wire.as_mut() {
-                                w.handle(&mut self.lab, call);
-                                w.drain(&mut self.lab, MAX_ITEMS_PER_WAKE);
+                            self.wire_call(call);
+                            // A burst is one wake-up.
+                            for _ in 1..MAX_ITEMS_PER_WAKE {
+                                let Some(call) = self.attachments.wire.as_ref().and_then(|w| w.try_next()) else {
+                                    break;
+                                };
+                                self.wire_call(call);
                             }
                         }
                         Err(_) => {
@@ -178,21 +203,82 @@ impl Driver {
             }
             self.advance();
             self.lab.set_clock(self.clock.speed(), self.clock.paused());
-            if !self.clock.paused()
-                && let Some(w) = self.attachments.wire.as_mut()
-            {
-                w.tick(&mut self.lab);
+            if !self.clock.paused() {
+                self.wire_tick();
             }
+            self.journal_health();
             self.ch.publish_events(self.lab.drain_events());
             if publish || last_snapshot.elapsed() >= DRIVER_TICK {
                 self.publish_snapshot();
                 last_snapshot = tokio::time::Instant::now();
             }
         }
+        if let Some(j) = self.attachments.journal.as_mut() {
+            j.end(self.lab.now_ms());
+        }
         self.lab
     }
 
+    /// Answers a real client's request, journaling it first.
+    fn wire_call(&mut self, call: ApiCall) {
+        let Some(w) = self.attachments.wire.as_mut() else {
+            return;
+        };
+        if let Some(j) = self.attachments.journal.as_mut() {
+            j.wire(self.lab.now_ms(), &call);
+        }
+        w.handle(&mut self.lab, call);
+        self.dirty = true;
+    }
+
+    /// Re-checks parked wire requests when something moved, or a client hung up. Which clients
+    /// hung up is a fact of real time, so it is journaled with the re-check.
+    fn wire_tick(&mut self) {
+        let Some(w) = self.attachments.wire.as_mut() else {
+            return;
+        };
+        let closed = w.closed_parked();
+        if !self.dirty && closed.is_empty() {
+            return;
+        }
+        if let Some(j) = self.attachments.journal.as_mut() {
+            j.tick(self.lab.now_ms(), &closed);
+        }
+        self.dirty = w.tick_with(&mut self.lab, &closed) > 0;
+    }
+
+    /// Every simulated second, the journal gets the lab's fingerprint for a replay to compare.
+    fn journal_check(&mut self) {
+        use super::journal::{CHECK_EVERY_MS, fingerprint};
+        let now = self.lab.now_ms();
+        if self.attachments.journal.is_none() || now % CHECK_EVERY_MS != 0 {
+            return;
+        }
+        let print = fingerprint(&self.snapshot());
+        if let Some(j) = self.attachments.journal.as_mut() {
+            j.check(now, print);
+        }
+    }
+
+    /// Says once on the timeline when the journal stopped recording.
+    fn journal_health(&mut self) {
+        if let Some(error) = self
+            .attachments
+            .journal
+            .as_mut()
+            .and_then(|j| j.take_stopped())
+        {
+            self.lab.emit_event(EventKind::Note {
+                text: NoteText::JournalStopped { error },
+            });
+        }
+    }
+
     fn command(&mut self, cmd: Command) {
+        if let Some(j) = self.attachments.journal.as_mut() {
+            j.command(self.lab.now_ms(), &cmd);
+        }
+        self.dirty = true;
         match cmd {
             Command::SetSpeed(s) => {
                 self.clock.set_speed(s);
@@ -253,7 +339,11 @@ impl Driver {
             .now_ms()
             .min(self.lab.now_ms() + MAX_SIM_MS_PER_TICK);
         while self.lab.now_ms() + step <= target {
-            self.lab.step();
+            self.dirty = true;
+            let pause = self.step_once();
+            self.journal_check();
+            // After the director, so a replay that applies the journaled command after stepping
+            // to its instant sees the same order.
             while let Some(t) = self.attachments.schedule.pop() {
                 if t.at_ms > self.lab.now_ms() {
                     self.attachments.schedule.push(t);
@@ -261,12 +351,6 @@ impl Driver {
                 }
                 self.command(t.command);
             }
-            let Some(director) = self.attachments.director.as_mut() else {
-                continue;
-            };
-            let events = self.lab.drain_events();
-            let pause = director.after_step(&mut self.lab, &events);
-            self.ch.publish_events(events);
             if pause {
                 self.clock.set_paused(true);
                 break;
@@ -274,12 +358,139 @@ impl Driver {
         }
     }
 
+    /// One step of the lab; a director sees its events. Returns true when the director pauses.
+    fn step_once(&mut self) -> bool {
+        self.lab.step();
+        let Some(director) = self.attachments.director.as_mut() else {
+            return false;
+        };
+        let events = self.lab.drain_events();
+        let pause = director.after_step(&mut self.lab, &events);
+        self.emit(events);
+        pause
+    }
+
+    fn emit(&mut self, events: Vec<Event>) {
+        match self.collected.as_mut() {
+            Some(c) => c.extend(events),
+            None => self.ch.publish_events(events),
+        }
+    }
+
     fn publish_snapshot(&mut self) {
+        let snap = self.snapshot();
+        self.ch.publish_snapshot(snap);
+    }
+
+    /// The lab with its real clients and the director's status.
+    pub(crate) fn snapshot(&self) -> LabSnapshot {
         let mut snap = self.lab.snapshot();
         if let Some(w) = &self.attachments.wire {
             w.decorate(&mut snap);
         }
         snap.lesson = self.attachments.director.as_ref().map(|d| d.status());
-        self.ch.publish_snapshot(snap);
+        snap
+    }
+}
+
+/// Replaying: the same state machine, fed a journal's lines instead of real time.
+impl Driver {
+    /// A driver for a replay: no channels to a front end, nothing recorded, events kept.
+    pub(crate) fn for_replay(lab: Lab, attachments: Attachments) -> Self {
+        let (ch, _front) = channels();
+        Self {
+            lab,
+            ch,
+            attachments,
+            clock: SimClock::new(),
+            dirty: true,
+            collected: Some(Vec::new()),
+        }
+    }
+
+    /// The lab.
+    pub(crate) fn lab(&self) -> &Lab {
+        &self.lab
+    }
+
+    /// Steps to `t` as the live driver did (a director's pause stops the clock, not the replay:
+    /// the journal says when it went on).
+    pub(crate) fn replay_to(&mut self, t: i64) {
+        let step = self.lab.config().step_ms;
+        while self.lab.now_ms() + step <= t {
+            if self.step_once() {
+                self.clock.set_paused(true);
+            }
+        }
+        self.lab.set_clock(self.clock.speed(), self.clock.paused());
+    }
+
+    /// Applies one journaled input at the lab's current instant.
+    pub(crate) fn replay_input(&mut self, input: &super::journal::Input) -> Result<(), String> {
+        use super::journal::Input;
+        match input {
+            Input::Cmd(cmd) => self.command(cmd.clone()),
+            Input::Wire {
+                conn,
+                broker,
+                frame,
+            } => {
+                use base64::Engine;
+                let raw = base64::engine::general_purpose::STANDARD
+                    .decode(frame)
+                    .map_err(|e| format!("a request frame is not base64: {e}"))?;
+                let raw = bytes::Bytes::from(raw);
+                let request = match crate::protocol::frame::decode_request(raw.clone()) {
+                    crate::protocol::frame::Decoded::Request(r) => r,
+                    _ => return Err("a request frame does not decode".into()),
+                };
+                if self.attachments.wire.is_none() {
+                    return Err("a wire request, but the header has no wire listener".into());
+                }
+                // Nobody reads the answer; hang-ups come from the journal's tick lines.
+                let (reply, _answer) = tokio::sync::oneshot::channel();
+                self.wire_call(ApiCall {
+                    broker: *broker,
+                    request,
+                    reply,
+                    connection: *conn,
+                    raw,
+                });
+            }
+            Input::Tick(closed) => {
+                if let Some(w) = self.attachments.wire.as_mut() {
+                    w.tick_with(&mut self.lab, closed);
+                }
+            }
+            Input::Check(recorded) => {
+                let replayed = super::journal::fingerprint(&self.snapshot());
+                if &replayed != recorded {
+                    return Err(format!(
+                        "the replay left the recorded run at {} ms (fingerprint {replayed}, recorded {recorded})",
+                        self.lab.now_ms()
+                    ));
+                }
+            }
+            Input::End => {}
+        }
+        self.lab.set_clock(self.clock.speed(), self.clock.paused());
+        let events = self.lab.drain_events();
+        self.emit(events);
+        Ok(())
+    }
+
+    /// Puts a note on the replay's timeline.
+    pub(crate) fn note(&mut self, text: NoteText) {
+        self.lab.emit_event(EventKind::Note { text });
+    }
+
+    /// The events since the last call (a replay's story).
+    pub(crate) fn take_events(&mut self) -> Vec<Event> {
+        let events = self.lab.drain_events();
+        self.emit(events);
+        self.collected
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 }

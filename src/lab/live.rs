@@ -30,6 +30,8 @@ pub struct LiveOptions {
     pub director: Option<Box<dyn Director>>,
     /// Commands due at simulated instants.
     pub schedule: Vec<Timed>,
+    /// Where to record the run (see [`super::journal`]).
+    pub journal: Option<super::journal::JournalWriter>,
 }
 
 /// A running live lab: the driver task and the listener task. Drop every command sender (the
@@ -48,6 +50,7 @@ pub async fn start(mut lab: Lab, options: LiveOptions) -> anyhow::Result<(LiveLa
         wire: None,
         director: options.director,
         schedule: options.schedule,
+        journal: options.journal,
     };
     let mut server = None;
     let mut listener_status = None;

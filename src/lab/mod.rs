@@ -3,12 +3,16 @@
 //! its attachments (the wire host, a lesson director).
 
 pub mod bench_groups;
+pub mod bench_replay;
 mod clients_host;
 pub mod clock;
 pub mod command;
 mod core;
 pub mod driver;
+pub mod journal;
 pub mod live;
+pub mod playback;
+pub mod replay;
 pub mod snapshot;
 mod throughput;
 pub mod wire;

@@ -52,20 +52,22 @@ impl WireAttachment {
         lab.set_wire_acknowledged(self.host.clients.acknowledged_total());
     }
 
-    /// Answers up to `max` calls already waiting, so a burst is one wake-up.
-    pub(crate) fn drain(&mut self, lab: &mut Lab, max: usize) {
-        for _ in 0..max {
-            match self.inbox.try_recv() {
-                Ok(call) => self.handle(lab, call),
-                Err(_) => break,
-            }
-        }
+    /// The next call already waiting, if any.
+    pub(crate) fn try_next(&self) -> Option<ApiCall> {
+        self.inbox.try_recv().ok()
     }
 
-    /// Re-checks parked requests after simulated time moved.
-    pub fn tick(&mut self, lab: &mut Lab) {
-        self.host.tick(lab.cluster_mut());
+    /// The parked requests whose clients hung up (see [`WireHost::closed_parked`]).
+    pub(crate) fn closed_parked(&self) -> Vec<u64> {
+        self.host.closed_parked()
+    }
+
+    /// Re-checks parked requests after simulated time moved, dropping those numbered in
+    /// `closed`; returns how many were answered or dropped.
+    pub fn tick_with(&mut self, lab: &mut Lab, closed: &[u64]) -> usize {
+        let n = self.host.tick_with(lab.cluster_mut(), closed);
         lab.set_wire_acknowledged(self.host.clients.acknowledged_total());
+        n
     }
 
     /// Whether parked requests want a re-check sooner than the driver's tick.

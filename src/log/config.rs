@@ -1,7 +1,7 @@
 //! `LogConfig`: per-log settings with Kafka's names.
 
 /// Settings of one partition log.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogConfig {
     /// `segment.bytes`: roll a new segment past this size (lab default 1 MiB so rolls are visible).
     pub segment_bytes: u64,

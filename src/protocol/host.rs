@@ -71,6 +71,11 @@ pub struct ApiCall {
     pub request: Box<Request>,
     /// Where the answer goes.
     pub reply: tokio::sync::oneshot::Sender<Reply>,
+    /// The connection it came on, numbered from 1 in accept order (0 when built in a test).
+    pub connection: u64,
+    /// The frame as received, without its length prefix, for the journal (empty when built in a
+    /// test): decoding it again gives the same request.
+    pub raw: bytes::Bytes,
 }
 
 /// Per-request context a handler needs.
@@ -109,6 +114,8 @@ pub enum Waiting {
 }
 
 struct Parked {
+    /// The request's number in the order the host took requests, so the journal can name it.
+    seq: u64,
     ctx: Ctx,
     waiting: Waiting,
     deadline_ms: i64,
@@ -124,6 +131,8 @@ pub struct WireHost {
     pub members: MemberBytes,
     /// Real producers and consumers as the dashboard shows them.
     pub clients: WireClients,
+    /// Requests taken so far: the next one's number.
+    next_seq: u64,
 }
 
 impl WireHost {
@@ -134,6 +143,7 @@ impl WireHost {
             parked: Vec::new(),
             members: MemberBytes::default(),
             clients: WireClients::default(),
+            next_seq: 0,
         }
     }
 
@@ -214,7 +224,10 @@ impl WireHost {
             broker,
             request,
             reply,
+            ..
         } = call;
+        let seq = self.next_seq;
+        self.next_seq += 1;
         // A crashed broker's port drops connections, as a dead process would.
         if !Self::broker_up(cluster, broker) {
             let _ = reply.send(Reply::Close);
@@ -251,6 +264,7 @@ impl WireHost {
                     return;
                 }
                 self.parked.push(Parked {
+                    seq,
                     ctx,
                     waiting,
                     deadline_ms,
@@ -261,15 +275,34 @@ impl WireHost {
     }
 
     /// Re-checks parked requests after simulated time moved; the driver does not call it while
-    /// the lab is paused.
-    pub fn tick(&mut self, cluster: &mut Cluster) {
+    /// the lab is paused. Requests whose client hung up are dropped.
+    pub fn tick(&mut self, cluster: &mut Cluster) -> usize {
+        let closed = self.closed_parked();
+        self.tick_with(cluster, &closed)
+    }
+
+    /// The numbers of parked requests whose client has hung up (nobody reads their answer).
+    /// Which ones is a fact of real time, so the live driver journals it before
+    /// [`Self::tick_with`] acts on it, and a replay passes the journaled list.
+    pub fn closed_parked(&self) -> Vec<u64> {
+        self.parked
+            .iter()
+            .filter(|p| p.reply.is_closed())
+            .map(|p| p.seq)
+            .collect()
+    }
+
+    /// Re-checks parked requests, dropping the ones numbered in `closed` (their client hung up);
+    /// returns how many were answered or dropped.
+    pub fn tick_with(&mut self, cluster: &mut Cluster, closed: &[u64]) -> usize {
         // Followers answer appends at once, as Kafka's parked follower fetches do, so acks=all
         // produces and offset commits complete below without waiting for the next step.
         cluster.replicate_waiting();
         let now = cluster.now_ms();
         let parked = std::mem::take(&mut self.parked);
+        let before = parked.len();
         for mut p in parked {
-            if p.reply.is_closed() {
+            if closed.contains(&p.seq) {
                 // Nobody will read the answer: drop what the cluster keeps for it.
                 forget(cluster, &p.waiting);
                 continue;
@@ -285,6 +318,7 @@ impl WireHost {
                 None => self.parked.push(p),
             }
         }
+        before - self.parked.len()
     }
 
     /// Whether requests are parked, to be re-checked sooner than the driver's tick.

@@ -42,9 +42,11 @@ pub async fn bind(
 /// Serves connections on every listener until the driver's channel closes.
 pub async fn serve(listeners: Vec<(BrokerId, TcpListener)>, calls: flume::Sender<ApiCall>) {
     let mut tasks = Vec::new();
+    // Connections are numbered across every broker's port, for the journal.
+    let numbers = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(1));
     for (broker, l) in listeners {
         let calls = calls.clone();
-        tasks.push(tokio::spawn(accept_loop(broker, l, calls)));
+        tasks.push(tokio::spawn(accept_loop(broker, l, calls, numbers.clone())));
     }
     drop(calls);
     for t in tasks {
@@ -52,7 +54,12 @@ pub async fn serve(listeners: Vec<(BrokerId, TcpListener)>, calls: flume::Sender
     }
 }
 
-async fn accept_loop(broker: BrokerId, listener: TcpListener, calls: flume::Sender<ApiCall>) {
+async fn accept_loop(
+    broker: BrokerId,
+    listener: TcpListener,
+    calls: flume::Sender<ApiCall>,
+    numbers: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) {
     let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS_PER_BROKER));
     loop {
         let Ok(permit) = permits.clone().acquire_owned().await else {
@@ -65,16 +72,23 @@ async fn accept_loop(broker: BrokerId, listener: TcpListener, calls: flume::Send
             break;
         }
         let calls = calls.clone();
+        let connection = numbers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tokio::spawn(async move {
             let _ = stream.set_nodelay(true);
-            serve_connection(broker, stream, calls).await;
+            serve_connection(broker, connection, stream, calls).await;
             drop(permit);
         });
     }
 }
 
-/// One connection: read frames, hand them to the driver, write answers in order.
-pub async fn serve_connection(broker: BrokerId, stream: TcpStream, calls: flume::Sender<ApiCall>) {
+/// One connection (numbered `connection`): read frames, hand them to the driver, write answers
+/// in order.
+pub async fn serve_connection(
+    broker: BrokerId,
+    connection: u64,
+    stream: TcpStream,
+    calls: flume::Sender<ApiCall>,
+) {
     let (mut rd, mut wr) = stream.into_split();
     let (order_tx, mut order_rx) =
         tokio::sync::mpsc::channel::<(ApiKey, i16, i32, tokio::sync::oneshot::Receiver<Reply>)>(
@@ -114,7 +128,9 @@ pub async fn serve_connection(broker: BrokerId, stream: TcpStream, calls: flume:
             _ => break,
         }
         let (tx, rx) = tokio::sync::oneshot::channel();
-        match frame::decode_request(bytes::Bytes::from(buf)) {
+        // `Bytes` is shared, not copied: the journal keeps the frame as it came.
+        let raw = bytes::Bytes::from(buf);
+        match frame::decode_request(raw.clone()) {
             Decoded::Request(request) => {
                 let key = request.api_key;
                 let version = request.version();
@@ -131,6 +147,8 @@ pub async fn serve_connection(broker: BrokerId, stream: TcpStream, calls: flume:
                         broker,
                         request,
                         reply: tx,
+                        connection,
+                        raw,
                     })
                     .await
                     .is_err()

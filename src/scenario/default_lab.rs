@@ -3,10 +3,9 @@
 use crate::clients::spec::{ConsumerSpec, ProducerSpec};
 
 use crate::clients::spec::{CommitMode, OffsetReset};
-use crate::cluster::error::KafkaError;
 use crate::cluster::topic::TopicSpec;
 use crate::cluster::types::Acks;
-use crate::lab::Lab;
+use crate::lab::{Command, Lab};
 
 /// What the default lab starts with.
 #[derive(Clone, Debug)]
@@ -48,23 +47,20 @@ impl Default for DefaultLab {
 }
 
 impl DefaultLab {
-    /// Creates the topic (unless a previous run on this data dir did), the producer and consumers.
-    pub fn install(&self, lab: &mut Lab) -> Result<(), String> {
-        let brokers = lab.config().brokers as i16;
+    /// The commands that set this lab up on `brokers` brokers (a journal's header keeps them).
+    pub fn commands(&self, brokers: usize) -> Vec<Command> {
+        let brokers = brokers as i16;
         let mut spec = TopicSpec::new(
             self.topic.clone(),
             self.partitions,
             self.replication_factor.min(brokers),
         );
         spec.min_insync_replicas = self.min_insync_replicas.min(spec.replication_factor);
-        match lab.create_topic(spec) {
-            Ok(()) | Err(KafkaError::TopicAlreadyExists) => {}
-            Err(e) => return Err(format!("cannot create topic {}: {e}", self.topic)),
-        }
+        let mut out = vec![Command::CreateTopic(spec)];
         if self.producer_rate > 0.0 {
             let mut p = ProducerSpec::new(self.topic.clone(), self.producer_rate);
             p.acks = self.acks;
-            lab.spawn_producer(p).map_err(|e| e.to_string())?;
+            out.push(Command::SpawnProducer(p));
         }
         for i in 0..self.consumers {
             let mut c = ConsumerSpec::new(self.group.clone(), self.topic.clone());
@@ -73,8 +69,13 @@ impl DefaultLab {
             c.commit_mode = CommitMode::Auto { interval_ms: 5_000 };
             // Earliest, so the audience sees every record the producer wrote, even on a rerun.
             c.auto_offset_reset = OffsetReset::Earliest;
-            lab.spawn_consumer(c).map_err(|e| e.to_string())?;
+            out.push(Command::SpawnConsumer(c));
         }
-        Ok(())
+        out
+    }
+
+    /// Creates the topic (kept if it exists: a rerun on the same data dir) and starts the clients.
+    pub fn install(&self, lab: &mut Lab) -> Result<(), String> {
+        lab.set_up(&self.commands(lab.config().brokers))
     }
 }

@@ -5,12 +5,14 @@
 
 pub mod default_lab;
 pub mod expect;
+pub mod from_journal;
 pub mod headless;
 pub mod lessons;
 pub mod live;
 pub mod model;
 pub mod pacing;
 pub mod parse;
+pub mod replay;
 pub mod runner;
 #[cfg(test)]
 mod runner_tests;

@@ -139,6 +139,13 @@ pub fn note_in(lang: Lang, n: &NoteText) -> String {
             vec![("error".into(), error.clone())],
         ),
         ListenerOff { error } => ("note.listener_off", vec![("error".into(), error.clone())]),
+        ReplayOnly => ("note.replay_only", vec![]),
+        ReplayEnded => ("note.replay_ended", vec![]),
+        ReplayFailed { error } => ("note.replay_failed", vec![("error".into(), error.clone())]),
+        JournalStopped { error } => (
+            "note.journal_stopped",
+            vec![("error".into(), error.clone())],
+        ),
     };
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     say(lang, key, &args)
@@ -296,6 +303,10 @@ mod tests {
             NoteText::LessonOver,
             NoteText::CannotStartOver { error: e() },
             NoteText::ListenerOff { error: e() },
+            NoteText::JournalStopped { error: e() },
+            NoteText::ReplayOnly,
+            NoteText::ReplayEnded,
+            NoteText::ReplayFailed { error: e() },
         ]
     }
 

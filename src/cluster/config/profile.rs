@@ -1,7 +1,7 @@
 //! `Profile`: which defaults a lab starts from, and the limits Kafka keeps that the teaching
 //! profile relaxes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The Kafka release whose defaults and rules the lab follows.
 pub const KAFKA_VERSION: &str = "4.1";
@@ -10,7 +10,7 @@ pub const KAFKA_VERSION: &str = "4.1";
 pub const SEGMENT_BYTES_MIN: u64 = 1 << 20;
 
 /// Which defaults a lab starts from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Profile {
     /// Kafka's timers shortened so a room sees ISR changes, rebalances and retention in seconds;
     /// every shortened value is labelled with Kafka's default wherever it appears.

@@ -143,6 +143,20 @@ pub enum NoteText {
         /// The bind error.
         error: String,
     },
+    /// A replay plays what was recorded: the viewer's other commands are refused.
+    ReplayOnly,
+    /// The replay reached the end of its journal.
+    ReplayEnded,
+    /// The replay cannot go on.
+    ReplayFailed {
+        /// Why (the journal line and what is wrong with it).
+        error: String,
+    },
+    /// The run's journal stopped recording (full, or the disk refused a write); the run goes on.
+    JournalStopped {
+        /// Why, with the journal's path.
+        error: String,
+    },
 }
 
 impl From<String> for NoteText {
@@ -266,6 +280,14 @@ impl fmt::Display for NoteText {
                 f,
                 "Kafka wire listener off: {error}. Real clients need a free port: restart with --port N"
             ),
+            Self::ReplayOnly => f.write_str(
+                "this is a replay: it plays what was recorded (space pauses, , and . change speed)",
+            ),
+            Self::ReplayEnded => f.write_str("the journal ends here"),
+            Self::ReplayFailed { error } => write!(f, "the replay stopped: {error}"),
+            Self::JournalStopped { error } => {
+                write!(f, "journal stopped: {error}; the run goes on unrecorded")
+            }
         }
     }
 }

@@ -109,6 +109,8 @@ fn submit(
             broker,
             request: Box::new(req),
             reply: tx,
+            connection: 0,
+            raw: Default::default(),
         },
     );
     rx

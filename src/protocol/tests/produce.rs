@@ -103,6 +103,8 @@ fn acks_all_produce_waits_for_the_isr_and_is_answered_by_the_tick() {
             broker: l,
             request: Box::new(req),
             reply: tx,
+            connection: 0,
+            raw: Default::default(),
         },
     );
     assert!(

@@ -1,0 +1,5 @@
+//! Parts of the command line too big for `main.rs`: each file one subcommand or flag group.
+
+pub mod bench;
+pub mod journal;
+pub mod replay;

@@ -1,0 +1,172 @@
+//! Replaying a journal: a lab built as the recording's was, then every journaled input applied at
+//! its simulated instant, through the same driver state machine the live run used. The lab is
+//! deterministic under its seed, so the replay passes through the recorded run's states exactly.
+
+use super::core::Lab;
+use super::driver::{Attachments, Director, Driver};
+use super::journal::{Input, Journal, Line};
+use super::snapshot::LabSnapshot;
+use super::wire::WireAttachment;
+use crate::cluster::event::Event;
+use crate::protocol::ListenerConfig;
+
+/// A journal being played.
+pub struct Replay {
+    driver: Driver,
+    lines: Vec<Line>,
+    next: usize,
+    end_ms: i64,
+    checks: usize,
+}
+
+/// Why a replay cannot go on.
+#[derive(Debug, thiserror::Error)]
+#[error("journal line {line}: {error}")]
+pub struct ReplayError {
+    /// 1-based line number in the journal file (the header is line 1).
+    pub line: usize,
+    /// What is wrong.
+    pub error: String,
+}
+
+impl Replay {
+    /// Plays `journal` on `lab`, built from its header as the recording's was (see
+    /// [`Replay::start_lab`] for the default lab; a lesson's comes with its `director`).
+    pub fn new(mut lab: Lab, director: Option<Box<dyn Director>>, journal: Journal) -> Self {
+        let wire = journal.header.wire.as_ref().map(|w| {
+            // No listener: requests come from the journal. The inbox's sender is gone at once.
+            let (_tx, inbox) = flume::bounded(1);
+            WireAttachment::new(&mut lab, ListenerConfig::from(w), inbox)
+        });
+        // Without a lesson's start-over, the run ends at its last line; after one, the lines'
+        // times restart, so the last one is still the end of the last lab's run.
+        let end_ms = journal.lines.last().map_or(0, |l| l.t);
+        let attachments = Attachments {
+            wire,
+            director,
+            schedule: Vec::new(),
+            journal: None,
+        };
+        Self {
+            driver: Driver::for_replay(lab, attachments),
+            lines: journal.lines,
+            next: 0,
+            end_ms,
+            checks: 0,
+        }
+    }
+
+    /// A default-lab journal's starting lab: its header's config on `data_dir` (which should be
+    /// empty), with its start commands applied. A lesson's lab comes from the lesson instead.
+    pub fn start_lab(
+        header: &super::journal::Header,
+        data_dir: &std::path::Path,
+    ) -> Result<Lab, String> {
+        let super::journal::Start::Commands(commands) = &header.start else {
+            return Err("this journal is a lesson's: its lesson builds the lab".into());
+        };
+        let mut config = header.config.clone();
+        config.data_dir = data_dir.to_path_buf();
+        let mut lab = Lab::new(config)?;
+        lab.set_up(commands)?;
+        Ok(lab)
+    }
+
+    /// Simulated now.
+    pub fn now_ms(&self) -> i64 {
+        self.driver.lab().now_ms()
+    }
+
+    /// The time of the journal's last line.
+    pub fn end_ms(&self) -> i64 {
+        self.end_ms
+    }
+
+    /// How many of the journal's fingerprints the replay has matched so far.
+    pub fn checks_passed(&self) -> usize {
+        self.checks
+    }
+
+    /// Whether every line has been applied.
+    pub fn done(&self) -> bool {
+        self.next >= self.lines.len()
+    }
+
+    /// The lab as replayed so far.
+    pub fn lab(&self) -> &Lab {
+        self.driver.lab()
+    }
+
+    /// Everything observable now, as the live dashboard saw it (real clients and the lesson's
+    /// banner included).
+    pub fn snapshot(&self) -> LabSnapshot {
+        self.driver.snapshot()
+    }
+
+    /// Applies every line due by `t_ms` (each after stepping to its time), then steps to `t_ms`.
+    /// A lesson started over counts from 0 again: lines after its `b` belong to the new lab.
+    pub fn advance_to(&mut self, t_ms: i64) -> Result<(), ReplayError> {
+        while let Some(line) = self.lines.get(self.next) {
+            if line.t > t_ms {
+                break;
+            }
+            self.apply_next()?;
+            if self.restarted_just_now() {
+                // The new lab's clock starts at 0: the caller's target was the old lab's.
+                return Ok(());
+            }
+            if self.done() && matches!(self.lines.last(), Some(l) if l.input == Input::End) {
+                // The recorded run stopped here: nothing happened after it.
+                return Ok(());
+            }
+        }
+        self.driver.replay_to(t_ms);
+        Ok(())
+    }
+
+    /// Applies the next line (after stepping to its time); false when none is left.
+    pub fn apply_next(&mut self) -> Result<bool, ReplayError> {
+        let Some(line) = self.lines.get(self.next) else {
+            return Ok(false);
+        };
+        let number = self.next + 2;
+        self.driver.replay_to(line.t);
+        let input = line.input.clone();
+        self.next += 1;
+        self.driver
+            .replay_input(&input)
+            .map_err(|error| ReplayError {
+                line: number,
+                error,
+            })?;
+        if matches!(input, Input::Check(_)) {
+            self.checks += 1;
+        }
+        Ok(true)
+    }
+
+    fn restarted_just_now(&self) -> bool {
+        use super::command::{Command, DirectorCommand};
+        self.next > 0
+            && matches!(
+                self.lines[self.next - 1].input,
+                Input::Cmd(Command::Director(DirectorCommand::Restart))
+            )
+    }
+
+    /// Applies every line.
+    pub fn finish(&mut self) -> Result<(), ReplayError> {
+        while self.apply_next()? {}
+        Ok(())
+    }
+
+    /// Puts a note on the replay's timeline (the viewer's, not the recording's).
+    pub fn note(&mut self, text: crate::cluster::event::NoteText) {
+        self.driver.note(text);
+    }
+
+    /// The events since the last call, in order.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        self.driver.take_events()
+    }
+}
