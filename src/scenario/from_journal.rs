@@ -184,6 +184,10 @@ fn step_for(
             "create_topic = {{ name = {:?}, partitions = {}, replication_factor = {} }}",
             t.name, t.partitions, t.replication_factor
         ),
+        Command::DeleteTopic(t) => format!("delete_topic = {t:?}"),
+        Command::AddPartitions { topic, partitions } => {
+            format!("add_partitions = {{ topic = {topic:?}, partitions = {partitions} }}")
+        }
         Command::SpawnProducer(p) => {
             let id = spawned()?;
             let name = p.client_id.clone().unwrap_or(format!("producer-{id}"));
