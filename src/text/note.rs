@@ -131,7 +131,10 @@ pub fn note_in(lang: Lang, n: &NoteText) -> String {
                 ("pos".into(), position.to_string()),
             ],
         ),
-        Refused { error } => ("note.refused", vec![("error".into(), error.clone())]),
+        Refused { error } => (
+            "note.refused",
+            vec![("error".into(), super::error::command_error_in(lang, error))],
+        ),
         NextStepAt { secs } => ("note.next_step_at", vec![("secs".into(), secs.to_string())]),
         LessonOver => ("note.lesson_over", vec![]),
         CannotStartOver { error } => (
@@ -290,7 +293,7 @@ mod tests {
                 position: 12,
             },
             NoteText::Refused {
-                error: "NOT_COORDINATOR".into(),
+                error: crate::cluster::refusal::CommandError::NoDirector,
             },
             NoteText::NextStepAt { secs: 40 },
             NoteText::LessonOver,

@@ -199,7 +199,7 @@ impl Dialog {
             }
             DialogKind::Topic => {
                 let name = self.value(0);
-                validate_topic_name(name)?;
+                validate_topic_name(name).map_err(|e| crate::text::error::topic_name_error(&e))?;
                 if snap.topics.iter().any(|t| t.name == name) {
                     return Err(text_with("dialog.error_topic_exists", &[("topic", name)]));
                 }

@@ -123,8 +123,8 @@ pub enum NoteText {
     },
     /// A command was refused.
     Refused {
-        /// Why (English from a lower layer's error).
-        error: String,
+        /// Why, as a code `text::error` says.
+        error: crate::cluster::refusal::CommandError,
     },
     /// `n` was pressed while the lesson waits on its own timer.
     NextStepAt {
