@@ -473,7 +473,10 @@ fn run_live(lab: Lab, options: LiveOptions, front_end: FrontEnd) -> Result<()> {
     runtime.block_on(async move {
         let (live, front) = live::start(lab, options).await?;
         if let Some(status) = &live.listener_status {
-            eprintln!("kafka-lab: {status}");
+            eprintln!(
+                "kafka-lab: {}",
+                kafka_lab::text::io::listener_status(status)
+            );
         }
         let result = if std::io::stdout().is_terminal() {
             match front_end {

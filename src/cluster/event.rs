@@ -7,10 +7,12 @@ use serde::Serialize;
 
 mod display;
 mod importance;
+mod io_detail;
 mod note;
 mod reason;
 
 pub use importance::{PinKind, is_internal_topic};
+pub use io_detail::{IoDetail, IoKind, ListenerError};
 pub use note::{ClientDescription, CommitWords, NoteText};
 pub use reason::{ElectionReason, ProduceError, RebalanceReason, RemovalReason, TruncationReason};
 

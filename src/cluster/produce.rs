@@ -131,7 +131,7 @@ impl Cluster {
                     text: NoteText::AppendFailed {
                         broker,
                         tp: tp.clone(),
-                        error: e.to_string(),
+                        error: (&e).into(),
                     },
                 });
                 return ProduceOutcome::Done(Err(KafkaError::StorageError));

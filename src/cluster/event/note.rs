@@ -33,7 +33,7 @@ pub enum NoteText {
         /// Partition.
         tp: TopicPartition,
         /// The storage error.
-        error: String,
+        error: super::IoDetail,
     },
     /// A leader's append failed (storage).
     AppendFailed {
@@ -42,7 +42,7 @@ pub enum NoteText {
         /// Partition.
         tp: TopicPartition,
         /// The storage error.
-        error: String,
+        error: super::IoDetail,
     },
     /// A follower could not truncate its log.
     TruncateFailed {
@@ -51,7 +51,7 @@ pub enum NoteText {
         /// Partition.
         tp: TopicPartition,
         /// The storage error.
-        error: String,
+        error: super::IoDetail,
     },
     /// A follower could not append what it fetched.
     ReplicateFailed {
@@ -60,7 +60,7 @@ pub enum NoteText {
         /// Partition.
         tp: TopicPartition,
         /// The storage error.
-        error: String,
+        error: super::IoDetail,
     },
     /// The coordinator could not append an offset commit.
     GroupCommitFailed {
@@ -141,7 +141,7 @@ pub enum NoteText {
     /// The wire listener could not bind.
     ListenerOff {
         /// The bind error.
-        error: String,
+        error: super::ListenerError,
     },
 }
 

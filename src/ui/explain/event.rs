@@ -89,8 +89,13 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             }
         }
         ControllerMoved { from, to } => {
-            let b =
-                |b: &Option<BrokerId>| b.map(|b| format!("broker {b}")).unwrap_or("none".into());
+            let b = |b: &Option<BrokerId>| match b {
+                Some(b) => text_with(
+                    "explain.event.controller_broker",
+                    &[("broker", &b.to_string())],
+                ),
+                None => text("explain.event.controller_none").to_string(),
+            };
             put("from", b(from));
             put("to", b(to));
             "explain.event.controller_moved"
