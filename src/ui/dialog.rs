@@ -67,7 +67,11 @@ impl Dialog {
                 field(text("field.rate"), "5", text("dialog.hint_rate")),
                 field(text("field.keys"), "0", text("dialog.hint_keys")),
                 field("acks", "all", text("dialog.hint_acks")),
-                field("idempotence", "true", text("dialog.hint_idempotence")),
+                field(
+                    text("field.idempotence"),
+                    "true",
+                    text("dialog.hint_idempotence"),
+                ),
             ],
         )
     }
