@@ -54,7 +54,7 @@ fn localise_in(mut cmd: Command, lang: Lang, sub: Option<&str>) -> Command {
     }
     if let Some(usage) = get(lang, "cli_help.usage") {
         cmd = cmd.help_template(format!(
-            "{{before-help}}{{about-with-newline}}\n{usage} {{usage}}\n\n{{all-args}}{{after-help}}"
+            "{{before-help}}{{about-with-newline}}\n{usage}{{usage}}\n\n{{all-args}}{{after-help}}"
         ));
     }
     if let Some(h) = get(lang, "cli_help.commands") {
@@ -82,7 +82,11 @@ fn localise_in(mut cmd: Command, lang: Lang, sub: Option<&str>) -> Command {
                 .map(|v| v.to_string_lossy().into_owned())
                 .collect();
             if let Some(mut h) = help {
-                if !defaults.is_empty() && !a.is_hide_default_value_set() {
+                // As clap does: a flag's `false` is not worth saying.
+                if !defaults.is_empty()
+                    && a.get_action().takes_values()
+                    && !a.is_hide_default_value_set()
+                {
                     h = format!("{h} [{default_word}{}]", defaults.join(", "));
                     a = a.hide_default_value(true);
                 }

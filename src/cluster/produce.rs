@@ -353,9 +353,10 @@ fn producer_stamp(batches: &[u8]) -> Option<Stamp> {
         return None;
     }
     let last = headers.last()?.1;
-    let last_seq = last
-        .base_sequence
-        .wrapping_add((last.last_offset - last.base_offset) as i32);
+    let last_seq = crate::log::batch::increment_sequence(
+        last.base_sequence,
+        (last.last_offset - last.base_offset) as i32,
+    );
     Some(Stamp {
         producer_id: first.producer_id,
         epoch: first.producer_epoch,

@@ -75,14 +75,18 @@ impl GroupCoordinator {
             req.group_instance_id.as_deref().unwrap_or(&req.client_id),
             self.next_member
         );
+        // Kafka's `supportsProtocols`: a member with no protocol is refused (before a group is
+        // made for it), and one joining a group with members must name a protocol every current
+        // member supports too.
+        if req.protocols.is_empty() {
+            return Err(KafkaError::InconsistentGroupProtocol);
+        }
         let g = self.group_mut(group_id);
-        if let Some(p) = &g.protocol
-            && !g.members.is_empty()
-            && !req.protocols.contains(p)
-            && !g
-                .members
-                .values()
-                .all(|m| m.protocols.iter().any(|x| req.protocols.contains(x)))
+        if !g.members.is_empty()
+            && !req
+                .protocols
+                .iter()
+                .any(|p| g.members.values().all(|m| m.protocols.contains(p)))
         {
             return Err(KafkaError::InconsistentGroupProtocol);
         }
