@@ -178,6 +178,7 @@ fn help_reads_in_chinese_and_english_help_is_unchanged() {
         "LESSON",
         "RECORDS",
         "WHAT",
+        "DURATION",
         "N",
         "log",
         "cluster",

@@ -59,7 +59,13 @@ fn the_dashboard_speaks_chinese_when_the_locale_is_chinese() {
         Duration::from_secs(10),
         |s| s.contains("主题名含有 '/'"),
     );
-    session.keys(&["Escape", "q"]);
+    session.keys(&["Escape"]);
+    session.wait_for("the dialog to close", Duration::from_secs(10), |s| {
+        !s.contains("主题名含有")
+    });
+    // Keys just after a dialog closes are ignored (they were typed for the dialog): wait it out.
+    std::thread::sleep(Duration::from_millis(1_500));
+    session.keys(&["q"]);
     let screen = session.wait_for("the lab to exit", Duration::from_secs(30), |s| {
         s.contains("kafka-lab-exited")
     });
