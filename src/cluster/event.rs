@@ -268,6 +268,14 @@ pub enum EventKind {
         /// Why (a divergent tail, or recovery of a torn one).
         reason: TruncationReason,
     },
+    /// An idempotent producer got a bumped epoch from InitProducerId (KIP-360): after a lost
+    /// sequence its sequences start again at 0 under the new epoch.
+    ProducerEpochBumped {
+        /// The producer id (unchanged).
+        producer_id: i64,
+        /// The new epoch.
+        epoch: i16,
+    },
     /// A produce request failed.
     ProduceFailed {
         /// Which producer.
@@ -436,6 +444,7 @@ impl EventKind {
             | ClientSpawned { .. }
             | ConsumerClosed { .. }
             | ProducerStopped { .. }
+            | ProducerEpochBumped { .. }
             | Check { .. }
             | Note { .. } => EventCategory::Info,
         }

@@ -170,7 +170,12 @@ impl Cluster {
 
     /// InitProducerId: a producer id at epoch 0, or the same id with its epoch bumped (KIP-360).
     pub fn init_producer_id(&mut self, current: Option<(i64, i16)>) -> (i64, i16) {
-        self.producer_states.init(current)
+        let (producer_id, epoch) = self.producer_states.init(current);
+        // The same id back means a bumped epoch (KIP-360): worth a line, as it resets sequences.
+        if current.is_some_and(|(id, _)| id == producer_id) {
+            self.emit(EventKind::ProducerEpochBumped { producer_id, epoch });
+        }
+        (producer_id, epoch)
     }
 
     /// The answer to an append (or a duplicate of one) at `offsets`: at once for acks 0 and 1,
@@ -401,4 +406,37 @@ fn has_batch_over(batches: &[u8], max_bytes: usize) -> bool {
         rest = next;
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cluster::event::EventKind;
+    use crate::cluster::test_support::lab_with_leader;
+
+    #[test]
+    fn an_epoch_bump_gets_its_own_line_and_a_new_id_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut lab, _, _) = lab_with_leader(dir.path(), 3);
+        lab.drain_events();
+        let (pid, epoch) = lab.init_producer_id(None);
+        assert!(
+            !lab.drain_events()
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::ProducerEpochBumped { .. }))
+        );
+        assert_eq!(lab.init_producer_id(Some((pid, epoch))), (pid, epoch + 1));
+        let bumped: Vec<EventKind> = lab
+            .drain_events()
+            .into_iter()
+            .map(|e| e.kind)
+            .filter(|k| matches!(k, EventKind::ProducerEpochBumped { .. }))
+            .collect();
+        assert_eq!(
+            bumped,
+            vec![EventKind::ProducerEpochBumped {
+                producer_id: pid,
+                epoch: epoch + 1
+            }]
+        );
+    }
 }

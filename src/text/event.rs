@@ -170,6 +170,10 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
                 ("reason", truncation_in(lang, reason)),
             ],
         ),
+        ProducerEpochBumped { producer_id, epoch } => (
+            "event.producer_epoch_bumped",
+            vec![("pid", s(producer_id)), ("epoch", s(epoch))],
+        ),
         ProduceFailed { client, tp, error } => (
             "event.produce_failed",
             vec![
@@ -437,6 +441,10 @@ pub(crate) mod tests {
                 to_offset: 377,
                 records_dropped: 5,
                 reason: crate::cluster::event::TruncationReason::DivergentTail { leader_epoch: 4 },
+            },
+            ProducerEpochBumped {
+                producer_id: 3,
+                epoch: 1,
             },
             ProduceFailed {
                 client: "producer-1".into(),

@@ -202,6 +202,11 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             put("reason", truncation_in(lang(), reason));
             "explain.event.truncated"
         }
+        ProducerEpochBumped { producer_id, epoch } => {
+            put("pid", producer_id.to_string());
+            put("epoch", epoch.to_string());
+            "explain.event.producer_epoch_bumped"
+        }
         ProduceFailed { client, tp, error } => {
             put("client", client.clone());
             put("tp", tp.to_string());

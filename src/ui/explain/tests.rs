@@ -337,6 +337,10 @@ fn every_event_kind() -> Vec<EventKind> {
             offset: 0,
             policy: "earliest".into(),
         },
+        ProducerEpochBumped {
+            producer_id: 3,
+            epoch: 1,
+        },
         CoordinatorMoved {
             group: "lab-group".into(),
             broker: Some(2),
@@ -459,6 +463,8 @@ fn every_event_explanation_reads_in_chinese() {
         "Java",
         "eager",
         "FindCoordinator",
+        "InitProducerId",
+        "producer",
     ];
     let mut english = Vec::new();
     crate::text::with_lang(crate::text::Lang::Zh, || {
