@@ -3,12 +3,12 @@
 mod cli;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use cli::bench::{BenchArgs, bench};
 use cli::journal::{RecordArgs, data_dir_is_fresh};
 use cli::replay::{ReplayArgs, replay};
 use kafka_lab::clients::spec::validate_rate;
-use kafka_lab::cluster::config::{ClusterConfig, KAFKA_VERSION, Profile, table};
+use kafka_lab::cluster::config::{ClusterConfig, KAFKA_VERSION, Profile};
 use kafka_lab::cluster::types::Acks;
 use kafka_lab::data_dir::DataDir;
 use kafka_lab::lab::Lab;
@@ -26,6 +26,8 @@ use kafka_lab::scenario::story::print_story;
 use kafka_lab::text::Lang;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+
+mod cli_text;
 
 /// A terminal playground for learning how Apache Kafka really behaves.
 #[derive(Parser, Debug)]
@@ -71,15 +73,7 @@ fn long_about() -> String {
 
 /// A flag's help naming the value each profile gives `config` (from the one config table).
 fn profile_help(what: &str, config: &str) -> String {
-    let t = table::profile_value(Profile::Teaching, config).unwrap_or_default();
-    let k = table::profile_value(Profile::Kafka, config).unwrap_or_default();
-    if t == k {
-        format!("{what} Default: {k} (Kafka's default).")
-    } else {
-        format!(
-            "{what} Default: {t}; Kafka's default {k} (teaching profile; --profile kafka gives Kafka's)."
-        )
-    }
+    cli_text::profile_help_in(Lang::En, what, config)
 }
 
 // Parsed once at start and consumed at once: the size of the largest variant costs nothing.
@@ -496,7 +490,10 @@ fn run_live(lab: Lab, options: LiveOptions, front_end: FrontEnd) -> Result<()> {
     runtime.block_on(async move {
         let (live, front) = live::start(lab, options).await?;
         if let Some(status) = &live.listener_status {
-            eprintln!("kafka-lab: {status}");
+            eprintln!(
+                "kafka-lab: {}",
+                kafka_lab::text::io::listener_status(status)
+            );
         }
         let result = if std::io::stdout().is_terminal() {
             match front_end {
@@ -516,7 +513,7 @@ fn run_live(lab: Lab, options: LiveOptions, front_end: FrontEnd) -> Result<()> {
 /// Without a terminal on stdout (piped, redirected), the events stream as text until Ctrl-C or
 /// SIGTERM.
 async fn stream_events(front: LabChannels) {
-    eprintln!("kafka-lab: stdout is not a terminal; streaming events (Ctrl-C to stop)");
+    eprintln!("kafka-lab: {}", kafka_lab::text::text("cli.streaming"));
     let stop = kafka_lab::signals::stop_requested();
     tokio::pin!(stop);
     loop {
@@ -530,10 +527,26 @@ async fn stream_events(front: LabChannels) {
     }
 }
 
+/// The language asked for on the command line (`--lang zh`, `--lang=zh`), before clap parses it,
+/// so `--help` and clap's errors are already in it; else the locale's.
+fn lang_from_args() -> Lang {
+    let args: Vec<String> = std::env::args().collect();
+    let asked = args
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.strip_prefix("--lang") {
+            Some("") => args.get(i + 1).and_then(|v| v.parse().ok()),
+            Some(v) => v.strip_prefix('=').and_then(|v| v.parse().ok()),
+            None => None,
+        });
+    asked.unwrap_or_else(Lang::from_env)
+}
+
 fn main() {
-    let cli = Cli::parse();
     // Chosen once, before any text is shown, so a run never changes language midway.
-    kafka_lab::text::set_lang(cli.lang.unwrap_or_else(Lang::from_env));
+    kafka_lab::text::set_lang(lang_from_args());
+    let command = cli_text::localise(Cli::command(), kafka_lab::text::lang());
+    let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Some(Cmd::Run(args)) => run(args, cli.profile),
         Some(Cmd::Bench(args)) => bench(args),
@@ -542,7 +555,10 @@ fn main() {
         None => run(cli.run, cli.profile),
     };
     if let Err(e) = result {
-        eprintln!("kafka-lab: {e:#}");
+        match e.downcast_ref::<kafka_lab::cluster::event::ListenerError>() {
+            Some(why) => eprintln!("kafka-lab: {}", kafka_lab::text::io::listener_error(why)),
+            None => eprintln!("kafka-lab: {e:#}"),
+        }
         std::process::exit(1);
     }
 }

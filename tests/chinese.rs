@@ -123,3 +123,114 @@ fn a_chinese_story_with_a_restart_and_a_client_start_has_no_english_note() {
     );
     assert!(en.contains("started: producer → test at"), "{en}");
 }
+
+/// Latin words of `text` that are words, not data or flags (no digit, `.`, `_`, `-`, `=`, `/`,
+/// `@`, backquote), and not on `allowed`.
+fn english_words<'a>(text: &'a str, allowed: &[&str]) -> Vec<&'a str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || "._-=/@`~".contains(c)))
+        .filter(|w| w.chars().filter(|c| c.is_ascii_alphabetic()).count() > 1)
+        .filter(|w| {
+            !w.chars()
+                .any(|c| c.is_ascii_digit() || "._-=/@`~".contains(c))
+        })
+        .filter(|w| !allowed.contains(w))
+        .collect()
+}
+
+#[test]
+fn help_reads_in_chinese_and_english_help_is_unchanged() {
+    // Kafka's words, the lab's own names, flag values and clap's placeholders (flag names).
+    let allowed = [
+        "Apache",
+        "Kafka",
+        "broker",
+        "follower",
+        "leader",
+        "acks",
+        "all",
+        "teaching",
+        "kafka",
+        "zh",
+        "en",
+        "LC_ALL",
+        "LANG",
+        "json",
+        "JSON",
+        "DescribeConfigs",
+        "PASS",
+        "FAIL",
+        "Ctrl",
+        "PORT",
+        "BROKER",
+        "TIME",
+        "DIR",
+        "LANG",
+        "PROFILE",
+        "OPTIONS",
+        "COMMAND",
+        "BROKERS",
+        "SEED",
+        "PARTITIONS",
+        "RATE",
+        "ACKS",
+        "CONSUMERS",
+        "BIND",
+        "LESSON",
+        "RECORDS",
+        "WHAT",
+        "DURATION",
+        "N",
+        "log",
+        "cluster",
+        "groups",
+        "ui",
+        "toml",
+        "test",
+        "lab",
+        "run",
+        "bench",
+        "lesson",
+        "help",
+        "possible",
+        "values",
+    ];
+    for args in [
+        vec!["--help", "--lang", "zh"],
+        vec!["lesson", "--help", "--lang=zh"],
+    ] {
+        let help = stdout(bin().args(&args));
+        assert!(help.contains("用法：") && help.contains("选项"), "{help}");
+        let left = english_words(&help, &allowed);
+        assert!(left.is_empty(), "English in {args:?}: {left:?}\n{help}");
+    }
+    let zh = stdout(bin().args(["--help"]).env("LANG", "zh_CN.UTF-8"));
+    assert!(zh.contains("broker 的数量（1-9）。 [默认：3]"), "{zh}");
+    assert!(zh.contains("实验室遵循 Kafka 4.1"), "{zh}");
+    let en = stdout(bin().args(["--help"]));
+    assert!(
+        en.contains("A terminal playground")
+            && en.contains("Usage:")
+            && en.contains("[default: 3]"),
+        "{en}"
+    );
+    assert!(!en.contains("用法"), "{en}");
+}
+
+#[test]
+fn a_taken_port_is_refused_in_chinese() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = bin()
+        .args(["--ephemeral", "--port", &port, "--lang", "zh"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "无法为 broker 1 监听 127.0.0.1:{port}：地址已被占用"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("cannot listen"), "{err}");
+}

@@ -42,7 +42,30 @@ fn the_dashboard_speaks_chinese_when_the_locale_is_chinese() {
     session.wait_for("the Chinese help", Duration::from_secs(10), |s| {
         s.contains("按键") && s.contains("退出")
     });
-    session.keys(&["Escape", "q"]);
+    // The replica-log view and a refused topic name: no English left in either.
+    session.keys(&["Escape", "Tab", "l"]);
+    let log = session.wait_for(
+        "the Chinese replica-log view",
+        Duration::from_secs(10),
+        |s| s.contains("副本日志") && s.contains("起点"),
+    );
+    assert!(
+        !log.contains("committed") && !log.contains(" start "),
+        "{log}"
+    );
+    session.keys(&["l", "t", "a", "/", "b", "Enter"]);
+    session.wait_for(
+        "a topic name refused in Chinese",
+        Duration::from_secs(10),
+        |s| s.contains("主题名含有 '/'"),
+    );
+    session.keys(&["Escape"]);
+    session.wait_for("the dialog to close", Duration::from_secs(10), |s| {
+        !s.contains("主题名含有")
+    });
+    // Keys just after a dialog closes are ignored (they were typed for the dialog): wait it out.
+    std::thread::sleep(Duration::from_millis(1_500));
+    session.keys(&["q"]);
     let screen = session.wait_for("the lab to exit", Duration::from_secs(30), |s| {
         s.contains("kafka-lab-exited")
     });

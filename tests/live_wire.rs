@@ -104,8 +104,8 @@ async fn a_lesson_serves_the_wire_protocol_and_shows_real_producers() {
     assert!(
         running
             .listener_status
-            .as_deref()
-            .is_some_and(|s| s.contains(&port.to_string())),
+            .as_ref()
+            .is_some_and(|s| s.to_string().contains(&port.to_string())),
         "{:?}",
         running.listener_status
     );

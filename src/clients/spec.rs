@@ -1,6 +1,7 @@
 //! The settings of simulated clients, as Kafka's client configs name them, and the one place
 //! each setting's rules are checked.
 
+pub use crate::cluster::refusal::{SpecError, VALUE_BYTES_MAX};
 use crate::cluster::types::{Acks, AssignorKind};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -204,54 +205,8 @@ impl ConsumerSpec {
 
 /// The highest producer rate the lab accepts, in records per simulated second.
 pub const RATE_MAX_PER_SEC: f64 = 1_000_000.0;
-/// The largest record value a simulated producer writes (Kafka's `max.message.bytes` is 1 MiB).
-pub const VALUE_BYTES_MAX: usize = 1 << 20;
 /// The most distinct keys a keyed producer cycles through.
 pub const DISTINCT_KEYS_MAX: u32 = 1_000_000;
-
-/// Why a client's settings were refused: each rule is written once, here.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SpecError {
-    /// The producer rate is not a number in (0, [`RATE_MAX_PER_SEC`]].
-    #[error("producer rate must be more than 0 and at most 1000000 records/s, not {0}")]
-    Rate(f64),
-    /// A keyed producer needs at least one key.
-    #[error("a keyed producer needs 1 to 1000000 keys, not {0}")]
-    Keys(u32),
-    /// The record value is too large.
-    #[error("value size must be at most {VALUE_BYTES_MAX} bytes, not {0}")]
-    ValueBytes(usize),
-    /// `batch.size` of zero.
-    #[error("batch.size must be positive")]
-    BatchSize,
-    /// `request.timeout.ms` of zero.
-    #[error("request.timeout.ms must be positive")]
-    RequestTimeout,
-    /// `delivery.timeout.ms` shorter than `linger.ms` + `request.timeout.ms` (Kafka refuses it).
-    #[error("delivery.timeout.ms must be at least linger.ms + request.timeout.ms ({0})")]
-    DeliveryTimeout(u64),
-    /// `max.in.flight.requests.per.connection` of zero, or above 5 with idempotence.
-    #[error(
-        "max.in.flight.requests.per.connection must be 1 to 5 with enable.idempotence (at least 1 without), not {0}"
-    )]
-    MaxInFlight(u32),
-    /// No topic named.
-    #[error("a client needs a topic")]
-    NoTopic,
-    /// `group.id` is empty.
-    #[error("group.id is empty")]
-    EmptyGroup,
-    /// `heartbeat.interval.ms` must be positive and below `session.timeout.ms`.
-    #[error("heartbeat.interval.ms must be positive and below session.timeout.ms, not {0}")]
-    HeartbeatInterval(u64),
-    /// `max.poll.records` of zero.
-    #[error("max.poll.records must be positive")]
-    MaxPollRecords,
-    /// `auto.commit.interval.ms` or "commit every N" of zero.
-    #[error("commit interval must be positive")]
-    CommitInterval,
-}
 
 /// Checks a producer rate (records/s): the one rule the CLI, the dialogs, scenario files and
 /// `set_config` all apply.

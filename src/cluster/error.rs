@@ -87,6 +87,9 @@ pub enum KafkaError {
     /// A record batch larger than `message.max.bytes`.
     #[error("MESSAGE_TOO_LARGE")]
     MessageTooLarge,
+    /// The coordinator holds as many groups as it may and none can be forgotten.
+    #[error("GROUP_MAX_SIZE_REACHED")]
+    GroupMaxSizeReached,
     /// No committed offset and `auto.offset.reset=none`.
     #[error("NO_OFFSET_FOR_PARTITION")]
     NoOffsetForPartition,
@@ -127,6 +130,7 @@ impl KafkaError {
             KafkaError::FencedInstanceId => 82,
             KafkaError::InvalidConfig => 40,
             KafkaError::MessageTooLarge => 10,
+            KafkaError::GroupMaxSizeReached => 81,
             // A client-side error in Kafka (NoOffsetForPartitionException); never on the wire.
             KafkaError::NoOffsetForPartition => -1,
         }

@@ -7,10 +7,12 @@ use serde::Serialize;
 
 mod display;
 mod importance;
+mod io_detail;
 mod note;
 mod reason;
 
 pub use importance::{PinKind, is_internal_topic};
+pub use io_detail::{IoDetail, IoKind, ListenerError};
 pub use note::{ClientDescription, CommitWords, NoteText};
 pub use reason::{ElectionReason, ProduceError, RebalanceReason, RemovalReason, TruncationReason};
 
@@ -293,6 +295,14 @@ pub enum EventKind {
         /// Why (a divergent tail, or recovery of a torn one).
         reason: TruncationReason,
     },
+    /// An idempotent producer got a bumped epoch from InitProducerId (KIP-360): after a lost
+    /// sequence its sequences start again at 0 under the new epoch.
+    ProducerEpochBumped {
+        /// The producer id (unchanged).
+        producer_id: i64,
+        /// The new epoch.
+        epoch: i16,
+    },
     /// A produce request failed.
     ProduceFailed {
         /// Which producer.
@@ -464,6 +474,7 @@ impl EventKind {
             | ClientSpawned { .. }
             | ConsumerClosed { .. }
             | ProducerStopped { .. }
+            | ProducerEpochBumped { .. }
             | Check { .. }
             | Note { .. } => EventCategory::Info,
         }

@@ -49,7 +49,7 @@ impl Cluster {
                 text: NoteText::CannotOpen {
                     broker,
                     tp: tp.clone(),
-                    error: e.to_string(),
+                    error: (&e).into(),
                 },
             }),
         }

@@ -211,6 +211,8 @@ impl Cluster {
         if offsets.is_empty() {
             return Ok(CommitOutcome::Done);
         }
+        // A commit for a new group takes a place among the coordinator's bounded groups now.
+        self.hosting.coordinator.admit(group)?;
         let records: Vec<_> = offsets
             .iter()
             .map(|(tp, committed)| {

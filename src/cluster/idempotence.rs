@@ -122,7 +122,9 @@ impl ProducerStates {
             };
         }
         match entry.batches.back() {
-            Some(w) if first_seq != w.last_seq.wrapping_add(1) => SeqCheck::OutOfOrder,
+            Some(w) if first_seq != crate::log::batch::increment_sequence(w.last_seq, 1) => {
+                SeqCheck::OutOfOrder
+            }
             _ => SeqCheck::Append,
         }
     }
@@ -211,6 +213,22 @@ mod tests {
             s.check(&tp(), 99, 0, (7, 9), all_there),
             SeqCheck::Append,
             "a producer the partition has no state for may start anywhere"
+        );
+    }
+
+    #[test]
+    fn after_i32_max_the_next_sequence_is_zero() {
+        let mut s = ProducerStates::default();
+        let (pid, epoch) = s.init(None);
+        s.record(&tp(), pid, epoch, written(i32::MAX - 4, i32::MAX, 0));
+        let all_there = |_: &Written| true;
+        assert_eq!(
+            s.check(&tp(), pid, epoch, (0, 4), all_there),
+            SeqCheck::Append
+        );
+        assert_eq!(
+            s.check(&tp(), pid, epoch, (i32::MIN, i32::MIN + 4), all_there),
+            SeqCheck::OutOfOrder
         );
     }
 

@@ -19,6 +19,7 @@ pub mod idempotence;
 pub mod lab;
 pub mod placement;
 pub mod produce;
+pub mod refusal;
 mod replication;
 pub mod snapshot;
 mod snapshot_builder;

@@ -142,7 +142,7 @@ impl Cluster {
                     text: NoteText::AppendFailed {
                         broker,
                         tp: tp.clone(),
-                        error: e.to_string(),
+                        error: (&e).into(),
                     },
                 });
                 return ProduceOutcome::Done(Err(KafkaError::StorageError));
@@ -181,7 +181,12 @@ impl Cluster {
 
     /// InitProducerId: a producer id at epoch 0, or the same id with its epoch bumped (KIP-360).
     pub fn init_producer_id(&mut self, current: Option<(i64, i16)>) -> (i64, i16) {
-        self.producer_states.init(current)
+        let (producer_id, epoch) = self.producer_states.init(current);
+        // The same id back means a bumped epoch (KIP-360): worth a line, as it resets sequences.
+        if current.is_some_and(|(id, _)| id == producer_id) {
+            self.emit(EventKind::ProducerEpochBumped { producer_id, epoch });
+        }
+        (producer_id, epoch)
     }
 
     /// The answer to an append (or a duplicate of one) at `offsets`: at once for acks 0 and 1,
@@ -364,9 +369,10 @@ fn producer_stamp(batches: &[u8]) -> Option<Stamp> {
         return None;
     }
     let last = headers.last()?.1;
-    let last_seq = last
-        .base_sequence
-        .wrapping_add((last.last_offset - last.base_offset) as i32);
+    let last_seq = crate::log::batch::increment_sequence(
+        last.base_sequence,
+        (last.last_offset - last.base_offset) as i32,
+    );
     Some(Stamp {
         producer_id: first.producer_id,
         epoch: first.producer_epoch,
@@ -419,4 +425,37 @@ fn has_batch_over(batches: &[u8], max_bytes: usize) -> bool {
         rest = next;
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cluster::event::EventKind;
+    use crate::cluster::test_support::lab_with_leader;
+
+    #[test]
+    fn an_epoch_bump_gets_its_own_line_and_a_new_id_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut lab, _, _) = lab_with_leader(dir.path(), 3);
+        lab.drain_events();
+        let (pid, epoch) = lab.init_producer_id(None);
+        assert!(
+            !lab.drain_events()
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::ProducerEpochBumped { .. }))
+        );
+        assert_eq!(lab.init_producer_id(Some((pid, epoch))), (pid, epoch + 1));
+        let bumped: Vec<EventKind> = lab
+            .drain_events()
+            .into_iter()
+            .map(|e| e.kind)
+            .filter(|k| matches!(k, EventKind::ProducerEpochBumped { .. }))
+            .collect();
+        assert_eq!(
+            bumped,
+            vec![EventKind::ProducerEpochBumped {
+                producer_id: pid,
+                epoch: epoch + 1
+            }]
+        );
+    }
 }

@@ -112,7 +112,7 @@ impl Cluster {
                         text: NoteText::TruncateFailed {
                             broker: follower,
                             tp: tp.clone(),
-                            error: e.to_string(),
+                            error: (&e).into(),
                         },
                     });
                     break;
@@ -232,7 +232,7 @@ impl Cluster {
                         rolled = info.rolled;
                         appended = r.leo() - fetch_offset;
                     }
-                    Err(e) => error = Some(e.to_string()),
+                    Err(e) => error = Some(crate::cluster::event::IoDetail::from(&e)),
                 }
             }
             r.high_watermark = leader_hw.min(r.leo());
@@ -250,7 +250,7 @@ impl Cluster {
                 text: NoteText::ReplicateFailed {
                     broker: follower,
                     tp: tp.clone(),
-                    error: e.to_string(),
+                    error: e,
                 },
             });
         }

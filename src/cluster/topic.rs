@@ -64,24 +64,40 @@ impl TopicSpec {
     }
 }
 
+/// Why a topic name breaks Kafka's rules: a code `text::error` says in the chosen language;
+/// `Display` is the English sentence.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TopicNameError {
+    /// The name is empty.
+    #[error("topic name is empty")]
+    Empty,
+    /// `.` and `..` are refused.
+    #[error("topic name cannot be \".\" or \"..\"")]
+    Dots,
+    /// Longer than 249 characters (the length given).
+    #[error("topic name is {0} chars; at most 249")]
+    TooLong(usize),
+    /// A character outside `[a-zA-Z0-9._-]`.
+    #[error("topic name has {0:?}; only letters, digits, '.', '_' and '-' are allowed")]
+    BadChar(char),
+}
+
 /// Checks a topic name the way Kafka does; the error says what is wrong.
-pub fn validate_topic_name(name: &str) -> Result<(), String> {
+pub fn validate_topic_name(name: &str) -> Result<(), TopicNameError> {
     if name.is_empty() {
-        return Err("topic name is empty".into());
+        return Err(TopicNameError::Empty);
     }
     if name == "." || name == ".." {
-        return Err("topic name cannot be \".\" or \"..\"".into());
+        return Err(TopicNameError::Dots);
     }
     if name.len() > 249 {
-        return Err(format!("topic name is {} chars; at most 249", name.len()));
+        return Err(TopicNameError::TooLong(name.len()));
     }
     if let Some(c) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
     {
-        return Err(format!(
-            "topic name has {c:?}; only letters, digits, '.', '_' and '-' are allowed"
-        ));
+        return Err(TopicNameError::BadChar(c));
     }
     Ok(())
 }

@@ -155,7 +155,7 @@ impl SimClients {
         } else {
             Err(CommandError::ConsumerStopped {
                 id,
-                state: c.state.name(),
+                killed: c.state == crate::clients::view::ConsumerState::Killed,
             })
         }
     }

@@ -1,11 +1,13 @@
-//! Commands: everything anyone (dashboard, scenario, schedule) may ask the lab to do, and the one
-//! error type for refusals.
+//! Commands: everything anyone (dashboard, scenario, schedule) may ask the lab to do. The one
+//! error type for refusals, `CommandError`, is a code in `cluster::refusal` so the timeline note
+//! that reports it can carry it; it is re-exported here.
 
-use crate::clients::spec::{ConsumerSpec, ProducerSpec, SpecError};
-use crate::cluster::error::{FaultError, KafkaError};
+use crate::clients::spec::{ConsumerSpec, ProducerSpec};
 use crate::cluster::topic::TopicSpec;
 use crate::cluster::types::{BrokerId, ClientId};
 use serde::{Deserialize, Serialize};
+
+pub use crate::cluster::refusal::CommandError;
 
 /// What anyone may ask the lab to do.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,70 +69,4 @@ pub enum DirectorCommand {
     Next,
     /// Start over on a fresh lab (`b`).
     Restart,
-}
-
-/// Why the lab refused a command; the message says what to do instead.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum CommandError {
-    /// A broker fault that cannot happen in the broker's state.
-    #[error(transparent)]
-    Fault(#[from] FaultError),
-    /// A client's settings break a rule.
-    #[error(transparent)]
-    Spec(#[from] SpecError),
-    /// The topic does not exist.
-    #[error("no topic {0:?}; create it first")]
-    NoTopic(String),
-    /// Kafka refused the topic.
-    #[error("cannot create topic {name}: {error}")]
-    CreateTopic {
-        /// The topic asked for.
-        name: String,
-        /// Kafka's answer.
-        error: KafkaError,
-    },
-    /// Kafka refused a change to an existing topic.
-    #[error("cannot change topic {name}: {error}")]
-    ChangeTopic {
-        /// The topic.
-        name: String,
-        /// Kafka's answer, with its message when it has one.
-        error: String,
-    },
-    /// `session.timeout.ms` outside the brokers' `group.min/max.session.timeout.ms`.
-    #[error(
-        "session.timeout.ms must be within group.min.session.timeout.ms={min} and group.max.session.timeout.ms={max}, not {value}"
-    )]
-    SessionTimeout {
-        /// `group.min.session.timeout.ms`.
-        min: i64,
-        /// `group.max.session.timeout.ms`.
-        max: i64,
-        /// What the consumer asked for.
-        value: u64,
-    },
-    /// No producer has this id.
-    #[error("no producer {0}")]
-    NoProducer(ClientId),
-    /// The producer was stopped already.
-    #[error("producer {0} is already stopped")]
-    ProducerStopped(ClientId),
-    /// No consumer has this id.
-    #[error("no consumer {0}")]
-    NoConsumer(ClientId),
-    /// The consumer is killed or closed already.
-    #[error("consumer {id} is already {state}")]
-    ConsumerStopped {
-        /// The consumer.
-        id: ClientId,
-        /// `killed` or `closed`.
-        state: &'static str,
-    },
-    /// The lab holds as many simulated clients as it may.
-    #[error("the lab runs at most {0} simulated clients; stop one first")]
-    TooManyClients(usize),
-    /// A director command with no director attached.
-    #[error("no lesson is running")]
-    NoDirector,
 }

@@ -117,9 +117,7 @@ impl Lab {
         let result = self.apply_inner(command);
         if let Err(e) = &result {
             self.cluster.emit_event(EventKind::Note {
-                text: NoteText::Refused {
-                    error: e.to_string(),
-                },
+                text: NoteText::Refused { error: e.clone() },
             });
         }
         result

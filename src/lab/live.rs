@@ -6,7 +6,7 @@ use super::command::Timed;
 use super::core::Lab;
 use super::driver::{Attachments, Director, LabChannels, channels, run};
 use super::wire::WireAttachment;
-use crate::cluster::event::{EventKind, NoteText};
+use crate::cluster::event::{EventKind, ListenerError, NoteText};
 use crate::protocol::host::API_CHANNEL_CAPACITY;
 use crate::protocol::{ListenerConfig, listener};
 use tokio::task::JoinHandle;
@@ -39,8 +39,50 @@ pub struct LiveOptions {
 pub struct LiveLab {
     driver: JoinHandle<Lab>,
     server: Option<JoinHandle<()>>,
-    /// "Kafka wire protocol on …" when the listener runs, or why it does not.
-    pub listener_status: Option<String>,
+    /// Where the wire listener runs, or why it does not (none without `wire`).
+    pub listener_status: Option<ListenerStatus>,
+}
+
+/// Whether the Kafka wire listener runs: a code `text::io` says in the chosen language;
+/// `Display` is the English line.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ListenerStatus {
+    /// Listening on every broker's port.
+    On {
+        /// The bind address.
+        bind: String,
+        /// Broker 1's port.
+        first_port: i32,
+        /// The last broker's port.
+        last_port: i32,
+        /// The advertised host.
+        host: String,
+        /// The bootstrap port (broker 1's).
+        port: u16,
+    },
+    /// Not listening, and why.
+    Off(ListenerError),
+}
+
+impl std::fmt::Display for ListenerStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::On {
+                bind,
+                first_port,
+                last_port,
+                host,
+                port,
+            } => write!(
+                f,
+                "Kafka wire protocol on {bind}:{first_port}..{last_port} (bootstrap_servers='{host}:{port}')"
+            ),
+            Self::Off(error) => NoteText::ListenerOff {
+                error: error.clone(),
+            }
+            .fmt(f),
+        }
+    }
 }
 
 /// Starts a live lab on the current tokio runtime; returns it with the front end's channels.
@@ -60,25 +102,23 @@ pub async fn start(mut lab: Lab, options: LiveOptions) -> anyhow::Result<(LiveLa
             Ok(sockets) => {
                 let (calls_tx, calls_rx) = flume::bounded(API_CHANNEL_CAPACITY);
                 let cfg = &w.config;
-                listener_status = Some(format!(
-                    "Kafka wire protocol on {}:{}..{} (bootstrap_servers='{}:{}')",
-                    cfg.bind,
-                    cfg.base_port,
-                    cfg.port_of(brokers as i32),
-                    cfg.advertised_host,
-                    cfg.base_port
-                ));
+                listener_status = Some(ListenerStatus::On {
+                    bind: cfg.bind.to_string(),
+                    first_port: i32::from(cfg.base_port),
+                    last_port: cfg.port_of(brokers as i32),
+                    host: cfg.advertised_host.clone(),
+                    port: cfg.base_port,
+                });
                 attachments.wire = Some(WireAttachment::new(&mut lab, w.config, calls_rx));
                 server = Some(tokio::spawn(listener::serve(sockets, calls_tx)));
             }
             Err(e) if !w.required => {
-                let note = NoteText::ListenerOff {
-                    error: format!("{e:#}"),
-                };
-                listener_status = Some(note.to_string());
-                lab.emit_event(EventKind::Note { text: note });
+                listener_status = Some(ListenerStatus::Off(e.clone()));
+                lab.emit_event(EventKind::Note {
+                    text: NoteText::ListenerOff { error: e },
+                });
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     let driver = tokio::spawn(run(lab, driver_ch, attachments));

@@ -108,6 +108,16 @@ impl std::fmt::Display for BatchProblem {
     }
 }
 
+/// `seq` moved on by `by` records as Kafka's `DefaultRecordBatch.incrementSequence` does:
+/// after `i32::MAX` comes 0, never a negative sequence.
+pub fn increment_sequence(seq: i32, by: i32) -> i32 {
+    if seq > i32::MAX - by {
+        by - (i32::MAX - seq) - 1
+    } else {
+        seq + by
+    }
+}
+
 /// An idempotent producer's stamp on a batch: its id, epoch and the batch's first sequence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProducerStamp {
@@ -154,7 +164,7 @@ pub fn encode_stamped_records(
             producer_epoch,
             timestamp_type: TimestampType::Creation,
             offset: i as i64,
-            sequence: base_sequence.wrapping_add(i as i32),
+            sequence: increment_sequence(base_sequence, i as i32),
             timestamp: *ts,
             key: k.clone(),
             value: v.clone(),
@@ -294,6 +304,7 @@ pub fn encode_batch(records: &[(Option<bytes::Bytes>, bytes::Bytes, i64)]) -> by
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     fn sample(n: usize) -> Vec<u8> {

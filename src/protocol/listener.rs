@@ -4,6 +4,7 @@
 use super::frame::{self, Decoded};
 use super::host::{ApiCall, ListenerConfig, Reply};
 use super::versions;
+use crate::cluster::event::{IoDetail, IoKind, ListenerError};
 use crate::cluster::types::BrokerId;
 use kafka_protocol::messages::{ApiKey, ResponseKind};
 use std::net::SocketAddr;
@@ -21,19 +22,26 @@ const CONNECTIONS_MAX_IDLE: std::time::Duration = std::time::Duration::from_secs
 pub async fn bind(
     config: &ListenerConfig,
     brokers: usize,
-) -> anyhow::Result<Vec<(BrokerId, TcpListener)>> {
+) -> Result<Vec<(BrokerId, TcpListener)>, ListenerError> {
     let mut out = Vec::new();
     for b in 1..=brokers as BrokerId {
         let port = config.port_of(b);
-        let port = u16::try_from(port).map_err(|_| {
-            anyhow::anyhow!("port {port} for broker {b} is out of range; pick a lower --port")
+        let port = u16::try_from(port).map_err(|_| ListenerError::PortOutOfRange {
+            port: i64::from(port),
+            broker: b,
         })?;
         let addr = SocketAddr::new(config.bind, port);
-        let l = TcpListener::bind(addr).await.map_err(|e| {
-            anyhow::anyhow!(
-                "cannot listen on {addr} for broker {b}: {e}; pick another base port with --port, or run without the wire listener with --no-listen"
-            )
-        })?;
+        let l = TcpListener::bind(addr)
+            .await
+            .map_err(|e| ListenerError::CannotListen {
+                addr: addr.to_string(),
+                broker: b,
+                io: IoDetail {
+                    english: e.to_string(),
+                    place: None,
+                    kind: IoKind::of(&e),
+                },
+            })?;
         out.push((b, l));
     }
     Ok(out)

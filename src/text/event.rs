@@ -202,6 +202,10 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
                 ("reason", truncation_in(lang, reason)),
             ],
         ),
+        ProducerEpochBumped { producer_id, epoch } => (
+            "event.producer_epoch_bumped",
+            vec![("pid", s(producer_id)), ("epoch", s(epoch))],
+        ),
         ProduceFailed { client, tp, error } => (
             "event.produce_failed",
             vec![

@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod event;
+pub mod io;
 pub mod lang;
 pub mod note;
 pub mod reason;

@@ -3,7 +3,7 @@
 //! them from `[note]`. English is the codes' own `Display`, and a test keeps `en.toml` equal to it.
 
 use super::{Lang, fill, lang, text_in};
-use crate::cluster::event::{ClientDescription, CommitWords, NoteText};
+use crate::cluster::event::{ClientDescription, CommitWords, IoDetail, NoteText};
 
 /// Fills `key`'s template in `lang` with `args`.
 fn say(lang: Lang, key: &'static str, args: &[(&str, &str)]) -> String {
@@ -13,11 +13,11 @@ fn say(lang: Lang, key: &'static str, args: &[(&str, &str)]) -> String {
 /// A note in `lang`; free text is already in the chosen language and shown as written.
 pub fn note_in(lang: Lang, n: &NoteText) -> String {
     use NoteText::*;
-    let tp_args = |broker: &i32, tp: &dyn ToString, error: &str| -> Vec<(String, String)> {
+    let tp_args = |broker: &i32, tp: &dyn ToString, error: &IoDetail| -> Vec<(String, String)> {
         vec![
             ("broker".into(), broker.to_string()),
             ("tp".into(), tp.to_string()),
-            ("error".into(), error.to_string()),
+            ("error".into(), super::io::io_detail_in(lang, error)),
         ]
     };
     let (key, args): (&'static str, Vec<(String, String)>) = match n {
@@ -131,14 +131,20 @@ pub fn note_in(lang: Lang, n: &NoteText) -> String {
                 ("pos".into(), position.to_string()),
             ],
         ),
-        Refused { error } => ("note.refused", vec![("error".into(), error.clone())]),
+        Refused { error } => (
+            "note.refused",
+            vec![("error".into(), super::error::command_error_in(lang, error))],
+        ),
         NextStepAt { secs } => ("note.next_step_at", vec![("secs".into(), secs.to_string())]),
         LessonOver => ("note.lesson_over", vec![]),
         CannotStartOver { error } => (
             "note.cannot_start_over",
             vec![("error".into(), error.clone())],
         ),
-        ListenerOff { error } => ("note.listener_off", vec![("error".into(), error.clone())]),
+        ListenerOff { error } => (
+            "note.listener_off",
+            vec![("error".into(), super::io::listener_error_in(lang, error))],
+        ),
         ReplayOnly => ("note.replay_only", vec![]),
         ReplayEnded => ("note.replay_ended", vec![]),
         ReplayFailed { error } => ("note.replay_failed", vec![("error".into(), error.clone())]),
@@ -243,22 +249,22 @@ mod tests {
             NoteText::CannotOpen {
                 broker: 1,
                 tp: tp(),
-                error: e(),
+                error: crate::text::io::tests::io_details()[0].clone(),
             },
             NoteText::AppendFailed {
                 broker: 1,
                 tp: tp(),
-                error: e(),
+                error: crate::text::io::tests::io_details()[1].clone(),
             },
             NoteText::TruncateFailed {
                 broker: 1,
                 tp: tp(),
-                error: e(),
+                error: crate::text::io::tests::io_details()[2].clone(),
             },
             NoteText::ReplicateFailed {
                 broker: 1,
                 tp: tp(),
-                error: e(),
+                error: crate::text::io::tests::io_details()[3].clone(),
             },
             NoteText::GroupCommitFailed {
                 group: "lab-group".into(),
@@ -297,12 +303,14 @@ mod tests {
                 position: 12,
             },
             NoteText::Refused {
-                error: "NOT_COORDINATOR".into(),
+                error: crate::cluster::refusal::CommandError::NoDirector,
             },
             NoteText::NextStepAt { secs: 40 },
             NoteText::LessonOver,
             NoteText::CannotStartOver { error: e() },
-            NoteText::ListenerOff { error: e() },
+            NoteText::ListenerOff {
+                error: crate::text::io::tests::listener_errors()[1].clone(),
+            },
             NoteText::JournalStopped { error: e() },
             NoteText::ReplayOnly,
             NoteText::ReplayEnded,

@@ -67,7 +67,11 @@ impl Dialog {
                 field(text("field.rate"), "5", text("dialog.hint_rate")),
                 field(text("field.keys"), "0", text("dialog.hint_keys")),
                 field("acks", "all", text("dialog.hint_acks")),
-                field("idempotence", "true", text("dialog.hint_idempotence")),
+                field(
+                    text("field.idempotence"),
+                    "true",
+                    text("dialog.hint_idempotence"),
+                ),
             ],
         )
     }
@@ -199,7 +203,7 @@ impl Dialog {
             }
             DialogKind::Topic => {
                 let name = self.value(0);
-                validate_topic_name(name)?;
+                validate_topic_name(name).map_err(|e| crate::text::error::topic_name_error(&e))?;
                 if snap.topics.iter().any(|t| t.name == name) {
                     return Err(text_with("dialog.error_topic_exists", &[("topic", name)]));
                 }

@@ -91,6 +91,11 @@ fn subject(snap: &LabSnapshot, target: &Target, lesson: bool) -> Explanation {
     }
 }
 
+/// What the explanation was about, named from the catalogue (`explain.subject.*`).
+fn named(key: &'static str, name: &str) -> String {
+    text_with(key, &[("name", name)])
+}
+
 fn gone(what: String) -> Explanation {
     let mut x = Explanation::new(what.clone());
     x.add(text_with("explain.gone", &[("what", &what)]));
@@ -103,7 +108,7 @@ fn ms(v: impl ToString) -> String {
 
 fn broker(snap: &LabSnapshot, id: BrokerId, lesson: bool) -> Explanation {
     let Some(b) = snap.brokers.iter().find(|b| b.id == id) else {
-        return gone(format!("broker {id}"));
+        return gone(named("explain.subject.broker", &id.to_string()));
     };
     let s = &snap.settings;
     let id_s = id.to_string();
@@ -153,7 +158,7 @@ fn unclean_args(snap: &LabSnapshot) -> (&'static str, &'static str) {
 
 fn partition(snap: &LabSnapshot, tp: &TopicPartition) -> Explanation {
     let Some(p) = snap.partitions.iter().find(|p| &p.tp == tp) else {
-        return gone(format!("partition {tp}"));
+        return gone(named("explain.subject.partition", &tp.to_string()));
     };
     let s = &snap.settings;
     let out_of_sync: Vec<BrokerId> = p
@@ -212,9 +217,12 @@ fn partition(snap: &LabSnapshot, tp: &TopicPartition) -> Explanation {
 
 fn group(snap: &LabSnapshot, group_id: &str) -> Explanation {
     let Some(g) = snap.groups.iter().find(|g| g.group_id == group_id) else {
-        return gone(format!("group {group_id}"));
+        return gone(named("explain.subject.group", group_id));
     };
-    let assignor = g.assignor.clone().unwrap_or_else(|| "none yet".into());
+    let assignor = g
+        .assignor
+        .clone()
+        .unwrap_or_else(|| text("explain.group.no_assignor_yet").to_string());
     let lag: i64 = g.partitions.iter().filter_map(|p| p.lag).sum();
     let args = [
         ("group", g.group_id.clone()),
@@ -294,7 +302,7 @@ fn member(snap: &LabSnapshot, group_id: &str, member_id: &str) -> Explanation {
         // A killed member the coordinator has removed since: its consumer tells the rest.
         return match consumer_named(snap, member_id) {
             Some(c) => consumer(snap, c.id),
-            None => gone(format!("member {member_id}")),
+            None => gone(named("explain.subject.member", member_id)),
         };
     };
     let c = consumer_named(snap, member_id);
@@ -338,7 +346,7 @@ fn member(snap: &LabSnapshot, group_id: &str, member_id: &str) -> Explanation {
 
 fn consumer(snap: &LabSnapshot, id: ClientId) -> Explanation {
     let Some(c) = snap.consumers.iter().find(|c| c.id == id) else {
-        return gone(format!("consumer {id}"));
+        return gone(named("explain.subject.consumer", &id.to_string()));
     };
     let mut args: Vec<(&str, String)> = vec![
         ("client", c.client_id.clone()),
@@ -364,7 +372,7 @@ fn consumer(snap: &LabSnapshot, id: ClientId) -> Explanation {
 
 fn producer(snap: &LabSnapshot, id: ClientId) -> Explanation {
     let Some(p) = snap.producers.iter().find(|p| p.id == id) else {
-        return gone(format!("producer {id}"));
+        return gone(named("explain.subject.producer", &id.to_string()));
     };
     let keys = match p.key_mode {
         KeyMode::Keyed { distinct_keys } => distinct_keys.to_string(),

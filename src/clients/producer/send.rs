@@ -99,7 +99,7 @@ impl SimProducer {
         let seq = *batch.seq.get_or_insert_with(|| {
             let next = idem.next_seq.entry(batch.partition).or_insert(0);
             let seq = *next;
-            *next = next.wrapping_add(batch.records.len() as i32);
+            *next = crate::log::batch::increment_sequence(*next, batch.records.len() as i32);
             seq
         });
         Some(ProducerStamp {

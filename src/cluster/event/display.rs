@@ -229,6 +229,10 @@ impl fmt::Display for EventKind {
             ProduceFailed { client, tp, error } => {
                 write!(f, "{client}: produce to {tp} failed: {error}")
             }
+            ProducerEpochBumped { producer_id, epoch } => write!(
+                f,
+                "producer id {producer_id} bumped its epoch to {epoch} (KIP-360): its sequences start again at 0"
+            ),
             ClientSpawned {
                 client_id,
                 description,

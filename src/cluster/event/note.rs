@@ -33,7 +33,7 @@ pub enum NoteText {
         /// Partition.
         tp: TopicPartition,
         /// The storage error.
-        error: String,
+        error: super::IoDetail,
     },
     /// A leader's append failed (storage).
     AppendFailed {
@@ -42,7 +42,7 @@ pub enum NoteText {
         /// Partition.
         tp: TopicPartition,
         /// The storage error.
-        error: String,
+        error: super::IoDetail,
     },
     /// A follower could not truncate its log.
     TruncateFailed {
@@ -51,7 +51,7 @@ pub enum NoteText {
         /// Partition.
         tp: TopicPartition,
         /// The storage error.
-        error: String,
+        error: super::IoDetail,
     },
     /// A follower could not append what it fetched.
     ReplicateFailed {
@@ -60,7 +60,7 @@ pub enum NoteText {
         /// Partition.
         tp: TopicPartition,
         /// The storage error.
-        error: String,
+        error: super::IoDetail,
     },
     /// The coordinator could not append an offset commit.
     GroupCommitFailed {
@@ -123,8 +123,8 @@ pub enum NoteText {
     },
     /// A command was refused.
     Refused {
-        /// Why (English from a lower layer's error).
-        error: String,
+        /// Why, as a code `text::error` says.
+        error: crate::cluster::refusal::CommandError,
     },
     /// `n` was pressed while the lesson waits on its own timer.
     NextStepAt {
@@ -141,7 +141,7 @@ pub enum NoteText {
     /// The wire listener could not bind.
     ListenerOff {
         /// The bind error.
-        error: String,
+        error: super::ListenerError,
     },
     /// A replay plays what was recorded: the viewer's other commands are refused.
     ReplayOnly,

@@ -20,6 +20,9 @@ mod tests;
 
 pub use model::{CoordinatorConfig, Group, InitialDelay, JoinRequest, JoinResponse, Member};
 
+/// The most groups a coordinator holds: the bound on its map (see [`GroupCoordinator::admit`]).
+pub const GROUPS_MAX: usize = 10_000;
+
 /// Every group of the lab (each lives on the broker its offsets partition's leader names).
 #[derive(Clone, Debug)]
 pub struct GroupCoordinator {
@@ -48,7 +51,26 @@ impl GroupCoordinator {
         self.groups.get(group_id)
     }
 
-    /// A group, created Empty on first use.
+    /// The group `group_id`, made if new, when there is room for it: a full coordinator
+    /// ([`GROUPS_MAX`]) first forgets its longest-idle Empty group with no members and no
+    /// committed offsets; when none can go, a new group gets GROUP_MAX_SIZE_REACHED (Kafka's
+    /// error for a full group limit, as `group.share.max.groups`).
+    pub fn admit(&mut self, group_id: &str) -> Result<&mut Group, KafkaError> {
+        if self.groups.len() >= GROUPS_MAX && !self.groups.contains_key(group_id) {
+            let idlest = self
+                .groups
+                .values()
+                .filter(|g| g.members.is_empty() && g.committed.is_empty())
+                .min_by_key(|g| g.empty_since_ms.unwrap_or(g.rebalance_started_ms))
+                .map(|g| g.group_id.clone())
+                .ok_or(KafkaError::GroupMaxSizeReached)?;
+            self.groups.remove(&idlest);
+        }
+        Ok(self.group_mut(group_id))
+    }
+
+    /// A group, created Empty on first use (reloads and accepted commits: never refused; new
+    /// groups go through [`Self::admit`]).
     pub fn group_mut(&mut self, group_id: &str) -> &mut Group {
         self.groups
             .entry(group_id.to_string())
@@ -75,14 +97,18 @@ impl GroupCoordinator {
             req.group_instance_id.as_deref().unwrap_or(&req.client_id),
             self.next_member
         );
-        let g = self.group_mut(group_id);
-        if let Some(p) = &g.protocol
-            && !g.members.is_empty()
-            && !req.protocols.contains(p)
-            && !g
-                .members
-                .values()
-                .all(|m| m.protocols.iter().any(|x| req.protocols.contains(x)))
+        // Kafka's `supportsProtocols`: a member with no protocol is refused (before a group is
+        // made for it), and one joining a group with members must name a protocol every current
+        // member supports too.
+        if req.protocols.is_empty() {
+            return Err(KafkaError::InconsistentGroupProtocol);
+        }
+        let g = self.admit(group_id)?;
+        if !g.members.is_empty()
+            && !req
+                .protocols
+                .iter()
+                .any(|p| g.members.values().all(|m| m.protocols.contains(p)))
         {
             return Err(KafkaError::InconsistentGroupProtocol);
         }

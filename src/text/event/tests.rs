@@ -139,6 +139,10 @@ pub(crate) fn samples() -> Vec<EventKind> {
             records_dropped: 5,
             reason: crate::cluster::event::TruncationReason::DivergentTail { leader_epoch: 4 },
         },
+        ProducerEpochBumped {
+            producer_id: 3,
+            epoch: 1,
+        },
         ProduceFailed {
             client: "producer-1".into(),
             tp: tp.clone(),

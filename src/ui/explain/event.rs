@@ -120,8 +120,13 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             }
         }
         ControllerMoved { from, to } => {
-            let b =
-                |b: &Option<BrokerId>| b.map(|b| format!("broker {b}")).unwrap_or("none".into());
+            let b = |b: &Option<BrokerId>| match b {
+                Some(b) => text_with(
+                    "explain.event.controller_broker",
+                    &[("broker", &b.to_string())],
+                ),
+                None => text("explain.event.controller_none").to_string(),
+            };
             put("from", b(from));
             put("to", b(to));
             "explain.event.controller_moved"
@@ -227,6 +232,11 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             put("dropped", records_dropped.to_string());
             put("reason", truncation_in(lang(), reason));
             "explain.event.truncated"
+        }
+        ProducerEpochBumped { producer_id, epoch } => {
+            put("pid", producer_id.to_string());
+            put("epoch", epoch.to_string());
+            "explain.event.producer_epoch_bumped"
         }
         ProduceFailed { client, tp, error } => {
             put("client", client.clone());

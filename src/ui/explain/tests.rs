@@ -337,6 +337,10 @@ fn every_event_kind() -> Vec<EventKind> {
             offset: 0,
             policy: "earliest".into(),
         },
+        ProducerEpochBumped {
+            producer_id: 3,
+            epoch: 1,
+        },
         CoordinatorMoved {
             group: "lab-group".into(),
             broker: Some(2),
@@ -437,4 +441,57 @@ fn a_shortened_timer_in_an_explanation_is_labelled_with_kafkas_default_last() {
     snap.settings.replica_lag_time_max_ms = 30_000;
     let x = explain(&snap, &Target::Partition(tp), false);
     assert!(!all_text(&x).contains("(Kafka 30000)"), "{}", all_text(&x));
+}
+
+#[test]
+fn every_event_explanation_reads_in_chinese() {
+    let snap = fixture::snapshot();
+    // The fixture's data (topic `test`), a capitalised sentence start, profile names
+    // (`--profile teaching`), and Kafka's own words where Chinese Kafka texts keep them.
+    let data = [
+        "hello",
+        "x",
+        "y",
+        "test",
+        "Broker",
+        "unfenced",
+        "fenced",
+        "teaching",
+        "kafka",
+        "unclean",
+        "ID",
+        "Java",
+        "eager",
+        "FindCoordinator",
+        "InitProducerId",
+        "producer",
+    ];
+    let mut english = Vec::new();
+    crate::text::with_lang(crate::text::Lang::Zh, || {
+        for kind in every_event_kind() {
+            let x = explain(&snap, &Target::Event(Box::new(at(kind))), false);
+            assert_whole(&x);
+            for p in x.paragraphs.iter().chain([&x.title]) {
+                for word in crate::text::tests::english_words(p) {
+                    if !(crate::text::tests::KAFKA_WORDS.contains(&word) || data.contains(&word)) {
+                        english.push(format!("{word:?} in {p:?}"));
+                    }
+                }
+            }
+        }
+    });
+    assert!(english.is_empty(), "English left:\n{}", english.join("\n"));
+    // "none" is a Kafka word elsewhere (auto.offset.reset), so the controller's move is checked
+    // by its words.
+    let moved = crate::text::with_lang(crate::text::Lang::Zh, || {
+        let kind = EventKind::ControllerMoved {
+            from: Some(1),
+            to: None,
+        };
+        all_text(&explain(&snap, &Target::Event(Box::new(at(kind))), false))
+    });
+    assert!(
+        moved.contains("从 broker 1 转到了 无（没有 broker 在运行）"),
+        "{moved}"
+    );
 }

@@ -129,3 +129,32 @@ fn chinese_screens_keep_only_kafka_words_and_the_labs_own_names_in_latin() {
         }
     }
 }
+
+#[test]
+fn refusals_read_in_chinese_in_the_dialog_and_on_the_timeline() {
+    use crate::cluster::error::FaultError;
+    use crate::cluster::event::{Event, EventKind, NoteText};
+    use crate::lab::command::CommandError;
+    with_lang(Lang::Zh, || {
+        let mut app = fixture::app(160, 48);
+        update(&mut app, Action::CreateTopic);
+        super::press(&mut app, "bad name!\n");
+        let dialog = screen_text(&app);
+        assert!(dialog.contains("主题名含有 ' '"), "{dialog}");
+        assert!(!dialog.contains("only letters"), "{dialog}");
+
+        let mut app = fixture::app(160, 48);
+        let last = fixture::events().pop().expect("the fixture has events");
+        app.push_event(Event {
+            kind: EventKind::Note {
+                text: NoteText::Refused {
+                    error: CommandError::Fault(FaultError::AlreadyDown(2)),
+                },
+            },
+            ..last
+        });
+        let shown = screen_text(&app);
+        assert!(shown.contains("已拒绝：broker 2 已经宕机了"), "{shown}");
+        assert!(!shown.contains("already down"), "{shown}");
+    });
+}

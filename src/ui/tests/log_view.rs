@@ -310,3 +310,18 @@ fn snapshot_record_flow() {
         insta::assert_snapshot!(format!("record_flow_{w}x{h}"), screen_text(&frames[2]));
     }
 }
+
+#[test]
+fn the_log_view_reads_in_chinese() {
+    use crate::text::{Lang, with_lang};
+    for (w, h) in [(80, 24), (160, 48)] {
+        let text = with_lang(Lang::Zh, || screen_text(&open_view(w, h, Theme::colored())));
+        insta::assert_snapshot!(format!("zh_log_view_{w}x{h}"), text);
+        for needle in ["b2 leader  起点", "HW 409", "LEO 412"] {
+            assert!(text.contains(needle), "{needle} missing:\n{text}");
+        }
+        for english in [" start ", "committed", "position"] {
+            assert!(!text.contains(english), "{english:?} in:\n{text}");
+        }
+    }
+}

@@ -198,9 +198,13 @@ fn strip_lines(
             format!("b{} {}", r.broker, role_name(r)),
             theme.role(r.role),
         ),
-        Span::raw(format!(
-            "  start {} · HW {} · LEO {}",
-            r.log_start_offset, r.high_watermark, r.log_end_offset
+        Span::raw(text_with(
+            "log_view.replica_offsets",
+            &[
+                ("start", &r.log_start_offset.to_string()),
+                ("hw", &r.high_watermark.to_string()),
+                ("leo", &r.log_end_offset.to_string()),
+            ],
         )),
     ];
     if r.role != ReplicaRole::Leader && r.log_end_offset >= 0 && behind > 0 {
@@ -277,10 +281,18 @@ fn group_lines(snap: &LabSnapshot, view: &LogView, w: Window, theme: &Theme) -> 
             .as_ref()
             .and_then(|m| g.members.iter().find(|x| &x.member_id == m))
             .map(|m| m.client_id.clone());
-        let committed = gp.committed.map_or("none".into(), |c| c.to_string());
-        let mut head = format!("{}  committed {committed}", g.group_id);
+        let committed = gp
+            .committed
+            .map_or(text("partitions.none").into(), |c| c.to_string());
+        let mut head = text_with(
+            "log_view.group_committed",
+            &[("group", &g.group_id), ("committed", &committed)],
+        );
         if let Some(pos) = gp.position {
-            head.push_str(&format!(" · position {pos}"));
+            head.push_str(&text_with(
+                "log_view.group_position",
+                &[("pos", &pos.to_string())],
+            ));
         }
         if let Some(o) = owner {
             head.push_str(&format!(" · {o}"));
@@ -379,7 +391,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, view: &LogView) {
                 ("tp", &p.tp.to_string()),
                 (
                     "leader",
-                    &p.leader.map_or("none".into(), |l| format!("b{l}")),
+                    &p.leader
+                        .map_or(text("partitions.none").into(), |l| format!("b{l}")),
                 ),
                 ("epoch", &p.leader_epoch.to_string()),
             ],

@@ -263,3 +263,63 @@ fn a_standalone_groups_offsets_expire_by_commit_time() {
         vec![("solo".to_string(), t1)]
     );
 }
+
+#[test]
+fn a_joiner_needs_one_protocol_every_member_supports() {
+    let mut c = GroupCoordinator::new(cfg());
+    let mut out = Vec::new();
+    let with = |client: &str, protocols: &[&str]| JoinRequest {
+        protocols: protocols.iter().map(|p| p.to_string()).collect(),
+        ..req(client)
+    };
+    c.join("g", with("a", &["range", "roundrobin"]), 0, &mut out)
+        .unwrap();
+    c.join("g", with("b", &["range", "sticky"]), 0, &mut out)
+        .unwrap();
+    // Each protocol of c is supported by one member, none by both: Kafka refuses it.
+    assert_eq!(
+        c.join("g", with("c", &["roundrobin", "sticky"]), 0, &mut out),
+        Err(KafkaError::InconsistentGroupProtocol)
+    );
+    assert_eq!(
+        c.join("g", with("d", &[]), 0, &mut out),
+        Err(KafkaError::InconsistentGroupProtocol)
+    );
+    assert_eq!(
+        c.join("empty", with("e", &[]), 0, &mut out),
+        Err(KafkaError::InconsistentGroupProtocol)
+    );
+    assert!(
+        c.group("empty").is_none(),
+        "a refused member leaves no group behind"
+    );
+    assert!(
+        c.join("g", with("f", &["sticky", "range"]), 0, &mut out)
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_full_coordinator_forgets_an_idle_empty_group_or_refuses_a_new_one() {
+    use crate::cluster::group::coordinator::GROUPS_MAX;
+    let mut c = GroupCoordinator::new(cfg());
+    let mut out = Vec::new();
+    let mut first = String::new();
+    for i in 0..GROUPS_MAX {
+        let id = c.join(&format!("g{i}"), req("a"), 0, &mut out).unwrap();
+        if i == 0 {
+            first = id;
+        }
+    }
+    // Every group has a member: none can go.
+    assert_eq!(
+        c.join("one-too-many", req("a"), 1, &mut out),
+        Err(KafkaError::GroupMaxSizeReached)
+    );
+    assert!(c.group("one-too-many").is_none());
+    // g0 empties (no offsets): it is forgotten for the new group.
+    c.leave("g0", &first, 2, &mut out).unwrap();
+    assert!(c.join("one-too-many", req("a"), 3, &mut out).is_ok());
+    assert!(c.group("g0").is_none());
+    assert_eq!(c.groups().count(), GROUPS_MAX);
+}
