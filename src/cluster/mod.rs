@@ -27,6 +27,7 @@ pub(crate) mod test_support;
 mod tickets;
 mod timers;
 pub mod topic;
+pub mod txn;
 pub mod types;
 
 pub use config::ClusterConfig;

@@ -268,6 +268,44 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
                 ("minutes", s(retention_minutes)),
             ],
         ),
+        TxnBegan {
+            transactional_id,
+            producer_id,
+        } => (
+            "event.txn_began",
+            vec![("id", s(transactional_id)), ("pid", s(producer_id))],
+        ),
+        TxnEnded {
+            transactional_id,
+            committed,
+            partitions,
+        } => (
+            if *committed {
+                "event.txn_committed"
+            } else {
+                "event.txn_aborted"
+            },
+            vec![("id", s(transactional_id)), ("partitions", s(partitions))],
+        ),
+        ProducerFenced {
+            transactional_id,
+            producer_id,
+            epoch,
+        } => (
+            "event.producer_fenced",
+            vec![
+                ("id", s(transactional_id)),
+                ("pid", s(producer_id)),
+                ("epoch", s(epoch)),
+            ],
+        ),
+        TxnTimedOut {
+            transactional_id,
+            timeout_ms,
+        } => (
+            "event.txn_timed_out",
+            vec![("id", s(transactional_id)), ("timeout", s(timeout_ms))],
+        ),
         OffsetReset {
             group,
             tp,
@@ -508,6 +546,29 @@ pub(crate) mod tests {
                 tp: tp.clone(),
                 offset: 0,
                 policy: "earliest".into(),
+            },
+            TxnBegan {
+                transactional_id: "copy-job".into(),
+                producer_id: 3,
+            },
+            TxnEnded {
+                transactional_id: "copy-job".into(),
+                committed: true,
+                partitions: 2,
+            },
+            TxnEnded {
+                transactional_id: "copy-job".into(),
+                committed: false,
+                partitions: 2,
+            },
+            ProducerFenced {
+                transactional_id: "copy-job".into(),
+                producer_id: 3,
+                epoch: 1,
+            },
+            TxnTimedOut {
+                transactional_id: "copy-job".into(),
+                timeout_ms: 60_000,
             },
             CoordinatorMoved {
                 group: "lab-group".into(),
