@@ -17,6 +17,7 @@ pub mod listener;
 pub mod metadata;
 pub mod offset_commit;
 pub mod produce;
+pub mod txn;
 pub mod versions;
 pub mod wire_clients;
 
