@@ -72,6 +72,7 @@ pub fn snapshot() -> LabSnapshot {
             leader_down: false,
             replica_states: states,
             high_watermark: hw,
+            last_stable_offset: hw,
             log_start_offset: 0,
             log_end_offset: leo,
             segments: 1,
@@ -224,6 +225,7 @@ pub fn snapshot() -> LabSnapshot {
         }],
         settings: crate::cluster::ClusterConfig::new(3, 42, "/lab").settings(),
         next_retention_check_ms: NOW_MS + 1_750,
+        transactions: Vec::new(),
     };
     LabSnapshot {
         cluster,
@@ -479,6 +481,7 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                 leader_down: false,
                 replica_states: states,
                 high_watermark: leo - 3,
+                last_stable_offset: leo - 3,
                 log_start_offset: 0,
                 log_end_offset: leo,
                 segments: 12,

@@ -314,6 +314,32 @@ impl Cluster {
             .collect()
     }
 
+    /// Transactions open or completing, oldest first, for the snapshot (bounded).
+    pub(crate) fn transaction_snapshots(
+        &self,
+    ) -> Vec<crate::cluster::snapshot::TransactionSnapshot> {
+        let mut open: Vec<_> = self
+            .txn_hosting
+            .txns
+            .iter()
+            .filter(|(_, t)| {
+                t.meta.state == TransactionState::Ongoing || t.meta.state.is_preparing()
+            })
+            .map(|(id, t)| crate::cluster::snapshot::TransactionSnapshot {
+                transactional_id: id.clone(),
+                producer_id: t.meta.producer_id,
+                producer_epoch: t.meta.producer_epoch,
+                state: t.meta.state.name(),
+                partitions: t.meta.partitions.iter().cloned().collect(),
+                started_ms: t.meta.started_ms,
+                timeout_ms: t.meta.timeout_ms,
+            })
+            .collect();
+        open.sort_by_key(|t| t.started_ms);
+        open.truncate(crate::cluster::snapshot::TRANSACTIONS_SHOWN_MAX);
+        open
+    }
+
     /// The produce path's check of a transactional batch (KIP-890's verification): the batch's
     /// epoch must be the id's current one and its partition added to the open transaction.
     pub(crate) fn verify_txn_produce(
