@@ -61,6 +61,19 @@ impl std::str::FromStr for OffsetReset {
     }
 }
 
+impl std::str::FromStr for IsolationLevel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "read_uncommitted" => Ok(IsolationLevel::ReadUncommitted),
+            "read_committed" => Ok(IsolationLevel::ReadCommitted),
+            other => Err(format!(
+                "isolation.level must be read_uncommitted or read_committed, not {other:?}"
+            )),
+        }
+    }
+}
+
 /// How a simulated consumer commits its offsets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CommitMode {
