@@ -177,6 +177,8 @@ pub struct ReplicaSnapshot {
     /// Base offsets of its segments ascending, the newest [`SEGMENT_BASES_MAX`]; empty while
     /// its broker is down.
     pub segment_bases: Vec<i64>,
+    /// The newest COMMIT/ABORT markers in its log: (offset, whether it is a COMMIT), at most 32.
+    pub markers: Vec<(i64, bool)>,
     /// An in-sync follower not caught up with the leader's LEO: since when
     /// (`lastCaughtUpTimeMs`); it leaves the ISR `replica.lag.time.max.ms` after that.
     pub behind_since_ms: Option<i64>,

@@ -105,6 +105,7 @@ impl Cluster {
                             log_start_offset: known.map_or(-1, |s| s.log_start),
                             epoch_starts,
                             segment_bases,
+                            markers: replica.map(|r| r.log.recent_markers()).unwrap_or_default(),
                             behind_since_ms,
                         }
                     })

@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 
 /// Bytes of one `.txnindex` entry.
 pub const ENTRY_LEN: usize = 34;
+/// The newest markers a log remembers for display (the replica-log view), oldest dropped.
+pub const RECENT_MARKERS_MAX: usize = 32;
 
 /// One aborted transaction in one partition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +88,8 @@ pub struct TxnState {
     open: BTreeMap<i64, i64>,
     /// Segment base offset → the transactions aborted by markers in that segment.
     aborted: BTreeMap<i64, Vec<AbortedTxn>>,
+    /// The newest markers: (offset, COMMIT?), at most [`RECENT_MARKERS_MAX`].
+    markers: std::collections::VecDeque<(i64, bool)>,
 }
 
 impl TxnState {
@@ -103,6 +107,13 @@ impl TxnState {
         if !h.is_control() {
             self.open.entry(h.producer_id).or_insert(h.base_offset);
             return None;
+        }
+        if let Some(m) = marker {
+            self.markers
+                .push_back((h.last_offset, m == ControlType::Commit));
+            while self.markers.len() > RECENT_MARKERS_MAX {
+                self.markers.pop_front();
+            }
         }
         // A marker for a producer with nothing open here closes nothing (Kafka writes markers
         // to every partition the coordinator knows, written to or not).
@@ -157,9 +168,14 @@ impl TxnState {
         self.aborted.remove(&segment_base);
     }
 
+    /// The newest markers, oldest first: (offset, whether it is a COMMIT).
+    pub fn recent_markers(&self) -> impl Iterator<Item = (i64, bool)> + '_ {
+        self.markers.iter().copied()
+    }
+
     /// Whether the log has seen nothing transactional (then truncation cannot change this state).
     pub fn is_empty(&self) -> bool {
-        self.open.is_empty() && self.aborted.is_empty()
+        self.open.is_empty() && self.aborted.is_empty() && self.markers.is_empty()
     }
 }
 
@@ -206,8 +222,12 @@ mod tests {
         assert_eq!(t.aborted_between(0, 6), vec![aborted]);
         assert_eq!(t.aborted_between(12, 20), vec![]);
         assert_eq!(decode(&encode(&[aborted])), vec![aborted]);
+        assert_eq!(
+            t.recent_markers().collect::<Vec<_>>(),
+            [(10, true), (11, false)]
+        );
         t.drop_segment(0);
-        assert!(t.is_empty());
+        assert_eq!(t.first_unstable_offset(), None);
     }
 
     #[test]
@@ -217,7 +237,8 @@ mod tests {
         plain.attributes = 0;
         t.observe(0, &plain, None);
         t.observe(0, &batch(3, 1, 1, true), Some(ControlType::Abort));
-        assert!(t.is_empty());
+        assert_eq!(t.first_unstable_offset(), None);
+        assert_eq!(t.aborted_between(0, 10), vec![]);
         assert_eq!(decode(&[1, 2, 3]), vec![]);
     }
 }

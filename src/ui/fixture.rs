@@ -27,6 +27,7 @@ fn replica(broker: i32, role: ReplicaRole, leo: i64, hw: i64) -> ReplicaSnapshot
         log_start_offset: 0,
         epoch_starts: Vec::new(),
         segment_bases: Vec::new(),
+        markers: Vec::new(),
         behind_since_ms: None,
     }
 }

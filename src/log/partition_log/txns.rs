@@ -91,6 +91,11 @@ impl PartitionLog {
         self.txns.open().collect()
     }
 
+    /// The newest COMMIT/ABORT markers in this log: (offset, whether it is a COMMIT).
+    pub fn recent_markers(&self) -> Vec<(i64, bool)> {
+        self.txns.recent_markers().collect()
+    }
+
     /// Aborted transactions overlapping offsets `[from, upper)`, oldest first.
     pub fn aborted_transactions(&self, from: i64, upper: i64) -> Vec<AbortedTxn> {
         self.txns.aborted_between(from, upper)
