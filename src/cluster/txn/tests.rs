@@ -101,7 +101,7 @@ fn read(lab: &Cluster, tp: &TopicPartition, committed: bool) -> Vec<String> {
         })
     };
     recs.into_iter()
-        .filter(|r| !r.control && !(committed && r.transactional && aborted(r)))
+        .filter(|r| !(r.control || (committed && r.transactional && aborted(r))))
         .map(|r| String::from_utf8_lossy(&r.value.unwrap()).into_owned())
         .collect()
 }
