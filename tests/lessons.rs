@@ -225,6 +225,13 @@ fn producer_settings_and_idempotence_checks_follow_kafkas_rules() {
     assert!(e.contains("max.in.flight.requests.per.connection"), "{e}");
     let e = parse_err(&format!("{p}delivery_timeout_ms = 1000 }}\n"));
     assert!(e.contains("delivery.timeout.ms must be at least"), "{e}");
+    let e = parse_err(
+        "[[step]]\nspawn_consumer = { name = \"A\", group = \"g\", topic = \"test\", isolation_level = \"committed\" }\n",
+    );
+    assert!(
+        e.contains("isolation.level must be read_uncommitted or read_committed"),
+        "{e}"
+    );
     let c = "[[step]]\nspawn_consumer = { name = \"A\", group = \"g\", topic = \"test\" }\n";
     let e = parse_err(&format!(
         "{c}[[step]]\nexpect = {{ consumer = \"A\", from = \"ghost\", duplicates = 0 }}\n"

@@ -252,3 +252,17 @@ fn confluent_kafka_cooperative_sticky_moves_only_one_partition_to_the_new_member
     // After B's LeaveGroup, A owns both again.
     assert!(out_a.contains("A final [0, 1]"), "A:\n{out_a}");
 }
+
+#[test]
+fn confluent_copy_job_crashed_mid_transaction_still_copies_every_input_exactly_once() {
+    let Some(py) = python() else { return };
+    let lab = LiveLab::start(6, 0, &[]);
+    let out = run_script(
+        &py,
+        "txn_exactly_once.py",
+        &[lab.bootstrap(), "40".into()],
+        Duration::from_secs(240),
+    );
+    assert!(out.contains("CRASH after"), "{out}");
+    assert!(out.contains("OK exactly once: 40 inputs"), "{out}");
+}

@@ -323,3 +323,24 @@ fn java_admin_client_creates_describes_lists_configures_grows_and_deletes() {
         "{out}"
     );
 }
+
+#[test]
+fn java_copy_job_sigkilled_mid_transaction_still_copies_every_input_exactly_once() {
+    let Some(cp) = classpath() else { return };
+    let lab = LiveLab::start(7, 0, &[]);
+    let boot = lab.bootstrap();
+    run_java(&cp, &["txn-setup", &boot, "40"], Duration::from_secs(90));
+    // The first job kills itself (SIGKILL) with a transaction open: records sent, offsets sent.
+    let crashed = java(&cp, &["txn-copy", &boot, "20"])
+        .output()
+        .expect("run the copy job");
+    let text = String::from_utf8_lossy(&crashed.stdout);
+    eprintln!("{text}");
+    assert!(text.contains("CRASH after"), "{text}");
+    assert!(!crashed.status.success(), "the crashed job exited cleanly");
+    // The restart with the same transactional.id fences it and aborts its transaction.
+    let second = run_java(&cp, &["txn-copy", &boot, "-1"], Duration::from_secs(150));
+    assert!(second.contains("COPIED"), "{second}");
+    let verified = run_java(&cp, &["txn-verify", &boot, "40"], Duration::from_secs(120));
+    assert!(verified.contains("OK exactly-once n=40"), "{verified}");
+}

@@ -268,18 +268,26 @@ impl SimConsumer {
             let Some(leader) = lab.leader_of(tp) else {
                 continue;
             };
-            match lab.fetch(leader, tp, pos, MAX_PARTITION_FETCH_BYTES) {
+            let read_committed = self.spec.read_committed();
+            match lab.fetch_isolated(leader, tp, pos, MAX_PARTITION_FETCH_BYTES, read_committed) {
                 Ok(res) => {
                     let Ok(records) = decode_records(&res.batches.bytes) else {
                         continue;
                     };
-                    let buf = self.buffers.entry(tp.clone()).or_default();
-                    buf.extend(
-                        records
-                            .into_iter()
-                            .filter(|r| r.offset >= pos)
-                            .map(|r| (r.offset, r.value)),
+                    let records: Vec<_> = records.into_iter().filter(|r| r.offset >= pos).collect();
+                    let visible = crate::clients::read_committed::visible_records(
+                        records,
+                        &res.aborted_transactions,
+                        read_committed,
                     );
+                    if visible.is_empty() && res.batches.next_offset > pos {
+                        // Only markers or aborted records: the position moves past them, as
+                        // Kafka's fetcher does, or the consumer would fetch them for ever.
+                        self.positions.insert(tp.clone(), res.batches.next_offset);
+                        continue;
+                    }
+                    let buf = self.buffers.entry(tp.clone()).or_default();
+                    buf.extend(visible.into_iter().map(|r| (r.offset, r.value)));
                 }
                 Err(KafkaError::OffsetOutOfRange) => {
                     lab.emit_event(EventKind::Note {

@@ -6,5 +6,6 @@ pub mod committer;
 pub mod consumer;
 pub mod partitioner;
 pub mod producer;
+pub mod read_committed;
 pub mod spec;
 pub mod view;

@@ -62,6 +62,19 @@ impl std::str::FromStr for OffsetReset {
     }
 }
 
+impl std::str::FromStr for IsolationLevel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "read_uncommitted" => Ok(IsolationLevel::ReadUncommitted),
+            "read_committed" => Ok(IsolationLevel::ReadCommitted),
+            other => Err(format!(
+                "isolation.level must be read_uncommitted or read_committed, not {other:?}"
+            )),
+        }
+    }
+}
+
 /// How a simulated consumer commits its offsets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CommitMode {
@@ -181,9 +194,29 @@ pub struct ConsumerSpec {
     pub processing_ms_per_record: u64,
     /// `group.instance.id` (static membership).
     pub group_instance_id: Option<String>,
+    /// `isolation.level`: `read_uncommitted` (Kafka's default) reads up to the HW, aborted
+    /// transactions included; `read_committed` reads up to the LSO and skips aborted records.
+    #[serde(default)]
+    pub isolation_level: IsolationLevel,
+}
+
+/// A consumer's `isolation.level`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IsolationLevel {
+    /// `read_uncommitted`, Kafka's default.
+    #[default]
+    ReadUncommitted,
+    /// `read_committed`.
+    ReadCommitted,
 }
 
 impl ConsumerSpec {
+    /// Whether it reads with `isolation.level=read_committed`.
+    pub fn read_committed(&self) -> bool {
+        self.isolation_level == IsolationLevel::ReadCommitted
+    }
+
     /// A consumer with Kafka's defaults in `group_id`, subscribed to `topic`.
     pub fn new(group_id: impl Into<String>, topic: impl Into<String>) -> Self {
         Self {
@@ -199,6 +232,7 @@ impl ConsumerSpec {
             max_poll_records: 500,
             processing_ms_per_record: 0,
             group_instance_id: None,
+            isolation_level: IsolationLevel::ReadUncommitted,
         }
     }
 }

@@ -50,6 +50,14 @@ pub struct ClusterConfig {
     /// `offsets.topic.replication.factor`: Kafka creates `__consumer_offsets` only once this many
     /// brokers are alive (the teaching profile caps it at the broker count instead).
     pub offsets_topic_replication_factor: i16,
+    /// `transaction.state.log.num.partitions` (Kafka 50; teaching 3, like `__consumer_offsets`).
+    pub transaction_state_partitions: i32,
+    /// `transaction.state.log.min.isr` (Kafka 2): a coordinator's state change counts once this
+    /// many replicas of its `__transaction_state` partition have it.
+    pub transaction_state_min_isr: i16,
+    /// `transaction.max.timeout.ms` (Kafka 900000): the largest `transaction.timeout.ms` a
+    /// producer may ask for.
+    pub transaction_max_timeout_ms: i64,
     /// `num.partitions`: partitions of a topic created without a count (auto-creation, CreateTopics -1).
     pub num_partitions: i32,
     /// `default.replication.factor`: replication factor of a topic created without one.
@@ -110,6 +118,9 @@ impl ClusterConfig {
             leader_imbalance_check_interval_ms: pick(300_000, 10_000),
             offsets_topic_partitions: pick(50, 3) as i32,
             offsets_topic_replication_factor: 3,
+            transaction_state_partitions: pick(50, 3) as i32,
+            transaction_state_min_isr: 2,
+            transaction_max_timeout_ms: 900_000,
             num_partitions: 1,
             default_replication_factor: pick(1, 3) as i16,
             message_max_bytes: 1_048_588,
@@ -182,6 +193,9 @@ impl ClusterConfig {
         }
         if self.offsets_topic_replication_factor < 1 {
             return Err("offsets.topic.replication.factor must be at least 1".into());
+        }
+        if self.transaction_state_partitions < 1 {
+            return Err("transaction.state.log.num.partitions must be at least 1".into());
         }
         if self.num_partitions < 1 {
             return Err("num.partitions must be at least 1".into());

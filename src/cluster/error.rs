@@ -81,6 +81,22 @@ pub enum KafkaError {
     /// Another member took over this `group.instance.id`.
     #[error("FENCED_INSTANCE_ID")]
     FencedInstanceId,
+    /// A transactional request from an epoch older than the `transactional.id`'s current one: a
+    /// newer producer with the same id took over (zombie fencing).
+    #[error("PRODUCER_FENCED")]
+    ProducerFenced,
+    /// The transaction is completing (or another request changes it): retry shortly.
+    #[error("CONCURRENT_TRANSACTIONS")]
+    ConcurrentTransactions,
+    /// The request does not fit the transaction's state (e.g. EndTxn with nothing begun).
+    #[error("INVALID_TXN_STATE")]
+    InvalidTxnState,
+    /// The producer id does not belong to this `transactional.id`.
+    #[error("INVALID_PRODUCER_ID_MAPPING")]
+    InvalidProducerIdMapping,
+    /// `transaction.timeout.ms` above the broker's `transaction.max.timeout.ms`.
+    #[error("INVALID_TRANSACTION_TIMEOUT")]
+    InvalidTransactionTimeout,
     /// A config value Kafka refuses (e.g. `segment.bytes` under 1 MiB in the Kafka profile).
     #[error("INVALID_CONFIG")]
     InvalidConfig,
@@ -128,6 +144,11 @@ impl KafkaError {
             KafkaError::InvalidSessionTimeout => 26,
             KafkaError::RebalanceInProgress => 27,
             KafkaError::FencedInstanceId => 82,
+            KafkaError::ProducerFenced => 90,
+            KafkaError::ConcurrentTransactions => 51,
+            KafkaError::InvalidTxnState => 48,
+            KafkaError::InvalidProducerIdMapping => 49,
+            KafkaError::InvalidTransactionTimeout => 50,
             KafkaError::InvalidConfig => 40,
             KafkaError::MessageTooLarge => 10,
             KafkaError::GroupMaxSizeReached => 81,
@@ -149,6 +170,7 @@ impl KafkaError {
                 | KafkaError::CoordinatorLoadInProgress
                 | KafkaError::NotCoordinator
                 | KafkaError::StorageError
+                | KafkaError::ConcurrentTransactions
         )
     }
 }

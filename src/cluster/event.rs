@@ -410,6 +410,38 @@ pub enum EventKind {
         /// The policy applied.
         policy: String,
     },
+    /// A transaction began: its first partitions were added (AddPartitionsToTxn replicated).
+    TxnBegan {
+        /// `transactional.id`.
+        transactional_id: String,
+        /// Its producer id.
+        producer_id: i64,
+    },
+    /// Every marker of a transaction is written: it is committed or aborted everywhere.
+    TxnEnded {
+        /// `transactional.id`.
+        transactional_id: String,
+        /// COMMIT (true) or ABORT markers.
+        committed: bool,
+        /// Partitions that received a marker.
+        partitions: usize,
+    },
+    /// A `transactional.id` got a new epoch: every producer with an older one is fenced.
+    ProducerFenced {
+        /// `transactional.id`.
+        transactional_id: String,
+        /// Its producer id.
+        producer_id: i64,
+        /// The new epoch.
+        epoch: i16,
+    },
+    /// A transaction stayed open longer than its `transaction.timeout.ms`: the coordinator aborts it.
+    TxnTimedOut {
+        /// `transactional.id`.
+        transactional_id: String,
+        /// `transaction.timeout.ms` it exceeded.
+        timeout_ms: i32,
+    },
     /// A group's coordinator moved to another broker.
     CoordinatorMoved {
         /// `group.id`.
@@ -451,9 +483,13 @@ impl EventKind {
             | GenerationAssigned { .. }
             | PartitionsRevoked { .. }
             | CoordinatorMoved { .. } => EventCategory::Rebalance,
-            OffsetCommitted { .. } | OffsetReset { .. } | OffsetsExpired { .. } => {
-                EventCategory::Commit
-            }
+            OffsetCommitted { .. }
+            | OffsetReset { .. }
+            | OffsetsExpired { .. }
+            | TxnBegan { .. }
+            | TxnEnded { .. }
+            | ProducerFenced { .. }
+            | TxnTimedOut { .. } => EventCategory::Commit,
             BrokerKilled { .. }
             | BrokerShuttingDown { .. }
             | BrokerStopped { .. }

@@ -98,6 +98,15 @@ impl Cluster {
         }
     }
 
+    /// Whether `broker` is the loaded coordinator of `group` (NOT_COORDINATOR, or why not).
+    pub(crate) fn check_group_coordinator(
+        &self,
+        broker: BrokerId,
+        group: &str,
+    ) -> Result<(), KafkaError> {
+        self.check_coordinator(broker, group)
+    }
+
     fn check_coordinator(&self, broker: BrokerId, group: &str) -> Result<(), KafkaError> {
         match self.coordinator_for(group) {
             Ok(b) if b == broker => Ok(()),
@@ -250,7 +259,11 @@ impl Cluster {
         }
     }
 
-    fn apply_commits(&mut self, group: &str, offsets: &[(TopicPartition, OffsetAndMetadata)]) {
+    pub(crate) fn apply_commits(
+        &mut self,
+        group: &str,
+        offsets: &[(TopicPartition, OffsetAndMetadata)],
+    ) {
         for (tp, committed) in offsets {
             let before = self
                 .hosting
@@ -336,6 +349,8 @@ impl Cluster {
         };
         let end = r.leo();
         let mut offset = r.log.log_start_offset();
+        let mut in_txn: BTreeMap<i64, Vec<(String, TopicPartition, OffsetAndMetadata)>> =
+            BTreeMap::new();
         while offset < end {
             let Ok(records) = r.log.read_records(offset, 1 << 20, end) else {
                 break;
@@ -344,6 +359,28 @@ impl Cluster {
             offset = last.offset + 1;
             for rec in &records {
                 let Some(key) = &rec.key else { continue };
+                if rec.control {
+                    // A marker: a committed transaction's offsets count, an aborted one's go.
+                    let commit = key.len() >= 4 && key[2..4] == [0, 1];
+                    for (group, tp, c) in in_txn.remove(&rec.producer_id).unwrap_or_default() {
+                        if commit {
+                            out.entry(group).or_default().insert(tp, c);
+                        }
+                    }
+                    continue;
+                }
+                if rec.transactional {
+                    // TxnOffsetCommit: counts only once its transaction commits (the coordinator
+                    // keeps offsets of transactions still open in memory).
+                    if let Some(c) = OffsetCommitRecord::parse(key, rec.value.as_deref()) {
+                        in_txn.entry(rec.producer_id).or_default().push((
+                            c.group,
+                            c.tp,
+                            c.committed,
+                        ));
+                    }
+                    continue;
+                }
                 if let Some(c) = OffsetCommitRecord::parse(key, rec.value.as_deref()) {
                     out.entry(c.group).or_default().insert(c.tp, c.committed);
                 } else if rec.value.is_none()

@@ -82,6 +82,29 @@ impl ProducerStates {
         }
     }
 
+    /// A new producer id for a `transactional.id` the transaction coordinator has not seen.
+    pub fn new_id(&mut self) -> i64 {
+        self.last_id += 1;
+        self.last_id
+    }
+
+    /// The transaction coordinator bumped `pid` to `epoch` (InitProducerId or a timeout abort):
+    /// every partition's older epoch is fenced from now on, and sequences start again at 0.
+    pub fn fence(&mut self, pid: i64, epoch: i16) {
+        for ((p, _), entry) in self
+            .entries
+            .range_mut((pid, TopicPartition::new("", i32::MIN))..)
+        {
+            if *p != pid {
+                break;
+            }
+            if entry.epoch < epoch {
+                entry.epoch = epoch;
+                entry.batches.clear();
+            }
+        }
+    }
+
     /// Checks a batch from producer `pid` at `epoch` with sequences `first_seq..=last_seq` for
     /// `tp`. `in_leader_log` says whether a remembered batch is still in the current leader's log.
     pub fn check(

@@ -58,6 +58,8 @@ pub struct Cluster {
     pub(crate) catch_ups: super::catch_up::CatchUps,
     /// Every consumer group, hosted by the leaders of `__consumer_offsets` partitions.
     pub(crate) hosting: super::groups_host::GroupHosting,
+    /// The transaction coordinators, hosted by the leaders of `__transaction_state` partitions.
+    pub(crate) txn_hosting: super::txn::TxnHosting,
     /// Partitions whose ELR changed and is not reported yet (at most one entry per partition).
     pub(crate) elr_changed: std::collections::BTreeSet<TopicPartition>,
     /// Broker N's wire-protocol port is `base + N - 1` while a listener runs.
@@ -105,6 +107,7 @@ impl Cluster {
                 config.offsets_retention_check_interval_ms,
             ),
             elr_changed: Default::default(),
+            txn_hosting: Default::default(),
             listener_base_port: None,
             config,
         };
@@ -194,6 +197,7 @@ impl Cluster {
         self.step_housekeeping();
         self.step_preferred_leaders();
         self.step_groups();
+        self.step_transactions();
     }
 
     /// The lab's seeded RNG, for clients that make random choices (e.g. the sticky partitioner).
@@ -248,7 +252,11 @@ impl Cluster {
         self.create_topic_internal(spec, false)
     }
 
-    fn create_topic_internal(&mut self, spec: TopicSpec, internal: bool) -> Result<(), KafkaError> {
+    pub(crate) fn create_topic_internal(
+        &mut self,
+        spec: TopicSpec,
+        internal: bool,
+    ) -> Result<(), KafkaError> {
         spec.validate()?;
         if let Some(b) = spec.segment_bytes {
             super::config::check_segment_bytes(self.config.profile, "segment.bytes", b)

@@ -30,6 +30,7 @@ mod timers;
 pub mod topic;
 pub mod topic_changes;
 pub mod topic_config;
+pub mod txn;
 pub mod types;
 
 pub use config::ClusterConfig;

@@ -21,6 +21,12 @@ pub struct FetchResult {
     pub high_watermark: i64,
     /// The leader's log start offset.
     pub log_start_offset: i64,
+    /// The leader's last stable offset: the HW, or the first offset of the oldest open
+    /// transaction when that is lower. `read_committed` fetches stop there.
+    pub last_stable_offset: i64,
+    /// For a `read_committed` fetch, the aborted transactions overlapping the returned batches
+    /// (the consumer drops their records); empty for `read_uncommitted`.
+    pub aborted_transactions: Vec<crate::log::txn_index::AbortedTxn>,
 }
 
 /// Which offset ListOffsets asks for.
@@ -30,6 +36,8 @@ pub enum OffsetSpec {
     Earliest,
     /// The HW (`-1`): Kafka answers "latest" with the HW, not the LEO.
     Latest,
+    /// "latest" for a `read_committed` consumer: the LSO.
+    LastStable,
     /// The first offset with a timestamp at or after this one.
     Timestamp(i64),
 }
@@ -103,6 +111,11 @@ impl Cluster {
                 .producer_states
                 .check(tp, s.producer_id, s.epoch, s.seqs, in_log)
             {
+                SeqCheck::Append if s.transactional => {
+                    if let Err(e) = self.verify_txn_produce(tp, s.producer_id, s.epoch) {
+                        return ProduceOutcome::Done(Err(e));
+                    }
+                }
                 SeqCheck::Append => {}
                 SeqCheck::Duplicate {
                     base_offset,
@@ -290,6 +303,19 @@ impl Cluster {
         offset: i64,
         max_bytes: usize,
     ) -> Result<FetchResult, KafkaError> {
+        self.fetch_isolated(broker, tp, offset, max_bytes, false)
+    }
+
+    /// A consumer fetch with `isolation.level`: `read_committed` stops below the LSO instead of
+    /// the HW and carries the aborted transactions of what it returns.
+    pub fn fetch_isolated(
+        &self,
+        broker: BrokerId,
+        tp: &TopicPartition,
+        offset: i64,
+        max_bytes: usize,
+        read_committed: bool,
+    ) -> Result<FetchResult, KafkaError> {
         self.check_leader(broker, tp)?;
         let r = self
             .brokers
@@ -297,27 +323,36 @@ impl Cluster {
             .and_then(|b| b.replicas.get(tp))
             .ok_or(KafkaError::NotLeaderOrFollower)?;
         let hw = r.high_watermark;
+        let lso = last_stable_offset(r);
+        let bound = if read_committed { lso } else { hw };
         let start = r.log.log_start_offset();
         if offset < start || offset > r.leo() {
             return Err(KafkaError::OffsetOutOfRange);
         }
-        let batches = if offset >= hw {
+        let batches = if offset >= bound {
             FetchedBatches {
                 bytes: bytes::Bytes::new(),
                 first_offset: offset,
                 next_offset: offset,
             }
         } else {
-            r.log.read(offset, max_bytes, hw).map_err(|e| match e {
+            r.log.read(offset, max_bytes, bound).map_err(|e| match e {
                 LogError::OffsetOutOfRange { .. } => KafkaError::OffsetOutOfRange,
                 LogError::CorruptBatch { .. } => KafkaError::CorruptMessage,
                 _ => KafkaError::StorageError,
             })?
         };
+        let aborted_transactions = if read_committed && batches.next_offset > offset {
+            r.log.aborted_transactions(offset, batches.next_offset)
+        } else {
+            Vec::new()
+        };
         Ok(FetchResult {
             batches,
             high_watermark: hw,
             log_start_offset: start,
+            last_stable_offset: lso,
+            aborted_transactions,
         })
     }
 
@@ -337,6 +372,7 @@ impl Cluster {
         match spec {
             OffsetSpec::Earliest => Ok(r.log.log_start_offset()),
             OffsetSpec::Latest => Ok(r.high_watermark),
+            OffsetSpec::LastStable => Ok(last_stable_offset(r)),
             OffsetSpec::Timestamp(ts) => Ok(r
                 .log
                 .offset_for_timestamp(ts)
@@ -344,6 +380,14 @@ impl Cluster {
                 .filter(|o| *o < r.high_watermark)
                 .unwrap_or(-1)),
         }
+    }
+
+    /// The leader's last stable offset of a partition (None when offline or unknown).
+    pub fn last_stable_offset(&self, tp: &TopicPartition) -> Option<i64> {
+        let leader = self.partitions.get(tp)?.leader?;
+        Some(last_stable_offset(
+            self.brokers.get(&leader)?.replicas.get(tp)?,
+        ))
     }
 
     /// The leader of a partition, if it has one.
@@ -358,6 +402,8 @@ struct Stamp {
     producer_id: i64,
     epoch: i16,
     seqs: (i32, i32),
+    /// Written inside a transaction (data, not a marker: markers carry no sequence).
+    transactional: bool,
 }
 
 /// The stamp of the first batch (clients send one batch per partition), or `None` for a
@@ -377,7 +423,14 @@ fn producer_stamp(batches: &[u8]) -> Option<Stamp> {
         producer_id: first.producer_id,
         epoch: first.producer_epoch,
         seqs: (first.base_sequence, last_seq),
+        transactional: first.is_transactional() && !first.is_control(),
     })
+}
+
+/// A replica's LSO: its HW, or the first offset of its oldest open transaction if lower.
+fn last_stable_offset(r: &super::broker::Replica) -> i64 {
+    let hw = r.high_watermark;
+    r.log.first_unstable_offset().map_or(hw, |f| f.min(hw))
 }
 
 /// Whether `leader`'s log still holds the batch `w` from `pid` (a failover may have truncated it).

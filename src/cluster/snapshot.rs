@@ -25,6 +25,30 @@ pub struct ClusterSnapshot {
     pub settings: ClusterSettings,
     /// When retention next runs (`log.retention.check.interval.ms` after the last run).
     pub next_retention_check_ms: i64,
+    /// Transactions open or completing, oldest first (at most [`TRANSACTIONS_SHOWN_MAX`]).
+    pub transactions: Vec<TransactionSnapshot>,
+}
+
+/// Open transactions a snapshot carries at most.
+pub const TRANSACTIONS_SHOWN_MAX: usize = 64;
+
+/// One transaction open or completing, as its coordinator sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TransactionSnapshot {
+    /// `transactional.id`.
+    pub transactional_id: String,
+    /// Its producer id and epoch.
+    pub producer_id: i64,
+    /// The current epoch.
+    pub producer_epoch: i16,
+    /// Kafka's state name (`Ongoing`, `PrepareCommit`, ...).
+    pub state: &'static str,
+    /// Partitions in the transaction.
+    pub partitions: Vec<TopicPartition>,
+    /// When it began (simulated ms): its age counts against `timeout_ms`.
+    pub started_ms: i64,
+    /// `transaction.timeout.ms`.
+    pub timeout_ms: i32,
 }
 
 /// The broker-side configs a room needs to read the clock: every timer the cluster waits on,
@@ -153,6 +177,8 @@ pub struct ReplicaSnapshot {
     /// Base offsets of its segments ascending, the newest [`SEGMENT_BASES_MAX`]; empty while
     /// its broker is down.
     pub segment_bases: Vec<i64>,
+    /// The newest COMMIT/ABORT markers in its log: (offset, whether it is a COMMIT), at most 32.
+    pub markers: Vec<(i64, bool)>,
     /// An in-sync follower not caught up with the leader's LEO: since when
     /// (`lastCaughtUpTimeMs`); it leaves the ISR `replica.lag.time.max.ms` after that.
     pub behind_since_ms: Option<i64>,
@@ -180,6 +206,9 @@ pub struct PartitionSnapshot {
     pub replica_states: Vec<ReplicaSnapshot>,
     /// The leader's high watermark (HW): consumers read below it.
     pub high_watermark: i64,
+    /// The leader's last stable offset (LSO): the HW, or the first offset of the oldest open
+    /// transaction when lower; `read_committed` consumers read below it.
+    pub last_stable_offset: i64,
     /// The leader's log start offset.
     pub log_start_offset: i64,
     /// The leader's log end offset (LEO).

@@ -105,6 +105,7 @@ impl Cluster {
                             log_start_offset: known.map_or(-1, |s| s.log_start),
                             epoch_starts,
                             segment_bases,
+                            markers: replica.map(|r| r.log.recent_markers()).unwrap_or_default(),
                             behind_since_ms,
                         }
                     })
@@ -119,6 +120,13 @@ impl Cluster {
                     leader_down,
                     replica_states,
                     high_watermark: stats.map_or(-1, |s| s.hw),
+                    last_stable_offset: match leader_replica {
+                        Some(r) => r
+                            .log
+                            .first_unstable_offset()
+                            .map_or(r.high_watermark, |f| f.min(r.high_watermark)),
+                        None => stats.map_or(-1, |s| s.hw),
+                    },
                     log_start_offset: stats.map_or(-1, |s| s.log_start),
                     log_end_offset: stats.map_or(-1, |s| s.leo),
                     segments: stats.map_or(0, |s| s.segments),
@@ -135,6 +143,7 @@ impl Cluster {
             partitions,
             settings: self.config.settings(),
             next_retention_check_ms: self.retention_check.next_ms(),
+            transactions: self.transaction_snapshots(),
             ..Default::default()
         };
         self.fill_group_snapshots(&mut snap);

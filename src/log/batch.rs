@@ -53,6 +53,34 @@ pub struct BatchHeader {
     pub base_sequence: i32,
     /// Records in the batch.
     pub record_count: i32,
+    /// `attributes`: compression (bits 0–2), timestamp type (3), transactional (4), control (5).
+    pub attributes: i16,
+}
+
+/// The `attributes` bit of a batch written inside a transaction.
+pub const TRANSACTIONAL_FLAG: i16 = 1 << 4;
+/// The `attributes` bit of a control batch (a COMMIT or ABORT marker).
+pub const CONTROL_FLAG: i16 = 1 << 5;
+
+impl BatchHeader {
+    /// Whether the batch was written inside a transaction (markers are transactional too).
+    pub fn is_transactional(&self) -> bool {
+        self.attributes & TRANSACTIONAL_FLAG != 0
+    }
+
+    /// Whether the batch is a control batch: a transaction marker, never shown to applications.
+    pub fn is_control(&self) -> bool {
+        self.attributes & CONTROL_FLAG != 0
+    }
+}
+
+/// Which marker a control batch holds (the control record key's `type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControlType {
+    /// `type` 0: the transaction was aborted.
+    Abort,
+    /// `type` 1: the transaction was committed.
+    Commit,
 }
 
 fn be_i64(b: &[u8], at: usize) -> i64 {
@@ -144,6 +172,115 @@ pub fn encode_stamped_records(
     leader_epoch: i32,
     producer: Option<ProducerStamp>,
 ) -> Result<bytes::Bytes, String> {
+    encode_with_flags(records, leader_epoch, producer, false)
+}
+
+/// [`encode_stamped_records`] for a transactional producer: the batch carries the
+/// transactional bit, so its records stay invisible to `read_committed` until a COMMIT marker.
+pub fn encode_transactional_records(
+    records: &[(Option<bytes::Bytes>, Option<bytes::Bytes>, i64)],
+    leader_epoch: i32,
+    producer: ProducerStamp,
+) -> Result<bytes::Bytes, String> {
+    encode_with_flags(records, leader_epoch, Some(producer), true)
+}
+
+/// A control batch holding one COMMIT or ABORT marker for `producer_id` at `producer_epoch`,
+/// as the transaction coordinator writes it: key = (version 0, type), value = (version 0,
+/// coordinator epoch), no sequence (markers are not part of the producer's sequence).
+pub fn encode_control_batch(
+    producer_id: i64,
+    producer_epoch: i16,
+    marker: ControlType,
+    coordinator_epoch: i32,
+    timestamp: i64,
+) -> Result<bytes::Bytes, String> {
+    use kafka_protocol::records::{
+        Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
+    };
+    let kind: i16 = match marker {
+        ControlType::Abort => 0,
+        ControlType::Commit => 1,
+    };
+    let mut key = Vec::with_capacity(4);
+    key.extend_from_slice(&0i16.to_be_bytes());
+    key.extend_from_slice(&kind.to_be_bytes());
+    let mut value = Vec::with_capacity(6);
+    value.extend_from_slice(&0i16.to_be_bytes());
+    value.extend_from_slice(&coordinator_epoch.to_be_bytes());
+    let rec = Record {
+        transactional: true,
+        control: true,
+        partition_leader_epoch: 0,
+        producer_id,
+        producer_epoch,
+        timestamp_type: TimestampType::Creation,
+        offset: 0,
+        sequence: -1,
+        timestamp,
+        key: Some(bytes::Bytes::from(key)),
+        value: Some(bytes::Bytes::from(value)),
+        headers: Default::default(),
+        delete_horizon: false,
+    };
+    let mut buf = bytes::BytesMut::new();
+    RecordBatchEncoder::encode(
+        &mut buf,
+        &[rec],
+        &RecordEncodeOptions {
+            version: 2,
+            compression: Compression::None,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(buf.freeze())
+}
+
+/// The marker in a control batch (`batch` starts at its header): read from the first record's
+/// key by hand, so the log can index an ABORT without decoding records. `None` when `batch`
+/// is not a control batch or its first record is not a marker key.
+pub fn control_type(batch: &[u8]) -> Option<ControlType> {
+    let h = parse_header(batch).ok()?;
+    if !h.is_control() || h.attributes & 0x7 != 0 {
+        return None;
+    }
+    let mut at = HEADER_LEN;
+    let _len = read_varint(batch, &mut at)?;
+    at += 1; // record attributes
+    let _ts_delta = read_varint(batch, &mut at)?;
+    let _offset_delta = read_varint(batch, &mut at)?;
+    let key_len = read_varint(batch, &mut at)?;
+    if key_len < 4 {
+        return None;
+    }
+    let key = batch.get(at..at + 4)?;
+    match be_i16(key, 2) {
+        0 => Some(ControlType::Abort),
+        1 => Some(ControlType::Commit),
+        _ => None,
+    }
+}
+
+/// A zigzag varint (or varlong) at `*at`, moving `*at` past it; `None` when cut short or too long.
+fn read_varint(buf: &[u8], at: &mut usize) -> Option<i64> {
+    let mut raw: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let b = *buf.get(*at)?;
+        *at += 1;
+        raw |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some((raw >> 1) as i64 ^ -((raw & 1) as i64));
+        }
+    }
+    None
+}
+
+fn encode_with_flags(
+    records: &[(Option<bytes::Bytes>, Option<bytes::Bytes>, i64)],
+    leader_epoch: i32,
+    producer: Option<ProducerStamp>,
+    transactional: bool,
+) -> Result<bytes::Bytes, String> {
     use kafka_protocol::records::{
         Compression, Record, RecordBatchEncoder, RecordEncodeOptions, TimestampType,
     };
@@ -157,7 +294,7 @@ pub fn encode_stamped_records(
         .iter()
         .enumerate()
         .map(|(i, (k, v, ts))| Record {
-            transactional: false,
+            transactional,
             control: false,
             partition_leader_epoch: leader_epoch,
             producer_id,
@@ -220,6 +357,7 @@ pub fn parse_header(buf: &[u8]) -> Result<BatchHeader, BatchProblem> {
         producer_epoch: be_i16(buf, 51),
         base_sequence: be_i32(buf, 53),
         record_count,
+        attributes: be_i16(buf, 21),
     })
 }
 
@@ -347,11 +485,35 @@ mod tests {
     }
 
     #[test]
+    fn markers_are_control_batches_whose_type_is_read_without_decoding() {
+        for marker in [ControlType::Commit, ControlType::Abort] {
+            let b = encode_control_batch(7, 3, marker, 2, 1234).unwrap();
+            let h = validate(&b).unwrap();
+            assert!(h.is_control() && h.is_transactional());
+            assert_eq!((h.producer_id, h.producer_epoch), (7, 3));
+            assert_eq!(control_type(&b), Some(marker));
+            let recs = decode_records(&b).unwrap();
+            assert!(recs[0].control);
+        }
+        let stamp = ProducerStamp {
+            producer_id: 7,
+            producer_epoch: 0,
+            base_sequence: 0,
+        };
+        let data = encode_transactional_records(&[(None, None, 1)], 0, stamp).unwrap();
+        let h = validate(&data).unwrap();
+        assert!(h.is_transactional() && !h.is_control());
+        assert_eq!(control_type(&data), None);
+        assert!(!validate(&sample(1)).unwrap().is_transactional());
+    }
+
+    #[test]
     fn garbage_never_panics() {
         for len in 0..200usize {
             let g: Vec<u8> = (0..len).map(|i| (i * 37 % 251) as u8).collect();
             let _ = validate(&g);
             let _ = split_valid(&g);
+            let _ = control_type(&g);
         }
     }
 }

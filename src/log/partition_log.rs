@@ -16,6 +16,7 @@ mod append;
 mod read;
 mod retention;
 mod truncate;
+mod txns;
 
 /// What an append did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +73,8 @@ pub struct PartitionLog {
     last_flush_ms: i64,
     /// The newest batches in memory, so tail fetches need no system call.
     tail: TailCache,
+    /// Open transactions and the aborted ones per segment (`.txnindex`).
+    txns: crate::log::txn_index::TxnState,
 }
 
 impl PartitionLog {
@@ -146,8 +149,10 @@ impl PartitionLog {
             unflushed_records: 0,
             last_flush_ms: now_ms,
             tail: TailCache::new(config_tail),
+            txns: Default::default(),
         };
         log.rebuild_epochs()?;
+        report.indexes_rebuilt += log.rebuild_txns()?;
         report.segments = log.segments.len();
         report.log_end_offset = log.log_end_offset();
         Ok((log, report))

@@ -309,7 +309,14 @@ impl Segment {
 
     /// Deletes the segment's files.
     pub fn delete(self) -> Result<(), LogError> {
-        for p in [&self.log_path, &self.index_path, &self.time_index_path] {
+        let dir = self.log_path.parent().unwrap_or(Path::new("."));
+        let txn_path = super::txn_index::path(dir, self.base_offset);
+        for p in [
+            &self.log_path,
+            &self.index_path,
+            &self.time_index_path,
+            &txn_path,
+        ] {
             match std::fs::remove_file(p) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

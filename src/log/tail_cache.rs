@@ -144,6 +144,7 @@ mod tests {
             producer_epoch: -1,
             base_sequence: -1,
             record_count: (last - base + 1) as i32,
+            attributes: 0,
         }
     }
 

@@ -1,5 +1,5 @@
-//! Fetch (whole batches below the HW, waiting up to `max_wait_ms` for `min_bytes`) and
-//! ListOffsets (earliest, latest = HW, by timestamp).
+//! Fetch (whole batches below the HW, or the LSO for `read_committed`, waiting up to
+//! `max_wait_ms` for `min_bytes`) and ListOffsets (earliest, latest = HW or LSO, by timestamp).
 
 use super::host::{Ctx, Outcome, Waiting, WireHost, deadline_in};
 use super::metadata::topic_name;
@@ -7,8 +7,9 @@ use crate::cluster::error::KafkaError;
 use crate::cluster::lab::Cluster;
 use crate::cluster::produce::OffsetSpec;
 use crate::cluster::types::TopicPartition;
+use kafka_protocol::messages::ProducerId;
 use kafka_protocol::messages::fetch_response::{
-    FetchResponse, FetchableTopicResponse, PartitionData,
+    AbortedTransaction, FetchResponse, FetchableTopicResponse, PartitionData,
 };
 use kafka_protocol::messages::list_offsets_response::{
     ListOffsetsPartitionResponse, ListOffsetsResponse, ListOffsetsTopicResponse,
@@ -32,17 +33,29 @@ fn read(cluster: &Cluster, ctx: &Ctx, req: &FetchRequest) -> (FetchResponse, usi
         for p in &t.partitions {
             let tp = TopicPartition::new(topic.clone(), p.partition);
             let max = (p.partition_max_bytes.max(0) as usize).min(budget).max(1);
-            let data = match cluster.fetch(ctx.broker, &tp, p.fetch_offset, max) {
+            // isolation_level 1 is read_committed: up to the LSO, with the aborted transactions.
+            let committed = req.isolation_level == 1;
+            let data = match cluster.fetch_isolated(ctx.broker, &tp, p.fetch_offset, max, committed)
+            {
                 Ok(r) => {
                     let n = r.batches.bytes.len();
                     total += n;
                     budget = budget.saturating_sub(n);
+                    let aborted = r
+                        .aborted_transactions
+                        .iter()
+                        .map(|a| {
+                            AbortedTransaction::default()
+                                .with_producer_id(ProducerId(a.producer_id))
+                                .with_first_offset(a.first_offset)
+                        })
+                        .collect();
                     PartitionData::default()
                         .with_partition_index(p.partition)
                         .with_high_watermark(r.high_watermark)
-                        .with_last_stable_offset(r.high_watermark)
+                        .with_last_stable_offset(r.last_stable_offset)
                         .with_log_start_offset(r.log_start_offset)
-                        .with_aborted_transactions(Some(Vec::new()))
+                        .with_aborted_transactions(Some(aborted))
                         .with_records(Some(r.batches.bytes))
                 }
                 Err(e) => {
@@ -119,6 +132,8 @@ pub fn list_offsets(cluster: &Cluster, ctx: &Ctx, req: &ListOffsetsRequest) -> L
                     let tp = TopicPartition::new(topic.clone(), p.partition_index);
                     let spec = match p.timestamp {
                         -2 => OffsetSpec::Earliest,
+                        // read_committed asks for the LSO.
+                        -1 if req.isolation_level == 1 => OffsetSpec::LastStable,
                         -1 => OffsetSpec::Latest,
                         ts => OffsetSpec::Timestamp(ts),
                     };

@@ -7,7 +7,7 @@ use super::topic_admin;
 use super::wire_clients::WireClients;
 use super::{
     admin, consumer_protocol::MemberBytes, describe_groups, fetch, groups, metadata, offset_commit,
-    produce, versions,
+    produce, txn, versions,
 };
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
@@ -111,6 +111,8 @@ pub enum Waiting {
     Sync(groups::PendingSync),
     /// OffsetCommit waiting for `__consumer_offsets` replication.
     Commit(offset_commit::PendingCommit),
+    /// A transactional request waiting for its coordinator's change to replicate.
+    Txn(txn::PendingTxn),
 }
 
 struct Parked {
@@ -182,7 +184,14 @@ impl WireHost {
                 Done(topic_admin::incremental_alter_configs(cluster, &r).into())
             }
             RequestKind::AlterConfigs(r) => Done(topic_admin::alter_configs(cluster, &r).into()),
+            RequestKind::InitProducerId(r) if r.transactional_id.is_some() => {
+                txn::init_producer_id(cluster, ctx, &r)
+            }
             RequestKind::InitProducerId(r) => Done(admin::init_producer_id(cluster, &r).into()),
+            RequestKind::AddPartitionsToTxn(r) => txn::add_partitions(cluster, ctx, &r),
+            RequestKind::AddOffsetsToTxn(r) => txn::add_offsets(cluster, ctx, &r),
+            RequestKind::TxnOffsetCommit(r) => txn::offset_commit(cluster, ctx, &r),
+            RequestKind::EndTxn(r) => txn::end_txn(cluster, ctx, &r),
             RequestKind::DescribeConfigs(r) => {
                 Done(admin::describe_configs(self, cluster, &r).into())
             }
@@ -206,6 +215,7 @@ impl WireHost {
             Waiting::Commit(c) => {
                 offset_commit::poll_commit(cluster, ctx, c, timed_out).map(Into::into)
             }
+            Waiting::Txn(t) => txn::poll(cluster, t, timed_out),
         }
     }
 
@@ -343,6 +353,7 @@ fn forget(cluster: &mut Cluster, waiting: &Waiting) {
                 cluster.forget_commit(t);
             }
         }
+        Waiting::Txn(t) => cluster.forget_txn_result(t.ticket()),
         Waiting::Fetch(_) | Waiting::Join(_) | Waiting::Sync(_) => {}
     }
 }

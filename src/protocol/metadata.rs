@@ -148,21 +148,18 @@ pub fn metadata(
 /// FindCoordinator for groups (key type 0); transactions are not part of the lab.
 pub fn find_coordinator(
     host: &WireHost,
-    cluster: &Cluster,
+    cluster: &mut Cluster,
     req: &FindCoordinatorRequest,
 ) -> FindCoordinatorResponse {
-    let (code, node, port, message) = if req.key_type != 0 {
-        (
-            KafkaError::CoordinatorNotAvailable.code(),
-            -1,
-            -1,
-            Some("kafka-lab has no transaction coordinator".to_string()),
-        )
-    } else {
-        match cluster.coordinator_for(req.key.as_str()) {
-            Ok(b) => (0, b, host.config.port_of(b), None),
-            Err(e) => (e.code(), -1, -1, Some(e.to_string())),
-        }
+    // key_type 0 is a group, 1 a transactional.id.
+    let found = match req.key_type {
+        0 => cluster.coordinator_for(req.key.as_str()),
+        1 => cluster.txn_coordinator_for(req.key.as_str()),
+        _ => Err(KafkaError::CoordinatorNotAvailable),
+    };
+    let (code, node, port, message) = match found {
+        Ok(b) => (0, b, host.config.port_of(b), None),
+        Err(e) => (e.code(), -1, -1, Some(e.to_string())),
     };
     let host_name = if node >= 0 {
         sb(&host.config.advertised_host)

@@ -18,6 +18,7 @@ pub mod metadata;
 pub mod offset_commit;
 pub mod produce;
 pub mod topic_admin;
+pub mod txn;
 pub mod versions;
 pub mod wire_clients;
 

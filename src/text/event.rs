@@ -304,6 +304,44 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
                 ("minutes", s(retention_minutes)),
             ],
         ),
+        TxnBegan {
+            transactional_id,
+            producer_id,
+        } => (
+            "event.txn_began",
+            vec![("id", s(transactional_id)), ("pid", s(producer_id))],
+        ),
+        TxnEnded {
+            transactional_id,
+            committed,
+            partitions,
+        } => (
+            if *committed {
+                "event.txn_committed"
+            } else {
+                "event.txn_aborted"
+            },
+            vec![("id", s(transactional_id)), ("partitions", s(partitions))],
+        ),
+        ProducerFenced {
+            transactional_id,
+            producer_id,
+            epoch,
+        } => (
+            "event.producer_fenced",
+            vec![
+                ("id", s(transactional_id)),
+                ("pid", s(producer_id)),
+                ("epoch", s(epoch)),
+            ],
+        ),
+        TxnTimedOut {
+            transactional_id,
+            timeout_ms,
+        } => (
+            "event.txn_timed_out",
+            vec![("id", s(transactional_id)), ("timeout", s(timeout_ms))],
+        ),
         OffsetReset {
             group,
             tp,

@@ -27,6 +27,7 @@ fn replica(broker: i32, role: ReplicaRole, leo: i64, hw: i64) -> ReplicaSnapshot
         log_start_offset: 0,
         epoch_starts: Vec::new(),
         segment_bases: Vec::new(),
+        markers: Vec::new(),
         behind_since_ms: None,
     }
 }
@@ -72,6 +73,7 @@ pub fn snapshot() -> LabSnapshot {
             leader_down: false,
             replica_states: states,
             high_watermark: hw,
+            last_stable_offset: hw,
             log_start_offset: 0,
             log_end_offset: leo,
             segments: 1,
@@ -224,6 +226,7 @@ pub fn snapshot() -> LabSnapshot {
         }],
         settings: crate::cluster::ClusterConfig::new(3, 42, "/lab").settings(),
         next_retention_check_ms: NOW_MS + 1_750,
+        transactions: Vec::new(),
     };
     LabSnapshot {
         cluster,
@@ -479,6 +482,7 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                 leader_down: false,
                 replica_states: states,
                 high_watermark: leo - 3,
+                last_stable_offset: leo - 3,
                 log_start_offset: 0,
                 log_end_offset: leo,
                 segments: 12,

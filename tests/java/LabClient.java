@@ -15,6 +15,12 @@
 //                                    list topics, describe its configs, write and read a group's
 //                                    offsets, list and describe the group, be refused deleting TOPIC;
 //                                    prints `OK admin ...`
+//   txn-setup N                      creates `jin` and `jout` (2 partitions, RF 3), produces N inputs
+//   txn-copy CRASH_AFTER             a transactional consume-transform-produce job (transactional.id
+//                                    `java-copy`) copying `jin` to `jout`; with CRASH_AFTER >= 0 it
+//                                    SIGKILLs itself mid-transaction once that many are copied
+//   txn-verify N                     reads `jout` read_committed (every input exactly once) and
+//                                    read_uncommitted; prints `OK exactly-once n=N aborted=K`
 //
 // Every line goes to stdout and is flushed at once. Any failed check prints `FAIL reason` and
 // exits 1; a watchdog exits 2 when a mode runs past its time bound, so the program never hangs.
@@ -126,6 +132,18 @@ public class LabClient {
                 case "admin" -> {
                     watchdog(mode, 60);
                     admin(bootstrap, arg(args, 2, "TOPIC"));
+                }
+                case "txn-setup" -> {
+                    watchdog(mode, 60);
+                    Transactions.setup(bootstrap, Integer.parseInt(arg(args, 2, "N")));
+                }
+                case "txn-copy" -> {
+                    watchdog(mode, 120);
+                    Transactions.copy(bootstrap, Integer.parseInt(arg(args, 2, "CRASH_AFTER")));
+                }
+                case "txn-verify" -> {
+                    watchdog(mode, 90);
+                    Transactions.verify(bootstrap, Integer.parseInt(arg(args, 2, "N")));
                 }
                 default -> throw new Fail("unknown mode " + mode);
             }
@@ -435,6 +453,118 @@ public class LabClient {
                     "group offsets for a deleted topic: " + left);
             out("DELETED " + topic);
             out("OK admin topic=" + topic + " partitions=2 rf=3 brokers=" + nodes.size());
+        }
+    }
+
+    /** Exactly once through a crash: consume-transform-produce with a transactional producer. */
+    static final class Transactions {
+        static void setup(String bootstrap, int n) throws Exception {
+            Properties a = new Properties();
+            a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            try (Admin admin = Admin.create(a)) {
+                admin.createTopics(List.of(new NewTopic("jin", 2, (short) 3), new NewTopic("jout", 2, (short) 3)))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps(bootstrap))) {
+                for (int i = 0; i < n; i++) {
+                    p.send(new ProducerRecord<>("jin", String.valueOf(i), String.valueOf(i))).get(30, TimeUnit.SECONDS);
+                }
+            }
+            out("SETUP " + n);
+        }
+
+        static Properties producerProps(String bootstrap) {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            return p;
+        }
+
+        static KafkaConsumer<String, String> consumer(String bootstrap, String group, String isolation) {
+            Properties c = new Properties();
+            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+            c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5");
+            // A SIGKILLed member holds its partitions until its session times out.
+            c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+            c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            return new KafkaConsumer<>(c);
+        }
+
+        static void copy(String bootstrap, int crashAfter) throws Exception {
+            Properties pp = producerProps(bootstrap);
+            pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "java-copy");
+            try (KafkaConsumer<String, String> c = consumer(bootstrap, "java-copy-group", "read_committed");
+                 KafkaProducer<String, String> p = new KafkaProducer<>(pp)) {
+                p.initTransactions();
+                out("INIT");
+                c.subscribe(List.of("jin"));
+                int copied = 0;
+                long idleSince = System.currentTimeMillis();
+                while (System.currentTimeMillis() - idleSince < 20000) {
+                    ConsumerRecords<String, String> recs = c.poll(Duration.ofMillis(500));
+                    if (recs.isEmpty()) {
+                        continue;
+                    }
+                    idleSince = System.currentTimeMillis();
+                    p.beginTransaction();
+                    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                    for (ConsumerRecord<String, String> r : recs) {
+                        p.send(new ProducerRecord<>("jout", r.key(), "copied-" + r.value()));
+                        offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                    }
+                    p.sendOffsetsToTransaction(offsets, c.groupMetadata());
+                    copied += recs.count();
+                    if (crashAfter >= 0 && copied >= crashAfter) {
+                        p.flush();
+                        out("CRASH after " + copied);
+                        new ProcessBuilder("kill", "-9", String.valueOf(ProcessHandle.current().pid())).start().waitFor();
+                        Runtime.getRuntime().halt(137);
+                    }
+                    p.commitTransaction();
+                }
+                out("COPIED " + copied);
+            }
+        }
+
+        static List<String> read(String bootstrap, String isolation) {
+            List<String> got = new ArrayList<>();
+            try (KafkaConsumer<String, String> c = consumer(bootstrap, "java-verify-" + isolation, isolation)) {
+                c.subscribe(List.of("jout"));
+                long idleSince = System.currentTimeMillis();
+                while (System.currentTimeMillis() - idleSince < 6000) {
+                    ConsumerRecords<String, String> recs = c.poll(Duration.ofMillis(500));
+                    if (recs.isEmpty()) {
+                        continue;
+                    }
+                    idleSince = System.currentTimeMillis();
+                    for (ConsumerRecord<String, String> r : recs) {
+                        got.add(r.value());
+                    }
+                }
+            }
+            return got;
+        }
+
+        static void verify(String bootstrap, int n) {
+            List<String> committed = read(bootstrap, "read_committed");
+            List<String> want = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                want.add("copied-" + i);
+            }
+            List<String> sorted = new ArrayList<>(committed);
+            Collections.sort(sorted);
+            Collections.sort(want);
+            check(sorted.equals(want), "read_committed saw " + committed.size() + " records, "
+                    + new HashSet<>(committed).size() + " distinct, want " + n);
+            int aborted = read(bootstrap, "read_uncommitted").size() - committed.size();
+            check(aborted > 0, "read_uncommitted saw no aborted copies");
+            out("OK exactly-once n=" + n + " aborted=" + aborted);
         }
     }
 }

@@ -145,6 +145,27 @@ pub const HONOURED: &[ConfigRow] = &[
         why: "teaching: three coordinator partitions keep the dashboard readable",
     },
     ConfigRow {
+        name: "transaction.state.log.num.partitions",
+        unit: "",
+        kafka_default: "50",
+        value: |c| c.transaction_state_partitions.to_string(),
+        why: "teaching: three coordinator partitions keep the dashboard readable",
+    },
+    ConfigRow {
+        name: "transaction.state.log.min.isr",
+        unit: "",
+        kafka_default: "2",
+        value: |c| c.transaction_state_min_isr.to_string(),
+        why: "",
+    },
+    ConfigRow {
+        name: "transaction.max.timeout.ms",
+        unit: "ms",
+        kafka_default: "900000",
+        value: |c| c.transaction_max_timeout_ms.to_string(),
+        why: "",
+    },
+    ConfigRow {
         name: "offsets.topic.replication.factor",
         unit: "",
         kafka_default: "3",

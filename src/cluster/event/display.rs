@@ -292,6 +292,38 @@ impl fmt::Display for EventKind {
                 "{group}: committed offsets of {} expired (offsets.retention.minutes={retention_minutes})",
                 list(partitions)
             ),
+            TxnBegan {
+                transactional_id,
+                producer_id,
+            } => write!(
+                f,
+                "transaction {transactional_id} (producer id {producer_id}) began"
+            ),
+            TxnEnded {
+                transactional_id,
+                committed,
+                partitions,
+            } => write!(
+                f,
+                "transaction {transactional_id} {}: {} markers written to {partitions} partitions",
+                if *committed { "committed" } else { "aborted" },
+                if *committed { "COMMIT" } else { "ABORT" }
+            ),
+            ProducerFenced {
+                transactional_id,
+                producer_id,
+                epoch,
+            } => write!(
+                f,
+                "{transactional_id}: producer id {producer_id} now at epoch {epoch}, older epochs fenced (PRODUCER_FENCED)"
+            ),
+            TxnTimedOut {
+                transactional_id,
+                timeout_ms,
+            } => write!(
+                f,
+                "transaction {transactional_id} open longer than transaction.timeout.ms={timeout_ms}: aborting"
+            ),
             OffsetReset {
                 group,
                 tp,

@@ -44,6 +44,7 @@ impl PartitionLog {
         let rolled = self.maybe_roll(bytes.len(), now_ms)?;
         self.active().append(&bytes, headers)?;
         self.tail.push(&bytes, headers);
+        self.observe_txns(&bytes, headers)?;
         let mut records = 0;
         let mut max_ts = -1;
         for (_, h) in headers {

@@ -59,6 +59,7 @@ impl PartitionLog {
             }
             if let Some(seg) = self.segments.remove(&base) {
                 seg.delete()?;
+                self.txns.drop_segment(base);
                 deleted += 1;
             }
         }

@@ -31,6 +31,10 @@ impl PartitionLog {
         if leo < self.log_start_offset {
             self.log_start_offset = leo;
         }
+        if !self.txns.is_empty() {
+            // A cut tail may hold transactional batches or markers: derive the state again.
+            self.rebuild_txns()?;
+        }
         Ok(removed)
     }
 }

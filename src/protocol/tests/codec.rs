@@ -108,6 +108,18 @@ fn every_response_encodes_at_every_advertised_version() {
                         ])
                         .with_validate_only(true),
                 ),
+                ApiKey::AddPartitionsToTxn => RequestKind::AddPartitionsToTxn(
+                    kafka_protocol::messages::AddPartitionsToTxnRequest::default(),
+                ),
+                ApiKey::AddOffsetsToTxn => RequestKind::AddOffsetsToTxn(
+                    kafka_protocol::messages::AddOffsetsToTxnRequest::default(),
+                ),
+                ApiKey::TxnOffsetCommit => RequestKind::TxnOffsetCommit(
+                    kafka_protocol::messages::TxnOffsetCommitRequest::default(),
+                ),
+                ApiKey::EndTxn => {
+                    RequestKind::EndTxn(kafka_protocol::messages::EndTxnRequest::default())
+                }
                 other => panic!("no request for {other:?}"),
             };
             let cx = ctx(l, v);

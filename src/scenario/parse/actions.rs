@@ -146,6 +146,11 @@ pub(super) fn step_action(
         if let Some(r) = &c.offset_reset {
             spec.auto_offset_reset = r.parse::<OffsetReset>().map_err(|e| cx.err(e))?;
         }
+        if let Some(l) = &c.isolation_level {
+            spec.isolation_level = l
+                .parse::<crate::clients::spec::IsolationLevel>()
+                .map_err(|e| cx.err(e))?;
+        }
         if let Some(a) = &c.assignor {
             spec.assignor = a.parse::<AssignorKind>().map_err(|e| cx.err(e))?;
         }

@@ -76,6 +76,7 @@ pub(super) struct ConsumerDef {
     pub(super) topic: String,
     pub(super) commit: Option<String>,
     pub(super) offset_reset: Option<String>,
+    pub(super) isolation_level: Option<String>,
     pub(super) assignor: Option<String>,
     pub(super) session_timeout_ms: Option<u64>,
     pub(super) heartbeat_interval_ms: Option<u64>,

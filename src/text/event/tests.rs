@@ -214,6 +214,29 @@ pub(crate) fn samples() -> Vec<EventKind> {
             offset: 0,
             policy: "earliest".into(),
         },
+        TxnBegan {
+            transactional_id: "copy-job".into(),
+            producer_id: 3,
+        },
+        TxnEnded {
+            transactional_id: "copy-job".into(),
+            committed: true,
+            partitions: 2,
+        },
+        TxnEnded {
+            transactional_id: "copy-job".into(),
+            committed: false,
+            partitions: 2,
+        },
+        ProducerFenced {
+            transactional_id: "copy-job".into(),
+            producer_id: 3,
+            epoch: 1,
+        },
+        TxnTimedOut {
+            transactional_id: "copy-job".into(),
+            timeout_ms: 60_000,
+        },
         CoordinatorMoved {
             group: "lab-group".into(),
             broker: Some(1),

@@ -357,6 +357,45 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             put("minutes", retention_minutes.to_string());
             "explain.event.offsets_expired"
         }
+        TxnBegan {
+            transactional_id,
+            producer_id,
+        } => {
+            put("id", transactional_id.clone());
+            put("pid", producer_id.to_string());
+            "explain.event.txn_began"
+        }
+        TxnEnded {
+            transactional_id,
+            committed,
+            partitions,
+        } => {
+            put("id", transactional_id.clone());
+            put("partitions", partitions.to_string());
+            if *committed {
+                "explain.event.txn_committed"
+            } else {
+                "explain.event.txn_aborted"
+            }
+        }
+        ProducerFenced {
+            transactional_id,
+            producer_id,
+            epoch,
+        } => {
+            put("id", transactional_id.clone());
+            put("pid", producer_id.to_string());
+            put("epoch", epoch.to_string());
+            "explain.event.producer_fenced"
+        }
+        TxnTimedOut {
+            transactional_id,
+            timeout_ms,
+        } => {
+            put("id", transactional_id.clone());
+            put("timeout", timeout_ms.to_string());
+            "explain.event.txn_timed_out"
+        }
         OffsetReset {
             group,
             tp,

@@ -145,3 +145,50 @@ fn lag_with_nothing_committed_shows_a_dash() {
     let text = panel_text(&app, a.groups, widgets::groups::render);
     assert!(text.contains("lag -"), "{text}");
 }
+
+/// A copy job's transaction open on `test-0` since 12 s ago: the partitions panel shows the LSO
+/// below the HW, the producers panel the transaction's age against `transaction.timeout.ms`.
+#[test]
+fn snapshot_open_transaction() {
+    use crate::cluster::snapshot::TransactionSnapshot;
+    use crate::cluster::types::TopicPartition;
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut snap = fixture::snapshot();
+        let now = snap.cluster.now_ms;
+        let p = snap
+            .cluster
+            .partitions
+            .iter_mut()
+            .find(|p| p.tp == TopicPartition::new("test", 0))
+            .unwrap();
+        p.last_stable_offset = p.high_watermark - 7;
+        snap.cluster.transactions = vec![TransactionSnapshot {
+            transactional_id: "copy-job".into(),
+            producer_id: 3,
+            producer_epoch: 1,
+            state: "Ongoing",
+            partitions: vec![
+                TopicPartition::new("test", 0),
+                TopicPartition::new("test", 1),
+            ],
+            started_ms: now - 12_000,
+            timeout_ms: 60_000,
+        }];
+        let mut app = fixture::app(w, h);
+        app.set_snapshot(snap);
+        let a = areas(app.size, &app.snapshot).unwrap();
+        for (name, area, render) in [
+            (
+                "partitions",
+                a.partitions,
+                widgets::partitions::render as PanelFn,
+            ),
+            ("producers", a.producers, widgets::producers::render),
+        ] {
+            insta::assert_snapshot!(
+                format!("txn_{name}_{w}x{h}"),
+                panel_text(&app, area, render)
+            );
+        }
+    }
+}

@@ -79,11 +79,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .unwrap_or(1)
             .max(cells(header)) as u16
     };
-    let (start_w, hw_w, leo_w) = (
+    // An open transaction holds the LSO below the HW: then the column says both, `HW/LSO`.
+    let lso_differs = |p: &PartitionSnapshot| known(p) && p.last_stable_offset < p.high_watermark;
+    let any_lso = order.iter().any(|i| lso_differs(&snap.partitions[*i]));
+    let hw_head = if any_lso { "HW/LSO" } else { "HW" };
+    let hw_text = |p: &PartitionSnapshot| {
+        if lso_differs(p) {
+            format!("{}/{}", p.high_watermark, p.last_stable_offset)
+        } else {
+            p.high_watermark.to_string()
+        }
+    };
+    let (start_w, leo_w) = (
         digits(|p| p.log_start_offset, text("partitions.start")),
-        digits(|p| p.high_watermark, "HW"),
         digits(|p| p.log_end_offset, "LEO"),
     );
+    let hw_w = order
+        .iter()
+        .map(|i| &snap.partitions[*i])
+        .filter(|p| known(p))
+        .map(|p| hw_text(p).len() + usize::from(leader_down(p)))
+        .max()
+        .unwrap_or(1)
+        .max(cells(hw_head)) as u16;
     // When the panel is narrow, long topic names give way (keeping the partition number) before
     // ratatui squeezes every column.
     // Wide enough for "leader down", which stands in for an unknown size, when a row needs it.
@@ -98,7 +116,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         (text("column.replicas"), 8, true),
         (text("partitions.isr"), 9, true),
         (text("partitions.start"), start_w, false),
-        ("HW", hw_w, true),
+        (hw_head, hw_w, true),
         ("LEO", leo_w, true),
         (text("partitions.seg"), 3, false),
         (text("partitions.size"), size_w, true),
@@ -156,7 +174,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             if full {
                 cells.push(value(p.log_start_offset.to_string()));
             }
-            cells.push(value(p.high_watermark.to_string()));
+            cells.push(value(hw_text(p)));
             cells.push(value(p.log_end_offset.to_string()));
             if full {
                 cells.push(value(p.segments.to_string()));

@@ -53,17 +53,50 @@ fn name(p: &ProducerSnapshot) -> String {
     format!("{}{wire}{stopped}", p.client_id)
 }
 
+/// The oldest open transaction on the bottom border: its id, state, partitions and age against
+/// `transaction.timeout.ms` (the coordinator aborts it there), and how many more are open.
+fn open_transaction(app: &App, width: u16) -> Option<Line<'static>> {
+    let snap = &app.snapshot;
+    let t = snap.transactions.first()?;
+    let age = (snap.now_ms - t.started_ms).max(0);
+    let more = snap.transactions.len() - 1;
+    let mut s = text_with(
+        "producers.transaction",
+        &[
+            ("id", &t.transactional_id),
+            ("state", t.state),
+            ("partitions", &t.partitions.len().to_string()),
+            ("age", &super::countdown::secs(age)),
+            ("timeout", &t.timeout_ms.to_string()),
+        ],
+    );
+    if more > 0 {
+        s.push_str(&format!(" +{more}"));
+    }
+    let room = (width as usize).saturating_sub(4);
+    let s = crate::text::width::take_cells(&s, room).to_string();
+    let style = if age > i64::from(t.timeout_ms) / 2 {
+        app.theme.error()
+    } else {
+        app.theme.dim()
+    };
+    Some(Line::styled(format!(" {s} "), style).right_aligned())
+}
+
 /// Draws the producers panel: a table when wide, two lines per producer when narrow.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Producers;
-    let block = panel(
+    let mut block = panel(
         text("panel.producers"),
         text("panel.producers_hint"),
         focused,
         theme,
     );
+    if let Some(line) = open_transaction(app, area.width) {
+        block = block.title_bottom(line);
+    }
     if snap.producers.is_empty() {
         let p = Paragraph::new(Line::styled(" no producers: press p", theme.dim())).block(block);
         frame.render_widget(p, area);

@@ -126,7 +126,20 @@ fn cell(
     // A replica's own HW (a follower's lags one fetch; a stopped ex-leader's tail above the HW
     // it knew was never committed, whatever the new leader's HW says).
     let hw = r.high_watermark.min(p.high_watermark);
-    let (glyph, style) = if offset >= hw {
+    let marker = r
+        .markers
+        .iter()
+        .find(|(o, _)| *o == offset)
+        .map(|(_, c)| *c);
+    let (glyph, style) = if let Some(commit) = marker {
+        // A transaction marker: C for COMMIT, A for ABORT (a control batch, never shown to
+        // applications).
+        if commit {
+            ('C', tint(Color::Green))
+        } else {
+            ('A', tint(Color::Red))
+        }
+    } else if offset >= hw {
         ('□', tint(Color::Yellow))
     } else {
         ('■', tint(Color::Green))
@@ -482,5 +495,10 @@ mod tests {
         assert_eq!(cell(p, leader, &view, 409, 412, &theme).0, '□');
         assert_eq!(cell(p, leader, &view, 412, 412, &theme).0, ' ');
         assert_eq!(cell(p, follower, &view, 411, 412, &theme).0, '·');
+        let mut with_markers = leader.clone();
+        with_markers.markers = vec![(405, true), (407, false)];
+        assert_eq!(cell(p, &with_markers, &view, 405, 412, &theme).0, 'C');
+        assert_eq!(cell(p, &with_markers, &view, 407, 412, &theme).0, 'A');
+        assert_eq!(cell(p, &with_markers, &view, 406, 412, &theme).0, '■');
     }
 }
