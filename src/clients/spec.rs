@@ -8,7 +8,7 @@ use std::fmt;
 /// How a simulated producer keys its records, which decides the partitioner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum KeyMode {
-    /// No key: Kafka's sticky partitioner (one partition per batch).
+    /// No key: the partitioner alone decides (Kafka's uniform sticky one by default).
     None,
     /// Keys `key-0` .. `key-(n-1)`: murmur2(key) mod partitions, like Java's default partitioner.
     Keyed {
@@ -22,6 +22,39 @@ impl fmt::Display for KeyMode {
         match self {
             KeyMode::None => f.write_str("no key"),
             KeyMode::Keyed { distinct_keys } => write!(f, "{distinct_keys} keys"),
+        }
+    }
+}
+
+/// Which partitioner places a simulated producer's records (Kafka's `partitioner.class`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Partitioner {
+    /// Kafka's built-in default: murmur2 for keys, uniform sticky (KIP-794) without one.
+    #[default]
+    Sticky,
+    /// `RoundRobinPartitioner`: every record to the next partition in turn, keys ignored. The
+    /// source article's producer behaves like this.
+    RoundRobin,
+}
+
+impl fmt::Display for Partitioner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Partitioner::Sticky => "sticky",
+            Partitioner::RoundRobin => "round-robin",
+        })
+    }
+}
+
+impl std::str::FromStr for Partitioner {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "sticky" => Ok(Partitioner::Sticky),
+            "round-robin" => Ok(Partitioner::RoundRobin),
+            other => Err(format!(
+                "partitioner must be sticky or round-robin, not {other:?}"
+            )),
         }
     }
 }
@@ -98,8 +131,10 @@ pub struct ProducerSpec {
     pub topic: String,
     /// Records per simulated second.
     pub rate_per_sec: f64,
-    /// Key mode (decides the partitioner).
+    /// Key mode: keyed records go by murmur2 under the default partitioner.
     pub key_mode: KeyMode,
+    /// `partitioner.class`: Kafka's built-in (sticky) or round robin.
+    pub partitioner: Partitioner,
     /// Value size in bytes.
     pub value_bytes: usize,
     /// `acks`.
@@ -132,6 +167,7 @@ impl ProducerSpec {
             topic: topic.into(),
             rate_per_sec,
             key_mode: KeyMode::None,
+            partitioner: Partitioner::Sticky,
             value_bytes: 100,
             acks: Acks::All,
             linger_ms: 5,

@@ -68,6 +68,7 @@ impl Dialog {
                 field(text("field.keys"), "0", text("dialog.hint_keys")),
                 field("acks", "all", text("dialog.hint_acks")),
                 field("idempotence", "true", text("dialog.hint_idempotence")),
+                field("partitioner", "sticky", text("dialog.hint_partitioner")),
             ],
         )
     }
@@ -177,6 +178,10 @@ impl Dialog {
                     .value(4)
                     .parse()
                     .map_err(|_| text("dialog.error_idempotence").to_string())?;
+                spec.partitioner = self
+                    .value(5)
+                    .parse()
+                    .map_err(|_| text("dialog.error_partitioner").to_string())?;
                 spec.key_mode = if keys == 0 {
                     KeyMode::None
                 } else {

@@ -2,7 +2,7 @@
 //! down), topic `test` with 2 partitions and replication factor 3, `__consumer_offsets`, group
 //! `lab-group` Stable at generation 3 with two members, one producer, and a few events.
 
-use crate::clients::spec::{CommitMode, KeyMode};
+use crate::clients::spec::{CommitMode, KeyMode, Partitioner};
 use crate::clients::view::{ClientOrigin, ConsumerSnapshot, ConsumerState, ProducerSnapshot};
 use crate::cluster::event::{Event, EventKind};
 use crate::cluster::snapshot::ClusterSnapshot;
@@ -237,6 +237,8 @@ pub fn snapshot() -> LabSnapshot {
             rate_per_sec: 5.0,
             acks: Acks::All,
             key_mode: KeyMode::None,
+            partitioner: Partitioner::Sticky,
+            batch_size: 16_384,
             sent: 415,
             acknowledged: 409,
             failed: 0,

@@ -5,7 +5,7 @@ use super::defs::StepDef;
 use super::lab::topic_spec;
 use super::location::Ctx;
 use super::references::Known;
-use crate::clients::spec::{CommitMode, KeyMode, OffsetReset};
+use crate::clients::spec::{CommitMode, KeyMode, OffsetReset, Partitioner};
 use crate::clients::spec::{ConsumerSpec, ProducerSpec, validate_rate};
 use crate::cluster::types::{Acks, AssignorKind};
 use crate::scenario::model::{Action, ConfigChange, ScenarioError};
@@ -76,6 +76,9 @@ pub(super) fn step_action(
         }
         if let Some(k) = p.keys.filter(|k| *k > 0) {
             spec.key_mode = KeyMode::Keyed { distinct_keys: k };
+        }
+        if let Some(name) = &p.partitioner {
+            spec.partitioner = name.parse::<Partitioner>().map_err(|e| cx.err(e))?;
         }
         if let Some(l) = p.linger_ms {
             spec.linger_ms = l;

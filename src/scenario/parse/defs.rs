@@ -59,6 +59,7 @@ pub(super) struct ProducerDef {
     pub(super) rate: Option<f64>,
     pub(super) acks: Option<toml::Value>,
     pub(super) keys: Option<u32>,
+    pub(super) partitioner: Option<String>,
     pub(super) linger_ms: Option<u64>,
     pub(super) value_bytes: Option<usize>,
     pub(super) enable_idempotence: Option<bool>,
