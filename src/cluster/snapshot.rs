@@ -51,6 +51,10 @@ pub struct ClusterSettings {
     pub group_min_session_timeout_ms: i64,
     /// `group.max.session.timeout.ms`.
     pub group_max_session_timeout_ms: i64,
+    /// `group.consumer.heartbeat.interval.ms` (KIP-848 groups).
+    pub consumer_heartbeat_interval_ms: i64,
+    /// `group.consumer.session.timeout.ms` (KIP-848 groups).
+    pub consumer_session_timeout_ms: i64,
     /// `log.retention.check.interval.ms`.
     pub retention_check_interval_ms: i64,
     /// `offsets.topic.num.partitions`.
@@ -199,6 +203,9 @@ pub enum GroupState {
     PreparingRebalance,
     /// Waiting for the leader's assignment (SyncGroup).
     CompletingRebalance,
+    /// KIP-848 only: some member has not reached the target assignment yet (it still has to
+    /// revoke, or waits for partitions others release). Members keep consuming meanwhile.
+    Reconciling,
     /// Every member has its assignment.
     Stable,
     /// Removed.
@@ -211,6 +218,7 @@ impl std::fmt::Display for GroupState {
             GroupState::Empty => "Empty",
             GroupState::PreparingRebalance => "PreparingRebalance",
             GroupState::CompletingRebalance => "CompletingRebalance",
+            GroupState::Reconciling => "Reconciling",
             GroupState::Stable => "Stable",
             GroupState::Dead => "Dead",
         })

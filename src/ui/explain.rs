@@ -239,6 +239,7 @@ fn group(snap: &LabSnapshot, group_id: &str) -> Explanation {
             GroupState::Stable => "explain.group.stable",
             GroupState::PreparingRebalance => "explain.group.preparing",
             GroupState::CompletingRebalance => "explain.group.completing",
+            GroupState::Reconciling => "explain.group.reconciling",
             GroupState::Empty => "explain.group.empty",
             GroupState::Dead => "explain.group.dead",
         },
