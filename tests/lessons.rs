@@ -111,6 +111,7 @@ lesson_tests! {
     slow_follower_leaves_isr_and_rejoins => "slow-follower",
     acks_1_unclean_election_loses_acked_records_acks_all_does_not => "acks-and-unclean-election",
     eager_revokes_everything_cooperative_only_what_moves => "eager-vs-cooperative",
+    kip848_survivor_keeps_reading_while_the_classic_one_stops => "new-consumer-protocol",
     keyed_records_stay_in_order_per_key => "keyed-order",
     idempotent_producer_stores_retries_once_and_keeps_key_order => "idempotence",
     retention_deletes_segments_and_offset_reset_moves_consumer => "retention-and-reset",

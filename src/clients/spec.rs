@@ -59,6 +59,39 @@ impl std::str::FromStr for Partitioner {
     }
 }
 
+/// A consumer's `group.protocol`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GroupProtocol {
+    /// The classic protocol: JoinGroup / SyncGroup, a client-side assignor, generations.
+    #[default]
+    Classic,
+    /// KIP-848's consumer protocol: ConsumerGroupHeartbeat, a server-side assignor, member
+    /// epochs and incremental reconciliation.
+    Consumer,
+}
+
+impl fmt::Display for GroupProtocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GroupProtocol::Classic => "classic",
+            GroupProtocol::Consumer => "consumer",
+        })
+    }
+}
+
+impl std::str::FromStr for GroupProtocol {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "classic" => Ok(GroupProtocol::Classic),
+            "consumer" => Ok(GroupProtocol::Consumer),
+            other => Err(format!(
+                "group.protocol must be classic or consumer, not {other:?}"
+            )),
+        }
+    }
+}
+
 /// The consumer's `auto.offset.reset`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OffsetReset {
@@ -216,6 +249,11 @@ pub struct ConsumerSpec {
     pub processing_ms_per_record: u64,
     /// `group.instance.id` (static membership).
     pub group_instance_id: Option<String>,
+    /// `group.protocol`: classic or consumer (KIP-848).
+    pub group_protocol: GroupProtocol,
+    /// `group.remote.assignor` (consumer protocol only): `uniform` or `range`, else the broker's
+    /// default.
+    pub remote_assignor: Option<crate::cluster::group::consumer_group::ServerAssignor>,
 }
 
 impl ConsumerSpec {
@@ -234,6 +272,8 @@ impl ConsumerSpec {
             max_poll_records: 500,
             processing_ms_per_record: 0,
             group_instance_id: None,
+            group_protocol: GroupProtocol::Classic,
+            remote_assignor: None,
         }
     }
 }

@@ -246,6 +246,8 @@ pub struct GroupSnapshot {
     pub partitions: Vec<GroupPartitionSnapshot>,
     /// While PreparingRebalance: what the join phase waits for, and until when.
     pub rebalance: Option<RebalanceWait>,
+    /// `classic` or `consumer` (KIP-848; then `generation` is the group epoch).
+    pub protocol: String,
 }
 
 /// A join phase in progress and its timers.
@@ -279,6 +281,10 @@ pub struct MemberSnapshot {
     pub session_timeout_ms: i64,
     /// Its `rebalance.timeout.ms`: how long a rebalance waits for it to rejoin.
     pub rebalance_timeout_ms: i64,
+    /// KIP-848 members only: the member epoch.
+    pub member_epoch: Option<i32>,
+    /// KIP-848 members only: partitions it was told to give up and has not confirmed yet.
+    pub revoking: Vec<TopicPartition>,
 }
 
 /// Offsets of one partition as seen by one group.

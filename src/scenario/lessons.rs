@@ -39,6 +39,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../assets/scenarios/eager-vs-cooperative.toml"),
     ),
     (
+        "new-consumer-protocol",
+        include_str!("../../assets/scenarios/new-consumer-protocol.toml"),
+    ),
+    (
         "keyed-order",
         include_str!("../../assets/scenarios/keyed-order.toml"),
     ),

@@ -198,6 +198,8 @@ pub fn snapshot() -> LabSnapshot {
                     last_heartbeat_ms: NOW_MS - 1_200,
                     session_timeout_ms: 45_000,
                     rebalance_timeout_ms: 300_000,
+                    member_epoch: None,
+                    revoking: Vec::new(),
                 },
                 MemberSnapshot {
                     member_id: "consumer-B-9c0d".into(),
@@ -207,6 +209,8 @@ pub fn snapshot() -> LabSnapshot {
                     last_heartbeat_ms: NOW_MS - 2_100,
                     session_timeout_ms: 45_000,
                     rebalance_timeout_ms: 300_000,
+                    member_epoch: None,
+                    revoking: Vec::new(),
                 },
             ],
             partitions: vec![
@@ -221,6 +225,7 @@ pub fn snapshot() -> LabSnapshot {
                 ),
             ],
             rebalance: None,
+            protocol: "classic".into(),
         }],
         settings: crate::cluster::ClusterConfig::new(3, 42, "/lab").settings(),
         next_retention_check_ms: NOW_MS + 1_750,
@@ -306,6 +311,8 @@ pub fn waiting_snapshot() -> LabSnapshot {
             last_heartbeat_ms: NOW_MS - 1_200,
             session_timeout_ms: 45_000,
             rebalance_timeout_ms: 300_000,
+            member_epoch: None,
+            revoking: Vec::new(),
         }],
         partitions: vec![],
         rebalance: Some(crate::cluster::snapshot::RebalanceWait {
@@ -314,6 +321,7 @@ pub fn waiting_snapshot() -> LabSnapshot {
             deadline_ms: NOW_MS + 298_800,
             joined: 1,
         }),
+        protocol: "classic".into(),
     });
     snap
 }
@@ -499,6 +507,8 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                     last_heartbeat_ms: snap.cluster.now_ms,
                     session_timeout_ms: 45_000,
                     rebalance_timeout_ms: 300_000,
+                    member_epoch: None,
+                    revoking: Vec::new(),
                 })
                 .collect();
             GroupSnapshot {
@@ -522,6 +532,7 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                     .collect(),
                 members,
                 rebalance: None,
+                protocol: "classic".into(),
             }
         })
         .collect();

@@ -81,6 +81,8 @@ pub(super) struct ConsumerDef {
     pub(super) session_timeout_ms: Option<u64>,
     pub(super) heartbeat_interval_ms: Option<u64>,
     pub(super) processing_ms_per_record: Option<u64>,
+    pub(super) group_protocol: Option<String>,
+    pub(super) remote_assignor: Option<String>,
 }
 
 /// A broker as written: `1` or `{ leader_of = "test-0" }`.
