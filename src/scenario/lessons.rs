@@ -160,7 +160,14 @@ mod tests {
             .filter(|(_, title)| title.ends_with(crate::text::text("cli.teaching_only")))
             .map(|(n, _)| n)
             .collect();
-        assert_eq!(marked, ["acks-and-unclean-election", "retention-and-reset"]);
+        assert_eq!(
+            marked,
+            [
+                "acks-and-unclean-election",
+                "new-consumer-protocol",
+                "retention-and-reset"
+            ]
+        );
     }
 
     #[test]
