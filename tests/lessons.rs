@@ -174,6 +174,37 @@ fn unknown_action_is_refused_with_the_known_ones() {
     assert!(e.contains("kill_broker"), "{e}");
 }
 
+/// As Kafka's consumer: under `group.protocol=consumer` the broker owns the session, heartbeat
+/// and assignor; asking for them, or for a remote assignor without that protocol, is refused.
+#[test]
+fn kip848_consumer_settings_the_broker_owns_are_refused() {
+    let c = |extra: &str| {
+        format!(
+            "[[step]]\nspawn_consumer = {{ name = \"A\", group = \"g\", topic = \"test\"{extra} }}\n"
+        )
+    };
+    let e = parse_err(&c(
+        ", group_protocol = \"consumer\", session_timeout_ms = 10000",
+    ));
+    assert!(e.contains("session_timeout_ms is not supported"), "{e}");
+    let e = parse_err(&c(", group_protocol = \"consumer\", assignor = \"range\""));
+    assert!(e.contains("assignor is not supported"), "{e}");
+    let e = parse_err(&c(", remote_assignor = \"uniform\""));
+    assert!(e.contains("remote_assignor needs group_protocol"), "{e}");
+    let e = parse_err(&c(
+        ", group_protocol = \"consumer\", remote_assignor = \"sticky\"",
+    ));
+    assert!(e.contains("expected \"uniform\" or \"range\""), "{e}");
+    let e = parse_err(&c(", group_protocol = \"new\""));
+    assert!(e.contains("classic or consumer"), "{e}");
+    let e = parse_err(
+        &c(", partitioner = \"x\"")
+            .replace("spawn_consumer", "spawn_producer")
+            .replace(", group = \"g\"", ""),
+    );
+    assert!(e.contains("sticky or round-robin"), "{e}");
+}
+
 #[test]
 fn wrong_type_says_what_was_found_and_expected() {
     let e = parse_err("[[step]]\nkill_consumer = 3\n");
