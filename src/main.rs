@@ -150,6 +150,10 @@ struct LabArgs {
     /// `session.timeout.ms` of the default consumers (Kafka's default 45000).
     #[arg(long, default_value_t = 45_000)]
     session_timeout_ms: u64,
+    /// `group.protocol` of the default consumers: classic, or consumer (KIP-848; the broker's
+    /// group.consumer.session.timeout.ms then applies instead of --session-timeout-ms).
+    #[arg(long, default_value = "classic")]
+    group_protocol: kafka_lab::clients::spec::GroupProtocol,
     #[arg(long, help = profile_help(
         "`replica.lag.time.max.ms` of the brokers.",
         "replica.lag.time.max.ms"
@@ -292,6 +296,7 @@ fn build_lab(
         acks: args.acks,
         consumers: args.consumers as usize,
         session_timeout_ms: args.session_timeout_ms,
+        group_protocol: args.group_protocol,
         ..DefaultLab::default()
     };
     let commands = default.commands(args.brokers as usize);

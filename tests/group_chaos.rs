@@ -13,8 +13,9 @@ mod common;
 
 use common::liveness::{Acked, Liveness, all_acked_consumed, collect_acks, consumed_values};
 use common::{TestLab, tp};
-use kafka_lab::clients::spec::{CommitMode, OffsetReset};
+use kafka_lab::clients::spec::{CommitMode, GroupProtocol, OffsetReset};
 use kafka_lab::clients::spec::{ConsumerSpec, ProducerSpec};
+use kafka_lab::cluster::group::consumer_group::ServerAssignor;
 use kafka_lab::cluster::snapshot::{BrokerState, GroupState};
 use kafka_lab::cluster::topic::TopicSpec;
 use kafka_lab::cluster::types::{AssignorKind, ClientId, TopicPartition};
@@ -33,11 +34,21 @@ fn seeds() -> Vec<u64> {
     common::chaos_seeds(100)
 }
 
-fn consumer_spec(rng: &mut impl Rng, n: usize) -> ConsumerSpec {
+fn consumer_spec(rng: &mut impl Rng, n: usize, protocol: GroupProtocol) -> ConsumerSpec {
     let mut c = ConsumerSpec::new(GROUP, TOPIC);
     c.client_id = Some(format!("c{n}"));
     c.commit_mode = CommitMode::EveryRecords { records: 1 };
     c.auto_offset_reset = OffsetReset::Earliest;
+    if protocol == GroupProtocol::Consumer {
+        // The broker owns the timers; members may ask for either server-side assignor.
+        c.group_protocol = protocol;
+        c.remote_assignor = [
+            None,
+            Some(ServerAssignor::Uniform),
+            Some(ServerAssignor::Range),
+        ][rng.random_range(0..3)];
+        return c;
+    }
     c.session_timeout_ms = 6_000;
     c.heartbeat_interval_ms = 1_000;
     c.assignor = [
@@ -56,6 +67,8 @@ fn running(lab: &Lab) -> Vec<ClientId> {
 }
 
 struct Checker {
+    /// KIP-848: each member's newest member epoch (it never goes back).
+    member_epochs: BTreeMap<String, i32>,
     /// (generation, partition) → the consumer that processed records of it in that generation.
     owners: BTreeMap<(i32, TopicPartition), ClientId>,
     /// How much of each consumer's history has been checked.
@@ -86,6 +99,9 @@ impl Checker {
         let Some(g) = lab.group_coordinator().group(GROUP) else {
             return Ok(());
         };
+        if let Some(c) = &g.consumer {
+            return self.check_kip848(c, g.state);
+        }
         let mut assigned = BTreeSet::new();
         for m in g.members.values() {
             for p in &m.assignment {
@@ -113,17 +129,59 @@ impl Checker {
     }
 }
 
+impl Checker {
+    /// KIP-848 invariants after every step: no partition in two members' hands (assigned or
+    /// still being revoked), member epochs never go back, a Stable group owns every partition.
+    fn check_kip848(
+        &mut self,
+        c: &kafka_lab::cluster::group::consumer_group::ConsumerGroup,
+        state: GroupState,
+    ) -> Result<(), String> {
+        let mut held = BTreeSet::new();
+        for m in c.members.values() {
+            for p in m.assigned.iter().chain(&m.revoking) {
+                if !held.insert(p.clone()) {
+                    return Err(format!(
+                        "{p} held by two members at group epoch {}",
+                        c.group_epoch
+                    ));
+                }
+            }
+            let before = self
+                .member_epochs
+                .insert(m.member_id.clone(), m.member_epoch);
+            if before.is_some_and(|b| b > m.member_epoch && m.member_epoch != 0) {
+                return Err(format!(
+                    "member {} went back from epoch {before:?} to {}",
+                    m.member_id, m.member_epoch
+                ));
+            }
+        }
+        if state == GroupState::Stable && held.len() != PARTITIONS as usize {
+            return Err(format!(
+                "Stable at group epoch {} leaves partitions unowned: {held:?}",
+                c.group_epoch
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Runs one seed; returns how long after healing the group was live, or the first check broken.
-fn run_seed(seed: u64) -> Result<i64, String> {
-    let mut t = TestLab::new(3, seed, |c| c.group_initial_rebalance_delay_ms = 500);
-    let r = run_seed_inner(seed, &mut t);
+fn run_seed(seed: u64, protocol: GroupProtocol) -> Result<i64, String> {
+    let mut t = TestLab::new(3, seed, |c| {
+        c.group_initial_rebalance_delay_ms = 500;
+        c.group_consumer_session_timeout_ms = 6_000;
+        c.group_consumer_heartbeat_interval_ms = 1_000;
+    });
+    let r = run_seed_inner(seed, protocol, &mut t);
     if r.is_err() && std::env::var("KAFKA_LAB_SEED").is_ok() {
         eprintln!("{}", t.story());
     }
     r
 }
 
-fn run_seed_inner(seed: u64, t: &mut TestLab) -> Result<i64, String> {
+fn run_seed_inner(seed: u64, protocol: GroupProtocol, t: &mut TestLab) -> Result<i64, String> {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut spec = TopicSpec::new(TOPIC, PARTITIONS, 3);
     spec.min_insync_replicas = 2;
@@ -138,7 +196,7 @@ fn run_seed_inner(seed: u64, t: &mut TestLab) -> Result<i64, String> {
     let mut first_assignor = None;
     for _ in 0..2 {
         spawned += 1;
-        let mut spec = consumer_spec(&mut rng, spawned);
+        let mut spec = consumer_spec(&mut rng, spawned, protocol);
         // The two founders share an assignor: the coordinator lets members with no protocol in
         // common form a new group together (it checks only against a chosen protocol), and such a
         // group then refuses everyone, which is a coordinator bug, not chaos. Later consumers keep a
@@ -147,6 +205,7 @@ fn run_seed_inner(seed: u64, t: &mut TestLab) -> Result<i64, String> {
         t.lab.spawn_consumer(spec).map_err(|e| e.to_string())?;
     }
     let mut checker = Checker {
+        member_epochs: BTreeMap::new(),
         owners: BTreeMap::new(),
         seen: BTreeMap::new(),
         committed: BTreeMap::new(),
@@ -155,7 +214,7 @@ fn run_seed_inner(seed: u64, t: &mut TestLab) -> Result<i64, String> {
         match rng.random_range(0..10) {
             0..=2 => {
                 spawned += 1;
-                let spec = consumer_spec(&mut rng, spawned);
+                let spec = consumer_spec(&mut rng, spawned, protocol);
                 t.lab.spawn_consumer(spec).map_err(|e| e.to_string())?;
             }
             3..=4 => {
@@ -230,17 +289,17 @@ fn run_seed_inner(seed: u64, t: &mut TestLab) -> Result<i64, String> {
     Ok(live_after_ms)
 }
 
-#[test]
-fn chaos_groups_keep_one_owner_per_partition_and_never_lose_committed_progress() {
+/// Runs every seed under `protocol`, failing with the list of failing seeds.
+fn run_all(protocol: GroupProtocol) {
     let started = std::time::Instant::now();
     let mut failures = Vec::new();
     let mut live_after_ms = Vec::new();
     for seed in seeds() {
-        match run_seed(seed) {
+        match run_seed(seed, protocol) {
             Ok(ms) => live_after_ms.push(ms),
             Err(e) => {
                 eprintln!(
-                    "seed {seed} failed: {e}\n  replay: KAFKA_LAB_SEED={seed} cargo test --release --test group_chaos"
+                    "seed {seed} ({protocol}) failed: {e}\n  replay: KAFKA_LAB_SEED={seed} cargo test --release --test group_chaos"
                 );
                 failures.push(seed);
             }
@@ -248,11 +307,23 @@ fn chaos_groups_keep_one_owner_per_partition_and_never_lose_committed_progress()
     }
     live_after_ms.sort();
     eprintln!(
-        "group_chaos: {} seeds in {:.1} s; live after healing: median {} ms, max {} ms",
+        "group_chaos ({protocol}): {} seeds in {:.1} s; live after healing: median {} ms, max {} ms",
         live_after_ms.len() + failures.len(),
         started.elapsed().as_secs_f64(),
         live_after_ms.get(live_after_ms.len() / 2).unwrap_or(&0),
         live_after_ms.last().unwrap_or(&0)
     );
     assert!(failures.is_empty(), "failing seeds: {failures:?}");
+}
+
+#[test]
+fn chaos_groups_keep_one_owner_per_partition_and_never_lose_committed_progress() {
+    run_all(GroupProtocol::Classic);
+}
+
+/// The same chaos for KIP-848 groups (`group.protocol=consumer`): reconciliation never puts a
+/// partition in two members' hands, member epochs never go back, and the group converges.
+#[test]
+fn chaos_kip848_groups_reconcile_without_double_ownership_and_converge() {
+    run_all(GroupProtocol::Consumer);
 }

@@ -111,6 +111,7 @@ lesson_tests! {
     slow_follower_leaves_isr_and_rejoins => "slow-follower",
     acks_1_unclean_election_loses_acked_records_acks_all_does_not => "acks-and-unclean-election",
     eager_revokes_everything_cooperative_only_what_moves => "eager-vs-cooperative",
+    kip848_survivor_keeps_reading_while_the_classic_one_stops => "new-consumer-protocol",
     keyed_records_stay_in_order_per_key => "keyed-order",
     idempotent_producer_stores_retries_once_and_keeps_key_order => "idempotence",
     retention_deletes_segments_and_offset_reset_moves_consumer => "retention-and-reset",
@@ -171,6 +172,37 @@ fn unknown_action_is_refused_with_the_known_ones() {
     assert!(e.starts_with("bad.toml:8:1:"), "{e}");
     assert!(e.contains("unknown field `explode_broker`"), "{e}");
     assert!(e.contains("kill_broker"), "{e}");
+}
+
+/// As Kafka's consumer: under `group.protocol=consumer` the broker owns the session, heartbeat
+/// and assignor; asking for them, or for a remote assignor without that protocol, is refused.
+#[test]
+fn kip848_consumer_settings_the_broker_owns_are_refused() {
+    let c = |extra: &str| {
+        format!(
+            "[[step]]\nspawn_consumer = {{ name = \"A\", group = \"g\", topic = \"test\"{extra} }}\n"
+        )
+    };
+    let e = parse_err(&c(
+        ", group_protocol = \"consumer\", session_timeout_ms = 10000",
+    ));
+    assert!(e.contains("session_timeout_ms is not supported"), "{e}");
+    let e = parse_err(&c(", group_protocol = \"consumer\", assignor = \"range\""));
+    assert!(e.contains("assignor is not supported"), "{e}");
+    let e = parse_err(&c(", remote_assignor = \"uniform\""));
+    assert!(e.contains("remote_assignor needs group_protocol"), "{e}");
+    let e = parse_err(&c(
+        ", group_protocol = \"consumer\", remote_assignor = \"sticky\"",
+    ));
+    assert!(e.contains("expected \"uniform\" or \"range\""), "{e}");
+    let e = parse_err(&c(", group_protocol = \"new\""));
+    assert!(e.contains("classic or consumer"), "{e}");
+    let e = parse_err(
+        &c(", partitioner = \"x\"")
+            .replace("spawn_consumer", "spawn_producer")
+            .replace(", group = \"g\"", ""),
+    );
+    assert!(e.contains("sticky or round-robin"), "{e}");
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 use crate::clients::committer::{CommitRequest, OffsetCommitter};
 use crate::clients::spec::ConsumerSpec;
-use crate::clients::spec::{CommitMode, OffsetReset};
+use crate::clients::spec::{CommitMode, GroupProtocol, OffsetReset};
 use crate::clients::view::{ClientOrigin, ConsumerSnapshot, ConsumerState};
 use crate::cluster::error::KafkaError;
 use crate::cluster::event::{EventKind, NoteText};
@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 /// How many consumed records a consumer remembers for tests and checks.
 mod group;
+mod kip848;
 
 const RECORD_HISTORY: usize = 100_000;
 /// Bytes per fetch (`max.partition.fetch.bytes`, Kafka's default 1 MiB).
@@ -160,12 +161,18 @@ impl SimConsumer {
             return;
         }
         let now = lab.now_ms();
-        self.heartbeat(lab, now);
-        // Group work happens in poll(), between batches.
-        if self.current_poll.is_empty() && now >= self.retry_at_ms {
-            self.group_step(lab, now);
+        let kip848 = self.spec.group_protocol == GroupProtocol::Consumer;
+        if kip848 {
+            // The background thread heartbeats and reconciles; nothing waits for the group.
+            self.consumer_protocol_step(lab, now);
+        } else {
+            self.heartbeat(lab, now);
+            // Group work happens in poll(), between batches.
+            if self.current_poll.is_empty() && now >= self.retry_at_ms {
+                self.group_step(lab, now);
+            }
         }
-        let may_fetch = self.phase == Phase::Stable || self.cooperative();
+        let may_fetch = self.phase == Phase::Stable || self.cooperative() || kip848;
         if self.current_poll.is_empty() && may_fetch {
             self.poll(lab, now);
         }
@@ -412,7 +419,10 @@ impl SimConsumer {
     pub fn close(&mut self, lab: &mut Cluster) {
         self.current_poll.clear();
         self.commit_if_auto(lab);
-        if let (Some(member), Some(coord)) = (self.member_id.clone(), self.find_coordinator(lab))
+        if self.spec.group_protocol == GroupProtocol::Consumer {
+            self.leave_consumer_group(lab);
+        } else if let (Some(member), Some(coord)) =
+            (self.member_id.clone(), self.find_coordinator(lab))
             && self.spec.group_instance_id.is_none()
         {
             let _ = lab.leave_group(coord, &self.spec.group_id, &member);

@@ -4,15 +4,14 @@
 
 mod send;
 
-use crate::clients::spec::KeyMode;
-use crate::clients::spec::ProducerSpec;
+use crate::clients::spec::{KeyMode, Partitioner, ProducerSpec};
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
 use crate::cluster::lab::Cluster;
 use crate::cluster::types::{ClientId, TopicPartition};
 use bytes::Bytes;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use super::partitioner::{StickyPartitioner, partition_for_key};
+use super::partitioner::{QueueLoad, RoundRobin, UniformSticky, partition_for_key};
 
 /// At most this many batches wait for retries; older ones fail, so memory stays bounded
 /// (Kafka's `buffer.memory` plays this role).
@@ -64,7 +63,8 @@ pub struct SimProducer {
     /// Sealed batches waiting to be sent or retried, per partition in the order they go out.
     queued: BTreeMap<i32, VecDeque<ProducerBatch>>,
     in_flight: Vec<InFlight>,
-    sticky: StickyPartitioner,
+    sticky: UniformSticky,
+    round_robin: RoundRobin,
     /// Partitions whose failure was already reported, so a retry storm is one timeline line.
     failing: BTreeSet<i32>,
     /// Partitions whose expired batches were already reported, so an outage is one line.
@@ -98,7 +98,8 @@ impl SimProducer {
             open_batches: BTreeMap::new(),
             queued: BTreeMap::new(),
             in_flight: Vec::new(),
-            sticky: StickyPartitioner::new(),
+            sticky: UniformSticky::new(),
+            round_robin: RoundRobin::new(),
             failing: Default::default(),
             expired: Default::default(),
             idempotence: None,
@@ -123,6 +124,8 @@ impl SimProducer {
             rate_per_sec: self.spec.rate_per_sec,
             acks: self.spec.acks,
             key_mode: self.spec.key_mode,
+            partitioner: self.spec.partitioner,
+            batch_size: self.spec.batch_size,
             sent: self.sent,
             acknowledged: self.acknowledged,
             failed: self.failed,
@@ -199,11 +202,15 @@ impl SimProducer {
                 Some(Bytes::from(format!("key-{k}")))
             }
         };
-        let partition = match &key {
-            Some(k) => partition_for_key(k, partitions),
-            None => {
+        let partition = match (&key, self.spec.partitioner) {
+            (_, Partitioner::RoundRobin) => {
                 let available: Vec<i32> = self.metadata.keys().copied().collect();
-                self.sticky.partition(&available, partitions, lab.rng_mut())
+                self.round_robin.partition(&available, partitions)
+            }
+            (Some(k), Partitioner::Sticky) => partition_for_key(k, partitions),
+            (None, Partitioner::Sticky) => {
+                let loads = self.queue_loads();
+                self.sticky.partition(&loads, partitions, lab.rng_mut())
             }
         };
         let mut value = format!("{}#{}", self.client_id, self.next_value).into_bytes();
@@ -222,6 +229,7 @@ impl SimProducer {
             not_before_ms: now,
             seq: None,
         });
+        let unkeyed_sticky = key.is_none() && self.spec.partitioner == Partitioner::Sticky;
         batch.records.push((key, value, now));
         batch.bytes += size;
         self.sent += 1;
@@ -230,13 +238,28 @@ impl SimProducer {
         {
             self.seal(b);
         }
+        if unkeyed_sticky {
+            let loads = self.queue_loads();
+            let batch_size = self.spec.batch_size;
+            self.sticky
+                .on_append(size, batch_size, &loads, partitions, lab.rng_mut());
+        }
+    }
+
+    /// Partitions with a known leader and the batches waiting for each (open or sealed), which
+    /// the adaptive sticky partitioner weighs.
+    fn queue_loads(&self) -> Vec<QueueLoad> {
+        self.metadata
+            .keys()
+            .map(|&partition| QueueLoad {
+                partition,
+                queued_batches: self.queued.get(&partition).map_or(0, VecDeque::len)
+                    + usize::from(self.open_batches.contains_key(&partition)),
+            })
+            .collect()
     }
 
     fn seal(&mut self, batch: ProducerBatch) {
-        if self.spec.key_mode == KeyMode::None {
-            // Sticky partitioner: a full or lingered batch moves the producer to a new partition.
-            self.sticky.on_new_batch();
-        }
         let queued: usize = self.queued.values().map(VecDeque::len).sum();
         if queued >= MAX_QUEUED_BATCHES {
             // The oldest waiting batch fails (Kafka's `buffer.memory` runs out).

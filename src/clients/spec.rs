@@ -9,7 +9,7 @@ use std::fmt;
 /// How a simulated producer keys its records, which decides the partitioner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum KeyMode {
-    /// No key: Kafka's sticky partitioner (one partition per batch).
+    /// No key: the partitioner alone decides (Kafka's uniform sticky one by default).
     None,
     /// Keys `key-0` .. `key-(n-1)`: murmur2(key) mod partitions, like Java's default partitioner.
     Keyed {
@@ -23,6 +23,72 @@ impl fmt::Display for KeyMode {
         match self {
             KeyMode::None => f.write_str("no key"),
             KeyMode::Keyed { distinct_keys } => write!(f, "{distinct_keys} keys"),
+        }
+    }
+}
+
+/// Which partitioner places a simulated producer's records (Kafka's `partitioner.class`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Partitioner {
+    /// Kafka's built-in default: murmur2 for keys, uniform sticky (KIP-794) without one.
+    #[default]
+    Sticky,
+    /// `RoundRobinPartitioner`: every record to the next partition in turn, keys ignored. The
+    /// source article's producer behaves like this.
+    RoundRobin,
+}
+
+impl fmt::Display for Partitioner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Partitioner::Sticky => "sticky",
+            Partitioner::RoundRobin => "round-robin",
+        })
+    }
+}
+
+impl std::str::FromStr for Partitioner {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "sticky" => Ok(Partitioner::Sticky),
+            "round-robin" => Ok(Partitioner::RoundRobin),
+            other => Err(format!(
+                "partitioner must be sticky or round-robin, not {other:?}"
+            )),
+        }
+    }
+}
+
+/// A consumer's `group.protocol`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GroupProtocol {
+    /// The classic protocol: JoinGroup / SyncGroup, a client-side assignor, generations.
+    #[default]
+    Classic,
+    /// KIP-848's consumer protocol: ConsumerGroupHeartbeat, a server-side assignor, member
+    /// epochs and incremental reconciliation.
+    Consumer,
+}
+
+impl fmt::Display for GroupProtocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GroupProtocol::Classic => "classic",
+            GroupProtocol::Consumer => "consumer",
+        })
+    }
+}
+
+impl std::str::FromStr for GroupProtocol {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "classic" => Ok(GroupProtocol::Classic),
+            "consumer" => Ok(GroupProtocol::Consumer),
+            other => Err(format!(
+                "group.protocol must be classic or consumer, not {other:?}"
+            )),
         }
     }
 }
@@ -112,8 +178,10 @@ pub struct ProducerSpec {
     pub topic: String,
     /// Records per simulated second.
     pub rate_per_sec: f64,
-    /// Key mode (decides the partitioner).
+    /// Key mode: keyed records go by murmur2 under the default partitioner.
     pub key_mode: KeyMode,
+    /// `partitioner.class`: Kafka's built-in (sticky) or round robin.
+    pub partitioner: Partitioner,
     /// Value size in bytes.
     pub value_bytes: usize,
     /// `acks`.
@@ -146,6 +214,7 @@ impl ProducerSpec {
             topic: topic.into(),
             rate_per_sec,
             key_mode: KeyMode::None,
+            partitioner: Partitioner::Sticky,
             value_bytes: 100,
             acks: Acks::All,
             linger_ms: 5,
@@ -194,6 +263,11 @@ pub struct ConsumerSpec {
     pub processing_ms_per_record: u64,
     /// `group.instance.id` (static membership).
     pub group_instance_id: Option<String>,
+    /// `group.protocol`: classic or consumer (KIP-848).
+    pub group_protocol: GroupProtocol,
+    /// `group.remote.assignor` (consumer protocol only): `uniform` or `range`, else the broker's
+    /// default.
+    pub remote_assignor: Option<crate::cluster::group::consumer_group::ServerAssignor>,
     /// `isolation.level`: `read_uncommitted` (Kafka's default) reads up to the HW, aborted
     /// transactions included; `read_committed` reads up to the LSO and skips aborted records.
     #[serde(default)]
@@ -233,6 +307,8 @@ impl ConsumerSpec {
             processing_ms_per_record: 0,
             group_instance_id: None,
             isolation_level: IsolationLevel::ReadUncommitted,
+            group_protocol: GroupProtocol::Classic,
+            remote_assignor: None,
         }
     }
 }

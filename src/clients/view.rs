@@ -1,7 +1,7 @@
 //! What the dashboard shows of a client: producer and consumer views, built by the clients
 //! themselves (real clients' views are built by the lab from what the wire host saw).
 
-use super::spec::{CommitMode, KeyMode};
+use super::spec::{CommitMode, KeyMode, Partitioner};
 use crate::cluster::types::{Acks, AssignorKind, ClientId, TopicPartition};
 use serde::Serialize;
 
@@ -31,6 +31,10 @@ pub struct ProducerSnapshot {
     pub acks: Acks,
     /// Key mode.
     pub key_mode: KeyMode,
+    /// `partitioner.class` (a wire client's is unknown: Kafka's default is shown).
+    pub partitioner: Partitioner,
+    /// `batch.size`: how many bytes the sticky partitioner sends to one partition.
+    pub batch_size: usize,
     /// Records sent.
     pub sent: u64,
     /// Records acknowledged.

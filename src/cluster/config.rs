@@ -70,6 +70,10 @@ pub struct ClusterConfig {
     pub group_min_session_timeout_ms: i64,
     /// `group.max.session.timeout.ms`: the largest `session.timeout.ms` a member may ask for.
     pub group_max_session_timeout_ms: i64,
+    /// `group.consumer.heartbeat.interval.ms` (KIP-848; Kafka 5000, teaching 2000).
+    pub group_consumer_heartbeat_interval_ms: i64,
+    /// `group.consumer.session.timeout.ms` (KIP-848, set by the broker; Kafka 45000, teaching 10000).
+    pub group_consumer_session_timeout_ms: i64,
     /// Simulation step in ms: replication fetches and client polls happen once per step.
     pub step_ms: i64,
     /// Minimum simulated ms between two HW events for one partition (the event stream stays readable).
@@ -127,6 +131,8 @@ impl ClusterConfig {
             group_initial_rebalance_delay_ms: 3_000,
             group_min_session_timeout_ms: 6_000,
             group_max_session_timeout_ms: 1_800_000,
+            group_consumer_heartbeat_interval_ms: pick(5_000, 2_000),
+            group_consumer_session_timeout_ms: pick(45_000, 10_000),
             step_ms: 10,
             hw_event_interval_ms: 5_000,
             retention_check_interval_ms: pick(300_000, 5_000),
@@ -175,6 +181,8 @@ impl ClusterConfig {
             group_initial_rebalance_delay_ms: self.group_initial_rebalance_delay_ms,
             group_min_session_timeout_ms: self.group_min_session_timeout_ms,
             group_max_session_timeout_ms: self.group_max_session_timeout_ms,
+            consumer_heartbeat_interval_ms: self.group_consumer_heartbeat_interval_ms,
+            consumer_session_timeout_ms: self.group_consumer_session_timeout_ms,
             retention_check_interval_ms: self.retention_check_interval_ms,
             offsets_topic_partitions: self.offsets_topic_partitions,
         }

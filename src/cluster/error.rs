@@ -109,6 +109,19 @@ pub enum KafkaError {
     /// No committed offset and `auto.offset.reset=none`.
     #[error("NO_OFFSET_FOR_PARTITION")]
     NoOffsetForPartition,
+    /// KIP-848: the member's epoch is not the one the coordinator gave it; it must rejoin
+    /// with epoch 0 and give up its partitions.
+    #[error("FENCED_MEMBER_EPOCH")]
+    FencedMemberEpoch,
+    /// KIP-848: an offset commit or fetch carried an older member epoch than the member's.
+    #[error("STALE_MEMBER_EPOCH")]
+    StaleMemberEpoch,
+    /// KIP-848: `group.remote.assignor` names no assignor the broker has.
+    #[error("UNSUPPORTED_ASSIGNOR")]
+    UnsupportedAssignor,
+    /// The group is of the other type (classic or consumer protocol) than the request.
+    #[error("GROUP_ID_NOT_FOUND")]
+    GroupIdNotFound,
     /// Anything else.
     #[error("UNKNOWN_SERVER_ERROR")]
     Unknown,
@@ -152,6 +165,10 @@ impl KafkaError {
             KafkaError::InvalidConfig => 40,
             KafkaError::MessageTooLarge => 10,
             KafkaError::GroupMaxSizeReached => 81,
+            KafkaError::GroupIdNotFound => 69,
+            KafkaError::FencedMemberEpoch => 110,
+            KafkaError::UnsupportedAssignor => 112,
+            KafkaError::StaleMemberEpoch => 113,
             // A client-side error in Kafka (NoOffsetForPartitionException); never on the wire.
             KafkaError::NoOffsetForPartition => -1,
         }

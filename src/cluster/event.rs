@@ -372,6 +372,31 @@ pub enum EventKind {
         /// Who got what.
         assignment: Vec<(String, Vec<TopicPartition>)>,
     },
+    /// KIP-848: a consumer-protocol group's epoch rose and the coordinator computed a new
+    /// target assignment.
+    TargetAssignment {
+        /// `group.id`.
+        group: String,
+        /// The new group epoch (the target assignment's epoch).
+        group_epoch: i32,
+        /// The server-side assignor used (`uniform`, `range`).
+        assignor: String,
+        /// Who should own what.
+        assignment: Vec<(String, Vec<TopicPartition>)>,
+    },
+    /// KIP-848: a member reached a member epoch (or was given partitions another released).
+    MemberEpoch {
+        /// `group.id`.
+        group: String,
+        /// Member id.
+        member_id: String,
+        /// Its member epoch now.
+        member_epoch: i32,
+        /// What it owns now.
+        assigned: Vec<TopicPartition>,
+        /// Partitions of its target still held by others (it gets them once released).
+        unreleased: Vec<TopicPartition>,
+    },
     /// Partitions were revoked from a member.
     PartitionsRevoked {
         /// `group.id`.
@@ -481,6 +506,8 @@ impl EventKind {
             | MemberRemoved { .. }
             | RebalanceStarted { .. }
             | GenerationAssigned { .. }
+            | TargetAssignment { .. }
+            | MemberEpoch { .. }
             | PartitionsRevoked { .. }
             | CoordinatorMoved { .. } => EventCategory::Rebalance,
             OffsetCommitted { .. }

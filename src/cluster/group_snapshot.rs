@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 impl Cluster {
     pub(crate) fn fill_group_snapshots(&self, snap: &mut ClusterSnapshot) {
         for g in self.hosting.coordinator().groups() {
-            let members: Vec<MemberSnapshot> = g
+            let mut members: Vec<MemberSnapshot> = g
                 .members
                 .values()
                 .map(|m| MemberSnapshot {
@@ -23,11 +23,29 @@ impl Cluster {
                     last_heartbeat_ms: m.last_heartbeat_ms,
                     session_timeout_ms: m.session_timeout_ms,
                     rebalance_timeout_ms: m.rebalance_timeout_ms,
+                    member_epoch: None,
+                    revoking: Vec::new(),
                 })
                 .collect();
+            let mut topics: BTreeSet<&String> =
+                g.members.values().flat_map(|m| &m.topics).collect();
+            if let Some(c) = &g.consumer {
+                members.extend(c.members.values().map(|m| MemberSnapshot {
+                    member_id: m.member_id.clone(),
+                    client_id: m.client_id.clone(),
+                    group_instance_id: None,
+                    assigned: m.assigned.clone(),
+                    last_heartbeat_ms: m.last_heartbeat_ms,
+                    session_timeout_ms: m.session_timeout_ms,
+                    rebalance_timeout_ms: m.rebalance_timeout_ms,
+                    member_epoch: Some(m.member_epoch),
+                    revoking: m.revoking.clone(),
+                }));
+                topics.extend(c.members.values().flat_map(|m| &m.topics));
+            }
             let mut tps: BTreeSet<TopicPartition> = g.committed.keys().cloned().collect();
-            for m in g.members.values() {
-                for t in &m.topics {
+            {
+                for t in topics {
                     for p in 0..self.partition_count(t).unwrap_or(0) {
                         tps.insert(TopicPartition::new(t.clone(), p));
                     }
@@ -82,6 +100,12 @@ impl Cluster {
                     deadline_ms: g.join_deadline_ms.max(g.join_not_before_ms),
                     joined: g.members.values().filter(|m| m.joined).count(),
                 }),
+                protocol: if g.consumer.is_some() {
+                    "consumer"
+                } else {
+                    "classic"
+                }
+                .to_string(),
             });
         }
     }

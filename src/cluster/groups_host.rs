@@ -13,6 +13,8 @@ use super::types::{Acks, BrokerId, TopicPartition};
 use crate::log::batch::encode_records;
 use std::collections::BTreeMap;
 
+mod kip848;
+
 /// How long an offset commit may wait for `__consumer_offsets` replication
 /// (`offsets.commit.timeout.ms`, Kafka's default).
 const OFFSETS_COMMIT_TIMEOUT_MS: i64 = 5_000;
@@ -478,6 +480,13 @@ impl Cluster {
         let mut out = Vec::new();
         self.hosting.coordinator.tick(
             now,
+            |g| loaded.contains(&offsets_partition_for(g, parts)),
+            &mut out,
+        );
+        let counts = self.partition_counts();
+        self.hosting.coordinator.tick_consumer_groups(
+            now,
+            &counts,
             |g| loaded.contains(&offsets_partition_for(g, parts)),
             &mut out,
         );

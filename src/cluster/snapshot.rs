@@ -75,6 +75,10 @@ pub struct ClusterSettings {
     pub group_min_session_timeout_ms: i64,
     /// `group.max.session.timeout.ms`.
     pub group_max_session_timeout_ms: i64,
+    /// `group.consumer.heartbeat.interval.ms` (KIP-848 groups).
+    pub consumer_heartbeat_interval_ms: i64,
+    /// `group.consumer.session.timeout.ms` (KIP-848 groups).
+    pub consumer_session_timeout_ms: i64,
     /// `log.retention.check.interval.ms`.
     pub retention_check_interval_ms: i64,
     /// `offsets.topic.num.partitions`.
@@ -228,6 +232,9 @@ pub enum GroupState {
     PreparingRebalance,
     /// Waiting for the leader's assignment (SyncGroup).
     CompletingRebalance,
+    /// KIP-848 only: some member has not reached the target assignment yet (it still has to
+    /// revoke, or waits for partitions others release). Members keep consuming meanwhile.
+    Reconciling,
     /// Every member has its assignment.
     Stable,
     /// Removed.
@@ -240,6 +247,7 @@ impl std::fmt::Display for GroupState {
             GroupState::Empty => "Empty",
             GroupState::PreparingRebalance => "PreparingRebalance",
             GroupState::CompletingRebalance => "CompletingRebalance",
+            GroupState::Reconciling => "Reconciling",
             GroupState::Stable => "Stable",
             GroupState::Dead => "Dead",
         })
@@ -267,6 +275,8 @@ pub struct GroupSnapshot {
     pub partitions: Vec<GroupPartitionSnapshot>,
     /// While PreparingRebalance: what the join phase waits for, and until when.
     pub rebalance: Option<RebalanceWait>,
+    /// `classic` or `consumer` (KIP-848; then `generation` is the group epoch).
+    pub protocol: String,
 }
 
 /// A join phase in progress and its timers.
@@ -300,6 +310,10 @@ pub struct MemberSnapshot {
     pub session_timeout_ms: i64,
     /// Its `rebalance.timeout.ms`: how long a rebalance waits for it to rejoin.
     pub rebalance_timeout_ms: i64,
+    /// KIP-848 members only: the member epoch.
+    pub member_epoch: Option<i32>,
+    /// KIP-848 members only: partitions it was told to give up and has not confirmed yet.
+    pub revoking: Vec<TopicPartition>,
 }
 
 /// Offsets of one partition as seen by one group.

@@ -3,7 +3,7 @@
 
 use super::core::Lab;
 use super::snapshot::LabSnapshot;
-use crate::clients::spec::KeyMode;
+use crate::clients::spec::{KeyMode, Partitioner};
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
 use crate::protocol::{ApiCall, ListenerConfig, WireHost};
 
@@ -101,6 +101,8 @@ impl WireAttachment {
                         rate_per_sec: p.rate_per_sec,
                         acks: p.acks,
                         key_mode: KeyMode::None,
+                        partitioner: Partitioner::Sticky,
+                        batch_size: 16_384,
                         sent: p.sent,
                         acknowledged: p.acknowledged,
                         failed: p.failed,

@@ -2,7 +2,7 @@
 
 use crate::clients::spec::{ConsumerSpec, ProducerSpec};
 
-use crate::clients::spec::{CommitMode, OffsetReset};
+use crate::clients::spec::{CommitMode, GroupProtocol, OffsetReset};
 use crate::cluster::topic::TopicSpec;
 use crate::cluster::types::Acks;
 use crate::lab::{Command, Lab};
@@ -28,6 +28,8 @@ pub struct DefaultLab {
     pub consumers: usize,
     /// The consumers' `session.timeout.ms`.
     pub session_timeout_ms: u64,
+    /// The consumers' `group.protocol`.
+    pub group_protocol: GroupProtocol,
 }
 
 impl Default for DefaultLab {
@@ -42,6 +44,7 @@ impl Default for DefaultLab {
             group: "lab-group".into(),
             consumers: 2,
             session_timeout_ms: 45_000,
+            group_protocol: GroupProtocol::Classic,
         }
     }
 }
@@ -66,6 +69,7 @@ impl DefaultLab {
             let mut c = ConsumerSpec::new(self.group.clone(), self.topic.clone());
             c.client_id = Some(format!("consumer-{}", (b'A' + (i % 26) as u8) as char));
             c.session_timeout_ms = self.session_timeout_ms;
+            c.group_protocol = self.group_protocol;
             c.commit_mode = CommitMode::Auto { interval_ms: 5_000 };
             // Earliest, so the audience sees every record the producer wrote, even on a rerun.
             c.auto_offset_reset = OffsetReset::Earliest;

@@ -39,6 +39,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../assets/scenarios/eager-vs-cooperative.toml"),
     ),
     (
+        "new-consumer-protocol",
+        include_str!("../../assets/scenarios/new-consumer-protocol.toml"),
+    ),
+    (
         "keyed-order",
         include_str!("../../assets/scenarios/keyed-order.toml"),
     ),
@@ -156,7 +160,14 @@ mod tests {
             .filter(|(_, title)| title.ends_with(crate::text::text("cli.teaching_only")))
             .map(|(n, _)| n)
             .collect();
-        assert_eq!(marked, ["acks-and-unclean-election", "retention-and-reset"]);
+        assert_eq!(
+            marked,
+            [
+                "acks-and-unclean-election",
+                "new-consumer-protocol",
+                "retention-and-reset"
+            ]
+        );
     }
 
     #[test]

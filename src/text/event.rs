@@ -276,6 +276,46 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
                 ],
             )
         }
+        TargetAssignment {
+            group,
+            group_epoch,
+            assignor,
+            assignment,
+        } => {
+            let parts: Vec<String> = assignment
+                .iter()
+                .map(|(m, tps)| format!("{m}→{}", list(tps)))
+                .collect();
+            (
+                "event.target_assignment",
+                vec![
+                    ("group", s(group)),
+                    ("epoch", s(group_epoch)),
+                    ("assignor", s(assignor)),
+                    ("assignment", parts.join(" ")),
+                ],
+            )
+        }
+        MemberEpoch {
+            group,
+            member_id,
+            member_epoch,
+            assigned,
+            unreleased,
+        } => (
+            if unreleased.is_empty() {
+                "event.member_epoch"
+            } else {
+                "event.member_epoch_waiting"
+            },
+            vec![
+                ("group", s(group)),
+                ("member", s(member_id)),
+                ("epoch", s(member_epoch)),
+                ("partitions", list(assigned)),
+                ("waiting", list(unreleased)),
+            ],
+        ),
         PartitionsRevoked {
             group,
             member_id,

@@ -72,6 +72,7 @@ impl Dialog {
                     "true",
                     text("dialog.hint_idempotence"),
                 ),
+                field("partitioner", "sticky", text("dialog.hint_partitioner")),
             ],
         )
     }
@@ -83,6 +84,11 @@ impl Dialog {
             vec![
                 field(text("field.group"), group, "group.id"),
                 field(text("field.topic"), topic, text("dialog.hint_topic")),
+                field(
+                    "group.protocol",
+                    "classic",
+                    text("dialog.hint_group_protocol"),
+                ),
             ],
         )
     }
@@ -181,6 +187,10 @@ impl Dialog {
                     .value(4)
                     .parse()
                     .map_err(|_| text("dialog.error_idempotence").to_string())?;
+                spec.partitioner = self
+                    .value(5)
+                    .parse()
+                    .map_err(|_| text("dialog.error_partitioner").to_string())?;
                 spec.key_mode = if keys == 0 {
                     KeyMode::None
                 } else {
@@ -196,7 +206,11 @@ impl Dialog {
                 let group = self.value(0);
                 let topic = self.value(1);
                 require_topic(snap, topic)?;
-                let spec = ConsumerSpec::new(group, topic);
+                let mut spec = ConsumerSpec::new(group, topic);
+                spec.group_protocol = self
+                    .value(2)
+                    .parse()
+                    .map_err(|_| text("dialog.error_group_protocol").to_string())?;
                 spec.validate()
                     .map_err(|e| crate::text::error::spec_error(&e))?;
                 Ok(Command::SpawnConsumer(spec))

@@ -3,7 +3,7 @@
 //! change it. Pure, so tests check the real values appear; the texts are in the catalogue.
 
 use super::text::{text, text_with};
-use crate::clients::spec::{CommitMode, KeyMode};
+use crate::clients::spec::{CommitMode, KeyMode, Partitioner};
 use crate::clients::view::{ClientOrigin, ConsumerSnapshot, ConsumerState};
 use crate::cluster::event::Event;
 use crate::cluster::snapshot::{BrokerState, GroupState, ReplicaRole};
@@ -247,6 +247,7 @@ fn group(snap: &LabSnapshot, group_id: &str) -> Explanation {
             GroupState::Stable => "explain.group.stable",
             GroupState::PreparingRebalance => "explain.group.preparing",
             GroupState::CompletingRebalance => "explain.group.completing",
+            GroupState::Reconciling => "explain.group.reconciling",
             GroupState::Empty => "explain.group.empty",
             GroupState::Dead => "explain.group.dead",
         },
@@ -389,6 +390,7 @@ fn producer(snap: &LabSnapshot, id: ClientId) -> Explanation {
         ("failed", p.failed.to_string()),
         ("min_isr", min_isr(snap, &p.topic).to_string()),
         ("keys", keys),
+        ("batch_size", p.batch_size.to_string()),
         (
             "pid",
             p.producer_id.map(|i| i.to_string()).unwrap_or_default(),
@@ -416,9 +418,10 @@ fn producer(snap: &LabSnapshot, id: ClientId) -> Explanation {
         x.add(text("explain.producer.wire").to_string());
     } else {
         x.add(text_with(
-            match p.key_mode {
-                KeyMode::None => "explain.producer.no_key",
-                KeyMode::Keyed { .. } => "explain.producer.keyed",
+            match (p.partitioner, p.key_mode) {
+                (Partitioner::RoundRobin, _) => "explain.producer.round_robin",
+                (Partitioner::Sticky, KeyMode::None) => "explain.producer.no_key",
+                (Partitioner::Sticky, KeyMode::Keyed { .. }) => "explain.producer.keyed",
             },
             &args,
         ));

@@ -2,7 +2,7 @@
 //! down), topic `test` with 2 partitions and replication factor 3, `__consumer_offsets`, group
 //! `lab-group` Stable at generation 3 with two members, one producer, and a few events.
 
-use crate::clients::spec::{CommitMode, KeyMode};
+use crate::clients::spec::{CommitMode, KeyMode, Partitioner};
 use crate::clients::view::{ClientOrigin, ConsumerSnapshot, ConsumerState, ProducerSnapshot};
 use crate::cluster::event::{Event, EventKind};
 use crate::cluster::snapshot::ClusterSnapshot;
@@ -200,6 +200,8 @@ pub fn snapshot() -> LabSnapshot {
                     last_heartbeat_ms: NOW_MS - 1_200,
                     session_timeout_ms: 45_000,
                     rebalance_timeout_ms: 300_000,
+                    member_epoch: None,
+                    revoking: Vec::new(),
                 },
                 MemberSnapshot {
                     member_id: "consumer-B-9c0d".into(),
@@ -209,6 +211,8 @@ pub fn snapshot() -> LabSnapshot {
                     last_heartbeat_ms: NOW_MS - 2_100,
                     session_timeout_ms: 45_000,
                     rebalance_timeout_ms: 300_000,
+                    member_epoch: None,
+                    revoking: Vec::new(),
                 },
             ],
             partitions: vec![
@@ -223,6 +227,7 @@ pub fn snapshot() -> LabSnapshot {
                 ),
             ],
             rebalance: None,
+            protocol: "classic".into(),
         }],
         settings: crate::cluster::ClusterConfig::new(3, 42, "/lab").settings(),
         next_retention_check_ms: NOW_MS + 1_750,
@@ -240,6 +245,8 @@ pub fn snapshot() -> LabSnapshot {
             rate_per_sec: 5.0,
             acks: Acks::All,
             key_mode: KeyMode::None,
+            partitioner: Partitioner::Sticky,
+            batch_size: 16_384,
             sent: 415,
             acknowledged: 409,
             failed: 0,
@@ -307,6 +314,8 @@ pub fn waiting_snapshot() -> LabSnapshot {
             last_heartbeat_ms: NOW_MS - 1_200,
             session_timeout_ms: 45_000,
             rebalance_timeout_ms: 300_000,
+            member_epoch: None,
+            revoking: Vec::new(),
         }],
         partitions: vec![],
         rebalance: Some(crate::cluster::snapshot::RebalanceWait {
@@ -315,6 +324,7 @@ pub fn waiting_snapshot() -> LabSnapshot {
             deadline_ms: NOW_MS + 298_800,
             joined: 1,
         }),
+        protocol: "classic".into(),
     });
     snap
 }
@@ -501,6 +511,8 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                     last_heartbeat_ms: snap.cluster.now_ms,
                     session_timeout_ms: 45_000,
                     rebalance_timeout_ms: 300_000,
+                    member_epoch: None,
+                    revoking: Vec::new(),
                 })
                 .collect();
             GroupSnapshot {
@@ -524,6 +536,7 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                     .collect(),
                 members,
                 rebalance: None,
+                protocol: "classic".into(),
             }
         })
         .collect();

@@ -110,6 +110,8 @@ impl Theme {
     pub fn group(&self, state: GroupState) -> Style {
         match state {
             GroupState::Stable => self.fg(Color::Green, Modifier::empty()),
+            // A reconciling KIP-848 group keeps consuming: marked, but not as loudly.
+            GroupState::Reconciling => self.fg(Color::Yellow, Modifier::empty()),
             GroupState::PreparingRebalance | GroupState::CompletingRebalance => self
                 .fg(Color::Yellow, Modifier::REVERSED)
                 .add_modifier(Modifier::BOLD),

@@ -161,10 +161,13 @@ fn group_stable_and_owned(lab: &Lab, group: &str, topic: &str) -> Result<(), Str
     }
     // A consumer whose assignor the group does not speak is refused (INCONSISTENT_GROUP_PROTOCOL)
     // for as long as the group lives, as in Kafka: it is not a live member, and must own nothing.
+    // KIP-848 groups assign on the broker: every member speaks the group's protocol.
+    let kip848 = g.consumer.as_ref();
     let speaks = |c: &&SimConsumer| {
-        g.protocol
-            .as_deref()
-            .is_none_or(|p| p == c.spec.assignor.protocol_name())
+        kip848.is_some()
+            || g.protocol
+                .as_deref()
+                .is_none_or(|p| p == c.spec.assignor.protocol_name())
     };
     let (consumers, refused): (Vec<_>, Vec<_>) = lab
         .consumers()
@@ -180,7 +183,20 @@ fn group_stable_and_owned(lab: &Lab, group: &str, topic: &str) -> Result<(), Str
         .iter()
         .map(|c| (c.member_id.clone().unwrap_or_default(), &c.assignment))
         .collect();
-    let members: BTreeSet<&String> = g.members.keys().collect();
+    // Member id → what the coordinator gave it, for either protocol.
+    let given_by_id: BTreeMap<String, Vec<TopicPartition>> = match kip848 {
+        Some(c) => c
+            .members
+            .iter()
+            .map(|(id, m)| (id.clone(), m.assigned.clone()))
+            .collect(),
+        None => g
+            .members
+            .iter()
+            .map(|(id, m)| (id.clone(), m.assignment.clone()))
+            .collect(),
+    };
+    let members: BTreeSet<&String> = given_by_id.keys().collect();
     if members != running.keys().collect() || running.len() != consumers.len() {
         let who: Vec<String> = consumers
             .iter()
@@ -191,9 +207,9 @@ fn group_stable_and_owned(lab: &Lab, group: &str, topic: &str) -> Result<(), Str
         ));
     }
     let mut owners: BTreeMap<&TopicPartition, usize> = BTreeMap::new();
-    for (id, m) in &g.members {
+    for (id, assignment) in &given_by_id {
         let mut theirs = running[id].clone();
-        let mut given = m.assignment.clone();
+        let mut given = assignment.clone();
         theirs.sort();
         given.sort();
         if theirs != given {
@@ -201,7 +217,7 @@ fn group_stable_and_owned(lab: &Lab, group: &str, topic: &str) -> Result<(), Str
                 "member {id} works on {theirs:?} but was given {given:?}"
             ));
         }
-        for p in &m.assignment {
+        for p in assignment {
             *owners.entry(p).or_default() += 1;
         }
     }

@@ -97,3 +97,41 @@ fn delivery_timeout_fails_a_batch_to_an_offline_partition_after_120_s() {
         .collect();
     assert_eq!(expired.len(), 1, "one timeline line: {expired:?}");
 }
+
+/// Records each partition of a 3-partition topic holds after `spec` ran for `ms`.
+fn spread(spec: ProducerSpec, ms: i64) -> Vec<usize> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut lab =
+        Cluster::new(crate::cluster::config::ClusterConfig::new(3, 1, dir.path())).expect("lab");
+    lab.create_topic(crate::cluster::topic::TopicSpec::new("t", 3, 1))
+        .expect("topic");
+    lab.advance_by(100);
+    let mut p = SimProducer::new(1, "P".into(), spec);
+    run(&mut lab, &mut p, ms);
+    (0..3)
+        .map(|i| stored(&lab, &TopicPartition::new("t", i)).len())
+        .collect()
+}
+
+#[test]
+fn unkeyed_records_stick_to_one_partition_for_a_batch_size() {
+    // 20 records/s of about 120 bytes: 16384 bytes is about 137 records, so after 5 s (100
+    // records) every record went to one partition.
+    let per = spread(ProducerSpec::new("t", 20.0), 5_000);
+    assert_eq!(per.iter().filter(|n| **n > 0).count(), 1, "{per:?}");
+    // After 60 s (about 8 switches), more than one partition has records.
+    let per = spread(ProducerSpec::new("t", 20.0), 60_000);
+    assert!(per.iter().filter(|n| **n > 0).count() >= 2, "{per:?}");
+}
+
+#[test]
+fn round_robin_partitioner_deals_records_in_turn() {
+    let mut spec = ProducerSpec::new("t", 20.0);
+    spec.partitioner = crate::clients::spec::Partitioner::RoundRobin;
+    let per = spread(spec, 5_000);
+    let (min, max) = (per.iter().min().copied(), per.iter().max().copied());
+    assert!(
+        min.unwrap_or(0) > 0 && max.unwrap_or(0) - min.unwrap_or(0) <= 1,
+        "{per:?}"
+    );
+}

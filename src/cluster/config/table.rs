@@ -189,6 +189,20 @@ pub const HONOURED: &[ConfigRow] = &[
         why: "",
     },
     ConfigRow {
+        name: "group.consumer.heartbeat.interval.ms",
+        unit: "ms",
+        kafka_default: "5000",
+        value: |c| c.group_consumer_heartbeat_interval_ms.to_string(),
+        why: "teaching: KIP-848 members heartbeat more often so each reconciliation step shows in seconds",
+    },
+    ConfigRow {
+        name: "group.consumer.session.timeout.ms",
+        unit: "ms",
+        kafka_default: "45000",
+        value: |c| c.group_consumer_session_timeout_ms.to_string(),
+        why: "teaching: a crashed KIP-848 member is removed in 10 s, like the lessons' classic consumers",
+    },
+    ConfigRow {
         name: "group.max.session.timeout.ms",
         unit: "ms",
         kafka_default: "1800000",

@@ -280,6 +280,39 @@ impl fmt::Display for EventKind {
                 member_id,
                 partitions,
             } => write!(f, "{group}: {member_id} revoked {}", list(partitions)),
+            TargetAssignment {
+                group,
+                group_epoch,
+                assignor,
+                assignment,
+            } => {
+                let parts: Vec<String> = assignment
+                    .iter()
+                    .map(|(m, tps)| format!("{m}→{}", list(tps)))
+                    .collect();
+                write!(
+                    f,
+                    "{group}: group epoch {group_epoch} ({assignor}), target {}",
+                    parts.join(" ")
+                )
+            }
+            MemberEpoch {
+                group,
+                member_id,
+                member_epoch,
+                assigned,
+                unreleased,
+            } => {
+                write!(
+                    f,
+                    "{group}: {member_id} at member epoch {member_epoch} owns {}",
+                    list(assigned)
+                )?;
+                if !unreleased.is_empty() {
+                    write!(f, ", waiting for {}", list(unreleased))?;
+                }
+                Ok(())
+            }
             OffsetCommitted { group, tp, offset } => {
                 write!(f, "{group}: committed {tp} offset {offset}")
             }

@@ -1,4 +1,4 @@
-//! The classic-protocol group coordinator, sans I/O: JoinGroup, SyncGroup, Heartbeat,
+//! The group coordinator, sans I/O (KIP-848's consumer protocol in [`consumer`]): JoinGroup, SyncGroup, Heartbeat,
 //! LeaveGroup and offset-commit validation as state transitions that take `now` and report
 //! events. Which broker hosts a group, and writing commits to `__consumer_offsets`, is the
 //! cluster's business (`cluster::groups_host`).
@@ -12,6 +12,7 @@ use crate::cluster::snapshot::GroupState;
 use crate::cluster::types::TopicPartition;
 use std::collections::BTreeMap;
 
+mod consumer;
 mod model;
 mod offsets;
 mod rebalance;
@@ -104,6 +105,13 @@ impl GroupCoordinator {
             return Err(KafkaError::InconsistentGroupProtocol);
         }
         let g = self.admit(group_id)?;
+        // A group is one type or the other: a classic member cannot join a consumer-protocol
+        // group that has members; an Empty one becomes classic again.
+        match &g.consumer {
+            Some(c) if !c.members.is_empty() => return Err(KafkaError::InconsistentGroupProtocol),
+            Some(_) => g.consumer = None,
+            None => {}
+        }
         if !g.members.is_empty()
             && !req
                 .protocols
@@ -288,7 +296,10 @@ impl GroupCoordinator {
         }
         match g.state {
             GroupState::PreparingRebalance => return Err(KafkaError::RebalanceInProgress),
-            GroupState::Empty | GroupState::Dead => return Err(KafkaError::UnknownMemberId),
+            // A consumer-protocol state never reaches a classic member (it could not join).
+            GroupState::Empty | GroupState::Dead | GroupState::Reconciling => {
+                return Err(KafkaError::UnknownMemberId);
+            }
             GroupState::CompletingRebalance => {
                 if g.leader.as_deref() == Some(member_id)
                     && let Some(a) = assignment

@@ -1,7 +1,8 @@
-//! Consumer groups: assignors, the classic-protocol group coordinator, and the layout of
-//! `__consumer_offsets` records.
+//! Consumer groups: assignors, the group coordinator (classic protocol, and KIP-848's consumer
+//! protocol in `consumer_group`), and the layout of `__consumer_offsets` records.
 
 pub mod assignor;
+pub mod consumer_group;
 pub mod coordinator;
 pub mod offsets_codec;
 

@@ -5,8 +5,9 @@ use super::defs::StepDef;
 use super::lab::topic_spec;
 use super::location::Ctx;
 use super::references::Known;
-use crate::clients::spec::{CommitMode, KeyMode, OffsetReset};
+use crate::clients::spec::{CommitMode, GroupProtocol, KeyMode, OffsetReset, Partitioner};
 use crate::clients::spec::{ConsumerSpec, ProducerSpec, validate_rate};
+use crate::cluster::group::consumer_group::ServerAssignor;
 use crate::cluster::types::{Acks, AssignorKind};
 use crate::scenario::model::{Action, ConfigChange, ScenarioError};
 
@@ -96,6 +97,9 @@ pub(super) fn step_action(
         if let Some(k) = p.keys.filter(|k| *k > 0) {
             spec.key_mode = KeyMode::Keyed { distinct_keys: k };
         }
+        if let Some(name) = &p.partitioner {
+            spec.partitioner = name.parse::<Partitioner>().map_err(|e| cx.err(e))?;
+        }
         if let Some(l) = p.linger_ms {
             spec.linger_ms = l;
         }
@@ -163,6 +167,36 @@ pub(super) fn step_action(
         }
         if let Some(p) = c.processing_ms_per_record {
             spec.processing_ms_per_record = p;
+        }
+        if let Some(p) = &c.group_protocol {
+            spec.group_protocol = p.parse::<GroupProtocol>().map_err(|e| cx.err(e))?;
+        }
+        if spec.group_protocol == GroupProtocol::Consumer {
+            // As Kafka's consumer: the broker owns these under the consumer protocol.
+            let refused = [
+                ("session_timeout_ms", c.session_timeout_ms.is_some()),
+                ("heartbeat_interval_ms", c.heartbeat_interval_ms.is_some()),
+                ("assignor", c.assignor.is_some()),
+            ];
+            if let Some((name, _)) = refused.iter().find(|(_, set)| *set) {
+                return Err(cx.err(format!(
+                    "consumer {}: {name} is not supported with group_protocol = \"consumer\" (the broker's group.consumer.* settings and remote_assignor apply)",
+                    c.name
+                )));
+            }
+        }
+        if let Some(a) = &c.remote_assignor {
+            if spec.group_protocol != GroupProtocol::Consumer {
+                return Err(cx.err(format!(
+                    "consumer {}: remote_assignor needs group_protocol = \"consumer\"",
+                    c.name
+                )));
+            }
+            spec.remote_assignor = Some(ServerAssignor::from_name(a).ok_or_else(|| {
+                cx.err(format!(
+                    "found remote_assignor = {a:?}, expected \"uniform\" or \"range\""
+                ))
+            })?);
         }
         if let Some(other) = known.consumers.get(&c.name)
             && *other != c.group

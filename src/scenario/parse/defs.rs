@@ -59,6 +59,7 @@ pub(super) struct ProducerDef {
     pub(super) rate: Option<f64>,
     pub(super) acks: Option<toml::Value>,
     pub(super) keys: Option<u32>,
+    pub(super) partitioner: Option<String>,
     pub(super) linger_ms: Option<u64>,
     pub(super) value_bytes: Option<usize>,
     pub(super) enable_idempotence: Option<bool>,
@@ -81,6 +82,8 @@ pub(super) struct ConsumerDef {
     pub(super) session_timeout_ms: Option<u64>,
     pub(super) heartbeat_interval_ms: Option<u64>,
     pub(super) processing_ms_per_record: Option<u64>,
+    pub(super) group_protocol: Option<String>,
+    pub(super) remote_assignor: Option<String>,
 }
 
 /// A broker as written: `1` or `{ leader_of = "test-0" }`.

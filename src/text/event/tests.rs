@@ -193,6 +193,26 @@ pub(crate) fn samples() -> Vec<EventKind> {
             assignor: "range".into(),
             assignment: vec![("consumer-A-1".into(), vec![tp.clone()])],
         },
+        TargetAssignment {
+            group: "kip848".into(),
+            group_epoch: 3,
+            assignor: "uniform".into(),
+            assignment: vec![("N2-4".into(), vec![tp.clone()])],
+        },
+        MemberEpoch {
+            group: "kip848".into(),
+            member_id: "N2-4".into(),
+            member_epoch: 3,
+            assigned: vec![tp.clone()],
+            unreleased: vec![],
+        },
+        MemberEpoch {
+            group: "kip848".into(),
+            member_id: "N2-4".into(),
+            member_epoch: 3,
+            assigned: vec![],
+            unreleased: vec![tp.clone()],
+        },
         PartitionsRevoked {
             group: "lab-group".into(),
             member_id: "consumer-A-1".into(),

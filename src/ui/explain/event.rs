@@ -327,6 +327,33 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             put("assignor", assignor.clone());
             "explain.event.generation"
         }
+        TargetAssignment {
+            group,
+            group_epoch,
+            assignor,
+            ..
+        } => {
+            put("group", group.clone());
+            put("epoch", group_epoch.to_string());
+            put("assignor", assignor.clone());
+            put(
+                "heartbeat",
+                snap.settings.consumer_heartbeat_interval_ms.to_string(),
+            );
+            "explain.event.target_assignment"
+        }
+        MemberEpoch {
+            member_id,
+            member_epoch,
+            ..
+        } => {
+            let who = consumer_named(snap, member_id)
+                .map(|c| c.client_id.clone())
+                .unwrap_or_else(|| member_id.clone());
+            put("member", who);
+            put("epoch", member_epoch.to_string());
+            "explain.event.member_epoch"
+        }
         PartitionsRevoked {
             member_id,
             partitions,

@@ -192,3 +192,28 @@ fn snapshot_open_transaction() {
         }
     }
 }
+
+/// A KIP-848 group: the header counts group epochs and names the protocol, members show their
+/// member epochs, and a reconciling group is marked as such.
+#[test]
+fn snapshot_groups_panel_of_a_kip848_group() {
+    use crate::cluster::snapshot::GroupState;
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = fixture::app(w, h);
+        let mut snap = app.snapshot.clone();
+        let g = &mut snap.cluster.groups[0];
+        g.protocol = "consumer".into();
+        g.state = GroupState::Reconciling;
+        g.generation = 4;
+        g.assignor = Some("uniform".into());
+        g.leader_member = None;
+        for (i, m) in g.members.iter_mut().enumerate() {
+            m.member_epoch = Some(3 + i as i32);
+        }
+        app.set_snapshot(snap);
+        let a = areas(app.size, &app.snapshot).unwrap();
+        let text = panel_text(&app, a.groups, widgets::groups::render);
+        assert!(text.contains("epoch 4 KIP-848"), "{text}");
+        insta::assert_snapshot!(format!("panel_groups_kip848_{w}x{h}"), text);
+    }
+}

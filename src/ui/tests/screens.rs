@@ -74,6 +74,8 @@ fn killed_consumer_without_partitions_is_marked_killed_at_once() {
         last_heartbeat_ms: snap.cluster.now_ms - 4_000,
         session_timeout_ms: 45_000,
         rebalance_timeout_ms: 300_000,
+        member_epoch: None,
+        revoking: Vec::new(),
     });
     let mut c = snap.consumers[0].clone();
     c.id = 9;

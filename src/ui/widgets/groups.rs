@@ -85,6 +85,14 @@ fn member_countdown(snap: &LabSnapshot, l: &GroupLine, member: usize) -> Option<
 }
 
 /// Terminal cells of a line so far.
+/// A member's name, with its member epoch in a KIP-848 group (`N2 e3`).
+fn member_label(m: &crate::cluster::snapshot::MemberSnapshot) -> String {
+    match m.member_epoch {
+        Some(e) => format!("{} e{e}", m.client_id),
+        None => m.client_id.clone(),
+    }
+}
+
 fn used(spans: &[Span]) -> usize {
     spans.iter().map(|s| cells(&s.content)).sum()
 }
@@ -115,9 +123,18 @@ fn line<'a>(
                     ));
                 }
             }
+            // A KIP-848 group counts group epochs, not generations, and names its protocol.
+            let (key, proto) = if g.protocol == "consumer" {
+                (
+                    "groups.epoch",
+                    format!(" {}", text("groups.consumer_protocol")),
+                )
+            } else {
+                ("groups.gen", String::new())
+            };
             spans.push(Span::raw(format!(
-                " {}",
-                text_with("groups.gen", &[("n", &g.generation.to_string())])
+                " {}{proto}",
+                text_with(key, &[("n", &g.generation.to_string())])
             )));
             if let Some(a) = &g.assignor {
                 spans.push(Span::raw(format!(" {a}")));
@@ -147,7 +164,7 @@ fn line<'a>(
         } => {
             let p = &g.partitions[partition];
             let who = match member {
-                Some(m) if first => g.members[m].client_id.clone(),
+                Some(m) if first => member_label(&g.members[m]),
                 Some(_) => String::new(),
                 None => text("groups.unowned").into(),
             };
@@ -223,7 +240,7 @@ fn line<'a>(
         }
         GroupLineKind::IdleMember { member } => {
             let mut spans = vec![
-                Span::raw(format!(" {:<name_w$}  ", g.members[member].client_id)),
+                Span::raw(format!(" {:<name_w$}  ", member_label(&g.members[member]))),
                 Span::styled(text("groups.no_partitions"), theme.dim()),
             ];
             // Killed at once, though the group keeps the member until session.timeout.ms.
@@ -286,7 +303,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let name_w = snap
         .groups
         .iter()
-        .flat_map(|g| g.members.iter().map(|m| m.client_id.len()))
+        .flat_map(|g| g.members.iter().map(|m| member_label(m).chars().count()))
         .chain(snap.consumers.iter().map(|c| c.client_id.len()))
         .max()
         .unwrap_or(8)

@@ -20,9 +20,12 @@ fn failed_style(p: &ProducerSnapshot, theme: &Theme) -> Style {
     }
 }
 
-/// `no key`, `10 keys`, in the language in force.
-fn key_mode(k: crate::clients::spec::KeyMode) -> String {
-    match k {
+/// `no key`, `10 keys` (or `round robin`, which ignores keys), in the language in force.
+fn key_mode(p: &ProducerSnapshot) -> String {
+    if p.partitioner == crate::clients::spec::Partitioner::RoundRobin {
+        return text("producers.round_robin").into();
+    }
+    match p.key_mode {
         crate::clients::spec::KeyMode::None => text("producers.no_key").into(),
         crate::clients::spec::KeyMode::Keyed { distinct_keys } => {
             text_with("producers.keys", &[("n", &distinct_keys.to_string())])
@@ -117,7 +120,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     Cell::from(p.topic.clone()),
                     Cell::from(format!("{}/s", rate(p.rate_per_sec))),
                     Cell::from(acks(p)),
-                    Cell::from(key_mode(p.key_mode)),
+                    Cell::from(key_mode(p)),
                     Cell::from(thousands(p.sent)),
                     Cell::from(thousands(p.acknowledged)),
                     Cell::from(Span::styled(thousands(p.failed), failed_style(p, theme))),
@@ -172,7 +175,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 let second = Line::from(vec![
                     Span::raw(format!(
                         "  {} {} ",
-                        key_mode(p.key_mode),
+                        key_mode(p),
                         text_with(
                             "producers.sent_ack",
                             &[

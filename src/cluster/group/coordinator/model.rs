@@ -108,6 +108,9 @@ pub struct Group {
     /// Owner of each partition in the current generation, and when it last changed owner (`None`
     /// while it has had only its first owner: a first assignment is not a move).
     pub owners: BTreeMap<TopicPartition, (String, Option<i64>)>,
+    /// A consumer-protocol group's KIP-848 state; `None` for a classic group. A group is one
+    /// type or the other: an Empty group takes the type of the next member's protocol.
+    pub consumer: Option<crate::cluster::group::consumer_group::ConsumerGroup>,
 }
 
 impl Group {
@@ -128,6 +131,7 @@ impl Group {
             commit_times_ms: BTreeMap::new(),
             empty_since_ms: None,
             owners: BTreeMap::new(),
+            consumer: None,
         }
     }
 }
@@ -152,4 +156,8 @@ pub struct CoordinatorConfig {
     pub min_session_timeout_ms: i64,
     /// `group.max.session.timeout.ms`.
     pub max_session_timeout_ms: i64,
+    /// `group.consumer.heartbeat.interval.ms` (KIP-848).
+    pub consumer_heartbeat_interval_ms: i64,
+    /// `group.consumer.session.timeout.ms` (KIP-848).
+    pub consumer_session_timeout_ms: i64,
 }

@@ -43,6 +43,14 @@ impl GroupCoordinator {
                 Some(_) => Err(KafkaError::UnknownMemberId),
             };
         };
+        // A consumer-protocol group checks the member epoch (sent as the generation).
+        if let Some(c) = &g.consumer {
+            return match member_id {
+                None if c.members.is_empty() => Ok(()),
+                None => Err(KafkaError::UnknownMemberId),
+                Some(id) => c.validate_offset_request(id, generation),
+            };
+        }
         match member_id {
             None if g.members.is_empty() => Ok(()),
             None => Err(KafkaError::UnknownMemberId),

@@ -8,6 +8,8 @@ fn cfg() -> CoordinatorConfig {
         initial_rebalance_delay_ms: 0,
         min_session_timeout_ms: 100,
         max_session_timeout_ms: 1_800_000,
+        consumer_heartbeat_interval_ms: 2_000,
+        consumer_session_timeout_ms: 10_000,
     }
 }
 
