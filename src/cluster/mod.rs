@@ -16,6 +16,7 @@ pub mod group;
 mod group_snapshot;
 mod groups_host;
 pub mod idempotence;
+pub mod kraft;
 pub mod lab;
 pub mod placement;
 pub mod produce;
