@@ -8,10 +8,12 @@ use serde::Serialize;
 mod display;
 mod importance;
 mod note;
+mod quorum;
 mod reason;
 
 pub use importance::{PinKind, is_internal_topic};
 pub use note::{ClientDescription, CommitWords, NoteText};
+pub use quorum::QuorumChange;
 pub use reason::{ElectionReason, ProduceError, RebalanceReason, RemovalReason, TruncationReason};
 
 /// One thing that happened.
@@ -167,6 +169,11 @@ pub enum EventKind {
         from: Option<BrokerId>,
         /// New controller.
         to: Option<BrokerId>,
+    },
+    /// The KRaft controller quorum changed: a vote, a new active controller, a lost majority.
+    Quorum {
+        /// What changed.
+        change: QuorumChange,
     },
     /// A partition got a new leader.
     LeaderElected {
@@ -403,6 +410,10 @@ impl EventKind {
             | PartitionOffline { .. }
             | UncleanLeaderElected { .. }
             | ControllerMoved { .. } => EventCategory::Election,
+            Quorum {
+                change: QuorumChange::ControllerKilled { .. },
+            } => EventCategory::Fault,
+            Quorum { .. } => EventCategory::Election,
             IsrShrunk { .. }
             | IsrExpanded { .. }
             | ElrChanged { .. }

@@ -62,6 +62,10 @@ pub struct Cluster {
     pub(crate) elr_changed: std::collections::BTreeSet<TopicPartition>,
     /// Broker N's wire-protocol port is `base + N - 1` while a listener runs.
     pub(crate) listener_base_port: Option<u16>,
+    /// The KRaft controller quorum over `__cluster_metadata`; its leader is `controller`.
+    pub(crate) quorum: super::kraft::Quorum,
+    /// Whether fewer than a majority of controllers run (reported once per change).
+    pub(crate) quorum_lost: bool,
 }
 
 impl Cluster {
@@ -106,6 +110,8 @@ impl Cluster {
             ),
             elr_changed: Default::default(),
             listener_base_port: None,
+            quorum: Self::new_quorum(&config),
+            quorum_lost: false,
             config,
         };
         lab.emit(EventKind::LabStarted {
@@ -118,6 +124,12 @@ impl Cluster {
         for id in ids {
             lab.start_broker(id);
         }
+        for id in lab.config.controller_ids() {
+            if !lab.brokers.contains_key(&id) {
+                lab.start_quorum_node(id);
+            }
+        }
+        lab.quorum.bootstrap(0);
         lab.reconcile_controller();
         if !lab.topics.contains_key(OFFSETS_TOPIC) {
             // Every broker has just started, so all of them are alive.
@@ -158,6 +170,7 @@ impl Cluster {
 
     /// Records an event at the current instant.
     pub(crate) fn emit(&mut self, kind: EventKind) {
+        self.record_metadata(&kind);
         let time = self.config.epoch + chrono::Duration::milliseconds(self.now_ms);
         self.events.push(Event {
             at_ms: self.now_ms,
@@ -184,6 +197,7 @@ impl Cluster {
     /// completion, housekeeping, groups.
     pub fn step(&mut self) {
         self.now_ms += self.config.step_ms;
+        self.step_quorum();
         self.step_heartbeats();
         self.finish_shutdowns();
         self.reconcile_controller();
@@ -250,6 +264,11 @@ impl Cluster {
 
     fn create_topic_internal(&mut self, spec: TopicSpec, internal: bool) -> Result<(), KafkaError> {
         spec.validate()?;
+        // Only the active controller creates topics: without a quorum the forwarded request
+        // waits and times out, as Kafka's broker answers it.
+        if self.controller.is_none() {
+            return Err(KafkaError::RequestTimedOut);
+        }
         if let Some(b) = spec.segment_bytes {
             super::config::check_segment_bytes(self.config.profile, "segment.bytes", b)
                 .map_err(|_| KafkaError::InvalidConfig)?;
@@ -360,7 +379,7 @@ impl Cluster {
             .collect()
     }
 
-    /// The active controller.
+    /// The active controller (a broker id in combined mode, 101.. for dedicated controllers).
     pub fn controller(&self) -> Option<BrokerId> {
         self.controller
     }

@@ -20,6 +20,7 @@ pub mod kraft;
 pub mod lab;
 pub mod placement;
 pub mod produce;
+mod quorum_host;
 mod replication;
 pub mod snapshot;
 mod snapshot_builder;

@@ -163,6 +163,11 @@ impl Quorum {
         self.voters.contains(&id)
     }
 
+    /// Whether node `id` runs.
+    pub fn is_up(&self, id: NodeId) -> bool {
+        self.nodes.get(&id).is_some_and(RaftNode::is_up)
+    }
+
     /// Votes needed to elect and to commit.
     pub fn majority(&self) -> usize {
         self.voters.len() / 2 + 1
@@ -250,9 +255,8 @@ impl Quorum {
                 n.bootstrap_follower(&mut ctx, epoch, leader);
             }
         }
-        // The vote requests of the instant election are answered by the bootstrap itself.
-        let events = std::mem::take(&mut ctx.events);
-        self.events.extend(events);
+        // The instant election is not news: the timeline starts with the lab, as before KRaft.
+        ctx.events.clear();
     }
 
     /// One step: deliver due messages, then run every node's timers.

@@ -589,6 +589,7 @@ impl RaftNode {
     }
 
     /// Each fetcher's LEO as the leader last heard it.
+    #[cfg(test)]
     pub(crate) fn fetcher_leos(&self) -> impl Iterator<Item = (NodeId, i64)> + '_ {
         self.fetchers.iter().map(|(id, f)| (*id, f.log_end_offset))
     }
