@@ -85,10 +85,13 @@ fn random_fault(lab: &mut Lab, rng: &mut impl Rng) {
 struct Safety {
     leaders_by_epoch: BTreeMap<(TopicPartition, i32), BrokerId>,
     last_hw: BTreeMap<TopicPartition, (BrokerId, i32, i64)>,
+    /// Raft's invariants over the controller quorum (brokers 1-3 are the controllers).
+    kraft: common::kraft::KraftSafety,
 }
 
 impl Safety {
     fn check(&mut self, lab: &Lab) -> Result<(), String> {
+        self.kraft.check(lab)?;
         for p in 0..PARTITIONS {
             let tp = tp(TOPIC, p);
             let meta = lab.partition(&tp).ok_or("partition vanished")?.clone();
