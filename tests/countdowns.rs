@@ -15,7 +15,9 @@ use kafka_lab::lab::LabSnapshot;
 const GROUP: &str = "lab-group";
 
 fn lab_with_topic() -> TestLab {
-    let mut t = TestLab::new(3, 7, |_| {});
+    // Dedicated controllers: killing a broker then counts its session down from the kill, with
+    // no controller failover restarting the count.
+    let mut t = TestLab::new(3, 7, |c| c.controllers = 3);
     t.lab
         .create_topic(TopicSpec::new("test", 1, 3))
         .expect("topic");

@@ -150,6 +150,10 @@ impl Cluster {
             return Err(FaultError::StillRunning(id));
         }
         let crashed = !b.clean_shutdown;
+        if self.controller.is_none() {
+            // No controller to register with: the old incarnation is fenced when one is elected.
+            self.pending_registrations.insert(id, crashed);
+        }
         self.fence_old_incarnation(id);
         self.start_broker(id);
         let now = self.now_ms;

@@ -66,6 +66,10 @@ pub struct Cluster {
     pub(crate) quorum: super::kraft::Quorum,
     /// Whether fewer than a majority of controllers run (reported once per change).
     pub(crate) quorum_lost: bool,
+    /// Brokers restarted while no controller was active, and whether each had crashed: their
+    /// registration (fencing the old incarnation) waits for the next active controller. At most
+    /// one entry per broker.
+    pub(crate) pending_registrations: BTreeMap<BrokerId, bool>,
 }
 
 impl Cluster {
@@ -112,6 +116,7 @@ impl Cluster {
             listener_base_port: None,
             quorum: Self::new_quorum(&config),
             quorum_lost: false,
+            pending_registrations: BTreeMap::new(),
             config,
         };
         lab.emit(EventKind::LabStarted {

@@ -106,6 +106,20 @@ impl Cluster {
                     b.last_heartbeat_ms = b.last_heartbeat_ms.max(now);
                 }
             }
+            // Brokers that restarted while nobody led register now: the controller fences their
+            // old incarnation (out of every ISR; out of every ELR after a crash), as it would
+            // have at once.
+            for (id, crashed) in std::mem::take(&mut self.pending_registrations) {
+                let running = self.brokers.get(&id).is_some_and(|b| b.is_running());
+                if !running {
+                    continue;
+                }
+                self.emit(EventKind::BrokerSessionExpired { broker: id });
+                self.remove_from_isrs(id, "re-registered");
+                if crashed {
+                    self.forget_unclean_shutdown(id);
+                }
+            }
         }
     }
 

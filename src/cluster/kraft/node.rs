@@ -75,6 +75,8 @@ pub(crate) struct RaftNode {
     fetchers: BTreeMap<NodeId, Fetcher>,
     epoch_start_offset: i64,
     last_majority_ms: i64,
+    /// Leader only: when BeginQuorumEpoch last went to voters that are not fetching.
+    last_begin_ms: i64,
     probe: usize,
 }
 
@@ -98,6 +100,7 @@ impl RaftNode {
             fetchers: BTreeMap::new(),
             epoch_start_offset: 0,
             last_majority_ms: 0,
+            last_begin_ms: 0,
             probe: 0,
         }
     }
@@ -131,9 +134,11 @@ impl RaftNode {
         let (log, _) = PartitionLog::open(&self.dir, log_config.clone(), ctx.now_ms)
             .map_err(|e| e.to_string())?;
         self.log = Some(log);
-        if let Some((epoch, voted)) = read_state(&self.dir) {
+        let mut known_leader = None;
+        if let Some((epoch, voted, leader)) = read_state(&self.dir) {
             self.epoch = epoch;
             self.voted_for = voted;
+            known_leader = leader.filter(|l| *l != self.id);
         }
         // Kafka re-learns the HW from the leader; a follower never applies past it.
         self.high_watermark = 0;
@@ -148,6 +153,12 @@ impl RaftNode {
             Role::Observer
         };
         self.deadline_ms = ctx.election_deadline();
+        // Kafka's quorum-state names the leader it followed: it resumes following it, and asks
+        // for votes only if that leader is gone for controller.quorum.fetch.timeout.ms.
+        if let Some(l) = known_leader {
+            let epoch = self.epoch;
+            self.become_follower(ctx, epoch, l);
+        }
         Ok(())
     }
 
@@ -202,6 +213,7 @@ impl RaftNode {
             Role::Down => {}
             Role::Leader => {
                 self.update_high_watermark(ctx);
+                self.begin_epoch_again(ctx);
                 self.check_quorum(ctx);
             }
             Role::Unattached | Role::Candidate => {
@@ -293,6 +305,8 @@ impl RaftNode {
         self.leader = Some(self.id);
         self.fetchers.clear();
         self.last_majority_ms = ctx.now_ms;
+        self.last_begin_ms = ctx.now_ms;
+        self.persist();
         self.epoch_start_offset = self.leo();
         // Kafka's LeaderChangeMessage: the first record of every epoch; the HW moves only once
         // a majority has it, so nothing from an older epoch is counted committed by this leader.
@@ -375,6 +389,25 @@ impl RaftNode {
         };
         if majority_has > self.epoch_start_offset && majority_has > self.high_watermark {
             self.high_watermark = majority_has;
+        }
+    }
+
+    /// A voter that does not fetch may have missed the BeginQuorumEpoch (it was down): the
+    /// leader sends it again, so a restarted voter follows instead of starting an election.
+    fn begin_epoch_again(&mut self, ctx: &mut Ctx) {
+        if ctx.now_ms - self.last_begin_ms < FETCH_RETRY_MS {
+            return;
+        }
+        self.last_begin_ms = ctx.now_ms;
+        for &v in ctx.voters {
+            let fetching = self
+                .fetchers
+                .get(&v)
+                .is_some_and(|f| ctx.now_ms - f.last_fetch_ms < FETCH_RETRY_MS);
+            if v != self.id && !fetching {
+                ctx.out
+                    .push((v, Body::BeginQuorumEpoch { epoch: self.epoch }));
+            }
         }
     }
 
@@ -582,7 +615,11 @@ impl RaftNode {
     /// The epoch and vote survive a restart (Kafka's `quorum-state` file), so a voter never
     /// votes twice in one epoch.
     fn persist(&self) {
-        let state = serde_json::json!({"leaderEpoch": self.epoch, "votedId": self.voted_for});
+        let state = serde_json::json!({
+            "leaderEpoch": self.epoch,
+            "votedId": self.voted_for,
+            "leaderId": self.leader,
+        });
         // Best effort: a lab that cannot write it still runs; a restart then starts at epoch 0
         // and learns the current epoch from the first message it gets.
         let _ = std::fs::write(self.dir.join("quorum-state"), state.to_string());
@@ -595,10 +632,13 @@ impl RaftNode {
     }
 }
 
-fn read_state(dir: &std::path::Path) -> Option<(i32, Option<NodeId>)> {
+fn read_state(dir: &std::path::Path) -> Option<(i32, Option<NodeId>, Option<NodeId>)> {
     let text = std::fs::read_to_string(dir.join("quorum-state")).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     let epoch = i32::try_from(v["leaderEpoch"].as_i64()?).ok()?;
     let voted = v["votedId"].as_i64().and_then(|i| NodeId::try_from(i).ok());
-    Some((epoch, voted))
+    let leader = v["leaderId"]
+        .as_i64()
+        .and_then(|i| NodeId::try_from(i).ok());
+    Some((epoch, voted, leader))
 }
