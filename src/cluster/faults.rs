@@ -152,7 +152,13 @@ impl Cluster {
         let crashed = !b.clean_shutdown;
         if self.controller.is_none() {
             // No controller to register with: the old incarnation is fenced when one is elected.
-            self.pending_registrations.insert(id, crashed);
+            let led = self
+                .partitions
+                .values()
+                .filter(|p| p.leader == Some(id))
+                .map(|p| p.tp.clone())
+                .collect();
+            self.pending_registrations.insert(id, (crashed, led));
         }
         self.fence_old_incarnation(id);
         self.start_broker(id);

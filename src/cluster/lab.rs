@@ -66,10 +66,10 @@ pub struct Cluster {
     pub(crate) quorum: super::kraft::Quorum,
     /// Whether fewer than a majority of controllers run (reported once per change).
     pub(crate) quorum_lost: bool,
-    /// Brokers restarted while no controller was active, and whether each had crashed: their
-    /// registration (fencing the old incarnation) waits for the next active controller. At most
-    /// one entry per broker.
-    pub(crate) pending_registrations: BTreeMap<BrokerId, bool>,
+    /// Brokers restarted while no controller was active: whether each had crashed and the
+    /// partitions its old incarnation led. Their registration (fencing the old incarnation) waits
+    /// for the next active controller. At most one entry per broker.
+    pub(crate) pending_registrations: BTreeMap<BrokerId, (bool, Vec<TopicPartition>)>,
 }
 
 impl Cluster {

@@ -106,18 +106,38 @@ impl Cluster {
                     b.last_heartbeat_ms = b.last_heartbeat_ms.max(now);
                 }
             }
-            // Brokers that restarted while nobody led register now: the controller fences their
-            // old incarnation (out of every ISR; out of every ELR after a crash), as it would
-            // have at once.
-            for (id, crashed) in std::mem::take(&mut self.pending_registrations) {
-                let running = self.brokers.get(&id).is_some_and(|b| b.is_running());
-                if !running {
-                    continue;
+            self.register_pending();
+        }
+    }
+
+    /// Brokers that restarted while nobody led register with the new controller, which fences
+    /// their old incarnations as it would have at once: each leaves every ISR (every ELR after a
+    /// crash). The old incarnations' leaderships count until then, so a partition whose ISR
+    /// empties remembers its real last leader; the new incarnations lead nothing.
+    fn register_pending(&mut self) {
+        let pending = std::mem::take(&mut self.pending_registrations);
+        for (id, (_, led)) in &pending {
+            for tp in led {
+                if let Some(meta) = self.partitions.get_mut(tp)
+                    && meta.leader.is_none()
+                {
+                    meta.leader = Some(*id);
                 }
-                self.emit(EventKind::BrokerSessionExpired { broker: id });
-                self.remove_from_isrs(id, "re-registered");
-                if crashed {
-                    self.forget_unclean_shutdown(id);
+            }
+        }
+        for (&id, (crashed, _)) in &pending {
+            self.emit(EventKind::BrokerSessionExpired { broker: id });
+            self.remove_from_isrs(id, "re-registered");
+            if *crashed {
+                self.forget_unclean_shutdown(id);
+            }
+        }
+        for (id, (_, led)) in &pending {
+            for tp in led {
+                if let Some(meta) = self.partitions.get_mut(tp)
+                    && meta.leader == Some(*id)
+                {
+                    meta.leader = None;
                 }
             }
         }
