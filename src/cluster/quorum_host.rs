@@ -204,6 +204,24 @@ impl Cluster {
         Ok(())
     }
 
+    /// The controller id Metadata answers: the active controller when it is a broker (combined
+    /// mode); with dedicated controllers, which clients cannot reach, a live broker, as Kafka's
+    /// brokers answer so admin requests reach one that forwards them. -1 while no broker runs.
+    pub fn wire_controller_id(&self) -> BrokerId {
+        if let Some(c) = self.controller
+            && self.brokers.get(&c).is_some_and(|b| b.is_running())
+        {
+            return c;
+        }
+        if self.controller.is_none() && self.config.controllers == 0 {
+            return -1;
+        }
+        self.brokers
+            .values()
+            .find(|b| b.is_running())
+            .map_or(-1, |b| b.id)
+    }
+
     /// The KRaft quorum, read-only (for checks, tests and the wire host).
     pub fn quorum(&self) -> &super::kraft::Quorum {
         &self.quorum

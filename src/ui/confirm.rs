@@ -12,6 +12,8 @@ pub enum Confirm {
     KillBroker(i32),
     /// Controlled shutdown of a broker.
     ShutdownBroker(i32),
+    /// Crash the active KRaft controller.
+    KillController(i32),
     /// Crash a consumer: its id and client id.
     KillConsumer(u32, String),
     /// Close a consumer (LeaveGroup): its id and client id.
@@ -33,6 +35,9 @@ impl Confirm {
             Confirm::ShutdownBroker(id) => {
                 text_with("confirm.shutdown_broker", &[("broker", &id.to_string())])
             }
+            Confirm::KillController(id) => {
+                text_with("confirm.kill_controller", &[("node", &id.to_string())])
+            }
             Confirm::KillConsumer(_, name) => {
                 text_with("confirm.kill_consumer", &[("client", name)])
             }
@@ -52,6 +57,9 @@ impl Confirm {
                 "confirm.sent_shutdown_broker",
                 &[("broker", &id.to_string())],
             ),
+            Confirm::KillController(id) => {
+                text_with("confirm.sent_kill_controller", &[("node", &id.to_string())])
+            }
             Confirm::KillConsumer(_, name) => {
                 text_with("confirm.sent_kill_consumer", &[("client", name)])
             }
@@ -66,6 +74,7 @@ impl Confirm {
         match self {
             Confirm::KillBroker(id) => Command::KillBroker(*id),
             Confirm::ShutdownBroker(id) => Command::ShutdownBroker(*id),
+            Confirm::KillController(id) => Command::KillController(*id),
             Confirm::KillConsumer(id, _) => Command::KillConsumer(*id),
             Confirm::CloseConsumer(id, _) => Command::CloseConsumer(*id),
         }

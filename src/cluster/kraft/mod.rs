@@ -136,10 +136,12 @@ impl Quorum {
                 .entry(o)
                 .or_insert_with(|| RaftNode::new(o, false, dir_of(o)));
         }
-        let mut log_config = LogConfig::default();
         // Kafka keeps the metadata log until a snapshot covers it; the lab takes no snapshots.
-        log_config.retention_ms = -1;
-        log_config.retention_bytes = -1;
+        let log_config = LogConfig {
+            retention_ms: -1,
+            retention_bytes: -1,
+            ..LogConfig::default()
+        };
         Self {
             nodes,
             voters: voters.to_vec(),

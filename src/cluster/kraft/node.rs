@@ -74,7 +74,7 @@ pub(crate) struct RaftNode {
     /// Leader only: each fetcher's LEO and last fetch (one entry per node of the quorum).
     fetchers: BTreeMap<NodeId, Fetcher>,
     epoch_start_offset: i64,
-    last_majority_ms: i64,
+    epoch_start_ms: i64,
     /// Leader only: when BeginQuorumEpoch last went to voters that are not fetching.
     last_begin_ms: i64,
     probe: usize,
@@ -99,7 +99,7 @@ impl RaftNode {
             next_fetch_ms: 0,
             fetchers: BTreeMap::new(),
             epoch_start_offset: 0,
-            last_majority_ms: 0,
+            epoch_start_ms: 0,
             last_begin_ms: 0,
             probe: 0,
         }
@@ -304,7 +304,7 @@ impl RaftNode {
         self.role = Role::Leader;
         self.leader = Some(self.id);
         self.fetchers.clear();
-        self.last_majority_ms = ctx.now_ms;
+        self.epoch_start_ms = ctx.now_ms;
         self.last_begin_ms = ctx.now_ms;
         self.persist();
         self.epoch_start_offset = self.leo();
@@ -414,20 +414,26 @@ impl RaftNode {
     /// KIP-996's check: a leader that has not heard a fetch from a majority of voters within
     /// 1.5 × `controller.quorum.fetch.timeout.ms` resigns, so a cut-off leader stops acting.
     fn check_quorum(&mut self, ctx: &mut Ctx) {
-        let window = ctx.timeouts.fetch_ms;
-        let heard = 1 + ctx
+        // When did a majority (this leader included) last hear from each other: the
+        // majority-th most recent fetch; a voter that never fetched counts from the epoch start.
+        let mut heard: Vec<i64> = ctx
             .voters
             .iter()
-            .filter(|v| **v != self.id)
-            .filter(|v| {
-                self.fetchers
-                    .get(v)
-                    .is_some_and(|f| ctx.now_ms - f.last_fetch_ms <= window)
+            .map(|v| {
+                if *v == self.id {
+                    ctx.now_ms
+                } else {
+                    self.fetchers
+                        .get(v)
+                        .map_or(self.epoch_start_ms, |f| f.last_fetch_ms)
+                }
             })
-            .count();
-        if heard >= ctx.majority() {
-            self.last_majority_ms = ctx.now_ms;
-        } else if ctx.now_ms - self.last_majority_ms > window * 3 / 2 {
+            .collect();
+        heard.sort_unstable_by(|a, b| b.cmp(a));
+        let Some(&majority_heard) = heard.get(ctx.majority() - 1) else {
+            return;
+        };
+        if ctx.now_ms - majority_heard > ctx.timeouts.fetch_ms * 3 / 2 {
             ctx.events.push(QuorumEvent::Resigned {
                 leader: self.id,
                 epoch: self.epoch,
@@ -483,7 +489,8 @@ impl RaftNode {
                     self.next_fetch_ms = ctx.now_ms + FETCH_IDLE_MS;
                     match leader {
                         Some(l) if *l != self.id && *epoch >= self.epoch => {
-                            if self.leader != Some(*l) || *epoch > self.epoch {
+                            let news = self.leader != Some(*l) || *epoch > self.epoch;
+                            if news {
                                 self.become_follower(ctx, *epoch, *l);
                             }
                         }
