@@ -57,6 +57,9 @@ impl Cluster {
         self.quorum.step(self.now_ms);
         for e in self.quorum.drain_events() {
             let change = match e {
+                // Below a majority a lone voter asks again at every election timeout: the
+                // Quorum lines show it, the timeline says "quorum lost" once.
+                QuorumEvent::ElectionStarted { .. } if self.quorum_lost => continue,
                 QuorumEvent::ElectionStarted { candidate, epoch } => {
                     QuorumChange::ElectionStarted { candidate, epoch }
                 }
