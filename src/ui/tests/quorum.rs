@@ -9,11 +9,12 @@ use crate::ui::fixture;
 fn lost_app(w: u16, h: u16) -> crate::ui::app::App {
     let mut app = fixture::waiting_app(w, h);
     app.snapshot.controller = None;
+    let now_ms = app.snapshot.now_ms;
     for n in app.snapshot.quorum.iter_mut() {
         if n.id == 1 {
             n.role = Role::Unattached;
             n.leader = None;
-            n.timer_ms = Some(app.snapshot.now_ms + 600);
+            n.timer_ms = Some(now_ms + 600);
         } else {
             n.role = Role::Down;
             n.timer_ms = None;
