@@ -157,7 +157,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             })
     });
     // A lost quorum is the one thing the panel must say first: nothing is elected until it ends.
-    let legend = match super::quorum::lost_line(snap).or(silent) {
+    let legend = match super::quorum::lost_line_in(snap, room).or(silent) {
         Some(text) => Some(text),
         None if snap.brokers.iter().any(|b| b.state == BrokerState::Down) => {
             Some(text("brokers.last_known").to_string())

@@ -40,6 +40,17 @@ pub fn lost_line(snap: &LabSnapshot) -> Option<String> {
     lost(snap).then(|| text("quorum.lost").to_string())
 }
 
+/// The same, in at most `room` cells: the short form on a narrow panel.
+pub fn lost_line_in(snap: &LabSnapshot, room: usize) -> Option<String> {
+    lost_line(snap).map(|full| {
+        if crate::text::width::cells(&full) + 2 <= room {
+            full
+        } else {
+            text("quorum.lost_short").to_string()
+        }
+    })
+}
+
 /// One controller's line: `c2 follower e3 LEO 41 HW 41 lag 1 fetch 1.2s`.
 pub fn line(n: &ControllerSnapshot, now_ms: i64) -> String {
     let mut out = text_with(
