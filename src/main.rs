@@ -120,6 +120,10 @@ struct LabArgs {
     /// Number of brokers (1-9).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=9))]
     brokers: u8,
+    /// Dedicated KRaft controllers (1-5, node ids 101..); default 0: brokers 1-3 are the
+    /// controllers too (combined mode).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=5))]
+    controllers: u8,
     /// Seed for every random choice: the same seed replays the same story.
     #[arg(long)]
     seed: Option<u64>,
@@ -268,6 +272,7 @@ fn build_lab(
             .unwrap_or(1)
     });
     let mut config = ClusterConfig::for_profile(profile, args.brokers as usize, seed, &data.path);
+    config.controllers = args.controllers as usize;
     // A flag given on the command line is set on top of the profile, as server.properties would.
     if let Some(v) = args.replica_lag_time_max_ms {
         config.replica_lag_time_max_ms = v;

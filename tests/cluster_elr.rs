@@ -13,7 +13,10 @@ use kafka_lab::cluster::types::{Acks, BrokerId, TopicPartition};
 use kafka_lab::log::batch::encode_batch;
 
 fn lab(elr: bool, min_isr: i16) -> TestLab {
+    // Dedicated controllers: these faults take two brokers down, which in combined mode would
+    // take the controller quorum with them (the controller-quorum lesson's subject, not this one).
     let mut t = TestLab::new(3, 5, |c| {
+        c.controllers = 3;
         c.eligible_leader_replicas = elr;
         c.auto_leader_rebalance = false;
         c.replica_lag_time_max_ms = 2_000;

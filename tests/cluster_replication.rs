@@ -23,7 +23,10 @@ fn produce(lab: &mut Cluster, tp: &TopicPartition, n: usize, acks: Acks) -> Prod
 }
 
 fn lab_with_topic(seed: u64, rf: i16, min_isr: i16, unclean: bool) -> TestLab {
+    // Dedicated controllers: some of these faults take two brokers down, which in combined mode
+    // would take the controller quorum with them.
     let mut t = TestLab::new(3, seed, |c| {
+        c.controllers = 3;
         c.unclean_leader_election = unclean;
         c.auto_leader_rebalance = false;
     });
@@ -311,11 +314,15 @@ fn controlled_shutdown_moves_leadership_without_waiting() {
 
 #[test]
 fn controller_moves_when_its_broker_dies() {
-    let mut t = lab_with_topic(10, 3, 1, false);
+    // Combined mode: brokers 1-3 are the controllers; the other two elect a new one by vote once
+    // the fetch timeout passes, within a couple of randomised election timeouts.
+    let mut t = TestLab::new(3, 10, |_| {});
     let c = t.lab.controller().unwrap();
     t.lab.kill_broker(c).unwrap();
-    let session = t.lab.config().broker_session_timeout_ms;
-    assert!(t.run_until(session + 1_000, |l| l.controller().is_some_and(|x| x != c)));
+    let cfg = t.lab.config();
+    let bound =
+        cfg.controller_quorum_fetch_timeout_ms + 4 * cfg.controller_quorum_election_timeout_ms;
+    assert!(t.run_until(bound, |l| l.controller().is_some_and(|x| x != c)));
 }
 
 #[test]

@@ -15,7 +15,9 @@ use kafka_lab::lab::LabSnapshot;
 const GROUP: &str = "lab-group";
 
 fn lab_with_topic() -> TestLab {
-    let mut t = TestLab::new(3, 7, |_| {});
+    // Dedicated controllers: killing a broker then counts its session down from the kill, with
+    // no controller failover restarting the count.
+    let mut t = TestLab::new(3, 7, |c| c.controllers = 3);
     t.lab
         .create_topic(TopicSpec::new("test", 1, 3))
         .expect("topic");
@@ -258,7 +260,11 @@ fn screen_after_kills(width: u16, height: u16) -> String {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     let dir = tempfile::tempdir().expect("dir");
-    let mut lab = Lab::new(ClusterConfig::new(3, 7, dir.path())).expect("lab");
+    // Dedicated controllers: test-0's leader is broker 1, which in combined mode is the active
+    // controller too, and a controller failover would restart the session count.
+    let mut config = ClusterConfig::new(3, 7, dir.path());
+    config.controllers = 3;
+    let mut lab = Lab::new(config).expect("lab");
     let default = DefaultLab {
         session_timeout_ms: 10_000,
         ..DefaultLab::default()

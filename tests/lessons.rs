@@ -107,6 +107,7 @@ lesson_tests! {
     experiment_2_killed_consumer_hands_partition_to_peer => "experiment-2",
     experiment_3_committed_offset_survives_restart => "experiment-3",
     leader_failover_moves_leadership_and_loses_nothing => "leader-failover",
+    controller_quorum_reelects_and_stalls_below_a_majority => "controller-quorum",
     replicated_log_truncates_the_old_leaders_uncommitted_tail => "replicated-log",
     slow_follower_leaves_isr_and_rejoins => "slow-follower",
     acks_1_unclean_election_loses_acked_records_acks_all_does_not => "acks-and-unclean-election",

@@ -17,6 +17,15 @@ pub struct ClusterConfig {
     pub profile: Profile,
     /// Number of brokers (1..=9), ids 1..=N.
     pub brokers: usize,
+    /// Dedicated KRaft controllers (`--controllers N`, 1..=5, ids 101..=100+N); 0: brokers 1..=3
+    /// are the controllers too (combined mode, `process.roles=broker,controller`).
+    pub controllers: usize,
+    /// `controller.quorum.election.timeout.ms`: a voter without a leader waits this long plus a
+    /// random part of it before it asks for votes.
+    pub controller_quorum_election_timeout_ms: i64,
+    /// `controller.quorum.fetch.timeout.ms`: a follower without a successful metadata fetch for
+    /// this long starts an election.
+    pub controller_quorum_fetch_timeout_ms: i64,
     /// Seed of the one RNG every random choice comes from.
     pub seed: u64,
     /// Where `broker-<id>/<topic>-<partition>/` directories live.
@@ -107,6 +116,9 @@ impl ClusterConfig {
         Self {
             profile,
             brokers,
+            controllers: 0,
+            controller_quorum_election_timeout_ms: 1_000,
+            controller_quorum_fetch_timeout_ms: 2_000,
             seed,
             data_dir: data_dir.into(),
             epoch: DateTime::<Utc>::UNIX_EPOCH,
@@ -168,12 +180,28 @@ impl ClusterConfig {
         }
     }
 
+    /// The KRaft voters (`controller.quorum.voters`): brokers 1..=3 in combined mode, or the
+    /// dedicated controllers 101..=100+N.
+    pub fn controller_ids(&self) -> Vec<crate::cluster::BrokerId> {
+        use crate::cluster::kraft::DEDICATED_CONTROLLER_BASE as BASE;
+        if self.controllers == 0 {
+            (1..=self.brokers.min(3) as crate::cluster::BrokerId).collect()
+        } else {
+            (1..=self.controllers as crate::cluster::BrokerId)
+                .map(|i| BASE + i)
+                .collect()
+        }
+    }
+
     /// The timers and limits a snapshot carries, so the dashboard can name them.
     pub fn settings(&self) -> crate::cluster::snapshot::ClusterSettings {
         crate::cluster::snapshot::ClusterSettings {
             profile: self.profile,
             broker_session_timeout_ms: self.broker_session_timeout_ms,
             broker_heartbeat_interval_ms: self.broker_heartbeat_interval_ms,
+            controller_quorum_election_timeout_ms: self.controller_quorum_election_timeout_ms,
+            controller_quorum_fetch_timeout_ms: self.controller_quorum_fetch_timeout_ms,
+            controller_voters: self.controller_ids().len(),
             replica_lag_time_max_ms: self.replica_lag_time_max_ms,
             unclean_leader_election: self.unclean_leader_election,
             auto_leader_rebalance: self.auto_leader_rebalance,
@@ -192,6 +220,17 @@ impl ClusterConfig {
     pub fn validate(&self) -> Result<(), String> {
         if !(1..=9).contains(&self.brokers) {
             return Err(format!("brokers must be 1..=9, not {}", self.brokers));
+        }
+        if self.controllers > 5 {
+            return Err(format!(
+                "controllers must be 0 (combined with brokers 1..=3) or 1..=5, not {}",
+                self.controllers
+            ));
+        }
+        if self.controller_quorum_election_timeout_ms < 1
+            || self.controller_quorum_fetch_timeout_ms < 1
+        {
+            return Err("controller.quorum.*.timeout.ms must be positive".into());
         }
         if self.step_ms <= 0 {
             return Err("step_ms must be positive".into());

@@ -3,12 +3,15 @@
 use super::event::{ElectionReason, ElectionSource, EventKind};
 use super::lab::Cluster;
 use super::placement::{Candidates, Election, elect_leader};
-use super::snapshot::BrokerState;
 use super::types::{BrokerId, TopicPartition};
 
 impl Cluster {
     /// Running brokers heartbeat; the quorum expires silent ones after `broker.session.timeout.ms`.
     pub(crate) fn step_heartbeats(&mut self) {
+        // Heartbeats go to the active controller: without one, nobody is fenced or unfenced.
+        if self.controller.is_none() {
+            return;
+        }
         let now = self.now_ms;
         let interval = self.config.broker_heartbeat_interval_ms;
         let timeout = self.config.broker_session_timeout_ms;
@@ -39,6 +42,9 @@ impl Cluster {
     /// Ends a crashed broker's old session at once because it is registering again (Kafka fences
     /// the old incarnation): it leaves every ISR and loses leadership, with a new epoch elsewhere.
     pub(crate) fn fence_old_incarnation(&mut self, id: BrokerId) {
+        if self.controller.is_none() {
+            return;
+        }
         let Some(b) = self.brokers.get_mut(&id) else {
             return;
         };
@@ -50,26 +56,6 @@ impl Cluster {
         self.remove_from_isrs(id, "re-registered");
         self.reconcile_controller();
         self.reconcile_leaders();
-    }
-
-    /// Keeps a controller: when its broker is gone, the lowest live registered broker takes over.
-    pub(crate) fn reconcile_controller(&mut self) {
-        let current_ok = self
-            .controller
-            .is_some_and(|c| self.brokers.get(&c).is_some_and(|b| b.registered));
-        if current_ok {
-            return;
-        }
-        let next = self
-            .brokers
-            .values()
-            .find(|b| b.registered && b.state == BrokerState::Up)
-            .map(|b| b.id);
-        if next != self.controller {
-            let from = self.controller;
-            self.controller = next;
-            self.emit(EventKind::ControllerMoved { from, to: next });
-        }
     }
 
     /// Takes a broker out of every ISR. Without ELR the last member stays (so it can be elected

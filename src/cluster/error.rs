@@ -208,4 +208,13 @@ pub enum FaultError {
     /// Restart needs a stopped broker.
     #[error("broker {0} is running; kill or shut it down first")]
     StillRunning(crate::cluster::types::BrokerId),
+    /// No controller has this id.
+    #[error("no controller {0}")]
+    NoController(crate::cluster::types::BrokerId),
+    /// The controller is not running.
+    #[error("controller {0} is already down")]
+    ControllerDown(crate::cluster::types::BrokerId),
+    /// Restart needs a stopped controller.
+    #[error("controller {0} is running; kill it first")]
+    ControllerRunning(crate::cluster::types::BrokerId),
 }

@@ -9,11 +9,13 @@ mod display;
 mod importance;
 mod io_detail;
 mod note;
+mod quorum;
 mod reason;
 
 pub use importance::{PinKind, is_internal_topic};
 pub use io_detail::{IoDetail, IoKind, ListenerError};
 pub use note::{ClientDescription, CommitWords, NoteText};
+pub use quorum::QuorumChange;
 pub use reason::{ElectionReason, ProduceError, RebalanceReason, RemovalReason, TruncationReason};
 
 /// One thing that happened.
@@ -196,6 +198,11 @@ pub enum EventKind {
         from: Option<BrokerId>,
         /// New controller.
         to: Option<BrokerId>,
+    },
+    /// The KRaft controller quorum changed: a vote, a new active controller, a lost majority.
+    Quorum {
+        /// What changed.
+        change: QuorumChange,
     },
     /// A partition got a new leader.
     LeaderElected {
@@ -497,6 +504,10 @@ impl EventKind {
             | PartitionOffline { .. }
             | UncleanLeaderElected { .. }
             | ControllerMoved { .. } => EventCategory::Election,
+            Quorum {
+                change: QuorumChange::ControllerKilled { .. },
+            } => EventCategory::Fault,
+            Quorum { .. } => EventCategory::Election,
             IsrShrunk { .. }
             | IsrExpanded { .. }
             | ElrChanged { .. }

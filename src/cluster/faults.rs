@@ -66,6 +66,7 @@ impl Cluster {
         b.last_heartbeat_ms = self.now_ms;
         b.fenced_since_ms = None;
         b.slow = false;
+        self.start_quorum_node(id);
         let assigned: Vec<TopicPartition> = self
             .partitions
             .values()
@@ -95,6 +96,7 @@ impl Cluster {
         b.clean_shutdown = false;
         self.last_known.note_closing(b);
         b.replicas.clear();
+        self.quorum.stop_node(id);
         self.shutdowns.cancel(id);
         self.catch_ups.forget(id);
         self.emit(EventKind::BrokerKilled { broker: id });
@@ -133,6 +135,7 @@ impl Cluster {
                 b.registered = false;
                 b.clean_shutdown = true;
             }
+            self.quorum.stop_node(id);
             self.catch_ups.forget(id);
             self.emit(EventKind::BrokerStopped { broker: id });
         }
@@ -147,6 +150,16 @@ impl Cluster {
             return Err(FaultError::StillRunning(id));
         }
         let crashed = !b.clean_shutdown;
+        if self.controller.is_none() {
+            // No controller to register with: the old incarnation is fenced when one is elected.
+            let led = self
+                .partitions
+                .values()
+                .filter(|p| p.leader == Some(id))
+                .map(|p| p.tp.clone())
+                .collect();
+            self.pending_registrations.insert(id, (crashed, led));
+        }
         self.fence_old_incarnation(id);
         self.start_broker(id);
         let now = self.now_ms;

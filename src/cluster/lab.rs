@@ -64,6 +64,14 @@ pub struct Cluster {
     pub(crate) elr_changed: std::collections::BTreeSet<TopicPartition>,
     /// Broker N's wire-protocol port is `base + N - 1` while a listener runs.
     pub(crate) listener_base_port: Option<u16>,
+    /// The KRaft controller quorum over `__cluster_metadata`; its leader is `controller`.
+    pub(crate) quorum: super::kraft::Quorum,
+    /// Whether fewer than a majority of controllers run (reported once per change).
+    pub(crate) quorum_lost: bool,
+    /// Brokers restarted while no controller was active: whether each had crashed and the
+    /// partitions its old incarnation led. Their registration (fencing the old incarnation) waits
+    /// for the next active controller. At most one entry per broker.
+    pub(crate) pending_registrations: BTreeMap<BrokerId, (bool, Vec<TopicPartition>)>,
 }
 
 impl Cluster {
@@ -111,6 +119,9 @@ impl Cluster {
             elr_changed: Default::default(),
             txn_hosting: Default::default(),
             listener_base_port: None,
+            quorum: Self::new_quorum(&config),
+            quorum_lost: false,
+            pending_registrations: BTreeMap::new(),
             config,
         };
         lab.emit(EventKind::LabStarted {
@@ -123,6 +134,12 @@ impl Cluster {
         for id in ids {
             lab.start_broker(id);
         }
+        for id in lab.config.controller_ids() {
+            if !lab.brokers.contains_key(&id) {
+                lab.start_quorum_node(id);
+            }
+        }
+        lab.quorum.bootstrap(0);
         lab.reconcile_controller();
         if !lab.topics.contains_key(OFFSETS_TOPIC) {
             // Every broker has just started, so all of them are alive.
@@ -163,6 +180,7 @@ impl Cluster {
 
     /// Records an event at the current instant.
     pub(crate) fn emit(&mut self, kind: EventKind) {
+        self.record_metadata(&kind);
         let time = self.config.epoch + chrono::Duration::milliseconds(self.now_ms);
         self.events.push(Event {
             at_ms: self.now_ms,
@@ -189,6 +207,7 @@ impl Cluster {
     /// completion, housekeeping, groups.
     pub fn step(&mut self) {
         self.now_ms += self.config.step_ms;
+        self.step_quorum();
         self.step_heartbeats();
         self.finish_shutdowns();
         self.reconcile_controller();
@@ -260,6 +279,11 @@ impl Cluster {
         internal: bool,
     ) -> Result<(), KafkaError> {
         spec.validate()?;
+        // Only the active controller creates topics: without a quorum the forwarded request
+        // waits and times out, as Kafka's broker answers it.
+        if self.controller.is_none() {
+            return Err(KafkaError::RequestTimedOut);
+        }
         if let Some(b) = spec.segment_bytes {
             super::config::check_segment_bytes(self.config.profile, "segment.bytes", b)
                 .map_err(|_| KafkaError::InvalidConfig)?;
@@ -370,7 +394,7 @@ impl Cluster {
             .collect()
     }
 
-    /// The active controller.
+    /// The active controller (a broker id in combined mode, 101.. for dedicated controllers).
     pub fn controller(&self) -> Option<BrokerId> {
         self.controller
     }

@@ -15,6 +15,8 @@ pub struct ClusterSnapshot {
     pub controller: Option<BrokerId>,
     /// Brokers in id order.
     pub brokers: Vec<BrokerSnapshot>,
+    /// The KRaft quorum's nodes: controllers (voters) first, then broker-only observers.
+    pub quorum: Vec<crate::cluster::kraft::ControllerSnapshot>,
     /// Topics in name order (internal ones included, flagged).
     pub topics: Vec<TopicSnapshot>,
     /// Partitions in topic-partition order.
@@ -61,6 +63,12 @@ pub struct ClusterSettings {
     pub broker_session_timeout_ms: i64,
     /// `broker.heartbeat.interval.ms`.
     pub broker_heartbeat_interval_ms: i64,
+    /// `controller.quorum.election.timeout.ms`.
+    pub controller_quorum_election_timeout_ms: i64,
+    /// `controller.quorum.fetch.timeout.ms`.
+    pub controller_quorum_fetch_timeout_ms: i64,
+    /// Controllers in the quorum (`controller.quorum.voters`).
+    pub controller_voters: usize,
     /// `replica.lag.time.max.ms`.
     pub replica_lag_time_max_ms: i64,
     /// `unclean.leader.election.enable`.
@@ -124,6 +132,8 @@ pub struct BrokerSnapshot {
     pub bytes_on_disk: u64,
     /// Wire-protocol port, when the listener is on.
     pub port: Option<u16>,
+    /// The committed `__cluster_metadata` offset this broker has applied (None while down).
+    pub metadata_offset: Option<i64>,
 }
 
 /// One topic.

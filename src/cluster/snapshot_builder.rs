@@ -41,6 +41,7 @@ impl Cluster {
                         self.last_known.disk_bytes(b.id).unwrap_or(0)
                     },
                     port: self.wire_port(b.id),
+                    metadata_offset: self.quorum.applied_offset(b.id),
                 }
             })
             .collect();
@@ -139,6 +140,7 @@ impl Cluster {
             seed: self.config.seed,
             controller: self.controller,
             brokers,
+            quorum: self.quorum.snapshot(),
             topics,
             partitions,
             settings: self.config.settings(),

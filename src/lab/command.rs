@@ -18,6 +18,10 @@ pub enum Command {
     ShutdownBroker(BrokerId),
     /// Start a stopped broker: recover logs, rejoin, catch up.
     RestartBroker(BrokerId),
+    /// Crash a KRaft controller (a combined one crashes with its broker).
+    KillController(BrokerId),
+    /// Start a stopped KRaft controller.
+    RestartController(BrokerId),
     /// Make a broker's followers stop (or resume) fetching.
     SetBrokerSlow(BrokerId, bool),
     /// Create a topic.

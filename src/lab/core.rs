@@ -129,6 +129,8 @@ impl Lab {
             Command::KillBroker(id) => Ok(c.kill_broker(id)?),
             Command::ShutdownBroker(id) => Ok(c.shutdown_broker(id)?),
             Command::RestartBroker(id) => Ok(c.restart_broker(id)?),
+            Command::KillController(id) => Ok(c.kill_controller(id)?),
+            Command::RestartController(id) => Ok(c.restart_controller(id)?),
             Command::SetBrokerSlow(id, slow) => Ok(c.set_broker_slow(id, slow)?),
             Command::CreateTopic(spec) => {
                 let name = spec.name.clone();

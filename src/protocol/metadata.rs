@@ -141,7 +141,7 @@ pub fn metadata(
     MetadataResponse::default()
         .with_brokers(brokers)
         .with_cluster_id(Some(sb(CLUSTER_ID)))
-        .with_controller_id(BrokerId(cluster.controller().unwrap_or(-1)))
+        .with_controller_id(BrokerId(cluster.wire_controller_id()))
         .with_topics(topics)
 }
 

@@ -38,6 +38,8 @@ pub enum Subject {
     Producer(String),
     /// A broker.
     Broker(BrokerId),
+    /// The KRaft controller quorum.
+    Quorum,
 }
 
 impl Subject {
@@ -49,6 +51,7 @@ impl Subject {
             Subject::Consumer(c) => ("check.consumer", c.clone()),
             Subject::Producer(p) => ("check.producer", p.clone()),
             Subject::Broker(b) => ("check.broker", b.to_string()),
+            Subject::Quorum => ("check.quorum", String::new()),
         };
         text_with_in(lang, key, &[("name", &name)])
     }
@@ -136,6 +139,10 @@ pub enum Check {
     LostAckedAtLeast(u64),
     /// The broker's state.
     BrokerState(BrokerState),
+    /// Fewer than a majority of controllers run (true), or a majority does (false).
+    QuorumLost(bool),
+    /// There is an active controller, and it is not this node.
+    ControllerNot(Option<BrokerId>),
 }
 
 /// ` of P` when the check names a producer, in `lang`; empty otherwise.
@@ -206,6 +213,10 @@ impl Check {
             Check::LostAcked(v) => ("check.lost_acked", vec![("n", n(v))]),
             Check::LostAckedAtLeast(v) => ("check.lost_acked_at_least", vec![("n", n(v))]),
             Check::BrokerState(s) => ("check.state", vec![("state", format!("{s:?}"))]),
+            Check::QuorumLost(true) => ("check.quorum_lost", vec![]),
+            Check::QuorumLost(false) => ("check.quorum_kept", vec![]),
+            Check::ControllerNot(None) => ("check.controller_active", vec![]),
+            Check::ControllerNot(Some(b)) => ("check.controller_not", vec![("node", n(b))]),
         };
         let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         text_with_in(lang, key, &args)
@@ -453,6 +464,33 @@ impl Observed<'_> {
                 match c {
                     Check::BrokerState(s) => ok(b.state == *s, || it_is(&format!("{:?}", b.state))),
                     _ => Err(text("seen.not_broker_check").into()),
+                }
+            }
+            Subject::Quorum => {
+                let voters: Vec<_> = snap.quorum.iter().filter(|n| n.voter).collect();
+                let up = voters
+                    .iter()
+                    .filter(|n| n.role != crate::cluster::kraft::Role::Down)
+                    .count();
+                let lost = up < voters.len() / 2 + 1;
+                let seen_up = || {
+                    text_with(
+                        "seen.controllers_up",
+                        &[
+                            ("up", &up.to_string()),
+                            ("voters", &voters.len().to_string()),
+                        ],
+                    )
+                };
+                match c {
+                    Check::QuorumLost(want) => ok(lost == *want, seen_up),
+                    Check::ControllerNot(not) => match snap.controller {
+                        None => Err(text("seen.no_active_controller").into()),
+                        Some(a) => ok(Some(a) != *not, || {
+                            text_with("seen.active_controller", &[("node", &a.to_string())])
+                        }),
+                    },
+                    _ => Err(text("seen.not_quorum_check").into()),
                 }
             }
         }

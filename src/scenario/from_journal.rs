@@ -188,6 +188,11 @@ fn step_for(
         Command::AddPartitions { topic, partitions } => {
             format!("add_partitions = {{ topic = {topic:?}, partitions = {partitions} }}")
         }
+        // Scenario files cannot script controllers yet: the skeleton keeps the action as a comment.
+        Command::KillController(id) => format!("# kill controller {id} (not a scenario action yet)"),
+        Command::RestartController(id) => {
+            format!("# restart controller {id} (not a scenario action yet)")
+        }
         Command::SpawnProducer(p) => {
             let id = spawned()?;
             let name = p.client_id.clone().unwrap_or(format!("producer-{id}"));

@@ -23,6 +23,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../assets/scenarios/leader-failover.toml"),
     ),
     (
+        "controller-quorum",
+        include_str!("../../assets/scenarios/controller-quorum.toml"),
+    ),
+    (
         "replicated-log",
         include_str!("../../assets/scenarios/replicated-log.toml"),
     ),

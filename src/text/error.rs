@@ -45,6 +45,9 @@ pub fn command_error_in(lang: Lang, e: &CommandError) -> String {
                 FaultError::AlreadyDown(b) => ("refusal.already_down", b),
                 FaultError::NotUp(b) => ("refusal.not_up", b),
                 FaultError::StillRunning(b) => ("refusal.still_running", b),
+                FaultError::NoController(b) => ("refusal.no_controller", b),
+                FaultError::ControllerDown(b) => ("refusal.controller_down", b),
+                FaultError::ControllerRunning(b) => ("refusal.controller_running", b),
             };
             (key, vec![("broker", broker.to_string())])
         }
@@ -139,6 +142,9 @@ mod tests {
             Fault(FaultError::AlreadyDown(1)),
             Fault(FaultError::NotUp(2)),
             Fault(FaultError::StillRunning(3)),
+            Fault(FaultError::NoController(7)),
+            Fault(FaultError::ControllerDown(1)),
+            Fault(FaultError::ControllerRunning(2)),
             Spec(SpecError::Keys(0)),
             NoTopic("orders-1".into()),
             CreateTopic {

@@ -102,6 +102,7 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
         }
         BrokerSlow { broker, slow: true } => ("event.broker_slow", vec![("broker", s(broker))]),
         BrokerSlow { broker, .. } => ("event.broker_fast", vec![("broker", s(broker))]),
+        Quorum { change } => change.key_and_args(),
         ControllerMoved { to: Some(to), .. } => ("event.controller_moved", vec![("to", s(to))]),
         ControllerMoved { to: None, .. } => ("event.no_controller", vec![]),
         LeaderElected {

@@ -210,6 +210,9 @@ pub(crate) mod tests {
     pub(crate) const KAFKA_WORDS: &[&str] = &[
         "acks",
         "all",
+        "KRaft",
+        "Raft",
+        "CreateTopics",
         "ISR",
         "HW",
         "LEO",

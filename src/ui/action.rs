@@ -45,6 +45,10 @@ pub enum Action {
     ShutdownBroker,
     /// Restart the selected broker.
     RestartBroker,
+    /// Crash the active KRaft controller.
+    KillController,
+    /// Restart a stopped KRaft controller (the lowest id).
+    RestartController,
     /// Open the create-topic dialog.
     CreateTopic,
     /// Raise the selected producer's rate one step.

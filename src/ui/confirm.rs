@@ -12,6 +12,8 @@ pub enum Confirm {
     KillBroker(i32),
     /// Controlled shutdown of a broker.
     ShutdownBroker(i32),
+    /// Crash the active KRaft controller.
+    KillController(i32),
     /// Crash a consumer: its id and client id.
     KillConsumer(u32, String),
     /// Close a consumer (LeaveGroup): its id and client id.
@@ -36,6 +38,9 @@ impl Confirm {
             }
             Confirm::ShutdownBroker(id) => {
                 text_with("confirm.shutdown_broker", &[("broker", &id.to_string())])
+            }
+            Confirm::KillController(id) => {
+                text_with("confirm.kill_controller", &[("node", &id.to_string())])
             }
             Confirm::KillConsumer(_, name) => {
                 text_with("confirm.kill_consumer", &[("client", name)])
@@ -65,6 +70,9 @@ impl Confirm {
                 "confirm.sent_shutdown_broker",
                 &[("broker", &id.to_string())],
             ),
+            Confirm::KillController(id) => {
+                text_with("confirm.sent_kill_controller", &[("node", &id.to_string())])
+            }
             Confirm::KillConsumer(_, name) => {
                 text_with("confirm.sent_kill_consumer", &[("client", name)])
             }
@@ -86,6 +94,7 @@ impl Confirm {
         match self {
             Confirm::KillBroker(id) => Command::KillBroker(*id),
             Confirm::ShutdownBroker(id) => Command::ShutdownBroker(*id),
+            Confirm::KillController(id) => Command::KillController(*id),
             Confirm::KillConsumer(id, _) => Command::KillConsumer(*id),
             Confirm::CloseConsumer(id, _) => Command::CloseConsumer(*id),
             Confirm::AddPartition(topic, now) => Command::AddPartitions {

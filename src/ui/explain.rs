@@ -9,7 +9,7 @@ use crate::cluster::event::Event;
 use crate::cluster::snapshot::{BrokerState, GroupState, ReplicaRole};
 use crate::cluster::types::{Acks, BrokerId, ClientId, TopicPartition};
 use crate::lab::LabSnapshot;
-use crate::ui::widgets::ids;
+use crate::ui::widgets::{self, ids};
 use event::event;
 
 /// What is being explained, by identity (not by row index), so the overlay follows its subject
@@ -133,11 +133,43 @@ fn broker(snap: &LabSnapshot, id: BrokerId, lesson: bool) -> Explanation {
     if b.is_controller {
         x.add(text("explain.broker.controller").to_string());
     }
+    x.add(kraft_paragraph(snap, id));
     if b.slow {
         x.add(text_with("explain.broker.slow", &args));
     }
     x.add(text_with("explain.broker.change", &args));
     x
+}
+
+/// What a node does in the KRaft quorum: a controller's role, epoch, metadata log and timer, or
+/// a broker-only node observing; and the quorum lost, if it is.
+fn kraft_paragraph(snap: &LabSnapshot, id: i32) -> String {
+    let s = &snap.settings;
+    let node = snap.quorum.iter().find(|n| n.id == id);
+    let mut out = match node {
+        Some(n) if n.voter => text_with(
+            "explain.broker.kraft_voter",
+            &[
+                ("line", widgets::quorum::line(n, snap.now_ms).as_str()),
+                ("voters", s.controller_voters.to_string().as_str()),
+                (
+                    "election",
+                    ms(s.controller_quorum_election_timeout_ms).as_str(),
+                ),
+                ("fetch", ms(s.controller_quorum_fetch_timeout_ms).as_str()),
+            ],
+        ),
+        Some(n) => text_with(
+            "explain.broker.kraft_observer",
+            &[("hw", n.high_watermark.to_string().as_str())],
+        ),
+        None => String::new(),
+    };
+    if let Some(lost) = widgets::quorum::lost_line(snap) {
+        out.push(' ');
+        out.push_str(&lost);
+    }
+    out
 }
 
 fn min_isr(snap: &LabSnapshot, topic: &str) -> i16 {

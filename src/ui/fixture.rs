@@ -45,7 +45,30 @@ fn broker(id: i32, state: BrokerState, led: usize, bytes: u64) -> BrokerSnapshot
         replicas: 5,
         bytes_on_disk: bytes,
         port: None,
+        metadata_offset: (state == BrokerState::Up).then_some(42),
     }
+}
+
+/// The sample lab's KRaft quorum: broker 1 leads epoch 2, broker 2 follows one record behind,
+/// broker 3 is down.
+fn quorum_nodes() -> Vec<crate::cluster::kraft::ControllerSnapshot> {
+    use crate::cluster::kraft::{ControllerSnapshot, Role};
+    let node = |id, role, leo: i64, timer_ms| ControllerSnapshot {
+        id,
+        voter: true,
+        role,
+        epoch: if role == Role::Down { 1 } else { 2 },
+        leader: (role != Role::Down).then_some(1),
+        log_end_offset: leo,
+        high_watermark: leo.min(42),
+        lag: if role == Role::Down { 0 } else { 43 - leo },
+        timer_ms,
+    };
+    vec![
+        node(1, Role::Leader, 43, None),
+        node(2, Role::Follower, 42, Some(NOW_MS + 1_400)),
+        node(3, Role::Down, 0, None),
+    ]
 }
 
 /// The sample lab.
@@ -167,6 +190,7 @@ pub fn snapshot() -> LabSnapshot {
             broker(2, BrokerState::Up, 2, 128_512),
             broker(3, BrokerState::Down, 0, 126_976),
         ],
+        quorum: quorum_nodes(),
         topics: vec![
             TopicSnapshot {
                 name: "__consumer_offsets".into(),

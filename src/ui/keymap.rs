@@ -61,6 +61,18 @@ pub const KEYMAP: &[Binding] = &[
         "help.restart_broker",
     ),
     bind(
+        &[KeyCode::Char('K')],
+        "K",
+        Action::KillController,
+        "help.kill_controller",
+    ),
+    bind(
+        &[KeyCode::Char('R')],
+        "R",
+        Action::RestartController,
+        "help.restart_controller",
+    ),
+    bind(
         &[KeyCode::Char('t')],
         "t",
         Action::CreateTopic,
@@ -387,6 +399,8 @@ mod tests {
             ('b', Action::KillBroker),
             ('s', Action::ShutdownBroker),
             ('r', Action::RestartBroker),
+            ('K', Action::KillController),
+            ('R', Action::RestartController),
             ('t', Action::CreateTopic),
             ('A', Action::AddPartition),
             ('D', Action::DeleteTopic),

@@ -1,6 +1,7 @@
 //! Shared helpers for integration tests: a lab in a temp dir on simulated time.
 #![allow(dead_code)]
 
+pub mod kraft;
 pub mod live_lab;
 pub mod liveness;
 pub mod require;

@@ -36,6 +36,20 @@ pub const HONOURED: &[ConfigRow] = &[
         why: "",
     },
     ConfigRow {
+        name: "controller.quorum.election.timeout.ms",
+        unit: "ms",
+        kafka_default: "1000",
+        value: |c| c.controller_quorum_election_timeout_ms.to_string(),
+        why: "",
+    },
+    ConfigRow {
+        name: "controller.quorum.fetch.timeout.ms",
+        unit: "ms",
+        kafka_default: "2000",
+        value: |c| c.controller_quorum_fetch_timeout_ms.to_string(),
+        why: "",
+    },
+    ConfigRow {
         name: "replica.lag.time.max.ms",
         unit: "ms",
         kafka_default: "30000",

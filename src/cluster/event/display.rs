@@ -119,6 +119,7 @@ impl fmt::Display for EventKind {
             } => {
                 write!(f, "broker {broker} fetches again")
             }
+            Quorum { change } => write!(f, "{change}"),
             ControllerMoved { from, to } => match (from, to) {
                 (_, Some(to)) => write!(f, "broker {to} is now the controller"),
                 (_, None) => write!(f, "no controller: every broker is down"),

@@ -165,6 +165,10 @@ pub(super) struct ExpectDef {
     pub(super) consumer: Option<String>,
     pub(super) producer: Option<String>,
     pub(super) broker: Option<i32>,
+    /// `quorum = "lost"` or `quorum = "active"` (the KRaft controller quorum).
+    pub(super) quorum: Option<String>,
+    /// With `quorum = "active"`: the active controller is not this node.
+    pub(super) controller_not: Option<i32>,
     // any subject with a state
     pub(super) state: Option<String>,
     // group

@@ -18,11 +18,36 @@ pub(super) fn step_expect(cx: &Ctx, e: &ExpectDef, known: &Known) -> Result<Expe
         e.consumer.is_some(),
         e.producer.is_some(),
         e.broker.is_some(),
+        e.quorum.is_some(),
     ];
     if subjects.iter().filter(|s| **s).count() != 1 {
         return Err(cx.err(
-            "an expect names exactly one subject: group, partition, consumer, producer or broker",
+            "an expect names exactly one subject: group, partition, consumer, producer, broker or quorum",
         ));
+    }
+    if e.controller_not.is_some() && e.quorum.as_deref() != Some("active") {
+        return Err(cx.err("expect field `controller_not` belongs to quorum = \"active\""));
+    }
+    if let Some(q) = &e.quorum {
+        let within_ms = match &e.within {
+            Some(w) => duration(cx, "within", w)?,
+            None => 0,
+        };
+        let check = match q.as_str() {
+            "lost" => Check::QuorumLost(true),
+            "kept" => Check::QuorumLost(false),
+            "active" => Check::ControllerNot(e.controller_not),
+            other => {
+                return Err(cx.err(format!(
+                    "found quorum = {other:?}, expected \"active\", \"lost\" or \"kept\""
+                )));
+            }
+        };
+        return Ok(Expect {
+            subject: Subject::Quorum,
+            checks: vec![check],
+            within_ms,
+        });
     }
     let within_ms = match &e.within {
         Some(w) => duration(cx, "within", w)?,

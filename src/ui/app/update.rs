@@ -401,6 +401,27 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
         }
         Action::AddPartition => app.confirm_topic(|t, n| Some(Confirm::AddPartition(t, n))),
         Action::DeleteTopic => app.confirm_topic(|t, _| Some(Confirm::DeleteTopic(t))),
+        Action::KillController => match app.snapshot.controller {
+            Some(id) => app.ask(Confirm::KillController(id)),
+            None => app.flash = Some(text("flash.no_active_controller").into()),
+        },
+        Action::RestartController => {
+            let down = app
+                .snapshot
+                .quorum
+                .iter()
+                .find(|n| n.voter && n.role == crate::cluster::kraft::Role::Down)
+                .map(|n| n.id);
+            let Some(id) = down else {
+                app.flash = Some(text("flash.no_controller_down").into());
+                return None;
+            };
+            app.flash = Some(text_with(
+                "flash.restart_controller",
+                &[("node", &id.to_string())],
+            ));
+            return Some(Command::RestartController(id));
+        }
         Action::KillConsumer => app.confirm_consumer(Confirm::KillConsumer),
         Action::CloseConsumer => app.confirm_consumer(Confirm::CloseConsumer),
         Action::SpawnProducer => app.mode = Mode::Dialog(Dialog::producer(&app.default_topic())),

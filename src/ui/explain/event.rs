@@ -119,6 +119,16 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
                 "explain.event.broker_fast"
             }
         }
+        Quorum { change } => {
+            let (line_key, values) = change.key_and_args();
+            for (k, v) in values {
+                put(k, v);
+            }
+            put("election", ms(s.controller_quorum_election_timeout_ms));
+            put("fetch", ms(s.controller_quorum_fetch_timeout_ms));
+            put("majority", (s.controller_voters / 2 + 1).to_string());
+            quorum_explain_key(line_key)
+        }
         ControllerMoved { from, to } => {
             let b = |b: &Option<BrokerId>| match b {
                 Some(b) => text_with(
@@ -462,4 +472,17 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
     x.add(crate::text::event::event_line(&e.kind));
     x.add(text_with(key, &args));
     x
+}
+
+/// The `[explain.event]` key of a quorum line's `[event]` key.
+fn quorum_explain_key(line_key: &str) -> &'static str {
+    match line_key {
+        "event.quorum_election_started" => "explain.event.quorum_election_started",
+        "event.quorum_elected" => "explain.event.quorum_elected",
+        "event.quorum_resigned" => "explain.event.quorum_resigned",
+        "event.quorum_lost" => "explain.event.quorum_lost",
+        "event.quorum_regained" => "explain.event.quorum_regained",
+        "event.quorum_controller_killed" => "explain.event.quorum_controller_killed",
+        _ => "explain.event.quorum_controller_started",
+    }
 }

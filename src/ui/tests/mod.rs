@@ -18,6 +18,7 @@ mod frames;
 mod keys;
 mod lesson;
 mod log_view;
+mod quorum;
 mod run_loop;
 mod screens;
 mod timeline;

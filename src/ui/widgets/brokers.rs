@@ -156,7 +156,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 broker_fence(b, snap.now_ms, &snap.settings).map(|c| c.legend(&who, room, wide))
             })
     });
-    let legend = match silent {
+    // A lost quorum is the one thing the panel must say first: nothing is elected until it ends.
+    let legend = match super::quorum::lost_line_in(snap, room).or(silent) {
         Some(text) => Some(text),
         None if snap.brokers.iter().any(|b| b.state == BrokerState::Down) => {
             Some(text("brokers.last_known").to_string())
@@ -165,7 +166,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         None => None,
     };
     if let Some(text) = legend.filter(|t| !t.is_empty()) {
-        block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()));
+        let style = if super::quorum::lost(snap) {
+            theme.error()
+        } else {
+            theme.dim()
+        };
+        block = block.title_bottom(Line::styled(format!(" {text} "), style));
     }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header()))
@@ -176,6 +182,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             theme,
         ));
     frame.render_widget(table, area);
+    // The controllers' lines go in the rows the brokers leave free (a blank row between).
+    let used = 2 + snap.brokers.len() as u16 + 1;
+    if area.height > used + 2 {
+        let quorum = Rect::new(
+            area.x + 2,
+            area.y + used + 1,
+            area.width.saturating_sub(4),
+            area.height - used - 2,
+        );
+        super::quorum::render(frame, quorum, app);
+    }
     if snap.brokers.is_empty() {
         let inner = Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1);
         frame.render_widget(Line::styled(text("brokers.waiting"), theme.dim()), inner);

@@ -11,6 +11,7 @@ pub mod lesson;
 pub mod partition_map;
 pub mod partitions;
 pub mod producers;
+pub mod quorum;
 pub mod replica_log;
 pub mod status;
 pub mod throughput;
