@@ -189,7 +189,9 @@ fn step_for(
             format!("add_partitions = {{ topic = {topic:?}, partitions = {partitions} }}")
         }
         // Scenario files cannot script controllers yet: the skeleton keeps the action as a comment.
-        Command::KillController(id) => format!("# kill controller {id} (not a scenario action yet)"),
+        Command::KillController(id) => {
+            format!("# kill controller {id} (not a scenario action yet)")
+        }
         Command::RestartController(id) => {
             format!("# restart controller {id} (not a scenario action yet)")
         }
