@@ -279,9 +279,18 @@ fn help_overlay_footer_is_whole_at_120x36_and_80x24() {
 }
 
 #[test]
-fn readme_key_table_matches_the_keymap() {
+fn documented_key_tables_match_the_keymap() {
+    // The dashboard's keys are in docs/dashboard.md, the lesson keys in the README's Lessons.
+    let dashboard = include_str!("../../../docs/dashboard.md");
+    for b in KEYMAP {
+        let row = format!("| `{}` | {} |", b.shown, b.description());
+        assert!(
+            dashboard.contains(&row),
+            "docs/dashboard.md lacks the row {row}"
+        );
+    }
     let readme = include_str!("../../../README.md");
-    for b in KEYMAP.iter().chain(crate::ui::keymap::LESSON_KEYMAP) {
+    for b in crate::ui::keymap::LESSON_KEYMAP {
         let row = format!("| `{}` | {} |", b.shown, b.description());
         assert!(readme.contains(&row), "README.md lacks the row {row}");
     }
