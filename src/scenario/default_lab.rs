@@ -63,6 +63,10 @@ impl DefaultLab {
         if self.producer_rate > 0.0 {
             let mut p = ProducerSpec::new(self.topic.clone(), self.producer_rate);
             p.acks = self.acks;
+            // The default lab is the source article's experiment 2, whose producer spreads
+            // keyless records round robin, so both consumers get records from the first second
+            // (Kafka's sticky default would feed one partition for batch.size bytes at a time).
+            p.partitioner = crate::clients::spec::Partitioner::RoundRobin;
             out.push(Command::SpawnProducer(p));
         }
         for i in 0..self.consumers {
