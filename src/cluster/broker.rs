@@ -125,6 +125,20 @@ pub struct PartitionMeta {
 }
 
 impl PartitionMeta {
+    /// A newly assigned partition: every replica in the ISR, no leader yet (epoch -1), no ELR.
+    pub fn assigned(tp: TopicPartition, replicas: Vec<BrokerId>, min_insync_replicas: i16) -> Self {
+        Self {
+            tp,
+            isr: replicas.clone(),
+            elr: Vec::new(),
+            last_known_leader: None,
+            leader: None,
+            leader_epoch: -1,
+            replicas,
+            min_insync_replicas,
+        }
+    }
+
     /// The replicas other than the leader, in assignment order (all of them without a leader).
     pub fn followers(&self) -> Vec<BrokerId> {
         self.replicas

@@ -334,16 +334,7 @@ impl Cluster {
             let tp = TopicPartition::new(spec.name.clone(), p as i32);
             self.partitions.insert(
                 tp.clone(),
-                PartitionMeta {
-                    tp: tp.clone(),
-                    isr: replicas.clone(),
-                    elr: Vec::new(),
-                    last_known_leader: None,
-                    leader: None,
-                    leader_epoch: -1,
-                    replicas: replicas.clone(),
-                    min_insync_replicas: spec.min_insync_replicas,
-                },
+                PartitionMeta::assigned(tp.clone(), replicas.clone(), spec.min_insync_replicas),
             );
             for b in replicas {
                 self.open_replica(b, &tp);
@@ -496,16 +487,7 @@ impl Cluster {
                 let tp = TopicPartition::new(spec.name.clone(), p as i32);
                 self.partitions.insert(
                     tp.clone(),
-                    PartitionMeta {
-                        tp,
-                        isr: reps.clone(),
-                        elr: Vec::new(),
-                        last_known_leader: None,
-                        replicas: reps,
-                        leader: None,
-                        leader_epoch: -1,
-                        min_insync_replicas: spec.min_insync_replicas,
-                    },
+                    PartitionMeta::assigned(tp, reps, spec.min_insync_replicas),
                 );
             }
             self.topics.insert(

@@ -213,16 +213,7 @@ impl Cluster {
             let tp = TopicPartition::new(name, current + i as i32);
             self.partitions.insert(
                 tp.clone(),
-                PartitionMeta {
-                    tp: tp.clone(),
-                    isr: replicas.clone(),
-                    elr: Vec::new(),
-                    last_known_leader: None,
-                    leader: None,
-                    leader_epoch: -1,
-                    replicas: replicas.clone(),
-                    min_insync_replicas: min_isr,
-                },
+                PartitionMeta::assigned(tp.clone(), replicas.clone(), min_isr),
             );
             for b in replicas {
                 self.open_replica(b, &tp);
