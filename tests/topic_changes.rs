@@ -161,3 +161,46 @@ fn chaos_topics_created_grown_and_deleted_under_broker_faults_keep_their_invaria
         }
     }
 }
+
+/// KIP-516: a topic keeps its id across a restart on the same data dir, a seed gives the same ids
+/// again, and a topic deleted and created again under its name gets a new id.
+#[test]
+fn topic_ids_persist_replay_and_change_on_recreate() {
+    use kafka_lab::cluster::{ClusterConfig, TopicId};
+    use kafka_lab::lab::Lab;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = ClusterConfig::new(3, 5, dir.path());
+    let mut lab = Lab::new(config.clone()).expect("lab");
+    lab.apply(Command::CreateTopic(TopicSpec::new("orders", 3, 3)))
+        .expect("topic");
+    lab.advance_by(1_000);
+    let id = lab.topic_id("orders").expect("an id");
+    assert_ne!(id, TopicId::ZERO);
+    assert_eq!(lab.topic_name(id), Some("orders"));
+    assert_ne!(lab.topic_id("__consumer_offsets"), Some(id));
+    drop(lab);
+
+    // A restart on the same data dir finds the id in topics.json.
+    let restarted = Lab::new(config).expect("restart");
+    assert_eq!(restarted.topic_id("orders"), Some(id));
+    drop(restarted);
+
+    // The same seed and inputs give the same id; deleted and created again, a new one.
+    let mut t = TestLab::new(3, 5, |_| {});
+    t.lab
+        .apply(Command::CreateTopic(TopicSpec::new("orders", 3, 3)))
+        .expect("topic");
+    assert_eq!(t.lab.topic_id("orders"), Some(id));
+    t.run_for(500);
+    t.lab
+        .apply(Command::DeleteTopic("orders".into()))
+        .expect("delete");
+    t.run_for(500);
+    t.lab
+        .apply(Command::CreateTopic(TopicSpec::new("orders", 3, 3)))
+        .expect("topic again");
+    let new_id = t.lab.topic_id("orders").expect("an id");
+    assert_ne!(new_id, id);
+    assert_eq!(t.lab.topic_name(id), None);
+    assert_eq!(t.lab.topic_name(new_id), Some("orders"));
+}

@@ -29,6 +29,9 @@ pub struct TopicMeta {
     pub log_config: LogConfig,
     /// Internal topics are hidden from some views.
     pub internal: bool,
+    /// The topic's id (KIP-516): a topic deleted and created again under the same name gets a
+    /// new one.
+    pub topic_id: super::topic_id::TopicId,
 }
 
 pub use super::tickets::{ProduceAck, ProduceOutcome};
@@ -322,12 +325,14 @@ impl Cluster {
         if let Some(b) = spec.retention_bytes {
             log_config.retention_bytes = b;
         }
+        let topic_id = self.new_topic_id(&spec.name);
         self.topics.insert(
             spec.name.clone(),
             TopicMeta {
                 spec: spec.clone(),
                 log_config,
                 internal,
+                topic_id,
             },
         );
         for (p, replicas) in assignment.into_iter().enumerate() {
@@ -353,6 +358,32 @@ impl Cluster {
     /// Topic settings by name.
     pub fn topic(&self, name: &str) -> Option<&TopicMeta> {
         self.topics.get(name)
+    }
+
+    /// A topic's id (KIP-516), by name.
+    pub fn topic_id(&self, name: &str) -> Option<super::topic_id::TopicId> {
+        self.topics.get(name).map(|t| t.topic_id)
+    }
+
+    /// A topic's name, by id (Fetch v13+ and KIP-848 name topics by id). Linear in the topic
+    /// count, which `PARTITIONS_TOTAL_MAX` bounds.
+    pub fn topic_name(&self, id: super::topic_id::TopicId) -> Option<&str> {
+        self.topics
+            .values()
+            .find(|t| t.topic_id == id)
+            .map(|t| t.spec.name.as_str())
+    }
+
+    /// A new id for a topic being created now, unique among the topics that exist.
+    fn new_topic_id(&self, name: &str) -> super::topic_id::TopicId {
+        let mut salt = self.topics.len() as u64;
+        loop {
+            let id = super::topic_id::TopicId::derive(self.config.seed, name, self.now_ms, salt);
+            if !self.topics.values().any(|t| t.topic_id == id) {
+                return id;
+            }
+            salt += 1;
+        }
     }
 
     /// Partition count of a topic.
@@ -437,7 +468,12 @@ impl Cluster {
                     .filter(|p| p.tp.topic == t.spec.name)
                     .map(|p| &p.replicas)
                     .collect();
-                serde_json::json!({"spec": t.spec, "internal": t.internal, "replicas": assignment})
+                serde_json::json!({
+                    "spec": t.spec,
+                    "internal": t.internal,
+                    "topic_id": t.topic_id,
+                    "replicas": assignment,
+                })
             })
             .collect();
         let text = serde_json::to_string_pretty(&topics).unwrap_or_default();
@@ -490,12 +526,18 @@ impl Cluster {
                     PartitionMeta::assigned(tp, reps, spec.min_insync_replicas),
                 );
             }
+            // Files written before topic ids existed get one now, saved with the next change.
+            let topic_id = serde_json::from_value(v["topic_id"].clone())
+                .ok()
+                .filter(|id| !self.topics.values().any(|t: &TopicMeta| t.topic_id == *id))
+                .unwrap_or_else(|| self.new_topic_id(&spec.name));
             self.topics.insert(
                 spec.name.clone(),
                 TopicMeta {
                     spec,
                     log_config,
                     internal,
+                    topic_id,
                 },
             );
         }

@@ -32,6 +32,7 @@ mod timers;
 pub mod topic;
 pub mod topic_changes;
 pub mod topic_config;
+pub mod topic_id;
 pub mod txn;
 pub mod types;
 
@@ -42,4 +43,5 @@ pub use groups_host::{COMMIT_RESULTS_MAX, CommitOutcome};
 pub use lab::{Cluster, ProduceAck, ProduceOutcome};
 pub use snapshot::{ClusterSettings, ClusterSnapshot};
 pub use topic::TopicSpec;
+pub use topic_id::TopicId;
 pub use types::{Acks, BrokerId, TopicPartition};

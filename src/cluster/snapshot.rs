@@ -149,6 +149,8 @@ pub struct TopicSnapshot {
     pub min_insync_replicas: i16,
     /// Internal topics such as `__consumer_offsets`.
     pub internal: bool,
+    /// The topic's id (KIP-516); ZERO where none is known.
+    pub topic_id: super::topic_id::TopicId,
 }
 
 /// Leader-epoch boundaries sent per replica: the newest this many (the log view marks them).

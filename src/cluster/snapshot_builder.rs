@@ -54,6 +54,7 @@ impl Cluster {
                 replication_factor: t.spec.replication_factor,
                 min_insync_replicas: t.spec.min_insync_replicas,
                 internal: t.internal,
+                topic_id: t.topic_id,
             })
             .collect();
         let partitions = self

@@ -198,6 +198,7 @@ pub fn snapshot() -> LabSnapshot {
                 replication_factor: 3,
                 min_insync_replicas: 1,
                 internal: true,
+                topic_id: crate::cluster::TopicId::derive(7, "__consumer_offsets", 0, 0),
             },
             TopicSnapshot {
                 name: "test".into(),
@@ -205,6 +206,7 @@ pub fn snapshot() -> LabSnapshot {
                 replication_factor: 3,
                 min_insync_replicas: 1,
                 internal: false,
+                topic_id: crate::cluster::TopicId::derive(7, "test", 0, 1),
             },
         ],
         partitions,
@@ -485,6 +487,7 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
         replication_factor: 3,
         min_insync_replicas: 2,
         internal: false,
+        topic_id: crate::cluster::TopicId::derive(7, "big", 0, 2),
     });
     snap.partitions = (0..partitions)
         .map(|p| {
