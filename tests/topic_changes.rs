@@ -204,3 +204,69 @@ fn topic_ids_persist_replay_and_change_on_recreate() {
     assert_eq!(t.lab.topic_name(id), None);
     assert_eq!(t.lab.topic_name(new_id), Some("orders"));
 }
+
+/// Partitions added to a subscribed topic reach the group: the classic leader sees the new count,
+/// rejoins, and the rebalance assigns the new partitions (the KIP-848 coordinator does it
+/// server-side); records produced to them are consumed.
+#[test]
+fn groups_take_up_partitions_added_to_their_topic() {
+    use kafka_lab::clients::spec::{ConsumerSpec, GroupProtocol};
+    for protocol in [GroupProtocol::Classic, GroupProtocol::Consumer] {
+        let mut t = TestLab::new(3, 21, |_| {});
+        t.lab
+            .apply(Command::CreateTopic(TopicSpec::new("grow", 2, 3)))
+            .expect("topic");
+        let mut p = ProducerSpec::new("grow", 50.0);
+        p.key_mode = KeyMode::Keyed { distinct_keys: 40 };
+        t.lab.apply(Command::SpawnProducer(p)).expect("producer");
+        for _ in 0..2 {
+            let mut c = ConsumerSpec::new("grow-group", "grow");
+            c.group_protocol = protocol;
+            t.lab.apply(Command::SpawnConsumer(c)).expect("consumer");
+        }
+        let all_owned = |t: &TestLab, n: i32| {
+            let owned: std::collections::BTreeSet<i32> = t
+                .lab
+                .consumers()
+                .flat_map(|c| c.assignment.iter().map(|tp| tp.partition))
+                .collect();
+            owned == (0..n).collect()
+        };
+        t.run_for(20_000);
+        assert!(all_owned(&t, 2), "{protocol:?}: the group never settled");
+        t.lab
+            .apply(Command::AddPartitions {
+                topic: "grow".into(),
+                partitions: 4,
+            })
+            .expect("grow");
+        let took_up = t.run_until(60_000, |lab| {
+            let owned: std::collections::BTreeSet<i32> = lab
+                .consumers()
+                .flat_map(|c| c.assignment.iter().map(|tp| tp.partition))
+                .collect();
+            owned.len() == 4
+        });
+        assert!(
+            took_up,
+            "{protocol:?}: new partitions never assigned\n{}",
+            t.story()
+        );
+        t.run_for(10_000);
+        for p in 2..4 {
+            let tp = TopicPartition::new("grow", p);
+            let consumed = t
+                .lab
+                .consumers()
+                .any(|c| c.positions.get(&tp).is_some_and(|&o| o > 0));
+            assert!(consumed, "{protocol:?}: nothing consumed from {tp}");
+        }
+        if protocol == GroupProtocol::Classic {
+            assert!(
+                t.story().contains("now has 4 partitions (was 2)"),
+                "{}",
+                t.story()
+            );
+        }
+    }
+}

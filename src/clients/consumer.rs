@@ -71,6 +71,9 @@ pub struct SimConsumer {
     pub generation: i32,
     phase: Phase,
     coordinator: Option<BrokerId>,
+    /// As group leader: the partition count of every subscribed topic its last assignment was
+    /// computed from (Kafka's `assignmentSnapshot`); empty when not the leader.
+    assigned_counts: BTreeMap<String, i32>,
     /// Partitions owned now.
     pub assignment: Vec<TopicPartition>,
     /// Next offset to process per owned partition.
@@ -109,6 +112,7 @@ impl SimConsumer {
             generation: -1,
             phase: Phase::Unjoined,
             coordinator: None,
+            assigned_counts: BTreeMap::new(),
             assignment: Vec::new(),
             positions: BTreeMap::new(),
             committer: OffsetCommitter::default(),

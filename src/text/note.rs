@@ -88,6 +88,20 @@ pub fn note_in(lang: Lang, n: &NoteText) -> String {
                 ("ms".into(), max_poll_interval_ms.to_string()),
             ],
         ),
+        SubscribedMetadataChanged {
+            client,
+            topic,
+            from,
+            to,
+        } => (
+            "note.metadata_changed",
+            vec![
+                ("client".into(), client.clone()),
+                ("topic".into(), topic.clone()),
+                ("from".into(), from.to_string()),
+                ("to".into(), to.to_string()),
+            ],
+        ),
         GroupCallFailed {
             client,
             call,
@@ -279,6 +293,12 @@ mod tests {
             NoteText::PollTimeout {
                 client: "consumer-1".into(),
                 max_poll_interval_ms: 300_000,
+            },
+            NoteText::SubscribedMetadataChanged {
+                client: "consumer-1".into(),
+                topic: "test".into(),
+                from: 2,
+                to: 4,
             },
             NoteText::GroupCallFailed {
                 client: "consumer-1".into(),

@@ -8,6 +8,7 @@ use crate::cluster::event::{EventKind, NoteText};
 use crate::cluster::group::{JoinRequest, MemberSubscription, assign};
 use crate::cluster::lab::Cluster;
 use crate::cluster::types::{AssignorKind, BrokerId, TopicPartition};
+use std::collections::BTreeMap;
 
 impl SimConsumer {
     pub(super) fn find_coordinator(&mut self, lab: &Cluster) -> Option<BrokerId> {
@@ -32,6 +33,9 @@ impl SimConsumer {
             return;
         };
         self.next_heartbeat_ms = now + self.spec.heartbeat_interval_ms as i64;
+        if self.leader_metadata_changed(lab) {
+            return;
+        }
         match lab.group_heartbeat(coord, &self.spec.group_id, &member, self.generation) {
             Ok(()) => {}
             // The group is rebalancing or has moved on to a newer generation: rejoin (the
@@ -60,6 +64,32 @@ impl SimConsumer {
             });
             self.phase = Phase::Unjoined;
         }
+    }
+
+    /// The leader's check of Kafka's `ConsumerCoordinator`: when a subscribed topic's partition
+    /// count differs from the one its assignment was computed from (partitions were added, the
+    /// topic deleted), it rejoins so the group rebalances over the new metadata. The lab's clients
+    /// see metadata at once; Kafka's see it on their next refresh (`metadata.max.age.ms`, 5 min,
+    /// or sooner after an error).
+    fn leader_metadata_changed(&mut self, lab: &mut Cluster) -> bool {
+        let changed = self.assigned_counts.iter().find_map(|(topic, &from)| {
+            let to = lab.partition_count(topic).unwrap_or(0);
+            (to != from).then(|| (topic.clone(), from, to))
+        });
+        let Some((topic, from, to)) = changed else {
+            return false;
+        };
+        self.assigned_counts.clear();
+        lab.emit_event(EventKind::Note {
+            text: NoteText::SubscribedMetadataChanged {
+                client: self.client_id.clone(),
+                topic,
+                from,
+                to,
+            },
+        });
+        self.phase = Phase::Unjoined;
+        true
     }
 
     pub(super) fn group_step(&mut self, lab: &mut Cluster, now: i64) {
@@ -125,13 +155,18 @@ impl SimConsumer {
                                     owned: owned.clone(),
                                 })
                                 .collect();
-                            let counts = subs
+                            let counts: BTreeMap<String, i32> = subs
                                 .iter()
                                 .flat_map(|s| s.topics.iter())
                                 .filter_map(|t| Some((t.clone(), lab.partition_count(t)?)))
                                 .collect();
-                            assign(kind, &subs, &counts)
+                            let plan = assign(kind, &subs, &counts);
+                            self.assigned_counts = counts;
+                            plan
                         });
+                        if plan.is_none() {
+                            self.assigned_counts.clear();
+                        }
                         self.phase = Phase::AwaitingSync(plan);
                     }
                     Err(KafkaError::UnknownMemberId) => {

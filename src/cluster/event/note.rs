@@ -92,6 +92,18 @@ pub enum NoteText {
         /// The setting.
         max_poll_interval_ms: u64,
     },
+    /// The group leader saw a subscribed topic's partition count change since its last
+    /// assignment and rejoins to rebalance.
+    SubscribedMetadataChanged {
+        /// `client.id`.
+        client: String,
+        /// The topic.
+        topic: String,
+        /// Partitions the last assignment was computed from.
+        from: i32,
+        /// Partitions now (0: the topic is gone).
+        to: i32,
+    },
     /// A group call failed with an error that is not retriable.
     GroupCallFailed {
         /// `client.id`.
@@ -240,6 +252,15 @@ impl fmt::Display for NoteText {
             } => write!(
                 f,
                 "{client} exceeded max.poll.interval.ms={max_poll_interval_ms} and left the group"
+            ),
+            Self::SubscribedMetadataChanged {
+                client,
+                topic,
+                from,
+                to,
+            } => write!(
+                f,
+                "{client}: {topic} now has {to} partitions (was {from}): rejoining to rebalance"
             ),
             Self::GroupCallFailed {
                 client,
