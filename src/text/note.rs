@@ -296,7 +296,7 @@ mod tests {
             },
             NoteText::SubscribedMetadataChanged {
                 client: "consumer-1".into(),
-                topic: "test".into(),
+                topic: "t1".into(),
                 from: 2,
                 to: 4,
             },
