@@ -15,6 +15,7 @@ pub mod frame;
 pub mod groups;
 pub mod host;
 pub mod listener;
+pub mod listener_security;
 pub mod metadata;
 pub mod offset_commit;
 pub mod produce;
@@ -27,5 +28,6 @@ pub mod versions;
 pub mod wire_clients;
 
 pub use host::{ApiCall, ListenerConfig, Reply, WireHost};
+pub use listener_security::ListenerSecurity;
 #[cfg(test)]
 mod tests;

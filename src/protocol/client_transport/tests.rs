@@ -125,7 +125,7 @@ async fn fake_broker(correlation_offset: i32) -> String {
             panic!("not a request")
         };
         let resp = kafka_protocol::messages::ResponseKind::ApiVersions(
-            crate::protocol::versions::api_versions_response(0),
+            crate::protocol::versions::api_versions_response(0, false),
         );
         let out = frame::encode_response(
             req.api_key,

@@ -2,12 +2,20 @@
 
 use super::PLAIN_INVALID;
 
-/// The user name and password a PLAIN message carries.
+/// The user name and password a PLAIN message carries (its `Debug` hides the password).
 pub struct PlainMessage<'a> {
     /// `authcid`: who authenticates.
     pub username: &'a str,
     /// `passwd`.
     pub password: &'a str,
+}
+
+impl std::fmt::Debug for PlainMessage<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlainMessage")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Reads a client's PLAIN message, with Kafka's error messages for a malformed one.
