@@ -147,7 +147,7 @@ fn unescape(name: &str) -> Result<String, String> {
 }
 
 /// The `key=value` attributes of a SCRAM message.
-fn attribute<'a>(message: &'a str, key: char) -> Option<&'a str> {
+fn attribute(message: &str, key: char) -> Option<&str> {
     message.split(',').find_map(|part| {
         let mut chars = part.chars();
         (chars.next() == Some(key) && chars.next() == Some('=')).then(|| &part[2..])
