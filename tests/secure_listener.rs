@@ -248,3 +248,58 @@ fn unusable_security_files_stop_the_lab_with_a_clear_error() {
     assert!(!out.status.success());
     assert!(err.contains("no PEM private key"), "{err}");
 }
+
+/// Runs `tests/python/secure_clients.py` with the real clients against a SASL_SSL lab.
+fn real_client(py: &str, lab: &LiveLab, pki: &TestPki, args: [&str; 5]) -> String {
+    let mut cmd = std::process::Command::new(py);
+    cmd.arg(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/secure_clients.py"),
+    )
+    .arg(args[0])
+    .arg(lab.bootstrap())
+    .arg(&pki.ca)
+    .args(&args[1..]);
+    common::live_lab::run_bounded(cmd, args[0], std::time::Duration::from_secs(120))
+}
+
+#[test]
+fn kafka_python_and_confluent_produce_and_consume_over_sasl_ssl_with_scram() {
+    let Some(py) = common::live_lab::env_or_skip("KAFKA_LAB_PYTHON", "secured real-client") else {
+        return;
+    };
+    let pki = TestPki::new();
+    let lab = start(&pki, "SASL_SSL", 17);
+    let out = real_client(
+        &py,
+        &lab,
+        &pki,
+        [
+            "kafka-python",
+            "SCRAM-SHA-256",
+            "carol",
+            "carol-secret",
+            "ok",
+        ],
+    );
+    assert!(out.contains("OK kafka-python 20 records"), "{out}");
+    let out = real_client(
+        &py,
+        &lab,
+        &pki,
+        ["confluent", "SCRAM-SHA-512", "bob", "bob-secret", "ok"],
+    );
+    assert!(out.contains("OK confluent 20 records"), "{out}");
+    for client in ["kafka-python", "confluent"] {
+        let out = real_client(
+            &py,
+            &lab,
+            &pki,
+            [client, "SCRAM-SHA-512", "bob", "not-bobs-password", "fail"],
+        );
+        assert!(
+            out.contains("AUTH_FAILED") && out.contains("invalid credentials"),
+            "{client}: {out}"
+        );
+        assert!(!out.contains("not-bobs-password"), "{out}");
+    }
+}
