@@ -211,16 +211,30 @@ async fn sasl_ssl_lab_authenticates_scram_sha_256_inside_tls() {
             if message.contains("invalid credentials with SASL mechanism SCRAM-SHA-256")),
         "{e}"
     );
-    // The status line the lab printed names the protocol.
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    let status = lab
-        .events_so_far()
-        .into_iter()
+}
+
+#[test]
+fn status_line_names_the_security_protocol() {
+    use std::io::BufRead;
+    let pki = TestPki::new();
+    let port = common::free_ports();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kafka-lab"))
+        .args(["--ephemeral", "--port", &port.to_string()])
+        .args(pki.lab_flags("SASL_SSL"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn kafka-lab");
+    let stderr = child.stderr.take().expect("stderr");
+    let line = std::io::BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
         .find(|l| l.contains("Kafka wire protocol on"));
-    assert!(
-        status.as_deref().is_some_and(|l| l.contains("SASL_SSL")),
-        "{status:?}"
-    );
+    common::stop_lab(&mut child);
+    let line = line.expect("a status line");
+    assert!(line.contains(", SASL_SSL ("), "{line}");
+    assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
 }
 
 #[test]

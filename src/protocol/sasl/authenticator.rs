@@ -215,3 +215,157 @@ fn authenticate_failure(code: i16, message: &str) -> ResponseKind {
 pub fn is_sasl(key: ApiKey) -> bool {
     matches!(key, ApiKey::SaslHandshake | ApiKey::SaslAuthenticate)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::sasl::scram::ScramClient;
+    use crate::protocol::security::Secret;
+    use kafka_protocol::messages::{
+        ApiVersionsRequest, MetadataRequest, RequestHeader, SaslAuthenticateRequest,
+        SaslHandshakeRequest,
+    };
+
+    fn users() -> Arc<SaslUsers> {
+        Arc::new(SaslUsers::parse("alice:pw\nSCRAM-SHA-256 bob:pw2\n").unwrap())
+    }
+
+    fn request(api_key: ApiKey, version: i16, body: RequestKind) -> Request {
+        Request {
+            header: RequestHeader::default()
+                .with_request_api_key(api_key as i16)
+                .with_request_api_version(version),
+            api_key,
+            body,
+        }
+    }
+
+    fn handshake(mechanism: &'static str, version: i16) -> Request {
+        request(
+            ApiKey::SaslHandshake,
+            version,
+            RequestKind::SaslHandshake(
+                SaslHandshakeRequest::default()
+                    .with_mechanism(StrBytes::from_static_str(mechanism)),
+            ),
+        )
+    }
+
+    fn token(bytes: Vec<u8>) -> Request {
+        request(
+            ApiKey::SaslAuthenticate,
+            2,
+            RequestKind::SaslAuthenticate(
+                SaslAuthenticateRequest::default().with_auth_bytes(Bytes::from(bytes)),
+            ),
+        )
+    }
+
+    fn answer(step: SaslStep) -> (bool, ResponseKind) {
+        match step {
+            SaslStep::Answer(r) => (false, *r),
+            SaslStep::AnswerAndClose(r) => (true, *r),
+            other => panic!("expected an answer, got {other:?}"),
+        }
+    }
+
+    fn auth_response(step: SaslStep) -> (bool, SaslAuthenticateResponse) {
+        match answer(step) {
+            (closing, ResponseKind::SaslAuthenticate(r)) => (closing, r),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_api_versions_and_handshake_pass_before_authentication() {
+        let mut a = Authenticator::new(users());
+        let versions = request(
+            ApiKey::ApiVersions,
+            3,
+            RequestKind::ApiVersions(ApiVersionsRequest::default()),
+        );
+        assert!(matches!(a.on_request(&versions), SaslStep::Forward));
+        let metadata = request(
+            ApiKey::Metadata,
+            9,
+            RequestKind::Metadata(MetadataRequest::default()),
+        );
+        assert!(matches!(a.on_request(&metadata), SaslStep::Close));
+        assert!(matches!(
+            a.on_request(&token(b"\0alice\0pw".to_vec())),
+            SaslStep::Close
+        ));
+    }
+
+    #[test]
+    fn plain_authenticates_then_refuses_a_second_exchange() {
+        let mut a = Authenticator::new(users());
+        let (closing, r) = answer(a.on_request(&handshake("PLAIN", 1)));
+        assert!(!closing);
+        let ResponseKind::SaslHandshake(h) = r else {
+            panic!()
+        };
+        assert_eq!(h.error_code, 0);
+        assert_eq!(h.mechanisms.len(), 3);
+        let (closing, r) = auth_response(a.on_request(&token(b"\0alice\0pw".to_vec())));
+        assert!(!closing && r.error_code == 0);
+        assert_eq!(a.user(), Some("alice"));
+        let metadata = request(
+            ApiKey::Metadata,
+            9,
+            RequestKind::Metadata(MetadataRequest::default()),
+        );
+        assert!(matches!(a.on_request(&metadata), SaslStep::Forward));
+        let (closing, r) = auth_response(a.on_request(&token(b"\0alice\0pw".to_vec())));
+        assert!(!closing);
+        assert_eq!(r.error_code, ILLEGAL_SASL_STATE);
+        let (_, r) = answer(a.on_request(&handshake("PLAIN", 1)));
+        assert!(matches!(r, ResponseKind::SaslHandshake(h) if h.error_code == ILLEGAL_SASL_STATE));
+    }
+
+    #[test]
+    fn wrong_password_and_unknown_mechanism_answer_then_close() {
+        let mut a = Authenticator::new(users());
+        answer(a.on_request(&handshake("PLAIN", 1)));
+        let (closing, r) = auth_response(a.on_request(&token(b"\0alice\0nope".to_vec())));
+        assert!(closing);
+        assert_eq!(r.error_code, SASL_AUTHENTICATION_FAILED);
+        assert_eq!(
+            r.error_message.as_deref(),
+            Some("Authentication failed: Invalid username or password")
+        );
+        let mut a = Authenticator::new(users());
+        let (closing, r) = answer(a.on_request(&handshake("GSSAPI", 1)));
+        assert!(closing);
+        assert!(
+            matches!(r, ResponseKind::SaslHandshake(h) if h.error_code == UNSUPPORTED_SASL_MECHANISM)
+        );
+        // Kafka's mechanism names are case-sensitive on the broker.
+        let mut a = Authenticator::new(users());
+        assert!(answer(a.on_request(&handshake("plain", 1))).0);
+    }
+
+    #[test]
+    fn scram_over_authenticate_and_over_raw_v0_tokens() {
+        let mut a = Authenticator::new(users());
+        answer(a.on_request(&handshake("SCRAM-SHA-256", 1)));
+        let mut c = ScramClient::new(ScramHash::Sha256, "bob", &Secret::new("pw2"));
+        let (_, first) = auth_response(a.on_request(&token(c.client_first())));
+        let fin = c.client_final(&first.auth_bytes).unwrap();
+        let (closing, last) = auth_response(a.on_request(&token(fin)));
+        assert!(!closing && last.error_code == 0);
+        c.check_server_final(&last.auth_bytes).unwrap();
+        assert_eq!(a.user(), Some("bob"));
+
+        let mut a = Authenticator::new(users());
+        answer(a.on_request(&handshake("SCRAM-SHA-256", 0)));
+        assert!(a.expects_raw_token());
+        let mut c = ScramClient::new(ScramHash::Sha256, "bob", &Secret::new("pw2"));
+        let first = a.on_raw_token(&c.client_first()).unwrap();
+        let fin = c.client_final(&first).unwrap();
+        let last = a.on_raw_token(&fin).unwrap();
+        c.check_server_final(&last).unwrap();
+        assert!(!a.expects_raw_token());
+        assert_eq!(a.user(), Some("bob"));
+    }
+}
