@@ -47,7 +47,7 @@ async fn serves_metadata(lab: &LiveLab, security: &ClientSecurity, sasl_listed: 
     assert_eq!(listed(ApiKey::SaslAuthenticate), sasl_listed);
     assert!(listed(ApiKey::Metadata));
     let metadata = c
-        .call(MetadataRequest::default(), 9)
+        .call(MetadataRequest::default().with_topics(None), 9)
         .await
         .expect("Metadata");
     let mut ports: Vec<i32> = metadata.brokers.iter().map(|b| b.port).collect();

@@ -20,6 +20,9 @@ const IN_FLIGHT_PER_CONNECTION: usize = 64;
 const MAX_CONNECTIONS_PER_BROKER: usize = 4096;
 /// `connections.max.idle.ms`: Kafka closes a connection silent this long (default 10 minutes).
 const CONNECTIONS_MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(600);
+/// `connection.failed.authentication.delay.ms`: Kafka closes a connection that failed to
+/// authenticate this long after its answer (default 100).
+const FAILED_AUTHENTICATION_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
 /// How long a TLS client has to finish its handshake (a port scanner or a plaintext client
 /// holds no connection slot longer).
 const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -239,11 +242,14 @@ pub async fn serve_connection<S>(
                         }
                         continue;
                     }
-                    // Kafka sends the error, then closes: the writer sends what is queued.
+                    // Kafka sends the error, then closes after
+                    // `connection.failed.authentication.delay.ms`: a client that sees the close
+                    // with the answer (kafka-python) would otherwise miss the answer.
                     SaslStep::AnswerAndClose(body) => {
                         let _ = order_tx
                             .send(answer_now(key, version, correlation_id, *body))
                             .await;
+                        tokio::time::sleep(FAILED_AUTHENTICATION_DELAY).await;
                         break;
                     }
                 }
