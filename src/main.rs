@@ -589,7 +589,15 @@ fn main() {
     if let Err(e) = result {
         match e.downcast_ref::<kafka_lab::cluster::event::ListenerError>() {
             Some(why) => eprintln!("kafka-lab: {}", kafka_lab::text::io::listener_error(why)),
-            None => eprintln!("kafka-lab: {e:#}"),
+            None => match e
+                .downcast_ref::<kafka_lab::protocol::listener_security::ListenerSecurityError>()
+            {
+                Some(why) => eprintln!(
+                    "kafka-lab: {}",
+                    kafka_lab::text::security::listener_security_error(why)
+                ),
+                None => eprintln!("kafka-lab: {e:#}"),
+            },
         }
         std::process::exit(1);
     }
