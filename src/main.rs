@@ -6,6 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use cli::bench::{BenchArgs, bench};
 use cli::journal::{RecordArgs, data_dir_is_fresh};
+use cli::listen::ListenArgs;
 use cli::replay::{ReplayArgs, replay};
 use kafka_lab::clients::spec::validate_rate;
 use kafka_lab::cluster::config::{ClusterConfig, KAFKA_VERSION, Profile};
@@ -15,7 +16,7 @@ use kafka_lab::lab::Lab;
 use kafka_lab::lab::command::Command;
 use kafka_lab::lab::driver::LabChannels;
 use kafka_lab::lab::journal::{Header, LessonStart, Start};
-use kafka_lab::lab::live::{self, LiveOptions, WireOptions};
+use kafka_lab::lab::live::{self, LiveOptions};
 use kafka_lab::protocol::ListenerConfig;
 use kafka_lab::scenario::default_lab::DefaultLab;
 use kafka_lab::scenario::headless::{OutputFormat, Timed, run_headless};
@@ -216,44 +217,6 @@ struct RunArgs {
     record: RecordArgs,
 }
 
-/// The Kafka wire listener's flags, the same for the default lab and lessons.
-#[derive(Args, Debug, Clone)]
-struct ListenArgs {
-    /// Kafka wire-protocol port of broker 1; broker N listens on PORT + N - 1 (live mode).
-    /// Default 9092; when a default port is taken the lab runs without the listener and says so.
-    #[arg(long)]
-    port: Option<u16>,
-    /// Address the wire listener binds (loopback by default).
-    #[arg(long, default_value = "127.0.0.1")]
-    bind: std::net::IpAddr,
-    /// Run without the Kafka wire-protocol listener.
-    #[arg(long)]
-    no_listen: bool,
-}
-
-impl ListenArgs {
-    /// The listener to start, or none with `--no-listen`.
-    fn wire_options(&self, defaults: ListenerConfig) -> Option<WireOptions> {
-        if self.no_listen {
-            return None;
-        }
-        let mut config = ListenerConfig {
-            base_port: self.port.unwrap_or(DEFAULT_PORT),
-            bind: self.bind,
-            ..defaults
-        };
-        config.advertised_host = if self.bind.is_unspecified() {
-            "127.0.0.1".to_string()
-        } else {
-            self.bind.to_string()
-        };
-        Some(WireOptions {
-            config,
-            required: self.port.is_some(),
-        })
-    }
-}
-
 fn open_data_dir(args: &LabArgs) -> Result<DataDir> {
     DataDir::open(args.ephemeral, args.data_dir.as_deref()).map_err(anyhow::Error::msg)
 }
@@ -401,7 +364,9 @@ fn run(args: RunArgs, profile: Profile) -> Result<()> {
             .context("writing the event log")?;
         return Ok(());
     }
-    let wire = args.listen.wire_options(ListenerConfig::new(DEFAULT_PORT));
+    let wire = args
+        .listen
+        .wire_options(ListenerConfig::new(DEFAULT_PORT))?;
     let header = Header::new(
         lab.config().clone(),
         Start::Commands(setup),
@@ -443,7 +408,9 @@ fn lesson(args: LessonArgs, profile: Profile) -> Result<()> {
         return print_story(&scenario, temp.path(), args.seed, args.json)
             .map_err(anyhow::Error::msg);
     }
-    let listener = args.listen.wire_options(ListenerConfig::new(DEFAULT_PORT));
+    let listener = args
+        .listen
+        .wire_options(ListenerConfig::new(DEFAULT_PORT))?;
     let root = temp.path().to_path_buf();
     let (director, lab) = LessonDirector::start(std::sync::Arc::new(scenario), root, args.seed)
         .map_err(anyhow::Error::msg)?;
@@ -565,10 +532,7 @@ fn main() {
         None => run(cli.run, cli.profile),
     };
     if let Err(e) = result {
-        match e.downcast_ref::<kafka_lab::cluster::event::ListenerError>() {
-            Some(why) => eprintln!("kafka-lab: {}", kafka_lab::text::io::listener_error(why)),
-            None => eprintln!("kafka-lab: {e:#}"),
-        }
+        eprintln!("kafka-lab: {}", cli::listen::error_text(&e));
         std::process::exit(1);
     }
 }

@@ -2,4 +2,5 @@
 
 pub mod bench;
 pub mod journal;
+pub mod listen;
 pub mod replay;

@@ -7,6 +7,7 @@
 //! `max_wait_ms`, OffsetCommit until replicated) are parked there and re-checked as time moves.
 
 pub mod admin;
+pub mod client_transport;
 pub mod consumer_protocol;
 pub mod describe_groups;
 pub mod fetch;
@@ -14,14 +15,19 @@ pub mod frame;
 pub mod groups;
 pub mod host;
 pub mod listener;
+pub mod listener_security;
 pub mod metadata;
 pub mod offset_commit;
 pub mod produce;
+pub mod sasl;
+pub mod security;
+pub mod tls;
 pub mod topic_admin;
 pub mod txn;
 pub mod versions;
 pub mod wire_clients;
 
 pub use host::{ApiCall, ListenerConfig, Reply, WireHost};
+pub use listener_security::ListenerSecurity;
 #[cfg(test)]
 mod tests;

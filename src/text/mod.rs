@@ -11,6 +11,7 @@ pub mod io;
 pub mod lang;
 pub mod note;
 pub mod reason;
+pub mod security;
 pub mod width;
 
 pub use lang::Lang;
@@ -290,6 +291,12 @@ pub(crate) mod tests {
         "PgUp",
         "PgDn",
         "space",
+        "TLS",
+        "PEM",
+        "SASL",
+        "CA",
+        "PKCS",
+        "PLAIN",
     ];
 
     /// Fails unless `line` has Chinese in it and every Latin word is a Kafka term or data.
