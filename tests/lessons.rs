@@ -115,6 +115,7 @@ lesson_tests! {
     kip848_survivor_keeps_reading_while_the_classic_one_stops => "new-consumer-protocol",
     keyed_records_stay_in_order_per_key => "keyed-order",
     idempotent_producer_stores_retries_once_and_keeps_key_order => "idempotence",
+    exactly_once_reads_committed_transactions_only_and_fences_the_zombie => "exactly-once",
     retention_deletes_segments_and_offset_reset_moves_consumer => "retention-and-reset",
 }
 

@@ -200,6 +200,8 @@ pub(super) struct ExpectDef {
     pub(super) keys_in_order: Option<bool>,
     pub(super) duplicates: Option<u64>,
     pub(super) duplicates_at_least: Option<u64>,
+    pub(super) aborted_read: Option<u64>,
+    pub(super) aborted_read_at_least: Option<u64>,
     pub(super) from: Option<String>,
     // producer
     pub(super) acked_at_least: Option<u64>,
