@@ -262,3 +262,30 @@ fn snapshot_open_transactions_overlay() {
         assert!(!screen_text(&app).contains("zombie-job"));
     }
 }
+
+#[test]
+fn producers_panel_says_killed_frozen_and_fenced() {
+    use crate::clients::view::ProducerTxnState;
+    let cases: [(&str, fn(&mut crate::clients::view::ProducerSnapshot)); 3] = [
+        ("killed", |p| {
+            p.running = false;
+            p.killed = true;
+        }),
+        ("frozen", |p| p.paused = true),
+        ("fenced", |p| {
+            p.running = false;
+            p.transaction = Some(ProducerTxnState::Fenced);
+        }),
+    ];
+    for (word, change) in cases {
+        let mut app = fixture::app(160, 48);
+        let mut snap = app.snapshot.clone();
+        change(&mut snap.producers[0]);
+        app.set_snapshot(snap);
+        let shown = screen_text(&app);
+        assert!(
+            shown.contains(&format!("producer-1 {word}")),
+            "{word}: {shown}"
+        );
+    }
+}
