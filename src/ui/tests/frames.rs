@@ -265,8 +265,9 @@ fn snapshot_open_transactions_overlay() {
 
 #[test]
 fn producers_panel_says_killed_frozen_and_fenced() {
-    use crate::clients::view::ProducerTxnState;
-    let cases: [(&str, fn(&mut crate::clients::view::ProducerSnapshot)); 3] = [
+    use crate::clients::view::{ProducerSnapshot, ProducerTxnState};
+    type Change = fn(&mut ProducerSnapshot);
+    let cases: [(&str, Change); 3] = [
         ("killed", |p| {
             p.running = false;
             p.killed = true;
