@@ -115,6 +115,7 @@ lesson_tests! {
     kip848_survivor_keeps_reading_while_the_classic_one_stops => "new-consumer-protocol",
     keyed_records_stay_in_order_per_key => "keyed-order",
     idempotent_producer_stores_retries_once_and_keeps_key_order => "idempotence",
+    exactly_once_reads_committed_transactions_only_and_fences_the_zombie => "exactly-once",
     retention_deletes_segments_and_offset_reset_moves_consumer => "retention-and-reset",
 }
 
@@ -287,6 +288,56 @@ fn producer_settings_and_idempotence_checks_follow_kafkas_rules() {
     assert!(
         !spec.enable_idempotence && spec.max_in_flight == 8,
         "more than 5 in flight turns the default idempotence off, as in Kafka"
+    );
+}
+
+#[test]
+fn transactional_producers_kill_pause_and_their_checks_parse_as_kafka_allows() {
+    let p = "[[step]]\nspawn_producer = { name = \"P\", topic = \"test\", ";
+    let e = parse_err(&format!("{p}acks = 1, transactional_id = \"job\" }}\n"));
+    assert!(
+        e.contains("transactional.id needs enable.idempotence=true"),
+        "{e}"
+    );
+    let e = parse_err(&format!(
+        "{p}transactional_id = \"job\", commit_interval_ms = 0 }}\n"
+    ));
+    assert!(e.contains("commit interval must be positive"), "{e}");
+    let e = parse_err("[[step]]\npause_producer = \"ghost\"\n");
+    assert!(e.contains("no producer named \"ghost\""), "{e}");
+    let e = parse_err(&format!(
+        "{p}}}\n[[step]]\nexpect = {{ producer = \"P\", state = \"Zombie\" }}\n"
+    ));
+    assert!(e.contains("found state = \"Zombie\""), "{e}");
+    let e = parse_err("[[step]]\nexpect = { broker = 1, aborted_read = 0 }\n");
+    assert!(e.contains("belongs to a consumer expectation"), "{e}");
+    let c = "[[step]]\nspawn_consumer = { name = \"A\", group = \"g\", topic = \"test\" }\n";
+    let ok = format!(
+        "{HEADER}{p}transactional_id = \"job\", commit_interval_ms = 500, transaction_timeout_ms = 9000 }}\n{c}\
+         [[step]]\npause_producer = \"P\"\n[[step]]\nresume_producer = \"P\"\n[[step]]\nkill_producer = \"P\"\n\
+         [[step]]\nexpect = {{ producer = \"P\", state = \"Fenced\" }}\n\
+         [[step]]\nexpect = {{ consumer = \"A\", aborted_read = 0 }}\n"
+    );
+    let parsed = parse_scenario("ok.toml", "ok", &ok).unwrap_or_else(|e| panic!("{e}"));
+    let Some(Action::SpawnProducer(spec)) = &parsed.steps[0].action else {
+        panic!("{:?}", parsed.steps[0].action)
+    };
+    assert_eq!(spec.transactional_id.as_deref(), Some("job"));
+    assert_eq!(
+        (spec.commit_interval_ms, spec.transaction_timeout_ms),
+        (500, 9_000)
+    );
+    assert_eq!(
+        parsed.steps[2].action,
+        Some(Action::PauseProducer("P".into(), true))
+    );
+    assert_eq!(
+        parsed.steps[3].action,
+        Some(Action::PauseProducer("P".into(), false))
+    );
+    assert_eq!(
+        parsed.steps[4].action,
+        Some(Action::KillProducer("P".into()))
     );
 }
 

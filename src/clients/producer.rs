@@ -1,8 +1,12 @@
 //! A simulated producer that behaves like Kafka's: partitioner, batching by `linger.ms` and
 //! `batch.size`, `acks`, and a metadata refresh on NOT_LEADER_OR_FOLLOWER. Sending, retries,
-//! `delivery.timeout.ms` and the idempotent producer's sequences live in [`send`].
+//! `delivery.timeout.ms` and the idempotent producer's sequences live in [`send`]; a
+//! `transactional.id`'s InitProducerId, AddPartitionsToTxn and EndTxn in [`txn`].
 
 mod send;
+mod txn;
+
+pub use txn::TxnEnd;
 
 use crate::clients::spec::{KeyMode, Partitioner, ProducerSpec};
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
@@ -83,6 +87,12 @@ pub struct SimProducer {
     pub retried: u64,
     /// Acknowledged (partition, offset, value) of the last step, for checks that follow records.
     pub recent_acks: Vec<(TopicPartition, i64, Bytes)>,
+    /// Transactions whose EndTxn was answered in the last step.
+    pub recent_txn_ends: Vec<TxnEnd>,
+    /// Frozen (a long GC pause): it takes no step until resumed.
+    pub paused: bool,
+    killed: bool,
+    txn: Option<txn::Transactional>,
 }
 
 impl SimProducer {
@@ -91,7 +101,6 @@ impl SimProducer {
         Self {
             id,
             client_id,
-            spec,
             running: true,
             metadata: BTreeMap::new(),
             metadata_stale: true,
@@ -111,7 +120,45 @@ impl SimProducer {
             failed: 0,
             retried: 0,
             recent_acks: Vec::new(),
+            recent_txn_ends: Vec::new(),
+            paused: false,
+            killed: false,
+            txn: spec.transactional_id.clone().map(txn::Transactional::new),
+            spec,
         }
+    }
+
+    /// Whether it was killed.
+    pub fn is_killed(&self) -> bool {
+        self.killed
+    }
+
+    /// Crashes it: nothing more is sent or read, and a transaction it had open stays open.
+    pub fn kill(&mut self, lab: &mut Cluster) {
+        self.killed = true;
+        self.running = false;
+        for f in std::mem::take(&mut self.in_flight) {
+            lab.forget_ticket(f.ticket);
+        }
+        self.txn_forget(lab);
+        self.queued.clear();
+        self.open_batches.clear();
+    }
+
+    /// The number of its open (or last) transaction, for checks that follow records into
+    /// transactions: every record acknowledged in a step belongs to it.
+    pub fn transaction_number(&self) -> Option<u64> {
+        self.txn.as_ref().map(|t| t.number())
+    }
+
+    /// Its transactional state, if it has a `transactional.id`.
+    pub fn transaction_state(&self) -> Option<crate::clients::view::ProducerTxnState> {
+        self.txn.as_ref().map(|t| t.state())
+    }
+
+    /// Its producer id and epoch, once InitProducerId answered.
+    pub fn producer_epoch(&self) -> Option<(i64, i16)> {
+        self.idempotence.as_ref().map(|i| (i.producer_id, i.epoch))
     }
 
     /// Dashboard view.
@@ -133,6 +180,11 @@ impl SimProducer {
             running: self.running,
             idempotent: self.spec.idempotent(),
             producer_id: self.idempotence.as_ref().map(|i| i.producer_id),
+            transactional_id: self.txn.as_ref().map(|t| t.id().to_string()),
+            transaction: self.txn.as_ref().map(|t| t.state()),
+            transactions_ended: self.txn.as_ref().map_or((0, 0), |t| t.ended()),
+            paused: self.paused,
+            killed: self.killed,
         }
     }
 
@@ -152,6 +204,7 @@ impl SimProducer {
     /// One step: make records due at the rate, seal batches by linger/size, send, collect acks.
     pub fn step(&mut self, lab: &mut Cluster, step_ms: i64) {
         self.recent_acks.clear();
+        self.recent_txn_ends.clear();
         if self.metadata_stale {
             self.refresh_metadata(lab);
         }
@@ -159,7 +212,8 @@ impl SimProducer {
         let Some(partitions) = lab.partition_count(&self.spec.topic) else {
             return;
         };
-        if self.spec.idempotent() && self.idempotence.is_none() {
+        self.txn_poll(lab, now);
+        if self.txn.is_none() && self.spec.idempotent() && self.idempotence.is_none() {
             // InitProducerId before the first send, as Kafka's producer does.
             let (producer_id, epoch) = lab.init_producer_id(None);
             self.idempotence = Some(Idempotence {
@@ -169,10 +223,13 @@ impl SimProducer {
                 bump_needed: false,
             });
         }
-        if self.running {
+        // A transactional application appends only inside a transaction: never while it waits for
+        // InitProducerId or for its commit (Kafka's `commitTransaction` blocks).
+        if self.running && self.txn.as_ref().is_none_or(|t| t.may_append()) {
             self.carry += self.spec.rate_per_sec * step_ms as f64 / 1000.0;
             while self.carry >= 1.0 {
                 self.carry -= 1.0;
+                self.begin_if_ready(now);
                 self.make_record(lab, partitions, now);
             }
         }
@@ -191,6 +248,7 @@ impl SimProducer {
         self.expire_queued(lab, now);
         self.send_queued(lab, now);
         self.collect_acks(lab, now);
+        self.txn_advance(lab, now);
     }
 
     fn make_record(&mut self, lab: &mut Cluster, partitions: i32, now: i64) {
@@ -282,3 +340,5 @@ impl SimProducer {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod txn_tests;

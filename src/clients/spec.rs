@@ -204,6 +204,28 @@ pub struct ProducerSpec {
     pub enable_idempotence: bool,
     /// `max.in.flight.requests.per.connection`: batches sent and not answered, per partition.
     pub max_in_flight: u32,
+    /// `transactional.id`: with one, the producer writes in transactions (InitProducerId with the
+    /// id, AddPartitionsToTxn, EndTxn) and fences every older producer with the same id.
+    #[serde(default)]
+    pub transactional_id: Option<String>,
+    /// `transaction.timeout.ms`: how long the coordinator lets a transaction stay open before
+    /// aborting it (Kafka's default 60000; the brokers' `transaction.max.timeout.ms` caps it).
+    #[serde(default = "default_transaction_timeout_ms")]
+    pub transaction_timeout_ms: u64,
+    /// How often a transactional producer commits: Kafka Streams' `commit.interval.ms` (100 ms
+    /// under `exactly_once_v2`), the loop a plain producer's application writes by hand.
+    #[serde(default = "default_commit_interval_ms")]
+    pub commit_interval_ms: u64,
+}
+
+/// `transaction.timeout.ms`'s default.
+fn default_transaction_timeout_ms() -> u64 {
+    60_000
+}
+
+/// `commit.interval.ms`'s default under `exactly_once_v2`.
+fn default_commit_interval_ms() -> u64 {
+    100
 }
 
 impl ProducerSpec {
@@ -226,7 +248,15 @@ impl ProducerSpec {
             delivery_timeout_ms: 120_000,
             enable_idempotence: true,
             max_in_flight: 5,
+            transactional_id: None,
+            transaction_timeout_ms: default_transaction_timeout_ms(),
+            commit_interval_ms: default_commit_interval_ms(),
         }
+    }
+
+    /// Its `transactional.id`, if it writes in transactions.
+    pub fn transactional(&self) -> Option<&str> {
+        self.transactional_id.as_deref()
     }
 
     /// Whether the producer runs idempotent: `enable.idempotence` with `acks=all`, as Kafka's
@@ -356,6 +386,21 @@ impl ProducerSpec {
         if self.max_in_flight == 0 || (self.enable_idempotence && self.max_in_flight > 5) {
             return Err(SpecError::MaxInFlight(self.max_in_flight));
         }
+        if let Some(tid) = &self.transactional_id {
+            if tid.is_empty() {
+                return Err(SpecError::EmptyTransactionalId);
+            }
+            // As Kafka's producer: a transactional.id needs idempotence, so acks=all.
+            if !self.idempotent() {
+                return Err(SpecError::TransactionalNeedsIdempotence);
+            }
+            if self.transaction_timeout_ms == 0 || self.transaction_timeout_ms > i32::MAX as u64 {
+                return Err(SpecError::TransactionTimeout(self.transaction_timeout_ms));
+            }
+            if self.commit_interval_ms == 0 {
+                return Err(SpecError::CommitInterval);
+            }
+        }
         Ok(())
     }
 }
@@ -421,6 +466,24 @@ mod tests {
         assert!(!p.idempotent(), "acks=1 turns the default idempotence off");
         p.delivery_timeout_ms = 30_000;
         assert_eq!(p.validate(), Err(SpecError::DeliveryTimeout(30_005)));
+    }
+
+    #[test]
+    fn a_transactional_id_needs_idempotence_and_a_positive_timeout() {
+        let mut p = ProducerSpec::new("t", 10.0);
+        p.transactional_id = Some("copy-job".into());
+        assert_eq!(p.validate(), Ok(()));
+        assert_eq!(p.transactional(), Some("copy-job"));
+        p.acks = Acks::Leader;
+        assert_eq!(p.validate(), Err(SpecError::TransactionalNeedsIdempotence));
+        p.acks = Acks::All;
+        p.transaction_timeout_ms = 0;
+        assert_eq!(p.validate(), Err(SpecError::TransactionTimeout(0)));
+        p.transaction_timeout_ms = 60_000;
+        p.commit_interval_ms = 0;
+        assert_eq!(p.validate(), Err(SpecError::CommitInterval));
+        p.transactional_id = Some(String::new());
+        assert_eq!(p.validate(), Err(SpecError::EmptyTransactionalId));
     }
 
     #[test]

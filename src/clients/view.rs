@@ -50,6 +50,47 @@ pub struct ProducerSnapshot {
     pub idempotent: bool,
     /// Its producer id from InitProducerId, once it has one.
     pub producer_id: Option<i64>,
+    /// `transactional.id`, if it writes in transactions.
+    pub transactional_id: Option<String>,
+    /// Where its transactions are (simulated transactional producers).
+    pub transaction: Option<ProducerTxnState>,
+    /// Transactions it committed and aborted with EndTxn.
+    pub transactions_ended: (u64, u64),
+    /// Frozen (a long GC pause).
+    pub paused: bool,
+    /// Crashed.
+    pub killed: bool,
+}
+
+/// A transactional producer's state, as Kafka's `TransactionManager` names its states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ProducerTxnState {
+    /// InitProducerId not answered yet.
+    Initializing,
+    /// No transaction open.
+    Ready,
+    /// A transaction is open: records go out inside it.
+    InTransaction,
+    /// Flushing, then EndTxn(commit).
+    Committing,
+    /// Dropping what is unsent, then EndTxn(abort).
+    Aborting,
+    /// A newer producer has the `transactional.id`: it stopped for good.
+    Fenced,
+}
+
+impl ProducerTxnState {
+    /// Kafka's name for the state.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProducerTxnState::Initializing => "INITIALIZING",
+            ProducerTxnState::Ready => "READY",
+            ProducerTxnState::InTransaction => "IN_TRANSACTION",
+            ProducerTxnState::Committing => "COMMITTING_TRANSACTION",
+            ProducerTxnState::Aborting => "ABORTING_TRANSACTION",
+            ProducerTxnState::Fenced => "FENCED",
+        }
+    }
 }
 
 /// A consumer's life-cycle state.

@@ -343,6 +343,30 @@ pub enum EventKind {
         /// `client.id`.
         client_id: String,
     },
+    /// A simulated producer crashed: nothing flushed, no EndTxn; what it left open stays open.
+    ProducerKilled {
+        /// `client.id`.
+        client_id: String,
+    },
+    /// A simulated producer froze (a long GC pause, a stalled VM) or came back.
+    ProducerPaused {
+        /// `client.id`.
+        client_id: String,
+        /// Frozen (true) or back (false).
+        paused: bool,
+    },
+    /// A transactional producer learned it was fenced (a newer producer has its
+    /// `transactional.id`): it stops for good, as Kafka's producer does.
+    ZombieFenced {
+        /// `client.id`.
+        client_id: String,
+        /// `transactional.id`.
+        transactional_id: String,
+        /// The epoch it still had.
+        epoch: i16,
+        /// PRODUCER_FENCED or INVALID_PRODUCER_EPOCH.
+        error: crate::cluster::error::KafkaError,
+    },
     /// A member joined a group.
     MemberJoined {
         /// `group.id`.
@@ -527,6 +551,7 @@ impl EventKind {
             | TxnBegan { .. }
             | TxnEnded { .. }
             | ProducerFenced { .. }
+            | ZombieFenced { .. }
             | TxnTimedOut { .. } => EventCategory::Commit,
             BrokerKilled { .. }
             | BrokerShuttingDown { .. }
@@ -534,6 +559,8 @@ impl EventKind {
             | BrokerSessionExpired { .. }
             | BrokerSlow { .. }
             | ProduceFailed { .. }
+            | ProducerKilled { .. }
+            | ProducerPaused { .. }
             | ConsumerKilled { .. } => EventCategory::Fault,
             SegmentRolled { .. } | SegmentsDeleted { .. } | LogTruncated { .. } => {
                 EventCategory::Log

@@ -52,6 +52,15 @@ pub enum SpecError {
     /// `auto.commit.interval.ms` or "commit every N" of zero.
     #[error("commit interval must be positive")]
     CommitInterval,
+    /// `transactional.id` set to the empty string.
+    #[error("transactional.id is empty")]
+    EmptyTransactionalId,
+    /// A `transactional.id` without idempotence (Kafka refuses it).
+    #[error("transactional.id needs enable.idempotence=true and acks=all")]
+    TransactionalNeedsIdempotence,
+    /// `transaction.timeout.ms` of zero or beyond an int.
+    #[error("transaction.timeout.ms must be 1 to 2147483647, not {0}")]
+    TransactionTimeout(u64),
 }
 
 /// Why the lab refused a command; the message says what to do instead.
@@ -101,6 +110,9 @@ pub enum CommandError {
     /// The producer was stopped already.
     #[error("producer {0} is already stopped")]
     ProducerStopped(ClientId),
+    /// The producer was killed: it does nothing more.
+    #[error("producer {0} is killed")]
+    ProducerKilled(ClientId),
     /// No consumer has this id.
     #[error("no consumer {0}")]
     NoConsumer(ClientId),

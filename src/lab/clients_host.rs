@@ -96,6 +96,48 @@ impl SimClients {
         Ok(())
     }
 
+    /// Crashes a producer: its batches are gone, and a transaction it had open stays open until
+    /// `transaction.timeout.ms` or a successor's InitProducerId.
+    pub fn kill_producer(
+        &mut self,
+        cluster: &mut Cluster,
+        id: ClientId,
+    ) -> Result<(), CommandError> {
+        let p = self
+            .producers
+            .get_mut(&id)
+            .ok_or(CommandError::NoProducer(id))?;
+        if p.is_killed() {
+            return Err(CommandError::ProducerKilled(id));
+        }
+        p.kill(cluster);
+        let client_id = p.client_id.clone();
+        cluster.emit_event(EventKind::ProducerKilled { client_id });
+        Ok(())
+    }
+
+    /// Freezes a producer (it takes no step, as in a long GC pause) or resumes it.
+    pub fn set_producer_paused(
+        &mut self,
+        cluster: &mut Cluster,
+        id: ClientId,
+        paused: bool,
+    ) -> Result<(), CommandError> {
+        let p = self
+            .producers
+            .get_mut(&id)
+            .ok_or(CommandError::NoProducer(id))?;
+        if p.is_killed() {
+            return Err(CommandError::ProducerKilled(id));
+        }
+        if p.paused != paused {
+            p.paused = paused;
+            let client_id = p.client_id.clone();
+            cluster.emit_event(EventKind::ProducerPaused { client_id, paused });
+        }
+        Ok(())
+    }
+
     /// Starts a simulated consumer; returns its id.
     pub fn spawn_consumer(
         &mut self,
@@ -184,7 +226,10 @@ impl SimClients {
     pub fn step(&mut self, cluster: &mut Cluster) {
         let step = cluster.config().step_ms;
         for p in self.producers.values_mut() {
-            p.step(cluster, step);
+            // A frozen or killed producer takes no step: no request leaves it, no answer is read.
+            if !p.paused && !p.is_killed() {
+                p.step(cluster, step);
+            }
         }
         for c in self.consumers.values_mut() {
             c.step(cluster, step);

@@ -41,6 +41,10 @@ pub enum Command {
     SetProducerRate(ClientId, f64),
     /// Stop a producer.
     StopProducer(ClientId),
+    /// Crash a producer: nothing flushed, no EndTxn.
+    KillProducer(ClientId),
+    /// Freeze (true) or resume (false) a producer, as a long GC pause would.
+    SetProducerPaused(ClientId, bool),
     /// Start a simulated consumer.
     SpawnConsumer(ConsumerSpec),
     /// Crash a consumer: no LeaveGroup.

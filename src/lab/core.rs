@@ -144,6 +144,10 @@ impl Lab {
             Command::SpawnProducer(spec) => self.spawn_producer(spec).map(|_| ()),
             Command::SetProducerRate(id, rate) => self.clients.set_producer_rate(id, rate),
             Command::StopProducer(id) => self.clients.stop_producer(c, id),
+            Command::KillProducer(id) => self.clients.kill_producer(c, id),
+            Command::SetProducerPaused(id, paused) => {
+                self.clients.set_producer_paused(c, id, paused)
+            }
             Command::SpawnConsumer(spec) => self.spawn_consumer(spec).map(|_| ()),
             Command::KillConsumer(id) => self.clients.kill_consumer(c, id),
             Command::CloseConsumer(id) => self.clients.close_consumer(c, id),
@@ -176,6 +180,17 @@ impl Lab {
     /// Stops a producer (in-flight batches still complete).
     pub fn stop_producer(&mut self, id: ClientId) -> Result<(), CommandError> {
         self.clients.stop_producer(&mut self.cluster, id)
+    }
+
+    /// Crashes a producer: nothing flushed, a transaction it had open stays open.
+    pub fn kill_producer(&mut self, id: ClientId) -> Result<(), CommandError> {
+        self.clients.kill_producer(&mut self.cluster, id)
+    }
+
+    /// Freezes (or resumes) a producer, as a long GC pause would.
+    pub fn set_producer_paused(&mut self, id: ClientId, paused: bool) -> Result<(), CommandError> {
+        self.clients
+            .set_producer_paused(&mut self.cluster, id, paused)
     }
 
     /// Starts a simulated consumer; returns its id.

@@ -110,6 +110,12 @@ impl WireAttachment {
                         running: p.running,
                         idempotent: p.producer_id.is_some(),
                         producer_id: p.producer_id,
+                        // A wire producer's transactions show on the coordinator's side.
+                        transactional_id: None,
+                        transaction: None,
+                        transactions_ended: (0, 0),
+                        paused: false,
+                        killed: false,
                     }),
             );
         for g in &mut snap.cluster.groups {

@@ -8,7 +8,8 @@
 //! | `group = "G"` | `state` (Empty, PreparingRebalance, CompletingRebalance, Stable, Dead), `members = N`, `generation_at_least = N`, `owner = { consumer = "B", partitions = ["test-0", "test-1"] }` (exactly these), `revoked_at_least = N` / `revoked_at_most = N` (partitions revoked from members since the start) |
 //! | `partition = "test-0"` | `leader = B`, `leader_not = B`, `isr = [1, 2]` (as a set), `isr_size = N`, `isr_excludes = B`, `elr = [2, 3]` (as a set), `offline = true`, `hw_at_least = N`, `log_start_at_least = N` |
 //! | `consumer = "A"` (its newest incarnation) | `state` (Running, Killed, Closed), `first_offset = { partition = "test-0", offset = 0 }` (the first record it read there), `read_at_least = N`, `owns = ["test-0"]` (exactly), `keys_in_order = true|false` (each key from one partition, in the order produced), `duplicates = N` / `duplicates_at_least = N` (records read at more than one offset), `from = "P"` (only producer P's records for those two) |
-//! | `producer = "P"` | `acked_at_least = N`, `lost_acked = N` / `lost_acked_at_least = N` (acknowledged records no longer on the partition's leader) |
+//! | `consumer = "A"`, transactions | `aborted_read = N` / `aborted_read_at_least = N` (records it read of transactions the log says aborted) |
+//! | `producer = "P"` | `acked_at_least = N`, `lost_acked = N` / `lost_acked_at_least = N` (acknowledged records no longer on the partition's leader), `state` (a transactional one's: Initializing, Ready, InTransaction, Committing, Aborting, Fenced) |
 //! | `broker = 1` | `state` (Up, ShuttingDown, Down) |
 
 use crate::clients::view::ConsumerState;
@@ -22,6 +23,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 mod records;
+mod txn;
 
 use records::duplicates;
 
@@ -143,6 +145,12 @@ pub enum Check {
     QuorumLost(bool),
     /// There is an active controller, and it is not this node.
     ControllerNot(Option<BrokerId>),
+    /// The consumer read exactly this many records of aborted transactions.
+    AbortedRead(u64),
+    /// The consumer read at least this many records of aborted transactions.
+    AbortedReadAtLeast(u64),
+    /// A transactional producer's state.
+    ProducerTxnState(crate::clients::view::ProducerTxnState),
 }
 
 /// ` of P` when the check names a producer, in `lang`; empty otherwise.
@@ -217,6 +225,9 @@ impl Check {
             Check::QuorumLost(false) => ("check.quorum_kept", vec![]),
             Check::ControllerNot(None) => ("check.controller_active", vec![]),
             Check::ControllerNot(Some(b)) => ("check.controller_not", vec![("node", n(b))]),
+            Check::AbortedRead(v) => ("check.aborted_read", vec![("n", n(v))]),
+            Check::AbortedReadAtLeast(v) => ("check.aborted_read_at_least", vec![("n", n(v))]),
+            Check::ProducerTxnState(s) => ("check.state", vec![("state", format!("{s:?}"))]),
         };
         let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         text_with_in(lang, key, &args)
@@ -305,6 +316,9 @@ impl Observed<'_> {
     }
 
     fn check(&self, subject: &Subject, c: &Check) -> Result<(), String> {
+        if let Some(r) = self.txn_check(subject, c) {
+            return r;
+        }
         let snap = self.snapshot;
         match subject {
             Subject::Group(g) => {

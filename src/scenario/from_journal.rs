@@ -210,6 +210,13 @@ fn step_for(
             line
         }
         Command::StopProducer(id) => format!("stop_producer = {:?}", names.producer(*id)?),
+        Command::KillProducer(id) => format!("kill_producer = {:?}", names.producer(*id)?),
+        Command::SetProducerPaused(id, true) => {
+            format!("pause_producer = {:?}", names.producer(*id)?)
+        }
+        Command::SetProducerPaused(id, false) => {
+            format!("resume_producer = {:?}", names.producer(*id)?)
+        }
         Command::SetProducerRate(id, r) => {
             format!(
                 "set_config = {{ producer = {:?}, rate = {r} }}",
@@ -229,8 +236,15 @@ fn producer(name: &str, p: &ProducerSpec) -> String {
         KeyMode::Keyed { distinct_keys } => format!(", keys = {distinct_keys}"),
         KeyMode::None => String::new(),
     };
+    let txn = match &p.transactional_id {
+        Some(id) => format!(
+            ", transactional_id = {id:?}, transaction_timeout_ms = {}, commit_interval_ms = {}",
+            p.transaction_timeout_ms, p.commit_interval_ms
+        ),
+        None => String::new(),
+    };
     format!(
-        "spawn_producer = {{ name = {name:?}, topic = {:?}, rate = {}, acks = \"{}\"{keys}, linger_ms = {}, value_bytes = {} }}",
+        "spawn_producer = {{ name = {name:?}, topic = {:?}, rate = {}, acks = \"{}\"{keys}, linger_ms = {}, value_bytes = {}{txn} }}",
         p.topic, p.rate_per_sec, p.acks, p.linger_ms, p.value_bytes
     )
 }

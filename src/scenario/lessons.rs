@@ -55,6 +55,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../assets/scenarios/idempotence.toml"),
     ),
     (
+        "exactly-once",
+        include_str!("../../assets/scenarios/exactly-once.toml"),
+    ),
+    (
         "retention-and-reset",
         include_str!("../../assets/scenarios/retention-and-reset.toml"),
     ),

@@ -155,6 +155,10 @@ pub enum Action {
     SpawnProducer(ProducerSpec),
     /// Stop the named producer.
     StopProducer(String),
+    /// Crash the named producer (no flush, no EndTxn).
+    KillProducer(String),
+    /// Freeze (true) or resume (false) the named producer.
+    PauseProducer(String, bool),
     /// Start a consumer (`client_id` is its name).
     SpawnConsumer(ConsumerSpec),
     /// Crash the named consumer.

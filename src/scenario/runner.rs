@@ -359,6 +359,12 @@ impl LessonRunner {
             Action::StopProducer(name) => {
                 lab.stop_producer(self.producer(name)?).map_err(|x| e(&x))
             }
+            Action::KillProducer(name) => {
+                lab.kill_producer(self.producer(name)?).map_err(|x| e(&x))
+            }
+            Action::PauseProducer(name, paused) => lab
+                .set_producer_paused(self.producer(name)?, *paused)
+                .map_err(|x| e(&x)),
             Action::SpawnConsumer(spec) => {
                 let name = spec.client_id.clone().unwrap_or_default();
                 let id = lab.spawn_consumer(spec.clone()).map_err(|x| e(&x))?;

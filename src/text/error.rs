@@ -24,6 +24,9 @@ pub fn spec_error_in(lang: Lang, e: &SpecError) -> String {
         HeartbeatInterval(v) => ("spec_error.heartbeat_interval", v.to_string()),
         MaxPollRecords => ("spec_error.max_poll_records", String::new()),
         CommitInterval => ("spec_error.commit_interval", String::new()),
+        EmptyTransactionalId => ("spec_error.empty_transactional_id", String::new()),
+        TransactionalNeedsIdempotence => ("spec_error.transactional_idempotence", String::new()),
+        TransactionTimeout(v) => ("spec_error.transaction_timeout", v.to_string()),
     };
     let max = VALUE_BYTES_MAX.to_string();
     fill(text_in(lang, key), &[("value", &value), ("max", &max)])
@@ -71,6 +74,7 @@ pub fn command_error_in(lang: Lang, e: &CommandError) -> String {
         ),
         NoProducer(n) => ("refusal.no_producer", vec![("id", id(n))]),
         ProducerStopped(n) => ("refusal.producer_stopped", vec![("id", id(n))]),
+        ProducerKilled(n) => ("refusal.producer_killed", vec![("id", id(n))]),
         NoConsumer(n) => ("refusal.no_consumer", vec![("id", id(n))]),
         ConsumerStopped { id: n, killed } => (
             if *killed {
@@ -132,6 +136,9 @@ mod tests {
             HeartbeatInterval(0),
             MaxPollRecords,
             CommitInterval,
+            EmptyTransactionalId,
+            TransactionalNeedsIdempotence,
+            TransactionTimeout(0),
         ]
     }
 
@@ -162,6 +169,7 @@ mod tests {
             },
             NoProducer(4),
             ProducerStopped(4),
+            ProducerKilled(4),
             NoConsumer(5),
             ConsumerStopped {
                 id: 5,

@@ -229,6 +229,29 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
         ConsumerKilled { client_id } => ("event.consumer_killed", vec![("client", s(client_id))]),
         ConsumerClosed { client_id } => ("event.consumer_closed", vec![("client", s(client_id))]),
         ProducerStopped { client_id } => ("event.producer_stopped", vec![("client", s(client_id))]),
+        ProducerKilled { client_id } => ("event.producer_killed", vec![("client", s(client_id))]),
+        ProducerPaused { client_id, paused } => (
+            if *paused {
+                "event.producer_paused"
+            } else {
+                "event.producer_resumed"
+            },
+            vec![("client", s(client_id))],
+        ),
+        ZombieFenced {
+            client_id,
+            transactional_id,
+            epoch,
+            error,
+        } => (
+            "event.zombie_fenced",
+            vec![
+                ("client", s(client_id)),
+                ("id", s(transactional_id)),
+                ("epoch", s(epoch)),
+                ("error", s(error)),
+            ],
+        ),
         MemberJoined {
             group,
             member_id,

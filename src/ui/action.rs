@@ -11,6 +11,8 @@ pub enum Action {
     Explain,
     /// Open the selected partition's replica-log view, or close it.
     ToggleLogView,
+    /// Show or hide the open transactions overlay.
+    ToggleTransactions,
     /// Focus the next panel.
     FocusNext,
     /// Focus the previous panel.

@@ -93,6 +93,8 @@ pub enum Mode {
     Normal,
     /// The `?` overlay.
     Help,
+    /// The `T` overlay: open transactions.
+    Transactions,
     /// The `e` overlay: what is explained, and how many lines it is scrolled down.
     Explain {
         /// The subject, by identity.

@@ -73,6 +73,7 @@ impl Dialog {
                     text("dialog.hint_idempotence"),
                 ),
                 field("partitioner", "sticky", text("dialog.hint_partitioner")),
+                field("transactional.id", "", text("dialog.hint_transactional_id")),
             ],
         )
     }
@@ -191,6 +192,9 @@ impl Dialog {
                     .value(5)
                     .parse()
                     .map_err(|_| text("dialog.error_partitioner").to_string())?;
+                // An empty transactional.id: a plain (idempotent) producer, Kafka's default.
+                let tid = self.value(6);
+                spec.transactional_id = (!tid.is_empty()).then(|| tid.to_string());
                 spec.key_mode = if keys == 0 {
                     KeyMode::None
                 } else {

@@ -280,6 +280,11 @@ pub fn snapshot() -> LabSnapshot {
             running: true,
             idempotent: true,
             producer_id: Some(1),
+            transactional_id: None,
+            transaction: None,
+            transactions_ended: (0, 0),
+            paused: false,
+            killed: false,
         }],
         consumers: vec![
             consumer(2, "consumer-A", "consumer-A-1f2e", vec![tp("test", 0)], 405),

@@ -193,6 +193,12 @@ pub const KEYMAP: &[Binding] = &[
         "help.toggle_log_view",
     ),
     bind(
+        &[KeyCode::Char('T')],
+        "T",
+        Action::ToggleTransactions,
+        "help.toggle_transactions",
+    ),
+    bind(
         &[KeyCode::Char('?')],
         "?",
         Action::ToggleHelp,
@@ -291,6 +297,12 @@ pub fn action_for_key_in(mode: &Mode, lesson: bool, key: KeyEvent) -> Option<Act
         },
         Mode::Help => match key.code {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
+                Some(Action::Cancel)
+            }
+            _ => None,
+        },
+        Mode::Transactions => match key.code {
+            KeyCode::Esc | KeyCode::Char('T') | KeyCode::Char('q') | KeyCode::Enter => {
                 Some(Action::Cancel)
             }
             _ => None,
@@ -410,6 +422,7 @@ mod tests {
             (',', Action::Slower),
             ('.', Action::Faster),
             ('?', Action::ToggleHelp),
+            ('T', Action::ToggleTransactions),
             ('v', Action::ToggleRoutine),
             ('f', Action::CycleTimelineKind),
             ('i', Action::ToggleInternal),

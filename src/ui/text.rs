@@ -17,6 +17,7 @@ mod keys_in_code {
         include_str!("widgets/explain.rs"),
         include_str!("widgets/groups.rs"),
         include_str!("widgets/help.rs"),
+        include_str!("widgets/transactions.rs"),
         include_str!("widgets/partition_map.rs"),
         include_str!("widgets/partitions.rs"),
         include_str!("widgets/producers.rs"),

@@ -30,6 +30,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.mode {
         Mode::Normal | Mode::Confirm(_) => {}
         Mode::Help => widgets::help::render(frame, area, app),
+        Mode::Transactions => widgets::transactions::render(frame, area, app),
         Mode::Explain { target, scroll } => {
             widgets::explain::render(frame, area, app, target, *scroll)
         }

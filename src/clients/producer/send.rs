@@ -14,7 +14,7 @@ use crate::cluster::error::KafkaError;
 use crate::cluster::event::{EventKind, ProduceError};
 use crate::cluster::lab::{Cluster, ProduceAck, ProduceOutcome};
 use crate::cluster::types::{Acks, TopicPartition};
-use crate::log::batch::{ProducerStamp, encode_stamped_records};
+use crate::log::batch::{ProducerStamp, encode_stamped_records, encode_transactional_records};
 
 impl SimProducer {
     fn tp(&self, partition: i32) -> TopicPartition {
@@ -35,7 +35,7 @@ impl SimProducer {
     /// Sends what each partition may send now, oldest first.
     pub(super) fn send_queued(&mut self, lab: &mut Cluster, now: i64) {
         self.maybe_bump_epoch(lab);
-        if self.idempotence.as_ref().is_some_and(|i| i.bump_needed) {
+        if self.txn.is_none() && self.idempotence.as_ref().is_some_and(|i| i.bump_needed) {
             // Nothing new goes out until the in-flight batches are answered and the epoch is new.
             return;
         }
@@ -54,6 +54,10 @@ impl SimProducer {
             };
             // The head waits out its backoff and holds the partition's later batches back.
             if front.not_before_ms > now || in_flight >= self.spec.max_in_flight as usize {
+                return;
+            }
+            // A transaction writes to a partition only once AddPartitionsToTxn added it.
+            if self.txn.as_ref().is_some_and(|t| !t.may_send(p)) {
                 return;
             }
             // An idempotent retry goes only as the first in flight, so no sequence overtakes it.
@@ -76,7 +80,12 @@ impl SimProducer {
                 .map(|(k, v, ts)| (k.clone(), Some(v.clone()), *ts))
                 .collect();
             // Plain records without compression always encode; an empty batch is the fallback.
-            let encoded = encode_stamped_records(&records, 0, stamp).unwrap_or_default();
+            let encoded = match stamp {
+                Some(stamp) if self.txn.is_some() => {
+                    encode_transactional_records(&records, 0, stamp).unwrap_or_default()
+                }
+                _ => encode_stamped_records(&records, 0, stamp).unwrap_or_default(),
+            };
             let timeout_ms = self.spec.request_timeout_ms as i64;
             match lab.produce(leader, &tp, &encoded, self.spec.acks, timeout_ms) {
                 ProduceOutcome::Done(Ok(ack)) => self.acked(&batch, ack),
@@ -166,6 +175,17 @@ impl SimProducer {
             KafkaError::NotLeaderOrFollower | KafkaError::LeaderNotAvailable
         ) {
             self.metadata_stale = true;
+        }
+        if self.txn.is_some()
+            && matches!(
+                error,
+                KafkaError::ProducerFenced | KafkaError::InvalidProducerEpoch
+            )
+        {
+            // A newer producer has the transactional.id: fatal, as in Kafka's producer.
+            self.failed += batch.records.len() as u64;
+            self.fence(lab, error);
+            return;
         }
         if self.delivery_expired(&batch, now) {
             self.fail_expired(lab, batch);
@@ -266,6 +286,9 @@ impl SimProducer {
         {
             i.bump_needed = true;
         }
+        if let Some(t) = self.txn.as_mut() {
+            t.set_abortable();
+        }
     }
 
     /// Bumps the epoch once nothing is in flight; every waiting batch gets a new sequence from 0.
@@ -273,6 +296,10 @@ impl SimProducer {
         let Some(i) = self.idempotence.as_mut() else {
             return;
         };
+        if self.txn.is_some() {
+            // A transactional producer aborts first, then bumps through its coordinator.
+            return;
+        }
         if !i.bump_needed || !self.in_flight.is_empty() {
             return;
         }

@@ -247,6 +247,29 @@ impl fmt::Display for EventKind {
             }
             ConsumerClosed { client_id } => write!(f, "{client_id} closed (LeaveGroup sent)"),
             ProducerStopped { client_id } => write!(f, "{client_id} stopped"),
+            ProducerKilled { client_id } => {
+                write!(
+                    f,
+                    "{client_id} killed: nothing flushed, its transaction left open"
+                )
+            }
+            ProducerPaused {
+                client_id,
+                paused: true,
+            } => write!(f, "{client_id} frozen: it sends nothing"),
+            ProducerPaused {
+                client_id,
+                paused: false,
+            } => write!(f, "{client_id} resumed"),
+            ZombieFenced {
+                client_id,
+                transactional_id,
+                epoch,
+                error,
+            } => write!(
+                f,
+                "{client_id} ({transactional_id}, epoch {epoch}) fenced: {error}; it stops"
+            ),
             MemberJoined {
                 group,
                 member_id,

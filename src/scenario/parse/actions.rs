@@ -130,6 +130,15 @@ pub(super) fn step_action(
             }
             spec.enable_idempotence = on;
         }
+        if let Some(id) = &p.transactional_id {
+            spec.transactional_id = Some(id.clone());
+        }
+        if let Some(t) = p.transaction_timeout_ms {
+            spec.transaction_timeout_ms = t;
+        }
+        if let Some(c) = p.commit_interval_ms {
+            spec.commit_interval_ms = c;
+        }
         spec.validate()
             .map_err(|e| cx.err(format!("producer {}: {e}", p.name)))?;
         known.producers.insert(p.name.clone());
@@ -138,6 +147,18 @@ pub(super) fn step_action(
     if let Some(name) = &def.stop_producer {
         let cx = &cx.at_field("stop_producer");
         actions.push(Action::StopProducer(known.producer(cx, name)?));
+    }
+    if let Some(name) = &def.kill_producer {
+        let cx = &cx.at_field("kill_producer");
+        actions.push(Action::KillProducer(known.producer(cx, name)?));
+    }
+    if let Some(name) = &def.pause_producer {
+        let cx = &cx.at_field("pause_producer");
+        actions.push(Action::PauseProducer(known.producer(cx, name)?, true));
+    }
+    if let Some(name) = &def.resume_producer {
+        let cx = &cx.at_field("resume_producer");
+        actions.push(Action::PauseProducer(known.producer(cx, name)?, false));
     }
     if let Some(c) = &def.spawn_consumer {
         let cx = &cx.at_field("spawn_consumer");

@@ -66,6 +66,9 @@ pub(super) struct ProducerDef {
     pub(super) max_in_flight: Option<u32>,
     pub(super) request_timeout_ms: Option<u64>,
     pub(super) delivery_timeout_ms: Option<u64>,
+    pub(super) transactional_id: Option<String>,
+    pub(super) transaction_timeout_ms: Option<u64>,
+    pub(super) commit_interval_ms: Option<u64>,
 }
 
 /// A `spawn_consumer` action.
@@ -124,6 +127,9 @@ pub(super) struct StepDef {
     pub(super) delete_topic: Option<String>,
     pub(super) spawn_producer: Option<ProducerDef>,
     pub(super) stop_producer: Option<String>,
+    pub(super) kill_producer: Option<String>,
+    pub(super) pause_producer: Option<String>,
+    pub(super) resume_producer: Option<String>,
     pub(super) spawn_consumer: Option<ConsumerDef>,
     pub(super) kill_consumer: Option<String>,
     pub(super) close_consumer: Option<String>,
@@ -194,6 +200,8 @@ pub(super) struct ExpectDef {
     pub(super) keys_in_order: Option<bool>,
     pub(super) duplicates: Option<u64>,
     pub(super) duplicates_at_least: Option<u64>,
+    pub(super) aborted_read: Option<u64>,
+    pub(super) aborted_read_at_least: Option<u64>,
     pub(super) from: Option<String>,
     // producer
     pub(super) acked_at_least: Option<u64>,

@@ -197,6 +197,12 @@ pub(super) fn step_expect(cx: &Ctx, e: &ExpectDef, known: &Known) -> Result<Expe
                 if let Some(n) = e.read_at_least {
                     checks.push(Check::ReadAtLeast(n));
                 }
+                if let Some(n) = e.aborted_read {
+                    checks.push(Check::AbortedRead(n));
+                }
+                if let Some(n) = e.aborted_read_at_least {
+                    checks.push(Check::AbortedReadAtLeast(n));
+                }
                 if let Some(ps) = &e.owns {
                     let v = ps
                         .iter()
@@ -240,6 +246,8 @@ pub(super) fn step_expect(cx: &Ctx, e: &ExpectDef, known: &Known) -> Result<Expe
                 for (set, f) in [
                     (e.first_offset.is_some(), "first_offset"),
                     (e.read_at_least.is_some(), "read_at_least"),
+                    (e.aborted_read.is_some(), "aborted_read"),
+                    (e.aborted_read_at_least.is_some(), "aborted_read_at_least"),
                     (e.owns.is_some(), "owns"),
                     (e.keys_in_order.is_some(), "keys_in_order"),
                     (e.duplicates.is_some(), "duplicates"),
@@ -261,8 +269,20 @@ pub(super) fn step_expect(cx: &Ctx, e: &ExpectDef, known: &Known) -> Result<Expe
                     if let Some(n) = e.lost_acked_at_least {
                         checks.push(Check::LostAckedAtLeast(n));
                     }
-                    if e.state.is_some() {
-                        return Err(cx.err("a producer expectation has no `state`; use acked_at_least or lost_acked"));
+                    if let Some(s) = &e.state {
+                        use crate::clients::view::ProducerTxnState as S;
+                        checks.push(Check::ProducerTxnState(parse_state(
+                            cx,
+                            s,
+                            &[
+                                ("Initializing", S::Initializing),
+                                ("Ready", S::Ready),
+                                ("InTransaction", S::InTransaction),
+                                ("Committing", S::Committing),
+                                ("Aborting", S::Aborting),
+                                ("Fenced", S::Fenced),
+                            ],
+                        )?));
                     }
                     Subject::Producer(name)
                 } else {

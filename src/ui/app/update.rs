@@ -280,6 +280,12 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
             }
             None
         }
+        Mode::Transactions => {
+            if matches!(action, Action::Cancel | Action::ToggleTransactions) {
+                app.mode = Mode::Normal;
+            }
+            None
+        }
         Mode::Explain { scroll, .. } => {
             match action {
                 Action::Cancel | Action::Explain => app.mode = Mode::Normal,
@@ -353,6 +359,7 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
     match action {
         Action::ToggleLogView => app.toggle_log_view(),
         Action::ToggleHelp => app.mode = Mode::Help,
+        Action::ToggleTransactions => app.mode = Mode::Transactions,
         Action::Explain => {
             app.mode = Mode::Explain {
                 target: app.explain_target(),

@@ -288,6 +288,30 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             put("client", client_id.clone());
             "explain.event.producer_stopped"
         }
+        ProducerKilled { client_id } => {
+            put("client", client_id.clone());
+            "explain.event.producer_killed"
+        }
+        ProducerPaused { client_id, paused } => {
+            put("client", client_id.clone());
+            if *paused {
+                "explain.event.producer_paused"
+            } else {
+                "explain.event.producer_resumed"
+            }
+        }
+        ZombieFenced {
+            client_id,
+            transactional_id,
+            epoch,
+            error,
+        } => {
+            put("client", client_id.clone());
+            put("id", transactional_id.clone());
+            put("epoch", epoch.to_string());
+            put("error", error.to_string());
+            "explain.event.zombie_fenced"
+        }
         MemberJoined {
             group, client_id, ..
         } => {

@@ -295,6 +295,23 @@ fn every_event_kind() -> Vec<EventKind> {
         ProducerStopped {
             client_id: "producer-1".into(),
         },
+        ProducerKilled {
+            client_id: "producer-1".into(),
+        },
+        ProducerPaused {
+            client_id: "producer-1".into(),
+            paused: true,
+        },
+        ProducerPaused {
+            client_id: "producer-1".into(),
+            paused: false,
+        },
+        ZombieFenced {
+            client_id: "producer-1".into(),
+            transactional_id: "copy-job".into(),
+            epoch: 0,
+            error: crate::cluster::error::KafkaError::InvalidProducerEpoch,
+        },
         MemberJoined {
             group: "lab-group".into(),
             member_id: "m".into(),

@@ -132,3 +132,27 @@ fn consumer_dialog_joins_the_selected_group() {
     assert_eq!(spec.group_id, "lab-group");
     assert_eq!(spec.topics, vec!["test".to_string()]);
 }
+
+#[test]
+fn producer_dialog_makes_a_transactional_producer_and_refuses_one_without_acks_all() {
+    let mut app = fixture::app(80, 24);
+    update(&mut app, Action::SpawnProducer);
+    assert!(screen_text(&app).contains("transactional.id"));
+    press(&mut app, "\t\t\t");
+    clear_field(&mut app);
+    press(&mut app, "1\t\t\t");
+    assert!(press(&mut app, "copy-job\n").is_empty());
+    assert!(
+        screen_text(&app).contains("transactional.id needs enable.idempotence=true"),
+        "{}",
+        screen_text(&app)
+    );
+    press(&mut app, "\t\t\t\t");
+    clear_field(&mut app);
+    let sent = press(&mut app, "all\n");
+    let [Command::SpawnProducer(spec)] = sent.as_slice() else {
+        panic!("{sent:?}")
+    };
+    assert_eq!(spec.transactional_id.as_deref(), Some("copy-job"));
+    assert_eq!(spec.acks, Acks::All);
+}

@@ -217,3 +217,76 @@ fn snapshot_groups_panel_of_a_kip848_group() {
         insta::assert_snapshot!(format!("panel_groups_kip848_{w}x{h}"), text);
     }
 }
+
+#[test]
+fn snapshot_open_transactions_overlay() {
+    use crate::cluster::snapshot::TransactionSnapshot;
+    use crate::cluster::types::TopicPartition;
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = fixture::app(w, h);
+        update(&mut app, Action::ToggleTransactions);
+        insta::assert_snapshot!(format!("transactions_none_{w}x{h}"), screen_text(&app));
+        let mut snap = app.snapshot.clone();
+        let now = snap.cluster.now_ms;
+        snap.cluster.transactions = vec![
+            TransactionSnapshot {
+                transactional_id: "copy-job".into(),
+                producer_id: 3,
+                producer_epoch: 1,
+                state: "Ongoing",
+                partitions: vec![
+                    TopicPartition::new("test", 0),
+                    TopicPartition::new("test", 1),
+                ],
+                started_ms: now - 42_000,
+                timeout_ms: 60_000,
+            },
+            TransactionSnapshot {
+                transactional_id: "zombie-job".into(),
+                producer_id: 4,
+                producer_epoch: 0,
+                state: "PrepareAbort",
+                partitions: vec![TopicPartition::new("test", 1)],
+                started_ms: now - 9_500,
+                timeout_ms: 10_000,
+            },
+        ];
+        app.set_snapshot(snap);
+        let shown = screen_text(&app);
+        assert!(
+            shown.contains("copy-job") && shown.contains("42s/60s"),
+            "{shown}"
+        );
+        insta::assert_snapshot!(format!("transactions_{w}x{h}"), shown);
+        update(&mut app, Action::Cancel);
+        assert!(!screen_text(&app).contains("zombie-job"));
+    }
+}
+
+#[test]
+fn producers_panel_says_killed_frozen_and_fenced() {
+    use crate::clients::view::{ProducerSnapshot, ProducerTxnState};
+    type Change = fn(&mut ProducerSnapshot);
+    let cases: [(&str, Change); 3] = [
+        ("killed", |p| {
+            p.running = false;
+            p.killed = true;
+        }),
+        ("frozen", |p| p.paused = true),
+        ("fenced", |p| {
+            p.running = false;
+            p.transaction = Some(ProducerTxnState::Fenced);
+        }),
+    ];
+    for (word, change) in cases {
+        let mut app = fixture::app(160, 48);
+        let mut snap = app.snapshot.clone();
+        change(&mut snap.producers[0]);
+        app.set_snapshot(snap);
+        let shown = screen_text(&app);
+        assert!(
+            shown.contains(&format!("producer-1 {word}")),
+            "{word}: {shown}"
+        );
+    }
+}

@@ -16,6 +16,7 @@ pub mod replica_log;
 pub mod status;
 pub mod throughput;
 pub mod timeline;
+pub mod transactions;
 
 use super::theme::Theme;
 use crate::text::text_with;

@@ -48,7 +48,16 @@ fn name(p: &ProducerSnapshot) -> String {
     } else {
         String::new()
     };
-    let stopped = if p.running {
+    // What ended it matters for transactions: a killed producer leaves its transaction open, a
+    // fenced one was a zombie; a frozen one still runs, to its own mind.
+    let fenced = p.transaction == Some(crate::clients::view::ProducerTxnState::Fenced);
+    let stopped = if p.killed {
+        format!(" {}", text("producers.killed"))
+    } else if fenced {
+        format!(" {}", text("producers.fenced"))
+    } else if p.paused {
+        format!(" {}", text("producers.paused"))
+    } else if p.running {
         String::new()
     } else {
         format!(" {}", text("producers.stopped"))
