@@ -109,8 +109,11 @@ pub async fn start(mut lab: Lab, options: LiveOptions) -> anyhow::Result<(LiveLa
                     host: cfg.advertised_host.clone(),
                     port: cfg.base_port,
                 });
-                attachments.wire = Some(WireAttachment::new(&mut lab, w.config, calls_rx));
-                server = Some(tokio::spawn(listener::serve(sockets, calls_tx)));
+                let (close_tx, close_rx) = tokio::sync::watch::channel(0);
+                let mut wire = WireAttachment::new(&mut lab, w.config, calls_rx);
+                wire.set_close_all(close_tx);
+                attachments.wire = Some(wire);
+                server = Some(tokio::spawn(listener::serve(sockets, calls_tx, close_rx)));
             }
             Err(e) if !w.required => {
                 listener_status = Some(ListenerStatus::Off(e.clone()));

@@ -47,14 +47,26 @@ pub async fn bind(
     Ok(out)
 }
 
-/// Serves connections on every listener until the driver's channel closes.
-pub async fn serve(listeners: Vec<(BrokerId, TcpListener)>, calls: flume::Sender<ApiCall>) {
+/// Serves connections on every listener until the driver's channel closes. Every change of
+/// `close_all` closes every open connection (the lab they talked to went back in time or started
+/// over), so clients reconnect and ask the new lab for metadata.
+pub async fn serve(
+    listeners: Vec<(BrokerId, TcpListener)>,
+    calls: flume::Sender<ApiCall>,
+    close_all: tokio::sync::watch::Receiver<u64>,
+) {
     let mut tasks = Vec::new();
     // Connections are numbered across every broker's port, for the journal.
     let numbers = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(1));
     for (broker, l) in listeners {
         let calls = calls.clone();
-        tasks.push(tokio::spawn(accept_loop(broker, l, calls, numbers.clone())));
+        tasks.push(tokio::spawn(accept_loop(
+            broker,
+            l,
+            calls,
+            numbers.clone(),
+            close_all.clone(),
+        )));
     }
     drop(calls);
     for t in tasks {
@@ -67,6 +79,7 @@ async fn accept_loop(
     listener: TcpListener,
     calls: flume::Sender<ApiCall>,
     numbers: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    close_all: tokio::sync::watch::Receiver<u64>,
 ) {
     let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS_PER_BROKER));
     loop {
@@ -81,21 +94,25 @@ async fn accept_loop(
         }
         let calls = calls.clone();
         let connection = numbers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut close = close_all.clone();
+        // Only a change after this connection was accepted closes it.
+        close.mark_unchanged();
         tokio::spawn(async move {
             let _ = stream.set_nodelay(true);
-            serve_connection(broker, connection, stream, calls).await;
+            serve_connection(broker, connection, stream, calls, close).await;
             drop(permit);
         });
     }
 }
 
 /// One connection (numbered `connection`): read frames, hand them to the driver, write answers
-/// in order.
+/// in order, until the client hangs up or `close` changes.
 pub async fn serve_connection(
     broker: BrokerId,
     connection: u64,
     stream: TcpStream,
     calls: flume::Sender<ApiCall>,
+    mut close: tokio::sync::watch::Receiver<u64>,
 ) {
     let (mut rd, mut wr) = stream.into_split();
     let (order_tx, mut order_rx) =
@@ -121,7 +138,12 @@ pub async fn serve_connection(
     });
     loop {
         let mut len = [0u8; 4];
-        match tokio::time::timeout(CONNECTIONS_MAX_IDLE, rd.read_exact(&mut len)).await {
+        let read = tokio::select! {
+            r = tokio::time::timeout(CONNECTIONS_MAX_IDLE, rd.read_exact(&mut len)) => r,
+            // A change, or the driver gone: either way this lab is over for the client.
+            _ = close.changed() => break,
+        };
+        match read {
             Ok(Ok(_)) => {}
             _ => break,
         }
