@@ -345,7 +345,7 @@ impl Driver {
     /// Steps the lab up to the clock (bounded by [`MAX_SIM_MS_PER_TICK`]: when the machine
     /// cannot keep up with the chosen speed, simulated time runs slower instead of the loop
     /// stalling the dashboard). A director sees every step's events and may pause.
-    fn advance(&mut self) {
+    pub(super) fn advance(&mut self) {
         let step = self.lab.config().step_ms;
         let target = self
             .clock

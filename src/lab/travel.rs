@@ -171,11 +171,32 @@ impl Driver {
     /// Shows the run at `target` (simulated ms): the past, rebuilt or stepped on, or the live
     /// lab again once `target` reaches now.
     fn view(&mut self, target: i64) -> Result<(), TravelError> {
-        let live_ms = self.lab.now_ms();
-        if target >= live_ms {
+        if target >= self.lab.now_ms() {
             self.back_to_live();
             return Ok(());
         }
+        let froze = self.travel.past.is_none().then(|| self.freeze());
+        let result = self.view_past(target, froze);
+        if let (Err(_), Some(was_paused)) = (&result, froze) {
+            self.clock.set_paused(was_paused);
+            self.lab.set_clock(self.clock.speed(), was_paused);
+        }
+        result
+    }
+
+    /// Stops the live run where it is: the clock paused and pinned to the lab's now (the lab
+    /// caught up with it first, so it steps no further). Returns whether it was paused before.
+    fn freeze(&mut self) -> bool {
+        let was_paused = self.clock.paused();
+        self.clock.set_paused(true);
+        self.advance();
+        self.clock.set_now_ms(self.lab.now_ms());
+        self.lab.set_clock(self.clock.speed(), true);
+        was_paused
+    }
+
+    fn view_past(&mut self, target: i64, froze: Option<bool>) -> Result<(), TravelError> {
+        let live_ms = self.lab.now_ms();
         let target = on_grid(target, self.lab.config().step_ms, live_ms);
         // Forward within the past: step the rebuilt lab on.
         if let Some(p) = self.travel.past.as_mut()
@@ -201,8 +222,9 @@ impl Driver {
                 remove_dir(&old.dir);
                 (old.from_ms, old.was_paused)
             }
-            None => (live_ms, self.clock.paused()),
+            None => (live_ms, froze.unwrap_or(true)),
         };
+        // The live lab waits (frozen above): no step, no wire request taken, nothing acknowledged.
         self.travel.past = Some(Past {
             replay: Box::new(replay),
             header,
@@ -210,9 +232,6 @@ impl Driver {
             was_paused,
             dir,
         });
-        // The live lab waits: no step, no wire request taken, nothing acknowledged.
-        self.clock.set_paused(true);
-        self.lab.set_clock(self.clock.speed(), true);
         Ok(())
     }
 
@@ -291,6 +310,16 @@ impl Driver {
 
     /// Rewinds to just before the run's last fault or destructive action and resumes there.
     fn undo(&mut self) -> Result<(), TravelError> {
+        let froze = self.travel.past.is_none().then(|| self.freeze());
+        let result = self.undo_frozen(froze);
+        if let (Err(_), Some(was_paused)) = (&result, froze) {
+            self.clock.set_paused(was_paused);
+            self.lab.set_clock(self.clock.speed(), was_paused);
+        }
+        result
+    }
+
+    fn undo_frozen(&mut self, froze: Option<bool>) -> Result<(), TravelError> {
         let journal = self.journal_so_far()?;
         let Some((index, action)) = last_destructive(&journal) else {
             return Err(CommandError::NothingToUndo.into());
@@ -307,7 +336,7 @@ impl Driver {
                 remove_dir(&old.dir);
                 (old.from_ms, old.was_paused)
             }
-            None => (self.lab.now_ms(), self.clock.paused()),
+            None => (self.lab.now_ms(), froze.unwrap_or(true)),
         };
         self.travel.past = Some(Past {
             replay: Box::new(replay),

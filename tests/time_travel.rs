@@ -1,0 +1,261 @@
+//! Going back in time in a live run: the screen shows a past lab rebuilt from the journal while
+//! the live one waits; resuming forks the journal (the old run kept in a file beside it) and the
+//! run that goes on from there is exactly what a fresh replay of the forked journal gives; undo
+//! resumes from just before the last fault.
+
+use kafka_lab::cluster::config::ClusterConfig;
+use kafka_lab::cluster::event::{Event, EventKind, NoteText, UndoneAction};
+use kafka_lab::cluster::snapshot::BrokerState;
+use kafka_lab::lab::command::{Command, Travel};
+use kafka_lab::lab::driver::LabChannels;
+use kafka_lab::lab::journal::{self, Header, Input, JournalWriter, Start, fingerprint};
+use kafka_lab::lab::live::{self, LiveOptions};
+use kafka_lab::lab::replay::Replay;
+use kafka_lab::lab::{Lab, LabSnapshot};
+use kafka_lab::scenario::default_lab::DefaultLab;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Waits (bounded) for a snapshot that satisfies `ready`, keeping the events that arrive.
+async fn until(
+    front: &LabChannels,
+    events: &mut Vec<Event>,
+    what: &str,
+    ready: impl Fn(&LabSnapshot) -> bool,
+) -> LabSnapshot {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        events.extend(front.events.try_iter());
+        let snap = tokio::time::timeout(Duration::from_secs(5), front.snapshots.recv_async())
+            .await
+            .unwrap_or_else(|_| panic!("no snapshot while waiting for {what}"))
+            .expect("driver running");
+        if ready(&snap) {
+            events.extend(front.events.try_iter());
+            return snap;
+        }
+        assert!(Instant::now() < deadline, "never saw {what}");
+    }
+}
+
+/// The default lab, journaled to `path`, at ×8.
+async fn start(dir: &Path, path: &Path) -> (live::LiveLab, LabChannels) {
+    let mut config = ClusterConfig::new(3, 11, dir.join("live"));
+    config.step_ms = 10;
+    let mut lab = Lab::new(config).expect("lab");
+    let setup = DefaultLab::default().commands(3);
+    lab.set_up(&setup).expect("set up");
+    let header = Header::new(lab.config().clone(), Start::Commands(setup), None, true);
+    let options = LiveOptions {
+        journal: Some(JournalWriter::create(path, &header).expect("journal")),
+        ..LiveOptions::default()
+    };
+    let (running, front) = live::start(lab, options).await.expect("live lab");
+    front
+        .commands
+        .send_async(Command::SetSpeed(8.0))
+        .await
+        .expect("speed");
+    (running, front)
+}
+
+/// Replays the journal at `path` whole from an empty dir: every fingerprint must match.
+fn replay_whole(path: &Path, dir: &Path) -> Replay {
+    let journal = journal::read(path).expect("journal reads back");
+    let checks = journal
+        .lines
+        .iter()
+        .filter(|l| matches!(l.input, Input::Check(_)))
+        .count();
+    let lab = Replay::start_lab(&journal.header, dir).expect("start lab");
+    let mut replay = Replay::new(lab, None, journal);
+    replay.finish().expect("the replay matches the recording");
+    assert!(checks > 3, "{} has fingerprints to match", path.display());
+    assert_eq!(replay.checks_passed(), checks);
+    replay
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_resumed_from_its_past_forks_the_journal_and_replays_as_it_went_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("run-1-1.jsonl");
+    let (running, front) = start(dir.path(), &path).await;
+    let mut events = Vec::new();
+    until(&front, &mut events, "t+2s", |s| s.now_ms >= 2_000).await;
+    front
+        .commands
+        .send_async(Command::KillBroker(2))
+        .await
+        .expect("kill");
+    let live = until(&front, &mut events, "t+6s", |s| s.now_ms >= 6_000).await;
+
+    // Back 3 s: the past is shown, the live run waits.
+    let back = Command::Travel(Travel::By(-3_000));
+    front.commands.send_async(back).await.expect("travel");
+    let past = until(&front, &mut events, "the past", |s| {
+        s.travel.is_some_and(|t| t.past)
+    })
+    .await;
+    let t = past.travel.expect("travel");
+    assert!(past.paused);
+    assert!(t.run_ms >= live.now_ms && t.at_ms < t.run_ms, "{t:?}");
+    assert_eq!(t.at_ms, past.now_ms, "the screen shows the rebuilt lab");
+    // Back one more second (rebuilt), then on one (stepped): the live run has not moved.
+    for ms in [-1_000, 1_000] {
+        let cmd = Command::Travel(Travel::By(ms));
+        front.commands.send_async(cmd).await.expect("travel");
+    }
+    let again = until(&front, &mut events, "the same instant again", |s| {
+        s.travel.is_some_and(|x| x.at_ms == t.at_ms)
+    })
+    .await;
+    assert_eq!(
+        again.travel.expect("travel").run_ms,
+        t.run_ms,
+        "live waited"
+    );
+    // A command other than travel is refused while the past is on screen.
+    front
+        .commands
+        .send_async(Command::KillBroker(1))
+        .await
+        .expect("kill");
+
+    // Resume here: the journal forks.
+    let resume = Command::Travel(Travel::Resume);
+    front.commands.send_async(resume).await.expect("resume");
+    until(&front, &mut events, "live again", |s| s.travel.is_none()).await;
+    until(&front, &mut events, "3 s of the new future", |s| {
+        s.now_ms >= t.at_ms + 3_000
+    })
+    .await;
+    let rewound = events.iter().find_map(|e| match &e.kind {
+        EventKind::Note {
+            text:
+                NoteText::Rewound {
+                    at_ms,
+                    from_ms,
+                    kept,
+                },
+        } => Some((*at_ms, *from_ms, kept.clone())),
+        _ => None,
+    });
+    let (at_ms, from_ms, kept) = rewound.expect("the timeline says it resumed");
+    assert_eq!((at_ms, from_ms), (t.at_ms, t.run_ms));
+    let refused = events.iter().any(|e| {
+        matches!(&e.kind, EventKind::Note { text: NoteText::Refused { error } }
+            if error.to_string().contains("shows the past"))
+    });
+    assert!(
+        refused,
+        "a key pressed in the past is refused, and says why"
+    );
+    drop(front);
+    let lab = running.finish().await.expect("driver");
+
+    // The old run is kept whole beside the journal, and replays by itself.
+    let old = Path::new(&kept);
+    assert_eq!(old.parent(), path.parent());
+    assert!(
+        old.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("run-1-1.future-after-"))
+    );
+    let old_run = replay_whole(old, &dir.path().join("old"));
+    assert!(
+        old_run.now_ms() > at_ms + 2_000,
+        "the old file keeps the future after the fork"
+    );
+
+    // The new journal: the past up to the fork, a rewound line, then the new future; a fresh
+    // replay matches every second of it, and ends where the live run did.
+    let forked = journal::read(&path).expect("forked journal");
+    let at = forked
+        .lines
+        .iter()
+        .position(|l| matches!(l.input, Input::Rewound { .. }))
+        .expect("a rewound line");
+    assert_eq!(forked.lines[at].t, at_ms);
+    assert!(forked.lines[..at].iter().all(|l| l.t <= at_ms));
+    let old_lines = journal::read(old).expect("old").lines;
+    assert_eq!(
+        forked.lines[..at],
+        old_lines[..at],
+        "the past is the old run's"
+    );
+    let replayed = replay_whole(&path, &dir.path().join("new"));
+    assert_eq!(replayed.now_ms(), lab.now_ms());
+    assert_eq!(
+        fingerprint(&replayed.lab().snapshot()),
+        fingerprint(&lab.snapshot()),
+        "the resumed run is what its journal replays to"
+    );
+    // Up to the fork point, the fork's replay is the old run's.
+    let at_fork = |p: &Path, sub: &str| {
+        let j = journal::read(p).expect("journal");
+        let lab = Replay::start_lab(&j.header, &dir.path().join(sub)).expect("lab");
+        let mut r = Replay::new(lab, None, j);
+        r.advance_to(at_ms).expect("replay to the fork");
+        fingerprint(&r.snapshot())
+    };
+    assert_eq!(at_fork(&path, "a"), at_fork(old, "b"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_resumes_from_just_before_the_last_broker_kill() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("run-2-2.jsonl");
+    let (running, front) = start(dir.path(), &path).await;
+    let mut events = Vec::new();
+    until(&front, &mut events, "t+3s", |s| s.now_ms >= 3_000).await;
+    front
+        .commands
+        .send_async(Command::KillBroker(3))
+        .await
+        .expect("kill");
+    let down = |s: &LabSnapshot| {
+        s.brokers
+            .iter()
+            .any(|b| b.id == 3 && b.state == BrokerState::Down)
+    };
+    until(&front, &mut events, "broker 3 down", down).await;
+    until(&front, &mut events, "t+6s", |s| s.now_ms >= 6_000).await;
+    front
+        .commands
+        .send_async(Command::Travel(Travel::Undo))
+        .await
+        .expect("undo");
+    let undone = until(&front, &mut events, "broker 3 back", |s| {
+        s.travel.is_none() && s.now_ms < 6_000 && !down(s)
+    })
+    .await;
+    let note = events.iter().find_map(|e| match &e.kind {
+        EventKind::Note {
+            text: NoteText::Undone { action, at_ms, .. },
+        } => Some((action.clone(), *at_ms)),
+        _ => None,
+    });
+    let (action, at_ms) = note.expect("the timeline says what was undone");
+    assert_eq!(action, UndoneAction::KillBroker(3));
+    assert!(undone.now_ms >= at_ms && at_ms >= 3_000, "{at_ms}");
+    until(&front, &mut events, "2 s later", |s| {
+        s.now_ms >= at_ms + 2_000
+    })
+    .await;
+    drop(front);
+    let lab = running.finish().await.expect("driver");
+    let up = lab.broker_states().contains(&(3, BrokerState::Up));
+    assert!(up, "the kill stays undone");
+    // Nothing more to undo in the forked journal's own lines after the fork.
+    let forked = journal::read(&path).expect("journal");
+    let kills = forked
+        .lines
+        .iter()
+        .filter(|l| l.input == Input::Cmd(Command::KillBroker(3)))
+        .count();
+    assert_eq!(kills, 0, "the undone kill is not in the new journal");
+    let replayed = replay_whole(&path, &dir.path().join("replay"));
+    assert_eq!(
+        fingerprint(&replayed.lab().snapshot()),
+        fingerprint(&lab.snapshot())
+    );
+}
