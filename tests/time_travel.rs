@@ -3,15 +3,19 @@
 //! run that goes on from there is exactly what a fresh replay of the forked journal gives; undo
 //! resumes from just before the last fault.
 
+mod common;
+
+use common::live_lab::{env_or_skip, run_bounded};
 use kafka_lab::cluster::config::ClusterConfig;
 use kafka_lab::cluster::event::{Event, EventKind, NoteText, UndoneAction};
 use kafka_lab::cluster::snapshot::BrokerState;
 use kafka_lab::lab::command::{Command, Travel};
 use kafka_lab::lab::driver::LabChannels;
 use kafka_lab::lab::journal::{self, Header, Input, JournalWriter, Start, fingerprint};
-use kafka_lab::lab::live::{self, LiveOptions};
+use kafka_lab::lab::live::{self, LiveOptions, WireOptions};
 use kafka_lab::lab::replay::Replay;
 use kafka_lab::lab::{Lab, LabSnapshot};
+use kafka_lab::protocol::ListenerConfig;
 use kafka_lab::scenario::default_lab::DefaultLab;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -38,25 +42,38 @@ async fn until(
     }
 }
 
-/// The default lab, journaled to `path`, at ×8.
-async fn start(dir: &Path, path: &Path) -> (live::LiveLab, LabChannels) {
+/// The default lab, journaled to `path`, at ×8 (without a listener) or ×1 (with one on `port`).
+async fn start_on(dir: &Path, path: &Path, port: Option<u16>) -> (live::LiveLab, LabChannels) {
     let mut config = ClusterConfig::new(3, 11, dir.join("live"));
-    config.step_ms = 10;
+    config.step_ms = if port.is_some() { 1 } else { 10 };
     let mut lab = Lab::new(config).expect("lab");
     let setup = DefaultLab::default().commands(3);
     lab.set_up(&setup).expect("set up");
-    let header = Header::new(lab.config().clone(), Start::Commands(setup), None, true);
+    let wire = port.map(ListenerConfig::new);
+    let header = Header::new(
+        lab.config().clone(),
+        Start::Commands(setup),
+        wire.as_ref(),
+        true,
+    );
     let options = LiveOptions {
+        wire: wire.map(|config| WireOptions {
+            config,
+            required: true,
+        }),
         journal: Some(JournalWriter::create(path, &header).expect("journal")),
         ..LiveOptions::default()
     };
     let (running, front) = live::start(lab, options).await.expect("live lab");
-    front
-        .commands
-        .send_async(Command::SetSpeed(8.0))
-        .await
-        .expect("speed");
+    if port.is_none() {
+        let speed = Command::SetSpeed(8.0);
+        front.commands.send_async(speed).await.expect("speed");
+    }
     (running, front)
+}
+
+async fn start(dir: &Path, path: &Path) -> (live::LiveLab, LabChannels) {
+    start_on(dir, path, None).await
 }
 
 /// Replays the journal at `path` whole from an empty dir: every fingerprint must match.
@@ -258,4 +275,70 @@ async fn undo_resumes_from_just_before_the_last_broker_kill() {
         fingerprint(&replayed.lab().snapshot()),
         fingerprint(&lab.snapshot())
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kafka_python_producer_reconnects_to_the_resumed_lab_and_goes_on() {
+    let Some(py) = env_or_skip("KAFKA_LAB_PYTHON", "a real client across a rewind") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("run-3-3.jsonl");
+    let port = common::free_ports();
+    let (running, front) = start_on(dir.path(), &path, Some(port)).await;
+    let ready = dir.path().join("ready");
+    let mut cmd = std::process::Command::new(py);
+    cmd.arg(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/python/rewind_producer.py"),
+    )
+    .args([format!("127.0.0.1:{port}"), "test".into(), "10".into()])
+    .arg(&ready);
+    let client = std::thread::spawn(move || {
+        run_bounded(cmd, "rewind_producer.py", Duration::from_secs(120))
+    });
+    let mut events = Vec::new();
+    // The client's first record is acknowledged: its connections are open.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ready.exists() {
+        assert!(Instant::now() < deadline, "the client never produced");
+        assert!(!client.is_finished(), "the client stopped early");
+        until(&front, &mut events, "a snapshot", |_| true).await;
+    }
+    let now = until(&front, &mut events, "a snapshot", |_| true)
+        .await
+        .now_ms;
+    until(&front, &mut events, "2 s more", |s| s.now_ms >= now + 2_000).await;
+    let back = Command::Travel(Travel::By(-2_000));
+    front.commands.send_async(back).await.expect("travel");
+    until(&front, &mut events, "the past", |s| {
+        s.travel.is_some_and(|t| t.past)
+    })
+    .await;
+    let resume = Command::Travel(Travel::Resume);
+    front.commands.send_async(resume).await.expect("resume");
+    until(&front, &mut events, "live again", |s| s.travel.is_none()).await;
+    while !client.is_finished() {
+        until(&front, &mut events, "a snapshot", |_| true).await;
+    }
+    let out = client.join().expect("client thread");
+    drop(front);
+    running.finish().await.expect("driver");
+    assert!(
+        out.contains("last=OK"),
+        "the client goes on with the resumed lab: {out}"
+    );
+    // The resumed lab answered it: wire requests after the fork, and the journal replays.
+    let forked = journal::read(&path).expect("journal");
+    let at = forked
+        .lines
+        .iter()
+        .position(|l| matches!(l.input, Input::Rewound { .. }))
+        .expect("a rewound line");
+    let after = forked.lines[at..]
+        .iter()
+        .filter(|l| matches!(l.input, Input::Wire { .. }))
+        .count();
+    assert!(after > 20, "only {after} requests reached the resumed lab");
+    replay_whole(&path, &dir.path().join("replay"));
 }
