@@ -342,3 +342,50 @@ async fn a_kafka_python_producer_reconnects_to_the_resumed_lab_and_goes_on() {
     assert!(after > 20, "only {after} requests reached the resumed lab");
     replay_whole(&path, &dir.path().join("replay"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replay_on_the_dashboard_moves_back_and_on_through_its_journal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("run-4-4.jsonl");
+    let (running, front) = start(dir.path(), &path).await;
+    let mut events = Vec::new();
+    until(&front, &mut events, "t+6s", |s| s.now_ms >= 6_000).await;
+    drop(front);
+    running.finish().await.expect("driver");
+
+    let journal = journal::read(&path).expect("journal");
+    let root = dir.path().join("play");
+    let lab = Replay::start_lab(&journal.header, &root.join("0")).expect("lab");
+    let again = journal.clone();
+    let mut n = 0;
+    let rebuild: kafka_lab::lab::playback::Rebuild = Box::new(move || {
+        n += 1;
+        let lab = Replay::start_lab(&again.header, &root.join(n.to_string()))?;
+        Ok(Replay::new(lab, None, again.clone()))
+    });
+    let (driver_ch, front) = kafka_lab::lab::driver::channels();
+    let player = tokio::spawn(kafka_lab::lab::playback::play(
+        Replay::new(lab, None, journal),
+        driver_ch,
+        Some(rebuild),
+    ));
+    front
+        .commands
+        .send_async(Command::SetPaused(true))
+        .await
+        .expect("pause");
+    let to = Command::Travel(Travel::To(5_000));
+    front.commands.send_async(to).await.expect("jump");
+    let on = until(&front, &mut events, "t+5s", |s| s.now_ms == 5_000).await;
+    let bar = on.travel.expect("a replay says where it is");
+    assert!(
+        !bar.past && bar.at_ms == 5_000 && bar.run_ms >= 6_000,
+        "{bar:?}"
+    );
+    let back = Command::Travel(Travel::By(-3_000));
+    front.commands.send_async(back).await.expect("back");
+    let back = until(&front, &mut events, "t+2s", |s| s.now_ms == 2_000).await;
+    assert_eq!(back.travel.map(|t| t.at_ms), Some(2_000));
+    drop(front);
+    player.await.expect("player");
+}
