@@ -343,7 +343,7 @@ async fn the_dashboard_playback_runs_to_the_end_at_the_viewers_speed_and_refuses
     let lab = Replay::start_lab(&journal.header, &dir.path().join("replay")).expect("lab");
     let replay = Replay::new(lab, None, journal);
     let (driver_ch, front) = kafka_lab::lab::driver::channels();
-    let player = tokio::spawn(kafka_lab::lab::playback::play(replay, driver_ch));
+    let player = tokio::spawn(kafka_lab::lab::playback::play(replay, driver_ch, None));
     front
         .commands
         .send_async(Command::SetSpeed(64.0))

@@ -63,6 +63,7 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
         .prefix("kafka-lab-replay-")
         .tempdir()
         .context("cannot create a temporary data dir")?;
+    let journal_again = journal.clone();
     let mut replay = open(journal, temp.path()).map_err(anyhow::Error::msg)?;
     if args.headless || !std::io::stdout().is_terminal() {
         let format = OutputFormat::from_json_flag(args.json);
@@ -81,10 +82,22 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
             }
         };
     }
+    // Moving back replays the default lab again from its start, each time on a dir of its own;
+    // a lesson counts from 0 after every `b`, so its replays move forward only.
+    let rebuild: Option<playback::Rebuild> = (!lesson).then(|| {
+        let root = temp.path().to_path_buf();
+        let mut n = 0u32;
+        Box::new(move || {
+            let _ = std::fs::remove_dir_all(root.join(format!("back-{n}")));
+            n += 1;
+            let dir = root.join(format!("back-{n}"));
+            open(journal_again.clone(), &dir)
+        }) as playback::Rebuild
+    });
     let runtime = crate::live_runtime()?;
     runtime.block_on(async move {
         let (driver_ch, front) = channels();
-        let player = tokio::spawn(playback::play(replay, driver_ch));
+        let player = tokio::spawn(playback::play(replay, driver_ch, rebuild));
         let result = if lesson {
             kafka_lab::ui::run_lesson_dashboard(front).await
         } else {

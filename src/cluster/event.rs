@@ -14,7 +14,7 @@ mod reason;
 
 pub use importance::{PinKind, is_internal_topic};
 pub use io_detail::{IoDetail, IoKind, ListenerError};
-pub use note::{ClientDescription, CommitWords, NoteText};
+pub use note::{ClientDescription, CommitWords, NoteText, UndoneAction, secs_1};
 pub use quorum::QuorumChange;
 pub use reason::{ElectionReason, ProduceError, RebalanceReason, RemovalReason, TruncationReason};
 

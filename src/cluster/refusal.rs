@@ -130,4 +130,18 @@ pub enum CommandError {
     /// A director command with no director attached.
     #[error("no lesson is running")]
     NoDirector,
+    /// Rewind, scrub and undo replay the run's journal, and this run records none.
+    #[error("this run records no journal (--no-record), so it cannot go back in time")]
+    NoJournal,
+    /// Going back in time is for the default lab; a lesson starts over with `b`.
+    #[error("a lesson cannot go back in time: b starts it over")]
+    TravelInLesson,
+    /// The screen shows the past: it can be looked at, not changed.
+    #[error("the screen shows the past: space resumes from here, or step forward to now")]
+    PastIsReadOnly,
+    /// Undo found no fault or destructive action in the run.
+    #[error(
+        "nothing to undo: no broker, controller, consumer, producer or topic was stopped or deleted"
+    )]
+    NothingToUndo,
 }

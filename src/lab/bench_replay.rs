@@ -12,6 +12,9 @@ use crate::cluster::topic::TopicSpec;
 use std::path::Path;
 use std::time::Instant;
 
+/// Random instants measured per run.
+const RANDOM_POINTS: usize = 3;
+
 /// One measured run.
 #[derive(Clone, Debug)]
 pub struct ReplayFigure {
@@ -25,19 +28,34 @@ pub struct ReplayFigure {
     pub to_middle_ms: f64,
     /// Wall ms to re-step from the start to its end.
     pub to_end_ms: f64,
+    /// Wall ms to reach each of a few seeded random instants (simulated ms, wall ms), as a rewind
+    /// or a jump to an event does.
+    pub to_random_ms: Vec<(i64, f64)>,
+}
+
+impl ReplayFigure {
+    /// The slowest of the random instants (wall ms).
+    pub fn worst_random_ms(&self) -> f64 {
+        self.to_random_ms
+            .iter()
+            .map(|(_, ms)| *ms)
+            .fold(0.0, f64::max)
+    }
 }
 
 impl std::fmt::Display for ReplayFigure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}: recorded in {:.0} s, {} records; re-stepping to the middle {:.0} ms, to the end {:.0} ms ({:.4} of the recording time)",
+            "{}: recorded in {:.0} s, {} records; re-stepping to the middle {:.0} ms, to the end {:.0} ms ({:.4} of the recording time); to {} random instants at most {:.0} ms",
             self.what,
             self.run_ms as f64 / 1000.0,
             self.records,
             self.to_middle_ms,
             self.to_end_ms,
-            self.to_end_ms / self.run_ms.max(1) as f64
+            self.to_end_ms / self.run_ms.max(1) as f64,
+            self.to_random_ms.len(),
+            self.worst_random_ms()
         )
     }
 }
@@ -88,16 +106,29 @@ fn measure(
         replay.advance_to(t_ms).map_err(|e| e.to_string())?;
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         let records = replay.lab().producers().map(|p| p.acknowledged).sum();
+        drop(replay);
+        // Each point's logs go once measured: a million-record run's are large.
+        let _ = std::fs::remove_dir_all(dir.join(sub));
         Ok((ms, records))
     };
     let (to_middle_ms, _) = time_to("middle", run_ms / 2)?;
     let (to_end_ms, records) = time_to("end", run_ms)?;
+    // A few instants a viewer might jump to, the same every run (a seeded draw).
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
+    let mut to_random_ms = Vec::new();
+    for i in 0..RANDOM_POINTS {
+        let t = rng.random_range(0..=run_ms);
+        let (ms, _) = time_to(&format!("random-{i}"), t)?;
+        to_random_ms.push((t, ms));
+    }
     Ok(ReplayFigure {
         what: what.into(),
         run_ms,
         records,
         to_middle_ms,
         to_end_ms,
+        to_random_ms,
     })
 }
 

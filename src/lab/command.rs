@@ -59,6 +59,23 @@ pub enum Command {
     Note(String),
     /// For the director driving the lab (a lesson): next step, or start over.
     Director(DirectorCommand),
+    /// For the live driver: view the run's past, resume from it, or undo the last fault. Never
+    /// journaled: a resumed run's journal says where it forked instead.
+    Travel(Travel),
+}
+
+/// Moving through a recorded run on the dashboard (the live driver keeps the journal it needs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Travel {
+    /// Move the screen by this many simulated ms from the instant it shows (back when negative);
+    /// forward past the live instant returns to the live lab.
+    By(i64),
+    /// Show the run at this simulated instant (a timeline event's).
+    To(i64),
+    /// Start a new future from the instant on screen: the journal forks, the lab shown goes live.
+    Resume,
+    /// Rewind to just before the last fault or destructive action and resume from there.
+    Undo,
 }
 
 /// A command due at a simulated instant (`--kill-broker 1@5s`, headless schedules).

@@ -164,6 +164,8 @@ impl Lab {
                 Ok(())
             }
             Command::Director(_) => Err(CommandError::NoDirector),
+            // Only the live driver travels; a lab alone has no journal to travel through.
+            Command::Travel(_) => Err(CommandError::NoJournal),
         }
     }
 
@@ -250,6 +252,7 @@ impl Lab {
             consumers: self.clients.consumers().map(|c| c.snapshot()).collect(),
             throughput: self.throughput.history().clone(),
             lesson: None,
+            travel: None,
         }
     }
 }

@@ -128,6 +128,7 @@ pub async fn run(lab: Lab, ch: DriverChannels, mut attachments: Attachments) -> 
     attachments
         .schedule
         .sort_by_key(|t| std::cmp::Reverse(t.at_ms));
+    let travel = super::travel::Travelling::new(&lab, &attachments.schedule);
     Driver {
         lab,
         ch,
@@ -135,6 +136,7 @@ pub async fn run(lab: Lab, ch: DriverChannels, mut attachments: Attachments) -> 
         clock: SimClock::new(),
         dirty: true,
         collected: None,
+        travel,
     }
     .run()
     .await
@@ -142,15 +144,17 @@ pub async fn run(lab: Lab, ch: DriverChannels, mut attachments: Attachments) -> 
 
 /// The live driver's state machine, which a replay drives from a journal instead of real time.
 pub(crate) struct Driver {
-    lab: Lab,
+    pub(super) lab: Lab,
     ch: DriverChannels,
-    attachments: Attachments,
-    clock: SimClock,
+    pub(super) attachments: Attachments,
+    pub(super) clock: SimClock,
     /// Something moved since the wire host last re-checked its parked requests (a step, a
     /// command, a request, or that re-check answering some): only then is another worth it.
-    dirty: bool,
+    pub(super) dirty: bool,
     /// A replay's events, kept here instead of the bounded channel, so none is dropped.
     collected: Option<Vec<Event>>,
+    /// The past on screen, if any, and what resuming from it needs (`travel.rs`).
+    pub(super) travel: super::travel::Travelling,
 }
 
 impl Driver {
@@ -275,6 +279,15 @@ impl Driver {
     }
 
     fn command(&mut self, cmd: Command) {
+        // Travel is the driver's own, never journaled: a fork writes where the run resumed.
+        if let Command::Travel(t) = cmd {
+            self.travel(t);
+            return;
+        }
+        if self.travel.in_past() && !matches!(cmd, Command::SetSpeed(_)) {
+            self.refuse(crate::cluster::refusal::CommandError::PastIsReadOnly);
+            return;
+        }
         if let Some(j) = self.attachments.journal.as_mut() {
             j.command(self.lab.now_ms(), &cmd);
         }
@@ -332,7 +345,7 @@ impl Driver {
     /// Steps the lab up to the clock (bounded by [`MAX_SIM_MS_PER_TICK`]: when the machine
     /// cannot keep up with the chosen speed, simulated time runs slower instead of the loop
     /// stalling the dashboard). A director sees every step's events and may pause.
-    fn advance(&mut self) {
+    pub(super) fn advance(&mut self) {
         let step = self.lab.config().step_ms;
         let target = self
             .clock
@@ -378,8 +391,18 @@ impl Driver {
     }
 
     fn publish_snapshot(&mut self) {
-        let snap = self.snapshot();
+        let snap = match self.past_snapshot() {
+            Some(past) => past,
+            None => self.snapshot(),
+        };
         self.ch.publish_snapshot(snap);
+    }
+
+    /// Puts a refusal on the timeline.
+    pub(super) fn refuse(&mut self, error: crate::cluster::refusal::CommandError) {
+        self.lab.emit_event(EventKind::Note {
+            text: NoteText::Refused { error },
+        });
     }
 
     /// The lab with its real clients and the director's status.
@@ -398,6 +421,7 @@ impl Driver {
     /// A driver for a replay: no channels to a front end, nothing recorded, events kept.
     pub(crate) fn for_replay(lab: Lab, attachments: Attachments) -> Self {
         let (ch, _front) = channels();
+        let travel = super::travel::Travelling::new(&lab, &[]);
         Self {
             lab,
             ch,
@@ -405,12 +429,18 @@ impl Driver {
             clock: SimClock::new(),
             dirty: true,
             collected: Some(Vec::new()),
+            travel,
         }
     }
 
     /// The lab.
     pub(crate) fn lab(&self) -> &Lab {
         &self.lab
+    }
+
+    /// The lab, leaving the replay.
+    pub(crate) fn into_lab(self) -> Lab {
+        self.lab
     }
 
     /// Steps to `t` as the live driver did (a director's pause stops the clock, not the replay:
@@ -472,6 +502,12 @@ impl Driver {
                 }
             }
             Input::End => {}
+            // Real clients' connections were closed here: their host starts afresh, as live.
+            Input::Rewound { .. } => {
+                if let Some(w) = self.attachments.wire.as_mut() {
+                    w.restart(&mut self.lab);
+                }
+            }
         }
         self.lab.set_clock(self.clock.speed(), self.clock.paused());
         let events = self.lab.drain_events();

@@ -114,8 +114,13 @@ pub async fn start(mut lab: Lab, options: LiveOptions) -> anyhow::Result<(LiveLa
                     security: cfg.security.protocol(),
                 });
                 let security = w.config.security.clone();
-                attachments.wire = Some(WireAttachment::new(&mut lab, w.config, calls_rx));
-                server = Some(tokio::spawn(listener::serve(sockets, calls_tx, security)));
+                let (close_tx, close_rx) = tokio::sync::watch::channel(0);
+                let mut wire = WireAttachment::new(&mut lab, w.config, calls_rx);
+                wire.set_close_all(close_tx);
+                attachments.wire = Some(wire);
+                server = Some(tokio::spawn(listener::serve(
+                    sockets, calls_tx, security, close_rx,
+                )));
             }
             Err(e) if !w.required => {
                 listener_status = Some(ListenerStatus::Off(e.clone()));

@@ -15,9 +15,10 @@ pub mod playback;
 pub mod replay;
 pub mod snapshot;
 mod throughput;
+mod travel;
 pub mod wire;
 
 pub use clients_host::MAX_SIM_CLIENTS;
 pub use command::{Command, CommandError, DirectorCommand};
 pub use core::Lab;
-pub use snapshot::{LabSnapshot, LessonStatus, ThroughputSnapshot};
+pub use snapshot::{LabSnapshot, LessonStatus, ThroughputSnapshot, TravelStatus};

@@ -1,15 +1,20 @@
 //! Playing a journal on the dashboard: a [`Replay`] advanced by a [`SimClock`] the viewer
 //! controls (speed, pause), publishing snapshots and events on the same channels as a live lab.
-//! The run is the journal's: other commands are refused with a note.
+//! The run is the journal's: other commands are refused with a note. `[` `]` `{` `}` and `g`
+//! move through it: forward by stepping on, back by replaying again from the start.
 
 use super::clock::SimClock;
-use super::command::Command;
+use super::command::{Command, Travel};
 use super::driver::{DRIVER_TICK, DriverChannels, MAX_SIM_MS_PER_TICK};
 use super::replay::Replay;
 use crate::cluster::event::NoteText;
 
-/// Plays `replay` until the front end drops its command sender; returns it.
-pub async fn play(mut replay: Replay, ch: DriverChannels) -> Replay {
+/// Builds the replay again from the journal's start (for moving back), when the run allows it.
+pub type Rebuild = Box<dyn FnMut() -> Result<Replay, String> + Send>;
+
+/// Plays `replay` until the front end drops its command sender; returns it. `rebuild`, when
+/// given, lets the viewer move back in the run.
+pub async fn play(mut replay: Replay, ch: DriverChannels, mut rebuild: Option<Rebuild>) -> Replay {
     let mut clock = SimClock::new();
     let mut tick = tokio::time::interval(DRIVER_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -23,6 +28,22 @@ pub async fn play(mut replay: Replay, ch: DriverChannels) -> Replay {
                 match cmd {
                     Command::SetSpeed(s) => clock.set_speed(s),
                     Command::SetPaused(p) => clock.set_paused(p),
+                    Command::Travel(t @ (Travel::By(_) | Travel::To(_))) => {
+                        let target = match t {
+                            Travel::By(ms) => replay.now_ms().saturating_add(ms),
+                            Travel::To(at) => at,
+                            Travel::Resume | Travel::Undo => replay.now_ms(),
+                        }
+                        .clamp(0, replay.end_ms());
+                        match seek(&mut replay, rebuild.as_mut(), target) {
+                            Ok(()) => {
+                                failed = false;
+                                ended = false;
+                            }
+                            Err(e) => replay.note(e),
+                        }
+                        clock.set_now_ms(replay.now_ms());
+                    }
                     _ => replay.note(NoteText::ReplayOnly),
                 }
             }
@@ -52,7 +73,30 @@ pub async fn play(mut replay: Replay, ch: DriverChannels) -> Replay {
         let mut snap = replay.snapshot();
         snap.speed = clock.speed();
         snap.paused = clock.paused();
+        snap.travel = Some(super::snapshot::TravelStatus {
+            at_ms: replay.now_ms(),
+            run_ms: replay.end_ms(),
+            past: false,
+        });
         ch.publish_snapshot(snap);
     }
     replay
+}
+
+/// Moves `replay` to `target`: on by stepping, back by replaying again from the start (the
+/// events on the way are the timeline's already).
+fn seek(replay: &mut Replay, rebuild: Option<&mut Rebuild>, target: i64) -> Result<(), NoteText> {
+    if target < replay.now_ms() {
+        let Some(rebuild) = rebuild else {
+            return Err(NoteText::ReplayOnly);
+        };
+        *replay = rebuild().map_err(|error| NoteText::TravelFailed { error })?;
+    }
+    replay
+        .advance_to(target)
+        .map_err(|e| NoteText::ReplayFailed {
+            error: e.to_string(),
+        })?;
+    let _ = replay.take_events();
+    Ok(())
 }

@@ -154,6 +154,33 @@ impl Replay {
             )
     }
 
+    /// The lines applied so far: the past a run resumed from here keeps.
+    pub fn applied(&self) -> &[Line] {
+        &self.lines[..self.next]
+    }
+
+    /// The journal's lines.
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+
+    /// Applies the lines before line `index` (0-based, after the header) and steps to its time:
+    /// the run just before that input was applied.
+    pub fn advance_before(&mut self, index: usize) -> Result<(), ReplayError> {
+        while self.next < index.min(self.lines.len()) {
+            self.apply_next()?;
+        }
+        if let Some(line) = self.lines.get(index) {
+            self.driver.replay_to(line.t);
+        }
+        Ok(())
+    }
+
+    /// The lab as replayed, for a run resumed from here.
+    pub fn into_lab(self) -> Lab {
+        self.driver.into_lab()
+    }
+
     /// Applies every line.
     pub fn finish(&mut self) -> Result<(), ReplayError> {
         while self.apply_next()? {}

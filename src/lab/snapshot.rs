@@ -25,6 +25,21 @@ pub struct LabSnapshot {
     pub throughput: ThroughputSnapshot,
     /// The running lesson's progress, when a lesson directs the lab (`kafka-lab lesson NAME`).
     pub lesson: Option<LessonStatus>,
+    /// Where in the run the screen is, when that is not simply now: the past of a live run, or a
+    /// replay. The viewer's, not the run's, so fingerprints and `--json` leave it out.
+    #[serde(skip)]
+    pub travel: Option<TravelStatus>,
+}
+
+/// Where in a run the screen is: what the position bar draws.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TravelStatus {
+    /// The instant on screen (simulated ms).
+    pub at_ms: i64,
+    /// How long the run is: the live lab's now, or a replayed journal's end (simulated ms).
+    pub run_ms: i64,
+    /// The screen shows the past of a live run, which is paused meanwhile.
+    pub past: bool,
 }
 
 impl std::ops::Deref for LabSnapshot {

@@ -12,6 +12,8 @@ pub struct WireAttachment {
     host: WireHost,
     inbox: flume::Receiver<ApiCall>,
     open: bool,
+    /// Bumped to close every real client's connection (none for a replay's host).
+    close_all: Option<tokio::sync::watch::Sender<u64>>,
 }
 
 impl WireAttachment {
@@ -23,7 +25,13 @@ impl WireAttachment {
             host: WireHost::new(config),
             inbox,
             open: true,
+            close_all: None,
         }
+    }
+
+    /// The listener's switch that closes every open connection.
+    pub fn set_close_all(&mut self, close_all: tokio::sync::watch::Sender<u64>) {
+        self.close_all = Some(close_all);
     }
 
     /// The host, for checks.
@@ -75,12 +83,18 @@ impl WireAttachment {
         self.host.wants_fast_tick()
     }
 
-    /// A fresh host for a fresh lab (a lesson started over): parked requests are dropped, so their
-    /// connections close and the clients reconnect to the new cluster.
+    /// A fresh host for a fresh lab (a lesson started over, a run resumed from its past): every
+    /// real client's connection is closed, the requests waiting in the inbox and the parked ones
+    /// dropped unanswered, so the clients reconnect and learn the new cluster's metadata.
     pub(crate) fn restart(&mut self, lab: &mut Lab) {
         let config = self.host.config.clone();
         lab.set_listener_base_port(Some(config.base_port));
         self.host = WireHost::new(config);
+        if let Some(close) = &self.close_all {
+            close.send_modify(|n| *n += 1);
+        }
+        // Bounded by the inbox's capacity; their answers would be the old lab's.
+        while self.inbox.try_recv().is_ok() {}
     }
 
     /// Adds real clients to a snapshot: wire producers, and the positions real consumers fetch

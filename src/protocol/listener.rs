@@ -57,11 +57,14 @@ pub async fn bind(
 }
 
 /// Serves connections on every listener until the driver's channel closes, securing each as
-/// `security` says (TLS first, then SASL).
+/// `security` says (TLS first, then SASL). Every change of `close_all` closes every open
+/// connection (the lab they talked to went back in time or started over), so clients reconnect
+/// and ask the new lab for metadata.
 pub async fn serve(
     listeners: Vec<(BrokerId, TcpListener)>,
     calls: flume::Sender<ApiCall>,
     security: ListenerSecurity,
+    close_all: tokio::sync::watch::Receiver<u64>,
 ) {
     let mut tasks = Vec::new();
     // Connections are numbered across every broker's port, for the journal.
@@ -74,6 +77,7 @@ pub async fn serve(
             calls,
             numbers.clone(),
             security.clone(),
+            close_all.clone(),
         )));
     }
     drop(calls);
@@ -88,6 +92,7 @@ async fn accept_loop(
     calls: flume::Sender<ApiCall>,
     numbers: std::sync::Arc<std::sync::atomic::AtomicU64>,
     security: ListenerSecurity,
+    close_all: tokio::sync::watch::Receiver<u64>,
 ) {
     let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS_PER_BROKER));
     let tls = security.tls().cloned().map(tokio_rustls::TlsAcceptor::from);
@@ -106,6 +111,9 @@ async fn accept_loop(
         let connection = numbers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let tls = tls.clone();
         let auth = sasl.clone().map(Authenticator::new);
+        let mut close = close_all.clone();
+        // Only a change after this connection was accepted closes it.
+        close.mark_unchanged();
         tokio::spawn(async move {
             let _ = stream.set_nodelay(true);
             match tls {
@@ -114,10 +122,10 @@ async fn accept_loop(
                     let accepted =
                         tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await;
                     if let Ok(Ok(stream)) = accepted {
-                        serve_connection(broker, connection, stream, calls, auth).await;
+                        serve_connection(broker, connection, stream, calls, auth, close).await;
                     }
                 }
-                None => serve_connection(broker, connection, stream, calls, auth).await,
+                None => serve_connection(broker, connection, stream, calls, auth, close).await,
             }
             drop(permit);
         });
@@ -138,13 +146,14 @@ enum Outgoing {
 }
 
 /// One connection (numbered `connection`): read frames, authenticate when `auth` is given, hand
-/// requests to the driver, write answers in order.
+/// requests to the driver, write answers in order, until the client hangs up or `close` changes.
 pub async fn serve_connection<S>(
     broker: BrokerId,
     connection: u64,
     stream: S,
     calls: flume::Sender<ApiCall>,
     mut auth: Option<Authenticator>,
+    mut close: tokio::sync::watch::Receiver<u64>,
 ) where
     S: AsyncRead + AsyncWrite + Send + 'static,
 {
@@ -193,7 +202,12 @@ pub async fn serve_connection<S>(
     };
     loop {
         let mut len = [0u8; 4];
-        match tokio::time::timeout(CONNECTIONS_MAX_IDLE, rd.read_exact(&mut len)).await {
+        let read = tokio::select! {
+            r = tokio::time::timeout(CONNECTIONS_MAX_IDLE, rd.read_exact(&mut len)) => r,
+            // A change, or the driver gone: either way this lab is over for the client.
+            _ = close.changed() => break,
+        };
+        match read {
             Ok(Ok(_)) => {}
             _ => break,
         }

@@ -225,7 +225,11 @@ fn step_for(
         }
         Command::KillConsumer(id) => format!("kill_consumer = {:?}", names.consumer(*id)?),
         Command::CloseConsumer(id) => format!("close_consumer = {:?}", names.consumer(*id)?),
-        Command::SetSpeed(_) | Command::SetPaused(_) | Command::Note(_) | Command::Director(_) => {
+        Command::SetSpeed(_)
+        | Command::SetPaused(_)
+        | Command::Note(_)
+        | Command::Director(_)
+        | Command::Travel(_) => {
             return None;
         }
     })

@@ -86,6 +86,10 @@ pub fn command_error_in(lang: Lang, e: &CommandError) -> String {
         ),
         TooManyClients(max) => ("refusal.too_many_clients", vec![("max", max.to_string())]),
         NoDirector => ("refusal.no_director", vec![]),
+        NoJournal => ("refusal.no_journal", vec![]),
+        TravelInLesson => ("refusal.travel_in_lesson", vec![]),
+        PastIsReadOnly => ("refusal.past_is_read_only", vec![]),
+        NothingToUndo => ("refusal.nothing_to_undo", vec![]),
     };
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     fill(text_in(lang, key), &args)
@@ -181,6 +185,10 @@ mod tests {
             },
             TooManyClients(1_000),
             NoDirector,
+            NoJournal,
+            TravelInLesson,
+            PastIsReadOnly,
+            NothingToUndo,
         ]
     }
 

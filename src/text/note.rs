@@ -3,7 +3,7 @@
 //! them from `[note]`. English is the codes' own `Display`, and a test keeps `en.toml` equal to it.
 
 use super::{Lang, fill, lang, text_in};
-use crate::cluster::event::{ClientDescription, CommitWords, IoDetail, NoteText};
+use crate::cluster::event::{ClientDescription, CommitWords, IoDetail, NoteText, secs_1};
 
 /// Fills `key`'s template in `lang` with `args`.
 fn say(lang: Lang, key: &'static str, args: &[(&str, &str)]) -> String {
@@ -166,6 +166,34 @@ pub fn note_in(lang: Lang, n: &NoteText) -> String {
             "note.journal_stopped",
             vec![("error".into(), error.clone())],
         ),
+        Rewound {
+            at_ms,
+            from_ms,
+            kept,
+        } => (
+            "note.rewound",
+            vec![
+                ("at".into(), secs_1(*at_ms)),
+                ("from".into(), secs_1(*from_ms)),
+                ("kept".into(), kept.clone()),
+            ],
+        ),
+        Undone {
+            action,
+            at_ms,
+            kept,
+        } => {
+            let (key, value) = action.key_and_value();
+            (
+                "note.undone",
+                vec![
+                    ("action".into(), fill(text_in(lang, key), &[("id", &value)])),
+                    ("at".into(), secs_1(*at_ms)),
+                    ("kept".into(), kept.clone()),
+                ],
+            )
+        }
+        TravelFailed { error } => ("note.travel_failed", vec![("error".into(), error.clone())]),
     };
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     say(lang, key, &args)
@@ -335,6 +363,33 @@ mod tests {
             NoteText::ReplayOnly,
             NoteText::ReplayEnded,
             NoteText::ReplayFailed { error: e() },
+            NoteText::Rewound {
+                at_ms: 12_500,
+                from_ms: 45_000,
+                kept: e(),
+            },
+            NoteText::TravelFailed { error: e() },
+        ]
+        .into_iter()
+        .chain(undone_actions().into_iter().map(|action| NoteText::Undone {
+            action,
+            at_ms: 3_000,
+            kept: e(),
+        }))
+        .collect()
+    }
+
+    /// One of every action `u` undoes.
+    fn undone_actions() -> Vec<crate::cluster::event::UndoneAction> {
+        use crate::cluster::event::UndoneAction::*;
+        vec![
+            KillBroker(2),
+            ShutdownBroker(2),
+            KillController(1),
+            DeleteTopic("t1".into()),
+            StopProducer(1),
+            KillConsumer(3),
+            CloseConsumer(3),
         ]
     }
 

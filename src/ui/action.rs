@@ -97,6 +97,18 @@ pub enum Action {
     Submit,
     /// Cancel the dialog or close the overlay.
     Cancel,
+    /// Show the run one simulated second earlier (the live lab pauses meanwhile).
+    BackSecond,
+    /// Show the run one simulated second later (past now: live again).
+    ForwardSecond,
+    /// Show the run ten simulated seconds earlier.
+    BackTenSeconds,
+    /// Show the run ten simulated seconds later.
+    ForwardTenSeconds,
+    /// Show the run at the instant of the timeline's selected event.
+    JumpToEvent,
+    /// Undo the last fault or destructive action: rewind to just before it and resume.
+    Undo,
     /// Lessons: run the step waiting for `n`.
     LessonNext,
     /// Lessons: start the lesson over on a fresh lab.

@@ -10,7 +10,7 @@ use super::pulses::Pulses;
 use super::rows::{GroupLineKind, group_lines, partition_order_shown};
 use super::theme::Theme;
 use super::timeline_filter::{TimelineFilter, shown};
-use crate::cluster::event::Event;
+use crate::cluster::event::{Event, EventKind, NoteText};
 use crate::lab::LabSnapshot;
 use ratatui::layout::Rect;
 use std::collections::VecDeque;
@@ -226,6 +226,21 @@ impl App {
     /// Appends an event, dropping the oldest beyond [`EVENTS_MAX`]. A scrolled timeline stays on
     /// the lines it shows (an event the filter hides moves nothing).
     pub fn push_event(&mut self, event: Event) {
+        // A run resumed from its past: the events of the future it left are gone from it (after
+        // an undo, the undone action's instant too).
+        let cut = match &event.kind {
+            EventKind::Note {
+                text: NoteText::Rewound { at_ms, .. },
+            } => Some(*at_ms),
+            EventKind::Note {
+                text: NoteText::Undone { at_ms, .. },
+            } => Some(at_ms - 1),
+            _ => None,
+        };
+        if let Some(at) = cut {
+            self.events.retain(|e| e.at_ms <= at);
+            self.timeline_scroll = 0;
+        }
         if self.events.len() == EVENTS_MAX {
             self.events.pop_front();
         }

@@ -297,6 +297,7 @@ pub fn snapshot() -> LabSnapshot {
                 .collect(),
         },
         lesson: None,
+        travel: None,
     }
 }
 

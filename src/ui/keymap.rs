@@ -17,12 +17,31 @@ pub struct Binding {
     pub action: Action,
     /// Key of what it does in the text catalogue (`assets/text/`), for help and README.
     pub text_key: &'static str,
+    /// Keys on the same help row with an action of their own (`]` beside `[`): the opposite
+    /// direction of the same thing, so the help fits 80×24.
+    pub more: &'static [(KeyCode, Action)],
 }
 
 impl Binding {
     /// What it does, in the catalogue's language.
     pub fn description(&self) -> &'static str {
         super::text::text(self.text_key)
+    }
+
+    /// The action of `code` on this row, if it is one of its keys.
+    pub fn action_of(&self, code: KeyCode) -> Option<Action> {
+        if self.keys.contains(&code) {
+            return Some(self.action);
+        }
+        self.more.iter().find(|(k, _)| *k == code).map(|(_, a)| *a)
+    }
+
+    /// Every key of the row.
+    pub fn all_keys(&self) -> impl Iterator<Item = KeyCode> + '_ {
+        self.keys
+            .iter()
+            .copied()
+            .chain(self.more.iter().map(|(k, _)| *k))
     }
 }
 
@@ -37,6 +56,24 @@ const fn bind(
         shown,
         action,
         text_key,
+        more: &[],
+    }
+}
+
+/// A help row for two directions of one thing (`[` back, `]` on).
+const fn pair(
+    keys: &'static [KeyCode],
+    shown: &'static str,
+    action: Action,
+    more: &'static [(KeyCode, Action)],
+    text_key: &'static str,
+) -> Binding {
+    Binding {
+        keys,
+        shown,
+        action,
+        text_key,
+        more,
     }
 }
 
@@ -60,17 +97,12 @@ pub const KEYMAP: &[Binding] = &[
         Action::RestartBroker,
         "help.restart_broker",
     ),
-    bind(
+    pair(
         &[KeyCode::Char('K')],
-        "K",
+        "K R",
         Action::KillController,
-        "help.kill_controller",
-    ),
-    bind(
-        &[KeyCode::Char('R')],
-        "R",
-        Action::RestartController,
-        "help.restart_controller",
+        &[(KeyCode::Char('R'), Action::RestartController)],
+        "help.controller",
     ),
     bind(
         &[KeyCode::Char('t')],
@@ -96,17 +128,15 @@ pub const KEYMAP: &[Binding] = &[
         Action::SpawnProducer,
         "help.spawn_producer",
     ),
-    bind(
+    pair(
         &[KeyCode::Char('+'), KeyCode::Char('=')],
-        "+",
+        "+ -",
         Action::RateUp,
-        "help.rate_up",
-    ),
-    bind(
-        &[KeyCode::Char('-'), KeyCode::Char('_')],
-        "-",
-        Action::RateDown,
-        "help.rate_down",
+        &[
+            (KeyCode::Char('-'), Action::RateDown),
+            (KeyCode::Char('_'), Action::RateDown),
+        ],
+        "help.rate",
     ),
     bind(
         &[KeyCode::Char('c')],
@@ -132,18 +162,37 @@ pub const KEYMAP: &[Binding] = &[
         Action::TogglePause,
         "help.toggle_pause",
     ),
-    bind(
+    pair(
         &[KeyCode::Char(','), KeyCode::Char('<')],
-        ",",
+        ", .",
         Action::Slower,
-        "help.slower",
+        &[
+            (KeyCode::Char('.'), Action::Faster),
+            (KeyCode::Char('>'), Action::Faster),
+        ],
+        "help.speed",
+    ),
+    pair(
+        &[KeyCode::Char('[')],
+        "[ ]",
+        Action::BackSecond,
+        &[(KeyCode::Char(']'), Action::ForwardSecond)],
+        "help.travel_second",
+    ),
+    pair(
+        &[KeyCode::Char('{')],
+        "{ }",
+        Action::BackTenSeconds,
+        &[(KeyCode::Char('}'), Action::ForwardTenSeconds)],
+        "help.travel_ten_seconds",
     ),
     bind(
-        &[KeyCode::Char('.'), KeyCode::Char('>')],
-        ".",
-        Action::Faster,
-        "help.faster",
+        &[KeyCode::Char('g')],
+        "g",
+        Action::JumpToEvent,
+        "help.jump_to_event",
     ),
+    bind(&[KeyCode::Char('u')], "u", Action::Undo, "help.undo"),
     bind(
         &[KeyCode::Char('v')],
         "v",
@@ -169,12 +218,15 @@ pub const KEYMAP: &[Binding] = &[
         Action::FocusPrev,
         "help.focus_prev",
     ),
-    bind(&[KeyCode::Up], "↑", Action::Up, "help.up"),
-    bind(
-        &[KeyCode::Down, KeyCode::Char('j')],
-        "↓ j",
-        Action::Down,
-        "help.down",
+    pair(
+        &[KeyCode::Up],
+        "↑ ↓ j",
+        Action::Up,
+        &[
+            (KeyCode::Down, Action::Down),
+            (KeyCode::Char('j'), Action::Down),
+        ],
+        "help.select",
     ),
     bind(&[KeyCode::PageUp], "PgUp", Action::PageUp, "help.page_up"),
     bind(
@@ -238,7 +290,7 @@ pub fn bindings(lesson: bool) -> Vec<&'static Binding> {
     let taken = |b: &Binding| {
         LESSON_KEYMAP
             .iter()
-            .any(|l| l.action == b.action || l.keys.iter().any(|k| b.keys.contains(k)))
+            .any(|l| l.action == b.action || l.all_keys().any(|k| b.all_keys().any(|m| m == k)))
     };
     LESSON_KEYMAP
         .iter()
@@ -246,16 +298,14 @@ pub fn bindings(lesson: bool) -> Vec<&'static Binding> {
         .collect()
 }
 
-/// The binding for a key in normal mode.
-pub fn lookup(code: KeyCode) -> Option<&'static Binding> {
+/// The action of a key in normal mode.
+pub fn lookup(code: KeyCode) -> Option<Action> {
     lookup_in(false, code)
 }
 
-/// The binding for a key in normal mode, in or out of a lesson.
-pub fn lookup_in(lesson: bool, code: KeyCode) -> Option<&'static Binding> {
-    bindings(lesson)
-        .into_iter()
-        .find(|b| b.keys.contains(&code))
+/// The action of a key in normal mode, in or out of a lesson.
+pub fn lookup_in(lesson: bool, code: KeyCode) -> Option<Action> {
+    bindings(lesson).into_iter().find_map(|b| b.action_of(code))
 }
 
 /// Decodes a key press for the current mode. Ctrl-C quits from anywhere.
@@ -320,7 +370,7 @@ pub fn action_for_key_in(mode: &Mode, lesson: bool, key: KeyEvent) -> Option<Act
         },
         Mode::Normal => match key.code {
             KeyCode::Esc => Some(Action::Cancel),
-            code => lookup_in(lesson, code).map(|b| b.action),
+            code => lookup_in(lesson, code),
         },
     }
 }
@@ -370,8 +420,8 @@ mod tests {
         for lesson in [false, true] {
             let mut seen = HashSet::new();
             for b in bindings(lesson) {
-                for k in b.keys {
-                    assert!(seen.insert(*k), "{k:?} is bound twice (lesson {lesson})");
+                for k in b.all_keys() {
+                    assert!(seen.insert(k), "{k:?} is bound twice (lesson {lesson})");
                 }
             }
         }
@@ -427,6 +477,15 @@ mod tests {
             ('f', Action::CycleTimelineKind),
             ('i', Action::ToggleInternal),
             ('q', Action::Quit),
+            ('j', Action::Down),
+            ('_', Action::RateDown),
+            ('>', Action::Faster),
+            ('[', Action::BackSecond),
+            (']', Action::ForwardSecond),
+            ('{', Action::BackTenSeconds),
+            ('}', Action::ForwardTenSeconds),
+            ('g', Action::JumpToEvent),
+            ('u', Action::Undo),
         ];
         for (c, a) in cases {
             assert_eq!(

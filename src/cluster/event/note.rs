@@ -169,6 +169,82 @@ pub enum NoteText {
         /// Why, with the journal's path.
         error: String,
     },
+    /// The run resumed from a past instant: a new future starts, the old one is kept in a file.
+    Rewound {
+        /// The instant resumed from (simulated ms).
+        at_ms: i64,
+        /// How far the run had gone (simulated ms).
+        from_ms: i64,
+        /// The file keeping the old future (the whole run as it was).
+        kept: String,
+    },
+    /// `u` took back a fault or destructive action: the run resumed just before it.
+    Undone {
+        /// What was undone.
+        action: UndoneAction,
+        /// When it had happened (simulated ms).
+        at_ms: i64,
+        /// The file keeping the old future.
+        kept: String,
+    },
+    /// The past could not be rebuilt from the journal.
+    TravelFailed {
+        /// Why.
+        error: String,
+    },
+}
+
+/// The fault or destructive action `u` took back, by what it named.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UndoneAction {
+    /// A broker was killed.
+    KillBroker(BrokerId),
+    /// A broker was shut down.
+    ShutdownBroker(BrokerId),
+    /// A KRaft controller was killed.
+    KillController(BrokerId),
+    /// A topic was deleted.
+    DeleteTopic(String),
+    /// A producer was stopped.
+    StopProducer(u32),
+    /// A consumer was killed.
+    KillConsumer(u32),
+    /// A consumer was closed.
+    CloseConsumer(u32),
+}
+
+impl UndoneAction {
+    /// The catalogue key (`[undone]`) and the value it names.
+    pub fn key_and_value(&self) -> (&'static str, String) {
+        match self {
+            Self::KillBroker(id) => ("undone.kill_broker", id.to_string()),
+            Self::ShutdownBroker(id) => ("undone.shutdown_broker", id.to_string()),
+            Self::KillController(id) => ("undone.kill_controller", id.to_string()),
+            Self::DeleteTopic(t) => ("undone.delete_topic", t.clone()),
+            Self::StopProducer(id) => ("undone.stop_producer", id.to_string()),
+            Self::KillConsumer(id) => ("undone.kill_consumer", id.to_string()),
+            Self::CloseConsumer(id) => ("undone.close_consumer", id.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for UndoneAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::KillBroker(id) => write!(f, "the kill of broker {id}"),
+            Self::ShutdownBroker(id) => write!(f, "the shutdown of broker {id}"),
+            Self::KillController(id) => write!(f, "the kill of controller {id}"),
+            Self::DeleteTopic(t) => write!(f, "the deletion of topic {t}"),
+            Self::StopProducer(id) => write!(f, "the stop of producer {id}"),
+            Self::KillConsumer(id) => write!(f, "the kill of consumer {id}"),
+            Self::CloseConsumer(id) => write!(f, "the close of consumer {id}"),
+        }
+    }
+}
+
+/// Simulated ms as seconds with one decimal (`12.5`), as travel notes say instants.
+pub fn secs_1(ms: i64) -> String {
+    format!("{:.1}", ms as f64 / 1000.0)
 }
 
 impl From<String> for NoteText {
@@ -309,6 +385,26 @@ impl fmt::Display for NoteText {
             Self::JournalStopped { error } => {
                 write!(f, "journal stopped: {error}; the run goes on unrecorded")
             }
+            Self::Rewound {
+                at_ms,
+                from_ms,
+                kept,
+            } => write!(
+                f,
+                "resumed from t+{}s (the run had reached t+{}s): a new future starts here; the old one is kept in {kept}",
+                secs_1(*at_ms),
+                secs_1(*from_ms)
+            ),
+            Self::Undone {
+                action,
+                at_ms,
+                kept,
+            } => write!(
+                f,
+                "undone: {action} at t+{}s; the run resumes just before it (the old future is kept in {kept})",
+                secs_1(*at_ms)
+            ),
+            Self::TravelFailed { error } => write!(f, "cannot rebuild the past: {error}"),
         }
     }
 }

@@ -161,4 +161,11 @@ pub enum Input {
     /// The run stopped here (the front end quit); a journal without it ends where the process
     /// did.
     End,
+    /// The run was rewound to this instant and resumed from it (`{"t":12000,"rewound":{"from_ms":
+    /// 45000}}`): the lines before it are the past it kept, the old future is in a file of its
+    /// own. Real clients' connections were closed here, so the wire host starts afresh.
+    Rewound {
+        /// How far the run had gone before it was rewound (simulated ms).
+        from_ms: i64,
+    },
 }

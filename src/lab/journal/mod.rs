@@ -13,4 +13,4 @@ pub use format::{
     FORMAT, Header, Input, JOURNAL_BYTES_MAX, LessonStart, Line, Start, VERSION, WireSetup,
 };
 pub use reader::{Journal, JournalError, read, read_str};
-pub use writer::{JOURNALS_KEPT, JournalWriter, default_journal_path};
+pub use writer::{JOURNALS_KEPT, JournalWriter, default_journal_path, future_path};

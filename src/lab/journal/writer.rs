@@ -131,6 +131,45 @@ impl JournalWriter {
         }
     }
 
+    /// Forks the journal at a past instant: the file as written so far (the whole run with its
+    /// old future) is renamed to [`future_path`], and a new file at the same path gets `header`,
+    /// the `kept` lines (the past resumed from) and a `rewound` line at `at_ms`; recording goes
+    /// on there. Returns where the old future went.
+    pub fn fork(
+        &mut self,
+        header: &Header,
+        kept: &[Line],
+        at_ms: i64,
+        from_ms: i64,
+    ) -> Result<PathBuf, String> {
+        self.flush();
+        if self.out.is_none() {
+            return Err(format!("{} stopped recording", self.path.display()));
+        }
+        self.out = None;
+        let old = future_path(&self.path, at_ms);
+        std::fs::rename(&self.path, &old)
+            .map_err(|e| format!("cannot rename {}: {e}", self.path.display()))?;
+        let file = File::create(&self.path)
+            .map_err(|e| format!("cannot create journal {}: {e}", self.path.display()))?;
+        self.out = Some(BufWriter::new(file));
+        self.bytes = 0;
+        let head = serde_json::to_string(header).map_err(|e| e.to_string())?;
+        self.write_line(&head);
+        for line in kept {
+            match serde_json::to_string(line) {
+                Ok(l) => self.write_line(&l),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        self.input(at_ms, Input::Rewound { from_ms });
+        self.flush();
+        match self.stopped.take() {
+            Some(e) => Err(e),
+            None => Ok(old),
+        }
+    }
+
     /// Pushes buffered lines to the file (each driver tick).
     pub fn flush(&mut self) {
         if let Some(out) = self.out.as_mut()
@@ -173,6 +212,26 @@ pub fn default_journal_path(dir: &Path) -> PathBuf {
         .map(|d| d.as_secs())
         .unwrap_or(0);
     journals.join(format!("run-{secs}-{}.jsonl", std::process::id()))
+}
+
+/// Where a fork keeps the old future of the journal at `path`: beside it, named after the
+/// instant resumed from (`run-1-2.jsonl` → `run-1-2.future-after-12.5s.jsonl`, then `-2`, `-3`
+/// when that exists). It holds the whole run as it was, so it replays by itself.
+pub fn future_path(path: &Path, at_ms: i64) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("journal");
+    let secs = crate::cluster::event::secs_1(at_ms);
+    let name = |n: usize| match n {
+        1 => format!("{stem}.future-after-{secs}s.jsonl"),
+        n => format!("{stem}.future-after-{secs}s-{n}.jsonl"),
+    };
+    // Bounded: a run forks at most as often as the journal has instants.
+    (1..10_000)
+        .map(|n| path.with_file_name(name(n)))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| path.with_file_name(name(10_000)))
 }
 
 /// Removes the oldest `run-*.jsonl` in `dir` (by name: the names sort by start time) until at
@@ -223,6 +282,44 @@ mod tests {
         drop(w);
         let j = read(&path).expect("readable");
         assert!(!j.lines.is_empty() && j.lines.len() < 200);
+    }
+
+    #[test]
+    fn a_fork_keeps_the_old_run_beside_and_writes_the_past_and_a_rewound_line() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("run-1-2.jsonl");
+        let header = Header::new(
+            ClusterConfig::new(1, 1, "/x"),
+            Start::Commands(vec![]),
+            None,
+            true,
+        );
+        let mut w = JournalWriter::create(&path, &header).expect("journal");
+        for t in [100, 200, 300] {
+            w.command(t, &Command::KillBroker(1));
+        }
+        w.flush();
+        let kept = read(&path).expect("readable").lines[..1].to_vec();
+        let old = w.fork(&header, &kept, 150, 300).expect("fork");
+        w.command(160, &Command::RestartBroker(1));
+        drop(w);
+        assert_eq!(old, dir.path().join("run-1-2.future-after-0.1s.jsonl"));
+        assert_eq!(read(&old).expect("old").lines.len(), 3, "the old run whole");
+        let new = read(&path).expect("new");
+        let inputs: Vec<_> = new.lines.iter().map(|l| (l.t, l.input.clone())).collect();
+        assert_eq!(
+            inputs,
+            vec![
+                (100, Input::Cmd(Command::KillBroker(1))),
+                (150, Input::Rewound { from_ms: 300 }),
+                (160, Input::Cmd(Command::RestartBroker(1))),
+            ]
+        );
+        assert_eq!(
+            future_path(&path, 150),
+            dir.path().join("run-1-2.future-after-0.1s-2.jsonl"),
+            "a second fork at the same instant gets its own name"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::{App, DIALOG_GUARD_TICKS, EVENTS_MAX, Mode, Panel, RATE_STEPS, format_speed};
 use crate::lab::clock::SPEED_RANGE;
-use crate::lab::command::{Command, DirectorCommand};
+use crate::lab::command::{Command, DirectorCommand, Travel};
 use crate::ui::action::Action;
 use crate::ui::confirm::Confirm;
 use crate::ui::dialog::{Dialog, live_brokers};
@@ -14,6 +14,26 @@ use crate::ui::widgets::replica_log;
 use ratatui::layout::{Position, Rect};
 
 impl App {
+    /// Whether the screen shows the past of a live run.
+    pub fn in_past(&self) -> bool {
+        self.snapshot.travel.is_some_and(|t| t.past)
+    }
+
+    /// Moves the screen `ms` from the instant it shows.
+    fn travel_by(&mut self, ms: i64) -> Option<Command> {
+        let on_screen = self
+            .snapshot
+            .travel
+            .map_or(self.snapshot.now_ms, |t| t.at_ms);
+        self.flash_travel((on_screen + ms).max(0));
+        Some(Command::Travel(Travel::By(ms)))
+    }
+
+    fn flash_travel(&mut self, at_ms: i64) {
+        let at = crate::cluster::event::secs_1(at_ms);
+        self.flash = Some(text_with("flash.travel", &[("at", &at)]));
+    }
+
     fn move_selection(&mut self, delta: isize) {
         let panel = self.focus;
         if panel == Panel::Timeline {
@@ -436,6 +456,27 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
         Action::CreateTopic => app.mode = Mode::Dialog(Dialog::topic(live_brokers(&app.snapshot))),
         Action::RateUp => return app.step_rate(true),
         Action::RateDown => return app.step_rate(false),
+        // In the past, space resumes from the instant on screen (the journal forks).
+        Action::TogglePause if app.in_past() => {
+            app.flash = Some(text("flash.resume_here").into());
+            return Some(Command::Travel(Travel::Resume));
+        }
+        Action::BackSecond => return app.travel_by(-1_000),
+        Action::ForwardSecond => return app.travel_by(1_000),
+        Action::BackTenSeconds => return app.travel_by(-10_000),
+        Action::ForwardTenSeconds => return app.travel_by(10_000),
+        Action::JumpToEvent => {
+            let Some(at) = app.selected_event().map(|e| e.at_ms) else {
+                app.flash = Some(text("flash.no_event").into());
+                return None;
+            };
+            app.flash_travel(at);
+            return Some(Command::Travel(Travel::To(at)));
+        }
+        Action::Undo => {
+            app.flash = Some(text("flash.undo").into());
+            return Some(Command::Travel(Travel::Undo));
+        }
         Action::TogglePause => {
             app.paused = !app.paused;
             app.flash = Some(

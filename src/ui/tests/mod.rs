@@ -22,6 +22,7 @@ mod quorum;
 mod run_loop;
 mod screens;
 mod timeline;
+mod travel;
 
 fn text(buffer: &Buffer) -> String {
     let area = buffer.area;

@@ -10,6 +10,7 @@ pub mod help;
 pub mod lesson;
 pub mod partition_map;
 pub mod partitions;
+pub mod position;
 pub mod producers;
 pub mod quorum;
 pub mod replica_log;

@@ -46,6 +46,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let snap = &app.snapshot;
+    if let Some(travel) = snap.travel {
+        super::position::render(frame, area, app, travel);
+        return;
+    }
     let mut spans = vec![Span::styled(" kafka-lab ", theme.header())];
     if app.connected {
         spans.push(Span::raw(format!(
