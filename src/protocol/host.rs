@@ -6,8 +6,8 @@ use super::frame::Request;
 use super::topic_admin;
 use super::wire_clients::WireClients;
 use super::{
-    admin, consumer_protocol::MemberBytes, describe_groups, fetch, groups, metadata, offset_commit,
-    produce, txn, versions,
+    admin, consumer_groups, consumer_protocol::MemberBytes, describe_groups, fetch, groups,
+    metadata, offset_commit, produce, txn, versions,
 };
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
@@ -168,6 +168,12 @@ impl WireHost {
             RequestKind::OffsetCommit(r) => offset_commit::offset_commit(cluster, ctx, r),
             RequestKind::OffsetFetch(r) => {
                 Done(offset_commit::offset_fetch(cluster, ctx, &r).into())
+            }
+            RequestKind::ConsumerGroupHeartbeat(r) => {
+                Done(consumer_groups::heartbeat(cluster, ctx, &r).into())
+            }
+            RequestKind::ConsumerGroupDescribe(r) => {
+                Done(consumer_groups::describe(cluster, ctx, &r).into())
             }
             RequestKind::DescribeGroups(r) => {
                 Done(describe_groups::describe_groups(self, cluster, ctx, &r).into())

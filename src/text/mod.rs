@@ -213,6 +213,7 @@ pub(crate) mod tests {
         "KRaft",
         "Raft",
         "CreateTopics",
+        "ConsumerGroupHeartbeat",
         "ISR",
         "HW",
         "LEO",

@@ -120,6 +120,20 @@ fn every_response_encodes_at_every_advertised_version() {
                 ApiKey::EndTxn => {
                     RequestKind::EndTxn(kafka_protocol::messages::EndTxnRequest::default())
                 }
+                ApiKey::ConsumerGroupHeartbeat => RequestKind::ConsumerGroupHeartbeat(
+                    ConsumerGroupHeartbeatRequest::default()
+                        .with_group_id(GroupId(StrBytes::from_static_str("g848")))
+                        .with_member_id(StrBytes::from_static_str("m-1"))
+                        .with_rebalance_timeout_ms(30_000)
+                        .with_subscribed_topic_names(Some(vec![name("test")]))
+                        .with_topic_partitions(Some(vec![])),
+                ),
+                ApiKey::ConsumerGroupDescribe => RequestKind::ConsumerGroupDescribe(
+                    ConsumerGroupDescribeRequest::default().with_group_ids(vec![
+                        GroupId(StrBytes::from_static_str("g848")),
+                        GroupId(StrBytes::from_static_str("g")),
+                    ]),
+                ),
                 other => panic!("no request for {other:?}"),
             };
             let cx = ctx(l, v);

@@ -16,6 +16,7 @@ use kafka_protocol::protocol::StrBytes;
 
 mod codec;
 mod configs;
+mod consumer_groups;
 mod fetch;
 mod metadata;
 mod offsets;

@@ -33,6 +33,8 @@ fn hb(
             topics: (epoch == 0).then(|| vec!["t".to_string()]),
             assignor: None,
             owned,
+            instance_id: None,
+            topic_regex: None,
         },
         &topics(),
         10_000,
@@ -169,6 +171,8 @@ fn range_is_chosen_when_members_ask_for_it_and_unknown_assignors_are_refused() {
         topics: Some(vec!["t".into()]),
         assignor: Some(assignor.into()),
         owned: Some(vec![]),
+        instance_id: None,
+        topic_regex: None,
     };
     g.heartbeat(
         "g",
