@@ -1,8 +1,8 @@
 //! The API versions the lab serves: only what it implements, inside what `kafka-protocol` codes.
 //!
-//! Ranges stop below versions that need topic ids (Fetch 13+, Metadata 10+), batched group
-//! lookups (FindCoordinator 4+, OffsetFetch 8+) or the KIP-848 protocol (OffsetCommit 9+), so
-//! clients negotiate down to versions whose semantics the lab has.
+//! Ranges stop below versions that need topic ids (Fetch 13+, Metadata 10+, OffsetCommit and
+//! OffsetFetch 10+) or batched coordinator lookups (FindCoordinator 4+), so clients negotiate
+//! down to versions whose semantics the lab has.
 
 use kafka_protocol::messages::ApiKey;
 use kafka_protocol::messages::api_versions_response::{ApiVersion, ApiVersionsResponse};
@@ -13,8 +13,8 @@ pub const SUPPORTED: &[(ApiKey, i16, i16)] = &[
     (ApiKey::Fetch, 4, 12),
     (ApiKey::ListOffsets, 1, 6),
     (ApiKey::Metadata, 1, 9),
-    (ApiKey::OffsetCommit, 2, 8),
-    (ApiKey::OffsetFetch, 1, 7),
+    (ApiKey::OffsetCommit, 2, 9),
+    (ApiKey::OffsetFetch, 1, 9),
     (ApiKey::FindCoordinator, 0, 3),
     (ApiKey::JoinGroup, 0, 7),
     (ApiKey::Heartbeat, 0, 4),

@@ -18,6 +18,7 @@ mod codec;
 mod configs;
 mod consumer_groups;
 mod fetch;
+mod kip848_offsets;
 mod metadata;
 mod offsets;
 mod produce;
