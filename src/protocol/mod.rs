@@ -10,9 +10,11 @@ pub mod admin;
 pub mod consumer_protocol;
 pub mod describe_groups;
 pub mod fetch;
+pub mod fetch_session;
 pub mod frame;
 pub mod groups;
 pub mod host;
+pub mod list_offsets;
 pub mod listener;
 pub mod metadata;
 pub mod offset_commit;
@@ -21,6 +23,7 @@ pub mod topic_admin;
 pub mod txn;
 pub mod versions;
 pub mod wire_clients;
+pub mod wire_error;
 
 pub use host::{ApiCall, ListenerConfig, Reply, WireHost};
 #[cfg(test)]

@@ -10,9 +10,9 @@ use kafka_protocol::messages::api_versions_response::{ApiVersion, ApiVersionsRes
 /// (API, min version, max version) for every API the lab answers.
 pub const SUPPORTED: &[(ApiKey, i16, i16)] = &[
     (ApiKey::Produce, 3, 9),
-    (ApiKey::Fetch, 4, 12),
+    (ApiKey::Fetch, 4, 17),
     (ApiKey::ListOffsets, 1, 6),
-    (ApiKey::Metadata, 1, 9),
+    (ApiKey::Metadata, 1, 13),
     (ApiKey::OffsetCommit, 2, 8),
     (ApiKey::OffsetFetch, 1, 7),
     (ApiKey::FindCoordinator, 0, 3),

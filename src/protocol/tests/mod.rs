@@ -17,6 +17,7 @@ use kafka_protocol::protocol::StrBytes;
 mod codec;
 mod configs;
 mod fetch;
+mod fetch_sessions;
 mod metadata;
 mod offsets;
 mod produce;
