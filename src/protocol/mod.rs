@@ -11,9 +11,11 @@ pub mod consumer_groups;
 pub mod consumer_protocol;
 pub mod describe_groups;
 pub mod fetch;
+pub mod fetch_session;
 pub mod frame;
 pub mod groups;
 pub mod host;
+pub mod list_offsets;
 pub mod listener;
 pub mod metadata;
 pub mod offset_commit;
@@ -22,6 +24,7 @@ pub mod topic_admin;
 pub mod txn;
 pub mod versions;
 pub mod wire_clients;
+pub mod wire_error;
 
 pub use host::{ApiCall, ListenerConfig, Reply, WireHost};
 #[cfg(test)]

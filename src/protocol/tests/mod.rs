@@ -18,6 +18,7 @@ mod codec;
 mod configs;
 mod consumer_groups;
 mod fetch;
+mod fetch_sessions;
 mod kip848_offsets;
 mod metadata;
 mod offsets;
