@@ -427,6 +427,7 @@ fn confluent_kip848_members_split_partitions_a_sigkilled_ones_move_after_the_ses
     b.wait(&rx_b, "B reads more", Duration::from_secs(30), |m| {
         m.records_from(before).len() >= 30
     });
+    let b_killed = Instant::now();
     let _ = b_proc.0.kill();
     let _ = b_proc.0.wait();
     b.drain(&rx_b, Duration::from_secs(2));
@@ -440,6 +441,12 @@ fn confluent_kip848_members_split_partitions_a_sigkilled_ones_move_after_the_ses
             let r = m.records_from(0);
             r.iter().any(|(p, _)| *p == 0) && r.iter().any(|(p, _)| *p == 1)
         },
+    );
+    // Nobody owns a partition twice: C reads B's partitions only once B's session has expired.
+    assert!(
+        b_killed.elapsed() >= Duration::from_secs(8),
+        "C read both partitions {:?} after B died",
+        b_killed.elapsed()
     );
     for p in [0, 1] {
         let last = b.first_and_last(p, 0).1.expect("B read both partitions");

@@ -465,6 +465,7 @@ fn java_kip848_members_split_partitions_a_sigkilled_ones_move_after_the_session_
         m.records_from(before).len() >= 30
     });
     let mut b_proc = b_proc;
+    let b_killed = Instant::now();
     let _ = b_proc.0.kill();
     let _ = b_proc.0.wait();
     while let Ok(l) = rx_b.recv_timeout(Duration::from_secs(2)) {
@@ -490,6 +491,12 @@ fn java_kip848_members_split_partitions_a_sigkilled_ones_move_after_the_session_
             let r = m.records_from(0);
             r.iter().any(|(p, _)| *p == 0) && r.iter().any(|(p, _)| *p == 1)
         },
+    );
+    // Nobody owns a partition twice: C reads B's partitions only once B's session has expired.
+    assert!(
+        b_killed.elapsed() >= Duration::from_secs(8),
+        "C read both partitions {:?} after B died",
+        b_killed.elapsed()
     );
     for (p, last) in [(0, last0), (1, last1)] {
         let first = c
