@@ -86,6 +86,8 @@ impl ConsumerGroup {
                 m.previous_member_epoch = m.member_epoch;
             }
             m.member_epoch = LEAVE_GROUP_STATIC_MEMBER_EPOCH;
+            // Its session runs from the leave, as Kafka's static-member timer does.
+            m.last_heartbeat_ms = now;
             return Ok(HeartbeatAnswer {
                 member_id: req.member_id,
                 member_epoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH,
