@@ -139,7 +139,20 @@ fn java_idempotent_producer_loses_nothing_when_a_partition_leader_is_killed_mid_
 
 /// Spawns a `group-member` whose stdout lines arrive on the returned channel.
 fn group_member(cp: &str, lab: &LiveLab, group: &str) -> (Proc, mpsc::Receiver<String>) {
-    let cmd = java(cp, &["group-member", &lab.all_brokers(), "test", group]);
+    group_member_with(cp, lab, group, "classic")
+}
+
+/// A `group-member` with `group.protocol=protocol` (classic, or consumer for KIP-848).
+fn group_member_with(
+    cp: &str,
+    lab: &LiveLab,
+    group: &str,
+    protocol: &str,
+) -> (Proc, mpsc::Receiver<String>) {
+    let cmd = java(
+        cp,
+        &["group-member", &lab.all_brokers(), "test", group, protocol],
+    );
     spawn_streaming(cmd, "java group member")
 }
 
@@ -343,4 +356,159 @@ fn java_copy_job_sigkilled_mid_transaction_still_copies_every_input_exactly_once
     assert!(second.contains("COPIED"), "{second}");
     let verified = run_java(&cp, &["txn-verify", &boot, "40"], Duration::from_secs(120));
     assert!(verified.contains("OK exactly-once n=40"), "{verified}");
+}
+
+#[test]
+fn java_kip848_members_split_partitions_a_sigkilled_ones_move_after_the_session_timeout_and_a_restart_resumes_from_the_commit()
+ {
+    let Some(cp) = classpath() else { return };
+    // group.protocol=consumer: ConsumerGroupHeartbeat, the broker's uniform assignor, topics by id.
+    // The teaching profile's group.consumer.session.timeout.ms is 10000 (Kafka's 45000).
+    let lab = LiveLab::start(14, 10, &[]);
+    let group = "java-kip848";
+    let (mut a_proc, rx_a) = group_member_with(&cp, &lab, group, "consumer");
+    let mut a = Member::default();
+    a.wait(
+        &rx_a,
+        "A owns both partitions",
+        Duration::from_secs(40),
+        |m| m.assigned.as_deref() == Some("test-0,test-1"),
+    );
+    let (b_proc, rx_b) = group_member_with(&cp, &lab, group, "consumer");
+    let mut b = Member::default();
+    b.wait(
+        &rx_b,
+        "B owns one partition",
+        Duration::from_secs(40),
+        |m| matches!(m.assigned.as_deref(), Some("test-0" | "test-1")),
+    );
+    let b_first = b.assigned.clone().expect("assigned");
+    let a_part = if b_first == "test-0" {
+        "test-1"
+    } else {
+        "test-0"
+    };
+    a.wait(
+        &rx_a,
+        "A keeps the other partition",
+        Duration::from_secs(20),
+        |m| m.assigned.as_deref() == Some(a_part),
+    );
+    let a_p: i32 = a_part["test-".len()..].parse().expect("partition");
+    let a_records = a.lines.len();
+    a.wait(
+        &rx_a,
+        "A reads its partition",
+        Duration::from_secs(30),
+        |m| {
+            m.records_from(a_records)
+                .iter()
+                .filter(|(p, _)| *p == a_p)
+                .count()
+                >= 20
+        },
+    );
+    // kill -9: no leave heartbeat; the coordinator notices after group.consumer.session.timeout.ms.
+    let killed_at = Instant::now();
+    let _ = a_proc.0.kill();
+    let _ = a_proc.0.wait();
+    while let Ok(l) = rx_a.recv_timeout(Duration::from_secs(2)) {
+        a.lines.push(l);
+    }
+    let a_last = a
+        .records_from(0)
+        .iter()
+        .filter(|(p, _)| *p == a_p)
+        .map(|(_, o)| *o)
+        .max()
+        .expect("A read its partition");
+    b.wait(
+        &rx_b,
+        "B owns both partitions",
+        Duration::from_secs(40),
+        |m| m.assigned.as_deref() == Some("test-0,test-1"),
+    );
+    let took = killed_at.elapsed();
+    assert!(
+        took >= Duration::from_secs(8),
+        "takeover after {took:?}: before group.consumer.session.timeout.ms=10000"
+    );
+    let events = lab.events_so_far();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.contains("group.consumer.session.timeout.ms=10000")),
+        "{events:#?}"
+    );
+    // B goes on from A's last commit: no record lost, none re-read beyond what A had not committed.
+    let takeover = b.lines.len();
+    b.wait(
+        &rx_b,
+        "B reads A's former partition",
+        Duration::from_secs(30),
+        |m| m.records_from(takeover).iter().any(|(p, _)| *p == a_p),
+    );
+    let first = b
+        .records_from(takeover)
+        .iter()
+        .find(|(p, _)| *p == a_p)
+        .map(|(_, o)| *o)
+        .expect("a record of A's partition");
+    assert!(
+        first > 0 && first <= a_last + 1,
+        "B started {a_part} at offset {first}; A had read up to {a_last}"
+    );
+    // B reads on for a while (auto-commit every second), then is SIGKILLed too; a restarted
+    // member resumes from B's commits.
+    let before = b.lines.len();
+    b.wait(&rx_b, "B reads more", Duration::from_secs(30), |m| {
+        m.records_from(before).len() >= 30
+    });
+    let mut b_proc = b_proc;
+    let b_killed = Instant::now();
+    let _ = b_proc.0.kill();
+    let _ = b_proc.0.wait();
+    while let Ok(l) = rx_b.recv_timeout(Duration::from_secs(2)) {
+        b.lines.push(l);
+    }
+    let b_last = |p: i32| {
+        b.records_from(0)
+            .iter()
+            .filter(|(q, _)| *q == p)
+            .map(|(_, o)| *o)
+            .max()
+            .expect("B read both partitions")
+    };
+    let (last0, last1) = (b_last(0), b_last(1));
+    let (_c_proc, rx_c) = group_member_with(&cp, &lab, group, "consumer");
+    let mut c = Member::default();
+    // B's session must run out before its partitions are free for C.
+    c.wait(
+        &rx_c,
+        "C reads both partitions",
+        Duration::from_secs(60),
+        |m| {
+            let r = m.records_from(0);
+            r.iter().any(|(p, _)| *p == 0) && r.iter().any(|(p, _)| *p == 1)
+        },
+    );
+    // Nobody owns a partition twice: C reads B's partitions only once B's session has expired.
+    assert!(
+        b_killed.elapsed() >= Duration::from_secs(8),
+        "C read both partitions {:?} after B died",
+        b_killed.elapsed()
+    );
+    for (p, last) in [(0, last0), (1, last1)] {
+        let first = c
+            .records_from(0)
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map(|(_, o)| *o)
+            .expect("a record");
+        assert!(
+            first > 0 && first <= last + 1,
+            "the restarted member began test-{p} at {first}; B had read up to {last}: {:?}",
+            c.lines
+        );
+    }
 }

@@ -71,6 +71,9 @@ pub struct Broker {
     /// Since when the controller keeps a restarted broker fenced (KRaft): registered again, but
     /// neither leading, fetching nor in any ISR until its next heartbeat unfences it.
     pub fenced_since_ms: Option<i64>,
+    /// How many times the process has started: what a broker keeps only in memory (fetch
+    /// sessions on its listener) is gone when this changes.
+    pub starts: u64,
 }
 
 impl Broker {
@@ -86,6 +89,7 @@ impl Broker {
             registered: false,
             clean_shutdown: true,
             fenced_since_ms: None,
+            starts: 0,
         }
     }
 

@@ -122,6 +122,20 @@ pub enum KafkaError {
     /// The group is of the other type (classic or consumer protocol) than the request.
     #[error("GROUP_ID_NOT_FOUND")]
     GroupIdNotFound,
+    /// KIP-848: a static member's `group.instance.id` is held by another member that has not
+    /// left (with epoch -2) first.
+    #[error("UNRELEASED_INSTANCE_ID")]
+    UnreleasedInstanceId,
+    /// KIP-848: the subscription's regular expression does not compile.
+    #[error("INVALID_REGULAR_EXPRESSION")]
+    InvalidRegularExpression,
+    /// A request whose fields break the API's rules (e.g. a join without a subscription).
+    #[error("INVALID_REQUEST")]
+    InvalidRequest,
+    /// The request's version cannot carry what the group needs (e.g. OffsetCommit below v9 from a
+    /// KIP-848 member).
+    #[error("UNSUPPORTED_VERSION")]
+    UnsupportedVersion,
     /// Anything else.
     #[error("UNKNOWN_SERVER_ERROR")]
     Unknown,
@@ -169,6 +183,10 @@ impl KafkaError {
             KafkaError::FencedMemberEpoch => 110,
             KafkaError::UnsupportedAssignor => 112,
             KafkaError::StaleMemberEpoch => 113,
+            KafkaError::UnreleasedInstanceId => 111,
+            KafkaError::InvalidRegularExpression => 128,
+            KafkaError::InvalidRequest => 42,
+            KafkaError::UnsupportedVersion => 35,
             // A client-side error in Kafka (NoOffsetForPartitionException); never on the wire.
             KafkaError::NoOffsetForPartition => -1,
         }

@@ -61,6 +61,7 @@ impl Cluster {
             return;
         };
         b.state = BrokerState::Up;
+        b.starts += 1;
         self.last_known.forget(id);
         b.registered = true;
         b.last_heartbeat_ms = self.now_ms;

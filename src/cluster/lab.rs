@@ -406,6 +406,12 @@ impl Cluster {
         self.brokers.values().map(|b| (b.id, b.state)).collect()
     }
 
+    /// How many times broker `id`'s process has started (0 for no such broker): a listener's
+    /// in-memory state (fetch sessions) belongs to one start.
+    pub fn broker_starts(&self, id: BrokerId) -> u64 {
+        self.brokers.get(&id).map_or(0, |b| b.starts)
+    }
+
     /// Brokers the controller has registered (a crashed broker stays until its session expires):
     /// the brokers Kafka's metadata lists.
     pub fn registered_brokers(&self) -> Vec<BrokerId> {

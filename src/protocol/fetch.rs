@@ -1,165 +1,334 @@
-//! Fetch (whole batches below the HW, or the LSO for `read_committed`, waiting up to
-//! `max_wait_ms` for `min_bytes`) and ListOffsets (earliest, latest = HW or LSO, by timestamp).
+//! Fetch: whole batches below the HW (or the LSO for `read_committed`), waiting up to
+//! `max_wait_ms` for `min_bytes`, with topics named by id from v13 and fetch sessions (KIP-227,
+//! [`super::fetch_session`]) from v7.
 
+use super::fetch_session::{Answer, Context, Part, PartKey, SessionCache};
 use super::host::{Ctx, Outcome, Waiting, WireHost, deadline_in};
-use super::metadata::topic_name;
+use super::metadata::{topic_name, uuid};
+use super::wire_error::WireError;
 use crate::cluster::error::KafkaError;
 use crate::cluster::lab::Cluster;
-use crate::cluster::produce::OffsetSpec;
+use crate::cluster::topic_id::TopicId;
 use crate::cluster::types::TopicPartition;
 use kafka_protocol::messages::ProducerId;
 use kafka_protocol::messages::fetch_response::{
     AbortedTransaction, FetchResponse, FetchableTopicResponse, PartitionData,
 };
-use kafka_protocol::messages::list_offsets_response::{
-    ListOffsetsPartitionResponse, ListOffsetsResponse, ListOffsetsTopicResponse,
-};
-use kafka_protocol::messages::{FetchRequest, ListOffsetsRequest};
+use kafka_protocol::messages::{FetchRequest, ResponseKind};
 
-/// Reads every requested partition; returns the response and the bytes it carries, and whether
+/// A fetch being answered: what its session made of it and how to read.
+#[derive(Debug)]
+pub struct PendingFetch {
+    context: Context,
+    max_bytes: i32,
+    min_bytes: i32,
+    read_committed: bool,
+}
+
+/// One partition's answer, with what the session compares.
+struct Read {
+    part: Part,
+    data: PartitionData,
+    answer: Answer,
+}
+
+/// The partitions a request names, by id from v13 (its topic's name resolved from the metadata
+/// now; None when no topic has the id) and by name before.
+fn request_parts(cluster: &Cluster, version: i16, req: &FetchRequest) -> Vec<Part> {
+    let mut parts = Vec::new();
+    for t in &req.topics {
+        let (key_of, name): (Box<dyn Fn(i32) -> PartKey>, Option<String>) = if version >= 13 {
+            let id = TopicId(t.topic_id.as_u128());
+            (
+                Box::new(move |p| PartKey::Id(id, p)),
+                cluster.topic_name(id).map(str::to_string),
+            )
+        } else {
+            let n = t.topic.0.to_string();
+            let k = n.clone();
+            (Box::new(move |p| PartKey::Name(k.clone(), p)), Some(n))
+        };
+        for p in &t.partitions {
+            parts.push(Part {
+                key: key_of(p.partition),
+                name: name.clone(),
+                fetch_offset: p.fetch_offset,
+                max_bytes: p.partition_max_bytes,
+            });
+        }
+    }
+    parts
+}
+
+/// The partitions a request's `forgotten_topics_data` drops from its session.
+fn forgotten(version: i16, req: &FetchRequest) -> Vec<PartKey> {
+    req.forgotten_topics_data
+        .iter()
+        .flat_map(|t| {
+            t.partitions.iter().map(move |p| {
+                if version >= 13 {
+                    PartKey::Id(TopicId(t.topic_id.as_u128()), *p)
+                } else {
+                    PartKey::Name(t.topic.0.to_string(), *p)
+                }
+            })
+        })
+        .collect()
+}
+
+/// Broker `broker`'s session cache (empty again after each restart).
+fn cache<'a>(host: &'a mut WireHost, cluster: &Cluster, broker: i32) -> &'a mut SessionCache {
+    let starts = cluster.broker_starts(broker);
+    host.sessions.cache(broker, starts, cluster.config().seed)
+}
+
+/// A partition's answer carrying only an error.
+fn error_data(partition: i32, code: i16) -> PartitionData {
+    PartitionData::default()
+        .with_partition_index(partition)
+        .with_error_code(code)
+        .with_high_watermark(-1)
+        .with_last_stable_offset(-1)
+        .with_log_start_offset(-1)
+        .with_records(Some(bytes::Bytes::new()))
+}
+
+/// Reads one partition within `budget` bytes.
+fn read_part(
+    cluster: &Cluster,
+    ctx: &Ctx,
+    f: &PendingFetch,
+    part: &Part,
+    budget: usize,
+) -> PartitionData {
+    let partition = part.key.partition();
+    let Some(name) = part.name.as_deref() else {
+        return error_data(partition, WireError::UnknownTopicId.code());
+    };
+    let tp = TopicPartition::new(name, partition);
+    if let PartKey::Id(id, _) = part.key
+        && cluster.topic_id(name) != Some(id)
+    {
+        // A session keeps the name its id had: once the topic is deleted that partition is
+        // unknown, and once it is recreated the new topic's id differs (Kafka's answers; the old
+        // id never reads the new topic's records).
+        let e = if cluster.partition(&tp).is_none() {
+            KafkaError::UnknownTopicOrPartition.code()
+        } else {
+            WireError::InconsistentTopicId.code()
+        };
+        return error_data(partition, e);
+    }
+    let max = (part.max_bytes.max(0) as usize).min(budget).max(1);
+    match cluster.fetch_isolated(ctx.broker, &tp, part.fetch_offset, max, f.read_committed) {
+        Ok(r) => {
+            let aborted = r
+                .aborted_transactions
+                .iter()
+                .map(|a| {
+                    AbortedTransaction::default()
+                        .with_producer_id(ProducerId(a.producer_id))
+                        .with_first_offset(a.first_offset)
+                })
+                .collect();
+            PartitionData::default()
+                .with_partition_index(partition)
+                .with_high_watermark(r.high_watermark)
+                .with_last_stable_offset(r.last_stable_offset)
+                .with_log_start_offset(r.log_start_offset)
+                .with_aborted_transactions(Some(aborted))
+                .with_records(Some(r.batches.bytes))
+        }
+        Err(e) => {
+            let e = if cluster.partition(&tp).is_none() {
+                KafkaError::UnknownTopicOrPartition
+            } else {
+                e
+            };
+            error_data(partition, e.code())
+        }
+    }
+}
+
+/// Reads every partition of the fetch; returns the answers, the bytes they carry, and whether
 /// any partition answered with an error (errors are returned at once, as Kafka does).
-fn read(cluster: &Cluster, ctx: &Ctx, req: &FetchRequest) -> (FetchResponse, usize, bool) {
-    let mut budget = if req.max_bytes > 0 {
-        req.max_bytes as usize
+fn read(cluster: &Cluster, ctx: &Ctx, f: &PendingFetch) -> (Vec<Read>, usize, bool) {
+    let mut budget = if f.max_bytes > 0 {
+        f.max_bytes as usize
     } else {
         usize::MAX
     };
     let mut total = 0usize;
     let mut any_error = false;
-    let mut topics = Vec::new();
-    for t in &req.topics {
-        let topic = t.topic.0.to_string();
-        let mut parts = Vec::new();
-        for p in &t.partitions {
-            let tp = TopicPartition::new(topic.clone(), p.partition);
-            let max = (p.partition_max_bytes.max(0) as usize).min(budget).max(1);
-            // isolation_level 1 is read_committed: up to the LSO, with the aborted transactions.
-            let committed = req.isolation_level == 1;
-            let data = match cluster.fetch_isolated(ctx.broker, &tp, p.fetch_offset, max, committed)
-            {
-                Ok(r) => {
-                    let n = r.batches.bytes.len();
-                    total += n;
-                    budget = budget.saturating_sub(n);
-                    let aborted = r
-                        .aborted_transactions
-                        .iter()
-                        .map(|a| {
-                            AbortedTransaction::default()
-                                .with_producer_id(ProducerId(a.producer_id))
-                                .with_first_offset(a.first_offset)
-                        })
-                        .collect();
-                    PartitionData::default()
-                        .with_partition_index(p.partition)
-                        .with_high_watermark(r.high_watermark)
-                        .with_last_stable_offset(r.last_stable_offset)
-                        .with_log_start_offset(r.log_start_offset)
-                        .with_aborted_transactions(Some(aborted))
-                        .with_records(Some(r.batches.bytes))
-                }
-                Err(e) => {
-                    any_error = true;
-                    let e = if cluster.partition(&tp).is_none() {
-                        KafkaError::UnknownTopicOrPartition
-                    } else {
-                        e
-                    };
-                    PartitionData::default()
-                        .with_partition_index(p.partition)
-                        .with_error_code(e.code())
-                        .with_high_watermark(-1)
-                        .with_last_stable_offset(-1)
-                        .with_log_start_offset(-1)
-                        .with_records(Some(bytes::Bytes::new()))
-                }
-            };
-            parts.push(data);
-        }
-        topics.push(
-            FetchableTopicResponse::default()
-                .with_topic(t.topic.clone())
-                .with_partitions(parts),
-        );
+    let mut reads = Vec::new();
+    for part in f.context.parts() {
+        let data = read_part(cluster, ctx, f, part, budget);
+        let n = data.records.as_ref().map_or(0, |b| b.len());
+        total += n;
+        budget = budget.saturating_sub(n);
+        any_error |= data.error_code != 0;
+        let answer = Answer {
+            records_bytes: n,
+            high_watermark: data.high_watermark,
+            log_start_offset: data.log_start_offset,
+            error_code: data.error_code,
+        };
+        reads.push(Read {
+            part: part.clone(),
+            data,
+            answer,
+        });
     }
-    (
-        FetchResponse::default().with_responses(topics),
-        total,
-        any_error,
-    )
+    (reads, total, any_error)
+}
+
+/// Groups answers by topic, in order, as the wire carries them (by id from v13).
+fn topics(version: i16, reads: Vec<Read>) -> Vec<FetchableTopicResponse> {
+    let mut out: Vec<(PartKey, FetchableTopicResponse)> = Vec::new();
+    for r in reads {
+        let same = out.last().is_some_and(|(k, _)| match (k, &r.part.key) {
+            (PartKey::Id(a, _), PartKey::Id(b, _)) => a == b,
+            (PartKey::Name(a, _), PartKey::Name(b, _)) => a == b,
+            _ => false,
+        });
+        if !same {
+            let t = match &r.part.key {
+                PartKey::Id(id, _) if version >= 13 => {
+                    FetchableTopicResponse::default().with_topic_id(uuid(*id))
+                }
+                PartKey::Name(n, _) => FetchableTopicResponse::default().with_topic(topic_name(n)),
+                PartKey::Id(..) => FetchableTopicResponse::default(),
+            };
+            out.push((r.part.key.clone(), t));
+        }
+        if let Some((_, t)) = out.last_mut() {
+            t.partitions.push(r.data);
+        }
+    }
+    out.into_iter().map(|(_, t)| t).collect()
+}
+
+/// The answer: the session decides which partitions go in and which session id is named.
+fn respond(
+    host: &mut WireHost,
+    cluster: &Cluster,
+    ctx: &Ctx,
+    f: &PendingFetch,
+    reads: Vec<Read>,
+) -> FetchResponse {
+    let now = cluster.now_ms();
+    let (session_id, reads) = match &f.context {
+        Context::SessionError(e) => {
+            return FetchResponse::default().with_error_code(e.code());
+        }
+        Context::Sessionless(_) => (0, reads),
+        Context::Full {
+            privileged,
+            uses_topic_ids,
+            ..
+        } => {
+            let answered: Vec<(Part, Answer)> =
+                reads.iter().map(|r| (r.part.clone(), r.answer)).collect();
+            let id = cache(host, cluster, ctx.broker).finish_full(
+                now,
+                *privileged,
+                *uses_topic_ids,
+                &answered,
+            );
+            (id, reads)
+        }
+        Context::Incremental {
+            session_id, epoch, ..
+        } => {
+            let answered: Vec<(PartKey, Answer)> = reads
+                .iter()
+                .map(|r| (r.part.key.clone(), r.answer))
+                .collect();
+            match cache(host, cluster, ctx.broker).finish_incremental(
+                *session_id,
+                *epoch,
+                &answered,
+            ) {
+                Err(e) => {
+                    return FetchResponse::default()
+                        .with_error_code(e.code())
+                        .with_session_id(*session_id);
+                }
+                Ok(include) => (
+                    *session_id,
+                    reads
+                        .into_iter()
+                        .zip(include)
+                        .filter_map(|(r, keep)| keep.then_some(r))
+                        .collect(),
+                ),
+            }
+        }
+    };
+    FetchResponse::default()
+        .with_session_id(session_id)
+        .with_responses(topics(ctx.version, reads))
 }
 
 /// Handles a Fetch: answers now when `min_bytes` are there (or on an error), else waits.
 pub fn fetch(host: &mut WireHost, cluster: &mut Cluster, ctx: &Ctx, req: FetchRequest) -> Outcome {
+    let parts = request_parts(cluster, ctx.version, &req);
     if !ctx.client_id.is_empty() {
-        for t in &req.topics {
-            for p in &t.partitions {
-                let tp = TopicPartition::new(t.topic.0.to_string(), p.partition);
+        for p in &parts {
+            if let Some(name) = &p.name {
+                let tp = TopicPartition::new(name.clone(), p.key.partition());
                 host.clients.note_fetch(&ctx.client_id, &tp, p.fetch_offset);
             }
         }
     }
-    let (resp, bytes, any_error) = read(cluster, ctx, &req);
-    if any_error || bytes >= req.min_bytes.max(1) as usize || req.max_wait_ms <= 0 {
-        return Outcome::Done(resp.into());
+    // A follower's fetch (replica id ≥ 0; in `replica_state` from v15) makes a privileged
+    // session.
+    let privileged = req.replica_id.0 >= 0 || req.replica_state.replica_id.0 >= 0;
+    // Sessions start at v7; older fetches are sessionless.
+    let context = if ctx.version >= 7 {
+        let gone = forgotten(ctx.version, &req);
+        let now = cluster.now_ms();
+        let resolve = |id: TopicId| cluster.topic_name(id).map(str::to_string);
+        let starts = cluster.broker_starts(ctx.broker);
+        host.sessions
+            .cache(ctx.broker, starts, cluster.config().seed)
+            .new_context(
+                ctx.version,
+                req.session_id,
+                req.session_epoch,
+                privileged,
+                parts,
+                &gone,
+                now,
+                &resolve,
+            )
+    } else {
+        Context::Sessionless(parts)
+    };
+    let f = PendingFetch {
+        context,
+        max_bytes: req.max_bytes,
+        min_bytes: req.min_bytes,
+        read_committed: req.isolation_level == 1,
+    };
+    let (reads, bytes, any_error) = read(cluster, ctx, &f);
+    let session_error = matches!(f.context, Context::SessionError(_));
+    if session_error || any_error || bytes >= f.min_bytes.max(1) as usize || req.max_wait_ms <= 0 {
+        return Outcome::Done(respond(host, cluster, ctx, &f, reads).into());
     }
     let deadline = deadline_in(cluster, i64::from(req.max_wait_ms));
-    Outcome::Park(Waiting::Fetch(Box::new(req)), deadline)
+    Outcome::Park(Waiting::Fetch(Box::new(f)), deadline)
 }
 
 /// Re-checks a waiting fetch.
 pub fn poll(
+    host: &mut WireHost,
     cluster: &Cluster,
     ctx: &Ctx,
-    req: &FetchRequest,
+    f: &PendingFetch,
     timed_out: bool,
-) -> Option<FetchResponse> {
-    let (resp, bytes, any_error) = read(cluster, ctx, req);
-    (timed_out || any_error || bytes >= req.min_bytes.max(1) as usize).then_some(resp)
-}
-
-/// ListOffsets: -2 earliest, -1 latest (the HW), otherwise the first offset at or after a timestamp.
-pub fn list_offsets(cluster: &Cluster, ctx: &Ctx, req: &ListOffsetsRequest) -> ListOffsetsResponse {
-    let topics = req
-        .topics
-        .iter()
-        .map(|t| {
-            let topic = t.name.0.to_string();
-            let partitions = t
-                .partitions
-                .iter()
-                .map(|p| {
-                    let tp = TopicPartition::new(topic.clone(), p.partition_index);
-                    let spec = match p.timestamp {
-                        -2 => OffsetSpec::Earliest,
-                        // read_committed asks for the LSO.
-                        -1 if req.isolation_level == 1 => OffsetSpec::LastStable,
-                        -1 => OffsetSpec::Latest,
-                        ts => OffsetSpec::Timestamp(ts),
-                    };
-                    let r = ListOffsetsPartitionResponse::default()
-                        .with_partition_index(p.partition_index);
-                    let epoch = if ctx.version >= 4 {
-                        cluster.partition(&tp).map_or(-1, |m| m.leader_epoch)
-                    } else {
-                        -1
-                    };
-                    match cluster.list_offset(ctx.broker, &tp, spec) {
-                        Ok(offset) => r
-                            .with_offset(offset)
-                            .with_timestamp(-1)
-                            .with_leader_epoch(if offset >= 0 { epoch } else { -1 }),
-                        Err(e) => r
-                            .with_error_code(e.code())
-                            .with_offset(-1)
-                            .with_timestamp(-1),
-                    }
-                })
-                .collect();
-            ListOffsetsTopicResponse::default()
-                .with_name(topic_name(&topic))
-                .with_partitions(partitions)
-        })
-        .collect();
-    ListOffsetsResponse::default().with_topics(topics)
+) -> Option<ResponseKind> {
+    let (reads, bytes, any_error) = read(cluster, ctx, f);
+    (timed_out || any_error || bytes >= f.min_bytes.max(1) as usize)
+        .then(|| respond(host, cluster, ctx, f, reads).into())
 }

@@ -6,8 +6,9 @@ use super::frame::Request;
 use super::topic_admin;
 use super::wire_clients::WireClients;
 use super::{
-    admin, consumer_protocol::MemberBytes, describe_groups, fetch, groups, metadata, offset_commit,
-    produce, txn, versions,
+    admin, consumer_groups, consumer_protocol::MemberBytes, describe_groups, fetch,
+    fetch_session::FetchSessions, groups, list_offsets, metadata, offset_commit, produce, txn,
+    versions,
 };
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
@@ -107,7 +108,7 @@ pub enum Waiting {
     /// acks=all produce.
     Produce(produce::PendingProduce),
     /// Fetch waiting for `min_bytes`.
-    Fetch(Box<kafka_protocol::messages::FetchRequest>),
+    Fetch(Box<fetch::PendingFetch>),
     /// JoinGroup waiting for the join phase.
     Join(groups::PendingJoin),
     /// SyncGroup waiting for the leader's assignment.
@@ -138,6 +139,8 @@ pub struct WireHost {
     pub clients: WireClients,
     /// Requests taken so far: the next one's number.
     next_seq: u64,
+    /// Every broker's fetch sessions (KIP-227).
+    pub sessions: FetchSessions,
 }
 
 impl WireHost {
@@ -149,6 +152,7 @@ impl WireHost {
             members: MemberBytes::default(),
             clients: WireClients::default(),
             next_seq: 0,
+            sessions: FetchSessions::default(),
         }
     }
 
@@ -166,7 +170,9 @@ impl WireHost {
             }
             RequestKind::Produce(r) => produce::produce(self, cluster, ctx, r),
             RequestKind::Fetch(r) => fetch::fetch(self, cluster, ctx, r),
-            RequestKind::ListOffsets(r) => Done(fetch::list_offsets(cluster, ctx, &r).into()),
+            RequestKind::ListOffsets(r) => {
+                Done(list_offsets::list_offsets(cluster, ctx, &r).into())
+            }
             RequestKind::JoinGroup(r) => groups::join(self, cluster, ctx, r),
             RequestKind::SyncGroup(r) => groups::sync(self, cluster, ctx, r),
             RequestKind::Heartbeat(r) => Done(groups::heartbeat(cluster, ctx, &r).into()),
@@ -174,6 +180,12 @@ impl WireHost {
             RequestKind::OffsetCommit(r) => offset_commit::offset_commit(cluster, ctx, r),
             RequestKind::OffsetFetch(r) => {
                 Done(offset_commit::offset_fetch(cluster, ctx, &r).into())
+            }
+            RequestKind::ConsumerGroupHeartbeat(r) => {
+                Done(consumer_groups::heartbeat(cluster, ctx, &r).into())
+            }
+            RequestKind::ConsumerGroupDescribe(r) => {
+                Done(consumer_groups::describe(cluster, ctx, &r).into())
             }
             RequestKind::DescribeGroups(r) => {
                 Done(describe_groups::describe_groups(self, cluster, ctx, &r).into())
@@ -215,7 +227,7 @@ impl WireHost {
     ) -> Option<ResponseKind> {
         match waiting {
             Waiting::Produce(p) => produce::poll(self, cluster, p, timed_out).map(Into::into),
-            Waiting::Fetch(r) => fetch::poll(cluster, ctx, r, timed_out).map(Into::into),
+            Waiting::Fetch(f) => fetch::poll(self, cluster, ctx, f, timed_out),
             Waiting::Join(j) => groups::poll_join(self, cluster, ctx, j, timed_out).map(Into::into),
             Waiting::Sync(s) => groups::poll_sync(self, cluster, ctx, s, timed_out).map(Into::into),
             Waiting::Commit(c) => {

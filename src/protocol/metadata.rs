@@ -1,16 +1,19 @@
 //! Metadata and FindCoordinator: where the brokers are and who leads what.
 
 use super::host::{Ctx, WireHost};
+use super::wire_error::WireError;
 use crate::cluster::error::KafkaError;
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
 use crate::cluster::topic::TopicSpec;
+use crate::cluster::topic_id::TopicId;
 use kafka_protocol::messages::find_coordinator_response::FindCoordinatorResponse;
 use kafka_protocol::messages::metadata_response::{
     MetadataResponse, MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
 };
 use kafka_protocol::messages::{BrokerId, FindCoordinatorRequest, MetadataRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
+use uuid::Uuid;
 
 /// The cluster id every Metadata response names.
 pub const CLUSTER_ID: &str = "kafka-lab";
@@ -23,6 +26,11 @@ pub fn sb(s: &str) -> StrBytes {
 /// `str` → a topic name.
 pub fn topic_name(s: &str) -> TopicName {
     TopicName(sb(s))
+}
+
+/// A topic id as the wire's `Uuid`.
+pub fn uuid(id: TopicId) -> Uuid {
+    Uuid::from_u128(id.0)
 }
 
 /// Creates `topic` the way `auto.create.topics.enable` does, if the lab allows it.
@@ -46,6 +54,18 @@ pub fn metadata(
 ) -> MetadataResponse {
     // Versions before 4 have no flag: they always allowed auto-creation.
     let allow_create = ctx.version < 4 || req.allow_auto_topic_creation;
+    // Topics named by id (v10+; only v12+ clients send them, with a null name): as Kafka does,
+    // such a request answers for its ids alone, never auto-creates, and an id no topic has gets
+    // UNKNOWN_TOPIC_ID.
+    let ids: Vec<TopicId> = match (&req.topics, ctx.version >= 10) {
+        (Some(ts), true) => ts
+            .iter()
+            .map(|t| TopicId(t.topic_id.as_u128()))
+            .filter(|id| *id != TopicId::ZERO)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut topics = Vec::new();
     let names: Vec<String> = match &req.topics {
         None => cluster
             .partitions()
@@ -53,11 +73,29 @@ pub fn metadata(
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect(),
+        Some(_) if !ids.is_empty() => {
+            let mut known = std::collections::BTreeSet::new();
+            for id in &ids {
+                match cluster.topic_name(*id) {
+                    Some(n) => {
+                        known.insert(n.to_string());
+                    }
+                    None => topics.push(
+                        MetadataResponseTopic::default()
+                            .with_error_code(WireError::UnknownTopicId.code())
+                            .with_name(None)
+                            .with_topic_id(uuid(*id)),
+                    ),
+                }
+            }
+            known.into_iter().collect()
+        }
         Some(ts) => ts
             .iter()
             .filter_map(|t| t.name.as_ref().map(|n| n.0.to_string()))
             .collect(),
     };
+    let allow_create = allow_create && ids.is_empty();
     let states = cluster.broker_states();
     let up = |b: i32| {
         states
@@ -85,7 +123,6 @@ pub fn metadata(
                 .with_port(host.config.port_of(*id))
         })
         .collect();
-    let mut topics = Vec::new();
     for name in names {
         if cluster.topic(&name).is_none() {
             let err = if allow_create && host.config.auto_create_topics {
@@ -131,9 +168,15 @@ pub fn metadata(
                     )
             })
             .collect();
+        // Topic ids are on the wire from v10; older versions have no field for them.
+        let id = match cluster.topic_id(&name) {
+            Some(id) if ctx.version >= 10 => uuid(id),
+            _ => Uuid::nil(),
+        };
         topics.push(
             MetadataResponseTopic::default()
                 .with_name(Some(topic_name(&name)))
+                .with_topic_id(id)
                 .with_is_internal(internal)
                 .with_partitions(partitions),
         );

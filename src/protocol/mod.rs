@@ -8,12 +8,15 @@
 
 pub mod admin;
 pub mod client_transport;
+pub mod consumer_groups;
 pub mod consumer_protocol;
 pub mod describe_groups;
 pub mod fetch;
+pub mod fetch_session;
 pub mod frame;
 pub mod groups;
 pub mod host;
+pub mod list_offsets;
 pub mod listener;
 pub mod listener_security;
 pub mod metadata;
@@ -26,6 +29,7 @@ pub mod topic_admin;
 pub mod txn;
 pub mod versions;
 pub mod wire_clients;
+pub mod wire_error;
 
 pub use host::{ApiCall, ListenerConfig, Reply, WireHost};
 pub use listener_security::ListenerSecurity;

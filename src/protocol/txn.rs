@@ -5,7 +5,6 @@
 use super::host::{Ctx, Outcome, Waiting, deadline_in};
 use super::metadata::topic_name;
 use crate::cluster::error::KafkaError;
-use crate::cluster::group::OffsetAndMetadata;
 use crate::cluster::lab::Cluster;
 use crate::cluster::txn::{DEFAULT_TRANSACTION_TIMEOUT_MS, TxnOutcome, TxnReply};
 use crate::cluster::types::TopicPartition;
@@ -176,25 +175,11 @@ pub fn add_offsets(cluster: &mut Cluster, ctx: &Ctx, r: &AddOffsetsToTxnRequest)
 
 /// TxnOffsetCommit, sent to the group's coordinator.
 pub fn offset_commit(cluster: &mut Cluster, ctx: &Ctx, r: &TxnOffsetCommitRequest) -> Outcome {
-    let offsets: Vec<(TopicPartition, OffsetAndMetadata)> = r
-        .topics
-        .iter()
-        .flat_map(|t| {
-            t.partitions.iter().map(|p| {
-                (
-                    TopicPartition::new(t.name.0.to_string(), p.partition_index),
-                    OffsetAndMetadata {
-                        offset: p.committed_offset,
-                        metadata: p
-                            .committed_metadata
-                            .as_ref()
-                            .map(|m| m.to_string())
-                            .unwrap_or_default(),
-                    },
-                )
-            })
-        })
-        .collect();
+    let offsets = super::offset_commit::decode_commits(
+        r.topics
+            .iter()
+            .map(|t| (t.name.0.as_str(), t.partitions.as_slice())),
+    );
     let tps: Vec<TopicPartition> = offsets.iter().map(|(tp, _)| tp.clone()).collect();
     let o = cluster.txn_offset_commit(
         ctx.broker,

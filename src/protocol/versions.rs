@@ -1,8 +1,7 @@
 //! The API versions the lab serves: only what it implements, inside what `kafka-protocol` codes.
 //!
-//! Ranges stop below versions that need topic ids (Fetch 13+, Metadata 10+), batched group
-//! lookups (FindCoordinator 4+, OffsetFetch 8+) or the KIP-848 protocol (OffsetCommit 9+), so
-//! clients negotiate down to versions whose semantics the lab has.
+//! Ranges stop below versions whose semantics the lab does not have yet (OffsetCommit and
+//! OffsetFetch 10+ naming topics by id, batched FindCoordinator 4+), so clients negotiate down.
 
 use kafka_protocol::messages::ApiKey;
 use kafka_protocol::messages::api_versions_response::{ApiVersion, ApiVersionsResponse};
@@ -10,11 +9,11 @@ use kafka_protocol::messages::api_versions_response::{ApiVersion, ApiVersionsRes
 /// (API, min version, max version) for every API the lab answers.
 pub const SUPPORTED: &[(ApiKey, i16, i16)] = &[
     (ApiKey::Produce, 3, 9),
-    (ApiKey::Fetch, 4, 12),
+    (ApiKey::Fetch, 4, 17),
     (ApiKey::ListOffsets, 1, 6),
-    (ApiKey::Metadata, 1, 9),
-    (ApiKey::OffsetCommit, 2, 8),
-    (ApiKey::OffsetFetch, 1, 7),
+    (ApiKey::Metadata, 1, 13),
+    (ApiKey::OffsetCommit, 2, 9),
+    (ApiKey::OffsetFetch, 1, 9),
     (ApiKey::FindCoordinator, 0, 3),
     (ApiKey::JoinGroup, 0, 7),
     (ApiKey::Heartbeat, 0, 4),
@@ -34,6 +33,8 @@ pub const SUPPORTED: &[(ApiKey, i16, i16)] = &[
     (ApiKey::AddOffsetsToTxn, 0, 3),
     (ApiKey::TxnOffsetCommit, 0, 3),
     (ApiKey::EndTxn, 0, 3),
+    (ApiKey::ConsumerGroupHeartbeat, 0, 1),
+    (ApiKey::ConsumerGroupDescribe, 0, 1),
 ];
 
 /// SASL's APIs, listed and served only on a listener with SASL users; the connection answers

@@ -217,6 +217,7 @@ pub(crate) mod tests {
         "LSO",
         "EndTxn",
         "AddPartitionsToTxn",
+        "ConsumerGroupHeartbeat",
         "ISR",
         "HW",
         "LEO",

@@ -54,6 +54,13 @@ pub fn removal_in(lang: Lang, r: &RemovalReason) -> String {
             &[("session", &session_timeout_ms.to_string())],
         ),
         RemovalReason::RebalanceTimeout => say(lang, "reason.rebalance_timeout", &[]),
+        RemovalReason::ConsumerSessionTimeout { session_timeout_ms } => say(
+            lang,
+            "reason.consumer_session_timeout",
+            &[("session", &session_timeout_ms.to_string())],
+        ),
+        RemovalReason::RevocationTimeout => say(lang, "reason.revocation_timeout", &[]),
+        RemovalReason::Replaced => say(lang, "reason.static_replaced", &[]),
     }
 }
 
@@ -145,6 +152,11 @@ pub(crate) mod tests {
                 session_timeout_ms: 10_000,
             },
             RemovalReason::RebalanceTimeout,
+            RemovalReason::ConsumerSessionTimeout {
+                session_timeout_ms: 45_000,
+            },
+            RemovalReason::RevocationTimeout,
+            RemovalReason::Replaced,
         ]
     }
 

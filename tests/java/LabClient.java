@@ -9,8 +9,9 @@
 //                                    sends N keyed records (PACE_MS apart, default 0) and waits for
 //                                    every ack; a consumer in GROUP reads them back, checks each
 //                                    against its ack, commits; prints `OK produced=N consumed=N ...`
-//   group-member TOPIC GROUP         a group member printing `ASSIGNED t-p,...` after every
-//                                    rebalance and `RECORD p offset value` per record, until killed
+//   group-member TOPIC GROUP [PROTO] a group member printing `ASSIGNED t-p,...` after every
+//                                    rebalance and `RECORD p offset value` per record, until killed;
+//                                    PROTO is group.protocol: classic (default) or consumer (KIP-848)
 //   admin TOPIC                      AdminClient: create TOPIC (2 partitions, RF 3), describe it,
 //                                    list topics, describe its configs, write and read a group's
 //                                    offsets, list and describe the group, be refused deleting TOPIC;
@@ -127,7 +128,8 @@ public class LabClient {
                 case "group-member" -> {
                     // Normally killed by the test long before; this only stops a leaked member.
                     watchdog(mode, 180);
-                    groupMember(bootstrap, arg(args, 2, "TOPIC"), arg(args, 3, "GROUP"));
+                    groupMember(bootstrap, arg(args, 2, "TOPIC"), arg(args, 3, "GROUP"),
+                            args.length > 4 ? args[4] : "classic");
                 }
                 case "admin" -> {
                     watchdog(mode, 60);
@@ -317,10 +319,16 @@ public class LabClient {
 
     // ---------------------------------------------------------------- group-member
 
-    static void groupMember(String bootstrap, String topic, String group) {
+    static void groupMember(String bootstrap, String topic, String group, String protocol) {
         Properties cp = consumerProps(bootstrap, group, "java-member");
-        cp.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
-        cp.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+        if (protocol.equals("consumer")) {
+            // KIP-848: the broker owns the session (group.consumer.session.timeout.ms) and the
+            // heartbeat interval; the client refuses session.timeout.ms/heartbeat.interval.ms.
+            cp.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        } else {
+            cp.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+            cp.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+        }
         cp.put(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, "1000");
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp);
         consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {

@@ -29,6 +29,8 @@ impl SimConsumer {
             topics: joining.then(|| self.spec.topics.clone()),
             assignor: self.spec.remote_assignor.map(|a| a.name().to_string()),
             owned: Some(self.assignment.clone()),
+            instance_id: None,
+            topic_regex: None,
         };
         match lab.consumer_group_heartbeat(coord, &self.spec.group_id, req) {
             Ok(answer) => {
@@ -84,6 +86,8 @@ impl SimConsumer {
             topics: None,
             assignor: None,
             owned: None,
+            instance_id: None,
+            topic_regex: None,
         };
         // A refused leave needs nothing more: the session timeout removes the member instead.
         let _ = lab.consumer_group_heartbeat(coord, &self.spec.group_id, req);

@@ -142,6 +142,17 @@ pub enum RemovalReason {
     },
     /// It did not send JoinGroup again within `rebalance.timeout.ms`.
     RebalanceTimeout,
+    /// A KIP-848 member sent no ConsumerGroupHeartbeat within the broker's
+    /// `group.consumer.session.timeout.ms`.
+    ConsumerSessionTimeout {
+        /// `group.consumer.session.timeout.ms`.
+        session_timeout_ms: i64,
+    },
+    /// A KIP-848 member did not confirm a revocation within its `rebalance.timeout.ms`.
+    RevocationTimeout,
+    /// A static member (`group.instance.id`) that had left with epoch -2 was replaced by its
+    /// restarted instance, which took its partitions.
+    Replaced,
 }
 
 impl fmt::Display for RemovalReason {
@@ -155,6 +166,16 @@ impl fmt::Display for RemovalReason {
                 )
             }
             Self::RebalanceTimeout => f.write_str("did not rejoin within rebalance.timeout.ms"),
+            Self::ConsumerSessionTimeout { session_timeout_ms } => write!(
+                f,
+                "no ConsumerGroupHeartbeat for group.consumer.session.timeout.ms={session_timeout_ms}"
+            ),
+            Self::RevocationTimeout => {
+                f.write_str("did not revoke its partitions within rebalance.timeout.ms")
+            }
+            Self::Replaced => {
+                f.write_str("replaced by a new member with the same group.instance.id")
+            }
         }
     }
 }

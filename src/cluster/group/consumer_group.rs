@@ -17,7 +17,9 @@ mod heartbeat;
 #[cfg(test)]
 mod tests;
 
-pub use heartbeat::{ConsumerHeartbeat, HeartbeatAnswer, LEAVE_GROUP_MEMBER_EPOCH};
+pub use heartbeat::{
+    ConsumerHeartbeat, HeartbeatAnswer, LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH,
+};
 
 /// `group.consumer.assignors`: the server-side assignors a member may name in
 /// `group.remote.assignor`; the first is the default.
@@ -80,9 +82,14 @@ impl std::fmt::Display for MemberState {
 pub struct ConsumerMember {
     /// Member id (the client's own UUID in Kafka 4; the lab makes one when it sends none).
     pub member_id: String,
+    /// `group.instance.id` of a static member.
+    pub instance_id: Option<String>,
+    /// The regex it subscribed with (then `topics` is what it matched at its last heartbeat).
+    pub topic_regex: Option<String>,
     /// `client.id`.
     pub client_id: String,
-    /// The member epoch: the target assignment epoch it last reached.
+    /// The member epoch: the target assignment epoch it last reached (-2 while a static member
+    /// is away).
     pub member_epoch: i32,
     /// Its epoch before the last bump: a heartbeat with it is still accepted (a lost response).
     pub previous_member_epoch: i32,
@@ -147,6 +154,7 @@ impl ConsumerGroup {
         } else if self
             .members
             .values()
+            .filter(|m| m.member_epoch != LEAVE_GROUP_STATIC_MEMBER_EPOCH)
             .any(|m| m.member_epoch != self.assignment_epoch || m.state != MemberState::Stable)
         {
             "Reconciling"

@@ -61,7 +61,11 @@ impl GroupCoordinator {
             let idlest = self
                 .groups
                 .values()
-                .filter(|g| g.members.is_empty() && g.committed.is_empty())
+                .filter(|g| {
+                    g.members.is_empty()
+                        && g.committed.is_empty()
+                        && g.consumer.as_ref().is_none_or(|c| c.members.is_empty())
+                })
                 .min_by_key(|g| g.empty_since_ms.unwrap_or(g.rebalance_started_ms))
                 .map(|g| g.group_id.clone())
                 .ok_or(KafkaError::GroupMaxSizeReached)?;

@@ -48,4 +48,31 @@ impl Cluster {
             .and_then(|g| g.consumer.clone())
             .ok_or(KafkaError::GroupIdNotFound)
     }
+
+    /// OffsetFetch's member check (v9+): in a KIP-848 group a member id must be a member's and
+    /// its epoch the member's (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH); no member id with epoch
+    /// -1 (an admin client, a consumer without group management) is always accepted, as are
+    /// classic groups, which Kafka does not check on fetch.
+    pub fn check_offset_fetch(
+        &self,
+        broker: BrokerId,
+        group: &str,
+        member_id: Option<&str>,
+        member_epoch: i32,
+    ) -> Result<(), KafkaError> {
+        self.check_coordinator(broker, group)?;
+        let Some(c) = self
+            .hosting
+            .coordinator
+            .group(group)
+            .and_then(|g| g.consumer.as_ref())
+        else {
+            return Ok(());
+        };
+        match member_id {
+            None if member_epoch < 0 => Ok(()),
+            None => Err(KafkaError::UnknownMemberId),
+            Some(id) => c.validate_offset_request(id, member_epoch),
+        }
+    }
 }

@@ -75,3 +75,58 @@ fn find_coordinator_names_the_leader_of_the_groups_offsets_partition() {
     assert_eq!(f.node_id.0, c.coordinator_for("g").expect("coordinator"));
     assert_eq!(f.port, 19092 + f.node_id.0 - 1);
 }
+
+#[test]
+fn metadata_v12_names_topics_by_id_and_answers_unknown_topic_id_for_an_id_nobody_has() {
+    let (mut c, mut h, _d) = lab();
+    let id = c.topic_id("test").expect("id");
+    let by_id = |raw: u128| {
+        MetadataRequest::default().with_topics(Some(vec![
+            MetadataRequestTopic::default()
+                .with_name(None)
+                .with_topic_id(uuid::Uuid::from_u128(raw)),
+        ]))
+    };
+    let Some(ResponseKind::Metadata(m)) = call(
+        &mut c,
+        &mut h,
+        &ctx(1, 12),
+        RequestKind::Metadata(by_id(id.0)),
+    ) else {
+        panic!("metadata")
+    };
+    assert_eq!(m.topics.len(), 1);
+    assert_eq!(m.topics[0].error_code, 0);
+    assert_eq!(m.topics[0].name, Some(name("test")));
+    assert_eq!(m.topics[0].topic_id.as_u128(), id.0);
+    assert_eq!(m.topics[0].partitions.len(), 2);
+    let Some(ResponseKind::Metadata(m)) = call(
+        &mut c,
+        &mut h,
+        &ctx(1, 12),
+        RequestKind::Metadata(by_id(id.0 ^ 0xff)),
+    ) else {
+        panic!("metadata")
+    };
+    assert_eq!(m.topics[0].error_code, 100, "UNKNOWN_TOPIC_ID");
+    assert_eq!(m.topics[0].name, None);
+    assert_eq!(c.topic_name(crate::cluster::TopicId(id.0 ^ 0xff)), None);
+}
+
+#[test]
+fn metadata_carries_topic_ids_from_v10_and_none_before() {
+    let (mut c, mut h, _d) = lab();
+    let id = c.topic_id("test").expect("id");
+    for (v, want) in [(9, 0u128), (10, id.0), (13, id.0)] {
+        let Some(ResponseKind::Metadata(m)) = call(
+            &mut c,
+            &mut h,
+            &ctx(1, v),
+            RequestKind::Metadata(MetadataRequest::default().with_topics(None)),
+        ) else {
+            panic!("metadata")
+        };
+        let t = m.topics.iter().find(|t| t.name == Some(name("test")));
+        assert_eq!(t.expect("test listed").topic_id.as_u128(), want, "v{v}");
+    }
+}

@@ -16,7 +16,10 @@ use kafka_protocol::protocol::StrBytes;
 
 mod codec;
 mod configs;
+mod consumer_groups;
 mod fetch;
+mod fetch_sessions;
+mod kip848_offsets;
 mod metadata;
 mod offsets;
 mod produce;

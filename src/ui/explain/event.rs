@@ -343,6 +343,16 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
                 }
                 RemovalReason::LeaveGroup => "explain.event.removed_leave",
                 RemovalReason::RebalanceTimeout => "explain.event.removed_rejoin",
+                RemovalReason::ConsumerSessionTimeout { session_timeout_ms } => {
+                    put("session", session_timeout_ms.to_string());
+                    put(
+                        "heartbeat",
+                        snap.settings.consumer_heartbeat_interval_ms.to_string(),
+                    );
+                    "explain.event.removed_consumer_timeout"
+                }
+                RemovalReason::RevocationTimeout => "explain.event.removed_revocation",
+                RemovalReason::Replaced => "explain.event.removed_replaced",
             }
         }
         RebalanceStarted { group, reason } => {

@@ -9,6 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The member epoch a member sends to leave the group.
 pub const LEAVE_GROUP_MEMBER_EPOCH: i32 = -1;
+/// The member epoch a static member (`group.instance.id`) sends when it shuts down: it keeps
+/// its partitions until its session expires, so a restart within it takes them back.
+pub const LEAVE_GROUP_STATIC_MEMBER_EPOCH: i32 = -2;
 
 /// A `ConsumerGroupHeartbeat` request as the coordinator needs it.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,6 +30,11 @@ pub struct ConsumerHeartbeat {
     pub assignor: Option<String>,
     /// The partitions the member owns now, or `None` when unchanged.
     pub owned: Option<Vec<TopicPartition>>,
+    /// `group.instance.id` of a static member.
+    pub instance_id: Option<String>,
+    /// A regular expression (RE2J syntax) subscribing to every topic whose whole name matches
+    /// it, or `None` when unchanged; it replaces `topics` when set.
+    pub topic_regex: Option<String>,
 }
 
 /// The answer to a heartbeat.
@@ -63,6 +71,30 @@ impl ConsumerGroup {
                 Some(ServerAssignor::from_name(name).ok_or(KafkaError::UnsupportedAssignor)?)
             }
         };
+        if req.member_epoch == LEAVE_GROUP_STATIC_MEMBER_EPOCH {
+            // A static member going away for a restart: it keeps its place and partitions,
+            // and no rebalance starts; its session timeout removes it if it does not return.
+            let m = self
+                .members
+                .get_mut(&req.member_id)
+                .ok_or(KafkaError::UnknownMemberId)?;
+            if m.instance_id.is_none() || m.instance_id != req.instance_id {
+                return Err(KafkaError::FencedInstanceId);
+            }
+            // The epoch it had is kept as its previous one: its next instance resumes at it.
+            if m.member_epoch != LEAVE_GROUP_STATIC_MEMBER_EPOCH {
+                m.previous_member_epoch = m.member_epoch;
+            }
+            m.member_epoch = LEAVE_GROUP_STATIC_MEMBER_EPOCH;
+            // Its session runs from the leave, as Kafka's static-member timer does.
+            m.last_heartbeat_ms = now;
+            return Ok(HeartbeatAnswer {
+                member_id: req.member_id,
+                member_epoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH,
+                heartbeat_interval_ms,
+                assignment: None,
+            });
+        }
         if req.member_epoch == LEAVE_GROUP_MEMBER_EPOCH {
             if self.members.remove(&req.member_id).is_none() {
                 return Err(KafkaError::UnknownMemberId);
@@ -80,12 +112,73 @@ impl ConsumerGroup {
                 assignment: None,
             });
         }
+        let regex = match req.topic_regex.as_deref() {
+            None => None,
+            Some(r) => Some(subscription_regex(r)?),
+        };
+        let matching = |re: &regex::Regex| -> Vec<String> {
+            partitions
+                .keys()
+                .filter(|t| !t.starts_with("__") && re.is_match(t))
+                .cloned()
+                .collect()
+        };
         let mut changed = false;
+        if req.member_epoch == 0
+            && let Some(iid) = req.instance_id.as_deref()
+            && let Some(old) = self
+                .members
+                .values()
+                .find(|m| m.instance_id.as_deref() == Some(iid) && m.member_id != req.member_id)
+                .map(|m| (m.member_id.clone(), m.member_epoch))
+        {
+            // Kafka's static membership: a member that left with epoch -2 is replaced by the new
+            // one, which takes its epoch and partitions without a rebalance; one still active
+            // keeps the instance id.
+            if old.1 != LEAVE_GROUP_STATIC_MEMBER_EPOCH {
+                return Err(KafkaError::UnreleasedInstanceId);
+            }
+            let Some(mut m) = self.members.remove(&old.0) else {
+                return Err(KafkaError::UnknownMemberId);
+            };
+            out.push(EventKind::MemberRemoved {
+                group: group_id.to_string(),
+                member_id: old.0.clone(),
+                reason: RemovalReason::Replaced,
+            });
+            m.member_id = req.member_id.clone();
+            m.client_id = req.client_id.clone();
+            m.member_epoch = m.previous_member_epoch;
+            m.last_heartbeat_ms = now;
+            if let Some(t) = self.target.remove(&old.0) {
+                self.target.insert(req.member_id.clone(), t);
+            }
+            out.push(EventKind::MemberJoined {
+                group: group_id.to_string(),
+                member_id: req.member_id.clone(),
+                client_id: req.client_id.clone(),
+            });
+            let epoch = m.member_epoch;
+            let assigned = m.assigned.clone();
+            self.members.insert(req.member_id.clone(), m);
+            return Ok(HeartbeatAnswer {
+                member_id: req.member_id,
+                member_epoch: epoch,
+                heartbeat_interval_ms,
+                assignment: Some(assigned),
+            });
+        }
         if req.member_epoch == 0 {
             // A join, or a fenced member rejoining: it starts over with nothing.
-            let topics = req.topics.clone().ok_or(KafkaError::InvalidConfig)?;
+            let topics = match (&regex, req.topics.clone()) {
+                (Some(re), _) => matching(re),
+                (None, Some(t)) => t,
+                (None, None) => return Err(KafkaError::InvalidRequest),
+            };
             let fresh = ConsumerMember {
                 member_id: req.member_id.clone(),
+                instance_id: req.instance_id.clone(),
+                topic_regex: req.topic_regex.clone(),
                 client_id: req.client_id.clone(),
                 member_epoch: 0,
                 previous_member_epoch: 0,
@@ -125,10 +218,22 @@ impl ConsumerGroup {
             if req.rebalance_timeout_ms >= 0 {
                 m.rebalance_timeout_ms = req.rebalance_timeout_ms;
             }
-            if let Some(t) = &req.topics
-                && *t != m.topics
+            if req.topic_regex.is_some() {
+                m.topic_regex = req.topic_regex.clone();
+            } else if req.topics.is_some() {
+                m.topic_regex = None;
+            }
+            // A regex subscription is resolved again at every heartbeat, so a topic created
+            // since joins it (Kafka refreshes regexes as metadata changes).
+            let topics = match (&regex, &m.topic_regex) {
+                (Some(re), _) => Some(matching(re)),
+                (None, Some(r)) => Some(matching(&subscription_regex(r)?)),
+                (None, None) => req.topics.clone(),
+            };
+            if let Some(t) = topics
+                && t != m.topics
             {
-                m.topics = t.clone();
+                m.topics = t;
                 changed = true;
             }
             if assignor.is_some() && assignor != m.assignor {
@@ -280,14 +385,14 @@ impl ConsumerGroup {
                 if now - m.last_heartbeat_ms > m.session_timeout_ms {
                     Some((
                         m.member_id.clone(),
-                        RemovalReason::SessionTimeout {
+                        RemovalReason::ConsumerSessionTimeout {
                             session_timeout_ms: m.session_timeout_ms,
                         },
                     ))
                 } else if m.revoking_since_ms.is_some_and(|at| {
                     m.rebalance_timeout_ms > 0 && now - at > m.rebalance_timeout_ms
                 }) {
-                    Some((m.member_id.clone(), RemovalReason::RebalanceTimeout))
+                    Some((m.member_id.clone(), RemovalReason::RevocationTimeout))
                 } else {
                     None
                 }
@@ -309,4 +414,9 @@ impl ConsumerGroup {
         }
         self.bump_and_announce(group_id, partitions, out);
     }
+}
+
+/// Compiles a subscription regex as Kafka matches it: the whole topic name (RE2J's `matches`).
+fn subscription_regex(r: &str) -> Result<regex::Regex, KafkaError> {
+    regex::Regex::new(&format!("^(?:{r})$")).map_err(|_| KafkaError::InvalidRegularExpression)
 }

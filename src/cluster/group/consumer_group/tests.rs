@@ -1,7 +1,7 @@
 //! KIP-848 reconciliation: joins, incremental handover without a barrier, fencing, timeouts.
 
 use super::*;
-use crate::cluster::event::EventKind;
+use crate::cluster::event::{EventKind, RemovalReason};
 
 fn topics() -> BTreeMap<String, i32> {
     [("t".to_string(), 4)].into_iter().collect()
@@ -33,6 +33,8 @@ fn hb(
             topics: (epoch == 0).then(|| vec!["t".to_string()]),
             assignor: None,
             owned,
+            instance_id: None,
+            topic_regex: None,
         },
         &topics(),
         10_000,
@@ -169,6 +171,8 @@ fn range_is_chosen_when_members_ask_for_it_and_unknown_assignors_are_refused() {
         topics: Some(vec!["t".into()]),
         assignor: Some(assignor.into()),
         owned: Some(vec![]),
+        instance_id: None,
+        topic_regex: None,
     };
     g.heartbeat(
         "g",
@@ -261,4 +265,49 @@ fn random_membership_keeps_ownership_exclusive_and_converges() {
             assert_eq!(all, 4, "seed {seed}: every partition owned once settled");
         }
     }
+}
+
+#[test]
+fn a_static_member_away_past_its_session_is_removed_naming_the_broker_session_timeout() {
+    let mut g = ConsumerGroup::default();
+    let mut out = Vec::new();
+    let req = |id: &str, epoch: i32| ConsumerHeartbeat {
+        member_id: id.into(),
+        member_epoch: epoch,
+        client_id: id.into(),
+        rebalance_timeout_ms: 300_000,
+        topics: (epoch == 0).then(|| vec!["t".to_string()]),
+        assignor: None,
+        owned: (epoch == 0).then(Vec::new),
+        instance_id: Some("i-1".into()),
+        topic_regex: None,
+    };
+    g.heartbeat("g", req("S", 0), &topics(), 10_000, 2_000, 0, &mut out)
+        .expect("join");
+    join(&mut g, "B", 100);
+    let left = g
+        .heartbeat("g", req("S", -2), &topics(), 10_000, 2_000, 200, &mut out)
+        .expect("static leave");
+    assert_eq!(left.member_epoch, LEAVE_GROUP_STATIC_MEMBER_EPOCH);
+    // Away, it keeps its place (no rebalance) until group.consumer.session.timeout.ms runs out.
+    let epoch = g.group_epoch;
+    let mut events = Vec::new();
+    g.expire("g", &topics(), 10_100, &mut events);
+    assert!(g.members.contains_key("S") && g.group_epoch == epoch);
+    let b = &g.members["B"];
+    let (b_epoch, b_owned) = (b.member_epoch, b.assigned.clone());
+    hb(&mut g, "B", b_epoch, Some(b_owned), 10_150).expect("B heartbeats");
+    g.expire("g", &topics(), 10_201, &mut events);
+    assert!(!g.members.contains_key("S"));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        EventKind::MemberRemoved {
+            reason: RemovalReason::ConsumerSessionTimeout {
+                session_timeout_ms: 10_000
+            },
+            ..
+        }
+    )));
+    assert_eq!(g.target.get("B").map(Vec::len), Some(4));
+    exclusive(&g);
 }

@@ -21,7 +21,7 @@ impl GroupCoordinator {
         out: &mut Vec<EventKind>,
     ) -> Result<HeartbeatAnswer, KafkaError> {
         if group_id.is_empty() {
-            return Err(KafkaError::InvalidConfig);
+            return Err(KafkaError::InvalidRequest);
         }
         if req.member_id.is_empty() {
             req.member_id = format!("{}-{:04}", req.client_id, self.next_member);
@@ -31,7 +31,7 @@ impl GroupCoordinator {
             self.config.consumer_heartbeat_interval_ms,
             self.config.consumer_session_timeout_ms,
         );
-        let g = self.group_mut(group_id);
+        let g = self.admit(group_id)?;
         if g.consumer.is_none() {
             // A classic group with members is not a consumer group (Kafka answers
             // GROUP_ID_NOT_FOUND); an Empty one becomes one, keeping its offsets.
