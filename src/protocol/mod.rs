@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod consumer_protocol;
 pub mod describe_groups;
+pub mod describe_topic_partitions;
 pub mod fetch;
 pub mod fetch_session;
 pub mod frame;

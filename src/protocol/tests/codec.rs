@@ -120,6 +120,9 @@ fn every_response_encodes_at_every_advertised_version() {
                 ApiKey::EndTxn => {
                     RequestKind::EndTxn(kafka_protocol::messages::EndTxnRequest::default())
                 }
+                ApiKey::DescribeTopicPartitions => RequestKind::DescribeTopicPartitions(
+                    DescribeTopicPartitionsRequest::default().with_response_partition_limit(1),
+                ),
                 other => panic!("no request for {other:?}"),
             };
             let cx = ctx(l, v);
