@@ -42,6 +42,7 @@ impl Seen {
 /// Reads the journal the lab wrote to `path` (after it stopped).
 fn seen(path: &Path) -> Seen {
     let j = journal::read(path).expect("journal");
+
     let mut s = Seen::default();
     for line in j.lines {
         let Input::Wire { frame, broker, .. } = line.input else {
@@ -121,11 +122,11 @@ fn kafka_python_fetches_with_incremental_sessions_at_its_newest_versions() {
     let (out, s) = run(21, dir.path(), |lab| {
         python_script(
             &py,
-            "exp1_produce_consume.py",
+            "session_consumer.py",
             &[lab.bootstrap(), "test".into(), "200".into()],
         )
     });
-    assert!(out.contains("OK 200 records"), "{out}");
+    assert!(out.contains("OK 200 records, then idle polling"), "{out}");
     // kafka-python 3.0 stops at Fetch 12 (its fetcher has no topic ids yet) and Metadata 8 or
     // newer; it keeps KIP-227 sessions.
     assert_eq!(s.max_of(ApiKey::Fetch), 12, "{s:?}");
