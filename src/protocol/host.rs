@@ -7,8 +7,8 @@ use super::topic_admin;
 use super::wire_clients::WireClients;
 use super::{
     admin, consumer_protocol::MemberBytes, describe_groups, describe_topic_partitions, fetch,
-    fetch_session::FetchSessions, groups, list_offsets, metadata, offset_commit, produce, txn,
-    versions,
+    fetch_session::FetchSessions, groups, list_offsets, metadata, offset_commit,
+    offset_for_leader_epoch, produce, txn, versions,
 };
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
@@ -198,6 +198,9 @@ impl WireHost {
             RequestKind::AddOffsetsToTxn(r) => txn::add_offsets(cluster, ctx, &r),
             RequestKind::TxnOffsetCommit(r) => txn::offset_commit(cluster, ctx, &r),
             RequestKind::EndTxn(r) => txn::end_txn(cluster, ctx, &r),
+            RequestKind::OffsetForLeaderEpoch(r) => {
+                Done(offset_for_leader_epoch::offset_for_leader_epoch(cluster, ctx, &r).into())
+            }
             RequestKind::DescribeTopicPartitions(r) => {
                 Done(describe_topic_partitions::describe(cluster, &r).into())
             }

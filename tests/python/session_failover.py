@@ -5,6 +5,9 @@ import sys
 import time
 from collections import defaultdict
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+import logging, os
+if os.environ.get("FO_DEBUG"):
+    logging.basicConfig(level=logging.DEBUG, filename=os.environ["FO_DEBUG"])
 
 bootstrap, topic, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
 producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", request_timeout_ms=5000,
@@ -12,7 +15,8 @@ producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", request_timeou
 consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id="session-failover",
                          auto_offset_reset="earliest", enable_auto_commit=False,
                          fetch_max_wait_ms=200, metadata_max_age_ms=2000,
-                         request_timeout_ms=5000, retry_backoff_ms=200)
+                         request_timeout_ms=5000, retry_backoff_ms=200,
+                         enable_incremental_fetch_sessions=(len(sys.argv) < 5 or sys.argv[4] != "no-sessions"))
 parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [0, 1])]
 consumer.assign(parts)
 acked = defaultdict(list)
@@ -45,6 +49,8 @@ for p in acked:
     offsets = [o for o, _ in read[p]]
     assert offsets == sorted(set(offsets)), f"partition {p}: read out of order or twice"
     missing = set(acked[p]) - set(read[p])
-    assert not missing, f"partition {p}: {len(missing)} acknowledged records never read"
+    assert not missing, (f"partition {p}: {len(missing)} acknowledged records never read, "
+                         f"read offsets up to {max(offsets, default=None)}, acked from "
+                         f"{min(missing)} to {max(acked[p])}, position {consumer.position(TopicPartition(topic, p))}")
 total = sum(len(v) for v in acked.values())
 print(f"OK {total} acknowledged records all read once in order across the broker's death")
