@@ -231,3 +231,29 @@ fn confluent_kafka_recovers_from_a_topic_recreated_under_its_name() {
     // new topic.
     assert!(s.fetched_ids.len() >= 2, "{s:?}");
 }
+
+#[test]
+fn java_admin_describe_topics_uses_describe_topic_partitions() {
+    let Some(cp) = env_or_skip("KAFKA_LAB_JAVA_CLASSPATH", "Java client") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (out, s) = run(25, dir.path(), |lab| {
+        let program = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/java/LabClient.java");
+        let mut cmd = Command::new("java");
+        cmd.arg("-cp")
+            .arg(&cp)
+            .arg(program)
+            .args(["admin", &lab.bootstrap(), "described-by-dtp"])
+            .stdin(Stdio::null());
+        run_bounded(cmd, "LabClient admin", Duration::from_secs(90))
+    });
+    // The describe came back right (two partitions, each with its three in-sync replicas) ...
+    let described = out
+        .lines()
+        .find(|l| l.starts_with("DESCRIBED described-by-dtp "))
+        .unwrap_or_else(|| panic!("no DESCRIBED line in:\n{out}"));
+    assert_eq!(described.matches(",isr=3").count(), 2, "{out}");
+    // ... through DescribeTopicPartitions (API 75), which the client prefers when served.
+    assert_eq!(s.max_of(ApiKey::DescribeTopicPartitions), 0, "{s:?}");
+}
