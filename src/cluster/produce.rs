@@ -382,6 +382,24 @@ impl Cluster {
         }
     }
 
+    /// OffsetsForLeaderEpoch on the leader `broker`: the largest epoch of its log at or below
+    /// `epoch` and where it ends (the next epoch's start, else the LEO); (-1, -1) when the log
+    /// knows no such epoch (Kafka's UNDEFINED_EPOCH and UNDEFINED_EPOCH_OFFSET).
+    pub fn end_offset_for_epoch(
+        &self,
+        broker: BrokerId,
+        tp: &TopicPartition,
+        epoch: i32,
+    ) -> Result<(i32, i64), KafkaError> {
+        self.check_leader(broker, tp)?;
+        let r = self
+            .brokers
+            .get(&broker)
+            .and_then(|b| b.replicas.get(tp))
+            .ok_or(KafkaError::NotLeaderOrFollower)?;
+        Ok(r.log.end_offset_for_epoch(epoch).unwrap_or((-1, -1)))
+    }
+
     /// The leader's last stable offset of a partition (None when offline or unknown).
     pub fn last_stable_offset(&self, tp: &TopicPartition) -> Option<i64> {
         let leader = self.partitions.get(tp)?.leader?;

@@ -6,9 +6,9 @@ use super::frame::Request;
 use super::topic_admin;
 use super::wire_clients::WireClients;
 use super::{
-    admin, consumer_groups, consumer_protocol::MemberBytes, describe_groups, fetch,
-    fetch_session::FetchSessions, groups, list_offsets, metadata, offset_commit, produce, txn,
-    versions,
+    admin, consumer_groups, consumer_protocol::MemberBytes, describe_groups,
+    describe_topic_partitions, fetch, fetch_session::FetchSessions, groups, list_offsets, metadata,
+    offset_commit, offset_for_leader_epoch, produce, txn, versions,
 };
 use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
@@ -166,7 +166,7 @@ impl WireHost {
             }
             RequestKind::Metadata(r) => Done(metadata::metadata(self, cluster, ctx, &r).into()),
             RequestKind::FindCoordinator(r) => {
-                Done(metadata::find_coordinator(self, cluster, &r).into())
+                Done(metadata::find_coordinator(self, cluster, ctx, &r).into())
             }
             RequestKind::Produce(r) => produce::produce(self, cluster, ctx, r),
             RequestKind::Fetch(r) => fetch::fetch(self, cluster, ctx, r),
@@ -210,6 +210,12 @@ impl WireHost {
             RequestKind::AddOffsetsToTxn(r) => txn::add_offsets(cluster, ctx, &r),
             RequestKind::TxnOffsetCommit(r) => txn::offset_commit(cluster, ctx, &r),
             RequestKind::EndTxn(r) => txn::end_txn(cluster, ctx, &r),
+            RequestKind::OffsetForLeaderEpoch(r) => {
+                Done(offset_for_leader_epoch::offset_for_leader_epoch(cluster, ctx, &r).into())
+            }
+            RequestKind::DescribeTopicPartitions(r) => {
+                Done(describe_topic_partitions::describe(cluster, &r).into())
+            }
             RequestKind::DescribeConfigs(r) => {
                 Done(admin::describe_configs(self, cluster, &r).into())
             }

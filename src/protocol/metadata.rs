@@ -7,7 +7,7 @@ use crate::cluster::lab::Cluster;
 use crate::cluster::snapshot::BrokerState;
 use crate::cluster::topic::TopicSpec;
 use crate::cluster::topic_id::TopicId;
-use kafka_protocol::messages::find_coordinator_response::FindCoordinatorResponse;
+use kafka_protocol::messages::find_coordinator_response::{Coordinator, FindCoordinatorResponse};
 use kafka_protocol::messages::metadata_response::{
     MetadataResponse, MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
 };
@@ -188,31 +188,62 @@ pub fn metadata(
         .with_topics(topics)
 }
 
-/// FindCoordinator for groups (key type 0); transactions are not part of the lab.
+/// FindCoordinator: the coordinator of a group (key type 0) or a `transactional.id` (1); from v4
+/// a batch of keys, each answered on its own (KIP-699).
 pub fn find_coordinator(
     host: &WireHost,
     cluster: &mut Cluster,
+    ctx: &Ctx,
     req: &FindCoordinatorRequest,
 ) -> FindCoordinatorResponse {
-    // key_type 0 is a group, 1 a transactional.id.
-    let found = match req.key_type {
-        0 => cluster.coordinator_for(req.key.as_str()),
-        1 => cluster.txn_coordinator_for(req.key.as_str()),
-        _ => Err(KafkaError::CoordinatorNotAvailable),
-    };
-    let (code, node, port, message) = match found {
-        Ok(b) => (0, b, host.config.port_of(b), None),
-        Err(e) => (e.code(), -1, -1, Some(e.to_string())),
-    };
-    let host_name = if node >= 0 {
-        sb(&host.config.advertised_host)
-    } else {
-        sb("")
-    };
+    if ctx.version >= 4 {
+        let coordinators = req
+            .coordinator_keys
+            .iter()
+            .map(|key| {
+                let (code, message, node, host_name, port) =
+                    lookup(host, cluster, req.key_type, key);
+                Coordinator::default()
+                    .with_key(key.clone())
+                    .with_error_code(code)
+                    .with_error_message(message)
+                    .with_node_id(BrokerId(node))
+                    .with_host(host_name)
+                    .with_port(port)
+            })
+            .collect();
+        return FindCoordinatorResponse::default().with_coordinators(coordinators);
+    }
+    let (code, message, node, host_name, port) = lookup(host, cluster, req.key_type, &req.key);
     FindCoordinatorResponse::default()
         .with_error_code(code)
-        .with_error_message(message.as_deref().map(sb))
+        .with_error_message(message)
         .with_node_id(BrokerId(node))
         .with_host(host_name)
         .with_port(port)
+}
+
+/// One coordinator lookup: (error code, message, node, host, port).
+fn lookup(
+    host: &WireHost,
+    cluster: &mut Cluster,
+    key_type: i8,
+    key: &StrBytes,
+) -> (i16, Option<StrBytes>, i32, StrBytes, i32) {
+    // key_type 0 is a group, 1 a transactional.id.
+    let found = match key_type {
+        0 => cluster.coordinator_for(key.as_str()),
+        1 => cluster.txn_coordinator_for(key.as_str()),
+        _ => Err(KafkaError::CoordinatorNotAvailable),
+    };
+    match found {
+        Ok(b) => (
+            0,
+            None,
+            b,
+            sb(&host.config.advertised_host),
+            host.config.port_of(b),
+        ),
+        Err(e) => (e.code(), Some(sb(&e.to_string())), -1, sb(""), -1),
+    }
 }

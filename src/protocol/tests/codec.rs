@@ -134,6 +134,19 @@ fn every_response_encodes_at_every_advertised_version() {
                         GroupId(StrBytes::from_static_str("g")),
                     ]),
                 ),
+                ApiKey::DescribeTopicPartitions => RequestKind::DescribeTopicPartitions(
+                    DescribeTopicPartitionsRequest::default().with_response_partition_limit(1),
+                ),
+                ApiKey::OffsetForLeaderEpoch => RequestKind::OffsetForLeaderEpoch(
+                    OffsetForLeaderEpochRequest::default().with_topics(vec![
+                        offset_for_leader_epoch_request::OffsetForLeaderTopic::default()
+                            .with_topic(name("test"))
+                            .with_partitions(vec![
+                                offset_for_leader_epoch_request::OffsetForLeaderPartition::default(
+                                ),
+                            ]),
+                    ]),
+                ),
                 other => panic!("no request for {other:?}"),
             };
             let cx = ctx(l, v);

@@ -113,3 +113,60 @@ fn fetch_waits_for_min_bytes_and_answers_when_a_produce_arrives() {
         other => panic!("the fetch was not answered when data arrived: {other:?}"),
     }
 }
+
+#[test]
+fn offset_for_leader_epoch_answers_where_the_epoch_ends_on_the_leader_only() {
+    use kafka_protocol::messages::offset_for_leader_epoch_request::{
+        OffsetForLeaderPartition, OffsetForLeaderTopic,
+    };
+    let (mut c, mut h, _d) = lab();
+    let l = leader(&c, "test", 0);
+    call(
+        &mut c,
+        &mut h,
+        &ctx(l, 9),
+        RequestKind::Produce(produce_req("test", 0, 1, batch(4, -1, 0))),
+    );
+    c.advance_by(100);
+    let epoch = c
+        .partition(&crate::cluster::types::TopicPartition::new("test", 0))
+        .expect("partition")
+        .leader_epoch;
+    let ask = |current: i32, wanted: i32| {
+        RequestKind::OffsetForLeaderEpoch(OffsetForLeaderEpochRequest::default().with_topics(vec![
+                OffsetForLeaderTopic::default()
+                    .with_topic(name("test"))
+                    .with_partitions(vec![
+                        OffsetForLeaderPartition::default()
+                            .with_partition(0)
+                            .with_current_leader_epoch(current)
+                            .with_leader_epoch(wanted),
+                    ]),
+            ]))
+    };
+    let answer = |c: &mut _, h: &mut _, body| match call(c, h, &ctx(l, 4), body) {
+        Some(ResponseKind::OffsetForLeaderEpoch(r)) => r.topics[0].partitions[0].clone(),
+        other => panic!("{other:?}"),
+    };
+    let p = answer(&mut c, &mut h, ask(epoch, epoch));
+    assert_eq!((p.error_code, p.leader_epoch, p.end_offset), (0, epoch, 4));
+    let p = answer(&mut c, &mut h, ask(epoch + 1, epoch));
+    assert_eq!(p.error_code, 76, "UNKNOWN_LEADER_EPOCH");
+    let follower = c
+        .partition(&crate::cluster::types::TopicPartition::new("test", 0))
+        .expect("partition")
+        .replicas
+        .iter()
+        .copied()
+        .find(|b| *b != l)
+        .expect("a follower");
+    let Some(ResponseKind::OffsetForLeaderEpoch(r)) =
+        call(&mut c, &mut h, &ctx(follower, 4), ask(-1, epoch))
+    else {
+        panic!()
+    };
+    assert_eq!(
+        r.topics[0].partitions[0].error_code, 6,
+        "NOT_LEADER_OR_FOLLOWER"
+    );
+}

@@ -130,3 +130,87 @@ fn metadata_carries_topic_ids_from_v10_and_none_before() {
         assert_eq!(t.expect("test listed").topic_id.as_u128(), want, "v{v}");
     }
 }
+
+#[test]
+fn find_coordinator_v4_answers_each_key_of_a_batch() {
+    let (mut c, mut h, _d) = lab();
+    let keys = ["g1", "g2"].map(StrBytes::from_static_str).to_vec();
+    let Some(ResponseKind::FindCoordinator(f)) = call(
+        &mut c,
+        &mut h,
+        &ctx(1, 4),
+        RequestKind::FindCoordinator(FindCoordinatorRequest::default().with_coordinator_keys(keys)),
+    ) else {
+        panic!()
+    };
+    assert_eq!(f.coordinators.len(), 2);
+    for (k, co) in ["g1", "g2"].iter().zip(&f.coordinators) {
+        assert_eq!(co.key.as_str(), *k);
+        assert_eq!(co.error_code, 0);
+        assert_eq!(co.node_id.0, c.coordinator_for(k).expect("coordinator"));
+        assert_eq!(co.port, 19092 + co.node_id.0 - 1);
+    }
+}
+
+#[test]
+fn describe_topic_partitions_pages_by_the_partition_limit_with_a_cursor() {
+    use kafka_protocol::messages::describe_topic_partitions_request::{Cursor, TopicRequest};
+    let (mut c, mut h, _d) = lab();
+    c.create_topic(crate::cluster::topic::TopicSpec::new("another", 3, 3))
+        .expect("topic");
+    c.advance_by(100);
+    let ask = |cursor: Option<(&str, i32)>| {
+        DescribeTopicPartitionsRequest::default()
+            .with_topics(vec![
+                TopicRequest::default().with_name(name("test")),
+                TopicRequest::default().with_name(name("another")),
+                TopicRequest::default().with_name(name("missing")),
+            ])
+            .with_response_partition_limit(2)
+            .with_cursor(cursor.map(|(t, p)| {
+                Cursor::default()
+                    .with_topic_name(name(t))
+                    .with_partition_index(p)
+            }))
+    };
+    let mut pages = Vec::new();
+    let mut cursor: Option<(String, i32)> = None;
+    for _ in 0..10 {
+        let req = ask(cursor.as_ref().map(|(t, p)| (t.as_str(), *p)));
+        let Some(ResponseKind::DescribeTopicPartitions(r)) = call(
+            &mut c,
+            &mut h,
+            &ctx(1, 0),
+            RequestKind::DescribeTopicPartitions(req),
+        ) else {
+            panic!()
+        };
+        for t in &r.topics {
+            let n = t.name.as_ref().expect("name").0.to_string();
+            if t.error_code != 0 {
+                pages.push((n, -1, t.error_code));
+                continue;
+            }
+            assert_eq!(t.topic_id.as_u128(), c.topic_id(&n).expect("id").0);
+            for p in &t.partitions {
+                assert_eq!(p.leader_id.0, leader(&c, &n, p.partition_index));
+                assert_eq!(p.eligible_leader_replicas.as_deref(), Some(&[][..]));
+                pages.push((n.clone(), p.partition_index, 0));
+            }
+        }
+        match r.next_cursor {
+            Some(n) => cursor = Some((n.topic_name.0.to_string(), n.partition_index)),
+            None => break,
+        }
+    }
+    // Topics by name, two partitions a page, the unknown topic with its error at the end.
+    let want = vec![
+        ("another".to_string(), 0, 0),
+        ("another".into(), 1, 0),
+        ("another".into(), 2, 0),
+        ("missing".into(), -1, 3),
+        ("test".into(), 0, 0),
+        ("test".into(), 1, 0),
+    ];
+    assert_eq!(pages, want);
+}
