@@ -14,10 +14,10 @@ pub mod live;
 pub mod playback;
 pub mod replay;
 pub mod snapshot;
-mod throughput;
+pub mod throughput;
 pub mod wire;
 
 pub use clients_host::MAX_SIM_CLIENTS;
 pub use command::{Command, CommandError, DirectorCommand};
 pub use core::Lab;
-pub use snapshot::{LabSnapshot, LessonStatus, ThroughputSnapshot};
+pub use snapshot::{AttachedCluster, BrokerAddress, LabSnapshot, LessonStatus, ThroughputSnapshot};

@@ -7,6 +7,7 @@
 //! `max_wait_ms`, OffsetCommit until replicated) are parked there and re-checked as time moves.
 
 pub mod admin;
+pub mod client_transport;
 pub mod consumer_protocol;
 pub mod describe_groups;
 pub mod fetch;

@@ -290,6 +290,7 @@ pub fn snapshot() -> LabSnapshot {
                 .collect(),
         },
         lesson: None,
+        attached: None,
     }
 }
 

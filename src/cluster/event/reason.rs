@@ -142,6 +142,9 @@ pub enum RemovalReason {
     },
     /// It did not send JoinGroup again within `rebalance.timeout.ms`.
     RebalanceTimeout,
+    /// A real cluster's DescribeGroups no longer lists it (`kafka-lab attach` sees that it went,
+    /// not whether it left or timed out).
+    NoLongerListed,
 }
 
 impl fmt::Display for RemovalReason {
@@ -155,6 +158,9 @@ impl fmt::Display for RemovalReason {
                 )
             }
             Self::RebalanceTimeout => f.write_str("did not rejoin within rebalance.timeout.ms"),
+            Self::NoLongerListed => {
+                f.write_str("no longer listed by DescribeGroups (left, or its session timed out)")
+            }
         }
     }
 }

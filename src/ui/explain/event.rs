@@ -319,6 +319,7 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
                 }
                 RemovalReason::LeaveGroup => "explain.event.removed_leave",
                 RemovalReason::RebalanceTimeout => "explain.event.removed_rejoin",
+                RemovalReason::NoLongerListed => "explain.event.removed_unlisted",
             }
         }
         RebalanceStarted { group, reason } => {
