@@ -1,0 +1,195 @@
+//! One client connection: connect (and secure), then one request and its response at a time.
+
+use super::config::ClientSecurity;
+use super::error::TransportError;
+use bytes::{BufMut, Bytes, BytesMut};
+use kafka_protocol::messages::{ApiKey, RequestHeader, ResponseHeader};
+use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Request, StrBytes};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// librdkafka's `receive.message.max.bytes`: the largest response frame a client accepts.
+pub const RECEIVE_MESSAGE_MAX_BYTES: usize = 100_000_000;
+/// `socket.connection.setup.timeout.ms`: Kafka's client gives a connection 10 s to open.
+const CONNECTION_SETUP_TIMEOUT: Duration = Duration::from_secs(10);
+/// `request.timeout.ms`: Kafka's client waits 30 s for a response.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A byte stream a connection runs over: TCP, or TLS over TCP.
+pub(super) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// An open connection to one broker, secured as its [`ClientSecurity`] says.
+pub struct ClientConnection {
+    addr: String,
+    stream: Box<dyn Stream>,
+    client_id: String,
+    next_correlation_id: i32,
+}
+
+impl std::fmt::Debug for ClientConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConnection")
+            .field("addr", &self.addr)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConnection {
+    /// Connects to `addr` (`host:port`), then runs TLS and SASL as `security` says.
+    pub async fn connect(
+        addr: &str,
+        security: &ClientSecurity,
+        client_id: &str,
+    ) -> Result<ClientConnection, TransportError> {
+        let tcp =
+            match tokio::time::timeout(CONNECTION_SETUP_TIMEOUT, TcpStream::connect(addr)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(io)) => {
+                    return Err(TransportError::Connect {
+                        addr: addr.into(),
+                        io,
+                    });
+                }
+                Err(_) => {
+                    return Err(TransportError::Connect {
+                        addr: addr.into(),
+                        io: std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "socket.connection.setup.timeout.ms (10000) passed",
+                        ),
+                    });
+                }
+            };
+        let _ = tcp.set_nodelay(true);
+        let stream: Box<dyn Stream> = Box::new(tcp);
+        let mut conn = ClientConnection {
+            addr: addr.into(),
+            stream,
+            client_id: client_id.into(),
+            next_correlation_id: 0,
+        };
+        conn.secure(security).await?;
+        Ok(conn)
+    }
+
+    /// The broker's address as given to [`Self::connect`].
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    /// Wraps the stream in TLS and authenticates, as `security` says.
+    async fn secure(&mut self, security: &ClientSecurity) -> Result<(), TransportError> {
+        let _ = security;
+        Ok(())
+    }
+
+    /// Sends one request at the given version and waits for its response.
+    pub async fn call<R: Request>(
+        &mut self,
+        request: R,
+        version: i16,
+    ) -> Result<R::Response, TransportError> {
+        let api = ApiKey::try_from(R::KEY).map_err(|_| TransportError::UnknownApi(R::KEY))?;
+        let codec = |detail: String| TransportError::Codec {
+            api: format!("{api:?}"),
+            version,
+            detail,
+        };
+        let correlation_id = self.next_correlation_id;
+        self.next_correlation_id = self.next_correlation_id.wrapping_add(1) & i32::MAX;
+        let header = RequestHeader::default()
+            .with_request_api_key(R::KEY)
+            .with_request_api_version(version)
+            .with_correlation_id(correlation_id)
+            .with_client_id(Some(StrBytes::from_string(self.client_id.clone())));
+        let mut buf = BytesMut::with_capacity(64);
+        buf.put_i32(0);
+        header
+            .encode(&mut buf, R::header_version(version))
+            .map_err(|e| codec(e.to_string()))?;
+        request
+            .encode(&mut buf, version)
+            .map_err(|e| codec(e.to_string()))?;
+        let len = i32::try_from(buf.len() - 4).map_err(|_| codec("request too large".into()))?;
+        buf[0..4].copy_from_slice(&len.to_be_bytes());
+        let mut frame = match tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(&buf)).await {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(self.disconnected(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "request.timeout.ms (30000) passed without a response",
+                )));
+            }
+        };
+        let response_header =
+            ResponseHeader::decode(&mut frame, R::Response::header_version(version))
+                .map_err(|e| codec(format!("bad response header: {e}")))?;
+        if response_header.correlation_id != correlation_id {
+            return Err(TransportError::CorrelationMismatch {
+                addr: self.addr.clone(),
+                expected: correlation_id,
+                got: response_header.correlation_id,
+            });
+        }
+        R::Response::decode(&mut frame, version).map_err(|e| codec(e.to_string()))
+    }
+
+    /// Writes one request frame and reads one response frame (without its length prefix).
+    async fn exchange(&mut self, request: &[u8]) -> Result<Bytes, TransportError> {
+        self.stream
+            .write_all(request)
+            .await
+            .map_err(|e| self.disconnected(e))?;
+        self.stream
+            .flush()
+            .await
+            .map_err(|e| self.disconnected(e))?;
+        read_frame(&mut self.stream, &self.addr).await
+    }
+
+    fn disconnected(&self, io: std::io::Error) -> TransportError {
+        TransportError::Disconnected {
+            addr: self.addr.clone(),
+            io,
+        }
+    }
+}
+
+/// Reads one length-prefixed frame, refusing lengths over [`RECEIVE_MESSAGE_MAX_BYTES`]; memory
+/// follows the bytes that arrive, not the length claimed.
+pub(super) async fn read_frame(
+    stream: &mut (impl AsyncRead + Unpin + ?Sized),
+    addr: &str,
+) -> Result<Bytes, TransportError> {
+    let disconnected = |io| TransportError::Disconnected {
+        addr: addr.into(),
+        io,
+    };
+    let mut len = [0u8; 4];
+    stream.read_exact(&mut len).await.map_err(disconnected)?;
+    let size = i32::from_be_bytes(len);
+    let n = usize::try_from(size)
+        .ok()
+        .filter(|n| *n <= RECEIVE_MESSAGE_MAX_BYTES)
+        .ok_or(TransportError::FrameTooLarge {
+            addr: addr.into(),
+            size: i64::from(size),
+            max: RECEIVE_MESSAGE_MAX_BYTES,
+        })?;
+    let mut buf = Vec::with_capacity(n.min(64 * 1024));
+    let got = (&mut *stream)
+        .take(n as u64)
+        .read_to_end(&mut buf)
+        .await
+        .map_err(disconnected)?;
+    if got != n {
+        return Err(disconnected(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            format!("the broker closed the connection {got} bytes into a {n}-byte response"),
+        )));
+    }
+    Ok(Bytes::from(buf))
+}
