@@ -1,0 +1,162 @@
+//! `kafka-lab attach` against a lab running in another process: the attached timeline (stdout
+//! piped, so it streams as text) must tell a consumer killed there and a broker killed there the
+//! way the lab itself would: the member gone, the group's new assignment, the broker's session
+//! expired and the elections that followed. The consumers are kafka-python's, so the test needs
+//! `KAFKA_LAB_PYTHON` (set by `.ci/test`; without it the test says so and passes, or fails under
+//! `KAFKA_LAB_REQUIRE_E2E=1`).
+
+mod common;
+
+use common::live_lab::{LiveLab, Proc, env_or_skip, spawn_streaming};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+fn script(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/python")
+        .join(name)
+}
+
+fn consumer(py: &str, lab: &LiveLab, name: &str) -> (Proc, mpsc::Receiver<String>) {
+    let mut cmd = Command::new(py);
+    cmd.arg(script("group_consumer.py")).args([
+        lab.all_brokers(),
+        "test".into(),
+        "attach-g".into(),
+        name.into(),
+    ]);
+    spawn_streaming(cmd, "consumer")
+}
+
+/// Reads lines until one satisfies `want`; panics with everything read when none does in time.
+fn wait_line(
+    rx: &mpsc::Receiver<String>,
+    seen: &mut Vec<String>,
+    timeout: Duration,
+    what: &str,
+    want: impl Fn(&str) -> bool,
+) -> String {
+    if let Some(line) = seen.iter().find(|l| want(l)) {
+        return line.clone();
+    }
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            seen.push(line.clone());
+            if want(&line) {
+                return line;
+            }
+        }
+    }
+    panic!(
+        "the attached timeline never showed {what}; it showed:\n{}",
+        seen.join("\n")
+    );
+}
+
+#[test]
+fn attached_timeline_tells_a_killed_consumer_and_a_killed_broker_in_another_lab() {
+    let Some(py) = env_or_skip("KAFKA_LAB_PYTHON", "attach") else {
+        return;
+    };
+    // Broker 2 crashes 45 s into the lab's run, once the group has settled and lost a member.
+    let lab = LiveLab::start(7, 5, &["--kill-broker", "2@45s"]);
+    let mut attach = Command::new(env!("CARGO_BIN_EXE_kafka-lab"));
+    attach.args([
+        "attach",
+        "--bootstrap",
+        &lab.all_brokers(),
+        "--interval",
+        "500ms",
+    ]);
+    let (_attach, timeline) = spawn_streaming(attach, "kafka-lab attach");
+    let mut seen = Vec::new();
+    wait_line(
+        &timeline,
+        &mut seen,
+        Duration::from_secs(20),
+        "the attach",
+        |l| l.contains("attached to") && l.contains("3 brokers") && l.contains("read-only"),
+    );
+
+    let (mut a, rx_a) = consumer(&py, &lab, "consumer-a");
+    let (_b, rx_b) = consumer(&py, &lab, "consumer-b");
+    // Both members own one partition each before one is killed.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (mut a_one, mut b_one) = (false, false);
+    while !(a_one && b_one) && Instant::now() < deadline {
+        for (rx, one) in [(&rx_a, &mut a_one), (&rx_b, &mut b_one)] {
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
+                *one = line
+                    .strip_prefix("ASSIGNED ")
+                    .is_some_and(|p| !p.is_empty() && !p.contains(','));
+            }
+        }
+    }
+    assert!(
+        a_one && b_one,
+        "the two consumers never split the partitions"
+    );
+    wait_line(
+        &timeline,
+        &mut seen,
+        Duration::from_secs(10),
+        "the split",
+        |l| l.contains("group attach-g rebalanced") && l.matches("→ [test-").count() == 2,
+    );
+    wait_line(
+        &timeline,
+        &mut seen,
+        Duration::from_secs(1),
+        "both members joining",
+        |l| l.contains("attach-g: consumer-b joined"),
+    );
+
+    // kill -9: no LeaveGroup; the coordinator removes it after session.timeout.ms=6000.
+    let _ = a.0.kill();
+    let _ = a.0.wait();
+    let removed = wait_line(
+        &timeline,
+        &mut seen,
+        Duration::from_secs(30),
+        "the member removed",
+        |l| l.contains("attach-g") && l.contains("no longer listed by DescribeGroups"),
+    );
+    assert!(removed.contains("rebalance"), "{removed}");
+    wait_line(
+        &timeline,
+        &mut seen,
+        Duration::from_secs(15),
+        "the survivor's assignment",
+        |l| l.contains("group attach-g rebalanced") && l.contains("[test-0,test-1]"),
+    );
+
+    // Broker 2 dies in the lab: Metadata drops it, ISRs shrink, its partitions get new leaders.
+    wait_line(
+        &timeline,
+        &mut seen,
+        Duration::from_secs(60),
+        "broker 2 gone",
+        |l| l.contains("broker 2") && l.contains("session expired"),
+    );
+    let elected = wait_line(
+        &timeline,
+        &mut seen,
+        Duration::from_secs(20),
+        "an election",
+        |l| l.contains("elected leader") && l.contains("leader 2 unavailable"),
+    );
+    assert!(
+        elected.starts_with(char::is_numeric) && elected.contains("election"),
+        "{elected}"
+    );
+    wait_line(
+        &timeline,
+        &mut seen,
+        Duration::from_secs(1),
+        "an ISR shrink",
+        |l| l.contains("ISR") && l.contains("2"),
+    );
+}
