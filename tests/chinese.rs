@@ -199,10 +199,13 @@ fn help_reads_in_chinese_and_english_help_is_unchanged() {
         "help",
         "possible",
         "values",
+        "attach",
+        "HOST",
     ];
     for args in [
         vec!["--help", "--lang", "zh"],
         vec!["lesson", "--help", "--lang=zh"],
+        vec!["attach", "--help", "--lang=zh"],
     ] {
         let help = stdout(bin().args(&args));
         assert!(help.contains("用法：") && help.contains("选项"), "{help}");
