@@ -290,6 +290,10 @@ pub(crate) mod tests {
         "PgUp",
         "PgDn",
         "space",
+        // `kafka-lab attach` names the requests it saw or sent.
+        "attach",
+        "DescribeGroups",
+        "CreateTopics",
     ];
 
     /// Fails unless `line` has Chinese in it and every Latin word is a Kafka term or data.

@@ -13,6 +13,17 @@ fn attached_snapshot(writes_allowed: bool) -> crate::lab::LabSnapshot {
     snap.producers.clear();
     snap.consumers.clear();
     snap.seed = 0;
+    // A client sees no quorum, generation or consumer position.
+    snap.quorum.clear();
+    for b in &mut snap.brokers {
+        b.port = Some(9092);
+    }
+    for g in &mut snap.groups {
+        g.generation = 0;
+        for p in &mut g.partitions {
+            p.position = None;
+        }
+    }
     snap.attached = Some(AttachedCluster {
         bootstrap: "kafka-1:9092,kafka-2:9092".into(),
         interval_ms: 1_000,
@@ -47,10 +58,14 @@ fn attached_app(width: u16, height: u16, writes_allowed: bool) -> App {
 fn the_bar_names_the_cluster_the_poll_interval_and_read_only() {
     let app = attached_app(160, 48, false);
     let text = screen_text(&app);
-    assert!(text.contains("attached kafka-1:9092,kafka-2:9092"), "{text}");
+    assert!(
+        text.contains("attached kafka-1:9092,kafka-2:9092"),
+        "{text}"
+    );
     assert!(text.contains("poll every 1000 ms (12 ms)"), "{text}");
     assert!(text.contains("read-only"), "{text}");
     assert!(!text.contains("seed 0"), "{text}");
+    assert!(text.contains("b s r: lab only"), "{text}");
     insta::assert_snapshot!("attach_160x48", text);
     insta::assert_snapshot!("attach_80x24", screen_text(&attached_app(80, 24, false)));
 }
@@ -83,7 +98,10 @@ fn lab_only_keys_say_why_and_send_nothing() {
         assert_eq!(update(&mut app, action), None, "{action:?}");
         assert_eq!(app.mode, Mode::Normal, "{action:?}");
         let flash = app.flash.clone().unwrap_or_default();
-        assert!(flash.contains("not on a real cluster"), "{action:?}: {flash}");
+        assert!(
+            flash.contains("not on a real cluster"),
+            "{action:?}: {flash}"
+        );
     }
 }
 
@@ -92,7 +110,12 @@ fn create_topic_needs_allow_writes() {
     let mut app = attached_app(160, 48, false);
     assert_eq!(update(&mut app, Action::CreateTopic), None);
     assert_eq!(app.mode, Mode::Normal);
-    assert!(app.flash.clone().unwrap_or_default().contains("--allow-writes"));
+    assert!(
+        app.flash
+            .clone()
+            .unwrap_or_default()
+            .contains("--allow-writes")
+    );
     let mut app = attached_app(160, 48, true);
     update(&mut app, Action::CreateTopic);
     assert!(matches!(app.mode, Mode::Dialog(_)), "{:?}", app.mode);

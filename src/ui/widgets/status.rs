@@ -94,6 +94,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             fit_at(lesson_hints(), room, "  "),
             theme.dim(),
         )),
+        None if snap.attached.is_some() => spans.push(Span::styled(
+            fit_at(text("status.attach_hints"), room, "  "),
+            theme.dim(),
+        )),
         None => spans.push(Span::styled(fit_at(hints(), room, "  "), theme.dim())),
     }
     frame.render_widget(Line::from(spans), area);
