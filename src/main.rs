@@ -233,17 +233,35 @@ struct ListenArgs {
     /// Run without the Kafka wire-protocol listener.
     #[arg(long)]
     no_listen: bool,
+    /// PEM certificate chain of the wire listener: with --tls-key, clients connect over TLS
+    /// (security.protocol SSL, or SASL_SSL with --sasl-users). Off by default.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// SASL users of the wire listener, one `[MECHANISM] user:password` a line (PLAIN,
+    /// SCRAM-SHA-256 or SCRAM-SHA-512; none: all three); clients must then authenticate
+    /// (SASL_PLAINTEXT, or SASL_SSL with --tls-cert). Off by default.
+    #[arg(long, value_name = "FILE")]
+    sasl_users: Option<std::path::PathBuf>,
 }
 
 impl ListenArgs {
-    /// The listener to start, or none with `--no-listen`.
-    fn wire_options(&self, defaults: ListenerConfig) -> Option<WireOptions> {
+    /// The listener to start, or none with `--no-listen`; fails on unusable TLS or SASL files.
+    fn wire_options(&self, defaults: ListenerConfig) -> Result<Option<WireOptions>> {
         if self.no_listen {
-            return None;
+            return Ok(None);
         }
+        let security = kafka_lab::protocol::ListenerSecurity::load(
+            self.tls_cert.as_deref(),
+            self.tls_key.as_deref(),
+            self.sasl_users.as_deref(),
+        )?;
         let mut config = ListenerConfig {
             base_port: self.port.unwrap_or(DEFAULT_PORT),
             bind: self.bind,
+            security,
             ..defaults
         };
         config.advertised_host = if self.bind.is_unspecified() {
@@ -251,10 +269,10 @@ impl ListenArgs {
         } else {
             self.bind.to_string()
         };
-        Some(WireOptions {
+        Ok(Some(WireOptions {
             config,
             required: self.port.is_some(),
-        })
+        }))
     }
 }
 
@@ -405,7 +423,9 @@ fn run(args: RunArgs, profile: Profile) -> Result<()> {
             .context("writing the event log")?;
         return Ok(());
     }
-    let wire = args.listen.wire_options(ListenerConfig::new(DEFAULT_PORT));
+    let wire = args
+        .listen
+        .wire_options(ListenerConfig::new(DEFAULT_PORT))?;
     let header = Header::new(
         lab.config().clone(),
         Start::Commands(setup),
@@ -447,7 +467,9 @@ fn lesson(args: LessonArgs, profile: Profile) -> Result<()> {
         return print_story(&scenario, temp.path(), args.seed, args.json)
             .map_err(anyhow::Error::msg);
     }
-    let listener = args.listen.wire_options(ListenerConfig::new(DEFAULT_PORT));
+    let listener = args
+        .listen
+        .wire_options(ListenerConfig::new(DEFAULT_PORT))?;
     let root = temp.path().to_path_buf();
     let (director, lab) = LessonDirector::start(std::sync::Arc::new(scenario), root, args.seed)
         .map_err(anyhow::Error::msg)?;

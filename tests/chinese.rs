@@ -201,6 +201,11 @@ fn help_reads_in_chinese_and_english_help_is_unchanged() {
         "values",
         "attach",
         "HOST",
+        "TLS",
+        "PEM",
+        "SSL",
+        "SASL",
+        "PLAIN",
     ];
     for args in [
         vec!["--help", "--lang", "zh"],

@@ -59,6 +59,8 @@ pub enum ListenerStatus {
         host: String,
         /// The bootstrap port (broker 1's).
         port: u16,
+        /// `security.protocol` a client must use.
+        security: crate::protocol::security::SecurityProtocol,
     },
     /// Not listening, and why.
     Off(ListenerError),
@@ -73,9 +75,10 @@ impl std::fmt::Display for ListenerStatus {
                 last_port,
                 host,
                 port,
+                security,
             } => write!(
                 f,
-                "Kafka wire protocol on {bind}:{first_port}..{last_port} (bootstrap_servers='{host}:{port}')"
+                "Kafka wire protocol on {bind}:{first_port}..{last_port}, {security} (bootstrap_servers='{host}:{port}')"
             ),
             Self::Off(error) => NoteText::ListenerOff {
                 error: error.clone(),
@@ -108,9 +111,11 @@ pub async fn start(mut lab: Lab, options: LiveOptions) -> anyhow::Result<(LiveLa
                     last_port: cfg.port_of(brokers as i32),
                     host: cfg.advertised_host.clone(),
                     port: cfg.base_port,
+                    security: cfg.security.protocol(),
                 });
+                let security = w.config.security.clone();
                 attachments.wire = Some(WireAttachment::new(&mut lab, w.config, calls_rx));
-                server = Some(tokio::spawn(listener::serve(sockets, calls_tx)));
+                server = Some(tokio::spawn(listener::serve(sockets, calls_tx, security)));
             }
             Err(e) if !w.required => {
                 listener_status = Some(ListenerStatus::Off(e.clone()));

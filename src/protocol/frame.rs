@@ -68,7 +68,7 @@ pub fn decode_request(frame: Bytes) -> Decoded {
     let Ok(api_key) = ApiKey::try_from(key) else {
         return Decoded::Reject(format!("unknown API key {key}"));
     };
-    if !versions::supports(api_key, version) {
+    if !versions::decodable(api_key, version) {
         if api_key == ApiKey::ApiVersions && version >= 0 {
             return Decoded::ApiVersionsTooNew { correlation_id };
         }

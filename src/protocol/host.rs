@@ -32,6 +32,8 @@ pub struct ListenerConfig {
     /// `auto.create.topics.enable` (the partition count and replication factor of a topic created
     /// this way are the cluster's `num.partitions` and `default.replication.factor`).
     pub auto_create_topics: bool,
+    /// TLS and SASL (PLAINTEXT unless the flags say otherwise).
+    pub security: super::ListenerSecurity,
 }
 
 impl ListenerConfig {
@@ -42,6 +44,7 @@ impl ListenerConfig {
             base_port,
             advertised_host: "127.0.0.1".into(),
             auto_create_topics: true,
+            security: super::ListenerSecurity::plaintext(),
         }
     }
 
@@ -153,7 +156,10 @@ impl WireHost {
     pub fn dispatch(&mut self, cluster: &mut Cluster, ctx: &Ctx, body: RequestKind) -> Outcome {
         use Outcome::Done;
         match body {
-            RequestKind::ApiVersions(_) => Done(versions::api_versions_response(0).into()),
+            RequestKind::ApiVersions(_) => {
+                let sasl = self.config.security.protocol().uses_sasl();
+                Done(versions::api_versions_response(0, sasl).into())
+            }
             RequestKind::Metadata(r) => Done(metadata::metadata(self, cluster, ctx, &r).into()),
             RequestKind::FindCoordinator(r) => {
                 Done(metadata::find_coordinator(self, cluster, &r).into())

@@ -15,14 +15,19 @@ pub mod frame;
 pub mod groups;
 pub mod host;
 pub mod listener;
+pub mod listener_security;
 pub mod metadata;
 pub mod offset_commit;
 pub mod produce;
+pub mod sasl;
+pub mod security;
+pub mod tls;
 pub mod topic_admin;
 pub mod txn;
 pub mod versions;
 pub mod wire_clients;
 
 pub use host::{ApiCall, ListenerConfig, Reply, WireHost};
+pub use listener_security::ListenerSecurity;
 #[cfg(test)]
 mod tests;

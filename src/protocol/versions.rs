@@ -36,6 +36,13 @@ pub const SUPPORTED: &[(ApiKey, i16, i16)] = &[
     (ApiKey::EndTxn, 0, 3),
 ];
 
+/// SASL's APIs, listed and served only on a listener with SASL users; the connection answers
+/// them itself (`sasl::Authenticator`), never the driver.
+pub const SASL: &[(ApiKey, i16, i16)] = &[
+    (ApiKey::SaslHandshake, 0, 1),
+    (ApiKey::SaslAuthenticate, 0, 2),
+];
+
 /// The supported range of `key`, if the lab serves it.
 pub fn range(key: ApiKey) -> Option<(i16, i16)> {
     SUPPORTED
@@ -49,13 +56,23 @@ pub fn supports(key: ApiKey, version: i16) -> bool {
     range(key).is_some_and(|(lo, hi)| (lo..=hi).contains(&version))
 }
 
-/// The ApiVersions response: every supported API with its range, and `error_code`.
-pub fn api_versions_response(error_code: i16) -> ApiVersionsResponse {
+/// Whether a frame of `key` at `version` may be decoded: the driver's APIs and SASL's.
+pub fn decodable(key: ApiKey, version: i16) -> bool {
+    supports(key, version)
+        || SASL
+            .iter()
+            .any(|(k, lo, hi)| *k == key && (*lo..=*hi).contains(&version))
+}
+
+/// The ApiVersions response: every supported API with its range (SASL's too when `sasl`), and
+/// `error_code`.
+pub fn api_versions_response(error_code: i16, sasl: bool) -> ApiVersionsResponse {
     ApiVersionsResponse::default()
         .with_error_code(error_code)
         .with_api_keys(
             SUPPORTED
                 .iter()
+                .chain(if sasl { SASL } else { &[] })
                 .map(|(k, lo, hi)| {
                     ApiVersion::default()
                         .with_api_key(*k as i16)

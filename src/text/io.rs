@@ -84,9 +84,11 @@ pub fn listener_status_in(lang: Lang, s: &ListenerStatus) -> String {
             last_port,
             host,
             port,
+            security,
         } => fill(
             text_in(lang, "io.listening"),
             &[
+                ("security", security.name()),
                 ("bind", bind),
                 ("first", &first_port.to_string()),
                 ("last", &last_port.to_string()),
@@ -202,6 +204,7 @@ pub(crate) mod tests {
             last_port: 9094,
             host: "127.0.0.1".into(),
             port: 9092,
+            security: crate::protocol::security::SecurityProtocol::SaslSsl,
         }
     }
 
@@ -226,6 +229,7 @@ pub(crate) mod tests {
         }
         let on = listener_status_in(Lang::Zh, &listening());
         assert!(on.contains("bootstrap_servers='127.0.0.1:9092'"), "{on}");
+        assert!(on.contains("SASL_SSL"), "{on}");
         crate::text::tests::assert_chinese(&on);
     }
 }

@@ -5,6 +5,7 @@ pub mod kraft;
 pub mod live_lab;
 pub mod liveness;
 pub mod require;
+pub mod secure;
 pub mod tmux;
 
 use kafka_lab::cluster::config::ClusterConfig;

@@ -89,6 +89,14 @@ pub struct WireSetup {
     pub auto_create_topics: bool,
     /// The address bound.
     pub bind: std::net::IpAddr,
+    /// `security.protocol` (PLAINTEXT in journals from before TLS and SASL): a replay answers
+    /// ApiVersions as the recorded listener did. Certificates and users are never recorded.
+    #[serde(default = "plaintext")]
+    pub security_protocol: String,
+}
+
+fn plaintext() -> String {
+    "PLAINTEXT".into()
 }
 
 impl From<&ListenerConfig> for WireSetup {
@@ -98,6 +106,7 @@ impl From<&ListenerConfig> for WireSetup {
             advertised_host: c.advertised_host.clone(),
             auto_create_topics: c.auto_create_topics,
             bind: c.bind,
+            security_protocol: c.security.protocol().name().into(),
         }
     }
 }
@@ -109,6 +118,10 @@ impl From<&WireSetup> for ListenerConfig {
             base_port: w.base_port,
             advertised_host: w.advertised_host.clone(),
             auto_create_topics: w.auto_create_topics,
+            security: crate::protocol::ListenerSecurity::recorded(
+                crate::protocol::security::SecurityProtocol::parse(&w.security_protocol)
+                    .unwrap_or(crate::protocol::security::SecurityProtocol::Plaintext),
+            ),
         }
     }
 }

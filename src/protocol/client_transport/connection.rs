@@ -64,26 +64,26 @@ impl ClientConnection {
                 }
             };
         let _ = tcp.set_nodelay(true);
-        let stream: Box<dyn Stream> = Box::new(tcp);
+        let stream: Box<dyn Stream> = if security.protocol().uses_tls() {
+            Box::new(tls_handshake(addr, tcp, security).await?)
+        } else {
+            Box::new(tcp)
+        };
         let mut conn = ClientConnection {
             addr: addr.into(),
             stream,
             client_id: client_id.into(),
             next_correlation_id: 0,
         };
-        conn.secure(security).await?;
+        if let Some(credentials) = security.sasl() {
+            super::sasl::authenticate(&mut conn, credentials).await?;
+        }
         Ok(conn)
     }
 
     /// The broker's address as given to [`Self::connect`].
     pub fn addr(&self) -> &str {
         &self.addr
-    }
-
-    /// Wraps the stream in TLS and authenticates, as `security` says.
-    async fn secure(&mut self, security: &ClientSecurity) -> Result<(), TransportError> {
-        let _ = security;
-        Ok(())
     }
 
     /// Sends one request at the given version and waits for its response.
@@ -192,4 +192,30 @@ pub(super) async fn read_frame(
         )));
     }
     Ok(Bytes::from(buf))
+}
+
+/// Runs the TLS handshake, checking the broker's certificate against the host in `addr`.
+async fn tls_handshake(
+    addr: &str,
+    tcp: TcpStream,
+    security: &ClientSecurity,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, TransportError> {
+    let tls = |detail: String| TransportError::Tls {
+        addr: addr.into(),
+        detail,
+    };
+    let config =
+        crate::protocol::tls::client_config(security.ca_file()).map_err(|e| tls(e.to_string()))?;
+    let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let name = rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|e| tls(format!("{host} is not a valid server name: {e}")))?;
+    let handshake = tokio_rustls::TlsConnector::from(config).connect(name, tcp);
+    match tokio::time::timeout(CONNECTION_SETUP_TIMEOUT, handshake).await {
+        Ok(Ok(stream)) => Ok(stream),
+        Ok(Err(e)) => Err(tls(e.to_string())),
+        Err(_) => Err(tls(
+            "socket.connection.setup.timeout.ms (10000) passed".into()
+        )),
+    }
 }

@@ -8,8 +8,10 @@
 mod config;
 mod connection;
 mod error;
+mod sasl;
 
-pub use config::{ClientConfigError, ClientSecurity, SaslMechanism, SecurityProtocol};
+pub use crate::protocol::security::{SaslMechanism, Secret, SecurityProtocol};
+pub use config::{ClientConfigError, ClientSecurity, SaslCredentials};
 pub use connection::ClientConnection;
 pub use error::TransportError;
 

@@ -2,6 +2,7 @@
 //! a fake broker (the real listener's are in `tests/client_transport.rs`).
 
 use super::*;
+use crate::protocol::security::SecurityValueError;
 use std::path::Path;
 
 #[test]
@@ -41,7 +42,10 @@ fn java_jaas_config_gives_the_user() {
 fn unknown_security_values_are_refused_in_kafkas_words() {
     let e = ClientSecurity::from_properties_text("bootstrap.servers=h:1\nsecurity.protocol=TLS\n")
         .unwrap_err();
-    assert!(matches!(e, ClientConfigError::UnknownSecurityProtocol(_)));
+    assert!(matches!(
+        e,
+        ClientConfigError::Value(SecurityValueError::UnknownSecurityProtocol(_))
+    ));
     assert!(
         e.to_string()
             .contains("PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL")
@@ -50,13 +54,18 @@ fn unknown_security_values_are_refused_in_kafkas_words() {
         "bootstrap.servers=h:1\nsecurity.protocol=SASL_SSL\nsasl.mechanism=GSSAPI\n",
     )
     .unwrap_err();
-    assert!(matches!(e, ClientConfigError::UnsupportedSaslMechanism(m) if m == "GSSAPI"));
+    assert!(
+        matches!(e, ClientConfigError::Value(SecurityValueError::UnsupportedSaslMechanism(m)) if m == "GSSAPI")
+    );
     // SASL without a mechanism is Kafka's default, GSSAPI: refused the same way.
     let e = ClientSecurity::from_properties_text(
         "bootstrap.servers=h:1\nsecurity.protocol=SASL_PLAINTEXT\nsasl.username=u\nsasl.password=p\n",
     )
     .unwrap_err();
-    assert!(matches!(e, ClientConfigError::UnsupportedSaslMechanism(_)));
+    assert!(matches!(
+        e,
+        ClientConfigError::Value(SecurityValueError::UnsupportedSaslMechanism(_))
+    ));
     let e = ClientSecurity::from_properties_text(
         "bootstrap.servers=h:1\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n",
     )
@@ -116,7 +125,7 @@ async fn fake_broker(correlation_offset: i32) -> String {
             panic!("not a request")
         };
         let resp = kafka_protocol::messages::ResponseKind::ApiVersions(
-            crate::protocol::versions::api_versions_response(0),
+            crate::protocol::versions::api_versions_response(0, false),
         );
         let out = frame::encode_response(
             req.api_key,
