@@ -160,3 +160,76 @@ fn attached_timeline_tells_a_killed_consumer_and_a_killed_broker_in_another_lab(
         |l| l.contains("ISR") && l.contains("2"),
     );
 }
+
+/// `kafka-lab attach` with the given flags against `lab`: the first few timeline lines.
+fn attach_lines(extra: &[String], within: Duration, until: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut attach = Command::new(env!("CARGO_BIN_EXE_kafka-lab"));
+    attach.arg("attach").args(extra);
+    let (_attach, timeline) = spawn_streaming(attach, "kafka-lab attach");
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if let Ok(line) = timeline.recv_timeout(Duration::from_millis(200)) {
+            let done = until(&line);
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn attach_over_sasl_ssl_reads_a_secured_lab_and_a_wrong_password_says_why_without_it() {
+    let pki = common::secure::TestPki::new();
+    let flags = pki.lab_flags("SASL_SSL");
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let lab = LiveLab::start(9, 5, &flags);
+    let right = pki.dir.path().join("bob.password");
+    std::fs::write(&right, "bob-secret\n").unwrap();
+    let wrong = pki.dir.path().join("wrong.password");
+    std::fs::write(&wrong, "not-bobs-secret-xyz\n").unwrap();
+    let args = |password: &std::path::Path| -> Vec<String> {
+        [
+            "--bootstrap",
+            &lab.all_brokers(),
+            "--security-protocol",
+            "SASL_SSL",
+            "--sasl-mechanism",
+            "SCRAM-SHA-512",
+            "--sasl-username",
+            "bob",
+            "--sasl-password-file",
+            &password.display().to_string(),
+            "--ca-file",
+            &pki.ca.display().to_string(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let ok = attach_lines(&args(&right), Duration::from_secs(20), |l| {
+        l.contains("attached to")
+    });
+    assert!(
+        ok.iter()
+            .any(|l| l.contains("attached to") && l.contains("3 brokers")),
+        "{ok:?}"
+    );
+    let bad = attach_lines(&args(&wrong), Duration::from_secs(20), |l| {
+        l.contains("poll failed")
+    });
+    let failed = bad
+        .iter()
+        .find(|l| l.contains("poll failed"))
+        .unwrap_or_else(|| panic!("{bad:?}"));
+    assert!(!bad.iter().any(|l| l.contains("attached to")), "{bad:?}");
+    assert!(!failed.contains("not-bobs-secret-xyz"), "{failed}");
+    // Plaintext against a TLS listener fails too, and says so.
+    let plain = attach_lines(
+        &["--bootstrap".to_string(), lab.all_brokers()],
+        Duration::from_secs(20),
+        |l| l.contains("poll failed"),
+    );
+    assert!(plain.iter().any(|l| l.contains("poll failed")), "{plain:?}");
+}
