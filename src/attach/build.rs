@@ -81,7 +81,15 @@ impl Builder {
             topics: topics.into_values().collect(),
             partitions,
             groups,
-            settings: Default::default(),
+            // A client cannot read the brokers' timers without DescribeConfigs: the `e`
+            // explanations and countdowns assume Kafka's defaults.
+            settings: crate::cluster::config::ClusterConfig::for_profile(
+                crate::cluster::config::Profile::Kafka,
+                view.brokers.len().max(1),
+                0,
+                "",
+            )
+            .settings(),
             next_retention_check_ms: 0,
             transactions: Vec::new(),
         };

@@ -13,6 +13,7 @@ fn attached_snapshot(writes_allowed: bool) -> crate::lab::LabSnapshot {
     snap.producers.clear();
     snap.consumers.clear();
     snap.seed = 0;
+    snap.next_retention_check_ms = 0;
     // A client sees no quorum, generation or consumer position.
     snap.quorum.clear();
     for b in &mut snap.brokers {
