@@ -7,6 +7,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use cli::attach::{AttachArgs, attach};
 use cli::bench::{BenchArgs, bench};
 use cli::journal::{RecordArgs, data_dir_is_fresh};
+use cli::listen::ListenArgs;
 use cli::replay::{ReplayArgs, replay};
 use kafka_lab::clients::spec::validate_rate;
 use kafka_lab::cluster::config::{ClusterConfig, KAFKA_VERSION, Profile};
@@ -16,7 +17,7 @@ use kafka_lab::lab::Lab;
 use kafka_lab::lab::command::Command;
 use kafka_lab::lab::driver::LabChannels;
 use kafka_lab::lab::journal::{Header, LessonStart, Start};
-use kafka_lab::lab::live::{self, LiveOptions, WireOptions};
+use kafka_lab::lab::live::{self, LiveOptions};
 use kafka_lab::protocol::ListenerConfig;
 use kafka_lab::scenario::default_lab::DefaultLab;
 use kafka_lab::scenario::headless::{OutputFormat, Timed, run_headless};
@@ -218,62 +219,6 @@ struct RunArgs {
     listen: ListenArgs,
     #[command(flatten)]
     record: RecordArgs,
-}
-
-/// The Kafka wire listener's flags, the same for the default lab and lessons.
-#[derive(Args, Debug, Clone)]
-struct ListenArgs {
-    /// Kafka wire-protocol port of broker 1; broker N listens on PORT + N - 1 (live mode).
-    /// Default 9092; when a default port is taken the lab runs without the listener and says so.
-    #[arg(long)]
-    port: Option<u16>,
-    /// Address the wire listener binds (loopback by default).
-    #[arg(long, default_value = "127.0.0.1")]
-    bind: std::net::IpAddr,
-    /// Run without the Kafka wire-protocol listener.
-    #[arg(long)]
-    no_listen: bool,
-    /// PEM certificate chain of the wire listener: with --tls-key, clients connect over TLS
-    /// (security.protocol SSL, or SASL_SSL with --sasl-users). Off by default.
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
-    tls_cert: Option<std::path::PathBuf>,
-    /// PEM private key of --tls-cert.
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
-    tls_key: Option<std::path::PathBuf>,
-    /// SASL users of the wire listener, one `[MECHANISM] user:password` a line (PLAIN,
-    /// SCRAM-SHA-256 or SCRAM-SHA-512; none: all three); clients must then authenticate
-    /// (SASL_PLAINTEXT, or SASL_SSL with --tls-cert). Off by default.
-    #[arg(long, value_name = "FILE")]
-    sasl_users: Option<std::path::PathBuf>,
-}
-
-impl ListenArgs {
-    /// The listener to start, or none with `--no-listen`; fails on unusable TLS or SASL files.
-    fn wire_options(&self, defaults: ListenerConfig) -> Result<Option<WireOptions>> {
-        if self.no_listen {
-            return Ok(None);
-        }
-        let security = kafka_lab::protocol::ListenerSecurity::load(
-            self.tls_cert.as_deref(),
-            self.tls_key.as_deref(),
-            self.sasl_users.as_deref(),
-        )?;
-        let mut config = ListenerConfig {
-            base_port: self.port.unwrap_or(DEFAULT_PORT),
-            bind: self.bind,
-            security,
-            ..defaults
-        };
-        config.advertised_host = if self.bind.is_unspecified() {
-            "127.0.0.1".to_string()
-        } else {
-            self.bind.to_string()
-        };
-        Ok(Some(WireOptions {
-            config,
-            required: self.port.is_some(),
-        }))
-    }
 }
 
 fn open_data_dir(args: &LabArgs) -> Result<DataDir> {
@@ -592,10 +537,7 @@ fn main() {
         None => run(cli.run, cli.profile),
     };
     if let Err(e) = result {
-        match e.downcast_ref::<kafka_lab::cluster::event::ListenerError>() {
-            Some(why) => eprintln!("kafka-lab: {}", kafka_lab::text::io::listener_error(why)),
-            None => eprintln!("kafka-lab: {e:#}"),
-        }
+        eprintln!("kafka-lab: {}", cli::listen::error_text(&e));
         std::process::exit(1);
     }
 }

@@ -3,4 +3,5 @@
 pub mod attach;
 pub mod bench;
 pub mod journal;
+pub mod listen;
 pub mod replay;

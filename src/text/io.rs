@@ -7,7 +7,7 @@ use crate::cluster::event::{IoDetail, IoKind, ListenerError};
 use crate::lab::live::ListenerStatus;
 
 /// What went wrong, in `lang` (no place).
-fn kind_in(lang: Lang, kind: &IoKind) -> String {
+pub(super) fn kind_in(lang: Lang, kind: &IoKind) -> String {
     let n = |v: &i64| v.to_string();
     let (key, args): (&'static str, Vec<(&str, String)>) = match kind {
         IoKind::NotFound => ("io.not_found", vec![]),

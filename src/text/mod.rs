@@ -11,6 +11,7 @@ pub mod io;
 pub mod lang;
 pub mod note;
 pub mod reason;
+pub mod security;
 pub mod width;
 
 pub use lang::Lang;
@@ -290,6 +291,12 @@ pub(crate) mod tests {
         "PgUp",
         "PgDn",
         "space",
+        "TLS",
+        "PEM",
+        "SASL",
+        "CA",
+        "PKCS",
+        "PLAIN",
         // `kafka-lab attach` names the requests it saw or sent.
         "attach",
         "DescribeGroups",
