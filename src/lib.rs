@@ -8,6 +8,7 @@
 //! reads snapshots).
 #![deny(unsafe_code)]
 
+pub mod attach;
 pub mod clients;
 pub mod cluster;
 pub mod data_dir;

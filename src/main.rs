@@ -4,6 +4,7 @@ mod cli;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use cli::attach::{AttachArgs, attach};
 use cli::bench::{BenchArgs, bench};
 use cli::journal::{RecordArgs, data_dir_is_fresh};
 use cli::listen::ListenArgs;
@@ -89,6 +90,9 @@ enum Cmd {
     Lesson(LessonArgs),
     /// Play a run's journal again (see --record): on the dashboard, or its story with --headless.
     Replay(ReplayArgs),
+    /// Open the dashboard on a real Kafka cluster: its brokers, partitions and groups, and a
+    /// timeline of what changes (read-only unless --allow-writes).
+    Attach(AttachArgs),
 }
 
 #[derive(Args, Debug)]
@@ -529,6 +533,7 @@ fn main() {
         Some(Cmd::Bench(args)) => bench(args),
         Some(Cmd::Lesson(args)) => lesson(args, cli.profile),
         Some(Cmd::Replay(args)) => replay(args),
+        Some(Cmd::Attach(args)) => attach(args),
         None => run(cli.run, cli.profile),
     };
     if let Err(e) = result {

@@ -199,6 +199,19 @@ fn help_reads_in_chinese_and_english_help_is_unchanged() {
         "help",
         "possible",
         "values",
+        "attach",
+        "HOST",
+        "PROTOCOL",
+        "MECHANISM",
+        "USER",
+        "PLAINTEXT",
+        "SASL_PLAINTEXT",
+        "SASL_SSL",
+        "SCRAM",
+        "SHA",
+        "librdkafka",
+        "CA",
+        "Java",
         "TLS",
         "PEM",
         "SSL",
@@ -208,6 +221,7 @@ fn help_reads_in_chinese_and_english_help_is_unchanged() {
     for args in [
         vec!["--help", "--lang", "zh"],
         vec!["lesson", "--help", "--lang=zh"],
+        vec!["attach", "--help", "--lang=zh"],
     ] {
         let help = stdout(bin().args(&args));
         assert!(help.contains("用法：") && help.contains("选项"), "{help}");

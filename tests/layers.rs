@@ -1,5 +1,5 @@
-//! The layers point down only: `log` ← `cluster` ← `clients`, `protocol` ← `lab` ← `text` ← `scenario` ←
-//! `ui` ← `main`. Every `crate::…` path in a folder's code (doc comments and `//` comments aside)
+//! The layers point down only: `log` ← `cluster` ← `clients`, `protocol` ← `lab` ← `attach` ←
+//! `text` ← `scenario` ← `ui` ← `main`. Every `crate::…` path in a folder's code (doc comments and `//` comments aside)
 //! must name its own layer or one below it; a test fails the moment someone adds an upward one.
 
 use std::collections::BTreeSet;
@@ -12,15 +12,21 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("clients", &["log", "cluster"]),
     ("protocol", &["log", "cluster"]),
     ("lab", &["log", "cluster", "clients", "protocol"]),
-    ("text", &["log", "cluster", "clients", "protocol", "lab"]),
+    ("attach", &["log", "cluster", "clients", "protocol", "lab"]),
+    (
+        "text",
+        &["log", "cluster", "clients", "protocol", "lab", "attach"],
+    ),
     (
         "scenario",
-        &["log", "cluster", "clients", "protocol", "lab", "text"],
+        &[
+            "log", "cluster", "clients", "protocol", "lab", "attach", "text",
+        ],
     ),
     (
         "ui",
         &[
-            "log", "cluster", "clients", "protocol", "lab", "text", "scenario", "signals",
+            "log", "cluster", "clients", "protocol", "lab", "attach", "text", "scenario", "signals",
         ],
     ),
     ("data_dir", &[]),

@@ -1,5 +1,6 @@
 //! Parts of the command line too big for `main.rs`: each file one subcommand or flag group.
 
+pub mod attach;
 pub mod bench;
 pub mod journal;
 pub mod listen;

@@ -252,6 +252,7 @@ impl Lab {
             consumers: self.clients.consumers().map(|c| c.snapshot()).collect(),
             throughput: self.throughput.history().clone(),
             lesson: None,
+            attached: None,
             travel: None,
         }
     }

@@ -14,11 +14,13 @@ pub mod live;
 pub mod playback;
 pub mod replay;
 pub mod snapshot;
-mod throughput;
+pub mod throughput;
 mod travel;
 pub mod wire;
 
 pub use clients_host::MAX_SIM_CLIENTS;
 pub use command::{Command, CommandError, DirectorCommand};
 pub use core::Lab;
-pub use snapshot::{LabSnapshot, LessonStatus, ThroughputSnapshot, TravelStatus};
+pub use snapshot::{
+    AttachedCluster, BrokerAddress, LabSnapshot, LessonStatus, ThroughputSnapshot, TravelStatus,
+};

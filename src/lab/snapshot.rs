@@ -25,10 +25,44 @@ pub struct LabSnapshot {
     pub throughput: ThroughputSnapshot,
     /// The running lesson's progress, when a lesson directs the lab (`kafka-lab lesson NAME`).
     pub lesson: Option<LessonStatus>,
+    /// Set when the dashboard shows a real cluster (`kafka-lab attach`) instead of the lab.
+    pub attached: Option<AttachedCluster>,
     /// Where in the run the screen is, when that is not simply now: the past of a live run, or a
     /// replay. The viewer's, not the run's, so fingerprints and `--json` leave it out.
     #[serde(skip)]
     pub travel: Option<TravelStatus>,
+}
+
+/// A real cluster the dashboard is attached to: what the lab's own snapshot has no place for.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AttachedCluster {
+    /// The `bootstrap.servers` given.
+    pub bootstrap: String,
+    /// How often the cluster is polled (`--interval`), ms.
+    pub interval_ms: i64,
+    /// Whether the dashboard may write (`--allow-writes`).
+    pub writes_allowed: bool,
+    /// The cluster id Metadata reports.
+    pub cluster_id: Option<String>,
+    /// Every broker Metadata lists, with its address and rack, in id order.
+    pub brokers: Vec<BrokerAddress>,
+    /// How long the newest poll cycle took, ms.
+    pub last_poll_ms: i64,
+    /// Why the newest poll failed, if it did (the view is then the last one that succeeded).
+    pub poll_error: Option<String>,
+}
+
+/// A broker's listener as Metadata gives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BrokerAddress {
+    /// `node.id`.
+    pub id: crate::cluster::types::BrokerId,
+    /// Advertised host.
+    pub host: String,
+    /// Advertised port.
+    pub port: i32,
+    /// `broker.rack`, when set.
+    pub rack: Option<String>,
 }
 
 /// Where in a run the screen is: what the position bar draws.

@@ -301,6 +301,10 @@ pub(crate) mod tests {
         "CA",
         "PKCS",
         "PLAIN",
+        // `kafka-lab attach` names the requests it saw or sent.
+        "attach",
+        "DescribeGroups",
+        "CreateTopics",
     ];
 
     /// Fails unless `line` has Chinese in it and every Latin word is a Kafka term or data.

@@ -166,6 +166,70 @@ pub fn note_in(lang: Lang, n: &NoteText) -> String {
             "note.journal_stopped",
             vec![("error".into(), error.clone())],
         ),
+        Attached {
+            bootstrap,
+            brokers,
+            interval_ms,
+            writes,
+        } => (
+            "note.attached",
+            vec![
+                ("bootstrap".into(), bootstrap.clone()),
+                ("brokers".into(), brokers.to_string()),
+                ("ms".into(), interval_ms.to_string()),
+                (
+                    "mode".into(),
+                    text_in(
+                        lang,
+                        if *writes {
+                            "note.attach_writes"
+                        } else {
+                            "note.attach_read_only_mode"
+                        },
+                    )
+                    .to_string(),
+                ),
+            ],
+        ),
+        AttachPollFailed { error } => (
+            "note.attach_poll_failed",
+            vec![("error".into(), error.clone())],
+        ),
+        AttachPollRecovered => ("note.attach_poll_recovered", vec![]),
+        GroupRebalanced { group, assignment } => (
+            "note.group_rebalanced",
+            vec![
+                ("group".into(), group.clone()),
+                (
+                    "assignment".into(),
+                    NoteText::assignment_list(assignment, text_in(lang, "note.assignment_none")),
+                ),
+            ],
+        ),
+        LagRising { group, from, to } => (
+            "note.lag_rising",
+            vec![
+                ("group".into(), group.clone()),
+                ("from".into(), from.to_string()),
+                ("to".into(), to.to_string()),
+            ],
+        ),
+        AttachUnavailable => ("note.attach_unavailable", vec![]),
+        AttachReadOnly => ("note.attach_read_only", vec![]),
+        AttachWrote { request, detail } => (
+            "note.attach_wrote",
+            vec![
+                ("request".into(), request.clone()),
+                ("detail".into(), detail.clone()),
+            ],
+        ),
+        AttachWriteFailed { request, error } => (
+            "note.attach_write_failed",
+            vec![
+                ("request".into(), request.clone()),
+                ("error".into(), error.clone()),
+            ],
+        ),
         Rewound {
             at_ms,
             from_ms,
@@ -363,6 +427,43 @@ mod tests {
             NoteText::ReplayOnly,
             NoteText::ReplayEnded,
             NoteText::ReplayFailed { error: e() },
+            NoteText::Attached {
+                bootstrap: "h1:9092".into(),
+                brokers: 3,
+                interval_ms: 1000,
+                writes: false,
+            },
+            NoteText::Attached {
+                bootstrap: "h1:9092".into(),
+                brokers: 3,
+                interval_ms: 1000,
+                writes: true,
+            },
+            NoteText::AttachPollFailed { error: e() },
+            NoteText::AttachPollRecovered,
+            NoteText::GroupRebalanced {
+                group: "g1".into(),
+                assignment: vec![("m1".into(), vec![tp()]), ("m2".into(), vec![])],
+            },
+            NoteText::GroupRebalanced {
+                group: "g1".into(),
+                assignment: vec![],
+            },
+            NoteText::LagRising {
+                group: "g1".into(),
+                from: 10,
+                to: 500,
+            },
+            NoteText::AttachUnavailable,
+            NoteText::AttachReadOnly,
+            NoteText::AttachWrote {
+                request: "CreateTopics".into(),
+                detail: "t1".into(),
+            },
+            NoteText::AttachWriteFailed {
+                request: "CreateTopics".into(),
+                error: e(),
+            },
             NoteText::Rewound {
                 at_ms: 12_500,
                 from_ms: 45_000,

@@ -54,6 +54,7 @@ pub fn removal_in(lang: Lang, r: &RemovalReason) -> String {
             &[("session", &session_timeout_ms.to_string())],
         ),
         RemovalReason::RebalanceTimeout => say(lang, "reason.rebalance_timeout", &[]),
+        RemovalReason::NoLongerListed => say(lang, "reason.no_longer_listed", &[]),
         RemovalReason::ConsumerSessionTimeout { session_timeout_ms } => say(
             lang,
             "reason.consumer_session_timeout",
@@ -152,6 +153,7 @@ pub(crate) mod tests {
                 session_timeout_ms: 10_000,
             },
             RemovalReason::RebalanceTimeout,
+            RemovalReason::NoLongerListed,
             RemovalReason::ConsumerSessionTimeout {
                 session_timeout_ms: 45_000,
             },

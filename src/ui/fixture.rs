@@ -297,6 +297,7 @@ pub fn snapshot() -> LabSnapshot {
                 .collect(),
         },
         lesson: None,
+        attached: None,
         travel: None,
     }
 }

@@ -169,6 +169,58 @@ pub enum NoteText {
         /// Why, with the journal's path.
         error: String,
     },
+    /// `kafka-lab attach` reached a real cluster.
+    Attached {
+        /// `bootstrap.servers`.
+        bootstrap: String,
+        /// Brokers Metadata listed.
+        brokers: usize,
+        /// The poll interval, ms.
+        interval_ms: i64,
+        /// Whether the dashboard may write (`--allow-writes`).
+        writes: bool,
+    },
+    /// A poll of the real cluster failed: the view stays the last one that succeeded.
+    AttachPollFailed {
+        /// Why, in Kafka's words.
+        error: String,
+    },
+    /// Polls succeed again after failing.
+    AttachPollRecovered,
+    /// A real cluster's group has a new assignment (its generation is not visible to a client).
+    GroupRebalanced {
+        /// `group.id`.
+        group: String,
+        /// Who owns what now.
+        assignment: Vec<(String, Vec<TopicPartition>)>,
+    },
+    /// A group's total lag rose poll after poll.
+    LagRising {
+        /// `group.id`.
+        group: String,
+        /// Its lag when it started rising.
+        from: i64,
+        /// Its lag now.
+        to: i64,
+    },
+    /// A lab-only key on a real cluster.
+    AttachUnavailable,
+    /// A write asked of a dashboard attached without `--allow-writes`.
+    AttachReadOnly,
+    /// The dashboard wrote to the real cluster.
+    AttachWrote {
+        /// The Kafka request (`CreateTopics`, `OffsetCommit`, ...).
+        request: String,
+        /// What it wrote (names and values).
+        detail: String,
+    },
+    /// A write the dashboard sent failed.
+    AttachWriteFailed {
+        /// The Kafka request.
+        request: String,
+        /// Kafka's error.
+        error: String,
+    },
     /// The run resumed from a past instant: a new future starts, the old one is kept in a file.
     Rewound {
         /// The instant resumed from (simulated ms).
@@ -260,6 +312,21 @@ impl From<&str> for NoteText {
 }
 
 impl NoteText {
+    /// `member → [t-0,t-1]; ...`, or `none` for an empty assignment.
+    pub fn assignment_list(assignment: &[(String, Vec<TopicPartition>)], none: &str) -> String {
+        if assignment.is_empty() {
+            return none.to_string();
+        }
+        assignment
+            .iter()
+            .map(|(m, tps)| {
+                let tps: Vec<String> = tps.iter().map(|t| t.to_string()).collect();
+                format!("{m} → [{}]", tps.join(","))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// The partitions a restart note names: each as the `by` template (`{tp} by {n}`), then the
     /// `rest` template (`{n} more`) for those not named, joined by `sep`.
     pub fn behind_list(
@@ -385,6 +452,42 @@ impl fmt::Display for NoteText {
             Self::JournalStopped { error } => {
                 write!(f, "journal stopped: {error}; the run goes on unrecorded")
             }
+            Self::Attached {
+                bootstrap,
+                brokers,
+                interval_ms,
+                writes,
+            } => write!(
+                f,
+                "attached to {bootstrap}: {brokers} brokers, polled every {interval_ms} ms, {}",
+                if *writes {
+                    "writes allowed"
+                } else {
+                    "read-only"
+                }
+            ),
+            Self::AttachPollFailed { error } => {
+                write!(f, "poll failed: {error}; showing the last view")
+            }
+            Self::AttachPollRecovered => f.write_str("the cluster answers again"),
+            Self::GroupRebalanced { group, assignment } => write!(
+                f,
+                "group {group} rebalanced: {}",
+                Self::assignment_list(assignment, "none")
+            ),
+            Self::LagRising { group, from, to } => {
+                write!(f, "group {group}: lag rising, {from} → {to} records")
+            }
+            Self::AttachUnavailable => f.write_str(
+                "not on a real cluster: kafka-lab attach does not stop brokers or other people's clients",
+            ),
+            Self::AttachReadOnly => {
+                f.write_str("read-only: start kafka-lab attach with --allow-writes to write")
+            }
+            Self::AttachWrote { request, detail } => {
+                write!(f, "this dashboard sent {request}: {detail}")
+            }
+            Self::AttachWriteFailed { request, error } => write!(f, "{request} failed: {error}"),
             Self::Rewound {
                 at_ms,
                 from_ms,

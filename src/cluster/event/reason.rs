@@ -142,6 +142,9 @@ pub enum RemovalReason {
     },
     /// It did not send JoinGroup again within `rebalance.timeout.ms`.
     RebalanceTimeout,
+    /// A real cluster's DescribeGroups no longer lists it (`kafka-lab attach` sees that it went,
+    /// not whether it left or timed out).
+    NoLongerListed,
     /// A KIP-848 member sent no ConsumerGroupHeartbeat within the broker's
     /// `group.consumer.session.timeout.ms`.
     ConsumerSessionTimeout {
@@ -166,6 +169,9 @@ impl fmt::Display for RemovalReason {
                 )
             }
             Self::RebalanceTimeout => f.write_str("did not rejoin within rebalance.timeout.ms"),
+            Self::NoLongerListed => {
+                f.write_str("no longer listed by DescribeGroups (left, or its session timed out)")
+            }
             Self::ConsumerSessionTimeout { session_timeout_ms } => write!(
                 f,
                 "no ConsumerGroupHeartbeat for group.consumer.session.timeout.ms={session_timeout_ms}"

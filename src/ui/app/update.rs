@@ -253,6 +253,32 @@ impl App {
     }
 }
 
+/// Keys that act on the lab itself (faults, its clock, its simulated clients): a dashboard
+/// attached to a real cluster has no such power.
+pub fn lab_only(action: Action) -> bool {
+    matches!(
+        action,
+        Action::KillBroker
+            | Action::ShutdownBroker
+            | Action::RestartBroker
+            | Action::KillController
+            | Action::RestartController
+            | Action::KillConsumer
+            | Action::CloseConsumer
+            | Action::AddPartition
+            | Action::DeleteTopic
+            | Action::TogglePause
+            | Action::Slower
+            | Action::Faster
+            | Action::RateUp
+            | Action::RateDown
+            | Action::SpawnProducer
+            | Action::SpawnConsumer
+            | Action::LessonNext
+            | Action::LessonRestart
+    )
+}
+
 /// Applies one action; returns the command to send to the lab, if any. Pure: no I/O.
 pub fn update(app: &mut App, action: Action) -> Option<Command> {
     match action {
@@ -275,6 +301,20 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
             return None;
         }
         _ => {}
+    }
+    // On a real cluster (`kafka-lab attach`) the lab's fault and clock keys say why they do
+    // nothing, and writes need --allow-writes.
+    if let Some(attached) = &app.snapshot.attached
+        && app.mode == Mode::Normal
+    {
+        if lab_only(action) {
+            app.flash = Some(text("flash.attach_unavailable").into());
+            return None;
+        }
+        if action == Action::CreateTopic && !attached.writes_allowed {
+            app.flash = Some(text("flash.attach_read_only").into());
+            return None;
+        }
     }
     let explain_max = match &app.mode {
         Mode::Explain { target, .. } => crate::ui::widgets::explain::scroll_max(app, target),

@@ -343,6 +343,7 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
                 }
                 RemovalReason::LeaveGroup => "explain.event.removed_leave",
                 RemovalReason::RebalanceTimeout => "explain.event.removed_rejoin",
+                RemovalReason::NoLongerListed => "explain.event.removed_unlisted",
                 RemovalReason::ConsumerSessionTimeout { session_timeout_ms } => {
                     put("session", session_timeout_ms.to_string());
                     put(

@@ -11,6 +11,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+mod attach;
 mod chinese;
 mod countdowns;
 mod dialogs;

@@ -31,7 +31,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Panel::Brokers;
     let snap = &app.snapshot;
     // In a lesson `b` goes back to the start, so killing a broker moves to `B`.
-    let hint = if app.lesson_mode {
+    let hint = if snap.attached.is_some() {
+        text("panel.brokers_hint_attach")
+    } else if app.lesson_mode {
         text("panel.brokers_hint_lesson")
     } else {
         text("panel.brokers_hint")

@@ -285,7 +285,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Panel::Groups;
     let block = panel(
         text("panel.groups"),
-        text("panel.groups_hint"),
+        text(if snap.attached.is_some() {
+            "panel.groups_hint_attach"
+        } else {
+            "panel.groups_hint"
+        }),
         focused,
         theme,
     );

@@ -102,7 +102,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Panel::Producers;
     let mut block = panel(
         text("panel.producers"),
-        text("panel.producers_hint"),
+        text(if snap.attached.is_some() {
+            "panel.producers_hint_attach"
+        } else {
+            "panel.producers_hint"
+        }),
         focused,
         theme,
     );

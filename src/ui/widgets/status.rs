@@ -51,7 +51,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let mut spans = vec![Span::styled(" kafka-lab ", theme.header())];
-    if app.connected {
+    if let Some(a) = &snap.attached {
+        spans.push(Span::raw(format!(
+            "{} {} │ {} │ ",
+            text("bar.attached"),
+            a.bootstrap,
+            crate::text::text_with(
+                "bar.poll",
+                &[
+                    ("ms", &a.interval_ms.to_string()),
+                    ("took", &a.last_poll_ms.to_string())
+                ]
+            ),
+        )));
+        if a.poll_error.is_some() {
+            spans.push(Span::styled(text("bar.poll_failed"), theme.paused()));
+        } else if a.writes_allowed {
+            spans.push(Span::raw(text("bar.writes")));
+        } else {
+            spans.push(Span::raw(text("bar.read_only")));
+        }
+    } else if app.connected {
         spans.push(Span::raw(format!(
             "{} {} │ {} │ {} ",
             text("bar.seed"),
@@ -62,10 +82,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         spans.push(Span::styled(text("status.starting"), theme.dim()));
     }
-    if app.paused {
-        spans.push(Span::styled(text("status.paused"), theme.paused()));
-    } else {
-        spans.push(Span::raw(text("status.running")));
+    // A real cluster has no clock to pause: its bar says how it is polled instead.
+    match (snap.attached.is_some(), app.paused) {
+        (true, _) => {}
+        (false, true) => spans.push(Span::styled(text("status.paused"), theme.paused())),
+        (false, false) => spans.push(Span::raw(text("status.running"))),
     }
     spans.push(Span::raw(" │ "));
     // What is left of the bar: a message is cut at a word, the hints between two keys.
@@ -75,6 +96,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Some(msg) => spans.push(Span::styled(fit_words(msg, room), theme.header())),
         None if app.lesson_mode => spans.push(Span::styled(
             fit_at(lesson_hints(), room, "  "),
+            theme.dim(),
+        )),
+        None if snap.attached.is_some() => spans.push(Span::styled(
+            fit_at(text("status.attach_hints"), room, "  "),
             theme.dim(),
         )),
         None => spans.push(Span::styled(fit_at(hints(), room, "  "), theme.dim())),
