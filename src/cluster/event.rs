@@ -11,12 +11,14 @@ mod io_detail;
 mod note;
 mod quorum;
 mod reason;
+mod undone;
 
 pub use importance::{PinKind, is_internal_topic};
 pub use io_detail::{IoDetail, IoKind, ListenerError};
-pub use note::{ClientDescription, CommitWords, NoteText, UndoneAction, secs_1};
+pub use note::{ClientDescription, CommitWords, NoteText, secs_1};
 pub use quorum::QuorumChange;
 pub use reason::{ElectionReason, ProduceError, RebalanceReason, RemovalReason, TruncationReason};
+pub use undone::UndoneAction;
 
 /// One thing that happened.
 #[derive(Clone, Debug, PartialEq, Serialize)]

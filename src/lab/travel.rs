@@ -95,6 +95,7 @@ fn undone_action(cmd: &Command) -> Option<UndoneAction> {
         Command::KillController(id) => UndoneAction::KillController(*id),
         Command::DeleteTopic(t) => UndoneAction::DeleteTopic(t.clone()),
         Command::StopProducer(id) => UndoneAction::StopProducer(*id),
+        Command::KillProducer(id) => UndoneAction::KillProducer(*id),
         Command::KillConsumer(id) => UndoneAction::KillConsumer(*id),
         Command::CloseConsumer(id) => UndoneAction::CloseConsumer(*id),
         _ => return None,

@@ -489,6 +489,7 @@ mod tests {
             KillController(1),
             DeleteTopic("t1".into()),
             StopProducer(1),
+            KillProducer(1),
             KillConsumer(3),
             CloseConsumer(3),
         ]
