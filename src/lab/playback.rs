@@ -51,7 +51,7 @@ pub async fn play(mut replay: Replay, ch: DriverChannels, mut rebuild: Option<Re
         let before = replay.now_ms();
         if !failed {
             let target = clock.now_ms().min(before + MAX_SIM_MS_PER_TICK);
-            if let Err(e) = replay.advance_to(target) {
+            if let Err(e) = replay.play_to(target) {
                 failed = true;
                 replay.note(NoteText::ReplayFailed {
                     error: e.to_string(),

@@ -106,6 +106,16 @@ impl Replay {
     /// Applies every line due by `t_ms` (each after stepping to its time), then steps to `t_ms`.
     /// A lesson started over counts from 0 again: lines after its `b` belong to the new lab.
     pub fn advance_to(&mut self, t_ms: i64) -> Result<(), ReplayError> {
+        self.advance(t_ms, false)
+    }
+
+    /// As [`Replay::advance_to`], but never past the journal's last line once every line is
+    /// applied: a playback shows what was recorded, and nothing was after it.
+    pub fn play_to(&mut self, t_ms: i64) -> Result<(), ReplayError> {
+        self.advance(t_ms, true)
+    }
+
+    fn advance(&mut self, t_ms: i64, stop_at_end: bool) -> Result<(), ReplayError> {
         while let Some(line) = self.lines.get(self.next) {
             if line.t > t_ms {
                 break;
@@ -120,6 +130,11 @@ impl Replay {
                 return Ok(());
             }
         }
+        let t_ms = if stop_at_end && self.done() {
+            t_ms.min(self.end_ms.max(self.now_ms()))
+        } else {
+            t_ms
+        };
         self.driver.replay_to(t_ms);
         Ok(())
     }
