@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 mod display;
+pub use display::{assignment_words, list};
 mod importance;
 mod io_detail;
 mod note;

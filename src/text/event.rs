@@ -6,14 +6,8 @@
 use super::note::{description_in, note_in};
 use super::reason::{election_in, produce_error_in, rebalance_in, removal_in, truncation_in};
 use super::{Lang, fill, text_in};
-use crate::cluster::event::{ElectionSource, EventKind};
+use crate::cluster::event::{ElectionSource, EventKind, assignment_words, list};
 use std::fmt::Display;
-
-/// `[a,b,c]`, the compact form lists take in event lines (as in the English Display).
-fn list<T: Display>(items: &[T]) -> String {
-    let parts: Vec<String> = items.iter().map(|i| i.to_string()).collect();
-    format!("[{}]", parts.join(","))
-}
 
 /// `2.4 s`, a simulated duration as the English Display says it.
 fn secs(ms: i64) -> String {
@@ -285,41 +279,29 @@ fn key_and_args(lang: Lang, kind: &EventKind) -> (&'static str, Vec<(&'static st
             generation,
             assignor,
             assignment,
-        } => {
-            let parts: Vec<String> = assignment
-                .iter()
-                .map(|(m, tps)| format!("{m}→{}", list(tps)))
-                .collect();
-            (
-                "event.generation",
-                vec![
-                    ("group", s(group)),
-                    ("generation", s(generation)),
-                    ("assignor", s(assignor)),
-                    ("assignment", parts.join(" ")),
-                ],
-            )
-        }
+        } => (
+            "event.generation",
+            vec![
+                ("group", s(group)),
+                ("generation", s(generation)),
+                ("assignor", s(assignor)),
+                ("assignment", assignment_words(assignment)),
+            ],
+        ),
         TargetAssignment {
             group,
             group_epoch,
             assignor,
             assignment,
-        } => {
-            let parts: Vec<String> = assignment
-                .iter()
-                .map(|(m, tps)| format!("{m}→{}", list(tps)))
-                .collect();
-            (
-                "event.target_assignment",
-                vec![
-                    ("group", s(group)),
-                    ("epoch", s(group_epoch)),
-                    ("assignor", s(assignor)),
-                    ("assignment", parts.join(" ")),
-                ],
-            )
-        }
+        } => (
+            "event.target_assignment",
+            vec![
+                ("group", s(group)),
+                ("epoch", s(group_epoch)),
+                ("assignor", s(assignor)),
+                ("assignment", assignment_words(assignment)),
+            ],
+        ),
         MemberEpoch {
             group,
             member_id,

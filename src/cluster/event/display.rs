@@ -16,9 +16,20 @@ impl fmt::Display for Event {
 }
 
 /// `[a,b,c]`, the compact form partition and replica lists take in event text.
-fn list<T: fmt::Display>(items: &[T]) -> String {
+pub fn list<T: fmt::Display>(items: &[T]) -> String {
     let parts: Vec<String> = items.iter().map(|i| i.to_string()).collect();
     format!("[{}]", parts.join(","))
+}
+
+/// `m1→[t-0] m2→[t-1]`, an assignment as event lines say it (in every language).
+pub fn assignment_words(
+    assignment: &[(String, Vec<super::super::types::TopicPartition>)],
+) -> String {
+    let parts: Vec<String> = assignment
+        .iter()
+        .map(|(m, tps)| format!("{m}→{}", list(tps)))
+        .collect();
+    parts.join(" ")
 }
 
 /// `2.4 s`: a simulated duration as the timeline says it.
@@ -289,14 +300,10 @@ impl fmt::Display for EventKind {
                 assignor,
                 assignment,
             } => {
-                let parts: Vec<String> = assignment
-                    .iter()
-                    .map(|(m, tps)| format!("{m}→{}", list(tps)))
-                    .collect();
                 write!(
                     f,
                     "{group}: generation {generation} ({assignor}): {}",
-                    parts.join(" ")
+                    assignment_words(assignment)
                 )
             }
             PartitionsRevoked {
@@ -310,14 +317,10 @@ impl fmt::Display for EventKind {
                 assignor,
                 assignment,
             } => {
-                let parts: Vec<String> = assignment
-                    .iter()
-                    .map(|(m, tps)| format!("{m}→{}", list(tps)))
-                    .collect();
                 write!(
                     f,
                     "{group}: group epoch {group_epoch} ({assignor}), target {}",
-                    parts.join(" ")
+                    assignment_words(assignment)
                 )
             }
             MemberEpoch {
