@@ -3,81 +3,14 @@
 
 mod common;
 
+use common::groups::*;
 use common::{TestLab, tp};
-use kafka_lab::clients::spec::{CommitMode, OffsetReset};
-use kafka_lab::clients::spec::{ConsumerSpec, ProducerSpec};
+use kafka_lab::clients::spec::{CommitMode, ProducerSpec};
 use kafka_lab::cluster::event::{EventKind, RemovalReason};
-use kafka_lab::cluster::group::OffsetAndMetadata;
-use kafka_lab::cluster::lab::ProduceOutcome;
 use kafka_lab::cluster::snapshot::GroupState;
 use kafka_lab::cluster::topic::TopicSpec;
-use kafka_lab::cluster::types::{Acks, AssignorKind, ClientId, TopicPartition};
+use kafka_lab::cluster::types::{AssignorKind, ClientId, TopicPartition};
 use kafka_lab::lab::Lab;
-use kafka_lab::log::batch::encode_records;
-
-const GROUP: &str = "lab-group";
-
-fn lab_with_topic(partitions: i32, seed: u64) -> TestLab {
-    let mut t = TestLab::new(3, seed, |_| {});
-    t.lab
-        .create_topic(TopicSpec::new("test", partitions, 3))
-        .expect("topic");
-    t.run_for(500);
-    t
-}
-
-/// Produces `values` to `tp` with `acks=all` and waits for the acknowledgement.
-fn produce(t: &mut TestLab, tp: &TopicPartition, values: &[String]) {
-    let recs: Vec<_> = values
-        .iter()
-        .map(|v| (None, Some(bytes::Bytes::from(v.clone())), 0))
-        .collect();
-    let batch = encode_records(&recs, 0).expect("encode");
-    let leader = t.lab.leader_of(tp).expect("leader");
-    match t.lab.produce(leader, tp, &batch, Acks::All, 30_000) {
-        ProduceOutcome::Pending(ticket) => {
-            assert!(t.run_until(5_000, |l| !l.is_pending(ticket)));
-            t.lab.take_completion(ticket).expect("done").expect("acked");
-        }
-        ProduceOutcome::Done(r) => {
-            r.expect("acked");
-        }
-    }
-}
-
-fn consumer(client: &str, commit: CommitMode) -> ConsumerSpec {
-    let mut c = ConsumerSpec::new(GROUP, "test");
-    c.client_id = Some(client.into());
-    c.commit_mode = commit;
-    c.auto_offset_reset = OffsetReset::Earliest;
-    c.session_timeout_ms = 10_000;
-    c
-}
-
-fn owned(lab: &Lab, id: ClientId) -> Vec<TopicPartition> {
-    let c = lab.consumer(id).expect("consumer");
-    if c.is_running() {
-        c.assignment.clone()
-    } else {
-        Vec::new()
-    }
-}
-
-fn group_state(lab: &Lab) -> Option<(GroupState, i32)> {
-    let g = lab.group_coordinator().group(GROUP)?;
-    Some((g.state, g.generation))
-}
-
-/// Offsets a consumer processed on `tp`, in processing order.
-fn offsets_seen(lab: &Lab, id: ClientId, tp: &TopicPartition) -> Vec<i64> {
-    lab.consumer(id)
-        .expect("consumer")
-        .history
-        .iter()
-        .filter(|r| &r.tp == tp)
-        .map(|r| r.offset)
-        .collect()
-}
 
 #[test]
 fn experiment_1_consumer_reads_what_producer_sends() {
@@ -265,10 +198,6 @@ fn experiment_2_closed_consumer_hands_over_without_waiting_for_the_session_timeo
     );
 }
 
-fn values(n: std::ops::Range<usize>) -> Vec<String> {
-    n.map(|i| format!("message-{i}")).collect()
-}
-
 #[test]
 fn experiment_3_uncommitted_consumer_restarts_from_same_offset() {
     let mut t = lab_with_topic(1, 4);
@@ -386,45 +315,6 @@ fn eager_range_rebalance_revokes_everything_first() {
 }
 
 #[test]
-fn coordinator_failover_reloads_committed_offsets_from_the_log() {
-    let mut t = lab_with_topic(1, 8);
-    produce(&mut t, &tp("test", 0), &values(0..10));
-    let c = t
-        .lab
-        .spawn_consumer(consumer(
-            "committer",
-            CommitMode::EveryRecords { records: 1 },
-        ))
-        .unwrap();
-    assert!(t.run_until(15_000, |l| l.consumer(c).unwrap().consumed == 10));
-    t.run_for(500);
-    let coordinator = t.lab.coordinator_for(GROUP).unwrap();
-    t.lab.kill_broker(coordinator).unwrap();
-    assert!(t.run_until(30_000, |l| {
-        l.coordinator_for(GROUP).is_ok_and(|b| b != coordinator)
-    }));
-    assert!(
-        !t.events_where(|k| matches!(
-            k,
-            EventKind::CoordinatorMoved {
-                broker: Some(_),
-                ..
-            }
-        ))
-        .is_empty()
-    );
-    let g = t.lab.group_coordinator().group(GROUP).unwrap();
-    assert_eq!(
-        g.committed.get(&tp("test", 0)).map(|c| c.offset),
-        Some(10),
-        "reloaded from the new leader's log"
-    );
-    // The consumer carries on with the new coordinator.
-    produce(&mut t, &tp("test", 0), &values(10..15));
-    assert!(t.run_until(20_000, |l| l.consumer(c).unwrap().consumed == 15));
-}
-
-#[test]
 fn same_seed_same_group_story() {
     let run = || {
         let mut t = lab_with_topic(2, 42);
@@ -468,145 +358,4 @@ fn static_member_restarted_within_the_session_timeout_causes_no_rebalance() {
         (GroupState::Stable, generation)
     );
     assert_eq!(owned(&t.lab, a2), before);
-}
-
-#[test]
-fn commit_metadata_is_kept_with_the_offset_and_survives_a_coordinator_move() {
-    let mut t = lab_with_topic(1, 9);
-    produce(&mut t, &tp("test", 0), &values(0..3));
-    let group = "metadata-keepers";
-    let coordinator = t.lab.coordinator_for(group).unwrap();
-    let commit = |offset: i64, metadata: &str| {
-        vec![(
-            tp("test", 0),
-            OffsetAndMetadata {
-                offset,
-                metadata: metadata.to_string(),
-            },
-        )]
-    };
-    t.lab
-        .commit_offsets(coordinator, group, None, -1, &commit(2, "checkpoint-a"))
-        .unwrap();
-    t.run_for(500);
-    let read = |t: &TestLab, b| t.lab.committed_offset(b, group, &tp("test", 0)).unwrap();
-    assert_eq!(
-        read(&t, coordinator),
-        Some(OffsetAndMetadata {
-            offset: 2,
-            metadata: "checkpoint-a".into()
-        })
-    );
-    // A later commit without metadata clears it, as in Kafka (the whole value is replaced).
-    t.lab
-        .commit_offsets(coordinator, group, None, -1, &commit(3, ""))
-        .unwrap();
-    t.run_for(500);
-    assert_eq!(read(&t, coordinator), Some(OffsetAndMetadata::new(3)));
-    t.lab
-        .commit_offsets(coordinator, group, None, -1, &commit(3, "checkpoint-b"))
-        .unwrap();
-    t.run_for(500);
-    t.lab.kill_broker(coordinator).unwrap();
-    assert!(t.run_until(30_000, |l| {
-        l.coordinator_for(group).is_ok_and(|b| b != coordinator)
-    }));
-    let moved = t.lab.coordinator_for(group).unwrap();
-    assert_eq!(
-        read(&t, moved),
-        Some(OffsetAndMetadata {
-            offset: 3,
-            metadata: "checkpoint-b".into()
-        }),
-        "reloaded with its metadata from the new leader's log"
-    );
-}
-
-/// The notes a consumer left when `auto.offset.reset=none` stopped it.
-fn reset_none_notes(t: &TestLab) -> Vec<String> {
-    t.events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Note { text } if text.to_string().contains("auto.offset.reset=none") => {
-                Some(text.to_string())
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-#[test]
-fn reset_none_on_an_out_of_range_committed_offset_reports_offset_out_of_range() {
-    let mut t = lab_with_topic(1, 11);
-    let p = tp("test", 0);
-    produce(&mut t, &p, &["a".into(), "b".into()]);
-    // A committed offset past the log's end (the log was truncated or deleted under it).
-    let coord = t.lab.coordinator_for(GROUP).expect("coordinator");
-    t.lab
-        .commit_offsets(
-            coord,
-            GROUP,
-            None,
-            -1,
-            &[(p.clone(), OffsetAndMetadata::new(1_000))],
-        )
-        .expect("commit accepted");
-    t.run_for(500);
-    let mut spec = consumer("strict", CommitMode::Auto { interval_ms: 1_000 });
-    spec.auto_offset_reset = OffsetReset::None;
-    let id = t.lab.spawn_consumer(spec).expect("consumer");
-    t.run_for(10_000);
-    let notes = reset_none_notes(&t);
-    assert!(
-        notes
-            .iter()
-            .any(|n| n.contains("OFFSET_OUT_OF_RANGE") && n.contains("1000")),
-        "{notes:?}"
-    );
-    assert!(!notes.iter().any(|n| n.contains("NO_OFFSET_FOR_PARTITION")));
-    assert!(!t.lab.consumer(id).expect("consumer").is_running());
-}
-
-#[test]
-fn reset_none_with_nothing_committed_reports_no_offset_for_partition() {
-    let mut t = lab_with_topic(1, 12);
-    let mut spec = consumer("strict", CommitMode::Auto { interval_ms: 1_000 });
-    spec.auto_offset_reset = OffsetReset::None;
-    t.lab.spawn_consumer(spec).expect("consumer");
-    t.run_for(10_000);
-    let notes = reset_none_notes(&t);
-    assert!(
-        notes.iter().any(|n| n.contains("NO_OFFSET_FOR_PARTITION")),
-        "{notes:?}"
-    );
-}
-
-#[test]
-fn lag_is_unknown_until_the_group_commits() {
-    let mut t = lab_with_topic(1, 13);
-    let p = tp("test", 0);
-    produce(&mut t, &p, &["a".into(), "b".into(), "c".into()]);
-    let mut spec = consumer("slow", CommitMode::Auto { interval_ms: 1_000 });
-    spec.auto_offset_reset = OffsetReset::Latest;
-    t.lab.spawn_consumer(spec).expect("consumer");
-    // Joined, nothing committed yet: kafka-consumer-groups.sh shows "-", not HW - log start.
-    assert!(t.run_until(10_000, |l| {
-        let s = l.snapshot();
-        s.groups
-            .iter()
-            .any(|g| g.group_id == GROUP && g.state == GroupState::Stable)
-    }));
-    let s = t.lab.snapshot();
-    let gp = s.groups[0].partitions.iter().find(|x| x.tp == p).unwrap();
-    assert_eq!((gp.committed, gp.lag), (None, None));
-    // Once committed, lag is HW - committed.
-    assert!(t.run_until(10_000, |l| {
-        l.snapshot().groups[0]
-            .partitions
-            .iter()
-            .any(|x| x.tp == p && x.committed.is_some())
-    }));
-    let s = t.lab.snapshot();
-    let gp = s.groups[0].partitions.iter().find(|x| x.tp == p).unwrap();
-    assert_eq!(gp.lag, Some(gp.high_watermark - gp.committed.unwrap()));
 }

@@ -109,6 +109,15 @@ async fn record(
     out
 }
 
+/// Records a live default lab with random commands (no real client) for `real` time; returns its
+/// temp dir and the journal's path in it.
+async fn record_quiet(seed: u64, real: Duration) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("run.jsonl");
+    record(dir.path(), &path, common::free_ports(), seed, real, None).await;
+    (dir, path)
+}
+
 /// Replays `path` from an empty dir; returns (fingerprints matched, simulated end).
 fn replay_default(path: &Path, dir: &Path) -> (usize, i64) {
     let journal = journal::read(path).expect("journal reads back");
@@ -133,17 +142,7 @@ fn python() -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replay_matches_the_recorded_run_at_every_simulated_second() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("run.jsonl");
-    record(
-        dir.path(),
-        &path,
-        common::free_ports(),
-        11,
-        Duration::from_secs(5),
-        None,
-    )
-    .await;
+    let (dir, path) = record_quiet(11, Duration::from_secs(5)).await;
     let (checks, end_ms) = replay_default(&path, dir.path());
     assert!(end_ms > 10_000, "the run lasted {end_ms} ms");
     // One fingerprint per simulated second, each matched.
@@ -187,30 +186,17 @@ async fn a_replay_with_kafka_python_traffic_matches_at_every_simulated_second() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replay_that_leaves_the_recorded_run_says_where() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("run.jsonl");
-    record(
-        dir.path(),
-        &path,
-        common::free_ports(),
-        13,
-        Duration::from_secs(2),
-        None,
-    )
-    .await;
+    let (dir, path) = record_quiet(13, Duration::from_secs(4)).await;
     let text = std::fs::read_to_string(&path).expect("read");
-    // Drop the first command after the second fingerprint: from there the replay differs.
+    // Drop the first command after the first fingerprint: from there the replay differs.
     let mut lines: Vec<&str> = text.lines().collect();
-    let second_check = lines
+    let first_check = lines
         .iter()
-        .enumerate()
-        .filter(|(_, l)| l.contains("\"check\""))
-        .nth(1)
-        .map(|(i, _)| i)
-        .expect("two checks");
-    let cmd = (second_check..lines.len())
+        .position(|l| l.contains("\"check\""))
+        .expect("a check");
+    let cmd = (first_check..lines.len())
         .find(|&i| lines[i].contains("\"cmd\":{\"Kill") || lines[i].contains("\"cmd\":{\"Spawn"))
-        .expect("a command after the second check");
+        .unwrap_or_else(|| panic!("no command after the first check in:\n{text}"));
     lines.remove(cmd);
     let tampered = dir.path().join("tampered.jsonl");
     std::fs::write(&tampered, lines.join("\n") + "\n").expect("write");
@@ -279,17 +265,7 @@ async fn a_lesson_driven_by_n_replays_through_its_director() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recorded_run_becomes_a_lesson_the_scenario_parser_accepts() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("run.jsonl");
-    record(
-        dir.path(),
-        &path,
-        common::free_ports(),
-        14,
-        Duration::from_secs(3),
-        None,
-    )
-    .await;
+    let (dir, path) = record_quiet(14, Duration::from_secs(3)).await;
     let journal = journal::read(&path).expect("journal");
     let run_ms = journal.lines.last().expect("lines").t;
     let actions = journal
@@ -327,17 +303,7 @@ async fn a_recorded_run_becomes_a_lesson_the_scenario_parser_accepts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_playback_runs_to_the_end_at_the_viewers_speed_and_refuses_other_keys() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("run.jsonl");
-    record(
-        dir.path(),
-        &path,
-        common::free_ports(),
-        15,
-        Duration::from_secs(2),
-        None,
-    )
-    .await;
+    let (dir, path) = record_quiet(15, Duration::from_secs(2)).await;
     let journal = journal::read(&path).expect("journal");
     let end_ms = journal.lines.last().expect("lines").t;
     let lab = Replay::start_lab(&journal.header, &dir.path().join("replay")).expect("lab");

@@ -7,6 +7,7 @@
 mod common;
 
 use common::live_lab::{LiveLab, Proc, env_or_skip, run_bounded, spawn_streaming};
+use common::takeover::{Spawned, Story, kill_member_survivor_takes_over};
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -268,7 +269,7 @@ fn confluent_copy_job_crashed_mid_transaction_still_copies_every_input_exactly_o
 }
 
 /// A confluent-kafka member with group.protocol=consumer, its stdout lines on the channel.
-fn kip848_member(py: &str, lab: &LiveLab, group: &str) -> (Proc, mpsc::Receiver<String>) {
+fn kip848_member(py: &str, lab: &LiveLab, group: &str) -> Spawned {
     let mut cmd = Command::new(py);
     cmd.arg(script("confluent_kip848_member.py")).args([
         lab.all_brokers(),
@@ -278,73 +279,6 @@ fn kip848_member(py: &str, lab: &LiveLab, group: &str) -> (Proc, mpsc::Receiver<
     spawn_streaming(cmd, "confluent-kafka KIP-848 member")
 }
 
-/// What a member printed: its newest `ASSIGNED` line and its `RECORD p offset` lines.
-#[derive(Default, Debug)]
-struct Seen {
-    lines: Vec<String>,
-    assigned: Option<String>,
-}
-
-impl Seen {
-    /// Reads lines until `done` holds; panics with what it saw after `timeout`.
-    fn wait(
-        &mut self,
-        rx: &mpsc::Receiver<String>,
-        what: &str,
-        timeout: Duration,
-        done: impl Fn(&Seen) -> bool,
-    ) {
-        let deadline = Instant::now() + timeout;
-        while !done(self) {
-            assert!(
-                Instant::now() < deadline,
-                "{what}: not within {timeout:?}; saw {:?}",
-                self.lines
-            );
-            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-                if let Some(a) = line.strip_prefix("ASSIGNED ") {
-                    self.assigned = Some(a.to_string());
-                }
-                self.lines.push(line);
-            }
-        }
-    }
-
-    /// Reads whatever else arrives within `quiet` of the last line (after the process died).
-    fn drain(&mut self, rx: &mpsc::Receiver<String>, quiet: Duration) {
-        while let Ok(l) = rx.recv_timeout(quiet) {
-            self.lines.push(l);
-        }
-    }
-
-    /// (partition, offset) of the `RECORD` lines from line `from` on.
-    fn records_from(&self, from: usize) -> Vec<(i32, i64)> {
-        self.lines[from.min(self.lines.len())..]
-            .iter()
-            .filter_map(|l| {
-                let mut w = l.strip_prefix("RECORD ")?.split_whitespace();
-                Some((w.next()?.parse().ok()?, w.next()?.parse().ok()?))
-            })
-            .collect()
-    }
-
-    /// The first offset of partition `p` read from line `from` on, and the last read overall.
-    fn first_and_last(&self, p: i32, from: usize) -> (Option<i64>, Option<i64>) {
-        let first = self
-            .records_from(from)
-            .iter()
-            .find(|(q, _)| *q == p)
-            .map(|(_, o)| *o);
-        let last = self
-            .records_from(0)
-            .iter()
-            .filter(|(q, _)| *q == p)
-            .map(|(_, o)| *o)
-            .max();
-        (first, last)
-    }
-}
-
 #[test]
 fn confluent_kip848_members_split_partitions_a_sigkilled_ones_move_after_the_session_timeout_and_a_restart_resumes_from_the_commit()
  {
@@ -352,108 +286,11 @@ fn confluent_kip848_members_split_partitions_a_sigkilled_ones_move_after_the_ses
     // librdkafka with group.protocol=consumer: ConsumerGroupHeartbeat, topics by id through
     // Metadata; the teaching profile's group.consumer.session.timeout.ms is 10000.
     let lab = LiveLab::start(15, 10, &[]);
-    let group = "confluent-kip848";
-    let (mut a_proc, rx_a) = kip848_member(&py, &lab, group);
-    let mut a = Seen::default();
-    a.wait(
-        &rx_a,
-        "A owns both partitions",
-        Duration::from_secs(40),
-        |m| m.assigned.as_deref() == Some("test-0,test-1"),
-    );
-    let (mut b_proc, rx_b) = kip848_member(&py, &lab, group);
-    let mut b = Seen::default();
-    b.wait(
-        &rx_b,
-        "B owns one partition",
-        Duration::from_secs(40),
-        |m| matches!(m.assigned.as_deref(), Some("test-0" | "test-1")),
-    );
-    let a_part = if b.assigned.as_deref() == Some("test-0") {
-        "test-1"
-    } else {
-        "test-0"
-    };
-    a.wait(
-        &rx_a,
-        "A keeps the other partition",
-        Duration::from_secs(20),
-        |m| m.assigned.as_deref() == Some(a_part),
-    );
-    let a_p: i32 = a_part["test-".len()..].parse().expect("partition");
-    let from = a.lines.len();
-    a.wait(
-        &rx_a,
-        "A reads its partition",
-        Duration::from_secs(30),
-        |m| {
-            m.records_from(from)
-                .iter()
-                .filter(|(p, _)| *p == a_p)
-                .count()
-                >= 20
+    kill_member_survivor_takes_over(
+        || kip848_member(&py, &lab, "confluent-kip848"),
+        Story {
+            session_floor: Duration::from_secs(8),
+            restart: true,
         },
     );
-    let killed_at = Instant::now();
-    let _ = a_proc.0.kill();
-    let _ = a_proc.0.wait();
-    a.drain(&rx_a, Duration::from_secs(2));
-    let a_last = a.first_and_last(a_p, 0).1.expect("A read its partition");
-    b.wait(
-        &rx_b,
-        "B owns both partitions",
-        Duration::from_secs(40),
-        |m| m.assigned.as_deref() == Some("test-0,test-1"),
-    );
-    let took = killed_at.elapsed();
-    assert!(
-        took >= Duration::from_secs(8),
-        "takeover after {took:?}: before group.consumer.session.timeout.ms=10000"
-    );
-    let takeover = b.lines.len();
-    b.wait(
-        &rx_b,
-        "B reads A's former partition",
-        Duration::from_secs(30),
-        |m| m.records_from(takeover).iter().any(|(p, _)| *p == a_p),
-    );
-    let first = b.first_and_last(a_p, takeover).0.expect("a record");
-    assert!(
-        first > 0 && first <= a_last + 1,
-        "B started {a_part} at {first}; A had read up to {a_last}"
-    );
-    // B is killed in turn; a restarted member resumes from B's auto-commits.
-    let before = b.lines.len();
-    b.wait(&rx_b, "B reads more", Duration::from_secs(30), |m| {
-        m.records_from(before).len() >= 30
-    });
-    let b_killed = Instant::now();
-    let _ = b_proc.0.kill();
-    let _ = b_proc.0.wait();
-    b.drain(&rx_b, Duration::from_secs(2));
-    let (_c_proc, rx_c) = kip848_member(&py, &lab, group);
-    let mut c = Seen::default();
-    c.wait(
-        &rx_c,
-        "C reads both partitions",
-        Duration::from_secs(60),
-        |m| {
-            let r = m.records_from(0);
-            r.iter().any(|(p, _)| *p == 0) && r.iter().any(|(p, _)| *p == 1)
-        },
-    );
-    // Nobody owns a partition twice: C reads B's partitions only once B's session has expired.
-    assert!(
-        b_killed.elapsed() >= Duration::from_secs(8),
-        "C read both partitions {:?} after B died",
-        b_killed.elapsed()
-    );
-    for p in [0, 1] {
-        let last = b.first_and_last(p, 0).1.expect("B read both partitions");
-        let first = c.first_and_last(p, 0).0.expect("a record");
-        assert!(
-            first > 0 && first <= last + 1,
-            "the restarted member began test-{p} at {first}; B had read up to {last}"
-        );
-    }
 }

@@ -7,12 +7,12 @@
 
 mod common;
 
-use common::live_lab::{LiveLab, Proc, env_or_skip, run_bounded, spawn_streaming};
+use common::live_lab::{LiveLab, env_or_skip, run_bounded, spawn_streaming};
+use common::takeover::{Spawned, Story, kill_member_survivor_takes_over};
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn classpath() -> Option<String> {
     env_or_skip("KAFKA_LAB_JAVA_CLASSPATH", "Java client")
@@ -137,18 +137,8 @@ fn java_idempotent_producer_loses_nothing_when_a_partition_leader_is_killed_mid_
     assert!(has("java-producer started"), "{events:#?}");
 }
 
-/// Spawns a `group-member` whose stdout lines arrive on the returned channel.
-fn group_member(cp: &str, lab: &LiveLab, group: &str) -> (Proc, mpsc::Receiver<String>) {
-    group_member_with(cp, lab, group, "classic")
-}
-
 /// A `group-member` with `group.protocol=protocol` (classic, or consumer for KIP-848).
-fn group_member_with(
-    cp: &str,
-    lab: &LiveLab,
-    group: &str,
-    protocol: &str,
-) -> (Proc, mpsc::Receiver<String>) {
+fn group_member(cp: &str, lab: &LiveLab, group: &str, protocol: &str) -> Spawned {
     let cmd = java(
         cp,
         &["group-member", &lab.all_brokers(), "test", group, protocol],
@@ -156,147 +146,19 @@ fn group_member_with(
     spawn_streaming(cmd, "java group member")
 }
 
-/// A member's output so far, and where its assignment and records stand.
-#[derive(Default, Debug)]
-struct Member {
-    lines: Vec<String>,
-    /// The newest `ASSIGNED` line's partitions (`test-0,test-1`).
-    assigned: Option<String>,
-}
-
-impl Member {
-    /// Reads lines until `done` holds or `timeout` passes; panics with the lines seen otherwise.
-    fn wait(
-        &mut self,
-        rx: &mpsc::Receiver<String>,
-        what: &str,
-        timeout: Duration,
-        done: impl Fn(&Member) -> bool,
-    ) {
-        let deadline = Instant::now() + timeout;
-        while !done(self) {
-            assert!(
-                Instant::now() < deadline,
-                "{what}: not within {timeout:?}; saw {:?}",
-                self.lines
-            );
-            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-                if let Some(a) = line.strip_prefix("ASSIGNED ") {
-                    self.assigned = Some(a.to_string());
-                }
-                self.lines.push(line);
-            }
-        }
-    }
-
-    /// (partition, offset) of every `RECORD p offset value` line from `from` on.
-    fn records_from(&self, from: usize) -> Vec<(i32, i64)> {
-        self.lines[from.min(self.lines.len())..]
-            .iter()
-            .filter_map(|l| {
-                let mut w = l.strip_prefix("RECORD ")?.split_whitespace();
-                Some((w.next()?.parse().ok()?, w.next()?.parse().ok()?))
-            })
-            .collect()
-    }
-}
-
 #[test]
 fn java_group_member_killed_with_sigkill_hands_its_partition_to_the_survivor_after_the_session_timeout()
  {
     let Some(cp) = classpath() else { return };
     // The lab's own producer writes 10 records/s to `test` (2 partitions), so members have records.
-    let lab = LiveLab::start(12, 10, &[]);
-    let (mut a_proc, rx_a) = group_member(&cp, &lab, "java-exp2");
-    let mut a = Member::default();
-    a.wait(
-        &rx_a,
-        "A owns both partitions",
-        Duration::from_secs(40),
-        |m| m.assigned.as_deref() == Some("test-0,test-1"),
-    );
-    let (_b_proc, rx_b) = group_member(&cp, &lab, "java-exp2");
-    let mut b = Member::default();
-    // B's join rebalances the group (range assignor): one partition each.
-    b.wait(
-        &rx_b,
-        "B owns one partition",
-        Duration::from_secs(40),
-        |m| matches!(m.assigned.as_deref(), Some("test-0" | "test-1")),
-    );
-    let b_first = b.assigned.clone().expect("assigned");
-    let a_part = if b_first == "test-0" {
-        "test-1"
-    } else {
-        "test-0"
-    };
-    a.wait(
-        &rx_a,
-        "A keeps the other partition",
-        Duration::from_secs(20),
-        |m| m.assigned.as_deref() == Some(a_part),
-    );
-    let a_p: i32 = a_part["test-".len()..].parse().expect("partition");
-    // A reads (and auto-commits, every second) its partition for a while.
-    let a_records = a.lines.len();
-    a.wait(
-        &rx_a,
-        "A reads its partition",
-        Duration::from_secs(30),
-        |m| {
-            m.records_from(a_records)
-                .iter()
-                .filter(|(p, _)| *p == a_p)
-                .count()
-                >= 20
-        },
-    );
     // kill -9: no LeaveGroup; the survivor takes over only after session.timeout.ms=6000.
-    let killed_at = Instant::now();
-    let _ = a_proc.0.kill();
-    let _ = a_proc.0.wait();
-    // Everything A printed: it commits (every second, in poll) only records it already printed.
-    while let Ok(l) = rx_a.recv_timeout(Duration::from_secs(5)) {
-        a.lines.push(l);
-    }
-    let a_last = a
-        .records_from(0)
-        .iter()
-        .filter(|(p, _)| *p == a_p)
-        .map(|(_, o)| *o)
-        .max()
-        .expect("A read its partition");
-    let before_takeover = b.lines.len();
-    b.wait(
-        &rx_b,
-        "B owns both partitions",
-        Duration::from_secs(40),
-        |m| m.assigned.as_deref() == Some("test-0,test-1"),
-    );
-    let took = killed_at.elapsed();
-    assert!(
-        took >= Duration::from_secs(5),
-        "takeover after {took:?}: before the session timeout"
-    );
-    // B goes on from A's last commit: not from the start, and with no gap after what A read.
-    let takeover = b.lines.len();
-    b.wait(
-        &rx_b,
-        "B reads A's former partition",
-        Duration::from_secs(30),
-        |m| m.records_from(takeover).iter().any(|(p, _)| *p == a_p),
-    );
-    let first = b
-        .records_from(takeover)
-        .iter()
-        .find(|(p, _)| *p == a_p)
-        .map(|(_, o)| *o)
-        .expect("a record of A's partition");
-    assert!(
-        first > 0 && first <= a_last + 1,
-        "B started {a_part} at offset {first}; A had read up to {a_last}\nA: {:?}\nB: {:?}",
-        a.lines,
-        &b.lines[before_takeover..]
+    let lab = LiveLab::start(12, 10, &[]);
+    kill_member_survivor_takes_over(
+        || group_member(&cp, &lab, "java-exp2", "classic"),
+        Story {
+            session_floor: Duration::from_secs(5),
+            restart: false,
+        },
     );
 }
 
@@ -365,74 +227,14 @@ fn java_kip848_members_split_partitions_a_sigkilled_ones_move_after_the_session_
     // group.protocol=consumer: ConsumerGroupHeartbeat, the broker's uniform assignor, topics by id.
     // The teaching profile's group.consumer.session.timeout.ms is 10000 (Kafka's 45000).
     let lab = LiveLab::start(14, 10, &[]);
-    let group = "java-kip848";
-    let (mut a_proc, rx_a) = group_member_with(&cp, &lab, group, "consumer");
-    let mut a = Member::default();
-    a.wait(
-        &rx_a,
-        "A owns both partitions",
-        Duration::from_secs(40),
-        |m| m.assigned.as_deref() == Some("test-0,test-1"),
-    );
-    let (b_proc, rx_b) = group_member_with(&cp, &lab, group, "consumer");
-    let mut b = Member::default();
-    b.wait(
-        &rx_b,
-        "B owns one partition",
-        Duration::from_secs(40),
-        |m| matches!(m.assigned.as_deref(), Some("test-0" | "test-1")),
-    );
-    let b_first = b.assigned.clone().expect("assigned");
-    let a_part = if b_first == "test-0" {
-        "test-1"
-    } else {
-        "test-0"
-    };
-    a.wait(
-        &rx_a,
-        "A keeps the other partition",
-        Duration::from_secs(20),
-        |m| m.assigned.as_deref() == Some(a_part),
-    );
-    let a_p: i32 = a_part["test-".len()..].parse().expect("partition");
-    let a_records = a.lines.len();
-    a.wait(
-        &rx_a,
-        "A reads its partition",
-        Duration::from_secs(30),
-        |m| {
-            m.records_from(a_records)
-                .iter()
-                .filter(|(p, _)| *p == a_p)
-                .count()
-                >= 20
+    kill_member_survivor_takes_over(
+        || group_member(&cp, &lab, "java-kip848", "consumer"),
+        Story {
+            session_floor: Duration::from_secs(8),
+            restart: true,
         },
     );
-    // kill -9: no leave heartbeat; the coordinator notices after group.consumer.session.timeout.ms.
-    let killed_at = Instant::now();
-    let _ = a_proc.0.kill();
-    let _ = a_proc.0.wait();
-    while let Ok(l) = rx_a.recv_timeout(Duration::from_secs(2)) {
-        a.lines.push(l);
-    }
-    let a_last = a
-        .records_from(0)
-        .iter()
-        .filter(|(p, _)| *p == a_p)
-        .map(|(_, o)| *o)
-        .max()
-        .expect("A read its partition");
-    b.wait(
-        &rx_b,
-        "B owns both partitions",
-        Duration::from_secs(40),
-        |m| m.assigned.as_deref() == Some("test-0,test-1"),
-    );
-    let took = killed_at.elapsed();
-    assert!(
-        took >= Duration::from_secs(8),
-        "takeover after {took:?}: before group.consumer.session.timeout.ms=10000"
-    );
+    // The timeline says why the killed members left.
     let events = lab.events_so_far();
     assert!(
         events
@@ -440,75 +242,4 @@ fn java_kip848_members_split_partitions_a_sigkilled_ones_move_after_the_session_
             .any(|e| e.contains("group.consumer.session.timeout.ms=10000")),
         "{events:#?}"
     );
-    // B goes on from A's last commit: no record lost, none re-read beyond what A had not committed.
-    let takeover = b.lines.len();
-    b.wait(
-        &rx_b,
-        "B reads A's former partition",
-        Duration::from_secs(30),
-        |m| m.records_from(takeover).iter().any(|(p, _)| *p == a_p),
-    );
-    let first = b
-        .records_from(takeover)
-        .iter()
-        .find(|(p, _)| *p == a_p)
-        .map(|(_, o)| *o)
-        .expect("a record of A's partition");
-    assert!(
-        first > 0 && first <= a_last + 1,
-        "B started {a_part} at offset {first}; A had read up to {a_last}"
-    );
-    // B reads on for a while (auto-commit every second), then is SIGKILLed too; a restarted
-    // member resumes from B's commits.
-    let before = b.lines.len();
-    b.wait(&rx_b, "B reads more", Duration::from_secs(30), |m| {
-        m.records_from(before).len() >= 30
-    });
-    let mut b_proc = b_proc;
-    let b_killed = Instant::now();
-    let _ = b_proc.0.kill();
-    let _ = b_proc.0.wait();
-    while let Ok(l) = rx_b.recv_timeout(Duration::from_secs(2)) {
-        b.lines.push(l);
-    }
-    let b_last = |p: i32| {
-        b.records_from(0)
-            .iter()
-            .filter(|(q, _)| *q == p)
-            .map(|(_, o)| *o)
-            .max()
-            .expect("B read both partitions")
-    };
-    let (last0, last1) = (b_last(0), b_last(1));
-    let (_c_proc, rx_c) = group_member_with(&cp, &lab, group, "consumer");
-    let mut c = Member::default();
-    // B's session must run out before its partitions are free for C.
-    c.wait(
-        &rx_c,
-        "C reads both partitions",
-        Duration::from_secs(60),
-        |m| {
-            let r = m.records_from(0);
-            r.iter().any(|(p, _)| *p == 0) && r.iter().any(|(p, _)| *p == 1)
-        },
-    );
-    // Nobody owns a partition twice: C reads B's partitions only once B's session has expired.
-    assert!(
-        b_killed.elapsed() >= Duration::from_secs(8),
-        "C read both partitions {:?} after B died",
-        b_killed.elapsed()
-    );
-    for (p, last) in [(0, last0), (1, last1)] {
-        let first = c
-            .records_from(0)
-            .iter()
-            .find(|(q, _)| *q == p)
-            .map(|(_, o)| *o)
-            .expect("a record");
-        assert!(
-            first > 0 && first <= last + 1,
-            "the restarted member began test-{p} at {first}; B had read up to {last}: {:?}",
-            c.lines
-        );
-    }
 }

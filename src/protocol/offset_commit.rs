@@ -227,15 +227,10 @@ pub fn offset_fetch(cluster: &Cluster, ctx: &Ctx, r: &OffsetFetchRequest) -> Off
         return offset_fetch_batched(cluster, ctx, r);
     }
     let group = r.group_id.0.to_string();
-    let wanted = r.topics.as_ref().map(|ts| {
-        ts.iter()
-            .flat_map(|t| {
-                t.partition_indexes
-                    .iter()
-                    .map(|p| TopicPartition::new(t.name.0.to_string(), *p))
-            })
-            .collect::<Vec<_>>()
-    });
+    let wanted = r
+        .topics
+        .as_ref()
+        .map(|ts| partitions_asked(ts.iter().map(|t| (&t.name, t.partition_indexes.as_slice()))));
     let (rows, top_error) = match fetch_group(cluster, ctx, &group, wanted.clone(), None, -1) {
         Ok(rows) => (rows.into_iter().map(|(tp, c)| (tp, c, 0)).collect(), 0),
         // Whatever was asked, a broker that does not coordinate the group says so, on every
@@ -249,23 +244,20 @@ pub fn offset_fetch(cluster: &Cluster, ctx: &Ctx, r: &OffsetFetchRequest) -> Off
             e.code(),
         ),
     };
-    let mut topics: Vec<OffsetFetchResponseTopic> = Vec::new();
-    for (tp, committed, code) in rows {
+    let rows = rows.into_iter().map(|(tp, committed, code)| {
         let p = OffsetFetchResponsePartition::default()
             .with_partition_index(tp.partition)
             .with_committed_offset(committed.offset)
             .with_committed_leader_epoch(-1)
             .with_metadata(Some(sb(&committed.metadata)))
             .with_error_code(code);
-        match topics.iter_mut().find(|t| t.name.0.as_str() == tp.topic) {
-            Some(t) => t.partitions.push(p),
-            None => topics.push(
-                OffsetFetchResponseTopic::default()
-                    .with_name(topic_name(&tp.topic))
-                    .with_partitions(vec![p]),
-            ),
-        }
-    }
+        (tp.topic, p)
+    });
+    let topics = by_topic(rows, |name, partitions| {
+        OffsetFetchResponseTopic::default()
+            .with_name(topic_name(name))
+            .with_partitions(partitions)
+    });
     let resp = OffsetFetchResponse::default().with_topics(topics);
     if ctx.version >= 2 {
         resp.with_error_code(top_error)
@@ -286,13 +278,7 @@ fn offset_fetch_batched(
         .map(|g| {
             let group = g.group_id.0.to_string();
             let wanted = g.topics.as_ref().map(|ts| {
-                ts.iter()
-                    .flat_map(|t| {
-                        t.partition_indexes
-                            .iter()
-                            .map(|p| TopicPartition::new(t.name.0.to_string(), *p))
-                    })
-                    .collect::<Vec<_>>()
+                partitions_asked(ts.iter().map(|t| (&t.name, t.partition_indexes.as_slice())))
             });
             let member = g
                 .member_id
@@ -304,26 +290,54 @@ fn offset_fetch_batched(
             match fetch_group(cluster, ctx, &group, wanted, member, epoch) {
                 Err(e) => out.with_error_code(e.code()),
                 Ok(rows) => {
-                    let mut topics: Vec<OffsetFetchResponseTopics> = Vec::new();
-                    for (tp, c) in rows {
+                    let rows = rows.into_iter().map(|(tp, c)| {
                         let p = OffsetFetchResponsePartitions::default()
                             .with_partition_index(tp.partition)
                             .with_committed_offset(c.offset)
                             .with_committed_leader_epoch(-1)
                             .with_metadata(Some(sb(&c.metadata)));
-                        match topics.iter_mut().find(|t| t.name.0.as_str() == tp.topic) {
-                            Some(t) => t.partitions.push(p),
-                            None => topics.push(
-                                OffsetFetchResponseTopics::default()
-                                    .with_name(topic_name(&tp.topic))
-                                    .with_partitions(vec![p]),
-                            ),
-                        }
-                    }
-                    out.with_topics(topics)
+                        (tp.topic, p)
+                    });
+                    out.with_topics(by_topic(rows, |name, partitions| {
+                        OffsetFetchResponseTopics::default()
+                            .with_name(topic_name(name))
+                            .with_partitions(partitions)
+                    }))
                 }
             }
         })
         .collect();
     OffsetFetchResponse::default().with_groups(groups)
+}
+
+/// The partitions an OffsetFetch asks for, from its (topic, partition indexes) entries (one shape
+/// up to v7, another in v8+'s groups).
+fn partitions_asked<'a>(
+    topics: impl Iterator<Item = (&'a kafka_protocol::messages::TopicName, &'a [i32])>,
+) -> Vec<TopicPartition> {
+    topics
+        .flat_map(|(name, partitions)| {
+            partitions
+                .iter()
+                .map(|p| TopicPartition::new(name.0.to_string(), *p))
+        })
+        .collect()
+}
+
+/// Groups per-partition answers by topic, topics in the order first seen (as asked).
+fn by_topic<P, T>(
+    rows: impl Iterator<Item = (String, P)>,
+    make: impl Fn(&str, Vec<P>) -> T,
+) -> Vec<T> {
+    let mut grouped: Vec<(String, Vec<P>)> = Vec::new();
+    for (topic, p) in rows {
+        match grouped.iter_mut().find(|(t, _)| *t == topic) {
+            Some((_, ps)) => ps.push(p),
+            None => grouped.push((topic, vec![p])),
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(topic, partitions)| make(&topic, partitions))
+        .collect()
 }

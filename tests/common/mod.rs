@@ -1,11 +1,13 @@
 //! Shared helpers for integration tests: a lab in a temp dir on simulated time.
 #![allow(dead_code)]
 
+pub mod groups;
 pub mod kraft;
 pub mod live_lab;
 pub mod liveness;
 pub mod require;
 pub mod secure;
+pub mod takeover;
 pub mod tmux;
 
 use kafka_lab::cluster::config::ClusterConfig;
