@@ -162,6 +162,7 @@ fn dashboard_clients_produce_and_share_a_group_on_a_real_cluster() {
         s.cluster.topics.iter().any(|t| t.name == TOPIC)
     });
 
+    let producing = Instant::now();
     let mut spec = ProducerSpec::new(TOPIC, 40.0);
     spec.key_mode = KeyMode::Keyed { distinct_keys: 8 };
     w.send(Command::SpawnProducer(spec));
@@ -176,6 +177,10 @@ fn dashboard_clients_produce_and_share_a_group_on_a_real_cluster() {
         })
     });
 
+    eprintln!(
+        "measured: 60 records acknowledged {:?} after SpawnProducer at 40/s",
+        producing.elapsed()
+    );
     w.send(Command::SpawnConsumer(consumer_spec("dash-a")));
     w.send(Command::SpawnConsumer(consumer_spec("dash-b")));
     w.until(
@@ -215,6 +220,10 @@ fn dashboard_clients_produce_and_share_a_group_on_a_real_cluster() {
         "dash-b owning both partitions",
         Duration::from_secs(40),
         |s| owned(s, "dash-b").len() == 2 && members(s) == vec![("dash-b".to_string(), 2)],
+    );
+    eprintln!(
+        "measured: dash-b took over {:?} after the kill (session.timeout.ms=6000)",
+        killed_at.elapsed()
     );
     assert!(
         killed_at.elapsed() >= Duration::from_secs(3),
