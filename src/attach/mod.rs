@@ -6,6 +6,7 @@
 //! `--allow-writes`, each named on the timeline ([`writes`]).
 
 pub mod build;
+pub mod clients;
 pub mod diff;
 pub mod poll;
 pub mod runner;

@@ -291,7 +291,8 @@ async fn batch(
     Ok(out)
 }
 
-fn list_offsets(tps: &[TopicPartition], timestamp: i64) -> ListOffsetsRequest {
+/// ListOffsets for every partition in `tps` at `timestamp` ([`EARLIEST`] or [`LATEST`]).
+pub(crate) fn list_offsets(tps: &[TopicPartition], timestamp: i64) -> ListOffsetsRequest {
     let mut by_topic: BTreeMap<&str, Vec<ListOffsetsPartition>> = BTreeMap::new();
     for tp in tps {
         by_topic.entry(&tp.topic).or_default().push(
@@ -383,7 +384,7 @@ async fn groups(
 
 /// A group's committed offsets (OffsetFetch for every partition, one group per request: the
 /// lab and Kafka before 3.0 have no batched form).
-async fn committed(
+pub(crate) async fn committed(
     conn: &mut ClientConnection,
     group: &str,
     version: i16,

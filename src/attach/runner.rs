@@ -2,6 +2,7 @@
 //! Ends when the front end drops its command sender.
 
 use super::build::Builder;
+use super::clients::{DashboardClients, is_client_command};
 use super::diff::{LagWatch, diff};
 use super::poll::poll;
 use super::session::Session;
@@ -45,12 +46,15 @@ struct Poller {
     last: Option<LabSnapshot>,
     failing: Option<String>,
     started: Instant,
+    /// The producers and consumers this dashboard started (`p`, `c`).
+    clients: DashboardClients,
 }
 
 async fn run(options: AttachOptions, ch: DriverChannels) {
     let interval = options.interval.max(INTERVAL_MIN);
     let mut p = Poller {
         session: Session::new(options.bootstrap.clone(), options.security.clone()),
+        clients: DashboardClients::new(options.bootstrap.clone(), options.security.clone()),
         options,
         builder: Builder::default(),
         lag: LagWatch::default(),
@@ -65,11 +69,16 @@ async fn run(options: AttachOptions, ch: DriverChannels) {
             _ = tick.tick() => p.poll_once(&ch).await,
             cmd = ch.commands().recv_async() => match cmd {
                 Ok(cmd) => {
+                    let client = is_client_command(&cmd);
                     let kinds = p.command(cmd).await;
                     p.publish(&ch, kinds);
+                    if client {
+                        p.republish(&ch);
+                    }
                 }
                 Err(_) => break,
             },
+            Ok(kind) = p.clients.events().recv_async() => p.publish(&ch, vec![kind]),
         }
     }
 }
@@ -113,6 +122,7 @@ impl Poller {
                     })),
                 }
                 kinds.extend(self.lag.observe(&snap));
+                let snap = self.with_clients(snap);
                 ch.publish_snapshot(snap.clone());
                 self.last = Some(snap);
             }
@@ -165,7 +175,28 @@ impl Poller {
         if !self.options.allow_writes {
             return vec![note(NoteText::AttachReadOnly)];
         }
+        if is_client_command(&cmd) {
+            return self.clients.command(cmd);
+        }
         writes::apply(&mut self.session, cmd).await
+    }
+
+    /// The snapshot with this dashboard's own clients in its producer and consumer tables.
+    fn with_clients(&self, mut snap: LabSnapshot) -> LabSnapshot {
+        snap.producers = self.clients.producers();
+        snap.consumers = self.clients.consumers();
+        self.clients.stamp_generations(&mut snap.cluster.groups);
+        snap
+    }
+
+    /// Publishes the last view again with the clients as they are now (after a client command,
+    /// so the tables change without waiting for the next poll).
+    fn republish(&mut self, ch: &DriverChannels) {
+        if let Some(last) = self.last.take() {
+            let snap = self.with_clients(last);
+            ch.publish_snapshot(snap.clone());
+            self.last = Some(snap);
+        }
     }
 }
 

@@ -67,12 +67,20 @@ pub struct Session {
     boot: Option<ClientConnection>,
     /// What the cluster offers, learnt on the first connection.
     pub versions: Option<Versions>,
+    /// The `client.id` its requests carry.
+    client_id: String,
 }
 
 impl Session {
     /// A session that has connected nowhere yet.
     pub fn new(bootstrap: Vec<String>, security: ClientSecurity) -> Self {
+        Self::for_client(bootstrap, security, CLIENT_ID)
+    }
+
+    /// A session whose requests carry `client_id` (a client the dashboard started).
+    pub fn for_client(bootstrap: Vec<String>, security: ClientSecurity, client_id: &str) -> Self {
         Self {
+            client_id: client_id.into(),
             security,
             bootstrap,
             addresses: BTreeMap::new(),
@@ -97,7 +105,7 @@ impl Session {
         }
         let mut last = String::from("none given");
         for addr in self.bootstrap.clone() {
-            let mut conn = match connect(&addr, &self.security).await {
+            let mut conn = match connect(&addr, &self.security, &self.client_id).await {
                 Ok(c) => c,
                 Err(e) => {
                     last = format!("{addr}: {e}");
@@ -131,7 +139,7 @@ impl Session {
         let mut last = String::from("none given");
         for addr in self.bootstrap.clone() {
             if self.boot.is_none() {
-                match connect(&addr, &self.security).await {
+                match connect(&addr, &self.security, &self.client_id).await {
                     Ok(c) => self.boot = Some(c),
                     Err(e) => {
                         last = format!("{addr}: {e}");
@@ -184,7 +192,7 @@ impl Session {
             return Ok(c);
         }
         let addr = self.addr(broker);
-        let mut conn = connect(&addr, &self.security)
+        let mut conn = connect(&addr, &self.security, &self.client_id)
             .await
             .map_err(|e| self.broker_error(broker, e))?;
         if self.versions.is_none() {
@@ -252,11 +260,15 @@ pub async fn timed<T>(
     }
 }
 
-async fn connect(addr: &str, security: &ClientSecurity) -> Result<ClientConnection, String> {
+async fn connect(
+    addr: &str,
+    security: &ClientSecurity,
+    client_id: &str,
+) -> Result<ClientConnection, String> {
     if addr.is_empty() {
         return Err("no address known".into());
     }
-    timed(ClientConnection::connect(addr, security, CLIENT_ID)).await
+    timed(ClientConnection::connect(addr, security, client_id)).await
 }
 
 /// ApiVersions v3 (every Kafka since 2.4 and the lab answer it), falling back to v0.

@@ -1,5 +1,6 @@
 //! The writes a dashboard attached to a real cluster may make (only with `--allow-writes`):
-//! creating a topic. Each is named on the timeline with the request that made it.
+//! creating a topic, and starting, changing and stopping its own clients ([`super::clients`]).
+//! Each is named on the timeline.
 
 use super::session::{Session, error_name};
 use crate::cluster::event::{EventKind, NoteText};
@@ -15,7 +16,7 @@ const CREATE_TIMEOUT_MS: i32 = 30_000;
 
 /// Whether a dashboard command writes to the cluster (the rest are lab-only).
 pub fn is_write(cmd: &Command) -> bool {
-    matches!(cmd, Command::CreateTopic(_))
+    matches!(cmd, Command::CreateTopic(_)) || super::clients::is_client_command(cmd)
 }
 
 /// Sends the write; returns what the timeline says about it.

@@ -1,6 +1,7 @@
 //! The settings of simulated clients, as Kafka's client configs name them, and the one place
 //! each setting's rules are checked.
 
+use crate::cluster::event::{ClientDescription, CommitWords};
 pub use crate::cluster::refusal::{SpecError, VALUE_BYTES_MAX};
 use crate::cluster::types::{Acks, AssignorKind};
 use serde::{Deserialize, Serialize};
@@ -339,6 +340,39 @@ impl ConsumerSpec {
             isolation_level: IsolationLevel::ReadUncommitted,
             group_protocol: GroupProtocol::Classic,
             remote_assignor: None,
+        }
+    }
+}
+
+impl ProducerSpec {
+    /// What the timeline says a producer with these settings is.
+    pub fn description(&self) -> ClientDescription {
+        ClientDescription::Producer {
+            topic: self.topic.clone(),
+            rate: self.rate_per_sec.to_string(),
+            acks: self.acks.to_string(),
+            keys: match self.key_mode {
+                KeyMode::None => None,
+                KeyMode::Keyed { distinct_keys } => Some(distinct_keys),
+            },
+        }
+    }
+}
+
+impl ConsumerSpec {
+    /// What the timeline says a consumer with these settings is.
+    pub fn description(&self) -> ClientDescription {
+        ClientDescription::Consumer {
+            group: self.group_id.clone(),
+            topics: self.topics.join(","),
+            assignor: self.assignor.to_string(),
+            commit: match self.commit_mode {
+                CommitMode::Auto { interval_ms } => CommitWords::Auto(interval_ms),
+                CommitMode::EveryRecords { records: 1 } => CommitWords::EachRecord,
+                CommitMode::EveryRecords { records } => CommitWords::Every(records),
+                CommitMode::Never => CommitWords::Never,
+            },
+            reset: self.auto_offset_reset.to_string(),
         }
     }
 }

@@ -12,6 +12,8 @@ pub enum ClientOrigin {
     Simulated,
     /// A real client connected over the wire protocol.
     Wire,
+    /// A real client the attached dashboard started on a real cluster (`kafka-lab attach`).
+    Dashboard,
 }
 
 /// One producer.

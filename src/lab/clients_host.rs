@@ -5,8 +5,8 @@
 use super::command::CommandError;
 use crate::clients::consumer::SimConsumer;
 use crate::clients::producer::SimProducer;
-use crate::clients::spec::{CommitMode, ConsumerSpec, KeyMode, ProducerSpec, validate_rate};
-use crate::cluster::event::{ClientDescription, CommitWords, EventKind};
+use crate::clients::spec::{ConsumerSpec, ProducerSpec, validate_rate};
+use crate::cluster::event::EventKind;
 use crate::cluster::lab::Cluster;
 use crate::cluster::types::ClientId;
 use std::collections::BTreeMap;
@@ -47,15 +47,7 @@ impl SimClients {
             .client_id
             .clone()
             .unwrap_or_else(|| format!("producer-{id}"));
-        let description = ClientDescription::Producer {
-            topic: spec.topic.clone(),
-            rate: spec.rate_per_sec.to_string(),
-            acks: spec.acks.to_string(),
-            keys: match spec.key_mode {
-                KeyMode::None => None,
-                KeyMode::Keyed { distinct_keys } => Some(distinct_keys),
-            },
-        };
+        let description = spec.description();
         self.producers
             .insert(id, SimProducer::new(id, client_id.clone(), spec));
         cluster.emit_event(EventKind::ClientSpawned {
@@ -164,18 +156,7 @@ impl SimClients {
             .client_id
             .clone()
             .unwrap_or_else(|| format!("consumer-{id}"));
-        let description = ClientDescription::Consumer {
-            group: spec.group_id.clone(),
-            topics: spec.topics.join(","),
-            assignor: spec.assignor.to_string(),
-            commit: match spec.commit_mode {
-                CommitMode::Auto { interval_ms } => CommitWords::Auto(interval_ms),
-                CommitMode::EveryRecords { records: 1 } => CommitWords::EachRecord,
-                CommitMode::EveryRecords { records } => CommitWords::Every(records),
-                CommitMode::Never => CommitWords::Never,
-            },
-            reset: spec.auto_offset_reset.to_string(),
-        };
+        let description = spec.description();
         let now = cluster.now_ms();
         self.consumers
             .insert(id, SimConsumer::new(id, client_id.clone(), spec, now));

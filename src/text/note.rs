@@ -230,6 +230,14 @@ pub fn note_in(lang: Lang, n: &NoteText) -> String {
                 ("error".into(), error.clone()),
             ],
         ),
+        AttachClientError { client, error } => (
+            "note.attach_client_error",
+            vec![
+                ("client".into(), client.clone()),
+                ("error".into(), error.clone()),
+            ],
+        ),
+        AttachConsumerProtocolRefused => ("note.attach_consumer_protocol_refused", vec![]),
         Rewound {
             at_ms,
             from_ms,
@@ -456,6 +464,11 @@ mod tests {
             },
             NoteText::AttachUnavailable,
             NoteText::AttachReadOnly,
+            NoteText::AttachClientError {
+                client: "producer-1".into(),
+                error: e(),
+            },
+            NoteText::AttachConsumerProtocolRefused,
             NoteText::AttachWrote {
                 request: "CreateTopics".into(),
                 detail: "t1".into(),

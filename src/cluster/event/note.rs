@@ -222,6 +222,15 @@ pub enum NoteText {
         /// Kafka's error.
         error: String,
     },
+    /// A client the attached dashboard started hit an error (shown once until it changes).
+    AttachClientError {
+        /// Its `client.id`.
+        client: String,
+        /// Kafka's error.
+        error: String,
+    },
+    /// The dashboard's consumers speak the classic group protocol only.
+    AttachConsumerProtocolRefused,
     /// The run resumed from a past instant: a new future starts, the old one is kept in a file.
     Rewound {
         /// The instant resumed from (simulated ms).
@@ -441,6 +450,10 @@ impl fmt::Display for NoteText {
                 write!(f, "this dashboard sent {request}: {detail}")
             }
             Self::AttachWriteFailed { request, error } => write!(f, "{request} failed: {error}"),
+            Self::AttachClientError { client, error } => write!(f, "{client}: {error}"),
+            Self::AttachConsumerProtocolRefused => f.write_str(
+                "not started: the dashboard's consumers speak the classic group protocol (group.protocol=classic)",
+            ),
             Self::Rewound {
                 at_ms,
                 from_ms,

@@ -92,6 +92,57 @@ impl ClientConnection {
         request: R,
         version: i16,
     ) -> Result<R::Response, TransportError> {
+        let (buf, correlation_id) = self.frame(request, version)?;
+        let codec = |detail: String| TransportError::Codec {
+            api: ApiKey::try_from(R::KEY)
+                .map(|a| format!("{a:?}"))
+                .unwrap_or_default(),
+            version,
+            detail,
+        };
+        let mut frame = match tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(&buf)).await {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(self.disconnected(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "request.timeout.ms (30000) passed without a response",
+                )));
+            }
+        };
+        let response_header =
+            ResponseHeader::decode(&mut frame, R::Response::header_version(version))
+                .map_err(|e| codec(format!("bad response header: {e}")))?;
+        if response_header.correlation_id != correlation_id {
+            return Err(TransportError::CorrelationMismatch {
+                addr: self.addr.clone(),
+                expected: correlation_id,
+                got: response_header.correlation_id,
+            });
+        }
+        R::Response::decode(&mut frame, version).map_err(|e| codec(e.to_string()))
+    }
+
+    /// Sends one request that gets no response (Produce with `acks=0`: the broker answers
+    /// nothing, so waiting would only time out).
+    pub async fn send<R: Request>(
+        &mut self,
+        request: R,
+        version: i16,
+    ) -> Result<(), TransportError> {
+        let (buf, _) = self.frame(request, version)?;
+        self.stream
+            .write_all(&buf)
+            .await
+            .map_err(|e| self.disconnected(e))?;
+        self.stream.flush().await.map_err(|e| self.disconnected(e))
+    }
+
+    /// The request's frame (length prefix, header, body) and its correlation id.
+    fn frame<R: Request>(
+        &mut self,
+        request: R,
+        version: i16,
+    ) -> Result<(BytesMut, i32), TransportError> {
         let api = ApiKey::try_from(R::KEY).map_err(|_| TransportError::UnknownApi(R::KEY))?;
         let codec = |detail: String| TransportError::Codec {
             api: format!("{api:?}"),
@@ -115,26 +166,7 @@ impl ClientConnection {
             .map_err(|e| codec(e.to_string()))?;
         let len = i32::try_from(buf.len() - 4).map_err(|_| codec("request too large".into()))?;
         buf[0..4].copy_from_slice(&len.to_be_bytes());
-        let mut frame = match tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(&buf)).await {
-            Ok(r) => r?,
-            Err(_) => {
-                return Err(self.disconnected(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "request.timeout.ms (30000) passed without a response",
-                )));
-            }
-        };
-        let response_header =
-            ResponseHeader::decode(&mut frame, R::Response::header_version(version))
-                .map_err(|e| codec(format!("bad response header: {e}")))?;
-        if response_header.correlation_id != correlation_id {
-            return Err(TransportError::CorrelationMismatch {
-                addr: self.addr.clone(),
-                expected: correlation_id,
-                got: response_header.correlation_id,
-            });
-        }
-        R::Response::decode(&mut frame, version).map_err(|e| codec(e.to_string()))
+        Ok((buf, correlation_id))
     }
 
     /// Writes one request frame and reads one response frame (without its length prefix).

@@ -1,6 +1,7 @@
 //! The pure `update`: one [`Action`] in, new [`App`] state and maybe a [`Command`] out — no I/O,
 //! so tests drive it directly. The `App` methods here exist only to serve actions.
 
+use super::attach_keys::attach_refusal;
 use super::{App, DIALOG_GUARD_TICKS, EVENTS_MAX, Mode, Panel, RATE_STEPS, format_speed};
 use crate::lab::clock::SPEED_RANGE;
 use crate::lab::command::{Command, DirectorCommand, Travel};
@@ -253,32 +254,6 @@ impl App {
     }
 }
 
-/// Keys that act on the lab itself (faults, its clock, its simulated clients): a dashboard
-/// attached to a real cluster has no such power.
-pub fn lab_only(action: Action) -> bool {
-    matches!(
-        action,
-        Action::KillBroker
-            | Action::ShutdownBroker
-            | Action::RestartBroker
-            | Action::KillController
-            | Action::RestartController
-            | Action::KillConsumer
-            | Action::CloseConsumer
-            | Action::AddPartition
-            | Action::DeleteTopic
-            | Action::TogglePause
-            | Action::Slower
-            | Action::Faster
-            | Action::RateUp
-            | Action::RateDown
-            | Action::SpawnProducer
-            | Action::SpawnConsumer
-            | Action::LessonNext
-            | Action::LessonRestart
-    )
-}
-
 /// Applies one action; returns the command to send to the lab, if any. Pure: no I/O.
 pub fn update(app: &mut App, action: Action) -> Option<Command> {
     match action {
@@ -306,15 +281,10 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
     // nothing, and writes need --allow-writes.
     if let Some(attached) = &app.snapshot.attached
         && app.mode == Mode::Normal
+        && let Some(why) = attach_refusal(app, attached.writes_allowed, action)
     {
-        if lab_only(action) {
-            app.flash = Some(text("flash.attach_unavailable").into());
-            return None;
-        }
-        if action == Action::CreateTopic && !attached.writes_allowed {
-            app.flash = Some(text("flash.attach_read_only").into());
-            return None;
-        }
+        app.flash = Some(text(why).into());
+        return None;
     }
     let explain_max = match &app.mode {
         Mode::Explain { target, .. } => crate::ui::widgets::explain::scroll_max(app, target),

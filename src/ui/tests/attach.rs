@@ -8,7 +8,7 @@ use crate::ui::app::{App, Mode, update};
 use crate::ui::fixture;
 
 /// The fixture's cluster as a real one shows it: no simulated clients, polled every second.
-fn attached_snapshot(writes_allowed: bool) -> crate::lab::LabSnapshot {
+pub(super) fn attached_snapshot(writes_allowed: bool) -> crate::lab::LabSnapshot {
     let mut snap = fixture::snapshot();
     snap.producers.clear();
     snap.consumers.clear();
@@ -46,7 +46,7 @@ fn attached_snapshot(writes_allowed: bool) -> crate::lab::LabSnapshot {
     snap
 }
 
-fn attached_app(width: u16, height: u16, writes_allowed: bool) -> App {
+pub(super) fn attached_app(width: u16, height: u16, writes_allowed: bool) -> App {
     let mut app = App::new(crate::ui::theme::Theme::colored(), width, height);
     app.set_snapshot(attached_snapshot(writes_allowed));
     for e in fixture::events() {
@@ -89,11 +89,9 @@ fn lab_only_keys_say_why_and_send_nothing() {
         Action::ShutdownBroker,
         Action::RestartBroker,
         Action::KillController,
-        Action::KillConsumer,
         Action::DeleteTopic,
         Action::TogglePause,
         Action::Faster,
-        Action::SpawnProducer,
     ] {
         let mut app = attached_app(160, 48, true);
         assert_eq!(update(&mut app, action), None, "{action:?}");

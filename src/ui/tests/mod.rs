@@ -12,6 +12,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 mod attach;
+mod attach_clients;
 mod chinese;
 mod countdowns;
 mod dialogs;

@@ -285,11 +285,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Panel::Groups;
     let block = panel(
         text("panel.groups"),
-        text(if snap.attached.is_some() {
-            "panel.groups_hint_attach"
-        } else {
-            "panel.groups_hint"
-        }),
+        // Attached read-only, the client keys need --allow-writes; with it they work as in the lab.
+        text(
+            if snap.attached.as_ref().is_some_and(|a| !a.writes_allowed) {
+                "panel.groups_hint_attach"
+            } else {
+                "panel.groups_hint"
+            },
+        ),
         focused,
         theme,
     );

@@ -102,11 +102,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Panel::Producers;
     let mut block = panel(
         text("panel.producers"),
-        text(if snap.attached.is_some() {
-            "panel.producers_hint_attach"
-        } else {
-            "panel.producers_hint"
-        }),
+        // Attached read-only, the client keys need --allow-writes; with it they work as in the lab.
+        text(
+            if snap.attached.as_ref().is_some_and(|a| !a.writes_allowed) {
+                "panel.producers_hint_attach"
+            } else {
+                "panel.producers_hint"
+            },
+        ),
         focused,
         theme,
     );
