@@ -10,6 +10,7 @@ pub mod event;
 pub mod io;
 pub mod lang;
 pub mod note;
+pub mod offsets_reset;
 pub mod reason;
 pub mod security;
 pub mod width;

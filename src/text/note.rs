@@ -22,6 +22,7 @@ pub fn note_in(lang: Lang, n: &NoteText) -> String {
     };
     let (key, args): (&'static str, Vec<(String, String)>) = match n {
         Free(text) => return text.clone(),
+        OffsetsReset(r) => return super::offsets_reset::offsets_reset_in(lang, r),
         RestartsBehind {
             broker,
             behind,
