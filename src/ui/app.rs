@@ -15,6 +15,7 @@ use crate::lab::LabSnapshot;
 use ratatui::layout::Rect;
 use std::collections::VecDeque;
 
+mod reset;
 mod update;
 
 pub use update::update;
