@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod diff;
+pub mod offsets;
 pub mod poll;
 pub mod runner;
 pub mod session;

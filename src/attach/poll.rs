@@ -291,7 +291,8 @@ async fn batch(
     Ok(out)
 }
 
-fn list_offsets(tps: &[TopicPartition], timestamp: i64) -> ListOffsetsRequest {
+/// ListOffsets for `tps` at `timestamp` (read_uncommitted), grouped by topic.
+pub(crate) fn list_offsets(tps: &[TopicPartition], timestamp: i64) -> ListOffsetsRequest {
     let mut by_topic: BTreeMap<&str, Vec<ListOffsetsPartition>> = BTreeMap::new();
     for tp in tps {
         by_topic.entry(&tp.topic).or_default().push(
