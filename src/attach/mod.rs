@@ -8,6 +8,7 @@
 pub mod build;
 pub mod clients;
 pub mod diff;
+pub mod offsets;
 pub mod poll;
 pub mod runner;
 pub mod session;

@@ -1,6 +1,6 @@
 //! The writes a dashboard attached to a real cluster may make (only with `--allow-writes`):
-//! creating a topic, and starting, changing and stopping its own clients ([`super::clients`]).
-//! Each is named on the timeline.
+//! creating a topic, resetting a group's offsets (`offsets`), and starting, changing and stopping
+//! its own clients ([`super::clients`]). Each is named on the timeline.
 
 use super::session::{Session, error_name};
 use crate::cluster::event::{EventKind, NoteText};
@@ -16,13 +16,17 @@ const CREATE_TIMEOUT_MS: i32 = 30_000;
 
 /// Whether a dashboard command writes to the cluster (the rest are lab-only).
 pub fn is_write(cmd: &Command) -> bool {
-    matches!(cmd, Command::CreateTopic(_)) || super::clients::is_client_command(cmd)
+    matches!(cmd, Command::CreateTopic(_) | Command::ResetOffsets { .. })
+        || super::clients::is_client_command(cmd)
 }
 
 /// Sends the write; returns what the timeline says about it.
 pub async fn apply(session: &mut Session, cmd: Command) -> Vec<EventKind> {
     match cmd {
         Command::CreateTopic(spec) => create_topic(session, spec).await,
+        Command::ResetOffsets { group, topic, to } => {
+            super::offsets::reset(session, group, topic, to).await
+        }
         _ => vec![note(NoteText::AttachUnavailable)],
     }
 }

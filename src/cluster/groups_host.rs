@@ -14,6 +14,7 @@ use crate::log::batch::encode_records;
 use std::collections::BTreeMap;
 
 mod kip848;
+mod reset;
 
 /// How long an offset commit may wait for `__consumer_offsets` replication
 /// (`offsets.commit.timeout.ms`, Kafka's default).

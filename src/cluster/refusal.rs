@@ -139,6 +139,27 @@ pub enum CommandError {
     /// The screen shows the past: it can be looked at, not changed.
     #[error("the screen shows the past: space resumes from here, or step forward to now")]
     PastIsReadOnly,
+    /// Kafka resets the offsets of a group only while it has no active members.
+    #[error(
+        "Assignments can only be reset if the group '{group}' is inactive, but the current state is {state}."
+    )]
+    GroupNotInactive {
+        /// `group.id`.
+        group: String,
+        /// Kafka's name of its state (`Stable`, ...).
+        state: String,
+    },
+    /// A reset of every topic of a group that has committed no offsets.
+    #[error("group {0} has no committed offsets to reset: name a topic")]
+    NothingToReset(String),
+    /// A reset failed on Kafka's side (no leader, no coordinator).
+    #[error("cannot reset the offsets of group {group}: {error}")]
+    ResetFailed {
+        /// `group.id`.
+        group: String,
+        /// Kafka's error name, with the partition when it is one's.
+        error: String,
+    },
     /// Undo found no fault or destructive action in the run.
     #[error(
         "nothing to undo: no broker, controller, consumer, producer or topic was stopped or deleted"

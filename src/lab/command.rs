@@ -3,6 +3,7 @@
 //! that reports it can carry it; it is re-exported here.
 
 use crate::clients::spec::{ConsumerSpec, ProducerSpec};
+use crate::cluster::group::reset::ResetTo;
 use crate::cluster::topic::TopicSpec;
 use crate::cluster::types::{BrokerId, ClientId};
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,16 @@ pub enum Command {
     KillConsumer(ClientId),
     /// Close a consumer gracefully: LeaveGroup.
     CloseConsumer(ClientId),
+    /// Reset a group's committed offsets (`kafka-consumer-groups.sh --reset-offsets`): on one
+    /// topic, or on every topic it committed offsets for; only while it has no active members.
+    ResetOffsets {
+        /// `group.id`.
+        group: String,
+        /// The topic, or none for all the group's topics (`--all-topics`).
+        topic: Option<String>,
+        /// Where to.
+        to: ResetTo,
+    },
     /// Set simulated-time speed (clamped to [`super::clock::SPEED_RANGE`]).
     SetSpeed(f64),
     /// Pause or resume simulated time.

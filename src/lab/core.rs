@@ -151,6 +151,9 @@ impl Lab {
             Command::SpawnConsumer(spec) => self.spawn_consumer(spec).map(|_| ()),
             Command::KillConsumer(id) => self.clients.kill_consumer(c, id),
             Command::CloseConsumer(id) => self.clients.close_consumer(c, id),
+            Command::ResetOffsets { group, topic, to } => c
+                .reset_group_offsets(&group, topic.as_deref(), to)
+                .map(|_| ()),
             Command::SetSpeed(speed) => {
                 self.speed = speed;
                 Ok(())

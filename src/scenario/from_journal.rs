@@ -195,6 +195,10 @@ fn step_for(
         Command::RestartController(id) => {
             format!("# restart controller {id} (not a scenario action yet)")
         }
+        Command::ResetOffsets { group, topic, to } => format!(
+            "# reset the offsets of {group} on {} to {to} (not a scenario action yet)",
+            topic.as_deref().unwrap_or("all its topics")
+        ),
         Command::SpawnProducer(p) => {
             let id = spawned()?;
             let name = p.client_id.clone().unwrap_or(format!("producer-{id}"));

@@ -90,6 +90,15 @@ pub fn command_error_in(lang: Lang, e: &CommandError) -> String {
         TravelInLesson => ("refusal.travel_in_lesson", vec![]),
         PastIsReadOnly => ("refusal.past_is_read_only", vec![]),
         NothingToUndo => ("refusal.nothing_to_undo", vec![]),
+        GroupNotInactive { group, state } => (
+            "refusal.group_not_inactive",
+            vec![("group", group.clone()), ("state", state.clone())],
+        ),
+        NothingToReset(group) => ("refusal.nothing_to_reset", vec![("group", group.clone())]),
+        ResetFailed { group, error } => (
+            "refusal.reset_failed",
+            vec![("group", group.clone()), ("error", error.clone())],
+        ),
     };
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     fill(text_in(lang, key), &args)
@@ -189,6 +198,15 @@ mod tests {
             TravelInLesson,
             PastIsReadOnly,
             NothingToUndo,
+            GroupNotInactive {
+                group: "g1".into(),
+                state: "Stable".into(),
+            },
+            NothingToReset("g1".into()),
+            ResetFailed {
+                group: "g1".into(),
+                error: "test-0: LEADER_NOT_AVAILABLE".into(),
+            },
         ]
     }
 

@@ -3,7 +3,8 @@
 //! dashboard and headless text stories the same line from the catalogue's `[event]` section.
 //! Reasons the cluster gives as codes are said in the same language (`text::reason`).
 
-use super::note::{description_in, note_in};
+use super::description::description_in;
+use super::note::note_in;
 use super::reason::{election_in, produce_error_in, rebalance_in, removal_in, truncation_in};
 use super::{Lang, fill, text_in};
 use crate::cluster::event::{ElectionSource, EventKind, assignment_words, list};

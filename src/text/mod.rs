@@ -5,11 +5,13 @@
 //! falls back to English, and a key missing everywhere shows as itself (tests make that a
 //! failure, never a panic).
 
+pub mod description;
 pub mod error;
 pub mod event;
 pub mod io;
 pub mod lang;
 pub mod note;
+pub mod offsets_reset;
 pub mod reason;
 pub mod security;
 pub mod width;

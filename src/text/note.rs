@@ -3,7 +3,7 @@
 //! them from `[note]`. English is the codes' own `Display`, and a test keeps `en.toml` equal to it.
 
 use super::{Lang, fill, lang, text_in};
-use crate::cluster::event::{ClientDescription, CommitWords, IoDetail, NoteText, secs_1};
+use crate::cluster::event::{IoDetail, NoteText, secs_1};
 
 /// Fills `key`'s template in `lang` with `args`.
 fn say(lang: Lang, key: &'static str, args: &[(&str, &str)]) -> String {
@@ -22,6 +22,7 @@ pub fn note_in(lang: Lang, n: &NoteText) -> String {
     };
     let (key, args): (&'static str, Vec<(String, String)>) = match n {
         Free(text) => return text.clone(),
+        OffsetsReset(r) => return super::offsets_reset::offsets_reset_in(lang, r),
         RestartsBehind {
             broker,
             behind,
@@ -276,73 +277,13 @@ pub fn note(n: &NoteText) -> String {
     note_in(lang(), n)
 }
 
-/// What a started client is, in `lang`.
-pub fn description_in(lang: Lang, d: &ClientDescription) -> String {
-    match d {
-        ClientDescription::Producer {
-            topic,
-            rate,
-            acks,
-            keys,
-        } => {
-            let keys = match keys {
-                None => say(lang, "note.no_key", &[]),
-                Some(n) => say(lang, "note.keys", &[("n", &n.to_string())]),
-            };
-            say(
-                lang,
-                "note.producer",
-                &[
-                    ("topic", topic),
-                    ("rate", rate),
-                    ("acks", acks),
-                    ("keys", &keys),
-                ],
-            )
-        }
-        ClientDescription::Consumer {
-            group,
-            topics,
-            assignor,
-            commit,
-            reset,
-        } => {
-            let commit = match commit {
-                CommitWords::Auto(ms) => say(lang, "note.commit_auto", &[("ms", &ms.to_string())]),
-                CommitWords::EachRecord => say(lang, "note.commit_each", &[]),
-                CommitWords::Every(n) => say(lang, "note.commit_every", &[("n", &n.to_string())]),
-                CommitWords::Never => say(lang, "note.commit_never", &[]),
-            };
-            say(
-                lang,
-                "note.consumer",
-                &[
-                    ("group", group),
-                    ("topics", topics),
-                    ("assignor", assignor),
-                    ("commit", &commit),
-                    ("reset", reset),
-                ],
-            )
-        }
-        ClientDescription::WireProducer { topic, acks } => say(
-            lang,
-            "note.wire_producer",
-            &[("topic", topic), ("acks", acks)],
-        ),
-    }
-}
-
-/// What a started client is, in the language in force.
-pub fn description(d: &ClientDescription) -> String {
-    description_in(lang(), d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cluster::config::{ClusterConfig, Profile};
+    use crate::cluster::event::{ClientDescription, CommitWords};
     use crate::cluster::types::TopicPartition;
+    use crate::text::description::description_in;
 
     /// One of every coded note, with errors as the cluster gives them (Kafka's error names).
     pub(crate) fn notes() -> Vec<NoteText> {

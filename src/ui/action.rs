@@ -37,6 +37,8 @@ pub enum Action {
     KillConsumer,
     /// Close the selected consumer gracefully (LeaveGroup).
     CloseConsumer,
+    /// Open the reset-offsets dialog for the selected group (after it, a confirmation).
+    ResetOffsets,
     /// Grow the selected partition's topic by one partition (after confirmation).
     AddPartition,
     /// Delete the selected partition's topic (after confirmation).

@@ -16,6 +16,7 @@ use ratatui::layout::Rect;
 use std::collections::VecDeque;
 
 mod attach_keys;
+mod reset;
 mod update;
 
 pub use update::update;

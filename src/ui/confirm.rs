@@ -2,6 +2,7 @@
 //! status bar, and only `y` or Enter sends the command. A stray key in front of a room (typed
 //! for a dialog that just closed, or one key too many) then costs a question, not a broker.
 
+use crate::cluster::group::reset::ResetTo;
 use crate::lab::command::Command;
 use crate::text::{text, text_with};
 
@@ -22,6 +23,8 @@ pub enum Confirm {
     AddPartition(String, i32),
     /// Delete a topic.
     DeleteTopic(String),
+    /// Reset a group's offsets: group, topic (none: all its topics), where to.
+    ResetOffsets(String, Option<String>, ResetTo),
 }
 
 /// How the answer keys read in the status bar.
@@ -57,6 +60,7 @@ impl Confirm {
                 ],
             ),
             Confirm::DeleteTopic(topic) => text_with("confirm.delete_topic", &[("topic", topic)]),
+            Confirm::ResetOffsets(..) => self.reset_words("confirm.reset_offsets"),
         }
     }
 
@@ -86,6 +90,7 @@ impl Confirm {
             Confirm::DeleteTopic(topic) => {
                 text_with("confirm.sent_delete_topic", &[("topic", topic)])
             }
+            Confirm::ResetOffsets(..) => self.reset_words("confirm.sent_reset_offsets"),
         }
     }
 
@@ -102,7 +107,31 @@ impl Confirm {
                 partitions: now + 1,
             },
             Confirm::DeleteTopic(topic) => Command::DeleteTopic(topic.clone()),
+            Confirm::ResetOffsets(group, topic, to) => Command::ResetOffsets {
+                group: group.clone(),
+                topic: topic.clone(),
+                to: *to,
+            },
         }
+    }
+
+    /// The question a dialog's command needs before it is sent, if it needs one.
+    pub fn before(command: &Command) -> Option<Confirm> {
+        match command {
+            Command::ResetOffsets { group, topic, to } => {
+                Some(Confirm::ResetOffsets(group.clone(), topic.clone(), *to))
+            }
+            _ => None,
+        }
+    }
+
+    fn reset_words(&self, key: &'static str) -> String {
+        let Confirm::ResetOffsets(group, topic, to) = self else {
+            return String::new();
+        };
+        let topic = crate::ui::reset_dialog::topic_words(topic.as_deref());
+        let to = crate::text::offsets_reset::to_in(crate::text::lang(), *to);
+        text_with(key, &[("group", group), ("topic", &topic), ("to", &to)])
     }
 }
 

@@ -23,6 +23,8 @@ pub enum DialogKind {
     Consumer,
     /// `t`: create a topic.
     Topic,
+    /// `o`: reset a group's offsets (then a confirmation).
+    ResetOffsets,
 }
 
 /// One labelled text field.
@@ -111,6 +113,22 @@ impl Dialog {
         )
     }
 
+    /// The reset-offsets dialog for `group`, prefilled with `topic` (`*`: all its topics).
+    pub fn reset_offsets(group: &str, topic: &str) -> Self {
+        Self::new(
+            DialogKind::ResetOffsets,
+            vec![
+                field(text("field.group"), group, text("dialog.hint_reset_group")),
+                field(text("field.topic"), topic, text("dialog.hint_reset_topic")),
+                field(
+                    text("field.reset_to"),
+                    "earliest",
+                    text("dialog.hint_reset_to"),
+                ),
+            ],
+        )
+    }
+
     fn new(kind: DialogKind, fields: Vec<Field>) -> Self {
         Self {
             kind,
@@ -126,6 +144,7 @@ impl Dialog {
             DialogKind::Producer => text("dialog.title_producer"),
             DialogKind::Consumer => text("dialog.title_consumer"),
             DialogKind::Topic => text("dialog.title_topic"),
+            DialogKind::ResetOffsets => text("dialog.title_reset"),
         }
     }
 
@@ -166,6 +185,12 @@ impl Dialog {
     /// Validates the fields against `snap` and builds the command, or says what is wrong.
     pub fn command(&self, snap: &LabSnapshot) -> Result<Command, String> {
         match self.kind {
+            DialogKind::ResetOffsets => super::reset_dialog::reset_command(
+                snap,
+                self.value(0),
+                self.value(1),
+                self.value(2),
+            ),
             DialogKind::Producer => {
                 let topic = self.value(0);
                 require_topic(snap, topic)?;

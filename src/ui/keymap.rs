@@ -157,6 +157,12 @@ pub const KEYMAP: &[Binding] = &[
         "help.close_consumer",
     ),
     bind(
+        &[KeyCode::Char('o')],
+        "o",
+        Action::ResetOffsets,
+        "help.reset_offsets",
+    ),
+    bind(
         &[KeyCode::Char(' ')],
         "space",
         Action::TogglePause,
@@ -458,6 +464,7 @@ mod tests {
             ('c', Action::SpawnConsumer),
             ('k', Action::KillConsumer),
             ('x', Action::CloseConsumer),
+            ('o', Action::ResetOffsets),
             ('b', Action::KillBroker),
             ('s', Action::ShutdownBroker),
             ('r', Action::RestartBroker),

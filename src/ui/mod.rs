@@ -17,6 +17,7 @@ pub mod keymap;
 pub mod layout;
 pub mod log_view;
 pub mod pulses;
+pub mod reset_dialog;
 pub mod rows;
 pub mod run;
 pub mod text;

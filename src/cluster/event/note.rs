@@ -254,6 +254,8 @@ pub enum NoteText {
         /// Why.
         error: String,
     },
+    /// A group's offsets were reset (the lab's coordinator, or a real cluster's).
+    OffsetsReset(super::OffsetsReset),
 }
 
 /// Simulated ms as seconds with one decimal (`12.5`), as travel notes say instants.
@@ -314,6 +316,7 @@ impl fmt::Display for NoteText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Free(text) => f.write_str(text),
+            Self::OffsetsReset(r) => r.fmt(f),
             Self::RestartsBehind {
                 broker,
                 behind,

@@ -5,6 +5,7 @@ pub mod assignor;
 pub mod consumer_group;
 pub mod coordinator;
 pub mod offsets_codec;
+pub mod reset;
 
 pub use assignor::{Assignment, MemberSubscription, assign};
 pub use coordinator::{CoordinatorConfig, GroupCoordinator, JoinRequest, JoinResponse};

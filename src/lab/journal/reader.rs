@@ -167,7 +167,17 @@ mod tests {
 
     #[test]
     fn what_is_written_reads_back_in_order() {
-        let text = written(&[(0, Command::KillBroker(1)), (10, Command::SetPaused(true))]);
+        let reset = Command::ResetOffsets {
+            group: "lab-group".into(),
+            topic: Some("test".into()),
+            to: crate::cluster::group::reset::ResetTo::Ago(600_000),
+        };
+        let text = written(&[
+            (0, Command::KillBroker(1)),
+            (10, Command::SetPaused(true)),
+            (11, reset.clone()),
+        ]);
+        assert!(text.contains(r#"{"t":11,"cmd":{"ResetOffsets":{"group":"lab-group","topic":"test","to":{"Ago":600000}}}}"#), "{text}");
         let j = read_str(&text).expect("journal");
         assert_eq!(j.header.seed, 42);
         assert_eq!(j.header.config.brokers, 3);
@@ -178,6 +188,7 @@ mod tests {
             [
                 (0, Input::Cmd(Command::KillBroker(1))),
                 (10, Input::Cmd(Command::SetPaused(true))),
+                (11, Input::Cmd(reset)),
                 (12, Input::Tick(vec![3, 4])),
             ]
         );

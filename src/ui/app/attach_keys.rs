@@ -78,5 +78,6 @@ pub(super) fn attach_refusal(
     if lab_only(action) {
         return Some("flash.attach_unavailable");
     }
-    (action == Action::CreateTopic && !writes_allowed).then_some("flash.attach_read_only")
+    (matches!(action, Action::CreateTopic | Action::ResetOffsets) && !writes_allowed)
+        .then_some("flash.attach_read_only")
 }

@@ -340,6 +340,8 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
                     app.flash = Some(text("flash.cancelled").into());
                 }
                 Action::Submit => match dialog.command(&app.snapshot) {
+                    // A destructive dialog (a reset of offsets) asks once more, as its keys do.
+                    Ok(cmd) if let Some(confirm) = Confirm::before(&cmd) => app.ask(confirm),
                     Ok(cmd) => {
                         app.flash = Some(text_with(
                             "flash.sent",
@@ -461,6 +463,7 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
         }
         Action::KillConsumer => app.confirm_consumer(Confirm::KillConsumer),
         Action::CloseConsumer => app.confirm_consumer(Confirm::CloseConsumer),
+        Action::ResetOffsets => app.open_reset_dialog(),
         Action::SpawnProducer => app.mode = Mode::Dialog(Dialog::producer(&app.default_topic())),
         Action::SpawnConsumer => app.mode = Mode::Dialog(app.consumer_dialog()),
         Action::CreateTopic => app.mode = Mode::Dialog(Dialog::topic(live_brokers(&app.snapshot))),

@@ -270,7 +270,10 @@ pub(super) fn event(snap: &LabSnapshot, e: &Event) -> Explanation {
             ..
         } => {
             put("client", client_id.clone());
-            put("description", crate::text::note::description(description));
+            put(
+                "description",
+                crate::text::description::description(description),
+            );
             "explain.event.client_spawned"
         }
         ConsumerKilled { client_id } => {

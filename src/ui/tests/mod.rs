@@ -21,6 +21,7 @@ mod keys;
 mod lesson;
 mod log_view;
 mod quorum;
+mod reset;
 mod run_loop;
 mod screens;
 mod timeline;
