@@ -19,6 +19,7 @@ mod frames;
 mod keys;
 mod lesson;
 mod log_view;
+mod paging;
 mod quorum;
 mod run_loop;
 mod screens;
