@@ -216,11 +216,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     let mut block = panel(&title, legend, false, theme);
     if let Some((who, c)) = &app.tables.lagging {
-        let text = c.legend(
-            who,
-            area.width.saturating_sub(4) as usize,
-            clock.countdowns,
-        );
+        let text = c.legend(who, area.width.saturating_sub(4) as usize, clock.countdowns);
         if !text.is_empty() {
             block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()));
         }
