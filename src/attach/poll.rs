@@ -1,6 +1,9 @@
 //! One poll cycle: Metadata from any broker, then, for every broker at once, one batch of
 //! requests on its own connection: ListOffsets (earliest, latest) for the partitions it leads,
 //! DescribeLogDirs, ListGroups, DescribeGroups and OffsetFetch for the groups it coordinates.
+//! Each request covers everything the broker answers for (a ListOffsets names a partition once,
+//! so earliest and latest take one request each; OffsetFetch batches groups from v8), so a
+//! broker sees 6 requests a cycle whatever its partitions, up to [`GROUPS_PER_REQUEST`] groups.
 //! The result is a [`View`]: what the cluster said, before it becomes a snapshot.
 
 use super::session::{AttachError, Session, error_name, timed};
@@ -45,6 +48,8 @@ pub struct View {
     pub replica_bytes: BTreeMap<(BrokerId, TopicPartition), u64>,
     /// Brokers whose batch failed this poll, and why.
     pub unreachable: Vec<AttachError>,
+    /// Requests each broker's batch sent this poll (Metadata, sent to any one broker, apart).
+    pub requests: BTreeMap<BrokerId, usize>,
 }
 
 /// One partition as Metadata and ListOffsets report it.
@@ -181,6 +186,8 @@ struct Batch {
     offsets: BTreeMap<TopicPartition, (Option<i64>, Option<i64>)>,
     replica_bytes: Vec<(TopicPartition, u64)>,
     groups: Vec<GroupView>,
+    /// Requests sent.
+    requests: usize,
 }
 
 async fn metadata(session: &mut Session) -> Result<View, AttachError> {
@@ -256,6 +263,7 @@ async fn batch(
     };
     if let (Some(version), false) = (v.list_offsets, led.is_empty()) {
         for (i, timestamp) in [EARLIEST, LATEST].into_iter().enumerate() {
+            out.requests += 1;
             let r = timed(conn.call(list_offsets(&led, timestamp), version)).await?;
             for t in &r.topics {
                 for p in &t.partitions {
@@ -274,6 +282,7 @@ async fn batch(
         }
     }
     if let Some(version) = v.log_dirs {
+        out.requests += 1;
         let r =
             timed(conn.call(DescribeLogDirsRequest::default().with_topics(None), version)).await?;
         for dir in r.results.iter().filter(|d| d.error_code == 0) {
@@ -286,7 +295,7 @@ async fn batch(
         }
     }
     if let (Some(lv), Some(dv)) = (v.list_groups, v.describe_groups) {
-        out.groups = groups(broker, conn, lv, dv, v.offset_fetch).await?;
+        out.groups = groups(broker, conn, lv, dv, v.offset_fetch, &mut out.requests).await?;
     }
     Ok(out)
 }
@@ -324,7 +333,9 @@ async fn groups(
     list_version: i16,
     describe_version: i16,
     offset_fetch: Option<i16>,
+    requests: &mut usize,
 ) -> Result<Vec<GroupView>, String> {
+    *requests += 1;
     let listed = timed(conn.call(ListGroupsRequest::default(), list_version)).await?;
     if listed.error_code != 0 {
         return Err(format!("ListGroups: {}", error_name(listed.error_code)));
@@ -342,6 +353,7 @@ async fn groups(
                 .map(|g| GroupId(StrBytes::from_string(g.clone())))
                 .collect(),
         );
+        *requests += 1;
         let r = timed(conn.call(request, describe_version)).await?;
         for g in r.groups.iter().filter(|g| g.error_code == 0) {
             let consumer = g.protocol_type.as_str() == "consumer";
@@ -374,50 +386,54 @@ async fn groups(
             });
         }
     }
-    if let Some(version) = offset_fetch {
-        for g in &mut out {
-            g.committed = committed(conn, &g.group_id, version).await?;
+    match offset_fetch {
+        // From v8 one request fetches many groups' offsets.
+        Some(version) if version >= 8 => {
+            for chunk in out.chunks_mut(GROUPS_PER_REQUEST) {
+                *requests += 1;
+                let mut offsets =
+                    committed_batch(conn, chunk.iter().map(|g| g.group_id.as_str()), version)
+                        .await?;
+                for g in chunk {
+                    g.committed = offsets.remove(&g.group_id).unwrap_or_default();
+                }
+            }
         }
+        Some(version) => {
+            for g in &mut out {
+                *requests += 1;
+                g.committed = committed(conn, &g.group_id, version).await?;
+            }
+        }
+        None => {}
     }
     Ok(out)
 }
 
-/// A group's committed offsets (OffsetFetch for every partition, one group per request: the
-/// lab and Kafka before 3.0 have no batched form).
-pub(crate) async fn committed(
+/// Committed offsets of many groups in one OffsetFetch (v8+), by group id.
+async fn committed_batch(
     conn: &mut ClientConnection,
-    group: &str,
+    group_ids: impl Iterator<Item = &str>,
     version: i16,
-) -> Result<BTreeMap<TopicPartition, i64>, String> {
-    let gid = GroupId(StrBytes::from_string(group.to_string()));
-    let request = if version >= 8 {
-        OffsetFetchRequest::default().with_groups(vec![
-            OffsetFetchRequestGroup::default()
-                .with_group_id(gid)
-                .with_topics(None),
-        ])
-    } else {
-        OffsetFetchRequest::default()
-            .with_group_id(gid)
-            .with_topics(None)
-    };
+) -> Result<BTreeMap<String, BTreeMap<TopicPartition, i64>>, String> {
+    let request = OffsetFetchRequest::default().with_groups(
+        group_ids
+            .map(|g| {
+                OffsetFetchRequestGroup::default()
+                    .with_group_id(GroupId(StrBytes::from_string(g.to_string())))
+                    .with_topics(None)
+            })
+            .collect(),
+    );
     let r = timed(conn.call(request, version)).await?;
     let mut out = BTreeMap::new();
-    if version >= 8 {
-        for g in &r.groups {
-            for t in &g.topics {
-                for p in t.partitions.iter().filter(|p| p.committed_offset >= 0) {
-                    out.insert(
-                        TopicPartition::new(t.name.0.to_string(), p.partition_index),
-                        p.committed_offset,
-                    );
-                }
-            }
-        }
-    } else {
-        for t in &r.topics {
+    // A group answered with an error (being loaded, moved) shows no commits this poll.
+    for g in r.groups.iter().filter(|g| g.error_code == 0) {
+        let offsets: &mut BTreeMap<TopicPartition, i64> =
+            out.entry(g.group_id.0.to_string()).or_default();
+        for t in &g.topics {
             for p in t.partitions.iter().filter(|p| p.committed_offset >= 0) {
-                out.insert(
+                offsets.insert(
                     TopicPartition::new(t.name.0.to_string(), p.partition_index),
                     p.committed_offset,
                 );
@@ -427,10 +443,39 @@ pub(crate) async fn committed(
     Ok(out)
 }
 
+/// A group's committed offsets (OffsetFetch for every partition: the batched form from v8, one
+/// group per request before, as Kafka before 3.0 asks).
+pub(crate) async fn committed(
+    conn: &mut ClientConnection,
+    group: &str,
+    version: i16,
+) -> Result<BTreeMap<TopicPartition, i64>, String> {
+    if version >= 8 {
+        let mut all = committed_batch(conn, std::iter::once(group), version).await?;
+        return Ok(all.remove(group).unwrap_or_default());
+    }
+    let gid = GroupId(StrBytes::from_string(group.to_string()));
+    let request = OffsetFetchRequest::default()
+        .with_group_id(gid)
+        .with_topics(None);
+    let r = timed(conn.call(request, version)).await?;
+    let mut out = BTreeMap::new();
+    for t in &r.topics {
+        for p in t.partitions.iter().filter(|p| p.committed_offset >= 0) {
+            out.insert(
+                TopicPartition::new(t.name.0.to_string(), p.partition_index),
+                p.committed_offset,
+            );
+        }
+    }
+    Ok(out)
+}
+
 /// Puts every broker's answers into the view.
 fn merge(view: &mut View, batches: Vec<Batch>) {
     let mut offsets = BTreeMap::new();
     for b in batches {
+        view.requests.insert(b.broker, b.requests);
         offsets.extend(b.offsets);
         for (tp, bytes) in b.replica_bytes {
             view.replica_bytes.insert((b.broker, tp), bytes);

@@ -71,6 +71,8 @@ pub enum Action {
     CycleTimelineKind,
     /// Show or hide internal topics (`__consumer_offsets`) in the partition tables.
     ToggleInternal,
+    /// Open the tables' filter line (`/`).
+    Filter,
     /// A left click at a terminal cell.
     Click {
         /// Column of the cell.

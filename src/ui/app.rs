@@ -7,7 +7,8 @@ use super::explain::Target;
 use super::layout::{Areas, areas};
 use super::log_view::LogView;
 use super::pulses::Pulses;
-use super::rows::{GroupLineKind, group_lines, partition_order_shown};
+use super::rows::GroupLineKind;
+use super::tables::{NameFilter, Tables};
 use super::theme::Theme;
 use super::timeline_filter::{TimelineFilter, shown};
 use crate::cluster::event::{Event, EventKind, NoteText};
@@ -16,6 +17,7 @@ use ratatui::layout::Rect;
 use std::collections::VecDeque;
 
 mod attach_keys;
+mod filter;
 mod reset;
 mod update;
 
@@ -106,6 +108,8 @@ pub enum Mode {
     },
     /// A dialog.
     Dialog(Dialog),
+    /// Typing the `/` filter of the tables (Enter keeps it, Esc clears it).
+    Filter,
     /// A destructive command waiting for `y` or Enter (any other key cancels it).
     Confirm(Confirm),
 }
@@ -115,11 +119,11 @@ pub enum Mode {
 pub struct Selection {
     /// Index into `snapshot.brokers`.
     pub broker: usize,
-    /// Index into [`partition_order_shown`].
+    /// Index into the listed partitions ([`Tables::partitions`]).
     pub partition: usize,
-    /// Index into [`group_lines`].
+    /// Index into the listed group lines ([`Tables::group_lines`]).
     pub group_line: usize,
-    /// Index into `snapshot.producers`.
+    /// Index into the listed producers ([`Tables::producers`]).
     pub producer: usize,
 }
 
@@ -167,6 +171,10 @@ pub struct App {
     /// The lesson's last `show_log`: the log view opens when it changes, so a presenter who
     /// closes the view keeps it closed until the lesson asks again.
     pub lesson_log: Option<crate::cluster::types::TopicPartition>,
+    /// The tables' `/` filter (empty: every row).
+    pub filter: NameFilter,
+    /// What the tables list for the snapshot, filter and `i`: see [`App::refresh_tables`].
+    pub tables: Tables,
 }
 
 impl App {
@@ -196,6 +204,8 @@ impl App {
             log_view: None,
             pulses: Pulses::default(),
             lesson_log: None,
+            filter: NameFilter::default(),
+            tables: Tables::default(),
         }
     }
 
@@ -216,6 +226,7 @@ impl App {
         let wanted = snap.lesson.as_ref().and_then(|l| l.show_log.clone());
         self.snapshot = snap;
         self.connected = true;
+        self.refresh_tables();
         self.clamp_selection();
         if wanted != self.lesson_log {
             self.lesson_log = wanted.clone();
@@ -276,9 +287,9 @@ impl App {
     fn rows(&self, panel: Panel) -> usize {
         match panel {
             Panel::Brokers => self.snapshot.brokers.len(),
-            Panel::Partitions => partition_order_shown(&self.snapshot, self.show_internal).len(),
-            Panel::Groups => group_lines(&self.snapshot).len(),
-            Panel::Producers => self.snapshot.producers.len(),
+            Panel::Partitions => self.tables.partitions.len(),
+            Panel::Groups => self.tables.group_lines.len(),
+            Panel::Producers => self.tables.producers.len(),
             Panel::Timeline => self
                 .events
                 .iter()
@@ -337,7 +348,10 @@ impl App {
 
     /// The producer the producer panel selects.
     pub fn selected_producer(&self) -> Option<&crate::clients::view::ProducerSnapshot> {
-        self.snapshot.producers.get(self.selection.producer)
+        self.tables
+            .producers
+            .get(self.selection.producer)
+            .and_then(|i| self.snapshot.producers.get(*i))
     }
 
     /// The event the timeline points at: the newest one shown (the bottom row at its scroll).
@@ -364,7 +378,9 @@ impl App {
             Panel::Timeline => self
                 .selected_event()
                 .map(|e| Target::Event(Box::new(e.clone()))),
-            Panel::Groups => group_lines(snap)
+            Panel::Groups => self
+                .tables
+                .group_lines
                 .get(self.selection.group_line)
                 .and_then(|line| {
                     let g = snap.groups.get(line.group)?;
@@ -392,9 +408,21 @@ impl App {
 
     /// The index into `snapshot.partitions` the partitions panel selects.
     pub fn selected_partition(&self) -> Option<usize> {
-        partition_order_shown(&self.snapshot, self.show_internal)
+        self.tables
+            .partitions
             .get(self.selection.partition)
             .copied()
+    }
+
+    /// Lists the tables' rows again for the snapshot, the filter and `i`: when a snapshot
+    /// arrives or either changes, never per frame.
+    pub fn refresh_tables(&mut self) {
+        self.tables = Tables::build(
+            &self.snapshot,
+            &self.pulses,
+            self.show_internal,
+            &self.filter,
+        );
     }
 }
 

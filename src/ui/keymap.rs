@@ -217,6 +217,7 @@ pub const KEYMAP: &[Binding] = &[
         Action::ToggleInternal,
         "help.toggle_internal",
     ),
+    bind(&[KeyCode::Char('/')], "/", Action::Filter, "help.filter"),
     bind(&[KeyCode::Tab], "Tab", Action::FocusNext, "help.focus_next"),
     bind(
         &[KeyCode::BackTab],
@@ -234,12 +235,12 @@ pub const KEYMAP: &[Binding] = &[
         ],
         "help.select",
     ),
-    bind(&[KeyCode::PageUp], "PgUp", Action::PageUp, "help.page_up"),
-    bind(
-        &[KeyCode::PageDown],
-        "PgDn",
-        Action::PageDown,
-        "help.page_down",
+    pair(
+        &[KeyCode::PageUp],
+        "PgUp/Dn",
+        Action::PageUp,
+        &[(KeyCode::PageDown, Action::PageDown)],
+        "help.page",
     ),
     bind(&[KeyCode::Home], "Home", Action::Top, "help.top"),
     bind(&[KeyCode::End], "End", Action::Bottom, "help.bottom"),
@@ -372,6 +373,13 @@ pub fn action_for_key_in(mode: &Mode, lesson: bool, key: KeyEvent) -> Option<Act
             KeyCode::PageUp => Some(Action::PageUp),
             KeyCode::PageDown => Some(Action::PageDown),
             KeyCode::Home => Some(Action::Top),
+            _ => None,
+        },
+        Mode::Filter => match key.code {
+            KeyCode::Esc => Some(Action::Cancel),
+            KeyCode::Enter => Some(Action::Submit),
+            KeyCode::Backspace => Some(Action::Backspace),
+            KeyCode::Char(c) => Some(Action::Input(c)),
             _ => None,
         },
         Mode::Normal => match key.code {

@@ -28,7 +28,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         widgets::replica_log::render(frame, widgets::replica_log::area(&a), app, view);
     }
     match &app.mode {
-        Mode::Normal | Mode::Confirm(_) => {}
+        // The filter line is the status bar's.
+        Mode::Normal | Mode::Confirm(_) | Mode::Filter => {}
         Mode::Help => widgets::help::render(frame, area, app),
         Mode::Transactions => widgets::transactions::render(frame, area, app),
         Mode::Explain { target, scroll } => {

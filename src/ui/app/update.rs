@@ -2,14 +2,14 @@
 //! so tests drive it directly. The `App` methods here exist only to serve actions.
 
 use super::attach_keys::attach_refusal;
-use super::{App, DIALOG_GUARD_TICKS, EVENTS_MAX, Mode, Panel, RATE_STEPS, format_speed};
+use super::{App, DIALOG_GUARD_TICKS, Mode, Panel, RATE_STEPS, format_speed};
 use crate::lab::clock::SPEED_RANGE;
 use crate::lab::command::{Command, DirectorCommand, Travel};
 use crate::ui::action::Action;
 use crate::ui::confirm::Confirm;
 use crate::ui::dialog::{Dialog, live_brokers};
 use crate::ui::log_view::LogView;
-use crate::ui::rows::{group_lines, scroll_start};
+use crate::ui::rows::scroll_start;
 use crate::ui::text::{text, text_with};
 use crate::ui::widgets::replica_log;
 use ratatui::layout::{Position, Rect};
@@ -104,7 +104,7 @@ impl App {
 
     /// Asks before a destructive consumer command; `y` or Enter sends it.
     fn confirm_consumer(&mut self, make: fn(u32, String) -> Confirm) {
-        let lines = group_lines(&self.snapshot);
+        let lines = &self.tables.group_lines;
         let target = lines
             .get(self.selection.group_line)
             .and_then(|l| l.consumer)
@@ -155,7 +155,7 @@ impl App {
     }
 
     fn consumer_dialog(&self) -> Dialog {
-        let lines = group_lines(&self.snapshot);
+        let lines = &self.tables.group_lines;
         let group = lines
             .get(self.selection.group_line)
             .and_then(|l| self.snapshot.groups.get(l.group));
@@ -357,6 +357,10 @@ pub fn update(app: &mut App, action: Action) -> Option<Command> {
             }
             None
         }
+        Mode::Filter => {
+            app.filter_key(action);
+            None
+        }
         Mode::Normal => normal(app, action),
     }
 }
@@ -398,7 +402,12 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
                 scroll: 0,
             }
         }
-        Action::Cancel => app.flash = None,
+        // Esc also lists every row again when the tables are filtered.
+        Action::Cancel => {
+            app.flash = None;
+            app.clear_filter();
+        }
+        Action::Filter => app.open_filter(),
         Action::FocusNext => app.focus = Panel::ALL[(app.focus.index() + 1) % Panel::ALL.len()],
         Action::FocusPrev => {
             app.focus = Panel::ALL[(app.focus.index() + Panel::ALL.len() - 1) % Panel::ALL.len()]
@@ -407,8 +416,9 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
         Action::Down => app.move_selection(1),
         Action::PageUp => app.move_selection(-(app.visible_rows(app.focus) as isize)),
         Action::PageDown => app.move_selection(app.visible_rows(app.focus) as isize),
-        Action::Top => app.move_selection(-(EVENTS_MAX as isize) * 4),
-        Action::Bottom => app.move_selection(EVENTS_MAX as isize * 4),
+        // Past any table's last row, however many partitions the cluster holds.
+        Action::Top => app.move_selection(-(isize::MAX / 2)),
+        Action::Bottom => app.move_selection(isize::MAX / 2),
         Action::Click { column, row } => app.click(column, row),
         Action::ToggleRoutine => {
             app.timeline_filter.verbose = !app.timeline_filter.verbose;
@@ -424,6 +434,7 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
             // The selection indexes the shown rows: start over at the top rather than point
             // at a different partition.
             app.selection.partition = 0;
+            app.refresh_tables();
             app.flash = Some(
                 text(if app.show_internal {
                     "flash.internal_shown"

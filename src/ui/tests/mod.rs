@@ -20,6 +20,7 @@ mod frames;
 mod keys;
 mod lesson;
 mod log_view;
+mod paging;
 mod quorum;
 mod reset;
 mod run_loop;

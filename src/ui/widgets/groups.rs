@@ -10,7 +10,8 @@ use crate::cluster::snapshot::GroupPartitionSnapshot;
 use crate::lab::LabSnapshot;
 use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
-use crate::ui::rows::{GroupLine, GroupLineKind, group_lines, scroll_start};
+use crate::ui::rows::{GroupLine, GroupLineKind, scroll_start};
+use crate::ui::tables::note_row_formatted;
 use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
@@ -283,20 +284,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Groups;
+    let title = super::filter_title(
+        text("panel.groups").to_string(),
+        app,
+        app.tables.groups_shown,
+        snap.groups.len(),
+    );
+    // Attached read-only, the client keys need --allow-writes; with it they work as in the lab.
+    let hint = text(
+        if snap.attached.as_ref().is_some_and(|a| !a.writes_allowed) {
+            "panel.groups_hint_attach"
+        } else {
+            "panel.groups_hint"
+        },
+    );
     let block = panel(
-        text("panel.groups"),
-        // Attached read-only, the client keys need --allow-writes; with it they work as in the lab.
-        text(
-            if snap.attached.as_ref().is_some_and(|a| !a.writes_allowed) {
-                "panel.groups_hint_attach"
-            } else {
-                "panel.groups_hint"
-            },
-        ),
+        &title,
+        super::hint_if_room(app, &title, hint, area.width),
         focused,
         theme,
     );
-    let lines = group_lines(snap);
+    let lines = &app.tables.group_lines;
     if lines.is_empty() {
         let p = Paragraph::new(Line::styled(
             format!(" {}", text("groups.empty")),
@@ -307,14 +315,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(p, area);
         return;
     }
-    let name_w = snap
-        .groups
-        .iter()
-        .flat_map(|g| g.members.iter().map(|m| member_label(m).chars().count()))
-        .chain(snap.consumers.iter().map(|c| c.client_id.len()))
-        .max()
-        .unwrap_or(8)
-        .clamp(8, 20);
+    let name_w = app.tables.group_name_chars;
     let visible = area.height.saturating_sub(2) as usize;
     let start = scroll_start(app.selection.group_line, visible);
     let items = lines
@@ -323,6 +324,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .skip(start)
         .take(visible)
         .map(|(i, l)| {
+            note_row_formatted();
             let selected = i == app.selection.group_line;
             // The line's room: the panel less its borders and the selection mark.
             let width = area.width.saturating_sub(3) as usize;
@@ -335,7 +337,28 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let hidden = lines.len().saturating_sub(visible);
     let mut block = more_rows(block, hidden, theme);
     // The rows show the clocks; the border names the configs behind them.
-    let waits: Vec<(String, Countdown)> = lines
+    let room = (area.width as usize).saturating_sub(if hidden > 0 { 14 } else { 4 });
+    let text = legends(&app.tables.group_waits, room);
+    if !text.is_empty() {
+        block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()).right_aligned());
+    }
+    frame.render_widget(List::new(items).block(block), area);
+}
+
+/// The member-name column: the longest member or consumer name, 8 to 20 chars.
+pub fn name_chars(snap: &LabSnapshot) -> usize {
+    snap.groups
+        .iter()
+        .flat_map(|g| g.members.iter().map(|m| member_label(m).chars().count()))
+        .chain(snap.consumers.iter().map(|c| c.client_id.len()))
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 20)
+}
+
+/// The clocks running on `lines` (a join phase, a silent member), named for the border.
+pub fn waits(snap: &LabSnapshot, lines: &[GroupLine]) -> Vec<(String, Countdown)> {
+    lines
         .iter()
         .filter_map(|l| {
             let g = &snap.groups[l.group];
@@ -354,13 +377,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 _ => None,
             }
         })
-        .collect();
-    let room = (area.width as usize).saturating_sub(if hidden > 0 { 14 } else { 4 });
-    let text = legends(&waits, room);
-    if !text.is_empty() {
-        block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()).right_aligned());
-    }
-    frame.render_widget(List::new(items).block(block), area);
+        .collect()
 }
 
 /// A lag as `kafka-consumer-groups.sh` prints it: `-` when nothing is committed.

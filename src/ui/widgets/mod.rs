@@ -70,8 +70,8 @@ pub fn more_rows<'a>(block: Block<'a>, hidden: usize, theme: &Theme) -> Block<'a
 
 /// A partition table's title, saying how many internal partitions `i` would show: `Partitions
 /// (+1 internal: i)`.
-pub fn internal_title(title: &str, snap: &crate::lab::LabSnapshot, shown: bool) -> String {
-    let n = crate::ui::rows::internal_partitions(snap);
+pub fn internal_title(title: &str, app: &crate::ui::app::App, shown: bool) -> String {
+    let n = app.tables.internal;
     if shown || n == 0 {
         title.to_string()
     } else {
@@ -80,6 +80,47 @@ pub fn internal_title(title: &str, snap: &crate::lab::LabSnapshot, shown: bool) 
             "{title}{}",
             crate::ui::text::text_with("panel.internal_hidden", &[("n", &n)])
         )
+    }
+}
+
+/// A table's title while `/` filters it: the filter and how many of its rows match, `Partitions
+/// /orders: 12 of 2000`.
+pub fn filter_title(
+    title: String,
+    app: &crate::ui::app::App,
+    shown: usize,
+    total: usize,
+) -> String {
+    if app.filter.is_empty() {
+        return title;
+    }
+    format!(
+        "{title}{}",
+        text_with(
+            "panel.filtered",
+            &[
+                ("filter", app.filter.text()),
+                ("n", &shown.to_string()),
+                ("total", &total.to_string()),
+            ],
+        )
+    )
+}
+
+/// `hint`, or nothing while the tables are filtered and it and `title` do not both fit a panel
+/// `width` wide: a filtered table's title (its filter and count) matters more than the keys.
+pub fn hint_if_room<'a>(
+    app: &crate::ui::app::App,
+    title: &str,
+    hint: &'a str,
+    width: u16,
+) -> &'a str {
+    let cells = crate::text::width::cells;
+    // Both titles' spaces and the corners.
+    if app.filter.is_empty() || cells(title) + cells(hint) + 6 <= width as usize {
+        hint
+    } else {
+        ""
     }
 }
 
@@ -159,21 +200,6 @@ pub fn ids(ids: &[i32]) -> String {
         .map(|i| i.to_string())
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// Width of the longest `topic-N` among `order`'s partitions, clamped to `min..=max`.
-pub fn partition_name_width(
-    snap: &crate::lab::LabSnapshot,
-    order: &[usize],
-    min: usize,
-    max: usize,
-) -> u16 {
-    order
-        .iter()
-        .map(|i| snap.partitions[*i].tp.to_string().len())
-        .max()
-        .unwrap_or(min)
-        .clamp(min, max) as u16
 }
 
 #[cfg(test)]

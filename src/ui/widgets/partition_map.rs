@@ -7,10 +7,12 @@ use super::countdown::{Countdown, follower_lag};
 use super::{mark, more_rows, panel, row_style};
 use crate::cluster::snapshot::ClusterSettings;
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
+use crate::lab::LabSnapshot;
 use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
 use crate::ui::pulses::{Pulses, short_label};
-use crate::ui::rows::{partition_order_shown, scroll_start};
+use crate::ui::rows::scroll_start;
+use crate::ui::tables::note_row_formatted;
 use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
@@ -121,9 +123,9 @@ pub fn flow_text(app: &App, p: &PartitionSnapshot, full: bool) -> String {
     text(!full)
 }
 
-/// The first follower falling behind, with who it is (`test-1 b2`), for the border.
-fn first_lagging(app: &App, order: &[usize]) -> Option<(String, Countdown)> {
-    let snap = &app.snapshot;
+/// The first follower falling behind among `order`'s partitions, with who it is (`test-1 b2`),
+/// for the border.
+pub fn first_lagging(snap: &LabSnapshot, order: &[usize]) -> Option<(String, Countdown)> {
     order.iter().find_map(|i| {
         let p = &snap.partitions[*i];
         p.replica_states.iter().find_map(|r| {
@@ -133,21 +135,13 @@ fn first_lagging(app: &App, order: &[usize]) -> Option<(String, Countdown)> {
     })
 }
 
-/// Draws the partition map; it scrolls with the partitions table's selection, and when not every
-/// broker fits, its columns follow the brokers panel's selection.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let snap = &app.snapshot;
-    let focused = app.focus == Panel::Partitions;
-    let order = partition_order_shown(snap, app.show_internal);
-    let visible = area.height.saturating_sub(3) as usize;
-    let start = scroll_start(app.selection.partition, visible);
-    let name_w = super::partition_name_width(snap, &order, 9, 22) + 1;
-    let inner_w = area.width.saturating_sub(2);
+/// The widest cell of any replica, with followers' countdowns and without: measured once per
+/// snapshot over every partition, so cells keep their width as the map pages or filters.
+pub fn cell_widths(snap: &LabSnapshot, pulses: &Pulses) -> (u16, u16) {
     let width_with = |countdowns: bool| -> u16 {
         let clock = Clock {
             now_ms: snap.now_ms,
-            pulses: &app.pulses,
+            pulses,
             settings: &snap.settings,
             countdowns,
         };
@@ -160,15 +154,26 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .unwrap_or(3)
             .max(3) as u16
     };
+    (width_with(true), width_with(false))
+}
+
+/// Draws the partition map; it scrolls with the partitions table's selection, and when not every
+/// broker fits, its columns follow the brokers panel's selection. Only the rows on screen are
+/// formatted.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let snap = &app.snapshot;
+    let focused = app.focus == Panel::Partitions;
+    let order = &app.tables.partitions;
+    let visible = area.height.saturating_sub(3) as usize;
+    let start = scroll_start(app.selection.partition, visible);
+    let name_w = app.tables.columns.name_chars.clamp(9, 22) as u16 + 1;
+    let inner_w = area.width.saturating_sub(2);
     // Countdowns in the cells only when every broker still fits with them.
     let n_brokers = snap.brokers.len().max(1) as u16;
-    let wide_w = width_with(true);
+    let (wide_w, narrow_w) = app.tables.map_cells;
     let countdowns = name_w + n_brokers * (wide_w + 1) <= inner_w;
-    let cell_w = if countdowns {
-        wide_w
-    } else {
-        width_with(false)
-    };
+    let cell_w = if countdowns { wide_w } else { narrow_w };
     let clock = Clock {
         now_ms: snap.now_ms,
         pulses: &app.pulses,
@@ -203,19 +208,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
         _ => text("panel.partition_map").to_string(),
     };
-    let title = super::internal_title(&title, snap, app.show_internal);
+    let title = super::internal_title(&title, app, app.show_internal);
     let legend = if area.width as usize >= 57 + cells(&title) {
         legend()
     } else {
         ""
     };
     let mut block = panel(&title, legend, false, theme);
-    if let Some((who, c)) = first_lagging(app, &order) {
-        let text = c.legend(
-            &who,
-            area.width.saturating_sub(4) as usize,
-            clock.countdowns,
-        );
+    if let Some((who, c)) = &app.tables.lagging {
+        let text = c.legend(who, area.width.saturating_sub(4) as usize, clock.countdowns);
         if !text.is_empty() {
             block = block.title_bottom(Line::styled(format!(" {text} "), theme.dim()));
         }
@@ -226,6 +227,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .skip(start)
         .take(visible)
         .map(|(row, &i)| {
+            note_row_formatted();
             let p = &snap.partitions[i];
             let selected = row == app.selection.partition;
             let mut cells = vec![Cell::from(format!("{}{}", mark(selected), p.tp))];

@@ -4,9 +4,11 @@
 use super::countdown::retention;
 use super::{human_bytes, ids, known, leader_down, mark, more_rows, panel, row_style, stale};
 use crate::cluster::snapshot::{PartitionSnapshot, ReplicaRole};
+use crate::lab::LabSnapshot;
 use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
-use crate::ui::rows::{partition_order_shown, scroll_start};
+use crate::ui::rows::scroll_start;
+use crate::ui::tables::{PartitionColumns, note_row_formatted};
 use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
@@ -49,59 +51,83 @@ fn fit_name(tp: &crate::cluster::types::TopicPartition, width: usize) -> String 
     format!("{topic}…{suffix}")
 }
 
-/// Draws the partitions table.
+/// The `HW` cell: `HW/LSO` while an open transaction holds the LSO below the HW.
+fn hw_text(p: &PartitionSnapshot) -> String {
+    if lso_differs(p) {
+        format!("{}/{}", p.high_watermark, p.last_stable_offset)
+    } else {
+        p.high_watermark.to_string()
+    }
+}
+
+/// An open transaction holds the LSO below the HW: then the column says both, `HW/LSO`.
+fn lso_differs(p: &PartitionSnapshot) -> bool {
+    known(p) && p.last_stable_offset < p.high_watermark
+}
+
+/// The widths the listed partitions (`order`) need, measured once per snapshot.
+pub fn columns(snap: &LabSnapshot, order: &[usize]) -> PartitionColumns {
+    let mut c = PartitionColumns::default();
+    // The longest text of a known value, with room for the stale mark when its leader is down.
+    let widest = |current: &mut usize, p: &PartitionSnapshot, text: String| {
+        if known(p) {
+            *current = (*current).max(text.len() + usize::from(leader_down(p)));
+        }
+    };
+    for p in order.iter().map(|i| &snap.partitions[*i]) {
+        c.name_chars = c
+            .name_chars
+            .max(p.tp.topic.len() + 1 + digits(p.tp.partition));
+        widest(&mut c.start_digits, p, p.log_start_offset.to_string());
+        widest(&mut c.hw_chars, p, hw_text(p));
+        widest(&mut c.leo_digits, p, p.log_end_offset.to_string());
+        c.any_down |= leader_down(p);
+        c.any_elr |= !p.elr.is_empty();
+        c.any_lso |= lso_differs(p);
+    }
+    c
+}
+
+/// Decimal digits of a partition number.
+fn digits(n: i32) -> usize {
+    n.to_string().len()
+}
+
+/// Draws the partitions table: only the rows on screen are formatted; the widths come from
+/// [`columns`], measured when the snapshot arrived.
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Partitions;
-    let order = partition_order_shown(snap, app.show_internal);
-    let any_down = order.iter().any(|i| leader_down(&snap.partitions[*i]));
+    let order = &app.tables.partitions;
+    let c = app.tables.columns;
+    let any_down = c.any_down;
     // The marks a room must decode are named in the title, without colour.
-    let any_elr = order.iter().any(|i| !snap.partitions[*i].elr.is_empty());
+    let any_elr = c.any_elr;
     let hint = match (any_down && area.width >= 60, any_elr) {
         (true, true) if area.width >= 80 => text("panel.partitions_hint_down_elr"),
         (true, _) => text("panel.partitions_hint_down"),
         (false, true) => text("panel.partitions_hint_elr"),
         (false, false) => text("panel.partitions_hint"),
     };
-    let title = super::internal_title(text("panel.partitions"), snap, app.show_internal);
-    let block = panel(&title, hint, focused, theme);
+    let title = super::internal_title(text("panel.partitions"), app, app.show_internal);
+    let title = super::filter_title(title, app, order.len(), app.tables.partitions_unfiltered);
+    let block = panel(
+        &title,
+        super::hint_if_room(app, &title, hint, area.width),
+        focused,
+        theme,
+    );
     let visible = area.height.saturating_sub(3) as usize;
     let start = scroll_start(app.selection.partition, visible);
-    let name_w = super::partition_name_width(snap, &order, 9, 24);
-    let digits = |f: fn(&PartitionSnapshot) -> i64, header: &str| -> u16 {
-        order
-            .iter()
-            .map(|i| &snap.partitions[*i])
-            .filter(|p| known(p))
-            .map(|p| f(p).to_string().len() + usize::from(leader_down(p)))
-            .max()
-            .unwrap_or(1)
-            .max(cells(header)) as u16
-    };
-    // An open transaction holds the LSO below the HW: then the column says both, `HW/LSO`.
-    let lso_differs = |p: &PartitionSnapshot| known(p) && p.last_stable_offset < p.high_watermark;
-    let any_lso = order.iter().any(|i| lso_differs(&snap.partitions[*i]));
-    let hw_head = if any_lso { "HW/LSO" } else { "HW" };
-    let hw_text = |p: &PartitionSnapshot| {
-        if lso_differs(p) {
-            format!("{}/{}", p.high_watermark, p.last_stable_offset)
-        } else {
-            p.high_watermark.to_string()
-        }
-    };
+    let name_w = c.name_chars.clamp(9, 24) as u16;
+    let digits = |w: usize, header: &str| -> u16 { w.max(1).max(cells(header)) as u16 };
+    let hw_head = if c.any_lso { "HW/LSO" } else { "HW" };
     let (start_w, leo_w) = (
-        digits(|p| p.log_start_offset, text("partitions.start")),
-        digits(|p| p.log_end_offset, "LEO"),
+        digits(c.start_digits, text("partitions.start")),
+        digits(c.leo_digits, "LEO"),
     );
-    let hw_w = order
-        .iter()
-        .map(|i| &snap.partitions[*i])
-        .filter(|p| known(p))
-        .map(|p| hw_text(p).len() + usize::from(leader_down(p)))
-        .max()
-        .unwrap_or(1)
-        .max(cells(hw_head)) as u16;
+    let hw_w = digits(c.hw_chars, hw_head);
     // When the panel is narrow, long topic names give way (keeping the partition number) before
     // ratatui squeezes every column.
     // Wide enough for "leader down", which stands in for an unknown size, when a row needs it.
@@ -132,6 +158,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .skip(start)
         .take(visible)
         .map(|(row, &i)| {
+            note_row_formatted();
             let p = &snap.partitions[i];
             let selected = row == app.selection.partition;
             let down = leader_down(p);

@@ -4,6 +4,7 @@ use super::{mark, more_rows, panel, rate, row_style, thousands};
 use crate::clients::view::{ClientOrigin, ProducerSnapshot};
 use crate::ui::app::{App, Panel};
 use crate::ui::rows::scroll_start;
+use crate::ui::tables::note_row_formatted;
 use crate::ui::text::{text, text_with};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
@@ -100,23 +101,36 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let snap = &app.snapshot;
     let focused = app.focus == Panel::Producers;
+    let title = super::filter_title(
+        text("panel.producers").to_string(),
+        app,
+        app.tables.producers.len(),
+        snap.producers.len(),
+    );
+    // Attached read-only, the client keys need --allow-writes; with it they work as in the lab.
+    let hint = text(
+        if snap.attached.as_ref().is_some_and(|a| !a.writes_allowed) {
+            "panel.producers_hint_attach"
+        } else {
+            "panel.producers_hint"
+        },
+    );
     let mut block = panel(
-        text("panel.producers"),
-        // Attached read-only, the client keys need --allow-writes; with it they work as in the lab.
-        text(
-            if snap.attached.as_ref().is_some_and(|a| !a.writes_allowed) {
-                "panel.producers_hint_attach"
-            } else {
-                "panel.producers_hint"
-            },
-        ),
+        &title,
+        super::hint_if_room(app, &title, hint, area.width),
         focused,
         theme,
     );
     if let Some(line) = open_transaction(app, area.width) {
         block = block.title_bottom(line);
     }
-    if snap.producers.is_empty() {
+    let listed: Vec<&ProducerSnapshot> = app
+        .tables
+        .producers
+        .iter()
+        .filter_map(|i| snap.producers.get(*i))
+        .collect();
+    if listed.is_empty() && app.filter.is_empty() {
         let p = Paragraph::new(Line::styled(" no producers: press p", theme.dim())).block(block);
         frame.render_widget(p, area);
         return;
@@ -124,13 +138,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let sel = app.selection.producer;
     if area.width >= 64 {
         let visible = area.height.saturating_sub(3) as usize;
-        let rows = snap
-            .producers
+        let rows = listed
             .iter()
             .enumerate()
             .skip(scroll_start(sel, visible))
             .take(visible)
             .map(|(i, p)| {
+                note_row_formatted();
                 Row::new(vec![
                     Cell::from(format!("{}{}", mark(i == sel), name(p))),
                     Cell::from(p.topic.clone()),
@@ -165,7 +179,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             text("producers.failed"),
         ])
         .style(theme.header());
-        let hidden = snap.producers.len().saturating_sub(visible);
+        let hidden = listed.len().saturating_sub(visible);
         let table = Table::new(rows, widths)
             .header(header)
             .column_spacing(1)
@@ -173,13 +187,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(table, area);
     } else {
         let visible = (area.height.saturating_sub(2) / 2).max(1) as usize;
-        let items = snap
-            .producers
+        let items = listed
             .iter()
             .enumerate()
             .skip(scroll_start(sel, visible))
             .take(visible)
             .map(|(i, p)| {
+                note_row_formatted();
                 let first = Line::from(format!(
                     "{}{} → {} {}/s acks={}",
                     mark(i == sel),
@@ -207,7 +221,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 ]);
                 ListItem::new(vec![first, second]).style(row_style(i == sel, focused, theme))
             });
-        let hidden = snap.producers.len().saturating_sub(visible);
+        let hidden = listed.len().saturating_sub(visible);
         frame.render_widget(
             List::new(items).block(more_rows(block, hidden, theme)),
             area,

@@ -45,6 +45,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(line, area);
         return;
     }
+    if app.mode == Mode::Filter {
+        // The line being typed, with a cursor, and what it matches; the tables filter as it
+        // grows.
+        let line = Line::from(vec![
+            Span::styled(format!(" {} ", text("bar.filter")), theme.paused()),
+            Span::styled(format!(" /{}▏ ", app.filter.text()), theme.header()),
+            Span::styled(text("bar.filter_hints"), theme.dim()),
+        ]);
+        frame.render_widget(line, area);
+        return;
+    }
     let snap = &app.snapshot;
     if let Some(travel) = snap.travel {
         super::position::render(frame, area, app, travel);
