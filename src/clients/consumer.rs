@@ -56,6 +56,7 @@ enum Phase {
 }
 
 /// A simulated consumer.
+#[derive(Clone)]
 pub struct SimConsumer {
     /// Lab-wide id.
     pub id: ClientId,

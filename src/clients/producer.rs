@@ -52,6 +52,7 @@ struct InFlight {
 }
 
 /// A simulated producer.
+#[derive(Clone)]
 pub struct SimProducer {
     /// Lab-wide id.
     pub id: ClientId,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 /// Catch-ups in progress. Bounded by the replicas restarted brokers host (at most one entry per
 /// broker and partition): an entry ends when its replica rejoins the ISR or its broker stops.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct CatchUps {
     running: BTreeMap<(BrokerId, TopicPartition), CatchUp>,
 }

@@ -46,6 +46,7 @@ struct PendingCommit {
 /// for `__consumer_offsets` replication and their results, and which leader (and epoch) each
 /// offsets partition's groups were loaded from. Only this file changes it, keeping the rule that
 /// a commit takes effect once replicated and a coordinator move reloads from the new leader's log.
+#[derive(Clone)]
 pub(crate) struct GroupHosting {
     coordinator: GroupCoordinator,
     pending_commits: Vec<PendingCommit>,

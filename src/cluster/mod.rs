@@ -12,6 +12,7 @@ mod elr;
 pub mod error;
 pub mod event;
 mod faults;
+pub(crate) mod fork;
 pub mod group;
 mod group_snapshot;
 mod groups_host;

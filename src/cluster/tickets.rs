@@ -43,7 +43,7 @@ pub(crate) struct PendingProduce {
 }
 
 /// Tickets of `acks=all` produces, waiting or finished.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct ProduceTickets {
     waiting: Vec<PendingProduce>,
     finished: BTreeMap<u64, Result<ProduceAck, KafkaError>>,

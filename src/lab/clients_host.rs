@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 pub const MAX_SIM_CLIENTS: usize = 1_000;
 
 /// The simulated clients, in spawn order.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct SimClients {
     producers: BTreeMap<ClientId, SimProducer>,
     consumers: BTreeMap<ClientId, SimConsumer>,

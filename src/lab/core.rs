@@ -48,6 +48,19 @@ impl Lab {
         }
     }
 
+    /// An independent lab, equal in every state to this one, whose brokers' and controllers'
+    /// logs live under `data_dir` (see [`Cluster::fork`]): a checkpoint of time travel.
+    pub fn fork(&self, data_dir: &std::path::Path) -> Result<Lab, String> {
+        Ok(Self {
+            cluster: self.cluster.fork(data_dir)?,
+            clients: self.clients.clone(),
+            throughput: self.throughput.clone(),
+            wire_acknowledged: self.wire_acknowledged,
+            speed: self.speed,
+            paused: self.paused,
+        })
+    }
+
     /// The brokers.
     pub fn cluster(&self) -> &Cluster {
         &self.cluster

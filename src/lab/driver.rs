@@ -128,7 +128,12 @@ pub async fn run(lab: Lab, ch: DriverChannels, mut attachments: Attachments) -> 
     attachments
         .schedule
         .sort_by_key(|t| std::cmp::Reverse(t.at_ms));
-    let travel = super::travel::Travelling::new(&lab, &attachments.schedule);
+    let mut travel = super::travel::Travelling::new(&lab, &attachments.schedule);
+    // Travel needs the journal and is refused in lessons: only then are checkpoints worth it.
+    travel.checkpoints = super::checkpoint::Checkpoints::new(
+        &lab.config().data_dir,
+        attachments.journal.is_some() && attachments.director.is_none(),
+    );
     Driver {
         lab,
         ch,
@@ -353,7 +358,9 @@ impl Driver {
             .min(self.lab.now_ms() + MAX_SIM_MS_PER_TICK);
         while self.lab.now_ms() + step <= target {
             self.dirty = true;
+            let started = std::time::Instant::now();
             let pause = self.step_once();
+            self.maybe_checkpoint(started.elapsed());
             self.journal_check();
             // After the director, so a replay that applies the journaled command after stepping
             // to its instant sees the same order.
@@ -448,9 +455,11 @@ impl Driver {
     pub(crate) fn replay_to(&mut self, t: i64) {
         let step = self.lab.config().step_ms;
         while self.lab.now_ms() + step <= t {
+            let started = std::time::Instant::now();
             if self.step_once() {
                 self.clock.set_paused(true);
             }
+            self.maybe_checkpoint(started.elapsed());
         }
         self.lab.set_clock(self.clock.speed(), self.clock.paused());
     }

@@ -4,6 +4,7 @@
 
 pub mod bench_groups;
 pub mod bench_replay;
+pub mod checkpoint;
 mod clients_host;
 pub mod clock;
 pub mod command;

@@ -56,6 +56,59 @@ impl Replay {
         }
     }
 
+    /// Plays `journal` on from checkpoint `cp` (taken with its first `cp.line` lines applied):
+    /// the checkpoint's lab and wire host are forked again into `data_dir`, so the checkpoint
+    /// stays as it was for the next rewind.
+    pub fn from_checkpoint(
+        cp: &super::checkpoint::Checkpoint,
+        data_dir: &std::path::Path,
+        journal: Journal,
+    ) -> Result<Self, String> {
+        let mut lab = cp.lab.fork(data_dir)?;
+        let wire = cp.wire.as_ref().map(|host| {
+            let (_tx, inbox) = flume::bounded(1);
+            WireAttachment::from_host(&mut lab, host.fork(), inbox)
+        });
+        let end_ms = journal.lines.last().map_or(0, |l| l.t);
+        let attachments = Attachments {
+            wire,
+            director: None,
+            schedule: Vec::new(),
+            journal: None,
+        };
+        let mut driver = Driver::for_replay(lab, attachments);
+        driver.clock.set_speed(cp.clock.0);
+        driver.clock.set_paused(cp.clock.1);
+        let checks = journal.lines[..cp.line.min(journal.lines.len())]
+            .iter()
+            .filter(|l| matches!(l.input, Input::Check(_)))
+            .count();
+        Ok(Self {
+            driver,
+            lines: journal.lines,
+            next: cp.line,
+            end_ms,
+            checks,
+        })
+    }
+
+    /// Takes checkpoints under `data_dir/checkpoints` while playing, as the live driver does,
+    /// so a later rewind within the replay starts near its instant.
+    pub fn take_checkpoints(&mut self, data_dir: &std::path::Path) {
+        self.driver.travel.checkpoints = super::checkpoint::Checkpoints::new(data_dir, true);
+    }
+
+    /// The checkpoints taken so far.
+    pub fn checkpoints(&self) -> &super::checkpoint::Checkpoints {
+        &self.driver.travel.checkpoints
+    }
+
+    /// Steps the driver to `t`, telling checkpoints taken on the way how many lines are applied.
+    fn step_to(&mut self, t: i64) {
+        self.driver.travel.checkpoints.replay_line = self.next;
+        self.driver.replay_to(t);
+    }
+
     /// A default-lab journal's starting lab: its header's config on `data_dir` (which should be
     /// empty), with its start commands applied. A lesson's lab comes from the lesson instead.
     pub fn start_lab(
@@ -135,7 +188,7 @@ impl Replay {
         } else {
             t_ms
         };
-        self.driver.replay_to(t_ms);
+        self.step_to(t_ms);
         Ok(())
     }
 
@@ -145,7 +198,9 @@ impl Replay {
             return Ok(false);
         };
         let number = self.next + 2;
-        self.driver.replay_to(line.t);
+        let t = line.t;
+        self.step_to(t);
+        let line = &self.lines[self.next];
         let input = line.input.clone();
         self.next += 1;
         self.driver
@@ -185,8 +240,8 @@ impl Replay {
         while self.next < index.min(self.lines.len()) {
             self.apply_next()?;
         }
-        if let Some(line) = self.lines.get(index) {
-            self.driver.replay_to(line.t);
+        if let Some(t) = self.lines.get(index).map(|l| l.t) {
+            self.step_to(t);
         }
         Ok(())
     }

@@ -39,6 +39,9 @@ pub(crate) struct Travelling {
     built: u64,
     /// The run's schedule as given (`--kill-broker 1@5s`), re-armed past the instant resumed from.
     schedule: Vec<Timed>,
+    /// Copies of the run taken as it stepped, from which the past is rebuilt (none until the
+    /// driver enables them).
+    pub(super) checkpoints: super::checkpoint::Checkpoints,
 }
 
 impl Travelling {
@@ -49,6 +52,7 @@ impl Travelling {
             base: lab.config().data_dir.clone(),
             built: 0,
             schedule: schedule.to_vec(),
+            checkpoints: super::checkpoint::Checkpoints::new(&lab.config().data_dir, false),
         }
     }
 
@@ -161,12 +165,39 @@ impl Driver {
         Ok(journal)
     }
 
-    /// A lab rebuilt from the start of `journal` in a dir of its own, not yet stepped.
-    fn rebuild(&mut self, journal: Journal) -> Result<(Replay, PathBuf), TravelError> {
+    /// A lab rebuilt in a dir of its own for reaching `target_ms` without applying line
+    /// `line_max` or later: from the newest checkpoint that allows it, else from the start of
+    /// `journal`; not yet stepped further.
+    fn rebuild(
+        &mut self,
+        journal: Journal,
+        target_ms: i64,
+        line_max: usize,
+    ) -> Result<(Replay, PathBuf), TravelError> {
         let dir = self.travel.next_dir();
         remove_dir(&dir);
+        let line_max = line_max.min(journal.lines.len());
+        let cps = self.travel.checkpoints.list();
+        let points: Vec<(i64, usize)> = cps.iter().map(|c| (c.t_ms, c.line)).collect();
+        if let Some(i) = super::checkpoint::pick(&points, target_ms, line_max) {
+            match Replay::from_checkpoint(&cps[i], &dir, journal.clone()) {
+                Ok(replay) => return Ok((replay, dir)),
+                // From the start instead: slower, but the same past.
+                Err(_) => remove_dir(&dir),
+            }
+        }
         let lab = Replay::start_lab(&journal.header, &dir).map_err(TravelError::Failed)?;
         Ok((Replay::new(lab, None, journal), dir))
+    }
+
+    /// Whether a checkpoint lies after `now_ms` but at or before `target_ms`: going forward in
+    /// the past is then faster from it than stepping on.
+    fn checkpoint_between(&self, now_ms: i64, target_ms: i64) -> bool {
+        self.travel
+            .checkpoints
+            .list()
+            .iter()
+            .any(|c| c.t_ms > now_ms && c.t_ms <= target_ms)
     }
 
     /// Shows the run at `target` (simulated ms): the past, rebuilt or stepped on, or the live
@@ -200,9 +231,17 @@ impl Driver {
         let live_ms = self.lab.now_ms();
         let target = on_grid(target, self.lab.config().step_ms, live_ms);
         // Forward within the past: step the rebuilt lab on.
-        if let Some(p) = self.travel.past.as_mut()
-            && p.replay.now_ms() <= target
-        {
+        let stepping_on = self
+            .travel
+            .past
+            .as_ref()
+            .is_some_and(|p| p.replay.now_ms() <= target)
+            && !self
+                .travel
+                .past
+                .as_ref()
+                .is_some_and(|p| self.checkpoint_between(p.replay.now_ms(), target));
+        if stepping_on && let Some(p) = self.travel.past.as_mut() {
             p.replay
                 .advance_to(target)
                 .map_err(|e| TravelError::Failed(e.to_string()))?;
@@ -211,7 +250,7 @@ impl Driver {
         }
         let journal = self.journal_so_far()?;
         let header = journal.header.clone();
-        let (mut replay, dir) = self.rebuild(journal)?;
+        let (mut replay, dir) = self.rebuild(journal, target, usize::MAX)?;
         if let Err(e) = replay.advance_to(target) {
             remove_dir(&dir);
             return Err(TravelError::Failed(e.to_string()));
@@ -266,6 +305,8 @@ impl Driver {
                 return Err(TravelError::Failed(e));
             }
         };
+        // Checkpoints of the abandoned future go; the past's stay valid for the new journal.
+        self.travel.checkpoints.forked(at_ms, kept.len());
         let mut lab = (*past.replay).into_lab();
         if let Some(w) = self.attachments.wire.as_mut() {
             w.restart(&mut lab);
@@ -326,7 +367,8 @@ impl Driver {
             return Err(CommandError::NothingToUndo.into());
         };
         let header = journal.header.clone();
-        let (mut replay, dir) = self.rebuild(journal)?;
+        let before_ms = journal.lines[index].t;
+        let (mut replay, dir) = self.rebuild(journal, before_ms, index)?;
         if let Err(e) = replay.advance_before(index) {
             remove_dir(&dir);
             return Err(TravelError::Failed(e.to_string()));

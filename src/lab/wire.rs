@@ -29,6 +29,21 @@ impl WireAttachment {
         }
     }
 
+    /// A replay's host resumed from a checkpoint's copy of the host state (no listener).
+    pub(crate) fn from_host(
+        lab: &mut Lab,
+        host: WireHost,
+        inbox: flume::Receiver<ApiCall>,
+    ) -> Self {
+        lab.set_listener_base_port(Some(host.config.base_port));
+        Self {
+            host,
+            inbox,
+            open: true,
+            close_all: None,
+        }
+    }
+
     /// The listener's switch that closes every open connection.
     pub fn set_close_all(&mut self, close_all: tokio::sync::watch::Sender<u64>) {
         self.close_all = Some(close_all);

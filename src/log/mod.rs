@@ -12,6 +12,7 @@ pub mod error;
 pub mod index;
 pub mod partition_log;
 pub mod segment;
+pub mod shared_files;
 pub mod tail_cache;
 pub mod txn_index;
 

@@ -138,6 +138,10 @@ impl PartitionLog {
                 Segment::create(dir, 0, config.index_interval_bytes, now_ms)?,
             );
         }
+        // The active segment is written in place; a fork's files may share its inode.
+        if let Some(active) = segments.values_mut().next_back() {
+            active.make_private()?;
+        }
         let log_start_offset = segments.keys().next().copied().unwrap_or(0);
         let config_tail = config.tail_cache_bytes;
         let mut log = Self {
@@ -156,6 +160,30 @@ impl PartitionLog {
         report.segments = log.segments.len();
         report.log_end_offset = log.log_end_offset();
         Ok((log, report))
+    }
+
+    /// An independent copy of this log in `dir` (which should not exist yet), equal in every
+    /// state: sealed segments' files are hard-linked (every in-place write of a shared file
+    /// copies it first, see `shared_files`), the active segment's copied; the tail cache, epochs,
+    /// transaction state and offsets are the same.
+    pub fn fork_to(&self, dir: &Path) -> Result<Self, LogError> {
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let active = self.active_ref().base_offset;
+        let mut segments = BTreeMap::new();
+        for (base, seg) in &self.segments {
+            segments.insert(*base, seg.fork_to(dir, *base != active)?);
+        }
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            config: self.config.clone(),
+            segments,
+            log_start_offset: self.log_start_offset,
+            epochs: self.epochs.clone(),
+            unflushed_records: self.unflushed_records,
+            last_flush_ms: self.last_flush_ms,
+            tail: self.tail.clone(),
+            txns: self.txns.clone(),
+        })
     }
 
     /// Rebuilds the leader-epoch cache from batch headers (Kafka checkpoints it; the lab derives it).

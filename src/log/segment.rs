@@ -3,6 +3,7 @@
 use super::batch::{self, BatchHeader};
 use super::error::{LogError, io_err};
 use super::index::{self, OffsetEntry, TimeEntry};
+use super::shared_files;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::FileExt;
@@ -58,6 +59,11 @@ impl Segment {
         now_ms: i64,
     ) -> Result<Self, LogError> {
         let (log_path, index_path, time_index_path) = Self::paths(dir, base_offset);
+        // A stale file of that name may be linked into a fork: unlink it rather than truncate
+        // the inode the fork reads.
+        for p in [&log_path, &index_path, &time_index_path] {
+            let _ = std::fs::remove_file(p);
+        }
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -150,6 +156,7 @@ impl Segment {
                     _ => break,
                 }
             }
+            seg.make_log_private()?;
             seg.file.set_len(pos as u64).map_err(io_err(&log_path))?;
         }
         // The index is derived data: compare with what is on disk and rewrite it when it differs
@@ -160,11 +167,11 @@ impl Segment {
         let have_times = std::fs::read(&time_index_path).ok();
         let mut rebuilt = false;
         if have_offsets.as_deref() != Some(&want_offsets[..]) {
-            std::fs::write(&index_path, &want_offsets).map_err(io_err(&index_path))?;
+            shared_files::replace(&index_path, &want_offsets)?;
             rebuilt = true;
         }
         if have_times.as_deref() != Some(&want_times[..]) {
-            std::fs::write(&time_index_path, &want_times).map_err(io_err(&time_index_path))?;
+            shared_files::replace(&time_index_path, &want_times)?;
             rebuilt = true;
         }
         Ok((seg, dropped_bytes, dropped_records, rebuilt))
@@ -290,6 +297,7 @@ impl Segment {
             pos += h.total_len as u64;
         }
         if let Some((pos, base)) = cut {
+            self.make_log_private()?;
             self.file.set_len(pos).map_err(io_err(&self.log_path))?;
             self.size = pos;
             self.next_offset = base;
@@ -297,14 +305,83 @@ impl Segment {
             self.write_indexes()?;
             self.offsets.retain(|e| e.relative_offset < rel);
             self.times.retain(|e| e.relative_offset < rel);
-            std::fs::write(&self.index_path, index::encode_offsets(&self.offsets))
-                .map_err(io_err(&self.index_path))?;
-            std::fs::write(&self.time_index_path, index::encode_times(&self.times))
-                .map_err(io_err(&self.time_index_path))?;
+            shared_files::replace(&self.index_path, &index::encode_offsets(&self.offsets))?;
+            shared_files::replace(&self.time_index_path, &index::encode_times(&self.times))?;
             self.max_timestamp = self.times.last().map_or(-1, |t| t.timestamp);
             self.bytes_since_index = self.index_interval_bytes as u64;
         }
         Ok(removed)
+    }
+
+    /// Makes the `.log` file this segment's own before it is cut or appended to (a fork may
+    /// share it by a hard link), reopening it when it was copied.
+    fn make_log_private(&mut self) -> Result<(), LogError> {
+        if shared_files::make_private(&self.log_path)? {
+            self.file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&self.log_path)
+                .map_err(io_err(&self.log_path))?;
+        }
+        Ok(())
+    }
+
+    /// Makes every file of the segment its own: the active segment is written in place (appends,
+    /// index entries, `.txnindex` entries), so it is never shared with a fork.
+    pub fn make_private(&mut self) -> Result<(), LogError> {
+        self.make_log_private()?;
+        let dir = self.log_path.parent().unwrap_or(Path::new("."));
+        let txn_path = super::txn_index::path(dir, self.base_offset);
+        for p in [&self.index_path, &self.time_index_path, &txn_path] {
+            shared_files::make_private(p)?;
+        }
+        Ok(())
+    }
+
+    /// This segment in `dir`, for a forked log: a sealed segment's files are hard-linked
+    /// (`share`), the active one's copied, with its index files written whole from memory (so
+    /// entries not yet written need no flush of the original).
+    pub fn fork_to(&self, dir: &Path, share: bool) -> Result<Self, LogError> {
+        let (log_path, index_path, time_index_path) = Self::paths(dir, self.base_offset);
+        let from_dir = self.log_path.parent().unwrap_or(Path::new("."));
+        let txn_from = super::txn_index::path(from_dir, self.base_offset);
+        let txn_to = super::txn_index::path(dir, self.base_offset);
+        let share = share && self.pending_offsets == 0 && self.pending_times == 0;
+        if share {
+            shared_files::link_or_copy(&self.log_path, &log_path)?;
+            shared_files::link_or_copy(&self.index_path, &index_path)?;
+            shared_files::link_or_copy(&self.time_index_path, &time_index_path)?;
+            shared_files::link_or_copy(&txn_from, &txn_to)?;
+        } else {
+            shared_files::copy(&self.log_path, &log_path)?;
+            std::fs::write(&index_path, index::encode_offsets(&self.offsets))
+                .map_err(io_err(&index_path))?;
+            std::fs::write(&time_index_path, index::encode_times(&self.times))
+                .map_err(io_err(&time_index_path))?;
+            shared_files::copy(&txn_from, &txn_to)?;
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&log_path)
+            .map_err(io_err(&log_path))?;
+        Ok(Self {
+            base_offset: self.base_offset,
+            next_offset: self.next_offset,
+            size: self.size,
+            max_timestamp: self.max_timestamp,
+            created_ms: self.created_ms,
+            log_path,
+            index_path,
+            time_index_path,
+            file,
+            offsets: self.offsets.clone(),
+            times: self.times.clone(),
+            pending_offsets: 0,
+            pending_times: 0,
+            bytes_since_index: self.bytes_since_index,
+            index_interval_bytes: self.index_interval_bytes,
+        })
     }
 
     /// Deletes the segment's files.

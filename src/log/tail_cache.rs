@@ -8,7 +8,7 @@ use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
 
 /// One cached batch.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Cached {
     base_offset: i64,
     last_offset: i64,
@@ -16,7 +16,7 @@ struct Cached {
 }
 
 /// The newest batches of one log, contiguous in offsets.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TailCache {
     batches: VecDeque<Cached>,
     bytes: usize,

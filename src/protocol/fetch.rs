@@ -17,7 +17,7 @@ use kafka_protocol::messages::fetch_response::{
 use kafka_protocol::messages::{FetchRequest, ResponseKind};
 
 /// A fetch being answered: what its session made of it and how to read.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PendingFetch {
     context: Context,
     max_bytes: i32,

@@ -24,12 +24,14 @@ use std::collections::BTreeMap;
 pub(super) const CONSUMER: &str = "consumer";
 
 /// A JoinGroup waiting for the join phase to complete.
+#[derive(Clone)]
 pub struct PendingJoin {
     group: String,
     member_id: String,
 }
 
 /// A SyncGroup waiting for the leader's assignment.
+#[derive(Clone)]
 pub struct PendingSync {
     group: String,
     member_id: String,

@@ -104,6 +104,7 @@ pub enum Outcome {
 }
 
 /// Requests that wait.
+#[derive(Clone)]
 pub enum Waiting {
     /// acks=all produce.
     Produce(produce::PendingProduce),
@@ -144,6 +145,31 @@ pub struct WireHost {
 }
 
 impl WireHost {
+    /// A copy of this host's state for a forked lab (a checkpoint): parked requests are kept, each
+    /// with a reply channel nobody reads (a past lab's answers go nowhere; a hang-up comes from
+    /// the journal's tick lines, as in a replay).
+    pub fn fork(&self) -> Self {
+        let parked = self
+            .parked
+            .iter()
+            .map(|p| Parked {
+                seq: p.seq,
+                ctx: p.ctx.clone(),
+                waiting: p.waiting.clone(),
+                deadline_ms: p.deadline_ms,
+                reply: tokio::sync::oneshot::channel().0,
+            })
+            .collect();
+        Self {
+            config: self.config.clone(),
+            parked,
+            members: self.members.clone(),
+            clients: self.clients.clone(),
+            next_seq: self.next_seq,
+            sessions: self.sessions.clone(),
+        }
+    }
+
     /// A host with nothing parked.
     pub fn new(config: ListenerConfig) -> Self {
         Self {

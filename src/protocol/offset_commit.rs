@@ -22,6 +22,7 @@ use kafka_protocol::messages::{OffsetCommitRequest, OffsetFetchRequest};
 use kafka_protocol::protocol::StrBytes;
 
 /// An OffsetCommit waiting for `__consumer_offsets` to replicate it.
+#[derive(Clone)]
 pub struct PendingCommit {
     offsets: Vec<(TopicPartition, OffsetAndMetadata)>,
     /// Partitions refused with OFFSET_METADATA_TOO_LARGE, answered with the rest.

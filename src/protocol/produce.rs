@@ -16,17 +16,20 @@ use kafka_protocol::messages::produce_response::{
 /// Kafka's INVALID_REQUIRED_ACKS.
 const INVALID_REQUIRED_ACKS: i16 = 21;
 
+#[derive(Clone)]
 enum Slot {
     Ready(i16, i64),
     Ticket { ticket: u64, records: u64 },
 }
 
+#[derive(Clone)]
 struct PartSlot {
     tp: TopicPartition,
     slot: Slot,
 }
 
 /// An acks=all produce waiting for its partitions.
+#[derive(Clone)]
 pub struct PendingProduce {
     broker: BrokerId,
     client_id: String,

@@ -25,6 +25,7 @@ use kafka_protocol::messages::{
 const TXN_WAIT_MS: i64 = 30_000;
 
 /// Which response a parked transactional request gets.
+#[derive(Clone)]
 pub enum TxnKind {
     /// InitProducerIdResponse.
     InitProducerId,
@@ -39,6 +40,7 @@ pub enum TxnKind {
 }
 
 /// A transactional request waiting for its coordinator's answer.
+#[derive(Clone)]
 pub struct PendingTxn {
     ticket: u64,
     kind: TxnKind,

@@ -73,7 +73,7 @@ pub struct Message {
 }
 
 /// The network between quorum nodes: a bounded FIFO with delivery times.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Network {
     in_flight: VecDeque<Message>,
 }

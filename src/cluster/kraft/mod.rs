@@ -6,6 +6,7 @@
 //! travel through [`message::Network`] with a simulated latency. Sans-I/O but for the logs: the
 //! cluster steps it with its simulated `now`, and randomness comes from a seeded RNG.
 
+mod fork;
 pub mod message;
 mod node;
 #[cfg(test)]

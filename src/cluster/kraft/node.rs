@@ -107,6 +107,35 @@ impl RaftNode {
         }
     }
 
+    /// Where its log and `quorum-state` live.
+    pub(crate) fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// This node with its log (forked) in `dir`, every other state the same.
+    pub(crate) fn with_log(&self, dir: PathBuf, log: Option<PartitionLog>) -> Self {
+        Self {
+            id: self.id,
+            voter: self.voter,
+            dir,
+            log,
+            role: self.role,
+            epoch: self.epoch,
+            voted_for: self.voted_for,
+            leader: self.leader,
+            high_watermark: self.high_watermark,
+            votes: self.votes.clone(),
+            deadline_ms: self.deadline_ms,
+            fetch_sent_ms: self.fetch_sent_ms,
+            next_fetch_ms: self.next_fetch_ms,
+            fetchers: self.fetchers.clone(),
+            epoch_start_offset: self.epoch_start_offset,
+            epoch_start_ms: self.epoch_start_ms,
+            last_begin_ms: self.last_begin_ms,
+            probe: self.probe,
+        }
+    }
+
     /// Whether the process runs.
     pub(crate) fn is_up(&self) -> bool {
         self.log.is_some()

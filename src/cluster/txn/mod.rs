@@ -144,7 +144,7 @@ struct PendingOffsets {
 }
 
 /// The transaction coordinator as the brokers host it. Only `cluster/txn/` changes it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct TxnHosting {
     /// Bounded by [`TRANSACTIONAL_IDS_MAX`].
     txns: BTreeMap<String, Txn>,

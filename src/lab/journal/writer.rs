@@ -21,6 +21,8 @@ pub struct JournalWriter {
     bytes_max: u64,
     /// Why it stopped, until the driver has said so on the timeline.
     stopped: Option<String>,
+    /// Lines written after the header (a checkpoint names where in the journal it stands).
+    lines: usize,
 }
 
 impl JournalWriter {
@@ -43,6 +45,7 @@ impl JournalWriter {
             bytes: 0,
             bytes_max,
             stopped: None,
+            lines: 0,
         };
         let line = serde_json::to_string(header).map_err(|e| e.to_string())?;
         w.write_line(&line);
@@ -51,6 +54,11 @@ impl JournalWriter {
             Some(e) => Err(e),
             None => Ok(w),
         }
+    }
+
+    /// Lines written after the header so far.
+    pub fn lines(&self) -> usize {
+        self.lines
     }
 
     /// Where it is written.
@@ -105,7 +113,10 @@ impl JournalWriter {
             return;
         }
         match serde_json::to_string(&Line { t, input }) {
-            Ok(line) => self.write_line(&line),
+            Ok(line) => {
+                self.write_line(&line);
+                self.lines += 1;
+            }
             Err(e) => self.stop(format!("{}: {e}", self.path.display())),
         }
     }
@@ -154,6 +165,7 @@ impl JournalWriter {
             .map_err(|e| format!("cannot create journal {}: {e}", self.path.display()))?;
         self.out = Some(BufWriter::new(file));
         self.bytes = 0;
+        self.lines = kept.len();
         let head = serde_json::to_string(header).map_err(|e| e.to_string())?;
         self.write_line(&head);
         for line in kept {

@@ -24,6 +24,9 @@ impl PartitionLog {
             }
         }
         if let Some(seg) = self.segments.values_mut().next_back() {
+            // The segment left last becomes the active one, written in place from now on: a
+            // fork may share its files, so they become this log's own first.
+            seg.make_private()?;
             removed += seg.truncate_to(offset)?;
         }
         let leo = self.log_end_offset();

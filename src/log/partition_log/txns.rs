@@ -72,7 +72,8 @@ impl PartitionLog {
                 None => want.is_empty(),
             };
             if !same {
-                std::fs::write(&path, &want).map_err(io_err(&path))?;
+                // By rename: a fork may share the old file by a hard link.
+                crate::log::shared_files::replace(&path, &want)?;
                 rewritten += 1;
             }
         }

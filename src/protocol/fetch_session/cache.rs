@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 type EvictKey = (bool, usize, i32);
 
 /// One broker's fetch sessions, at most `slots` of them.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SessionCache {
     slots: usize,
     eviction_ms: i64,

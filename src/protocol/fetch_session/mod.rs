@@ -109,7 +109,7 @@ impl Context {
 }
 
 /// Every broker's session cache, each tied to one start of its broker.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct FetchSessions {
     brokers: BTreeMap<BrokerId, (u64, SessionCache)>,
 }
