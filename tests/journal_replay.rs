@@ -124,12 +124,40 @@ fn replay_default(path: &Path, dir: &Path) -> (usize, i64) {
     assert!(!journal.torn_tail);
     let lab = Replay::start_lab(&journal.header, &dir.join("replay")).expect("start lab");
     let checks = count(&journal.lines, |i| matches!(i, Input::Check(_)));
-    let mut replay = Replay::new(lab, None, journal);
+    let mut replay = Replay::new(lab, None, journal.clone());
+    replay.take_checkpoints(&dir.join("replay"));
     replay
         .finish()
         .unwrap_or_else(|e| panic!("the replay diverged: {e}"));
     assert_eq!(replay.checks_passed(), checks);
+    rewinds_from_checkpoints_match(&replay, &journal, dir);
     (replay.checks_passed(), replay.now_ms())
+}
+
+/// A rewind built from a checkpoint (a forked lab and wire host, then the lines after it) is the
+/// lab a replay from the start reaches, at instants just after each checkpoint and between them.
+fn rewinds_from_checkpoints_match(replay: &Replay, journal: &journal::Journal, dir: &Path) {
+    let list = replay.checkpoints().list();
+    assert!(!list.is_empty(), "no checkpoint was taken");
+    let points: Vec<(i64, usize)> = list.iter().map(|c| (c.t_ms, c.line)).collect();
+    for (i, c) in list.iter().enumerate() {
+        let t = c.t_ms + 1_234;
+        let lines = journal.lines.iter().filter(|l| l.t <= t).count();
+        let k = kafka_lab::lab::checkpoint::pick(&points, t, lines).expect("a checkpoint");
+        let mut rewound =
+            Replay::from_checkpoint(&list[k], &dir.join(format!("rewound-{i}")), journal.clone())
+                .expect("fork a checkpoint");
+        rewound.advance_to(t).expect("rewound replay");
+        let start =
+            Replay::start_lab(&journal.header, &dir.join(format!("start-{i}"))).expect("start lab");
+        let mut from_start = Replay::new(start, None, journal.clone());
+        from_start.advance_to(t).expect("replay from the start");
+        assert!(
+            rewound.snapshot() == from_start.snapshot(),
+            "at t={t} the lab rebuilt from the checkpoint at {} differs from the replay from the start",
+            list[k].t_ms
+        );
+    }
 }
 
 fn count(lines: &[journal::Line], f: impl Fn(&Input) -> bool) -> usize {

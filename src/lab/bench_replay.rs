@@ -1,11 +1,14 @@
-//! `kafka-lab bench replay`: how long reaching a point of a recorded run takes by re-stepping it
-//! from the start (what a replay, and a rewind built on it, costs), against the simulated time the
-//! run took to record live (real time at ×1).
+//! `kafka-lab bench replay`: how long reaching a point of a recorded run takes — from the
+//! checkpoints taken while it was recorded (what a rewind costs), and, as the baseline measured in
+//! the same run, by re-stepping it from the start — against the simulated time the run took to
+//! record live (real time at ×1). Each point reached from a checkpoint is compared with the same
+//! point reached from the start: they must be the same lab.
 
 use super::command::Command;
 use super::core::Lab;
 use super::journal::{Header, Input, Journal, Line, Start};
 use super::replay::Replay;
+use super::snapshot::LabSnapshot;
 use crate::clients::spec::{ConsumerSpec, ProducerSpec};
 use crate::cluster::config::ClusterConfig;
 use crate::cluster::topic::TopicSpec;
@@ -31,12 +34,28 @@ pub struct ReplayFigure {
     /// Wall ms to reach each of a few seeded random instants (simulated ms, wall ms), as a rewind
     /// or a jump to an event does.
     pub to_random_ms: Vec<(i64, f64)>,
+    /// Checkpoints taken while recording, and the disk their own files take.
+    pub checkpoints: usize,
+    /// Bytes of the checkpoints' files (hard links counted in full: an upper bound).
+    pub checkpoint_bytes: u64,
+    /// Wall ms to reach the middle, the end and each random instant from the checkpoints.
+    pub from_checkpoint_ms: Vec<(i64, f64)>,
+    /// Whether every point reached from a checkpoint was the lab reached from the start.
+    pub same_state: bool,
 }
 
 impl ReplayFigure {
     /// The slowest of the random instants (wall ms).
     pub fn worst_random_ms(&self) -> f64 {
         self.to_random_ms
+            .iter()
+            .map(|(_, ms)| *ms)
+            .fold(0.0, f64::max)
+    }
+
+    /// The slowest point reached from a checkpoint (wall ms): what the targets are about.
+    pub fn worst_from_checkpoint_ms(&self) -> f64 {
+        self.from_checkpoint_ms
             .iter()
             .map(|(_, ms)| *ms)
             .fold(0.0, f64::max)
@@ -56,6 +75,21 @@ impl std::fmt::Display for ReplayFigure {
             self.to_end_ms / self.run_ms.max(1) as f64,
             self.to_random_ms.len(),
             self.worst_random_ms()
+        )?;
+        let baseline = self.to_end_ms.max(self.worst_random_ms());
+        write!(
+            f,
+            "\n  with {} checkpoints ({:.1} MB): any of those {} points at most {:.0} ms ({:.3} of re-stepping from the start){}",
+            self.checkpoints,
+            self.checkpoint_bytes as f64 / 1e6,
+            self.from_checkpoint_ms.len(),
+            self.worst_from_checkpoint_ms(),
+            self.worst_from_checkpoint_ms() / baseline.max(0.001),
+            if self.same_state {
+                ", each the same lab as from the start"
+            } else {
+                ", BUT NOT THE SAME LAB as from the start"
+            }
         )
     }
 }
@@ -99,37 +133,86 @@ fn measure(
         ],
         torn_tail: false,
     };
-    let time_to = |sub: &str, t_ms: i64| -> Result<(f64, u64), String> {
+    // The baseline: re-stepping from the start to `t_ms`; returns the wall ms, the records and
+    // the lab's snapshot there.
+    let from_start = |sub: &str, t_ms: i64| -> Result<(f64, u64, LabSnapshot), String> {
         let lab: Lab = Replay::start_lab(&journal.header, &dir.join(sub))?;
         let start = Instant::now();
         let mut replay = Replay::new(lab, None, journal.clone());
         replay.advance_to(t_ms).map_err(|e| e.to_string())?;
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         let records = replay.lab().producers().map(|p| p.acknowledged).sum();
+        let snap = replay.snapshot();
         drop(replay);
         // Each point's logs go once measured: a million-record run's are large.
         let _ = std::fs::remove_dir_all(dir.join(sub));
-        Ok((ms, records))
+        Ok((ms, records, snap))
     };
-    let (to_middle_ms, _) = time_to("middle", run_ms / 2)?;
-    let (to_end_ms, records) = time_to("end", run_ms)?;
+    // The recording: the run stepped once, as fast as it goes, taking checkpoints as the live
+    // driver does.
+    let lab: Lab = Replay::start_lab(&journal.header, &dir.join("recording"))?;
+    let mut recording = Replay::new(lab, None, journal.clone());
+    recording.take_checkpoints(&dir.join("recording"));
+    recording.advance_to(run_ms).map_err(|e| e.to_string())?;
+    let checkpoints = recording.checkpoints();
+    // A rewind: the newest checkpoint at or before `t_ms`, forked, then the lines after it.
+    let from_checkpoint = |sub: &str, t_ms: i64| -> Result<(f64, LabSnapshot), String> {
+        let start = Instant::now();
+        let points: Vec<(i64, usize)> = checkpoints
+            .list()
+            .iter()
+            .map(|c| (c.t_ms, c.line))
+            .collect();
+        let lines = journal.lines.iter().filter(|l| l.t <= t_ms).count();
+        let mut replay = match super::checkpoint::pick(&points, t_ms, lines) {
+            Some(i) => {
+                Replay::from_checkpoint(&checkpoints.list()[i], &dir.join(sub), journal.clone())?
+            }
+            None => Replay::new(
+                Replay::start_lab(&journal.header, &dir.join(sub))?,
+                None,
+                journal.clone(),
+            ),
+        };
+        replay.advance_to(t_ms).map_err(|e| e.to_string())?;
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let snap = replay.snapshot();
+        drop(replay);
+        let _ = std::fs::remove_dir_all(dir.join(sub));
+        Ok((ms, snap))
+    };
     // A few instants a viewer might jump to, the same every run (a seeded draw).
     use rand::{Rng, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
-    let mut to_random_ms = Vec::new();
-    for i in 0..RANDOM_POINTS {
-        let t = rng.random_range(0..=run_ms);
-        let (ms, _) = time_to(&format!("random-{i}"), t)?;
-        to_random_ms.push((t, ms));
+    let mut instants = vec![run_ms / 2, run_ms];
+    instants.extend((0..RANDOM_POINTS).map(|_| rng.random_range(0..=run_ms)));
+    let mut baseline = Vec::new();
+    let mut from_checkpoint_ms = Vec::new();
+    let mut same_state = true;
+    let mut records = 0;
+    for (i, &t) in instants.iter().enumerate() {
+        let (ms, recs, expected) = from_start(&format!("start-{i}"), t)?;
+        let (ck_ms, got) = from_checkpoint(&format!("checkpoint-{i}"), t)?;
+        same_state &= got == expected;
+        baseline.push((t, ms));
+        from_checkpoint_ms.push((t, ck_ms));
+        records = records.max(recs);
     }
-    Ok(ReplayFigure {
+    let figure = ReplayFigure {
         what: what.into(),
         run_ms,
         records,
-        to_middle_ms,
-        to_end_ms,
-        to_random_ms,
-    })
+        to_middle_ms: baseline[0].1,
+        to_end_ms: baseline[1].1,
+        to_random_ms: baseline[2..].to_vec(),
+        checkpoints: checkpoints.list().len(),
+        checkpoint_bytes: checkpoints.disk_bytes(),
+        from_checkpoint_ms,
+        same_state,
+    };
+    drop(recording);
+    let _ = std::fs::remove_dir_all(dir.join("recording"));
+    Ok(figure)
 }
 
 /// Runs the replay benchmark under `dir`: the default lab for 10 minutes (live steps of 1 ms, as

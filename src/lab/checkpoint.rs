@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Checkpoints kept at most.
-pub const CHECKPOINTS_MAX: usize = 64;
+pub const CHECKPOINTS_MAX: usize = 128;
 /// Wall time of stepping after which a checkpoint is taken (what replaying from it costs).
 pub const CHECKPOINT_WALL_EVERY: Duration = Duration::from_millis(100);
 /// Simulated time after which a checkpoint is taken even when stepping was fast.
-pub const CHECKPOINT_SIM_EVERY_MS: i64 = 10_000;
+pub const CHECKPOINT_SIM_EVERY_MS: i64 = 5_000;
 
 /// One checkpoint: the run at `t_ms` with the journal's first `line` lines applied.
 pub struct Checkpoint {
