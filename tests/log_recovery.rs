@@ -1,7 +1,10 @@
 //! Crash-recovery scenarios of the partition log: damaged files are truncated or rebuilt on reopen,
 //! and a corrupt batch is never served.
 
+mod common;
+
 use bytes::Bytes;
+use common::log_records::{values, write_records};
 use kafka_lab::log::{LogConfig, LogError, PartitionLog};
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
@@ -12,41 +15,6 @@ fn small_segments() -> LogConfig {
         index_interval_bytes: 256,
         ..LogConfig::default()
     }
-}
-
-fn write_records(log: &mut PartitionLog, batches: usize, per_batch: usize) {
-    for b in 0..batches {
-        let recs: Vec<_> = (0..per_batch)
-            .map(|i| {
-                (
-                    Some(Bytes::from(format!("k{b}"))),
-                    Some(Bytes::from(format!("value-{b}-{i}"))),
-                    1_000 + b as i64,
-                )
-            })
-            .collect();
-        log.append_records(&recs, 0, 0).unwrap();
-    }
-}
-
-fn values(log: &PartitionLog) -> Vec<(i64, String)> {
-    let leo = log.log_end_offset();
-    let mut out = Vec::new();
-    let mut offset = log.log_start_offset();
-    while offset < leo {
-        let recs = log.read_records(offset, 1 << 20, leo).unwrap();
-        if recs.is_empty() {
-            break;
-        }
-        for r in recs {
-            out.push((
-                r.offset,
-                String::from_utf8_lossy(&r.value.unwrap()).into_owned(),
-            ));
-            offset = r.offset + 1;
-        }
-    }
-    out
 }
 
 fn segment_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
@@ -63,7 +31,7 @@ fn segment_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
 fn torn_tail_is_truncated_on_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let (mut log, _) = PartitionLog::open(dir.path(), LogConfig::default(), 0).unwrap();
-    write_records(&mut log, 10, 5);
+    write_records(&mut log, 10, 5, "value");
     let before = values(&log);
     drop(log);
     let seg = &segment_files(dir.path(), "log")[0];
@@ -87,7 +55,7 @@ fn torn_tail_is_truncated_on_reopen() {
 fn missing_index_is_rebuilt() {
     let dir = tempfile::tempdir().unwrap();
     let (mut log, _) = PartitionLog::open(dir.path(), small_segments(), 0).unwrap();
-    write_records(&mut log, 40, 3);
+    write_records(&mut log, 40, 3, "value");
     let before = values(&log);
     drop(log);
     for idx in segment_files(dir.path(), "index") {
@@ -104,7 +72,7 @@ fn missing_index_is_rebuilt() {
 fn corrupt_index_is_rebuilt() {
     let dir = tempfile::tempdir().unwrap();
     let (mut log, _) = PartitionLog::open(dir.path(), small_segments(), 0).unwrap();
-    write_records(&mut log, 40, 3);
+    write_records(&mut log, 40, 3, "value");
     let before = values(&log);
     drop(log);
     for idx in segment_files(dir.path(), "index") {
@@ -122,7 +90,7 @@ fn corrupt_index_is_rebuilt() {
 fn corrupt_batch_in_middle_truncates_from_there() {
     let dir = tempfile::tempdir().unwrap();
     let (mut log, _) = PartitionLog::open(dir.path(), LogConfig::default(), 0).unwrap();
-    write_records(&mut log, 10, 4);
+    write_records(&mut log, 10, 4, "value");
     let before = values(&log);
     drop(log);
     let seg = &segment_files(dir.path(), "log")[0];
@@ -149,7 +117,7 @@ fn corrupt_batch_is_never_returned() {
         ..small_segments()
     };
     let (mut log, _) = PartitionLog::open(dir.path(), no_cache, 0).unwrap();
-    write_records(&mut log, 60, 3);
+    write_records(&mut log, 60, 3, "value");
     assert!(log.segment_count() > 2);
     // Damage a closed segment while the log is open: recovery never sees it, so reads must catch it.
     let first = segment_files(dir.path(), "log")[0].clone();
@@ -197,7 +165,7 @@ fn corrupt_batch_is_never_returned() {
 fn stray_files_are_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let (mut log, _) = PartitionLog::open(dir.path(), LogConfig::default(), 0).unwrap();
-    write_records(&mut log, 3, 3);
+    write_records(&mut log, 3, 3, "value");
     drop(log);
     std::fs::write(dir.path().join("notes.txt"), "hello").unwrap();
     std::fs::write(dir.path().join("123.log"), "short name, not a segment").unwrap();
@@ -221,7 +189,7 @@ fn garbage_segment_file_recovers_empty() {
     let (mut log, report) = PartitionLog::open(dir.path(), LogConfig::default(), 0).unwrap();
     assert_eq!(report.bytes_truncated, 5000);
     assert_eq!(log.log_end_offset(), 0);
-    write_records(&mut log, 1, 2);
+    write_records(&mut log, 1, 2, "value");
     assert_eq!(values(&log).len(), 2);
 }
 
@@ -238,7 +206,7 @@ fn unreadable_dir_gives_clear_error() {
 fn gap_between_segments_drops_what_follows() {
     let dir = tempfile::tempdir().unwrap();
     let (mut log, _) = PartitionLog::open(dir.path(), small_segments(), 0).unwrap();
-    write_records(&mut log, 60, 3);
+    write_records(&mut log, 60, 3, "value");
     let segs = segment_files(dir.path(), "log");
     assert!(segs.len() >= 3);
     drop(log);

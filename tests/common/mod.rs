@@ -5,6 +5,7 @@ pub mod groups;
 pub mod kraft;
 pub mod live_lab;
 pub mod liveness;
+pub mod log_records;
 pub mod require;
 pub mod secure;
 pub mod takeover;
