@@ -357,15 +357,27 @@ async fn a_replay_on_the_dashboard_moves_back_and_on_through_its_journal() {
     let root = dir.path().join("play");
     let lab = Replay::start_lab(&journal.header, &root.join("0")).expect("lab");
     let again = journal.clone();
+    let fresh = journal.clone();
     let mut n = 0;
-    let rebuild: kafka_lab::lab::playback::Rebuild = Box::new(move || {
+    let checkpoints_dir = root.clone();
+    // As `kafka-lab replay` does: back from the newest checkpoint taken while playing.
+    let rebuild: kafka_lab::lab::playback::Rebuild = Box::new(move |playing, target| {
         n += 1;
-        let lab = Replay::start_lab(&again.header, &root.join(n.to_string()))?;
-        Ok(Replay::new(lab, None, again.clone()))
+        let dir = root.join(n.to_string());
+        match playing.from_nearest_checkpoint(&again, target, &dir) {
+            Some(rebuilt) => rebuilt,
+            None => Ok(Replay::new(
+                Replay::start_lab(&again.header, &dir)?,
+                None,
+                again.clone(),
+            )),
+        }
     });
+    let mut replay = Replay::new(lab, None, journal);
+    replay.take_checkpoints(&checkpoints_dir);
     let (driver_ch, front) = kafka_lab::lab::driver::channels();
     let player = tokio::spawn(kafka_lab::lab::playback::play(
-        Replay::new(lab, None, journal),
+        replay,
         driver_ch,
         Some(rebuild),
     ));
@@ -386,6 +398,25 @@ async fn a_replay_on_the_dashboard_moves_back_and_on_through_its_journal() {
     front.commands.send_async(back).await.expect("back");
     let back = until(&front, &mut events, "t+2s", |s| s.now_ms == 2_000).await;
     assert_eq!(back.travel.map(|t| t.at_ms), Some(2_000));
+    // On past the checkpoint taken at t+5s, then back just after it: rebuilt from the checkpoint,
+    // the lab is the one a replay from the start reaches.
+    let on = Command::Travel(Travel::To(6_000));
+    front.commands.send_async(on).await.expect("on");
+    until(&front, &mut events, "t+6s", |s| s.now_ms == 6_000).await;
+    let back = Command::Travel(Travel::By(-700));
+    front.commands.send_async(back).await.expect("back");
+    let back = until(&front, &mut events, "t+5.3s", |s| s.now_ms == 5_300).await;
     drop(front);
-    player.await.expect("player");
+    let replay = player.await.expect("player");
+    assert!(
+        replay.checkpoints().list().iter().any(|c| c.t_ms <= 5_300),
+        "no checkpoint to move back from"
+    );
+    let lab = Replay::start_lab(&fresh.header, &dir.path().join("fresh")).expect("lab");
+    let mut from_start = Replay::new(lab, None, fresh);
+    from_start.advance_to(5_300).expect("replay from the start");
+    let expected = from_start.snapshot();
+    assert_eq!(back.cluster, expected.cluster);
+    assert_eq!(back.consumers, expected.consumers);
+    assert_eq!(back.producers, expected.producers);
 }

@@ -5,6 +5,7 @@ use clap::Args;
 use kafka_lab::lab::driver::channels;
 use kafka_lab::lab::journal::{self, Start};
 use kafka_lab::lab::playback;
+use kafka_lab::lab::replay::Replay;
 use kafka_lab::scenario::headless::OutputFormat;
 use kafka_lab::scenario::replay::{open, print_replay};
 use std::io::IsTerminal;
@@ -82,16 +83,23 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
             }
         };
     }
-    // Moving back replays the default lab again from its start, each time on a dir of its own;
-    // a lesson counts from 0 after every `b`, so its replays move forward only.
+    // Moving back starts the default lab again from the newest checkpoint taken while playing
+    // (or its start), each time on a dir of its own; a lesson counts from 0 after every `b`, so
+    // its replays move forward only.
+    if !lesson {
+        replay.take_checkpoints(temp.path());
+    }
     let rebuild: Option<playback::Rebuild> = (!lesson).then(|| {
         let root = temp.path().to_path_buf();
         let mut n = 0u32;
-        Box::new(move || {
+        Box::new(move |playing: &Replay, target: i64| {
             let _ = std::fs::remove_dir_all(root.join(format!("back-{n}")));
             n += 1;
             let dir = root.join(format!("back-{n}"));
-            open(journal_again.clone(), &dir)
+            match playing.from_nearest_checkpoint(&journal_again, target, &dir) {
+                Some(rebuilt) => rebuilt,
+                None => open(journal_again.clone(), &dir),
+            }
         }) as playback::Rebuild
     });
     let runtime = crate::live_runtime()?;

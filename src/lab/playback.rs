@@ -1,7 +1,8 @@
 //! Playing a journal on the dashboard: a [`Replay`] advanced by a [`SimClock`] the viewer
 //! controls (speed, pause), publishing snapshots and events on the same channels as a live lab.
 //! The run is the journal's: other commands are refused with a note. `[` `]` `{` `}` and `g`
-//! move through it: forward by stepping on, back by replaying again from the start.
+//! move through it: forward by stepping on, back from the newest checkpoint taken while playing
+//! (or from the start).
 
 use super::clock::SimClock;
 use super::command::{Command, Travel};
@@ -9,8 +10,9 @@ use super::driver::{DRIVER_TICK, DriverChannels, MAX_SIM_MS_PER_TICK};
 use super::replay::Replay;
 use crate::cluster::event::NoteText;
 
-/// Builds the replay again from the journal's start (for moving back), when the run allows it.
-pub type Rebuild = Box<dyn FnMut() -> Result<Replay, String> + Send>;
+/// Builds the replay again to move back to an instant (given the replay playing now, whose
+/// checkpoints it may start from), when the run allows it.
+pub type Rebuild = Box<dyn FnMut(&Replay, i64) -> Result<Replay, String> + Send>;
 
 /// Plays `replay` until the front end drops its command sender; returns it. `rebuild`, when
 /// given, lets the viewer move back in the run.
@@ -83,14 +85,18 @@ pub async fn play(mut replay: Replay, ch: DriverChannels, mut rebuild: Option<Re
     replay
 }
 
-/// Moves `replay` to `target`: on by stepping, back by replaying again from the start (the
-/// events on the way are the timeline's already).
+/// Moves `replay` to `target`: on by stepping, back by rebuilding it (from a checkpoint or the
+/// start) and stepping on; the rebuilt replay keeps the checkpoints taken so far (the events on
+/// the way are the timeline's already).
 fn seek(replay: &mut Replay, rebuild: Option<&mut Rebuild>, target: i64) -> Result<(), NoteText> {
     if target < replay.now_ms() {
         let Some(rebuild) = rebuild else {
             return Err(NoteText::ReplayOnly);
         };
-        *replay = rebuild().map_err(|error| NoteText::TravelFailed { error })?;
+        let mut rebuilt =
+            rebuild(replay, target).map_err(|error| NoteText::TravelFailed { error })?;
+        rebuilt.adopt_checkpoints(replay);
+        *replay = rebuilt;
     }
     replay
         .advance_to(target)

@@ -103,6 +103,29 @@ impl Replay {
         &self.driver.travel.checkpoints
     }
 
+    /// Takes over `other`'s checkpoints (a replay rebuilt to move back keeps those taken so far).
+    pub fn adopt_checkpoints(&mut self, other: &mut Replay) {
+        std::mem::swap(
+            &mut self.driver.travel.checkpoints,
+            &mut other.driver.travel.checkpoints,
+        );
+    }
+
+    /// A replay of `journal` that reaches `target_ms` soonest: forked into `data_dir` from the
+    /// newest of this replay's checkpoints at or before it, or None when there is none.
+    pub fn from_nearest_checkpoint(
+        &self,
+        journal: &Journal,
+        target_ms: i64,
+        data_dir: &std::path::Path,
+    ) -> Option<Result<Replay, String>> {
+        let list = self.checkpoints().list();
+        let points: Vec<(i64, usize)> = list.iter().map(|c| (c.t_ms, c.line)).collect();
+        let lines = journal.lines.iter().filter(|l| l.t <= target_ms).count();
+        let i = super::checkpoint::pick(&points, target_ms, lines)?;
+        Some(Replay::from_checkpoint(&list[i], data_dir, journal.clone()))
+    }
+
     /// Steps the driver to `t`, telling checkpoints taken on the way how many lines are applied.
     fn step_to(&mut self, t: i64) {
         self.driver.travel.checkpoints.replay_line = self.next;
