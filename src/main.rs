@@ -9,13 +9,13 @@ use cli::bench::{BenchArgs, bench};
 use cli::journal::{RecordArgs, data_dir_is_fresh};
 use cli::listen::ListenArgs;
 use cli::replay::{ReplayArgs, replay};
+use cli::stream::stream_events;
 use kafka_lab::clients::spec::validate_rate;
 use kafka_lab::cluster::config::{ClusterConfig, KAFKA_VERSION, Profile};
 use kafka_lab::cluster::types::Acks;
 use kafka_lab::data_dir::DataDir;
 use kafka_lab::lab::Lab;
 use kafka_lab::lab::command::Command;
-use kafka_lab::lab::driver::LabChannels;
 use kafka_lab::lab::journal::{Header, LessonStart, Start};
 use kafka_lab::lab::live::{self, LiveOptions};
 use kafka_lab::protocol::ListenerConfig;
@@ -482,6 +482,7 @@ fn run_live(lab: Lab, options: LiveOptions, front_end: FrontEnd) -> Result<()> {
                 FrontEnd::Lesson => kafka_lab::ui::run_lesson_dashboard(front).await,
             }
         } else {
+            eprintln!("kafka-lab: {}", kafka_lab::text::text("cli.streaming"));
             stream_events(front).await;
             Ok(())
         };
@@ -489,23 +490,6 @@ fn run_live(lab: Lab, options: LiveOptions, front_end: FrontEnd) -> Result<()> {
         live.finish().await?;
         result
     })
-}
-
-/// Without a terminal on stdout (piped, redirected), the events stream as text until Ctrl-C or
-/// SIGTERM.
-async fn stream_events(front: LabChannels) {
-    eprintln!("kafka-lab: {}", kafka_lab::text::text("cli.streaming"));
-    let stop = kafka_lab::signals::stop_requested();
-    tokio::pin!(stop);
-    loop {
-        tokio::select! {
-            _ = &mut stop => break,
-            ev = front.events.recv_async() => match ev {
-                Ok(e) => println!("{e}"),
-                Err(_) => break,
-            },
-        }
-    }
 }
 
 /// The language asked for on the command line (`--lang zh`, `--lang=zh`), before clap parses it,

@@ -1,9 +1,9 @@
 //! `kafka-lab attach`: the dashboard on a real Kafka cluster (`kafka_lab::attach`).
 
+use super::stream::stream_events;
 use anyhow::{Result, bail};
 use clap::Args;
 use kafka_lab::attach::{AttachOptions, start};
-use kafka_lab::lab::driver::LabChannels;
 use kafka_lab::protocol::client_transport::{
     ClientSecurity, SaslCredentials, SaslMechanism, Secret, SecurityProtocol,
 };
@@ -120,19 +120,4 @@ fn security(args: &AttachArgs) -> Result<(Vec<String>, ClientSecurity)> {
     let security = ClientSecurity::new(protocol, args.ca_file.clone(), sasl)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((Vec::new(), security))
-}
-
-/// Without a terminal, the timeline streams as text until Ctrl-C or SIGTERM.
-async fn stream_events(front: LabChannels) {
-    let stop = kafka_lab::signals::stop_requested();
-    tokio::pin!(stop);
-    loop {
-        tokio::select! {
-            _ = &mut stop => break,
-            ev = front.events.recv_async() => match ev {
-                Ok(e) => println!("{e}"),
-                Err(_) => break,
-            },
-        }
-    }
 }

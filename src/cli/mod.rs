@@ -5,3 +5,4 @@ pub mod bench;
 pub mod journal;
 pub mod listen;
 pub mod replay;
+pub mod stream;

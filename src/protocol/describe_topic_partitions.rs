@@ -113,13 +113,7 @@ pub fn describe(
                     .with_last_known_elr(Some(
                         p.last_known_leader.map(BrokerId).into_iter().collect(),
                     ))
-                    .with_offline_replicas(
-                        p.replicas
-                            .iter()
-                            .filter(|b| !up(**b))
-                            .map(|b| BrokerId(*b))
-                            .collect(),
-                    )
+                    .with_offline_replicas(super::metadata::offline_replicas(&p.replicas, &up))
             })
             .collect();
         remaining -= partitions.len();

@@ -159,13 +159,7 @@ pub fn metadata(
                     .with_leader_epoch(p.leader_epoch)
                     .with_replica_nodes(p.replicas.iter().map(|b| BrokerId(*b)).collect())
                     .with_isr_nodes(p.isr.iter().map(|b| BrokerId(*b)).collect())
-                    .with_offline_replicas(
-                        p.replicas
-                            .iter()
-                            .filter(|b| !up(**b))
-                            .map(|b| BrokerId(*b))
-                            .collect(),
-                    )
+                    .with_offline_replicas(offline_replicas(&p.replicas, &up))
             })
             .collect();
         // Topic ids are on the wire from v10; older versions have no field for them.
@@ -246,4 +240,13 @@ fn lookup(
         ),
         Err(e) => (e.code(), Some(sb(&e.to_string())), -1, sb(""), -1),
     }
+}
+
+/// The replicas on brokers that are not up (Metadata's and DescribeTopicPartitions' field).
+pub(super) fn offline_replicas(replicas: &[i32], up: &impl Fn(i32) -> bool) -> Vec<BrokerId> {
+    replicas
+        .iter()
+        .filter(|b| !up(**b))
+        .map(|b| BrokerId(*b))
+        .collect()
 }

@@ -237,22 +237,33 @@ impl DashboardClients {
         Ok(id)
     }
 
+    /// A new client's id and `client.id` (`<kind>-<id>` unless the spec names one), or why it
+    /// is refused: its spec is invalid or the dashboard runs its most clients.
+    fn admit(
+        &mut self,
+        valid: Result<(), CommandError>,
+        named: &Option<String>,
+        kind: &str,
+    ) -> Result<(ClientId, String), Vec<EventKind>> {
+        valid.map_err(refused)?;
+        let id = self.next_client().map_err(refused)?;
+        let client_id = named.clone().unwrap_or_else(|| format!("{kind}-{id}"));
+        Ok((id, client_id))
+    }
+
     fn session(&self, client_id: &str) -> Session {
         Session::for_client(self.bootstrap.clone(), self.security.clone(), client_id)
     }
 
     fn spawn_producer(&mut self, spec: ProducerSpec) -> Vec<EventKind> {
-        if let Err(e) = spec.validate() {
-            return refused(e.into());
-        }
-        let id = match self.next_client() {
-            Ok(id) => id,
-            Err(e) => return refused(e),
+        let (id, client_id) = match self.admit(
+            spec.validate().map_err(Into::into),
+            &spec.client_id,
+            "producer",
+        ) {
+            Ok(named) => named,
+            Err(refusal) => return refusal,
         };
-        let client_id = spec
-            .client_id
-            .clone()
-            .unwrap_or_else(|| format!("producer-{id}"));
         let view = Arc::new(Mutex::new(ProducerSnapshot {
             id,
             client_id: client_id.clone(),
@@ -304,17 +315,14 @@ impl DashboardClients {
                 text: NoteText::AttachConsumerProtocolRefused,
             }];
         }
-        if let Err(e) = spec.validate() {
-            return refused(e.into());
-        }
-        let id = match self.next_client() {
-            Ok(id) => id,
-            Err(e) => return refused(e),
+        let (id, client_id) = match self.admit(
+            spec.validate().map_err(Into::into),
+            &spec.client_id,
+            "consumer",
+        ) {
+            Ok(named) => named,
+            Err(refusal) => return refusal,
         };
-        let client_id = spec
-            .client_id
-            .clone()
-            .unwrap_or_else(|| format!("consumer-{id}"));
         let view = Arc::new(Mutex::new(ConsumerView {
             snapshot: ConsumerSnapshot {
                 id,
