@@ -31,6 +31,8 @@ pub enum Action {
     Bottom,
     /// Open the spawn-producer dialog.
     SpawnProducer,
+    /// Stop the selected producer (close: what it sent is acknowledged first).
+    StopProducer,
     /// Open the spawn-consumer dialog for the selected group.
     SpawnConsumer,
     /// Crash the selected consumer (no LeaveGroup).

@@ -122,10 +122,11 @@ pub const KEYMAP: &[Binding] = &[
         Action::DeleteTopic,
         "help.delete_topic",
     ),
-    bind(
+    pair(
         &[KeyCode::Char('p')],
-        "p",
+        "p P",
         Action::SpawnProducer,
+        &[(KeyCode::Char('P'), Action::StopProducer)],
         "help.spawn_producer",
     ),
     pair(

@@ -25,18 +25,20 @@ pub fn lab_only(action: Action) -> bool {
             | Action::RateUp
             | Action::RateDown
             | Action::SpawnProducer
+            | Action::StopProducer
             | Action::SpawnConsumer
             | Action::LessonNext
             | Action::LessonRestart
     )
 }
 
-/// Keys for the clients an attached dashboard starts itself (`p`, `c`, `k`, `x`, `+`, `-`):
+/// Keys for the clients an attached dashboard starts itself (`p`, `P`, `c`, `k`, `x`, `+`, `-`):
 /// writes, so only with `--allow-writes`; `k` and `x` reach only the dashboard's own consumers.
 pub fn attach_client_key(action: Action) -> bool {
     matches!(
         action,
         Action::SpawnProducer
+            | Action::StopProducer
             | Action::SpawnConsumer
             | Action::KillConsumer
             | Action::CloseConsumer

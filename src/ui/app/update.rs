@@ -167,6 +167,20 @@ impl App {
         Dialog::consumer(group_id, &topic)
     }
 
+    fn stop_producer(&mut self) -> Option<Command> {
+        let Some(p) = self.selected_producer() else {
+            self.flash = Some(text("flash.no_producer").into());
+            return None;
+        };
+        let (id, client) = (p.id, p.client_id.clone());
+        if !p.running {
+            self.flash = Some(text_with("flash.producer_stopped", &[("client", &client)]));
+            return None;
+        }
+        self.flash = Some(text_with("flash.stop_producer", &[("client", &client)]));
+        Some(Command::StopProducer(id))
+    }
+
     fn step_rate(&mut self, up: bool) -> Option<Command> {
         let Some(p) = self.selected_producer() else {
             self.flash = Some(text("flash.no_producer").into());
@@ -478,6 +492,7 @@ fn normal_keys(app: &mut App, action: Action) -> Option<Command> {
         Action::SpawnProducer => app.mode = Mode::Dialog(Dialog::producer(&app.default_topic())),
         Action::SpawnConsumer => app.mode = Mode::Dialog(app.consumer_dialog()),
         Action::CreateTopic => app.mode = Mode::Dialog(Dialog::topic(live_brokers(&app.snapshot))),
+        Action::StopProducer => return app.stop_producer(),
         Action::RateUp => return app.step_rate(true),
         Action::RateDown => return app.step_rate(false),
         // In the past, space resumes from the instant on screen (the journal forks).

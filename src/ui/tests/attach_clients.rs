@@ -1,4 +1,4 @@
-//! The client keys on a dashboard attached to a real cluster: `p c k x + -` need
+//! The client keys on a dashboard attached to a real cluster: `p P c k x + -` need
 //! `--allow-writes`, and `k`/`x` reach only the consumers this dashboard started.
 
 use super::attach::{attached_app, attached_snapshot};
@@ -9,8 +9,9 @@ use crate::ui::app::{App, Mode, update};
 use crate::ui::confirm::Confirm;
 use crate::ui::fixture;
 
-const CLIENT_KEYS: [Action; 6] = [
+const CLIENT_KEYS: [Action; 7] = [
     Action::SpawnProducer,
+    Action::StopProducer,
     Action::SpawnConsumer,
     Action::KillConsumer,
     Action::CloseConsumer,
@@ -119,4 +120,14 @@ fn plus_and_minus_change_a_dashboard_producers_rate() {
         }
         other => panic!("no rate change: {other:?}"),
     }
+}
+
+#[test]
+fn shift_p_stops_a_dashboard_producer() {
+    let mut app = with_own_clients();
+    let p = app.snapshot.producers[0].clone();
+    assert_eq!(
+        update(&mut app, Action::StopProducer),
+        Some(Command::StopProducer(p.id))
+    );
 }

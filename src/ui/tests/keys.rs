@@ -114,6 +114,31 @@ fn plus_and_minus_step_the_selected_producer_rate() {
 }
 
 #[test]
+fn shift_p_stops_the_selected_producer_once() {
+    let mut app = fixture::app(80, 24);
+    let p = app
+        .selected_producer()
+        .expect("the fixture's producer")
+        .clone();
+    assert!(p.running);
+    assert_eq!(
+        update(&mut app, Action::StopProducer),
+        Some(Command::StopProducer(p.id))
+    );
+    // The next snapshot shows it stopped: `P` again sends nothing and says why.
+    let mut snap = app.snapshot.clone();
+    snap.producers.iter_mut().for_each(|x| x.running = false);
+    app.set_snapshot(snap);
+    assert_eq!(update(&mut app, Action::StopProducer), None);
+    assert!(
+        app.flash
+            .as_deref()
+            .unwrap_or("")
+            .contains("already stopped")
+    );
+}
+
+#[test]
 fn space_pauses_and_speed_keys_halve_and_double() {
     let mut app = fixture::app(80, 24);
     assert_eq!(
