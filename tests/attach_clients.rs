@@ -231,6 +231,14 @@ fn dashboard_clients_produce_and_share_a_group_on_a_real_cluster() {
         killed_at.elapsed()
     );
     assert!(generation(w.snap.as_ref().expect("a snapshot")) > before);
+    // Lag over time: one sample a poll (at most one a second) per group, for the header's trend.
+    w.until("the group's lag history", Duration::from_secs(10), |s| {
+        s.cluster
+            .groups
+            .iter()
+            .find(|g| g.group_id == GROUP)
+            .is_some_and(|g| g.lag_history.iter().flatten().count() >= 3)
+    });
 
     // A real client reads what the dashboard's producer wrote, keys where murmur2 puts them.
     if let Some(py) = env_or_skip("KAFKA_LAB_PYTHON", "attach_clients (kafka-python)") {

@@ -8,6 +8,7 @@ use crate::cluster::snapshot::{
     GroupState, MemberSnapshot, PartitionSnapshot, ReplicaRole, ReplicaSnapshot, TopicSnapshot,
 };
 use crate::cluster::types::{BrokerId, TopicPartition};
+use crate::lab::lag_history::LagHistory;
 use crate::lab::snapshot::ThroughputSnapshot;
 use crate::lab::throughput::ThroughputMeter;
 use crate::lab::{AttachedCluster, BrokerAddress, LabSnapshot};
@@ -17,12 +18,13 @@ use std::collections::BTreeMap;
 pub const KNOWN_BROKERS_MAX: usize = 1_000;
 
 /// What building remembers between polls: brokers seen before, owners (to mark moves), the
-/// throughput meter.
+/// throughput meter, each group's lag history.
 #[derive(Clone, Debug, Default)]
 pub struct Builder {
     known: BTreeMap<BrokerId, BrokerAddress>,
     owners: BTreeMap<(String, TopicPartition), (Option<String>, Option<i64>)>,
     meter: ThroughputMeter,
+    lag_history: LagHistory,
     previous: Option<(i64, i64)>,
     /// Records produced and consumed since attaching, from offset deltas.
     totals: (u64, u64),
@@ -74,6 +76,9 @@ impl Builder {
             t.partitions += 1;
         }
         let throughput = self.throughput(now_ms, &partitions, &groups);
+        let mut groups = groups;
+        self.lag_history.observe(now_ms, &groups);
+        self.lag_history.fill(&mut groups);
         let cluster = ClusterSnapshot {
             now_ms,
             seed: 0,
@@ -186,6 +191,7 @@ impl Builder {
             } else {
                 "classic".into()
             },
+            lag_history: Vec::new(),
         }
     }
 

@@ -10,6 +10,13 @@ use super::types::TopicPartition;
 use std::collections::BTreeSet;
 
 impl Cluster {
+    /// The consumer groups alone, as the snapshot shows them (positions not filled in).
+    pub fn group_snapshots(&self) -> Vec<GroupSnapshot> {
+        let mut snap = ClusterSnapshot::default();
+        self.fill_group_snapshots(&mut snap);
+        snap.groups
+    }
+
     pub(crate) fn fill_group_snapshots(&self, snap: &mut ClusterSnapshot) {
         for g in self.hosting.coordinator().groups() {
             let mut members: Vec<MemberSnapshot> = g
@@ -106,6 +113,7 @@ impl Cluster {
                     "classic"
                 }
                 .to_string(),
+                lag_history: Vec::new(),
             });
         }
     }

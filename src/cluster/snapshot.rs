@@ -289,6 +289,9 @@ pub struct GroupSnapshot {
     pub rebalance: Option<RebalanceWait>,
     /// `classic` or `consumer` (KIP-848; then `generation` is the group epoch).
     pub protocol: String,
+    /// Total lag once a second, oldest first (`None`: nothing committed then). The brokers keep
+    /// no history: the lab (simulated seconds) or attach (polls) fills it in.
+    pub lag_history: Vec<Option<i64>>,
 }
 
 /// A join phase in progress and its timers.

@@ -6,6 +6,7 @@
 
 use super::clients_host::SimClients;
 use super::command::{Command, CommandError};
+use super::lag_history::LagHistory;
 use super::snapshot::LabSnapshot;
 use super::throughput::ThroughputMeter;
 use crate::clients::consumer::SimConsumer;
@@ -24,6 +25,7 @@ pub struct Lab {
     cluster: Cluster,
     clients: SimClients,
     throughput: ThroughputMeter,
+    lag_history: LagHistory,
     /// Records acknowledged to real clients, as the wire host last reported.
     wire_acknowledged: u64,
     speed: f64,
@@ -42,6 +44,7 @@ impl Lab {
             cluster,
             clients: SimClients::default(),
             throughput: ThroughputMeter::default(),
+            lag_history: LagHistory::default(),
             wire_acknowledged: 0,
             speed: 1.0,
             paused: false,
@@ -55,6 +58,7 @@ impl Lab {
             cluster: self.cluster.fork(data_dir)?,
             clients: self.clients.clone(),
             throughput: self.throughput.clone(),
+            lag_history: self.lag_history.clone(),
             wire_acknowledged: self.wire_acknowledged,
             speed: self.speed,
             paused: self.paused,
@@ -84,7 +88,7 @@ impl Lab {
         self.advance_to(self.cluster.now_ms() + ms);
     }
 
-    /// One step: the brokers, then every client, then the throughput meter.
+    /// One step: the brokers, then every client, then the throughput meter and lag history.
     pub fn step(&mut self) {
         self.cluster.step();
         self.clients.step(&mut self.cluster);
@@ -92,6 +96,12 @@ impl Lab {
         let consumed = self.clients.consumed_total();
         self.throughput
             .observe(self.cluster.now_ms(), produced, consumed);
+        let now = self.cluster.now_ms();
+        // Groups are built only when a sample is due: once a simulated second, not every step.
+        if self.lag_history.due(now) {
+            self.lag_history
+                .observe(now, &self.cluster.group_snapshots());
+        }
     }
 
     /// Records what real clients have had acknowledged so far (for the throughput sparkline).
@@ -260,6 +270,7 @@ impl Lab {
                     .and_then(|c| c.positions.get(&p.tp).copied());
             }
         }
+        self.lag_history.fill(&mut cluster.groups);
         LabSnapshot {
             cluster,
             speed: self.speed,

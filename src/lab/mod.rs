@@ -11,6 +11,7 @@ pub mod command;
 mod core;
 pub mod driver;
 pub mod journal;
+pub mod lag_history;
 pub mod live;
 pub mod playback;
 pub mod replay;

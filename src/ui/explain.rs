@@ -286,6 +286,9 @@ fn group(snap: &LabSnapshot, group_id: &str) -> Explanation {
         &args,
     ));
     x.add(text_with("explain.group.lag", &args));
+    if let Some(trend) = lag_trend_sentence(&g.lag_history) {
+        x.add(trend);
+    }
     if assignor == "cooperative-sticky" {
         x.add(text("explain.group.cooperative").to_string());
     } else if g.assignor.is_some() {
@@ -474,3 +477,53 @@ mod shortened;
 
 #[cfg(test)]
 mod tests;
+
+/// How the group's lag moved over the history its header draws: the story behind the number.
+fn lag_trend_sentence(history: &[Option<i64>]) -> Option<String> {
+    let known: Vec<i64> = history.iter().flatten().copied().collect();
+    let (first, last) = (*known.first()?, *known.last()?);
+    if known.len() < 2 {
+        return None;
+    }
+    let peak = known.iter().copied().max().unwrap_or(last);
+    let key = if last > first {
+        "explain.group.lag_rising"
+    } else if last < first {
+        "explain.group.lag_falling"
+    } else {
+        "explain.group.lag_steady"
+    };
+    Some(text_with(
+        key,
+        &[
+            ("secs", &history.len().to_string()),
+            ("from", &first.to_string()),
+            ("to", &last.to_string()),
+            ("peak", &peak.to_string()),
+        ],
+    ))
+}
+
+#[cfg(test)]
+mod lag_trend_tests {
+    use super::lag_trend_sentence;
+
+    #[test]
+    fn the_trend_names_the_direction_from_the_first_to_the_last_known_lag() {
+        let rising = lag_trend_sentence(&[None, Some(3), Some(40)]).expect("a sentence");
+        assert!(rising.contains("rose from 3 to 40"), "{rising}");
+        let falling = lag_trend_sentence(&[Some(90), Some(120), Some(10)]).expect("a sentence");
+        assert!(
+            falling.contains("fell from 90 to 10 (peak 120)"),
+            "{falling}"
+        );
+        assert!(
+            lag_trend_sentence(&[Some(5), Some(5)])
+                .expect("a sentence")
+                .contains("stayed at 5")
+        );
+        // One known second is no trend.
+        assert_eq!(lag_trend_sentence(&[None, Some(3)]), None);
+        assert_eq!(lag_trend_sentence(&[]), None);
+    }
+}

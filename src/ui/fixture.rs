@@ -254,6 +254,11 @@ pub fn snapshot() -> LabSnapshot {
             ],
             rebalance: None,
             protocol: "classic".into(),
+            // Nothing committed at first, a backlog, then the two members catching up to 17.
+            lag_history: [None, None, Some(40), Some(52), Some(61), Some(48)]
+                .into_iter()
+                .chain([Some(30), Some(22), Some(17)])
+                .collect(),
         }],
         settings: crate::cluster::ClusterConfig::new(3, 42, "/lab").settings(),
         next_retention_check_ms: NOW_MS + 1_750,
@@ -358,6 +363,7 @@ pub fn waiting_snapshot() -> LabSnapshot {
             joined: 1,
         }),
         protocol: "classic".into(),
+        lag_history: Vec::new(),
     });
     snap
 }
@@ -571,6 +577,10 @@ pub fn large_snapshot(brokers: i32, partitions: i32, groups: usize) -> LabSnapsh
                 members,
                 rebalance: None,
                 protocol: "classic".into(),
+                // A backlog building up to today's lag over the last minute.
+                lag_history: (1..=60)
+                    .map(|s| Some(partitions as i64 * 1_000 * s / 60))
+                    .collect(),
             }
         })
         .collect();

@@ -70,6 +70,7 @@ pub fn scale_snapshot(topics: usize, per_topic: i32, groups: usize) -> LabSnapsh
                     .collect(),
                 rebalance: None,
                 protocol: "classic".into(),
+                lag_history: Vec::new(),
             }
         })
         .collect();

@@ -167,6 +167,7 @@ mod tests {
             partitions: Vec::new(),
             rebalance: None,
             protocol: "classic".into(),
+            lag_history: Vec::new(),
         });
         s
     }

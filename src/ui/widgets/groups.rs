@@ -4,9 +4,10 @@
 
 use super::countdown::{Countdown, group_wait, legends, member_session};
 use super::fit::fit_line;
+use super::lag_trend;
 use super::{leader_down, mark, more_rows, panel, row_style};
 use crate::clients::view::ConsumerState;
-use crate::cluster::snapshot::GroupPartitionSnapshot;
+use crate::cluster::snapshot::{GroupPartitionSnapshot, GroupSnapshot};
 use crate::lab::LabSnapshot;
 use crate::text::width::cells;
 use crate::ui::app::{App, Panel};
@@ -18,6 +19,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, Paragraph};
+
+/// Seconds of lag history a group's header draws on a wide panel.
+pub const LAG_TREND_WIDE: usize = 20;
+/// Seconds of lag history a group's header draws on a narrow (80-column) panel.
+pub const LAG_TREND_NARROW: usize = 8;
+/// Seconds over which a rising lag is marked.
+pub const LAG_RISING_WINDOW: usize = 10;
 
 /// How long a moved partition stays highlighted, simulated ms.
 pub const MOVED_HIGHLIGHT_MS: i64 = 5_000;
@@ -94,6 +102,36 @@ fn member_label(m: &crate::cluster::snapshot::MemberSnapshot) -> String {
     }
 }
 
+/// ` lag 17 ▅▇▆▄▃▂`: the group's total lag now and over the last seconds, marked as an error
+/// while it is rising (a consumer falling behind), so a backlog's story shows, not only its size.
+fn lag_trend_spans<'a>(g: &GroupSnapshot, theme: &Theme, narrow: bool) -> Vec<Span<'a>> {
+    let Some(now) = crate::lab::lag_history::total_lag(g) else {
+        return Vec::new();
+    };
+    let mut spans = vec![Span::raw(format!(
+        " {}",
+        text_with("groups.lag_total", &[("n", &now.to_string())])
+    ))];
+    let width = if narrow {
+        LAG_TREND_NARROW
+    } else {
+        LAG_TREND_WIDE
+    };
+    if g.lag_history.len() > 1 {
+        let style = if lag_trend::rising(&g.lag_history, LAG_RISING_WINDOW) && now > 0 {
+            theme.error()
+        } else {
+            theme.dim()
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            lag_trend::sparkline(&g.lag_history, width),
+            style,
+        ));
+    }
+    spans
+}
+
 fn used(spans: &[Span]) -> usize {
     spans.iter().map(|s| cells(&s.content)).sum()
 }
@@ -137,6 +175,7 @@ fn line<'a>(
                 " {}{proto}",
                 text_with(key, &[("n", &g.generation.to_string())])
             )));
+            spans.extend(lag_trend_spans(g, theme, narrow));
             if let Some(a) = &g.assignor {
                 spans.push(Span::raw(format!(" {a}")));
             }

@@ -7,6 +7,7 @@ pub mod explain;
 pub mod fit;
 pub mod groups;
 pub mod help;
+pub mod lag_trend;
 pub mod lesson;
 pub mod partition_map;
 pub mod partitions;
