@@ -1,6 +1,7 @@
 //! Shared helpers for integration tests: a lab in a temp dir on simulated time.
 #![allow(dead_code)]
 
+pub mod attach;
 pub mod groups;
 pub mod kraft;
 pub mod live_lab;

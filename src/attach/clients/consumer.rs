@@ -5,17 +5,16 @@
 //! sends LeaveGroup when closed. Killed, it simply stops: its connections drop, no LeaveGroup.
 
 use super::assign::{leader_assignment, revoked, subscribed_topics};
-use super::fetch::{by_leader, fetch, fetch_request, positions, read_response, reset_offsets};
 use super::group::{
-    CallError, JoinSpec, Membership, Step, commit, find_coordinator, heartbeat, join, leave,
-    next_step, sync,
+    CLASSIC_COMMIT_VERSIONS, CallError, JoinSpec, Membership, Step, commit, find_coordinator,
+    heartbeat, join, leave, next_step, sync,
 };
-use super::metadata::{TopicLeaders, leaders};
+use super::metadata::leaders;
+use super::reader::Reader;
 use super::{ClientLink, now_epoch_ms};
-use crate::attach::poll::{EARLIEST, LATEST};
 use crate::attach::session::Session;
 use crate::clients::backoff::retry_backoff_ms;
-use crate::clients::spec::{CommitMode, ConsumerSpec, OffsetReset};
+use crate::clients::spec::{CommitMode, ConsumerSpec};
 use crate::clients::view::{ConsumerSnapshot, ConsumerState};
 use crate::cluster::types::{AssignorKind, BrokerId, TopicPartition};
 use crate::protocol::consumer_protocol::{decode_assignment, encode_subscription};
@@ -25,9 +24,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// How often the consumer's loop wakes when nothing arrives (a Fetch waits up to 500 ms itself).
-const LOOP_TICK: Duration = Duration::from_millis(100);
+pub const LOOP_TICK: Duration = Duration::from_millis(100);
 /// Kafka's `retry.backoff.ms` and `retry.backoff.max.ms` for group calls.
-const RETRY_BACKOFF_MS: (u64, u64) = (100, 1_000);
+pub const RETRY_BACKOFF_MS: (u64, u64) = (100, 1_000);
 
 /// What the dashboard shows of its consumer: the lab's consumer view and the group generation
 /// (which a poller cannot see: DescribeGroups does not tell it).
@@ -35,8 +34,10 @@ const RETRY_BACKOFF_MS: (u64, u64) = (100, 1_000);
 pub struct ConsumerView {
     /// As the lab's consumers show.
     pub snapshot: ConsumerSnapshot,
-    /// The generation of its last SyncGroup (0 before).
+    /// The generation of its last SyncGroup (0 before); a KIP-848 member's epoch instead.
     pub generation: i32,
+    /// Whether it speaks the consumer protocol (KIP-848): `generation` is its member epoch.
+    pub kip848: bool,
 }
 
 struct Consumer {
@@ -47,14 +48,8 @@ struct Consumer {
     coordinator: Option<BrokerId>,
     member: Membership,
     joined: bool,
-    leaders: BTreeMap<String, TopicLeaders>,
-    refresh: bool,
-    /// Next offset per assigned partition (bounded by the assignment).
-    positions: BTreeMap<TopicPartition, i64>,
-    committed: BTreeMap<TopicPartition, i64>,
-    since_commit: u32,
+    reader: Reader,
     last_heartbeat: Instant,
-    last_commit: Instant,
     not_before: Instant,
     attempts: u32,
     rng: ChaCha8Rng,
@@ -87,13 +82,8 @@ pub async fn run(
         coordinator: None,
         member: Membership::default(),
         joined: false,
-        leaders: BTreeMap::new(),
-        refresh: true,
-        positions: BTreeMap::new(),
-        committed: BTreeMap::new(),
-        since_commit: 0,
+        reader: Reader::new(now),
         last_heartbeat: now,
-        last_commit: now,
         not_before: now,
         attempts: 0,
         rng: ChaCha8Rng::seed_from_u64(seed),
@@ -129,14 +119,12 @@ impl Consumer {
             }
             return true;
         };
-        if self.refresh || self.leaders.is_empty() {
-            match leaders(&mut self.session, &self.spec.topics).await {
-                Ok(l) => {
-                    self.leaders = l;
-                    self.refresh = false;
-                }
-                Err(e) => return self.failed("Metadata", CallError::Transport(e.to_string())),
-            }
+        if let Err(e) = self
+            .reader
+            .refresh_leaders(&mut self.session, &self.spec.topics)
+            .await
+        {
+            return self.failed("Metadata", CallError::Transport(e.to_string()));
         }
         if !self.joined {
             return match self.rejoin(coordinator).await {
@@ -163,8 +151,10 @@ impl Consumer {
                 return self.failed("Heartbeat", e);
             }
         }
-        self.poll().await;
-        if self.commit_due(now) {
+        self.reader
+            .poll(&mut self.session, &self.spec, &mut self.link)
+            .await;
+        if self.reader.commit_due(self.spec.commit_mode, now) {
             self.commit(coordinator).await;
         }
         true
@@ -172,16 +162,6 @@ impl Consumer {
 
     fn auto_commit(&self) -> bool {
         matches!(self.spec.commit_mode, CommitMode::Auto { .. })
-    }
-
-    fn commit_due(&self, now: Instant) -> bool {
-        match self.spec.commit_mode {
-            CommitMode::Auto { interval_ms } => {
-                now.duration_since(self.last_commit) >= Duration::from_millis(interval_ms)
-            }
-            CommitMode::EveryRecords { records } => self.since_commit >= records.max(1),
-            CommitMode::Never => false,
-        }
     }
 
     /// Decides what an error means (rejoin, find the coordinator, back off); false when fatal.
@@ -268,28 +248,19 @@ impl Consumer {
         };
         self.joined = true;
         self.last_heartbeat = Instant::now();
-        self.positions.retain(|tp, _| assigned.contains(tp));
+        self.reader.keep_only(&assigned);
         let new: Vec<TopicPartition> = assigned
             .iter()
-            .filter(|tp| !self.positions.contains_key(tp))
+            .filter(|tp| !self.reader.reads(tp))
             .cloned()
             .collect();
-        let (found, missing) = positions(
-            &mut self.session,
-            coordinator,
-            &self.spec.group_id,
-            &new,
-            &self.leaders,
-            self.spec.auto_offset_reset,
-        )
-        .await
-        .map_err(|e| ("OffsetFetch", CallError::Transport(e)))?;
-        self.positions.extend(found);
-        if !missing.is_empty() {
-            self.link.error(&format!(
-                "no committed offset for {} and auto.offset.reset=none (NoOffsetForPartitionException)",
-                missing.len()
-            ));
+        let missing = self
+            .reader
+            .start(&mut self.session, coordinator, &self.spec, &new)
+            .await
+            .map_err(|e| ("OffsetFetch", CallError::Transport(e)))?;
+        if missing > 0 {
+            self.link.error(&no_offset(missing));
         }
         let generation = joined.generation;
         let member_id = joined.member_id.clone();
@@ -307,77 +278,9 @@ impl Consumer {
         Ok(())
     }
 
-    /// One Fetch to every leader of an assigned partition.
-    async fn poll(&mut self) {
-        let tps: Vec<TopicPartition> = self.positions.keys().cloned().collect();
-        for (broker, tps) in by_leader(&tps, &self.leaders) {
-            let asked: BTreeMap<TopicPartition, i64> = tps
-                .iter()
-                .filter_map(|tp| self.positions.get(tp).map(|o| (tp.clone(), *o)))
-                .collect();
-            let pairs: Vec<(TopicPartition, i64)> =
-                asked.iter().map(|(t, o)| (t.clone(), *o)).collect();
-            let request = fetch_request(&pairs, &self.leaders, self.spec.read_committed());
-            let r = match fetch(&mut self.session, broker, request).await {
-                Ok(r) => r,
-                Err(e) => {
-                    self.link.error(&e);
-                    self.refresh = true;
-                    continue;
-                }
-            };
-            let got = read_response(&r, &asked);
-            let n = got.records.len() as u64;
-            let last = got.records.last().map(|r| format!("{}@{}", r.tp, r.offset));
-            self.positions.extend(got.positions);
-            self.since_commit = self.since_commit.saturating_add(n as u32);
-            if n > 0 {
-                self.link.update(|v| {
-                    v.snapshot.consumed += n;
-                    v.snapshot.last_record = last;
-                });
-            }
-            if !got.errors.is_empty() {
-                self.refresh = true;
-            }
-            if !got.out_of_range.is_empty() {
-                let timestamp = match self.spec.auto_offset_reset {
-                    OffsetReset::Earliest => EARLIEST,
-                    OffsetReset::Latest => LATEST,
-                    OffsetReset::None => {
-                        self.link
-                            .error("OFFSET_OUT_OF_RANGE and auto.offset.reset=none");
-                        for tp in &got.out_of_range {
-                            self.positions.remove(tp);
-                        }
-                        continue;
-                    }
-                };
-                match reset_offsets(
-                    &mut self.session,
-                    &got.out_of_range,
-                    &self.leaders,
-                    timestamp,
-                )
-                .await
-                {
-                    Ok(reset) => self.positions.extend(reset),
-                    Err(e) => self.link.error(&e),
-                }
-            }
-        }
-    }
-
     /// Commits the positions that moved since the last commit.
     async fn commit(&mut self, coordinator: BrokerId) {
-        self.last_commit = Instant::now();
-        self.since_commit = 0;
-        let changed: BTreeMap<TopicPartition, i64> = self
-            .positions
-            .iter()
-            .filter(|(tp, o)| self.committed.get(*tp) != Some(*o))
-            .map(|(tp, o)| (tp.clone(), *o))
-            .collect();
+        let changed = self.reader.to_commit(None);
         if changed.is_empty() {
             return;
         }
@@ -387,10 +290,11 @@ impl Consumer {
             &self.join,
             &self.member,
             &changed,
+            CLASSIC_COMMIT_VERSIONS,
         )
         .await
         {
-            Ok(()) => self.committed.extend(changed),
+            Ok(()) => self.reader.committed(changed),
             Err(e) => self.link.error(&format!("OffsetCommit: {e}")),
         }
     }
@@ -417,4 +321,11 @@ impl Consumer {
             v.snapshot.assigned.clear();
         });
     }
+}
+
+/// What `auto.offset.reset=none` says when partitions have no committed offset.
+pub fn no_offset(partitions: usize) -> String {
+    format!(
+        "no committed offset for {partitions} and auto.offset.reset=none (NoOffsetForPartitionException)"
+    )
 }

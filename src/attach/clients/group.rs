@@ -274,15 +274,23 @@ pub async fn heartbeat(
     }
 }
 
-/// OffsetCommit of `offsets` (the next offset to read, per partition) for the generation.
+/// OffsetCommit versions a classic member sends (v10 would name topics by id).
+pub const CLASSIC_COMMIT_VERSIONS: (i16, i16) = (2, 9);
+/// OffsetCommit versions a KIP-848 member sends: Kafka refuses older ones from a member of the
+/// consumer protocol (UNSUPPORTED_VERSION), since only v9+ carry the member epoch's meaning.
+pub const KIP848_COMMIT_VERSIONS: (i16, i16) = (9, 9);
+
+/// OffsetCommit of `offsets` (the next offset to read, per partition) for the generation (a
+/// KIP-848 member's epoch, in `m.generation`), at a version in `versions`.
 pub async fn commit(
     session: &mut Session,
     coordinator: BrokerId,
     spec: &JoinSpec,
     m: &Membership,
     offsets: &BTreeMap<TopicPartition, i64>,
+    versions: (i16, i16),
 ) -> Result<(), CallError> {
-    let version = session.version(ApiKey::OffsetCommit, 2, 8)?;
+    let version = session.version(ApiKey::OffsetCommit, versions.0, versions.1)?;
     let mut by_topic: BTreeMap<&str, Vec<OffsetCommitRequestPartition>> = BTreeMap::new();
     for (tp, offset) in offsets {
         by_topic.entry(&tp.topic).or_default().push(

@@ -1,5 +1,6 @@
 //! Metadata as a dashboard client asks for it: its own topics only, the leader and leader epoch
-//! of every partition, and where the brokers listen (written into the client's session).
+//! of every partition, each topic's id (v10+, which KIP-848 assignments name topics by), and
+//! where the brokers listen (written into the client's session).
 
 use crate::attach::session::{AttachError, Session, error_name};
 use crate::cluster::types::BrokerId;
@@ -7,6 +8,7 @@ use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
 use kafka_protocol::messages::{ApiKey, MetadataRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
 use std::collections::BTreeMap;
+use uuid::Uuid;
 
 /// The most partitions one topic may have for a dashboard client (Kafka allows more, but a
 /// table a person reads does not need them): bounds every per-partition map a client keeps.
@@ -24,6 +26,8 @@ pub struct Leader {
 /// One topic's partitions and their leaders.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TopicLeaders {
+    /// Its topic id (KIP-516), when Metadata is v10+ and the cluster has one (nil otherwise).
+    pub topic_id: Uuid,
     /// Partition index → leader.
     pub partitions: BTreeMap<i32, Leader>,
 }
@@ -51,7 +55,8 @@ pub async fn leaders(
     topics: &[String],
 ) -> Result<BTreeMap<String, TopicLeaders>, AttachError> {
     session.ensure_versions().await?;
-    let version = session.version(ApiKey::Metadata, 4, 9)?;
+    // v10+ carries topic ids; v12 is the newest this request's fields need.
+    let version = session.version(ApiKey::Metadata, 4, 12)?;
     let request = MetadataRequest::default()
         .with_topics(Some(
             topics
@@ -97,9 +102,19 @@ pub async fn leaders(
         out.insert(
             name,
             TopicLeaders {
+                topic_id: t.topic_id,
                 partitions: leaders,
             },
         );
     }
     Ok(out)
+}
+
+/// Topic id → name for every topic `leaders` has an id for (a KIP-848 assignment names ids).
+pub fn names_by_id(leaders: &BTreeMap<String, TopicLeaders>) -> BTreeMap<Uuid, String> {
+    leaders
+        .iter()
+        .filter(|(_, l)| !l.topic_id.is_nil())
+        .map(|(name, l)| (l.topic_id, name.clone()))
+        .collect()
 }

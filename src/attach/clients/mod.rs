@@ -5,13 +5,18 @@
 
 pub mod assign;
 pub mod consumer;
+pub mod consumer848;
 pub mod fetch;
 pub mod group;
+pub mod kip848;
 pub mod metadata;
 pub mod produce;
 pub mod producer;
+pub mod reader;
+pub mod reconcile;
 pub mod records;
 mod registry;
+pub mod stamp;
 
 pub use registry::{CLIENTS_MAX, DashboardClients, is_client_command};
 

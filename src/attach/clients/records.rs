@@ -165,6 +165,7 @@ mod tests {
 
     fn leaders(n: i32) -> TopicLeaders {
         TopicLeaders {
+            topic_id: Default::default(),
             partitions: (0..n)
                 .map(|p| {
                     (

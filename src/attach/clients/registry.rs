@@ -2,7 +2,9 @@
 //! (rate, stop, close, kill) and their views for the runner's snapshots.
 
 use super::consumer::{self, ConsumerView};
+use super::consumer848;
 use super::producer::{self, ProducerControl};
+use super::stamp::stamp_groups;
 use super::{CLIENT_EVENTS_MAX, ClientLink};
 use crate::attach::session::Session;
 use crate::clients::spec::{ConsumerSpec, GroupProtocol, ProducerSpec, validate_rate};
@@ -113,20 +115,11 @@ impl DashboardClients {
             .collect()
     }
 
-    /// Gives the groups the generation the dashboard's members joined (a poller sees none).
+    /// Gives the groups what the dashboard's members know and a poller cannot see: the
+    /// generation they joined, and KIP-848 members with their epochs ([`stamp_groups`]).
     pub fn stamp_generations(&self, groups: &mut [GroupSnapshot]) {
-        for c in self.consumers.values() {
-            let v = lock(&c.view);
-            if v.snapshot.state != ConsumerState::Running {
-                continue;
-            }
-            if let Some(g) = groups
-                .iter_mut()
-                .find(|g| g.group_id == v.snapshot.group_id)
-            {
-                g.generation = g.generation.max(v.generation);
-            }
-        }
+        let views: Vec<ConsumerView> = self.consumers.values().map(|c| lock(&c.view)).collect();
+        stamp_groups(&views, groups);
     }
 
     /// Applies a client command (the runner checked `--allow-writes`); returns the timeline lines.
@@ -310,11 +303,6 @@ impl DashboardClients {
     }
 
     fn spawn_consumer(&mut self, spec: ConsumerSpec) -> Vec<EventKind> {
-        if spec.group_protocol == GroupProtocol::Consumer {
-            return vec![EventKind::Note {
-                text: NoteText::AttachConsumerProtocolRefused,
-            }];
-        }
         let (id, client_id) = match self.admit(
             spec.validate().map_err(Into::into),
             &spec.client_id,
@@ -341,11 +329,19 @@ impl DashboardClients {
                 last_record: None,
             },
             generation: 0,
+            kip848: spec.group_protocol == GroupProtocol::Consumer,
         }));
         let (close, rx) = watch::channel(false);
         let description = spec.description();
         let link = ClientLink::new(id, client_id.clone(), view.clone(), self.events_tx.clone());
-        let task = tokio::spawn(consumer::run(spec, self.session(&client_id), link, rx));
+        let session = self.session(&client_id);
+        // A KIP-848 member refuses itself on the timeline once ApiVersions show the cluster
+        // without ConsumerGroupHeartbeat (the registry cannot know before it connects).
+        let task = if spec.group_protocol == GroupProtocol::Consumer {
+            tokio::spawn(consumer848::run(spec, session, link, rx))
+        } else {
+            tokio::spawn(consumer::run(spec, session, link, rx))
+        };
         self.consumers
             .insert(id, ConsumerHandle { view, close, task });
         vec![EventKind::ClientSpawned {

@@ -229,7 +229,8 @@ pub enum NoteText {
         /// Kafka's error.
         error: String,
     },
-    /// The dashboard's consumers speak the classic group protocol only.
+    /// A `group.protocol=consumer` consumer the cluster cannot take: it does not offer
+    /// ConsumerGroupHeartbeat (KIP-848).
     AttachConsumerProtocolRefused,
     /// The run resumed from a past instant: a new future starts, the old one is kept in a file.
     Rewound {
@@ -455,7 +456,7 @@ impl fmt::Display for NoteText {
             Self::AttachWriteFailed { request, error } => write!(f, "{request} failed: {error}"),
             Self::AttachClientError { client, error } => write!(f, "{client}: {error}"),
             Self::AttachConsumerProtocolRefused => f.write_str(
-                "not started: the dashboard's consumers speak the classic group protocol (group.protocol=classic)",
+                "not started: the cluster does not offer ConsumerGroupHeartbeat (KIP-848), so group.protocol=consumer cannot join; start it with group.protocol=classic",
             ),
             Self::Rewound {
                 at_ms,

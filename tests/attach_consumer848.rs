@@ -1,0 +1,168 @@
+//! KIP-848 consumers (`group.protocol=consumer`) started from the attached dashboard, against a
+//! lab running in another process (its teaching profile: group.consumer.session.timeout.ms
+//! 10000, group.consumer.heartbeat.interval.ms 2000). Two members split the partitions with
+//! ConsumerGroupHeartbeat, the group shows as a consumer-protocol group with both; a killed
+//! member (`k`, nothing sent) loses its partitions to the other only after the session timeout,
+//! a closed one (`x`, member epoch -1) at once.
+
+mod common;
+
+use common::attach::{Watch, options};
+use common::live_lab::LiveLab;
+use kafka_lab::attach::start;
+use kafka_lab::clients::spec::{ConsumerSpec, GroupProtocol, OffsetReset, ProducerSpec};
+use kafka_lab::clients::view::ConsumerState;
+use kafka_lab::cluster::event::EventKind;
+use kafka_lab::cluster::snapshot::GroupSnapshot;
+use kafka_lab::cluster::topic::TopicSpec;
+use kafka_lab::cluster::types::TopicPartition;
+use kafka_lab::lab::LabSnapshot;
+use kafka_lab::lab::command::Command;
+use std::time::{Duration, Instant};
+
+const TOPIC: &str = "dash848";
+const GROUP: &str = "dash848-g";
+/// The lab's teaching `group.consumer.session.timeout.ms`.
+const SESSION_MS: u64 = 10_000;
+
+fn member_spec(name: &str) -> ConsumerSpec {
+    let mut spec = ConsumerSpec::new(GROUP, TOPIC);
+    spec.client_id = Some(name.into());
+    spec.auto_offset_reset = OffsetReset::Earliest;
+    spec.group_protocol = GroupProtocol::Consumer;
+    spec
+}
+
+fn owned(s: &LabSnapshot, name: &str) -> Vec<TopicPartition> {
+    s.consumers
+        .iter()
+        .find(|c| c.client_id == name && c.state == ConsumerState::Running)
+        .map(|c| c.assigned.clone())
+        .unwrap_or_default()
+}
+
+fn group(s: &LabSnapshot) -> Option<&GroupSnapshot> {
+    s.cluster.groups.iter().find(|g| g.group_id == GROUP)
+}
+
+/// Members of the group in the snapshot, with their epoch and how many partitions each owns.
+fn members(s: &LabSnapshot) -> Vec<(String, Option<i32>, usize)> {
+    let mut out: Vec<_> = group(s)
+        .map(|g| {
+            g.members
+                .iter()
+                .map(|m| (m.client_id.clone(), m.member_epoch, m.assigned.len()))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Whether `a` and `b` each own one partition, different ones, and the group shows both.
+fn split(s: &LabSnapshot, a: &str, b: &str) -> bool {
+    let (pa, pb) = (owned(s, a), owned(s, b));
+    let seen = members(s);
+    pa.len() == 1
+        && pb.len() == 1
+        && pa != pb
+        && group(s).is_some_and(|g| g.protocol == "consumer")
+        && seen.len() == 2
+        && seen
+            .iter()
+            .all(|(_, e, n)| e.is_some_and(|e| e > 0) && *n == 1)
+}
+
+fn id_of(s: &LabSnapshot, name: &str) -> u32 {
+    s.consumers
+        .iter()
+        .find(|c| c.client_id == name)
+        .map(|c| c.id)
+        .unwrap_or_else(|| panic!("no consumer {name}"))
+}
+
+#[test]
+fn kip848_members_split_a_topic_and_a_kill_waits_for_the_session_a_leave_does_not() {
+    let lab = LiveLab::start(21, 1, &[]);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let _in_rt = rt.enter();
+    let (_task, ch) = start(options(&lab, true));
+    let mut w = Watch::new(ch);
+    w.until("the first poll", Duration::from_secs(20), |s| {
+        s.attached.as_ref().is_some_and(|a| a.writes_allowed)
+    });
+    w.send(Command::CreateTopic(TopicSpec::new(TOPIC, 2, 3)));
+    w.until("the new topic", Duration::from_secs(20), |s| {
+        s.cluster.topics.iter().any(|t| t.name == TOPIC)
+    });
+    w.send(Command::SpawnProducer(ProducerSpec::new(TOPIC, 20.0)));
+
+    let joining = Instant::now();
+    w.send(Command::SpawnConsumer(member_spec("k-a")));
+    w.send(Command::SpawnConsumer(member_spec("k-b")));
+    w.until(
+        "two KIP-848 members splitting the partitions",
+        Duration::from_secs(40),
+        |s| {
+            split(s, "k-a", "k-b")
+                && s.consumers
+                    .iter()
+                    .filter(|c| c.client_id.starts_with("k-"))
+                    .all(|c| c.consumed > 0)
+        },
+    );
+    eprintln!(
+        "measured: two KIP-848 members split the partitions {:?} after SpawnConsumer",
+        joining.elapsed()
+    );
+    let s = w.snap.clone().expect("a snapshot");
+    for c in s.consumers.iter().filter(|c| c.client_id.starts_with("k-")) {
+        // Kafka 4 clients make their member id: a UUID in Kafka's 22-character text form.
+        let id = c.member_id.clone().unwrap_or_default();
+        assert_eq!(id.len(), 22, "{id}");
+    }
+
+    // `k` on k-a: nothing is sent, so k-b gets its partition only once its session expires.
+    w.send(Command::KillConsumer(id_of(&s, "k-a")));
+    w.event(
+        "the kill",
+        Duration::from_secs(5),
+        |k| matches!(k, EventKind::ConsumerKilled { client_id } if client_id == "k-a"),
+    );
+    let killed_at = Instant::now();
+    w.until(
+        "k-b owning both partitions",
+        Duration::from_secs(SESSION_MS / 1000 + 30),
+        |s| owned(s, "k-b").len() == 2 && members(s).iter().any(|(c, _, n)| c == "k-b" && *n == 2),
+    );
+    let took_over = killed_at.elapsed();
+    eprintln!(
+        "measured: k-b took over {took_over:?} after the kill (group.consumer.session.timeout.ms={SESSION_MS})"
+    );
+    assert!(
+        took_over >= Duration::from_millis(SESSION_MS / 2),
+        "the partition moved at once ({took_over:?}): a kill must send nothing"
+    );
+
+    // A third member takes one partition from k-b; `x` on it hands it back at once.
+    w.send(Command::SpawnConsumer(member_spec("k-c")));
+    w.until(
+        "k-b and k-c splitting the partitions",
+        Duration::from_secs(40),
+        |s| split(s, "k-b", "k-c"),
+    );
+    let s = w.snap.clone().expect("a snapshot");
+    w.send(Command::CloseConsumer(id_of(&s, "k-c")));
+    let closed_at = Instant::now();
+    w.until(
+        "k-b owning both partitions again",
+        Duration::from_secs(SESSION_MS / 1000 + 30),
+        |s| owned(s, "k-b").len() == 2 && members(s).iter().any(|(c, _, n)| c == "k-b" && *n == 2),
+    );
+    let handed_back = closed_at.elapsed();
+    eprintln!("measured: k-b took k-c's partition {handed_back:?} after the leave (epoch -1)");
+    assert!(
+        handed_back < Duration::from_millis(SESSION_MS / 2),
+        "the leave waited for the session ({handed_back:?}): x must send member epoch -1"
+    );
+}
