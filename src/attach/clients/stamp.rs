@@ -121,6 +121,7 @@ mod tests {
                 .collect(),
             rebalance: None,
             protocol: "classic".into(),
+            lag_history: Vec::new(),
         }
     }
 
