@@ -9,17 +9,17 @@
 
 mod common;
 
+use common::attach_watch::Watch;
 use common::live_lab::{LiveLab, env_or_skip, run_bounded};
 use kafka_lab::attach::{AttachOptions, start};
 use kafka_lab::clients::partitioner::partition_for_key;
 use kafka_lab::clients::spec::{ConsumerSpec, KeyMode, OffsetReset, ProducerSpec};
 use kafka_lab::clients::view::{ClientOrigin, ConsumerState};
-use kafka_lab::cluster::event::{Event, EventKind, NoteText};
+use kafka_lab::cluster::event::{EventKind, NoteText};
 use kafka_lab::cluster::topic::TopicSpec;
 use kafka_lab::cluster::types::TopicPartition;
 use kafka_lab::lab::LabSnapshot;
 use kafka_lab::lab::command::Command;
-use kafka_lab::lab::driver::LabChannels;
 use kafka_lab::protocol::client_transport::ClientSecurity;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -33,84 +33,6 @@ fn options(lab: &LiveLab, allow_writes: bool) -> AttachOptions {
         security: ClientSecurity::plaintext(),
         interval: Duration::from_millis(300),
         allow_writes,
-    }
-}
-
-/// The runner's published snapshots and events, read as they come (no sleeps).
-struct Watch {
-    ch: LabChannels,
-    snap: Option<LabSnapshot>,
-    events: Vec<Event>,
-}
-
-impl Watch {
-    fn send(&self, cmd: Command) {
-        self.ch
-            .commands
-            .send(cmd)
-            .expect("the runner takes commands");
-    }
-
-    /// Waits until `want` holds for the newest snapshot; panics with `what` and the timeline.
-    fn until(&mut self, what: &str, timeout: Duration, want: impl Fn(&LabSnapshot) -> bool) {
-        let deadline = Instant::now() + timeout;
-        loop {
-            self.events.extend(self.ch.events.try_iter());
-            if let Some(s) = &self.snap
-                && want(s)
-            {
-                return;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "{what}: never seen; {}", self.story());
-            if let Ok(s) = self
-                .ch
-                .snapshots
-                .recv_timeout(left.min(Duration::from_millis(200)))
-            {
-                self.snap = Some(s);
-            }
-        }
-    }
-
-    /// Waits for a timeline event `want` accepts.
-    fn event(&mut self, what: &str, timeout: Duration, want: impl Fn(&EventKind) -> bool) {
-        self.events_n(what, timeout, 1, want);
-    }
-
-    /// Waits for `n` timeline events `want` accepts.
-    fn events_n(
-        &mut self,
-        what: &str,
-        timeout: Duration,
-        n: usize,
-        want: impl Fn(&EventKind) -> bool,
-    ) {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if self.events.iter().filter(|e| want(&e.kind)).count() >= n {
-                return;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "{what}: never seen; {}", self.story());
-            if let Ok(e) = self
-                .ch
-                .events
-                .recv_timeout(left.min(Duration::from_millis(200)))
-            {
-                self.events.push(e);
-            }
-        }
-    }
-
-    fn story(&self) -> String {
-        let lines: Vec<String> = self.events.iter().map(|e| e.kind.to_string()).collect();
-        format!(
-            "timeline:\n{}\nlast snapshot's clients: {:?} {:?}",
-            lines.join("\n"),
-            self.snap.as_ref().map(|s| &s.producers),
-            self.snap.as_ref().map(|s| &s.consumers),
-        )
     }
 }
 
@@ -149,11 +71,7 @@ fn dashboard_clients_produce_and_share_a_group_on_a_real_cluster() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let _in_rt = rt.enter();
     let (_task, ch) = start(options(&lab, true));
-    let mut w = Watch {
-        ch,
-        snap: None,
-        events: Vec::new(),
-    };
+    let mut w = Watch::new(ch);
     w.until("the first poll", Duration::from_secs(20), |s| {
         s.attached.as_ref().is_some_and(|a| a.writes_allowed)
     });
@@ -262,11 +180,7 @@ fn without_allow_writes_a_spawn_is_refused_on_the_timeline() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let _in_rt = rt.enter();
     let (_task, ch) = start(options(&lab, false));
-    let mut w = Watch {
-        ch,
-        snap: None,
-        events: Vec::new(),
-    };
+    let mut w = Watch::new(ch);
     w.until("the first poll", Duration::from_secs(20), |s| {
         s.attached.is_some()
     });

@@ -1,6 +1,7 @@
 //! Shared helpers for integration tests: a lab in a temp dir on simulated time.
 #![allow(dead_code)]
 
+pub mod attach_watch;
 pub mod groups;
 pub mod kraft;
 pub mod live_lab;
@@ -9,6 +10,7 @@ pub mod log_records;
 pub mod require;
 pub mod secure;
 pub mod takeover;
+pub mod tansu;
 pub mod tmux;
 
 use kafka_lab::cluster::config::ClusterConfig;

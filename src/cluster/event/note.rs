@@ -231,6 +231,13 @@ pub enum NoteText {
     },
     /// The dashboard's consumers speak the classic group protocol only.
     AttachConsumerProtocolRefused,
+    /// A poll went on without an API the attached cluster does not serve (said once).
+    AttachMissing {
+        /// The Kafka API (`DescribeLogDirs`).
+        api: String,
+        /// Kafka's error (`UNSUPPORTED_VERSION`).
+        error: String,
+    },
     /// The run resumed from a past instant: a new future starts, the old one is kept in a file.
     Rewound {
         /// The instant resumed from (simulated ms).
@@ -456,6 +463,10 @@ impl fmt::Display for NoteText {
             Self::AttachClientError { client, error } => write!(f, "{client}: {error}"),
             Self::AttachConsumerProtocolRefused => f.write_str(
                 "not started: the dashboard's consumers speak the classic group protocol (group.protocol=classic)",
+            ),
+            Self::AttachMissing { api, error } => write!(
+                f,
+                "the cluster does not serve {api} ({error}): the dashboard shows what it gets without it"
             ),
             Self::Rewound {
                 at_ms,
