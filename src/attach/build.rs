@@ -70,8 +70,10 @@ impl Builder {
                 replication_factor: p.replicas.len() as i16,
                 min_insync_replicas: 0,
                 internal: view.internal.get(&p.tp.topic).copied().unwrap_or(false),
-                // The poller's Metadata version carries no topic ids: none known.
-                topic_id: Default::default(),
+                // Metadata v10+ names it; Kafka's `Uuid.ZERO` (none known) before.
+                topic_id: crate::cluster::TopicId(
+                    view.topic_ids.get(&p.tp.topic).copied().unwrap_or(0),
+                ),
             });
             t.partitions += 1;
         }
@@ -111,6 +113,7 @@ impl Builder {
             attached: Some(AttachedCluster {
                 cluster_id: view.cluster_id.clone(),
                 brokers: view.brokers.clone(),
+                sizes_unknown: !super::degrade::sizes_known(&view.missing),
                 ..attached
             }),
             travel: None,

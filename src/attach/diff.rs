@@ -75,9 +75,14 @@ pub fn diff(old: &LabSnapshot, new: &LabSnapshot) -> Vec<EventKind> {
             to: new.controller,
         });
     }
-    topics(old, new, &mut out);
-    let before: BTreeMap<&TopicPartition, &PartitionSnapshot> =
-        old.partitions.iter().map(|p| (&p.tp, p)).collect();
+    let recreated = topics(old, new, &mut out);
+    // A recreated topic's partitions are new ones: nothing to compare with the old.
+    let before: BTreeMap<&TopicPartition, &PartitionSnapshot> = old
+        .partitions
+        .iter()
+        .filter(|p| !recreated.contains(p.tp.topic.as_str()))
+        .map(|p| (&p.tp, p))
+        .collect();
     let live: BTreeSet<BrokerId> = up(new);
     for p in &new.partitions {
         if let Some(o) = before.get(&p.tp) {
@@ -128,11 +133,32 @@ fn brokers(old: &LabSnapshot, new: &LabSnapshot, out: &mut Vec<EventKind>) {
     }
 }
 
-fn topics(old: &LabSnapshot, new: &LabSnapshot, out: &mut Vec<EventKind>) {
+/// Tells topics created, grown, deleted and recreated; returns the recreated ones (same name,
+/// a new topic id: deleted and created again between two polls).
+fn topics<'a>(
+    old: &LabSnapshot,
+    new: &'a LabSnapshot,
+    out: &mut Vec<EventKind>,
+) -> BTreeSet<&'a str> {
     let before: BTreeMap<&str, _> = old.topics.iter().map(|t| (t.name.as_str(), t)).collect();
     let after: BTreeMap<&str, _> = new.topics.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut recreated = BTreeSet::new();
     for (name, t) in &after {
         match before.get(name) {
+            // Only ids both polls know can differ: Uuid.ZERO is "no id" (Metadata before v10).
+            Some(o) if o.topic_id != t.topic_id && o.topic_id.0 != 0 && t.topic_id.0 != 0 => {
+                recreated.insert(*name);
+                out.push(EventKind::TopicDeleted {
+                    topic: o.name.clone(),
+                    partitions: o.partitions,
+                    offsets_removed: 0,
+                });
+                out.push(EventKind::TopicCreated {
+                    topic: t.name.clone(),
+                    partitions: t.partitions,
+                    replication_factor: t.replication_factor,
+                });
+            }
             None => out.push(EventKind::TopicCreated {
                 topic: t.name.clone(),
                 partitions: t.partitions,
@@ -155,6 +181,7 @@ fn topics(old: &LabSnapshot, new: &LabSnapshot, out: &mut Vec<EventKind>) {
             });
         }
     }
+    recreated
 }
 
 fn partition(
@@ -321,6 +348,36 @@ mod tests {
 
     fn tp(p: i32) -> TopicPartition {
         TopicPartition::new("test", p)
+    }
+
+    #[test]
+    fn a_topic_with_a_new_id_reads_as_deleted_and_created_again() {
+        let with_id = |id: u128| {
+            let mut s = snapshot();
+            s.cluster.topics[0].topic_id = crate::cluster::TopicId(id);
+            s
+        };
+        let (old, new) = (with_id(7), with_id(8));
+        let mut recreated = new.clone();
+        // The new topic's partitions start over: no ISR or election news from the old ones.
+        recreated.cluster.partitions[0].isr = vec![1];
+        recreated.cluster.partitions[0].leader_epoch = 0;
+        let said: Vec<String> = diff(&old, &recreated)
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(matches!(
+            diff(&old, &new)[0],
+            EventKind::TopicDeleted { .. }
+        ));
+        assert!(matches!(
+            diff(&old, &new)[1],
+            EventKind::TopicCreated { .. }
+        ));
+        // No id known on either side (Metadata before v10): the same topic.
+        assert!(diff(&with_id(0), &with_id(8)).is_empty());
+        assert!(diff(&old, &old).is_empty());
     }
 
     #[test]

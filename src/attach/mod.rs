@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod clients;
+pub mod degrade;
 pub mod diff;
 pub mod offsets;
 pub mod poll;

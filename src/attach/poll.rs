@@ -6,6 +6,7 @@
 //! broker sees 6 requests a cycle whatever its partitions, up to [`GROUPS_PER_REQUEST`] groups.
 //! The result is a [`View`]: what the cluster said, before it becomes a snapshot.
 
+use super::degrade::{Missing, is_capability_error, unserved};
 use super::session::{AttachError, Session, error_name, timed};
 use crate::cluster::types::{BrokerId, TopicPartition};
 use crate::lab::BrokerAddress;
@@ -50,6 +51,10 @@ pub struct View {
     pub unreachable: Vec<AttachError>,
     /// Requests each broker's batch sent this poll (Metadata, sent to any one broker, apart).
     pub requests: BTreeMap<BrokerId, usize>,
+    /// Topic ids by topic name (Metadata v10+, when the cluster offers it).
+    pub topic_ids: BTreeMap<String, u128>,
+    /// The APIs this poll went without, in API order (see [`super::degrade`]).
+    pub missing: Vec<Missing>,
 }
 
 /// One partition as Metadata and ListOffsets report it.
@@ -125,6 +130,7 @@ pub async fn poll(session: &mut Session) -> Result<View, AttachError> {
         }
     }
     let versions = BatchVersions::from(session);
+    view.missing = session.versions.as_ref().map(unserved).unwrap_or_default();
     let mut tasks = JoinSet::new();
     for b in &view.brokers {
         let conn = match session.take(b.id).await {
@@ -188,11 +194,14 @@ struct Batch {
     groups: Vec<GroupView>,
     /// Requests sent.
     requests: usize,
+    /// APIs that answered with an error no retry heals.
+    missing: Vec<Missing>,
 }
 
 async fn metadata(session: &mut Session) -> Result<View, AttachError> {
     session.ensure_versions().await?;
-    let version = session.version(ApiKey::Metadata, 4, 9)?;
+    // v10+ names each topic's id; v4-9 still serve older brokers.
+    let version = session.version(ApiKey::Metadata, 4, 12)?;
     let request = MetadataRequest::default()
         .with_topics(None)
         .with_allow_auto_topic_creation(false);
@@ -221,6 +230,7 @@ async fn metadata(session: &mut Session) -> Result<View, AttachError> {
             continue;
         }
         view.internal.insert(name.clone(), t.is_internal);
+        record_topic_id(&mut view, &name, t.topic_id.as_u128());
         for p in &t.partitions {
             view.partitions.push(PartitionView {
                 tp: TopicPartition::new(name.clone(), p.partition_index),
@@ -236,6 +246,20 @@ async fn metadata(session: &mut Session) -> Result<View, AttachError> {
     }
     view.partitions.sort_by(|a, b| a.tp.cmp(&b.tp));
     Ok(view)
+}
+
+/// Keeps a topic's id; Kafka's `Uuid.ZERO` (or a version before v10) means none known.
+fn record_topic_id(view: &mut View, topic: &str, id: u128) {
+    if id != 0 {
+        view.topic_ids.insert(topic.to_string(), id);
+    }
+}
+
+/// Notes `api` as missing when an answer's `code` says the broker cannot serve it.
+fn capability(missing: &mut Vec<Missing>, api: &'static str, code: i16) {
+    if is_capability_error(code) && !missing.iter().any(|m| m.api == api) {
+        missing.push(Missing::code(api, code));
+    }
 }
 
 /// Every request for one broker, in order, on its connection. Returns the connection when it is
@@ -268,6 +292,7 @@ async fn batch(
             for t in &r.topics {
                 for p in &t.partitions {
                     if p.error_code != 0 {
+                        capability(&mut out.missing, "ListOffsets", p.error_code);
                         continue;
                     }
                     let tp = TopicPartition::new(t.name.0.to_string(), p.partition_index);
@@ -285,6 +310,10 @@ async fn batch(
         out.requests += 1;
         let r =
             timed(conn.call(DescribeLogDirsRequest::default().with_topics(None), version)).await?;
+        capability(&mut out.missing, "DescribeLogDirs", r.error_code);
+        for d in &r.results {
+            capability(&mut out.missing, "DescribeLogDirs", d.error_code);
+        }
         for dir in r.results.iter().filter(|d| d.error_code == 0) {
             for t in &dir.topics {
                 for p in t.partitions.iter().filter(|p| !p.is_future_key) {
@@ -295,7 +324,9 @@ async fn batch(
         }
     }
     if let (Some(lv), Some(dv)) = (v.list_groups, v.describe_groups) {
-        out.groups = groups(broker, conn, lv, dv, v.offset_fetch, &mut out.requests).await?;
+        let mut counts = (out.requests, out.missing);
+        out.groups = groups(broker, conn, lv, dv, v.offset_fetch, &mut counts).await?;
+        (out.requests, out.missing) = counts;
     }
     Ok(out)
 }
@@ -333,7 +364,7 @@ async fn groups(
     list_version: i16,
     describe_version: i16,
     offset_fetch: Option<i16>,
-    requests: &mut usize,
+    (requests, missing): &mut (usize, Vec<Missing>),
 ) -> Result<Vec<GroupView>, String> {
     *requests += 1;
     let listed = timed(conn.call(ListGroupsRequest::default(), list_version)).await?;
@@ -355,6 +386,9 @@ async fn groups(
         );
         *requests += 1;
         let r = timed(conn.call(request, describe_version)).await?;
+        for g in &r.groups {
+            capability(missing, "DescribeGroups", g.error_code);
+        }
         for g in r.groups.iter().filter(|g| g.error_code == 0) {
             let consumer = g.protocol_type.as_str() == "consumer";
             let mut members: Vec<MemberView> = g
@@ -476,6 +510,7 @@ fn merge(view: &mut View, batches: Vec<Batch>) {
     let mut offsets = BTreeMap::new();
     for b in batches {
         view.requests.insert(b.broker, b.requests);
+        view.missing.extend(b.missing);
         offsets.extend(b.offsets);
         for (tp, bytes) in b.replica_bytes {
             view.replica_bytes.insert((b.broker, tp), bytes);
@@ -490,4 +525,7 @@ fn merge(view: &mut View, batches: Vec<Batch>) {
     }
     view.groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
     view.groups.dedup_by(|a, b| a.group_id == b.group_id);
+    // One entry per API, whichever broker said it first.
+    view.missing.sort_by_key(|m| m.api);
+    view.missing.dedup_by_key(|m| m.api);
 }

@@ -3,6 +3,7 @@
 
 use super::build::Builder;
 use super::clients::{DashboardClients, is_client_command};
+use super::degrade::Degraded;
 use super::diff::{LagWatch, diff};
 use super::poll::poll;
 use super::session::Session;
@@ -43,6 +44,8 @@ struct Poller {
     session: Session,
     builder: Builder,
     lag: LagWatch,
+    /// The APIs the cluster does not serve, each told once.
+    degraded: Degraded,
     last: Option<LabSnapshot>,
     failing: Option<String>,
     started: Instant,
@@ -58,6 +61,7 @@ async fn run(options: AttachOptions, ch: DriverChannels) {
         options,
         builder: Builder::default(),
         lag: LagWatch::default(),
+        degraded: Degraded::default(),
         last: None,
         failing: None,
         started: Instant::now(),
@@ -121,6 +125,7 @@ impl Poller {
                         writes: self.options.allow_writes,
                     })),
                 }
+                kinds.extend(self.degraded.observe(&view.missing));
                 kinds.extend(self.lag.observe(&snap));
                 let snap = self.with_clients(snap);
                 ch.publish_snapshot(snap.clone());
@@ -140,6 +145,7 @@ impl Poller {
                     last.attached = Some(AttachedCluster {
                         brokers: before.brokers,
                         cluster_id: before.cluster_id,
+                        sizes_unknown: before.sizes_unknown,
                         ..status
                     });
                     ch.publish_snapshot(last.clone());

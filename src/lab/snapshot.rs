@@ -50,6 +50,15 @@ pub struct AttachedCluster {
     pub last_poll_ms: i64,
     /// Why the newest poll failed, if it did (the view is then the last one that succeeded).
     pub poll_error: Option<String>,
+    /// The cluster does not serve DescribeLogDirs: sizes are unknown (drawn `-`), not zero.
+    pub sizes_unknown: bool,
+}
+
+impl LabSnapshot {
+    /// Whether byte sizes are unknown (an attached cluster without DescribeLogDirs).
+    pub fn sizes_unknown(&self) -> bool {
+        self.attached.as_ref().is_some_and(|a| a.sizes_unknown)
+    }
 }
 
 /// A broker's listener as Metadata gives it.

@@ -307,6 +307,10 @@ pub(crate) mod tests {
         "attach",
         "DescribeGroups",
         "CreateTopics",
+        "DescribeLogDirs",
+        "ListOffsets",
+        "ListGroups",
+        "OffsetFetch",
     ];
 
     /// Fails unless `line` has Chinese in it and every Latin word is a Kafka term or data.

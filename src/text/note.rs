@@ -239,6 +239,10 @@ pub fn note_in(lang: Lang, n: &NoteText) -> String {
             ],
         ),
         AttachConsumerProtocolRefused => ("note.attach_consumer_protocol_refused", vec![]),
+        AttachMissing { api, error } => (
+            "note.attach_missing",
+            vec![("api".into(), api.clone()), ("error".into(), error.clone())],
+        ),
         Rewound {
             at_ms,
             from_ms,
@@ -410,6 +414,10 @@ mod tests {
                 error: e(),
             },
             NoteText::AttachConsumerProtocolRefused,
+            NoteText::AttachMissing {
+                api: "DescribeLogDirs".into(),
+                error: "UNSUPPORTED_VERSION".into(),
+            },
             NoteText::AttachWrote {
                 request: "CreateTopics".into(),
                 detail: "t1".into(),

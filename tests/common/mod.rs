@@ -10,6 +10,7 @@ pub mod log_records;
 pub mod require;
 pub mod secure;
 pub mod takeover;
+pub mod tansu;
 pub mod tmux;
 
 use kafka_lab::cluster::config::ClusterConfig;

@@ -232,6 +232,13 @@ pub enum NoteText {
     /// A `group.protocol=consumer` consumer the cluster cannot take: it does not offer
     /// ConsumerGroupHeartbeat (KIP-848).
     AttachConsumerProtocolRefused,
+    /// A poll went on without an API the attached cluster does not serve (said once).
+    AttachMissing {
+        /// The Kafka API (`DescribeLogDirs`).
+        api: String,
+        /// Kafka's error (`UNSUPPORTED_VERSION`).
+        error: String,
+    },
     /// The run resumed from a past instant: a new future starts, the old one is kept in a file.
     Rewound {
         /// The instant resumed from (simulated ms).
@@ -457,6 +464,10 @@ impl fmt::Display for NoteText {
             Self::AttachClientError { client, error } => write!(f, "{client}: {error}"),
             Self::AttachConsumerProtocolRefused => f.write_str(
                 "not started: the cluster does not offer ConsumerGroupHeartbeat (KIP-848), so group.protocol=consumer cannot join; start it with group.protocol=classic",
+            ),
+            Self::AttachMissing { api, error } => write!(
+                f,
+                "the cluster does not serve {api} ({error}): the dashboard shows what it gets without it"
             ),
             Self::Rewound {
                 at_ms,

@@ -42,6 +42,7 @@ pub(super) fn attached_snapshot(writes_allowed: bool) -> crate::lab::LabSnapshot
             .collect(),
         last_poll_ms: 12,
         poll_error: None,
+        sizes_unknown: false,
     });
     snap
 }
@@ -69,6 +70,22 @@ fn the_bar_names_the_cluster_the_poll_interval_and_read_only() {
     assert!(text.contains("b s r: lab only"), "{text}");
     insta::assert_snapshot!("attach_160x48", text);
     insta::assert_snapshot!("attach_80x24", screen_text(&attached_app(80, 24, false)));
+}
+
+#[test]
+fn sizes_read_dash_on_a_cluster_without_describe_log_dirs() {
+    let mut app = attached_app(160, 48, false);
+    let known = screen_text(&app);
+    let mut snap = app.snapshot.clone();
+    if let Some(a) = snap.attached.as_mut() {
+        a.sizes_unknown = true;
+    }
+    app.set_snapshot(snap);
+    let unknown = screen_text(&app);
+    // The fixture's sizes are KiB and MiB: none is drawn once DescribeLogDirs is missing.
+    let sized = |t: &str| t.contains("KiB") || t.contains("MiB");
+    assert!(sized(&known), "{known}");
+    assert!(!sized(&unknown), "{unknown}");
 }
 
 #[test]

@@ -99,7 +99,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             }
             // A down broker's logs are closed: its size is as it stopped.
             let down = b.state == BrokerState::Down;
-            cells.push(Cell::from(stale(human_bytes(b.bytes_on_disk), down)));
+            let size = if snap.sizes_unknown() {
+                "-".to_string()
+            } else {
+                human_bytes(b.bytes_on_disk)
+            };
+            cells.push(Cell::from(stale(size, down)));
             if wide {
                 cells.push(Cell::from(
                     b.port.map(|p| p.to_string()).unwrap_or_default(),

@@ -206,7 +206,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             if full {
                 cells.push(value(p.segments.to_string()));
             }
-            cells.push(value(human_bytes(p.size_bytes)));
+            cells.push(value(if snap.sizes_unknown() {
+                "-".to_string()
+            } else {
+                human_bytes(p.size_bytes)
+            }));
             Row::new(cells).style(row_style(selected, focused, theme))
         });
     let shown: Vec<_> = columns.iter().filter(|c| full || c.2).collect();
