@@ -215,6 +215,7 @@ impl Driver {
                     }
                 }
             }
+            let woke = std::time::Instant::now();
             self.advance();
             self.lab.set_clock(self.clock.speed(), self.clock.paused());
             if !self.clock.paused() {
@@ -225,6 +226,13 @@ impl Driver {
             if publish || last_snapshot.elapsed() >= DRIVER_TICK {
                 self.publish_snapshot();
                 last_snapshot = tokio::time::Instant::now();
+            }
+            // A long iteration leaves the tick ready at once, so the next select would not give
+            // the worker back: the connection task this iteration answered sits in the worker's
+            // LIFO slot, which no other worker steals, and its client timed out waiting (seen
+            // on a 2,000-partition lab). Yield, so it writes the answer now.
+            if woke.elapsed() >= FAST_TICK {
+                tokio::task::yield_now().await;
             }
         }
         if let Some(j) = self.attachments.journal.as_mut() {
