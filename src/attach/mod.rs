@@ -3,8 +3,9 @@
 //! ([`poll`], [`build`]) and tells what changed between polls with the lab's event kinds
 //! ([`diff`]); [`runner`] sends both to the dashboard over the same bounded channels a live lab
 //! uses, and takes its commands back: the writes a real cluster allows, only with
-//! `--allow-writes`, each named on the timeline ([`writes`]).
+//! `--allow-writes`, each named on the timeline ([`writes`]). [`bench`] measures it on a large lab.
 
+pub mod bench;
 pub mod build;
 pub mod clients;
 pub mod degrade;

@@ -2,7 +2,9 @@
 //! error (the next poll opens it again), and the API versions the cluster offers.
 
 use crate::cluster::types::BrokerId;
-use crate::protocol::client_transport::{ClientConnection, ClientSecurity, TransportError};
+use crate::protocol::client_transport::{
+    ClientConnection, ClientSecurity, Traffic, TransportError,
+};
 use kafka_protocol::messages::{ApiKey, ApiVersionsRequest};
 use kafka_protocol::protocol::{Request, StrBytes};
 use std::collections::BTreeMap;
@@ -208,6 +210,12 @@ impl Session {
     /// Gives a connection back after [`Session::take`].
     pub fn put(&mut self, broker: BrokerId, conn: ClientConnection) {
         self.conns.insert(broker, conn);
+    }
+
+    /// What each broker's open connection has carried (a bench's per-cycle counts are the
+    /// differences; a connection dropped on an error takes its counts with it).
+    pub fn traffic(&self) -> BTreeMap<BrokerId, Traffic> {
+        self.conns.iter().map(|(b, c)| (*b, c.traffic())).collect()
     }
 
     /// Forgets connections to brokers Metadata no longer lists.

@@ -16,6 +16,15 @@ pub struct BenchArgs {
     /// Directory for the files (default: a temp dir).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// `attach`: partitions of the large lab (topics of 50).
+    #[arg(long, default_value_t = 2_000)]
+    partitions: usize,
+    /// `attach`: consumer groups of the large lab.
+    #[arg(long, default_value_t = 200)]
+    groups: usize,
+    /// `attach`: poll cycles measured on each lab.
+    #[arg(long, default_value_t = 10)]
+    cycles: usize,
 }
 
 /// What to measure.
@@ -31,6 +40,9 @@ pub enum BenchWhat {
     Ui,
     /// Re-stepping a recorded run (replay, rewind) against the time it took to record.
     Replay,
+    /// `kafka-lab attach` on a large lab served in-process: poll cycle, requests and bytes per
+    /// broker, frame time of the attached dashboard, against a 12-partition lab.
+    Attach,
 }
 
 pub fn bench(args: BenchArgs) -> Result<()> {
@@ -68,6 +80,16 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             for f in figures {
                 println!("{f}");
             }
+        }
+        BenchWhat::Attach => {
+            let scale = kafka_lab::attach::bench::Scale {
+                partitions: args.partitions,
+                groups: args.groups,
+            };
+            let report =
+                kafka_lab::ui::bench_attach::run_attach_bench(&dir, scale, args.cycles, 200)
+                    .map_err(anyhow::Error::msg)?;
+            print!("{report}");
         }
         BenchWhat::Groups => {
             let report = kafka_lab::lab::bench_groups::run_groups_bench(&dir, args.records)

@@ -26,6 +26,11 @@ pub const MAX_SIM_MS_PER_TICK: i64 = 2_000;
 pub const EVENT_CHANNEL_CAPACITY: usize = 4096;
 /// Capacity of the command channel.
 pub const COMMAND_CHANNEL_CAPACITY: usize = 256;
+/// The most wall time one advance spends stepping before the driver answers its inbox and front
+/// end again. When steps cost more than the time they simulate (thousands of partitions on a
+/// loaded machine), a whole [`MAX_SIM_MS_PER_TICK`] of them took seconds and real clients' requests
+/// timed out in the inbox; bounded by this, simulated time runs slower instead.
+pub const ADVANCE_WALL_BUDGET: Duration = DRIVER_TICK;
 /// How often waiting wire work (acks=all produces, parked fetches) is re-checked.
 pub const FAST_TICK: Duration = Duration::from_millis(2);
 /// Wire requests handled per wake-up before the loop advances time again (a limit on every loop).
@@ -210,6 +215,7 @@ impl Driver {
                     }
                 }
             }
+            let woke = std::time::Instant::now();
             self.advance();
             self.lab.set_clock(self.clock.speed(), self.clock.paused());
             if !self.clock.paused() {
@@ -220,6 +226,13 @@ impl Driver {
             if publish || last_snapshot.elapsed() >= DRIVER_TICK {
                 self.publish_snapshot();
                 last_snapshot = tokio::time::Instant::now();
+            }
+            // A long iteration leaves the tick ready at once, so the next select would not give
+            // the worker back: the connection task this iteration answered sits in the worker's
+            // LIFO slot, which no other worker steals, and its client timed out waiting (seen
+            // on a 2,000-partition lab). Yield, so it writes the answer now.
+            if woke.elapsed() >= FAST_TICK {
+                tokio::task::yield_now().await;
             }
         }
         if let Some(j) = self.attachments.journal.as_mut() {
@@ -347,10 +360,28 @@ impl Driver {
         }
     }
 
-    /// Steps the lab up to the clock (bounded by [`MAX_SIM_MS_PER_TICK`]: when the machine
-    /// cannot keep up with the chosen speed, simulated time runs slower instead of the loop
-    /// stalling the dashboard). A director sees every step's events and may pause.
+    /// Steps the lab up to the clock (bounded by [`MAX_SIM_MS_PER_TICK`] and
+    /// [`ADVANCE_WALL_BUDGET`]: when the machine cannot keep up with the chosen speed, simulated
+    /// time runs slower instead of the loop stalling the dashboard and real clients). A director
+    /// sees every step's events and may pause.
     pub(super) fn advance(&mut self) {
+        self.advance_within(ADVANCE_WALL_BUDGET);
+    }
+
+    /// [`Self::advance`] spending at most `budget` of wall time (always at least one step when
+    /// one is due, so the lab moves however slow its steps). Tokio's clock measures it, so a
+    /// paused-clock test steps exactly as far as its clock says.
+    pub(super) fn advance_within(&mut self, budget: Duration) {
+        let began = tokio::time::Instant::now();
+        self.step_to_clock(began, budget);
+        // Further behind than one advance may catch up: forget the rest, so the lab does not
+        // spend every wake-up chasing a clock it cannot reach (the pause keeps its own time).
+        if !self.clock.paused() && self.clock.now_ms() > self.lab.now_ms() + MAX_SIM_MS_PER_TICK {
+            self.clock.set_now_ms(self.lab.now_ms());
+        }
+    }
+
+    fn step_to_clock(&mut self, began: tokio::time::Instant, budget: Duration) {
         let step = self.lab.config().step_ms;
         let target = self
             .clock
@@ -373,6 +404,9 @@ impl Driver {
             }
             if pause {
                 self.clock.set_paused(true);
+                break;
+            }
+            if began.elapsed() >= budget {
                 break;
             }
         }

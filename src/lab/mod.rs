@@ -10,6 +10,8 @@ pub mod clock;
 pub mod command;
 mod core;
 pub mod driver;
+#[cfg(test)]
+mod driver_budget_tests;
 pub mod journal;
 pub mod lag_history;
 pub mod live;

@@ -8,6 +8,7 @@
 pub mod action;
 pub mod app;
 pub mod bench;
+pub mod bench_attach;
 pub mod caption;
 pub mod confirm;
 pub mod dialog;

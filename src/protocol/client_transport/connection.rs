@@ -20,12 +20,36 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub(super) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 
+/// What a connection has carried since it opened: requests and frame bytes each way (length
+/// prefixes included, TLS and SASL handshakes not).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Requests sent (with or without a response).
+    pub requests: u64,
+    /// Request frame bytes written.
+    pub bytes_sent: u64,
+    /// Response frame bytes read.
+    pub bytes_received: u64,
+}
+
+impl Traffic {
+    /// What was carried since `earlier`, a reading of the same counters.
+    pub fn since(self, earlier: Traffic) -> Traffic {
+        Traffic {
+            requests: self.requests.saturating_sub(earlier.requests),
+            bytes_sent: self.bytes_sent.saturating_sub(earlier.bytes_sent),
+            bytes_received: self.bytes_received.saturating_sub(earlier.bytes_received),
+        }
+    }
+}
+
 /// An open connection to one broker, secured as its [`ClientSecurity`] says.
 pub struct ClientConnection {
     addr: String,
     stream: Box<dyn Stream>,
     client_id: String,
     next_correlation_id: i32,
+    traffic: Traffic,
 }
 
 impl std::fmt::Debug for ClientConnection {
@@ -74,11 +98,17 @@ impl ClientConnection {
             stream,
             client_id: client_id.into(),
             next_correlation_id: 0,
+            traffic: Traffic::default(),
         };
         if let Some(credentials) = security.sasl() {
             super::sasl::authenticate(&mut conn, credentials).await?;
         }
         Ok(conn)
+    }
+
+    /// What this connection has carried so far.
+    pub fn traffic(&self) -> Traffic {
+        self.traffic
     }
 
     /// The broker's address as given to [`Self::connect`].
@@ -130,6 +160,8 @@ impl ClientConnection {
         version: i16,
     ) -> Result<(), TransportError> {
         let (buf, _) = self.frame(request, version)?;
+        self.traffic.requests += 1;
+        self.traffic.bytes_sent += buf.len() as u64;
         self.stream
             .write_all(&buf)
             .await
@@ -171,6 +203,8 @@ impl ClientConnection {
 
     /// Writes one request frame and reads one response frame (without its length prefix).
     async fn exchange(&mut self, request: &[u8]) -> Result<Bytes, TransportError> {
+        self.traffic.requests += 1;
+        self.traffic.bytes_sent += request.len() as u64;
         self.stream
             .write_all(request)
             .await
@@ -179,7 +213,9 @@ impl ClientConnection {
             .flush()
             .await
             .map_err(|e| self.disconnected(e))?;
-        read_frame(&mut self.stream, &self.addr).await
+        let frame = read_frame(&mut self.stream, &self.addr).await?;
+        self.traffic.bytes_received += 4 + frame.len() as u64;
+        Ok(frame)
     }
 
     fn disconnected(&self, io: std::io::Error) -> TransportError {

@@ -12,7 +12,7 @@ mod sasl;
 
 pub use crate::protocol::security::{SaslMechanism, Secret, SecurityProtocol};
 pub use config::{ClientConfigError, ClientSecurity, SaslCredentials};
-pub use connection::ClientConnection;
+pub use connection::{ClientConnection, Traffic};
 pub use error::TransportError;
 
 #[cfg(test)]
