@@ -166,3 +166,45 @@ fn kip848_members_split_a_topic_and_a_kill_waits_for_the_session_a_leave_does_no
         "the leave waited for the session ({handed_back:?}): x must send member epoch -1"
     );
 }
+
+/// The lab's own two KIP-848 consumers (`--group-protocol consumer`), attached read-only: the
+/// poller alone (ListGroups v5's type, then ConsumerGroupDescribe; no dashboard client to stamp
+/// the group) shows a consumer-protocol group with both members, their epochs and the partitions
+/// split between them.
+#[test]
+fn the_poller_describes_a_kip848_group_it_did_not_start() {
+    let lab = LiveLab::start(
+        21,
+        10,
+        &["--consumers", "2", "--group-protocol", "consumer"],
+    );
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let _in_rt = rt.enter();
+    let (_task, ch) = start(options(&lab, false));
+    let mut w = Watch::new(ch);
+    w.until(
+        "lab-group as a KIP-848 group with two members splitting test",
+        Duration::from_secs(60),
+        |s| {
+            let Some(g) = s.cluster.groups.iter().find(|g| g.group_id == "lab-group") else {
+                return false;
+            };
+            let mut owned: Vec<TopicPartition> =
+                g.members.iter().flat_map(|m| m.assigned.clone()).collect();
+            owned.sort();
+            g.protocol == "consumer"
+                && g.generation > 0
+                && g.members.len() == 2
+                && g.members
+                    .iter()
+                    .all(|m| m.member_epoch.is_some_and(|e| e > 0) && m.assigned.len() == 1)
+                && owned
+                    == vec![
+                        TopicPartition::new("test", 0),
+                        TopicPartition::new("test", 1),
+                    ]
+        },
+    );
+    let snap = w.snap.as_ref().expect("a snapshot");
+    assert!(snap.consumers.is_empty(), "no dashboard clients here");
+}

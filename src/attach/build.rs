@@ -168,7 +168,8 @@ impl Builder {
         GroupSnapshot {
             group_id: g.group_id.clone(),
             state: group_state(&g.state),
-            generation: 0,
+            // The group epoch for a KIP-848 group; a classic generation is not told to clients.
+            generation: g.epoch.unwrap_or(0),
             assignor: (!g.assignor.is_empty()).then(|| g.assignor.clone()),
             coordinator: Some(g.coordinator),
             leader_member: None,
@@ -183,7 +184,7 @@ impl Builder {
                     last_heartbeat_ms: now_ms,
                     session_timeout_ms: 0,
                     rebalance_timeout_ms: 0,
-                    member_epoch: None,
+                    member_epoch: m.member_epoch,
                     revoking: Vec::new(),
                 })
                 .collect(),

@@ -10,6 +10,7 @@ pub mod build;
 pub mod clients;
 pub mod degrade;
 pub mod diff;
+pub mod kip848_groups;
 pub mod offsets;
 pub mod poll;
 pub mod runner;

@@ -135,8 +135,15 @@ async fn group_state(
         .await
         .map_err(|e| Failed("DescribeGroups", e.to_string()))?;
     match r.groups.first() {
-        Some(g) if g.error_code == 0 => return Ok(g.group_state.to_string()),
-        Some(g) if g.error_code != GROUP_ID_NOT_FOUND => {
+        // Kafka 4 answers a KIP-848 group here as Dead with no protocol type (v5 and older):
+        // only ConsumerGroupDescribe tells whether it is empty.
+        Some(g)
+            if g.error_code == 0
+                && !super::kip848_groups::maybe_kip848(0, &g.group_state, &g.protocol_type) =>
+        {
+            return Ok(g.group_state.to_string());
+        }
+        Some(g) if g.error_code != 0 && g.error_code != GROUP_ID_NOT_FOUND => {
             return Err(Failed("DescribeGroups", error_name(g.error_code)));
         }
         _ => {}

@@ -37,6 +37,14 @@ pub fn describe_groups(
                     .with_protocol_type(sb(""))
                     .with_protocol_data(sb(""));
             };
+            // Kafka 4 does not describe a KIP-848 group here: "not a classic group" from v6, Dead
+            // with no members before (ConsumerGroupDescribe tells it).
+            if g.consumer.is_some() {
+                return d
+                    .with_group_state(sb("Dead"))
+                    .with_protocol_type(sb(""))
+                    .with_protocol_data(sb(""));
+            }
             let protocol = g.protocol.clone().unwrap_or_default();
             let members = g
                 .members
@@ -81,11 +89,29 @@ pub fn list_groups(cluster: &Cluster, ctx: &Ctx, r: &ListGroupsRequest) -> ListG
                     .iter()
                     .any(|s| s.as_str().eq_ignore_ascii_case(&g.state.to_string()))
         })
+        // v5 (KIP-848): `classic` or `consumer`, and a filter on it.
         .map(|g| {
+            (
+                g,
+                if g.consumer.is_some() {
+                    "consumer"
+                } else {
+                    "classic"
+                },
+            )
+        })
+        .filter(|(_, group_type)| {
+            r.types_filter.is_empty()
+                || r.types_filter
+                    .iter()
+                    .any(|t| t.as_str().eq_ignore_ascii_case(group_type))
+        })
+        .map(|(g, group_type)| {
             ListedGroup::default()
                 .with_group_id(GroupId(sb(&g.group_id)))
                 .with_protocol_type(sb(CONSUMER))
                 .with_group_state(sb(&g.state.to_string()))
+                .with_group_type(sb(group_type))
         })
         .collect();
     ListGroupsResponse::default().with_groups(groups)

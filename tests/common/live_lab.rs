@@ -24,7 +24,13 @@ impl LiveLab {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-lab"))
             .args(["--ephemeral", "--seed", &seed.to_string()])
             .args(["--port", &port.to_string()])
-            .args(["--consumers", "0", "--rate", &rate.to_string()])
+            .args(["--rate", &rate.to_string()])
+            // No default consumers unless the test asks for some.
+            .args(if extra.contains(&"--consumers") {
+                &[][..]
+            } else {
+                &["--consumers", "0"][..]
+            })
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
