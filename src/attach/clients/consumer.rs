@@ -62,16 +62,13 @@ pub async fn run(
     link: ClientLink<ConsumerView>,
     mut close: tokio::sync::watch::Receiver<bool>,
 ) {
-    let join = JoinSpec {
-        group: spec.group_id.clone(),
-        session_timeout_ms: i32::try_from(spec.session_timeout_ms).unwrap_or(i32::MAX),
-        rebalance_timeout_ms: i32::try_from(spec.max_poll_interval_ms).unwrap_or(i32::MAX),
-        instance_id: spec.group_instance_id.clone(),
-        protocol: (
+    let join = JoinSpec::of(
+        &spec,
+        (
             spec.assignor.protocol_name().to_string(),
             Default::default(),
         ),
-    };
+    );
     let now = Instant::now();
     let seed = u64::from(link.id) ^ now_epoch_ms() as u64;
     let mut c = Consumer {

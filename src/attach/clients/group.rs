@@ -160,6 +160,20 @@ pub struct JoinSpec {
     pub protocol: (String, Bytes),
 }
 
+impl JoinSpec {
+    /// The group settings of `spec`, offering `protocol` (empty for a KIP-848 member, whose
+    /// assignor is the broker's).
+    pub fn of(spec: &crate::clients::spec::ConsumerSpec, protocol: (String, Bytes)) -> Self {
+        Self {
+            group: spec.group_id.clone(),
+            session_timeout_ms: i32::try_from(spec.session_timeout_ms).unwrap_or(i32::MAX),
+            rebalance_timeout_ms: i32::try_from(spec.max_poll_interval_ms).unwrap_or(i32::MAX),
+            instance_id: spec.group_instance_id.clone(),
+            protocol,
+        }
+    }
+}
+
 /// A call allowed the rebalance timeout plus a margin (JoinGroup waits for the whole group).
 async fn long_call<R: kafka_protocol::protocol::Request>(
     session: &mut Session,
