@@ -62,13 +62,7 @@ fn dashboard_clients_produce_and_share_a_group_on_a_real_cluster() {
     let _in_rt = rt.enter();
     let (_task, ch) = start(options(&lab, true));
     let mut w = Watch::new(ch);
-    w.until("the first poll", Duration::from_secs(20), |s| {
-        s.attached.as_ref().is_some_and(|a| a.writes_allowed)
-    });
-    w.send(Command::CreateTopic(TopicSpec::new(TOPIC, 2, 3)));
-    w.until("the new topic", Duration::from_secs(20), |s| {
-        s.cluster.topics.iter().any(|t| t.name == TOPIC)
-    });
+    w.create_topic(TopicSpec::new(TOPIC, 2, 3));
 
     let producing = Instant::now();
     let mut spec = ProducerSpec::new(TOPIC, 40.0);

@@ -88,13 +88,7 @@ fn kip848_members_split_a_topic_and_a_kill_waits_for_the_session_a_leave_does_no
     let _in_rt = rt.enter();
     let (_task, ch) = start(options(&lab, true));
     let mut w = Watch::new(ch);
-    w.until("the first poll", Duration::from_secs(20), |s| {
-        s.attached.as_ref().is_some_and(|a| a.writes_allowed)
-    });
-    w.send(Command::CreateTopic(TopicSpec::new(TOPIC, 2, 3)));
-    w.until("the new topic", Duration::from_secs(20), |s| {
-        s.cluster.topics.iter().any(|t| t.name == TOPIC)
-    });
+    w.create_topic(TopicSpec::new(TOPIC, 2, 3));
     w.send(Command::SpawnProducer(ProducerSpec::new(TOPIC, 20.0)));
 
     let joining = Instant::now();

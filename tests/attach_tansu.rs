@@ -18,7 +18,6 @@ use kafka_lab::cluster::event::{EventKind, NoteText};
 use kafka_lab::cluster::topic::TopicSpec;
 use kafka_lab::cluster::types::TopicPartition;
 use kafka_lab::lab::LabSnapshot;
-use kafka_lab::lab::command::Command;
 use kafka_lab::protocol::client_transport::ClientSecurity;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -65,13 +64,7 @@ fn attach_shows_a_tansu_broker_its_topic_and_a_committed_group() {
         allow_writes: true,
     });
     let mut w = Watch::new(ch);
-    w.until("the first poll", Duration::from_secs(20), |s| {
-        s.attached.is_some()
-    });
-    w.send(Command::CreateTopic(TopicSpec::new(TOPIC, 2, 1)));
-    w.until("the new topic", Duration::from_secs(20), |s| {
-        s.cluster.topics.iter().any(|t| t.name == TOPIC)
-    });
+    w.create_topic(TopicSpec::new(TOPIC, 2, 1));
 
     let boot = tansu.bootstrap();
     // One record a batch: tansu 0.6 answers ListOffsets LATEST with the last batch's base

@@ -48,6 +48,19 @@ impl Watch {
             .expect("the runner takes commands");
     }
 
+    /// Waits for the first poll, creates `spec` through the dashboard (CreateTopics, so the
+    /// runner needs `--allow-writes`) and waits until a poll shows it.
+    pub fn create_topic(&mut self, spec: kafka_lab::cluster::topic::TopicSpec) {
+        self.until("the first poll", Duration::from_secs(20), |s| {
+            s.attached.as_ref().is_some_and(|a| a.writes_allowed)
+        });
+        let name = spec.name.clone();
+        self.send(Command::CreateTopic(spec));
+        self.until("the new topic", Duration::from_secs(20), |s| {
+            s.cluster.topics.iter().any(|t| t.name == name)
+        });
+    }
+
     /// Waits until `want` holds for the newest snapshot; panics with `what` and the timeline.
     pub fn until(&mut self, what: &str, timeout: Duration, want: impl Fn(&LabSnapshot) -> bool) {
         let deadline = Instant::now() + timeout;
