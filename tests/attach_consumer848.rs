@@ -10,7 +10,7 @@ mod common;
 use common::attach::{Watch, options};
 use common::live_lab::LiveLab;
 use kafka_lab::attach::start;
-use kafka_lab::clients::spec::{ConsumerSpec, GroupProtocol, OffsetReset, ProducerSpec};
+use kafka_lab::clients::spec::{ConsumerSpec, GroupProtocol, KeyMode, OffsetReset, ProducerSpec};
 use kafka_lab::clients::view::ConsumerState;
 use kafka_lab::cluster::event::EventKind;
 use kafka_lab::cluster::snapshot::GroupSnapshot;
@@ -89,7 +89,11 @@ fn kip848_members_split_a_topic_and_a_kill_waits_for_the_session_a_leave_does_no
     let (_task, ch) = start(options(&lab, true));
     let mut w = Watch::new(ch);
     w.create_topic(TopicSpec::new(TOPIC, 2, 3));
-    w.send(Command::SpawnProducer(ProducerSpec::new(TOPIC, 20.0)));
+    // Keyed, so both partitions get records: a sticky producer may keep to one partition for
+    // the whole test, and its other member would never consume.
+    let mut producer = ProducerSpec::new(TOPIC, 20.0);
+    producer.key_mode = KeyMode::Keyed { distinct_keys: 8 };
+    w.send(Command::SpawnProducer(producer));
 
     let joining = Instant::now();
     w.send(Command::SpawnConsumer(member_spec("k-a")));
